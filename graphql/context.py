@@ -1,0 +1,93 @@
+"""The GraphQL view: authentication on HTTP and at websocket `connection_init`.
+
+HTTP: a bad token is a 401 before any resolver runs; no token is an anonymous context in
+which every field that needs a user refuses. Websockets: the token comes in the
+connection_init payload (`Authorization: Bearer …` or `token`); a missing or bad one closes
+the socket with 4401, a token whose tenant is not provisioned with 4403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from cross_web import HTTPException
+
+from redgrid.platform.auth.identity import AuthError, Identity
+from redgrid.platform.context import Forbidden, RequestContext
+from redgrid.platform.services import Services
+from redgrid.platform.tenancy import resolve_context
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class GraphQLContext:
+    def __init__(
+        self, request: Request | WebSocket, services: Services, request_context: RequestContext
+    ) -> None:
+        self.request = request
+        self.services = services
+        self.ctx = request_context
+        self.connection_params: dict[str, Any] | None = None
+
+
+def _services(request: Request | WebSocket) -> Services:
+    return request.app.state.services
+
+
+class _WebSocketAdapter(ASGIWebSocketAdapter):
+    """Closes with the code our auth chose, whichever code the protocol handler asks for."""
+
+    async def close(self, code: int, reason: str) -> None:
+        chosen = getattr(self.ws.state, "close_with", None)
+        if chosen is not None:
+            code, reason = chosen
+        await self.ws.close(code=code, reason=reason)
+
+
+class RedGridGraphQL(GraphQL):
+    websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
+        services = _services(request)
+        if isinstance(request, WebSocket):
+            # Authenticated later, in on_ws_connect, from the connection_init payload.
+            return GraphQLContext(request, services, RequestContext(None))
+        try:
+            identity = await services.authenticator.authenticate(request.headers.get("authorization"))
+            ctx = await resolve_context(identity, services.tenants)
+        except AuthError as exc:
+            raise HTTPException(401, f"Unauthorized: {exc}") from None
+        except Forbidden as exc:
+            raise HTTPException(403, f"Forbidden: {exc}") from None
+        request.state.identity = identity
+        return GraphQLContext(request, services, ctx)
+
+    async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:
+        websocket: WebSocket = context.request
+        params = context.connection_params or {}
+        header = _authorization_from(params)
+        try:
+            identity: Identity | None = await context.services.authenticator.authenticate(header)
+            if identity is None:
+                raise AuthError("connection_init carried no token")
+            context.ctx = await resolve_context(identity, context.services.tenants)
+        except AuthError as exc:
+            websocket.state.close_with = (CLOSE_UNAUTHENTICATED, f"Unauthorized: {exc}"[:120])
+            raise ConnectionRejectionError({"message": str(exc)}) from None
+        except Forbidden as exc:
+            websocket.state.close_with = (CLOSE_FORBIDDEN, f"Forbidden: {exc}"[:120])
+            raise ConnectionRejectionError({"message": str(exc)}) from None
+        return None
+
+
+def _authorization_from(params: dict[str, Any]) -> str | None:
+    for key, value in params.items():
+        if key.lower() == "authorization" and isinstance(value, str):
+            return value
+    token = params.get("token")
+    return f"Bearer {token}" if isinstance(token, str) and token else None

@@ -1,0 +1,39 @@
+"""Schema extensions: every query and mutation runs in one tenant-scoped transaction, and is
+counted and timed for /metrics by operation name."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+from graphql import OperationType
+from strawberry.extensions import SchemaExtension
+
+from redgrid.platform import metrics
+from redgrid.platform.database import tenant_transaction
+
+
+class TenantTransaction(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        if execution.operation_type is OperationType.SUBSCRIPTION:
+            # A subscription lives for hours; each event it reads opens its own transaction.
+            yield
+            return
+        async with tenant_transaction(execution.context.ctx.tenant_id):
+            yield
+
+
+class OperationMetrics(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        yield
+        execution = self.execution_context
+        result = execution.result
+        failed = bool(getattr(result, "errors", None)) or bool(execution.pre_execution_errors)
+        metrics.observe_operation(
+            execution.operation_name,
+            execution.operation_type.value if execution.operation_type else "unknown",
+            time.perf_counter() - started,
+            failed,
+        )

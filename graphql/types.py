@@ -1,0 +1,95 @@
+"""GraphQL object types. They carry data only; rules live in `redgrid.tenants`."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from redgrid.platform.errors import UserError as DomainUserError
+from redgrid.platform.models import District as DistrictModel
+from redgrid.platform.models import Tenant as TenantModel
+from redgrid.tenants.grid.models import GridNode as GridNodeModel
+
+
+@strawberry.type(description="Why a mutation did not apply: which input field, a stable code, words for a person.")
+class UserError:
+    field: str | None
+    code: str
+    message: str
+
+    @classmethod
+    def from_domain(cls, error: DomainUserError) -> "UserError":
+        return cls(field=error.field, code=error.code, message=error.message)
+
+
+@strawberry.type
+class District:
+    slug: str
+    name: str
+
+    @classmethod
+    def from_model(cls, m: DistrictModel) -> "District":
+        return cls(slug=m.slug, name=m.name)
+
+
+@strawberry.type
+class Tenant:
+    slug: str
+    name: str
+    kind: str
+    district_slug: str
+
+    @classmethod
+    def from_model(cls, m: TenantModel, district_slug: str) -> "Tenant":
+        return cls(slug=m.slug, name=m.name, kind=m.kind, district_slug=district_slug)
+
+
+@strawberry.type
+class GridNode(relay.Node):
+    db_id: strawberry.Private[int]
+    code: str
+    path: str
+    name: str
+    level: int
+
+    @classmethod
+    def resolve_id(cls, root: "GridNode", *, info: strawberry.Info) -> str:
+        return str(root.db_id)
+
+    @classmethod
+    def from_model(cls, m: GridNodeModel) -> "GridNode":
+        return cls(db_id=m.id, code=m.code, path=m.path, name=m.name, level=m.level)
+
+
+@strawberry.type
+class GridScope:
+    kind: str
+    path: str | None
+
+
+@strawberry.type(description="The caller, as the platform sees them.")
+class Me:
+    subject: str
+    username: str
+    roles: list[str]
+    tenant: Tenant | None
+    district_slug: str | None
+    grid_scope: GridScope
+
+
+@strawberry.type
+class DistrictPayload:
+    district: District | None = None
+    created: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateTenantPayload:
+    tenant: Tenant | None = None
+    created: bool = False
+    provisioning: list[str] = strawberry.field(default_factory=list)
+    initial_secretary_password: str | None = strawberry.field(
+        default=None, description="Only when this call created the secretary; shown once."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,117 @@
+"""The Starlette application factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from redgrid.graphql.context import RedGridGraphQL
+from redgrid.graphql.schema import schema
+from redgrid.platform.database import close_database, connection, init_database
+from redgrid.platform.logging import configure_logging
+from redgrid.platform.middleware import RequestIdMiddleware
+from redgrid.platform.services import Services, build_services
+from redgrid.platform.settings import Environment, Settings, get_settings
+
+log = structlog.get_logger("redgrid.app")
+READY_TIMEOUT = 3.0
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers. Nothing external is checked here on purpose."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: the database, Redis and the identity provider's JWKS all answer."""
+    services: Services = request.app.state.services
+
+    async def database() -> None:
+        await connection().execute_query("SELECT 1")
+
+    async def redis() -> None:
+        if services.redis is None:
+            return  # the in-memory channel layer of the embedded default
+        await services.redis.ping()
+
+    async def jwks() -> None:
+        await services.authenticator.verifier.refresh()
+
+    checks = {"database": database, "redis": redis, "jwks": jwks}
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            await asyncio.wait_for(check(), READY_TIMEOUT)
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready; say which
+            results[name] = f"failed: {type(exc).__name__}: {exc}"[:200]
+    ready = all(v == "ok" for v in results.values())
+    return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def dev_token(request: Request) -> Response:
+    """The dev identity's password grant, at Keycloak's path shape."""
+    identity = request.app.state.services.dev_identity
+    form = await request.form()
+    if form.get("grant_type") != "password":
+        return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+    try:
+        return JSONResponse(identity.password_grant(str(form.get("username")), str(form.get("password"))))
+    except ValueError as exc:
+        return JSONResponse({"error": "invalid_grant", "error_description": str(exc)}, status_code=401)
+
+
+async def dev_certs(request: Request) -> Response:
+    return JSONResponse(await request.app.state.services.dev_identity.fetch_jwks())
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    dev = settings.env is Environment.DEVELOPMENT
+    graphql_app = RedGridGraphQL(schema, graphql_ide="graphiql" if dev else None)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await init_database(settings)
+        app.state.services = build_services(settings)
+        log.info(
+            "started", env=settings.env.value, postgres=settings.is_postgres,
+            redis=bool(settings.redis_url), identity="dev" if settings.uses_dev_identity else "keycloak",
+        )
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+            await close_database()
+
+    routes = [
+        Route("/", lambda request: RedirectResponse("/graphql")),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),
+    ]
+    if settings.uses_dev_identity:
+        realm = f"/dev-identity/realms/{settings.keycloak_realm}/protocol/openid-connect"
+        routes += [
+            Route(f"{realm}/token", dev_token, methods=["POST"]),
+            Route(f"{realm}/certs", dev_certs),
+        ]
+    return Starlette(
+        debug=False, routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)]
+    )

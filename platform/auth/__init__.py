@@ -1,0 +1,1 @@
+"""Authentication: local verification of Keycloak (or dev identity) tokens."""

@@ -1,0 +1,161 @@
+"""Database wiring: the Tortoise config, tenant-scoped transactions and migrations.
+
+Tenancy is enforced twice: services filter by the request's tenant, and on PostgreSQL every
+tenant-owned table has a row-level security policy keyed on `app.tenant_id`, which
+`tenant_transaction` sets with `set_config(..., true)` (the SET LOCAL form) so it dies with
+the transaction and can never leak to the next user of a pooled connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from redgrid.platform.settings import Settings, get_settings
+
+APP_LABEL = "redgrid"
+MODEL_MODULES = [
+    "redgrid.platform.models",
+    "redgrid.tenants.grid.models",
+]
+POLICY_NAME = "tenant_isolation"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite://"):
+        from pathlib import Path
+
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "redgrid.platform.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _cli_config() -> dict[str, Any]:
+    """For the `tortoise` CLI (makemigrations): `tortoise -c redgrid.platform.database.TORTOISE_ORM`."""
+    return tortoise_config(get_settings().effective_migration_database_url)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TORTOISE_ORM":
+        return _cli_config()
+    raise AttributeError(name)
+
+
+async def init_database(settings: Settings | None = None, url: str | None = None) -> None:
+    """Initialise the ORM for the whole process: request tasks must see the connections the
+    start-up task opened, which is what Tortoise's own Starlette integration does too."""
+    settings = settings or get_settings()
+    await Tortoise.init(
+        config=tortoise_config(url or settings.effective_database_url), _enable_global_fallback=True
+    )
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
+    return (conn or connection()).capabilities.dialect == "postgres"
+
+
+@asynccontextmanager
+async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsyncClient]:
+    """One transaction with `app.tenant_id` set for its lifetime (None: no tenant, RLS hides all).
+
+    Tortoise routes model queries made inside the block to this transaction's connection.
+    """
+    async with in_transaction("default") as conn:
+        if is_postgres(conn):
+            await conn.execute_query(
+                "SELECT set_config('app.tenant_id', $1, true)",
+                ["" if tenant_id is None else str(tenant_id)],
+            )
+        yield conn
+
+
+def tenant_owned_tables() -> list[str]:
+    from redgrid.platform.models import TenantOwned
+
+    return sorted(
+        model._meta.db_table
+        for model in Tortoise.apps.get(APP_LABEL, {}).values()
+        if issubclass(model, TenantOwned)
+    )
+
+
+def row_level_security_sql(app_role: str | None) -> list[str]:
+    """Idempotent statements: RLS policy on every tenant-owned table, grants for the app role."""
+    statements: list[str] = []
+    tenant_expr = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+    for table in tenant_owned_tables():
+        statements += [
+            f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+            f'DROP POLICY IF EXISTS {POLICY_NAME} ON "{table}"',
+            f'CREATE POLICY {POLICY_NAME} ON "{table}" '
+            f"USING (tenant_id = {tenant_expr}) WITH CHECK (tenant_id = {tenant_expr})",
+        ]
+    if app_role:
+        role = f'"{app_role}"'
+        statements += [
+            f"GRANT USAGE ON SCHEMA public TO {role}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        ]
+    return statements
+
+
+def _role_of(url: str) -> str | None:
+    return urlsplit(url).username
+
+
+async def migrate(settings: Settings | None = None) -> list[str]:
+    """Apply Tortoise migrations with the owner role, then RLS policies and the app role's grants.
+
+    Re-runnable: applied migrations are recorded by Tortoise, and the RLS step drops and
+    recreates its policies. Returns a line per step for the CLI to print.
+    """
+    from tortoise.migrations.api import migrate as tortoise_migrate
+
+    settings = settings or get_settings()
+    owner_url = settings.effective_migration_database_url
+    report: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        report.append(f"{event}: {app_label}.{name}")
+
+    await tortoise_migrate(config=tortoise_config(owner_url), progress=progress)
+    try:
+        conn = connection()
+        if is_postgres(conn):
+            owner, app = _role_of(owner_url), _role_of(settings.effective_database_url)
+            grantee = app if app and app != owner else None
+            async with in_transaction("default") as tx:
+                for statement in row_level_security_sql(grantee):
+                    await tx.execute_script(statement)
+            report.append(
+                f"row-level security on {len(tenant_owned_tables())} tenant-owned tables"
+                + (f"; grants to {grantee}" if grantee else "")
+            )
+    finally:
+        await Tortoise.close_connections()
+    return report

@@ -1,0 +1,87 @@
+"""`redgrid seed-demo`: the demo district and its two tenants, shaped after the seeds.
+
+Jinshui street: Jinshui Garden community → 6 area branches (片区, five buildings each) → 30
+buildings. Hushu town: total grid → 45 villages → 172 micro-grids. The demo grid head and
+grid worker of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
+Idempotent: a tenant that already has a grid is left as it is.
+"""
+
+from __future__ import annotations
+
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
+from redgrid.platform.models import Account, Tenant
+from redgrid.platform.provisioning import Provisioner
+from redgrid.platform.tenancy import create_district, create_tenant
+from redgrid.tenants.grid import service as grid
+from redgrid.tenants.grid.models import GridNode
+
+OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
+SECRETARY = frozenset({"secretary"})
+
+
+def operator_context() -> RequestContext:
+    """The CLI acts as a platform admin; it is run by whoever runs the server."""
+    return RequestContext(OPERATOR)
+
+
+def _secretary_of(tenant: Tenant) -> RequestContext:
+    identity = Identity("redgrid-cli", "redgrid-cli", SECRETARY, tenant.slug, None)
+    return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
+
+
+async def _jinshui(ctx: RequestContext) -> GridNode:
+    community = await grid.create_node(ctx, parent_id=None, code="JS01", name="金水花园社区")
+    building_3 = community
+    for area in range(1, 7):
+        area_node = await grid.create_node(
+            ctx, parent_id=community.id, code=f"A{area}", name=f"第{area}片区党支部"
+        )
+        for b in range(5 * (area - 1) + 1, 5 * area + 1):
+            node = await grid.create_node(ctx, parent_id=area_node.id, code=f"B{b:02d}", name=f"{b}号楼")
+            if b == 3:
+                building_3 = node
+    return building_3
+
+
+async def _hushu(ctx: RequestContext) -> GridNode:
+    town = await grid.create_node(ctx, parent_id=None, code="HS", name="湖熟街道总网格")
+    first_village = town
+    micro = 172
+    for v in range(1, 46):
+        village = await grid.create_node(ctx, parent_id=town.id, code=f"V{v:02d}", name=f"第{v}村(社区)网格")
+        first_village = village if v == 1 else first_village
+        count = micro // 45 + (1 if v <= micro % 45 else 0)  # 172 micro-grids over 45 villages
+        for m in range(1, count + 1):
+            await grid.create_node(ctx, parent_id=village.id, code=f"M{m}", name=f"微网格{m}")
+    return first_village
+
+
+BUILDERS = {"jinshui": _jinshui, "hushu": _hushu}
+
+
+async def seed_demo(provisioner: Provisioner) -> list[str]:
+    report: list[str] = []
+    operator = operator_context()
+    district = await create_district(operator, *DEMO_DISTRICT)
+    report.append(f"district {district.value.slug}: {'created' if district.created else 'exists'}")
+    for slug, name, kind in DEMO_TENANTS:
+        made = await create_tenant(
+            operator, provisioner, slug=slug, name=name, district_slug=DEMO_DISTRICT[0], kind=kind
+        )
+        tenant = made.value
+        async with tenant_transaction(tenant.id):
+            if await GridNode.filter(tenant_id=tenant.id).exists():
+                report.append(f"tenant {slug}: grid exists, left as it is")
+                continue
+            scoped = await BUILDERS[slug](_secretary_of(tenant))
+            for user in demo_users():
+                if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
+                    await Account.update_or_create(
+                        tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
+                    )
+            count = await GridNode.filter(tenant_id=tenant.id).count()
+        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}")
+    return report

@@ -1,0 +1,71 @@
+"""Platform-owned tables (districts, tenants) and the base of every tenant-owned table."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class District(Model):
+    """A district (区) hosting many streets and towns, not tenant-owned."""
+
+    id = fields.BigIntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "district"
+
+
+class Tenant(Model):
+    """One street (街道) or town (镇). Its id is what `app.tenant_id` holds in a transaction."""
+
+    id = fields.BigIntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=16, default="street")  # street | town
+    district: fields.ForeignKeyRelation[District] = fields.ForeignKeyField(
+        "redgrid.District", related_name="tenants", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tenant"
+
+
+class TenantOwned(Model):
+    """Base of every tenant-owned table.
+
+    `redgrid migrate` finds every subclass and puts the row-level security policy on its table,
+    so a new tenant-owned table cannot be forgotten (tests/integration/test_isolation.py checks).
+    """
+
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "redgrid.Tenant", related_name=False, on_delete=fields.RESTRICT, db_index=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Account(TenantOwned):
+    """A person's standing in one tenant: the Keycloak subject and the grid subtree they act in.
+
+    Roles and tenant come from the token, the fine scope (which grid subtree) lives here.
+    Keyed by username (immutable in the realm) so a scope can be assigned before the first
+    login, and the subject is recorded when the user first calls.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    subject = fields.CharField(max_length=64, default="")
+    username = fields.CharField(max_length=128)
+    display_name = fields.CharField(max_length=200, default="")
+    grid_scope = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account"
+        unique_together = (("tenant", "username"),)

@@ -1,0 +1,97 @@
+"""Process settings, read once from REDGRID_* environment variables.
+
+Every variable is documented in README.md ("Settings"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REDGRID_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path(".redgrid")
+
+    # Empty database URL means the embedded SQLite file under data_dir.
+    database_url: str = ""
+    # Owner role used only by `redgrid migrate`; defaults to database_url.
+    migration_database_url: str = ""
+    # Empty Redis URL means the in-memory channel layer (one process only).
+    redis_url: str = ""
+
+    # Empty Keycloak URL means the dev identity (development only).
+    keycloak_url: str = ""
+    keycloak_issuer: str = ""
+    keycloak_realm: str = "redgrid"
+    keycloak_client_id: str = "redgrid-api"
+    keycloak_client_secret: str = ""
+    jwks_cache_seconds: int = Field(default=300, ge=0)
+    user_status_ttl_seconds: float = Field(default=30, ge=0)
+
+    log_level: str = "INFO"
+    shutdown_grace_seconds: float = Field(default=20, ge=0)
+    attachments_dir: Path = Path(".redgrid/attachments")
+
+    @model_validator(mode="after")
+    def _production_needs_real_services(self) -> "Settings":
+        if self.env is Environment.PRODUCTION:
+            missing = [
+                name
+                for name, value in (
+                    ("REDGRID_DATABASE_URL", self.database_url),
+                    ("REDGRID_REDIS_URL", self.redis_url),
+                    ("REDGRID_KEYCLOAK_URL", self.keycloak_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(
+                    "production needs real services; the embedded defaults (SQLite, in-memory "
+                    "channel layer, dev identity) refuse to run in production. Missing: "
+                    + ", ".join(missing)
+                )
+        return self
+
+    @property
+    def uses_dev_identity(self) -> bool:
+        return not self.keycloak_url
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.data_dir / 'redgrid.sqlite3'}"
+
+    @property
+    def effective_migration_database_url(self) -> str:
+        return self.migration_database_url or self.effective_database_url
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.effective_database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` every accepted token must carry."""
+        if self.keycloak_issuer:
+            return self.keycloak_issuer.rstrip("/")
+        if self.keycloak_url:
+            return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
+        return f"http://{self.host}:{self.port}/dev-identity/realms/{self.keycloak_realm}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

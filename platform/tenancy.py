@@ -1,0 +1,143 @@
+"""Districts and tenants: creating them, and turning a verified identity into a RequestContext."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import Forbidden, RequestContext, grid_scope_for
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.models import Account, District, Tenant
+from redgrid.platform.provisioning import ProvisionReport, Provisioner
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+TENANT_KINDS = ("street", "town")
+
+
+class TenantDirectory:
+    """Tenant by slug, cached in the process; tenants are never renamed or deleted."""
+
+    def __init__(self) -> None:
+        self._by_slug: dict[str, Tenant] = {}
+
+    async def get(self, slug: str) -> Tenant | None:
+        tenant = self._by_slug.get(slug)
+        if tenant is None:
+            tenant = await Tenant.get_or_none(slug=slug)
+            if tenant is not None:
+                self._by_slug[slug] = tenant
+        return tenant
+
+
+async def resolve_context(identity: Identity | None, directory: TenantDirectory) -> RequestContext:
+    if identity is None:
+        return RequestContext(None)
+    if not identity.tenant_slug:
+        return RequestContext(identity, scope=grid_scope_for(identity, None, None))
+    tenant = await directory.get(identity.tenant_slug)
+    if tenant is None:
+        raise Forbidden(f"tenant {identity.tenant_slug!r} is not provisioned on this platform")
+    async with tenant_transaction(tenant.id):
+        account = await _account_for(tenant, identity)
+        scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[union-attr]
+    return RequestContext(identity, tenant, account, grid_scope_for(identity, account, scope_path))
+
+
+async def _account_for(tenant: Tenant, identity: Identity) -> Account:
+    query = Account.filter(tenant_id=tenant.id, username=identity.username).select_related("grid_scope")
+    account = await query.first()
+    if account is None:
+        try:
+            async with in_transaction("default"):  # a savepoint: a lost race must not abort the request
+                await Account.create(
+                    tenant_id=tenant.id, subject=identity.subject, username=identity.username
+                )
+        except IntegrityError:
+            pass
+        account = await query.first()
+        assert account is not None
+    elif account.subject != identity.subject:
+        account.subject = identity.subject
+        await account.save(update_fields=["subject"])
+    return account
+
+
+def _check_slug(field: str, value: str) -> list[UserError]:
+    if SLUG.match(value):
+        return []
+    return [UserError(field, "INVALID_SLUG", "use 2 to 63 lower-case letters, digits or '-', starting with a letter")]
+
+
+def _check_name(field: str, value: str) -> list[UserError]:
+    if value.strip() and len(value) <= 200:
+        return []
+    return [UserError(field, "INVALID_NAME", "a name is required, at most 200 characters")]
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Created(Generic[T]):
+    value: T
+    created: bool
+    provisioning: ProvisionReport | None = None
+
+
+async def create_district(ctx: RequestContext, slug: str, name: str) -> Created[District]:
+    ctx.require_role("platform-admin")
+    errors = _check_slug("slug", slug) + _check_name("name", name)
+    if errors:
+        raise InvalidInput(*errors)
+    district, created = await District.get_or_create(slug=slug, defaults={"name": name.strip()})
+    return Created(district, created)
+
+
+async def create_tenant(
+    ctx: RequestContext,
+    provisioner: Provisioner,
+    *,
+    slug: str,
+    name: str,
+    district_slug: str,
+    kind: str = "street",
+    secretary: tuple[str, str] | None = None,
+) -> Created[Tenant]:
+    """Create the tenant row and its identity-provider side; run twice, it creates nothing new.
+
+    The row is written in a transaction that commits only after the identity provider has
+    answered, so a Keycloak failure leaves no half-made tenant.
+    """
+    ctx.require_role("platform-admin")
+    errors = _check_slug("slug", slug) + _check_name("name", name)
+    if kind not in TENANT_KINDS:
+        errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(TENANT_KINDS)}"))
+    if secretary is not None:
+        username, email = secretary
+        if not SLUG.match(username):
+            errors += [UserError("secretaryUsername", "INVALID_USERNAME", "use lower-case letters, digits or '-'")]
+        if "@" not in email:
+            errors += [UserError("secretaryEmail", "INVALID_EMAIL", "an e-mail address is required")]
+    if errors:
+        raise InvalidInput(*errors)
+    district = await District.get_or_none(slug=district_slug)
+    if district is None:
+        raise InvalidInput(UserError("districtSlug", "NOT_FOUND", f"no district {district_slug!r}"))
+    async with in_transaction("default"):
+        tenant = await Tenant.select_for_update().get_or_none(slug=slug)
+        created = tenant is None
+        if tenant is None:
+            tenant = await Tenant.create(slug=slug, name=name.strip(), kind=kind, district=district)
+        elif tenant.district_id != district.id:  # type: ignore[attr-defined]
+            raise InvalidInput(UserError("slug", "SLUG_TAKEN", f"tenant {slug!r} belongs to another district"))
+        try:
+            report = await provisioner.ensure_tenant(slug, district.slug, secretary)
+        except ValueError as exc:
+            raise InvalidInput(UserError("secretaryUsername", "CONFLICT", str(exc))) from None
+    return Created(tenant, created, report)
