@@ -49,12 +49,19 @@ class TokenVerifier:
         self._cache_seconds = cache_seconds
         self._by_kid: dict[str, Any] = {}
         self._fetched_at = 0.0
+        self._forced_at = -MIN_REFRESH_INTERVAL
         self._lock = asyncio.Lock()
 
     async def refresh(self, force: bool = False) -> None:
+        """Fetch the JWKS when the cache is stale; `force` (an unknown kid) refetches at most
+        once per MIN_REFRESH_INTERVAL."""
         async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            if self._by_kid and age < (MIN_REFRESH_INTERVAL if force else self._cache_seconds):
+            now = time.monotonic()
+            if force:
+                if now - self._forced_at < MIN_REFRESH_INTERVAL:
+                    return
+                self._forced_at = now
+            elif self._by_kid and now - self._fetched_at < self._cache_seconds:
                 return
             jwks = await self._keys.fetch_jwks()
             self._by_kid = {

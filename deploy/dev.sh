@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Run the server with its embedded defaults: SQLite, in-memory channel layer, dev identity.
+# Usage: bash deploy/dev.sh [redgrid serve args]. Open http://127.0.0.1:8000/graphql
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e .
+exec .venv/bin/redgrid serve "$@"

@@ -1,0 +1,154 @@
+"""Integration fixtures: the real PostgreSQL, Redis and Keycloak that deploy/services.sh
+starts, a freshly migrated and seeded test database, and a real server process.
+
+Run through `bash deploy/test.sh`; without the services' environment these tests fail (they
+never skip: a missing service is a failure, not a pass).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise
+
+from redgrid.platform.database import tortoise_config
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUIRED = (
+    "REDGRID_TEST_DATABASE_URL",
+    "REDGRID_TEST_MIGRATION_DATABASE_URL",
+    "REDGRID_REDIS_URL",
+    "REDGRID_KEYCLOAK_URL",
+    "REDGRID_KEYCLOAK_CLIENT_SECRET",
+    "REDGRID_SERVICES_KEYCLOAK_ADMIN",
+    "REDGRID_SERVICES_KEYCLOAK_ADMIN_PASSWORD",
+)
+
+
+def _require_services() -> dict[str, str]:
+    missing = [name for name in REQUIRED if not os.environ.get(name)]
+    if missing:
+        pytest.fail(
+            "the real services are not configured (missing " + ", ".join(missing) + "); "
+            "run the suite with `bash deploy/test.sh`",
+            pytrace=False,
+        )
+    return dict(os.environ)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = _require_services()
+    env.update(
+        REDGRID_ENV="production",
+        REDGRID_DATABASE_URL=env["REDGRID_TEST_DATABASE_URL"],
+        REDGRID_MIGRATION_DATABASE_URL=env["REDGRID_TEST_MIGRATION_DATABASE_URL"],
+        REDGRID_USER_STATUS_TTL_SECONDS="1",
+        REDGRID_DATA_DIR=str(tmp_path_factory.mktemp("redgrid-data")),
+        REDGRID_LOG_LEVEL="WARNING",
+        REDGRID_SHUTDOWN_GRACE_SECONDS="5",
+    )
+    return env
+
+
+def redgrid(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "redgrid.platform.cli", *args],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, f"redgrid {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+async def _reset_schema(owner_url: str, app_role: str) -> None:
+    conn = await asyncpg.connect(owner_url)
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        await conn.execute("CREATE SCHEMA public")
+        await conn.execute(f'GRANT USAGE ON SCHEMA public TO "{app_role}"')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def fresh_database(server_env: dict[str, str]) -> dict[str, str]:
+    """An empty schema, migrated by `redgrid migrate` and seeded by `redgrid seed-demo`."""
+    from urllib.parse import urlsplit
+
+    app_role = urlsplit(server_env["REDGRID_DATABASE_URL"]).username or ""
+    await _reset_schema(server_env["REDGRID_MIGRATION_DATABASE_URL"], app_role)
+    redgrid(server_env, "migrate")
+    redgrid(server_env, "seed-demo")
+    return server_env
+
+
+@pytest.fixture(scope="session")
+async def db(fresh_database: dict[str, str]) -> AsyncIterator[None]:
+    """The ORM in the test process, connected as the app's own role."""
+    await Tortoise.init(
+        config=tortoise_config(fresh_database["REDGRID_DATABASE_URL"]), _enable_global_fallback=True
+    )
+    yield
+    await Tortoise.close_connections()
+
+
+class LiveServer:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        self.log = Path(env["REDGRID_DATA_DIR"]) / f"server-{self.port}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "redgrid.platform.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            env=env, cwd=ROOT, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                response = httpx.get(f"{self.url}/readyz", timeout=5)
+                if response.status_code == 200:
+                    return
+                last = response.text
+            except httpx.HTTPError as exc:
+                last = str(exc)
+            time.sleep(0.3)
+        raise AssertionError(f"server not ready: {last}\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(fresh_database: dict[str, str]) -> Iterator[LiveServer]:
+    server = LiveServer(fresh_database)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

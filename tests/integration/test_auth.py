@@ -1,0 +1,135 @@
+"""Tokens from the real Keycloak: every demo role reaches `me`; bad tokens are refused with
+401 over HTTP and 4401 over websockets, under both subscription protocols."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from redgrid.platform.demo_users import demo_users
+
+from .clients import gql, gql_data, password_token, realm_admin, ws_connect_close_code, ws_first_event
+
+ME = "{ me { username roles districtSlug tenant { slug districtSlug } gridScope { kind path } } }"
+PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+
+
+@pytest.mark.parametrize("user", demo_users(), ids=lambda u: u.username)
+async def test_every_demo_role_reaches_me(live_server, user):
+    me = (await gql_data(live_server, ME, token=password_token(user.username)))["me"]
+    assert me["username"] == user.username
+    assert me["roles"] == [user.role]
+    assert me["districtSlug"] == user.district
+    assert (me["tenant"] or {}).get("slug") == user.tenant
+
+
+async def test_grid_head_is_scoped_to_building_3(live_server):
+    me = (await gql_data(live_server, ME, token=password_token("jinshui-grid-head")))["me"]
+    assert me["gridScope"] == {"kind": "subtree", "path": "JS01.A1.B03"}
+    me = (await gql_data(live_server, ME, token=password_token("jinshui-secretary")))["me"]
+    assert me["gridScope"] == {"kind": "tenant", "path": None}
+
+
+def _resign(token: str, key, **header) -> str:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return jwt.encode(claims, key, algorithm="RS256", headers=header)
+
+
+def _alg_none(token: str) -> str:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
+    kid = jwt.get_unverified_header(token)["kid"]
+    return f"{enc({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{enc(claims)}."
+
+
+@pytest.fixture(scope="module")
+def bad_tokens() -> dict[str, str]:
+    good = password_token("jinshui-secretary")
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kid = jwt.get_unverified_header(good)["kid"]
+    keycloak = os.environ["REDGRID_KEYCLOAK_URL"]
+    # Same Keycloak, same realm key, other host name: Keycloak stamps another `iss`.
+    other_host = keycloak.replace("127.0.0.1", "localhost")
+    assert other_host != keycloak
+    return {
+        "other key, same kid": _resign(good, stranger, kid=kid),
+        "other key, new kid": _resign(good, stranger, kid="stranger"),
+        "alg none": _alg_none(good),
+        "wrong issuer": password_token("jinshui-secretary", base=other_host),
+        # admin-cli is a client of the same realm that the API's audience mapper does not serve.
+        "wrong audience": password_token("jinshui-secretary", client_id="admin-cli"),
+        "garbage": "not.a.token",
+        "expired": _expired_token(),
+    }
+
+
+def _expired_token() -> str:
+    """A real Keycloak token that has expired: the client's token lifespan is set to 1 s for
+    one grant, then restored."""
+    admin = realm_admin()
+    client_uuid = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
+    client = admin.get_client(client_uuid)
+    attributes = dict(client.get("attributes") or {})
+    admin.update_client(client_uuid, {"attributes": {**attributes, "access.token.lifespan": "1"}})
+    try:
+        token = password_token("jinshui-secretary")
+    finally:
+        restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
+        admin.update_client(client_uuid, {"attributes": restored})
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] <= 1
+    import time
+
+    time.sleep(max(0.0, claims["exp"] - time.time()) + 1.5)
+    return token
+
+
+async def test_bad_tokens_get_401(live_server, bad_tokens):
+    for name, token in bad_tokens.items():
+        response = await gql(live_server, ME, token=token)
+        assert response.status_code == 401, f"{name}: {response.status_code} {response.text}"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_bad_tokens_get_4401_on_websockets(live_server, bad_tokens, protocol):
+    for name, token in bad_tokens.items():
+        code = await ws_connect_close_code(live_server, {"Authorization": f"Bearer {token}"}, protocol)
+        assert code == 4401, f"{name}: closed with {code}"
+    assert await ws_connect_close_code(live_server, {}, protocol) == 4401, "no token at all"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_good_token_subscribes(live_server, protocol):
+    payload = await ws_first_event(
+        live_server, password_token("hushu-grid-worker"), protocol,
+        "subscription { heartbeat(intervalSeconds: 0.2) }",
+    )
+    assert payload["data"]["heartbeat"]
+
+
+async def test_disabled_user_is_refused(live_server):
+    username = "hushu-volunteer"
+    token = password_token(username)
+    assert (await gql(live_server, ME, token=token)).status_code == 200
+    admin = realm_admin()
+    user_id = admin.get_user_id(username)
+    admin.update_user(user_id, {"enabled": False})
+    try:
+        await asyncio.sleep(1.2)  # the server's user-status cache TTL in the tests is 1 s
+        response = await gql(live_server, ME, token=token)
+        assert response.status_code == 401 and "disabled" in response.text
+        code = await ws_connect_close_code(live_server, {"Authorization": f"Bearer {token}"}, PROTOCOLS[0])
+        assert code == 4401
+    finally:
+        admin.update_user(user_id, {"enabled": True})
+
+
+async def test_anonymous_gets_an_authentication_error(live_server):
+    body = (await gql(live_server, ME)).json()
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

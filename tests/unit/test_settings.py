@@ -1,0 +1,29 @@
+import pytest
+from pydantic import ValidationError
+
+from redgrid.platform.auth.dev_identity import DevIdentity, DevIdentityRefused
+from redgrid.platform.settings import Environment, Settings
+
+
+def test_production_refuses_embedded_defaults(monkeypatch):
+    monkeypatch.setenv("REDGRID_ENV", "production")
+    for name in ("REDGRID_DATABASE_URL", "REDGRID_REDIS_URL", "REDGRID_KEYCLOAK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ValidationError, match="REDGRID_KEYCLOAK_URL"):
+        Settings()
+
+
+def test_dev_identity_refuses_production(tmp_path):
+    settings = Settings.model_construct(env=Environment.PRODUCTION, data_dir=tmp_path)
+    with pytest.raises(DevIdentityRefused):
+        DevIdentity(settings)
+
+
+def test_embedded_defaults(monkeypatch, tmp_path):
+    for name in ("REDGRID_DATABASE_URL", "REDGRID_KEYCLOAK_URL", "REDGRID_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REDGRID_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.effective_database_url == f"sqlite://{tmp_path}/redgrid.sqlite3"
+    assert settings.uses_dev_identity and not settings.is_postgres
+    assert settings.issuer.endswith("/dev-identity/realms/redgrid")
