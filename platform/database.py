@@ -94,13 +94,20 @@ async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsync
 
 
 def tenant_owned_tables() -> list[str]:
+    import importlib
+
     from redgrid.platform.models import TenantOwned
 
-    return sorted(
-        model._meta.db_table
-        for model in Tortoise.apps.get(APP_LABEL, {}).values()
-        if issubclass(model, TenantOwned)
-    )
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    found: list[str] = []
+    pending = list(TenantOwned.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending += model.__subclasses__()
+        if not model._meta.abstract:
+            found.append(model._meta.db_table)
+    return sorted(set(found))
 
 
 def row_level_security_sql(app_role: str | None) -> list[str]:

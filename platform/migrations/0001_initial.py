@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('level', fields.SmallIntField()),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'grid_node', 'app': 'redgrid', 'unique_together': (('tenant', 'path'),), 'indexes': [Index(fields=['tenant', 'parent'])], 'pk_attr': 'id', 'table_description': 'A cell of the grid tree.'},
+            options={'table': 'grid_node', 'app': 'redgrid', 'unique_together': (('tenant', 'path'),), 'indexes': [Index(fields=['tenant_id', 'parent_id'])], 'pk_attr': 'id', 'table_description': 'A cell of the grid tree.'},
             bases=['TenantOwned'],
         ),
         ops.CreateModel(

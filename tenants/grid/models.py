@@ -27,4 +27,4 @@ class GridNode(TenantOwned):
     class Meta:
         table = "grid_node"
         unique_together = (("tenant", "path"),)
-        indexes = (("tenant", "parent"),)
+        indexes = (("tenant_id", "parent_id"),)

@@ -14,19 +14,18 @@ from websockets.exceptions import ConnectionClosed
 from redgrid.platform.demo_users import DEMO_PASSWORD
 
 
-def token_url(base: str | None = None) -> str:
-    base = base or os.environ["REDGRID_KEYCLOAK_URL"]
+def token_url() -> str:
+    base = os.environ["REDGRID_KEYCLOAK_URL"]
     realm = os.environ.get("REDGRID_KEYCLOAK_REALM", "redgrid")
     return f"{base.rstrip('/')}/realms/{realm}/protocol/openid-connect/token"
 
 
-def password_token(username: str, password: str = DEMO_PASSWORD, *, client_id: str | None = None,
-                   base: str | None = None) -> str:
+def password_token(username: str, password: str = DEMO_PASSWORD, *, client_id: str | None = None) -> str:
     data = {"grant_type": "password", "username": username, "password": password,
             "client_id": client_id or os.environ["REDGRID_KEYCLOAK_CLIENT_ID"]}
     if client_id is None:
         data["client_secret"] = os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"]
-    response = httpx.post(token_url(base), data=data, timeout=30)
+    response = httpx.post(token_url(), data=data, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
