@@ -3,13 +3,16 @@
 HTTP: a bad token is a 401 before any resolver runs; no token is an anonymous context in
 which every field that needs a user refuses. Websockets: the token comes in the
 connection_init payload (`Authorization: Bearer …` or `token`); a missing or bad one closes
-the socket with 4401, a token whose tenant is not provisioned with 4403.
+the socket with 4401, a token whose tenant is not provisioned with 4403. When Keycloak cannot
+be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
+from keycloak.exceptions import KeycloakError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -23,6 +26,9 @@ from redgrid.platform.tenancy import resolve_context
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN_LATER = 1013
+# The identity provider could not be asked (JWKS or user status): not the caller's fault.
+PROVIDER_DOWN = (KeycloakError, httpx.HTTPError, OSError)
 
 
 class GraphQLContext:
@@ -64,6 +70,8 @@ class RedGridGraphQL(GraphQL):
             raise HTTPException(401, f"Unauthorized: {exc}") from None
         except Forbidden as exc:
             raise HTTPException(403, f"Forbidden: {exc}") from None
+        except PROVIDER_DOWN as exc:
+            raise HTTPException(503, f"identity provider unavailable: {type(exc).__name__}") from None
         request.state.identity = identity
         return GraphQLContext(request, services, ctx)
 
@@ -82,6 +90,9 @@ class RedGridGraphQL(GraphQL):
         except Forbidden as exc:
             websocket.state.close_with = (CLOSE_FORBIDDEN, f"Forbidden: {exc}"[:120])
             raise ConnectionRejectionError({"message": str(exc)}) from None
+        except PROVIDER_DOWN as exc:
+            websocket.state.close_with = (CLOSE_TRY_AGAIN_LATER, "identity provider unavailable")
+            raise ConnectionRejectionError({"message": "identity provider unavailable"}) from None
         return None
 
 
