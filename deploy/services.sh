@@ -16,6 +16,10 @@
 #                                deploy/keycloak/redgrid-realm.json (re-imported when it changes)
 #
 # Made for Debian 12 as root (apt-get installs what is missing); works with CI=true and no stdin.
+# Optional environment: REDGRID_SERVICES_DIR (state dir), REDGRID_KEYCLOAK_JAVA_HOME (JDK for
+# Keycloak), REDGRID_KEYCLOAK_START_TIMEOUT (seconds, default 900).
+# Keycloak's issuer is pinned (--hostname) to http://127.0.0.1:58080/realms/redgrid whatever
+# host name a client uses to reach it.
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
@@ -122,7 +126,7 @@ pid_alive() {
   pid=$(tr -dc '0-9' <"$f")
   [ -n "$pid" ] || return 1
   alive "$pid" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$word"
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$word"
 }
 pid_of() { tr -dc '0-9' <"$1"; }
 
@@ -174,8 +178,12 @@ apt_install() {
   fi
 }
 
-pg_bindir() {
+pg_bindir() { # the existing cluster's major version, else the newest installed
   local d
+  if [ -f "$PG_DATA/PG_VERSION" ] && [ -x "/usr/lib/postgresql/$(cat "$PG_DATA/PG_VERSION")/bin/initdb" ]; then
+    echo "/usr/lib/postgresql/$(cat "$PG_DATA/PG_VERSION")/bin"
+    return 0
+  fi
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
 }
@@ -541,6 +549,10 @@ kc_up() {
   step "Keycloak: server"
   local java_home
   java_home=$(find_java) || die "no JDK 17, 21 or 25 found for Keycloak (set REDGRID_KEYCLOAK_JAVA_HOME)"
+  if kc_running && ! pid_alive "$KC_PID" "$KC_HOME"; then
+    log "   the running Keycloak is not $KEYCLOAK_VERSION: stopping it"
+    kc_stop_pid
+  fi
   if kc_running; then
     step_done "already running (pid $(pid_of "$KC_PID"))"
   else
@@ -635,20 +647,24 @@ kc_realm() {
 kc_down() {
   if kc_running; then
     step "Keycloak: stop"
-    local pid
-    pid=$(pid_of "$KC_PID")
-    # kc.sh forwards TERM to java; the negative pid signals the whole process group setsid made.
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do group_alive "$pid" || break; sleep 0.2; done
-    if group_alive "$pid"; then
-      warn "Keycloak did not stop within 30s; killing process group $pid"
-      kill -KILL -- "-$pid" 2>/dev/null || true
-    fi
-    rm -f "$KC_PID"
+    kc_stop_pid
     step_done "stopped"
   else
     log "Keycloak: not running"
   fi
+}
+
+kc_stop_pid() {
+  local pid
+  pid=$(pid_of "$KC_PID")
+  # kc.sh forwards TERM to java; the negative pid signals the whole process group setsid made.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do group_alive "$pid" || break; sleep 0.2; done
+  if group_alive "$pid"; then
+    warn "Keycloak did not stop within 30s; killing process group $pid"
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$KC_PID"
 }
 
 # ---------------------------------------------------------------------------------------------
