@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from keycloak.exceptions import KeycloakError
 from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -23,6 +24,7 @@ from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
+from redgrid.realtime.connections import CLOSE_RECONNECT, OPEN_SOCKETS, RECONNECT_REASON
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -58,10 +60,21 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
 class RedGridGraphQL(GraphQL):
     websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            OPEN_SOCKETS.discard(scope.get("redgrid.websocket"))
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         services = _services(request)
         if isinstance(request, WebSocket):
-            # Authenticated later, in on_ws_connect, from the connection_init payload.
+            # Tracked so a shutdown can close it with "reconnect"; authenticated later, in
+            # on_ws_connect, from the connection_init payload.
+            request.scope["redgrid.websocket"] = request
+            OPEN_SOCKETS.add(request)
+            if OPEN_SOCKETS.closing:
+                request.state.close_with = (CLOSE_RECONNECT, RECONNECT_REASON)
             return GraphQLContext(request, services, RequestContext(None))
         try:
             identity = await services.authenticator.authenticate(request.headers.get("authorization"))
@@ -77,6 +90,8 @@ class RedGridGraphQL(GraphQL):
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:
         websocket: WebSocket = context.request
+        if OPEN_SOCKETS.closing:
+            raise ConnectionRejectionError({"message": RECONNECT_REASON})
         params = context.connection_params or {}
         header = _authorization_from(params)
         try:

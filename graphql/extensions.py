@@ -9,19 +9,34 @@ from collections.abc import AsyncIterator
 from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
-from redgrid.platform import metrics
+from redgrid.platform import events, metrics
 from redgrid.platform.database import tenant_transaction
 
 
+class _RollBack(Exception):
+    pass
+
+
 class TenantTransaction(SchemaExtension):
+    """A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
+    whole; one that returns typed user errors wrote nothing, since services validate first."""
+
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         if execution.operation_type is OperationType.SUBSCRIPTION:
             # A subscription lives for hours; each event it reads opens its own transaction.
             yield
             return
-        async with tenant_transaction(execution.context.ctx.tenant_id):
-            yield
+        mutation = execution.operation_type is OperationType.MUTATION
+        try:
+            async with tenant_transaction(execution.context.ctx.tenant_id):
+                yield
+                if mutation and getattr(execution.result, "errors", None):
+                    raise _RollBack
+        except _RollBack:
+            return
+        if mutation:
+            events.committed()  # the outbox rows it wrote are visible now: publish them
 
 
 class OperationMetrics(SchemaExtension):

@@ -13,18 +13,23 @@ from strawberry import relay
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
 from redgrid.graphql.pagination import Connection, paginate
+from redgrid.graphql.subscriptions import tenant_events
 from redgrid.graphql.types import (
     CreateTenantPayload,
     District,
     DistrictPayload,
+    EventArea,
     GridNode,
+    GridNodePayload,
     GridScope,
     Me,
     Tenant,
+    TenantEvent,
     UserError,
 )
 from redgrid.platform import tenancy
 from redgrid.platform.errors import InvalidInput
+from redgrid.platform.errors import UserError as DomainUserError
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
 from redgrid.tenants.grid import service as grid
@@ -99,8 +104,34 @@ class Query:
         return None
 
 
+@strawberry.input
+class CreateGridNodeInput:
+    parent_id: relay.GlobalID | None = None
+    code: str
+    name: str
+
+
+def _db_id(global_id: relay.GlobalID | None, type_name: str) -> int | None:
+    if global_id is None:
+        return None
+    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+        raise InvalidInput(DomainUserError(None, "INVALID_ID", f"not a {type_name} id"))
+    return int(global_id.node_id)
+
+
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(description="Secretaries and grid heads: add a node under one in their grid.")
+    async def create_grid_node(self, info: Info, input: CreateGridNodeInput) -> GridNodePayload:
+        try:
+            node = await grid.create_node(
+                info.context.ctx, parent_id=_db_id(input.parent_id, "GridNode"),
+                code=input.code, name=input.name,
+            )
+        except InvalidInput as exc:
+            return GridNodePayload(errors=[UserError.from_domain(e) for e in exc.errors])
+        return GridNodePayload(node=GridNode.from_model(node))
+
     @strawberry.mutation(description="Platform admins: create a district (idempotent by slug).")
     async def create_district(self, info: Info, input: CreateDistrictInput) -> DistrictPayload:
         try:
@@ -150,6 +181,17 @@ class Subscription:
         while True:
             yield datetime.now(UTC)
             await asyncio.sleep(interval)
+
+    @strawberry.subscription(
+        description="Live committed changes of one area of the caller's tenant that the caller's "
+        "grid scope covers. Pass `after` (the last seq you received) to get what you missed first."
+    )
+    async def events(
+        self, info: Info, area: EventArea, after: int | None = None
+    ) -> AsyncGenerator[TenantEvent, None]:
+        async for event in tenant_events(info.context, area.value, after):
+            yield TenantEvent(seq=event.seq, type=event.type, path=event.path,
+                              payload=event.payload, at=event.at)
 
 
 schema = strawberry.Schema(

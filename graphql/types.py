@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from redgrid.platform.errors import UserError as DomainUserError
 from redgrid.platform.models import District as DistrictModel
@@ -93,3 +96,26 @@ class CreateTenantPayload:
         default=None, description="Only when this call created the secretary; shown once."
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class GridNodePayload:
+    node: GridNode | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.enum(description="Which stream of a tenant's events.")
+class EventArea(Enum):
+    GRID = "grid"
+    CASES = "cases"
+    ROSTER = "roster"
+    FIGURES = "figures"
+
+
+@strawberry.type(description="One committed change. `seq` rises by one per area of a tenant; reconnect with the last one you saw.")
+class TenantEvent:
+    seq: int
+    type: str
+    path: str | None
+    payload: JSON
+    at: str

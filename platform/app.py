@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_database(settings)
         app.state.services = build_services(settings)
+        await app.state.services.start()
         log.info(
             "started", env=settings.env.value, postgres=settings.is_postgres,
             redis=bool(settings.redis_url), identity="dev" if settings.uses_dev_identity else "keycloak",
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
-            await app.state.services.close()
+            await app.state.services.close(drain_seconds=settings.shutdown_grace_seconds)
             await close_database()
 
     routes = [

@@ -85,23 +85,14 @@ def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
+    from redgrid.platform.server import serve
 
     if not settings.database_url:
         # The embedded default: bring the SQLite file up to date and seed it, so a newcomer
         # sees data at once.
         cmd_migrate(settings, args)
         cmd_seed_demo(settings, args)
-    uvicorn.run(
-        "redgrid.platform.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_config=None,
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
-        proxy_headers=True,
-    )
+    serve(args.host or settings.host, args.port or settings.port, settings.shutdown_grace_seconds)
     return 0
 
 

@@ -93,33 +93,39 @@ async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsync
         yield conn
 
 
-def tenant_owned_tables() -> list[str]:
+def _tenant_owned_models() -> dict[str, Any]:
     import importlib
 
     from redgrid.platform.models import TenantOwned
 
     for module in MODEL_MODULES:
         importlib.import_module(module)
-    found: list[str] = []
+    found: dict[str, Any] = {}
     pending = list(TenantOwned.__subclasses__())
     while pending:
         model = pending.pop()
         pending += model.__subclasses__()
         if not model._meta.abstract:
-            found.append(model._meta.db_table)
-    return sorted(set(found))
+            found[model._meta.db_table] = model
+    return found
+
+
+def tenant_owned_tables() -> list[str]:
+    return sorted(_tenant_owned_models())
 
 
 def row_level_security_sql(app_role: str | None) -> list[str]:
     """Idempotent statements: RLS policy on every tenant-owned table, grants for the app role."""
     statements: list[str] = []
     tenant_expr = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
-    for table in tenant_owned_tables():
+    for table, model in sorted(_tenant_owned_models().items()):
+        condition = f"tenant_id = {tenant_expr}"
+        if model.rls_bypass_setting:
+            condition += f" OR current_setting('{model.rls_bypass_setting}', true) = 'on'"
         statements += [
             f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
             f'DROP POLICY IF EXISTS {POLICY_NAME} ON "{table}"',
-            f'CREATE POLICY {POLICY_NAME} ON "{table}" '
-            f"USING (tenant_id = {tenant_expr}) WITH CHECK (tenant_id = {tenant_expr})",
+            f'CREATE POLICY {POLICY_NAME} ON "{table}" USING ({condition}) WITH CHECK ({condition})',
         ]
     if app_role:
         role = f'"{app_role}"'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -44,6 +46,9 @@ class TenantOwned(Model):
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "redgrid.Tenant", related_name=False, on_delete=fields.RESTRICT, db_index=False
     )
+    # A setting that, when 'on' in a transaction, lets system code see every tenant's rows
+    # of this table (None: never). Only trusted background code sets it.
+    rls_bypass_setting: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
@@ -69,3 +74,41 @@ class Account(TenantOwned):
     class Meta:
         table = "account"
         unique_together = (("tenant", "username"),)
+
+
+class Event(TenantOwned):
+    """A domain event: the transactional outbox and, once sequenced, the replay log.
+
+    A service writes it in the same transaction as the change it describes, so a rolled-back
+    change never produces one. The publisher then gives it the next sequence number of its
+    topic (`seq`), pushes it to every replica's hub, and stamps `published_at`. Kept for the
+    replay window (clients reconnecting with their last `seq`), then pruned.
+    """
+
+    # The publisher reads every tenant's outbox; this setting, which only it sets, lets it.
+    rls_bypass_setting: ClassVar[str] = "app.event_publisher"
+
+    id = fields.BigIntField(primary_key=True)
+    topic = fields.CharField(max_length=64)
+    type = fields.CharField(max_length=64)
+    path = fields.CharField(max_length=400, null=True)
+    payload = fields.JSONField()
+    seq = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    published_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "event"
+        unique_together = (("topic", "seq"),)
+        indexes = (("seq", "id"), ("published_at", "seq"))
+
+
+class TopicSequence(Model):
+    """The last sequence number handed out per topic (in PostgreSQL, not Redis, so a Redis
+    restart can never reset it)."""
+
+    topic = fields.CharField(max_length=64, primary_key=True)
+    last_seq = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "topic_sequence"

@@ -29,6 +29,15 @@ class Authenticator:
         await self._status.check(identity)
         return identity
 
+    async def still_valid(self, identity: Identity) -> None:
+        """For connections that outlive a request: AuthError once the token has expired or
+        the user has been disabled since."""
+        import time
+
+        if identity.expires_at is not None and identity.expires_at <= time.time():
+            raise AuthError("token expired")
+        await self._status.check(identity)
+
 
 def build_authenticator(settings: Settings, dev_identity: object | None) -> Authenticator:
     if dev_identity is not None:

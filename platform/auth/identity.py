@@ -19,6 +19,7 @@ class Identity:
     roles: frozenset[str]
     tenant_slug: str | None
     district_slug: str | None
+    expires_at: float | None = None  # the token's `exp`: long-lived subscriptions end there
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Identity":
@@ -29,6 +30,7 @@ class Identity:
             roles=frozenset(r for r in realm_roles if r in ROLES),
             tenant_slug=claims.get("tenant") or None,
             district_slug=claims.get("district") or None,
+            expires_at=float(claims["exp"]) if "exp" in claims else None,
         )
 
     def has_any(self, *roles: str) -> bool:

@@ -8,6 +8,7 @@ import re
 
 from tortoise.queryset import QuerySet
 
+from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.tenants.grid.models import GridNode
@@ -53,6 +54,12 @@ async def create_node(
         path, level = f"{parent.path}.{code}", parent.level + 1
     if await nodes(ctx).filter(path=path).exists():
         raise InvalidInput(UserError("code", "DUPLICATE", f"code {code!r} is taken under this parent"))
-    return await GridNode.create(
+    node = await GridNode.create(
         tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(), level=level
     )
+    await events.record(
+        ctx, "grid", "grid.node_created",
+        {"id": node.id, "code": code, "name": node.name, "level": level, "parentId": parent_id},
+        path=path,
+    )
+    return node

@@ -71,12 +71,12 @@ def _expired_token() -> str:
     client_uuid = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
     client = admin.get_client(client_uuid)
     attributes = dict(client.get("attributes") or {})
-    admin.update_client(client_uuid, {"attributes": {**attributes, "access.token.lifespan": "1"}})
+    admin.update_client(client_uuid, {**client, "attributes": {**attributes, "access.token.lifespan": "1"}})
     try:
         token = password_token("jinshui-secretary")
     finally:
         restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
-        admin.update_client(client_uuid, {"attributes": restored})
+        admin.update_client(client_uuid, {**client, "attributes": restored})
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= 1
     import time
@@ -132,7 +132,9 @@ async def test_disabled_user_is_refused(live_server):
     assert (await gql(live_server, ME, token=token)).status_code == 200
     admin = realm_admin()
     user_id = admin.get_user_id(username)
-    admin.update_user(user_id, {"enabled": False})
+    # Keycloak's user update replaces the whole profile: send the user back whole.
+    user = admin.get_user(user_id)
+    admin.update_user(user_id, {**user, "enabled": False})
     try:
         await asyncio.sleep(1.2)  # the server's user-status cache TTL in the tests is 1 s
         response = await gql(live_server, ME, token=token)
@@ -140,7 +142,7 @@ async def test_disabled_user_is_refused(live_server):
         code = await ws_connect_close_code(live_server, {"Authorization": f"Bearer {token}"}, PROTOCOLS[0])
         assert code == 4401
     finally:
-        admin.update_user(user_id, {"enabled": True})
+        admin.update_user(user_id, {**user, "enabled": True})
 
 
 async def test_anonymous_gets_an_authentication_error(live_server):

@@ -1,0 +1,46 @@
+"""Domain events: what services call to say "this changed", inside their transaction.
+
+`record` only writes the outbox row; `redgrid.realtime.publisher` sequences and publishes it
+after the commit. Topics are per tenant and per area, e.g. `t12.cases`, `t12.grid`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from redgrid.platform.context import RequestContext
+from redgrid.platform.models import Event
+
+TOPIC_AREAS = ("grid", "cases", "roster", "figures")
+
+# Set by the process's publisher; called after a transaction that recorded events commits.
+_after_commit: list[Callable[[], None]] = []
+
+
+def topic_for(tenant_id: int, area: str) -> str:
+    if area not in TOPIC_AREAS:
+        raise ValueError(f"unknown topic area {area!r}")
+    return f"t{tenant_id}.{area}"
+
+
+async def record(
+    ctx: RequestContext, area: str, type: str, payload: dict[str, Any], *, path: str | None = None
+) -> Event:
+    """Write an event into the outbox of the current transaction. `path` is the grid path the
+    event concerns: subscribers see it only when their grid scope covers it."""
+    tenant = ctx.require_tenant()
+    return await Event.create(
+        tenant_id=tenant.id, topic=topic_for(tenant.id, area), type=type, path=path, payload=payload
+    )
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    _after_commit.append(callback)
+
+
+def committed() -> None:
+    """Called by the transaction owner once it committed: wakes the publisher now rather than
+    at its next poll."""
+    for callback in _after_commit:
+        callback()

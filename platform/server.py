@@ -1,0 +1,41 @@
+"""uvicorn, with a shutdown that tells websocket clients to reconnect elsewhere.
+
+On SIGTERM uvicorn stops accepting connections and waits for in-flight requests; before it
+does, every open websocket is closed with 4503 so clients reconnect (with their last sequence
+number) to another replica at once rather than hang until a timeout. Then the app's lifespan
+shutdown runs (it drains the event outbox).
+"""
+
+from __future__ import annotations
+
+import socket
+
+import structlog
+import uvicorn
+
+from redgrid.realtime.connections import OPEN_SOCKETS
+
+log = structlog.get_logger("redgrid.server")
+
+
+class GracefulServer(uvicorn.Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # stop accepting first, so nobody reconnects to this process
+        closed = await OPEN_SOCKETS.close_all()
+        log.info("websockets closed for shutdown", count=closed)
+        await super().shutdown(sockets)
+
+
+def serve(host: str, port: int, grace_seconds: float) -> None:
+    config = uvicorn.Config(
+        "redgrid.platform.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=int(grace_seconds),
+        proxy_headers=True,
+    )
+    GracefulServer(config).run()

@@ -1,0 +1,167 @@
+"""One hub per process: a single channel-layer receive loop, fanned out in memory.
+
+A naive design — one channel-layer channel and one blocking `receive` per subscription — dies
+at about a thousand subscribers with `MaxConnectionsError`. Here the process owns one channel,
+joins a topic's group when its first local subscriber arrives, and hands each message to the
+local subscriptions' queues. A subscription that falls behind or reconnects fills its gap
+from the event log in PostgreSQL, so every subscriber sees each event once, in `seq` order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+
+log = structlog.get_logger("redgrid.hub")
+QUEUE_SIZE = 1000
+REJOIN_SECONDS = 3600.0  # well inside channels-redis' default group expiry of a day
+CATCH_UP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class HubEvent:
+    topic: str
+    seq: int
+    type: str
+    path: str | None
+    payload: dict[str, Any]
+    at: str
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> "HubEvent":
+        return cls(
+            topic=message["topic"], seq=int(message["seq"]), type=message["event_type"],
+            path=message.get("path"), payload=message["payload"], at=message["at"],
+        )
+
+
+class EventLog(Protocol):
+    async def since(self, topic: str, after: int, until: int | None) -> list[HubEvent]:
+        """Events of `topic` with after < seq <= until (None: to the end), in seq order."""
+
+    async def head(self, topic: str) -> int:
+        """The topic's highest published seq (0 when none)."""
+
+
+class Hub:
+    def __init__(self, layer: Any, log_: EventLog) -> None:
+        self._layer = layer
+        self._log = log_
+        self._channel: str | None = None
+        self._queues: dict[str, set[asyncio.Queue[HubEvent | None]]] = defaultdict(set)
+        self._last_seen: dict[str, int] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._channel = await self._layer.new_channel("hub.")
+        self._tasks = [
+            asyncio.create_task(self._receive_loop(), name="redgrid-hub"),
+            asyncio.create_task(self._catch_up_loop(), name="redgrid-hub-catch-up"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for queues in self._queues.values():
+            for queue in queues:
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(None)
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    async def _join_all(self) -> None:
+        for topic in list(self._queues):
+            await self._layer.group_add(topic, self._channel)
+
+    async def _receive_loop(self) -> None:
+        backoff = 0.2
+        loop = asyncio.get_running_loop()
+        joined_at = loop.time()
+        while True:
+            try:
+                if loop.time() - joined_at > REJOIN_SECONDS:
+                    await self._join_all()
+                    joined_at = loop.time()
+                message = await self._layer.receive(self._channel)
+                backoff = 0.2
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis away: wait, then rejoin every group
+                log.warning("hub receive failed, retrying", error=f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                with contextlib.suppress(Exception):
+                    await self._join_all()  # a restarted Redis forgot the groups
+                    joined_at = loop.time()
+                    await self._catch_up()  # and what was sent while nobody listened
+                continue
+            if message.get("type") == "redgrid.event":
+                self._dispatch(HubEvent.from_message(message))
+
+    def _dispatch(self, event: HubEvent) -> None:
+        if event.seq > self._last_seen.get(event.topic, 0):
+            self._last_seen[event.topic] = event.seq
+        for queue in list(self._queues.get(event.topic, ())):
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                pass  # the subscriber fills the gap from the log when it catches up
+
+    async def _catch_up(self) -> None:
+        """Dispatch from the log what the channel layer did not bring (Redis was away)."""
+        for topic in list(self._queues):
+            for event in await self._log.since(topic, self._last_seen.get(topic, 0), None):
+                self._dispatch(event)
+
+    async def _catch_up_loop(self) -> None:
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            try:
+                await self._catch_up()
+            except Exception as exc:  # noqa: BLE001 - the database is away: next round
+                log.warning("hub catch-up failed", error=f"{type(exc).__name__}: {exc}")
+
+    async def subscribe(self, topic: str, after: int | None = None) -> AsyncIterator[HubEvent]:
+        """Events of `topic` in seq order, each once: those after `after` from the log first
+        (a reconnecting client), then live ones, with any gap filled from the log."""
+        queue: asyncio.Queue[HubEvent | None] = asyncio.Queue(QUEUE_SIZE)
+        first_here = not self._queues.get(topic)
+        self._queues[topic].add(queue)
+        try:
+            if first_here:
+                self._last_seen.setdefault(topic, await self._log.head(topic))
+                await self._layer.group_add(topic, self._channel)
+            last = after
+            if after is not None:
+                for event in await self._log.since(topic, after, None):
+                    yield event
+                    last = event.seq
+            while True:
+                event = await queue.get()
+                if event is None:
+                    return
+                if last is not None and event.seq <= last:
+                    continue
+                if last is not None and event.seq > last + 1:
+                    for missed in await self._log.since(topic, last, event.seq - 1):
+                        yield missed
+                        last = missed.seq
+                yield event
+                last = event.seq
+        finally:
+            self._queues[topic].discard(queue)
+            if not self._queues[topic]:
+                del self._queues[topic]
+                self._last_seen.pop(topic, None)
+                with contextlib.suppress(Exception):
+                    await self._layer.group_discard(topic, self._channel)
