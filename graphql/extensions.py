@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 
-from graphql import OperationType
+from strawberry.types.graphql import OperationType
 from strawberry.extensions import SchemaExtension
 
 from redgrid.platform import events, metrics

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 from typing import Any
@@ -83,3 +85,66 @@ async def ws_first_event(server: Any, token: str, protocol: str, query: str) -> 
             if message["type"] == data:
                 return message["payload"]
             assert message["type"] in ("ka", "ping", "pong"), message
+
+
+class Subscriber:
+    """A websocket client that collects `events(area)` into a list until told to stop or the
+    server closes the socket (its close code is kept)."""
+
+    def __init__(self, server: Any, token: str, area: str = "GRID", after: int | None = None,
+                 protocol: str = "graphql-transport-ws") -> None:
+        self.server, self.token, self.area, self.after, self.protocol = server, token, area, after, protocol
+        self.events: list[dict] = []
+        self.close_code: int | None = None
+        self.acked = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> "Subscriber":
+        self._task = asyncio.create_task(self._run())
+        await asyncio.wait_for(self.acked.wait(), 30)
+        await asyncio.sleep(0.3)  # the hub joins the topic's group after the subscribe message
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def stop(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def wait_for(self, count: int, timeout: float = 30) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.events) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"got {len(self.events)} of {count} events")
+            if self._task and self._task.done():
+                raise AssertionError(f"socket closed ({self.close_code}) after {len(self.events)} events")
+            await asyncio.sleep(0.05)
+
+    async def _run(self) -> None:
+        start, data = ("subscribe", "next") if self.protocol == "graphql-transport-ws" else ("start", "data")
+        query = ("subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) "
+                 "{ seq type path payload } }")
+        try:
+            async with connect(self.server.ws_url, subprotocols=[self.protocol]) as ws:  # type: ignore[list-item]
+                await ws.send(json.dumps({"type": "connection_init",
+                                          "payload": {"Authorization": f"Bearer {self.token}"}}))
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                await ws.send(json.dumps({"id": "1", "type": start, "payload": {
+                    "query": query, "variables": {"area": self.area, "after": self.after}}}))
+                self.acked.set()
+                async for raw in ws:
+                    message = json.loads(raw)
+                    if message["type"] == data:
+                        assert not message["payload"].get("errors"), message
+                        self.events.append(message["payload"]["data"]["events"])
+        except ConnectionClosed as closed:
+            self.close_code = closed.rcvd.code if closed.rcvd else None
+        finally:
+            self.acked.set()
+
+    @property
+    def seqs(self) -> list[int]:
+        return [e["seq"] for e in self.events]
