@@ -32,11 +32,13 @@ async def test_tenant_a_token_finds_none_of_tenant_b(live_server, db, tenants):
     token = password_token("jinshui-secretary")
     data = await gql_data(live_server, NODES, token=token)
     paths = {e["node"]["path"] for e in data["gridNodes"]["edges"]}
-    assert data["gridNodes"]["totalCount"] == 37 == len(paths)
+    async with tenant_transaction(tenants["jinshui"].id):
+        jinshui_count = await GridNode.filter(tenant_id=tenants["jinshui"].id).count()
+    assert data["gridNodes"]["totalCount"] == jinshui_count == len(paths) >= 37
     assert all(p.startswith("JS01") for p in paths)
     async with tenant_transaction(tenants["hushu"].id):
         hushu_ids = await GridNode.filter(tenant_id=tenants["hushu"].id).values_list("id", flat=True)
-    assert len(hushu_ids) == 218
+    assert len(hushu_ids) >= 218
     for node_id in hushu_ids[:20]:
         found = await gql_data(live_server, NODE, {"id": global_id(node_id)}, token=token)
         assert found["node"] is None

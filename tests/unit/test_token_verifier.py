@@ -38,7 +38,7 @@ class LocalKeys:
 def claims(**over):
     now = int(time.time())
     base = {
-        "iss": ISSUER, "aud": "redgrid-api", "sub": "u1", "iat": now, "exp": now + 60,
+        "iss": ISSUER, "aud": "redgrid-api", "sub": "u1", "iat": now, "exp": now + 86400,
         "preferred_username": "jinshui-secretary", "realm_access": {"roles": ["secretary", "uma"]},
         "tenant": "jinshui", "district": "jiangning",
     }
