@@ -20,6 +20,7 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from cross_web import HTTPException
 
+from redgrid.graphql.loaders import Loaders
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.services import Services
@@ -39,8 +40,18 @@ class GraphQLContext:
     ) -> None:
         self.request = request
         self.services = services
-        self.ctx = request_context
         self.connection_params: dict[str, Any] | None = None
+        self.ctx = request_context
+
+    @property
+    def ctx(self) -> RequestContext:
+        return self._ctx
+
+    @ctx.setter
+    def ctx(self, value: RequestContext) -> None:
+        """A websocket learns its caller at connection_init: the loaders follow the caller."""
+        self._ctx = value
+        self.loaders = Loaders(value)
 
 
 def _services(request: Request | WebSocket) -> Services:

@@ -1,22 +1,34 @@
-"""Relay-style connections over Tortoise querysets, paged by keyset on the primary key.
+"""Relay-style connections over Tortoise querysets, paged by keyset on (order field, id).
 
-A cursor is opaque to clients (base64 of the last row's id), so the ordering can grow later
-without breaking them.
+A cursor is opaque to clients: base64 of JSON `[value, id]` of the last row under the page's
+ordering. Ordering fields must be non-null columns; ties are broken by id, so pages never skip
+or repeat a row even when rows are added between pages.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from redgrid.platform.errors import InvalidInput, UserError
 
 Node = TypeVar("Node")
 MAX_PAGE = 500
+
+
+@strawberry.enum
+class Direction(Enum):
+    ASC = "asc"
+    DESC = "desc"
 
 
 @strawberry.type
@@ -38,31 +50,60 @@ class Connection(Generic[Node]):
     total_count: int
 
 
-def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(f"pk:{pk}".encode()).decode()
+@dataclass(frozen=True)
+class Ordering:
+    """Order by one non-null column, then id, in one direction."""
+
+    field: str = "id"
+    descending: bool = False
 
 
-def decode_cursor(cursor: str) -> int:
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def encode_cursor(row: Any, ordering: Ordering) -> str:
+    value = _encode(getattr(row, ordering.field))
+    raw = json.dumps([value, row.id], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[Any, int]:
     try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "pk":
-            raise ValueError
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        return value, int(pk)
+    except (ValueError, TypeError, UnicodeDecodeError):
         raise InvalidInput(UserError("after", "INVALID_CURSOR", "the cursor is not one this API gave")) from None
 
 
+def _after(ordering: Ordering, cursor: str) -> Q:
+    value, pk = decode_cursor(cursor)
+    op = "lt" if ordering.descending else "gt"
+    if ordering.field == "id":
+        return Q(**{f"id__{op}": pk})
+    return Q(**{f"{ordering.field}__{op}": value}) | Q(
+        **{ordering.field: value, f"id__{op}": pk}
+    )
+
+
 async def paginate(
-    queryset: QuerySet[Any], first: int, after: str | None, to_node: Callable[[Any], Node]
+    queryset: QuerySet[Any],
+    first: int,
+    after: str | None,
+    to_node: Callable[[Any], Node],
+    ordering: Ordering = Ordering(),
 ) -> Connection[Node]:
     if not 0 < first <= MAX_PAGE:
         raise InvalidInput(UserError("first", "OUT_OF_RANGE", f"first must be between 1 and {MAX_PAGE}"))
     total = await queryset.count()
-    page = queryset.order_by("id")
+    sign = "-" if ordering.descending else ""
+    page = queryset.order_by(f"{sign}{ordering.field}", f"{sign}id")
     if after:
-        page = page.filter(id__gt=decode_cursor(after))
+        page = page.filter(_after(ordering, after))
     rows: Sequence[Any] = await page.limit(first + 1)
-    edges = [Edge(cursor=encode_cursor(row.id), node=to_node(row)) for row in rows[:first]]
+    edges = [Edge(cursor=encode_cursor(row, ordering), node=to_node(row)) for row in rows[:first]]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -10,17 +10,17 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry import relay
 
+from strawberry.tools import merge_types
+
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
-from redgrid.graphql.pagination import Connection, paginate
+from redgrid.graphql.grid import GridMutation, GridNode, GridQuery, resolve_grid_node
 from redgrid.graphql.subscriptions import tenant_events
 from redgrid.graphql.types import (
     CreateTenantPayload,
     District,
     DistrictPayload,
     EventArea,
-    GridNode,
-    GridNodePayload,
     GridScope,
     Me,
     Tenant,
@@ -29,10 +29,8 @@ from redgrid.graphql.types import (
 )
 from redgrid.platform import tenancy
 from redgrid.platform.errors import InvalidInput
-from redgrid.platform.errors import UserError as DomainUserError
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
-from redgrid.tenants.grid import service as grid
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -59,7 +57,7 @@ class CreateTenantInput:
 
 
 @strawberry.type
-class Query:
+class PlatformQuery:
     @strawberry.field(description="The caller: roles, tenant and grid scope.")
     async def me(self, info: Info) -> Me:
         ctx = info.context.ctx
@@ -86,52 +84,18 @@ class Query:
             query = query.filter(id=ctx.require_tenant().id)
         return [Tenant.from_model(t, t.district.slug) for t in await query]
 
-    @strawberry.field(description="The caller's tenant's grid tree, page by page.")
-    async def grid_nodes(
-        self, info: Info, first: int = 50, after: str | None = None
-    ) -> Connection[GridNode]:
-        return await paginate(grid.nodes(info.context.ctx), first, after, GridNode.from_model)
-
     @strawberry.field(description="Any object by its global id; null when it is not the caller's to see.")
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         try:
             db_id = int(id.node_id)
         except ValueError:
             return None
-        if id.type_name == "GridNode":
-            found = await grid.node_by_id(info.context.ctx, db_id)
-            return GridNode.from_model(found) if found else None
-        return None
-
-
-@strawberry.input
-class CreateGridNodeInput:
-    parent_id: relay.GlobalID | None = None
-    code: str
-    name: str
-
-
-def _db_id(global_id: relay.GlobalID | None, type_name: str) -> int | None:
-    if global_id is None:
-        return None
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        raise InvalidInput(DomainUserError(None, "INVALID_ID", f"not a {type_name} id"))
-    return int(global_id.node_id)
+        resolver = NODE_RESOLVERS.get(id.type_name)
+        return await resolver(info, db_id) if resolver else None
 
 
 @strawberry.type
-class Mutation:
-    @strawberry.mutation(description="Secretaries and grid heads: add a node under one in their grid.")
-    async def create_grid_node(self, info: Info, input: CreateGridNodeInput) -> GridNodePayload:
-        try:
-            node = await grid.create_node(
-                info.context.ctx, parent_id=_db_id(input.parent_id, "GridNode"),
-                code=input.code, name=input.name,
-            )
-        except InvalidInput as exc:
-            return GridNodePayload(errors=[UserError.from_domain(e) for e in exc.errors])
-        return GridNodePayload(node=GridNode.from_model(node))
-
+class PlatformMutation:
     @strawberry.mutation(description="Platform admins: create a district (idempotent by slug).")
     async def create_district(self, info: Info, input: CreateDistrictInput) -> DistrictPayload:
         try:
@@ -193,6 +157,11 @@ class Subscription:
             yield TenantEvent(seq=event.seq, type=event.type, path=event.path,
                               payload=event.payload, at=event.at)
 
+
+# Each area brings its own query and mutation fields; `node(id)` asks the area named in the id.
+NODE_RESOLVERS = {"GridNode": resolve_grid_node}
+Query = merge_types("Query", (PlatformQuery, GridQuery))
+Mutation = merge_types("Mutation", (PlatformMutation, GridMutation))
 
 schema = strawberry.Schema(
     query=Query,

@@ -5,13 +5,11 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry import relay
 from strawberry.scalars import JSON
 
 from redgrid.platform.errors import UserError as DomainUserError
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
-from redgrid.tenants.grid.models import GridNode as GridNodeModel
 
 
 @strawberry.type(description="Why a mutation did not apply: which input field, a stable code, words for a person.")
@@ -48,23 +46,6 @@ class Tenant:
 
 
 @strawberry.type
-class GridNode(relay.Node):
-    db_id: strawberry.Private[int]
-    code: str
-    path: str
-    name: str
-    level: int
-
-    @classmethod
-    def resolve_id(cls, root: "GridNode", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
-
-    @classmethod
-    def from_model(cls, m: GridNodeModel) -> "GridNode":
-        return cls(db_id=m.id, code=m.code, path=m.path, name=m.name, level=m.level)
-
-
-@strawberry.type
 class GridScope:
     kind: str
     path: str | None
@@ -95,12 +76,6 @@ class CreateTenantPayload:
     initial_secretary_password: str | None = strawberry.field(
         default=None, description="Only when this call created the secretary; shown once."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class GridNodePayload:
-    node: GridNode | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -33,29 +33,49 @@ def _secretary_of(tenant: Tenant) -> RequestContext:
 
 
 async def _jinshui(ctx: RequestContext) -> GridNode:
+    """Five-level grid: community → area (片区, 5 buildings) → building → unit → central household.
+    A general branch on the community, a branch per area, a party group per building."""
+    await grid.set_levels(ctx, ["社区", "片区", "楼栋", "单元", "党员中心户"])
     community = await grid.create_node(ctx, parent_id=None, code="JS01", name="金水花园社区")
+    await grid.update_node(ctx, community.id, head_name="王书记", head_phone="13800000001")
+    await grid.add_party_organisation(ctx, community.id, name="金水花园社区党总支", kind="general_branch")
+    await grid.add_station(ctx, community.id, name="金水花园党群服务站", kind="station")
     building_3 = community
     for area in range(1, 7):
-        area_node = await grid.create_node(
-            ctx, parent_id=community.id, code=f"A{area}", name=f"第{area}片区党支部"
-        )
+        area_node = await grid.create_node(ctx, parent_id=community.id, code=f"A{area}", name=f"第{area}片区")
+        await grid.add_party_organisation(ctx, area_node.id, name=f"第{area}片区党支部", kind="branch")
+        await grid.add_station(ctx, area_node.id, name=f"第{area}片区党群服务点", kind="point")
+        await grid.update_node(ctx, area_node.id, head_name=f"片区长{area}", head_phone=f"138000001{area:02d}")
         for b in range(5 * (area - 1) + 1, 5 * area + 1):
             node = await grid.create_node(ctx, parent_id=area_node.id, code=f"B{b:02d}", name=f"{b}号楼")
+            await grid.add_party_organisation(ctx, node.id, name=f"{b}号楼党小组", kind="group")
+            await grid.update_node(ctx, node.id, head_name=f"楼栋长{b}", head_phone=f"1390000{b:04d}")
             if b == 3:
                 building_3 = node
     return building_3
 
 
 async def _hushu(ctx: RequestContext) -> GridNode:
+    """Town total grid → 45 villages (communities) → 172 micro-grids; 15 stations and 97 points."""
+    await grid.set_levels(ctx, ["街道总网格", "村(社区)网格", "微网格"])
     town = await grid.create_node(ctx, parent_id=None, code="HS", name="湖熟街道总网格")
+    await grid.add_party_organisation(ctx, town.id, name="湖熟街道党工委", kind="general_branch")
     first_village = town
-    micro = 172
+    micro, points = 172, 97
     for v in range(1, 46):
         village = await grid.create_node(ctx, parent_id=town.id, code=f"V{v:02d}", name=f"第{v}村(社区)网格")
+        await grid.add_party_organisation(ctx, village.id, name=f"第{v}村党总支", kind="general_branch")
+        await grid.update_node(ctx, village.id, head_name=f"村书记{v}", head_phone=f"1370000{v:04d}")
+        if v <= 15:
+            await grid.add_station(ctx, village.id, name=f"第{v}村党群服务站", kind="station")
         first_village = village if v == 1 else first_village
         count = micro // 45 + (1 if v <= micro % 45 else 0)  # 172 micro-grids over 45 villages
         for m in range(1, count + 1):
-            await grid.create_node(ctx, parent_id=village.id, code=f"M{m}", name=f"微网格{m}")
+            cell = await grid.create_node(ctx, parent_id=village.id, code=f"M{m}", name=f"微网格{m}")
+            await grid.update_node(ctx, cell.id, head_name=f"微网格长{v}-{m}")
+            if points > 0 and m <= 3:
+                await grid.add_station(ctx, cell.id, name=f"微网格{v}-{m}党群服务点", kind="point")
+                points -= 1
     return first_village
 
 

@@ -1,4 +1,4 @@
-"""The grid hierarchy (网格): one tree per tenant."""
+"""The grid hierarchy (网格): one tree per tenant, its levels, party organisations and stations."""
 
 from __future__ import annotations
 
@@ -6,12 +6,28 @@ from tortoise import fields
 
 from redgrid.platform.models import TenantOwned
 
+PARTY_ORG_KINDS = ("general_branch", "branch", "group")  # 党总支 / 党支部 / 党小组
+STATION_KINDS = ("station", "point")  # 党群服务站 / 党群服务点
+
+
+class GridLevel(TenantOwned):
+    """The name a tenant gives to one depth of its tree (1 = the root), 2 to 6 levels."""
+
+    id = fields.BigIntField(primary_key=True)
+    depth = fields.SmallIntField()
+    name = fields.CharField(max_length=50)
+
+    class Meta:
+        table = "grid_level"
+        unique_together = (("tenant", "depth"),)
+
 
 class GridNode(TenantOwned):
     """A cell of the grid tree.
 
     `path` is the dot-joined chain of codes from the root ("01.03.12"), so a subtree is one
-    indexed prefix match and a grid scope is a path prefix.
+    indexed prefix match and a grid scope is a path prefix. A node is retired, never deleted,
+    so cases and history that name it keep their meaning.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -22,9 +38,43 @@ class GridNode(TenantOwned):
     path = fields.CharField(max_length=400)
     name = fields.CharField(max_length=200)
     level = fields.SmallIntField()
+    boundary = fields.JSONField(null=True)  # a GeoJSON Polygon or MultiPolygon
+    head_name = fields.CharField(max_length=100, default="")
+    head_phone = fields.CharField(max_length=20, default="")
+    retired_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "grid_node"
         unique_together = (("tenant", "path"),)
-        indexes = (("tenant_id", "parent_id"),)
+        indexes = (("tenant_id", "parent_id"), ("tenant_id", "level"))
+
+
+class PartyOrganisation(TenantOwned):
+    """The party organisation attached to a grid node (general branch, branch or group)."""
+
+    id = fields.BigIntField(primary_key=True)
+    node = fields.ForeignKeyField("redgrid.GridNode", related_name="party_organisations", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=20)
+    secretary_name = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "party_organisation"
+        indexes = (("tenant_id", "node_id"),)
+
+
+class ServiceStation(TenantOwned):
+    """A party-and-mass service station or point (党群服务站/点) of a grid node."""
+
+    id = fields.BigIntField(primary_key=True)
+    node = fields.ForeignKeyField("redgrid.GridNode", related_name="stations", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=10)
+    address = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_station"
+        indexes = (("tenant_id", "node_id"),)

@@ -1,44 +1,138 @@
-"""Reading the grid tree. The tree's structure (names, codes, levels) is visible to every
-member of the tenant — it is the map on the wall; registers and cases below it are scoped by
-the caller's grid subtree."""
+"""The grid tree: reading it, shaping it (levels, create, rename, move, retire) and its key
+figure, full coverage.
+
+The tree's structure (names, codes, levels) is visible to every member of the tenant — it is
+the map on the wall. Changing it needs a secretary, or a grid head inside his own subtree;
+registers and cases below it are scoped by the caller's grid subtree (see tenants/scope.py).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.errors import InvalidInput, UserError
-from redgrid.tenants.grid.models import GridNode
-
-
-def nodes(ctx: RequestContext) -> QuerySet[GridNode]:
-    tenant = ctx.require_tenant()
-    return GridNode.filter(tenant_id=tenant.id)
-
-
-async def node_by_id(ctx: RequestContext, node_id: int) -> GridNode | None:
-    return await nodes(ctx).get_or_none(id=node_id)
-
+from redgrid.tenants.grid.models import (
+    PARTY_ORG_KINDS,
+    STATION_KINDS,
+    GridLevel,
+    GridNode,
+    PartyOrganisation,
+    ServiceStation,
+)
 
 CODE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 EDITOR_ROLES = ("secretary", "grid-head")
+MIN_LEVELS, MAX_LEVELS = 2, 6
+
+
+def nodes(ctx: RequestContext, include_retired: bool = False) -> QuerySet[GridNode]:
+    tenant = ctx.require_tenant()
+    query = GridNode.filter(tenant_id=tenant.id)
+    return query if include_retired else query.filter(retired_at=None)
+
+
+async def node_by_id(ctx: RequestContext, node_id: int) -> GridNode | None:
+    return await nodes(ctx, include_retired=True).get_or_none(id=node_id)
+
+
+def under(query: QuerySet[GridNode], path: str) -> QuerySet[GridNode]:
+    """`query` narrowed to the subtree rooted at `path`, that node included."""
+    from tortoise.expressions import Q
+
+    return query.filter(Q(path=path) | Q(path__startswith=path + "."))
+
+
+def _check_name(name: str, field: str = "name") -> list[UserError]:
+    if name.strip() and len(name) <= 200:
+        return []
+    return [UserError(field, "INVALID_NAME", "a name is required, at most 200 characters")]
+
+
+async def _editable(ctx: RequestContext, node_id: int, field: str = "id") -> GridNode:
+    """The node, when the caller may change it (secretary or grid head whose grid covers it)."""
+    ctx.require_role(*EDITOR_ROLES)
+    node = await node_by_id(ctx, node_id)
+    if node is None:
+        raise InvalidInput(UserError(field, "NOT_FOUND", "no such grid node"))
+    if not ctx.scope.covers(node.path):
+        raise Forbidden("that grid node is outside your grid")
+    return node
+
+
+async def levels(ctx: RequestContext) -> list[GridLevel]:
+    tenant = ctx.require_tenant()
+    return await GridLevel.filter(tenant_id=tenant.id).order_by("depth")
+
+
+async def _max_depth(ctx: RequestContext) -> int:
+    configured = await levels(ctx)
+    return len(configured) if configured else MAX_LEVELS
+
+
+async def set_levels(ctx: RequestContext, names: list[str]) -> list[GridLevel]:
+    """Name the tree's levels, root first (2 to 6). The tree may not already be deeper."""
+    tenant = ctx.require_tenant()
+    ctx.require_role("secretary")
+    if ctx.scope.kind is not ScopeKind.TENANT:
+        raise Forbidden("only a tenant-wide secretary sets the grid's levels")
+    errors = []
+    if not MIN_LEVELS <= len(names) <= MAX_LEVELS:
+        errors.append(UserError("names", "OUT_OF_RANGE", f"a grid has {MIN_LEVELS} to {MAX_LEVELS} levels"))
+    for i, name in enumerate(names):
+        if not name.strip() or len(name) > 50:
+            errors.append(UserError(f"names.{i}", "INVALID_NAME", "a level name is required, at most 50 characters"))
+    if errors:
+        raise InvalidInput(*errors)
+    deepest = await nodes(ctx).order_by("-level").first()
+    if deepest is not None and deepest.level > len(names):
+        raise InvalidInput(UserError("names", "TREE_TOO_DEEP", f"the tree already has {deepest.level} levels"))
+    await GridLevel.filter(tenant_id=tenant.id).delete()
+    await GridLevel.bulk_create(
+        [GridLevel(tenant_id=tenant.id, depth=i + 1, name=n.strip()) for i, n in enumerate(names)]
+    )
+    return await levels(ctx)
+
+
+def _check_boundary(boundary: Any) -> list[UserError]:
+    """A GeoJSON Polygon or MultiPolygon of closed [longitude, latitude] rings."""
+    if boundary is None:
+        return []
+    bad = [UserError("boundary", "INVALID_GEOJSON", "a GeoJSON Polygon or MultiPolygon of closed rings of [longitude, latitude]")]
+    if not isinstance(boundary, dict) or boundary.get("type") not in ("Polygon", "MultiPolygon"):
+        return bad
+    polygons = boundary.get("coordinates")
+    if boundary["type"] == "Polygon":
+        polygons = [polygons]
+    try:
+        for polygon in polygons:  # type: ignore[union-attr]
+            for ring in polygon:
+                if len(ring) < 4 or ring[0] != ring[-1]:
+                    return bad
+                for lng, lat in ring:
+                    if not (-180 <= float(lng) <= 180 and -90 <= float(lat) <= 90):
+                        return bad
+    except (TypeError, ValueError):
+        return bad
+    return []
 
 
 async def create_node(
-    ctx: RequestContext, *, parent_id: int | None, code: str, name: str
+    ctx: RequestContext, *, parent_id: int | None, code: str, name: str, boundary: Any = None
 ) -> GridNode:
-    """Add a node under `parent_id` (None: a root; secretaries only). The caller's grid scope
-    must cover the parent."""
+    """Add a node under `parent_id` (None: a root; tenant-wide secretaries only)."""
     tenant = ctx.require_tenant()
     ctx.require_role(*EDITOR_ROLES)
-    errors = []
+    errors = _check_name(name) + _check_boundary(boundary)
     if not CODE.match(code):
         errors.append(UserError("code", "INVALID_CODE", "1 to 32 letters, digits or '-'"))
-    if not name.strip() or len(name) > 200:
-        errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 200 characters"))
     if errors:
         raise InvalidInput(*errors)
     if parent_id is None:
@@ -46,16 +140,17 @@ async def create_node(
             raise Forbidden("only a tenant-wide secretary creates a root of the grid")
         path, level = code, 1
     else:
-        parent = await node_by_id(ctx, parent_id)
-        if parent is None:
-            raise InvalidInput(UserError("parentId", "NOT_FOUND", "no such grid node"))
-        if not ctx.scope.covers(parent.path):
-            raise Forbidden("that grid node is outside your grid")
+        parent = await _editable(ctx, parent_id, "parentId")
+        if parent.retired_at is not None:
+            raise InvalidInput(UserError("parentId", "RETIRED", "that grid node is retired"))
         path, level = f"{parent.path}.{code}", parent.level + 1
-    if await nodes(ctx).filter(path=path).exists():
+    if level > await _max_depth(ctx):
+        raise InvalidInput(UserError("parentId", "TOO_DEEP", "the grid has no level below that node"))
+    if await nodes(ctx, include_retired=True).filter(path=path).exists():
         raise InvalidInput(UserError("code", "DUPLICATE", f"code {code!r} is taken under this parent"))
     node = await GridNode.create(
-        tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(), level=level
+        tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(),
+        level=level, boundary=boundary,
     )
     await events.record(
         ctx, "grid", "grid.node_created",
@@ -63,3 +158,149 @@ async def create_node(
         path=path,
     )
     return node
+
+
+async def update_node(
+    ctx: RequestContext, node_id: int, *, name: str | None = None, boundary: Any = None,
+    clear_boundary: bool = False, head_name: str | None = None, head_phone: str | None = None,
+) -> GridNode:
+    """Rename a node, set its boundary or its head (网格长)."""
+    node = await _editable(ctx, node_id)
+    errors = (_check_name(name) if name is not None else []) + _check_boundary(boundary)
+    if head_phone and not re.fullmatch(r"[0-9+\-]{5,20}", head_phone):
+        errors.append(UserError("headPhone", "INVALID_PHONE", "digits, '+' or '-', 5 to 20"))
+    if head_name is not None and len(head_name) > 100:
+        errors.append(UserError("headName", "TOO_LONG", "at most 100 characters"))
+    if errors:
+        raise InvalidInput(*errors)
+    if name is not None:
+        node.name = name.strip()
+    if boundary is not None or clear_boundary:
+        node.boundary = None if clear_boundary else boundary
+    if head_name is not None:
+        node.head_name = head_name.strip()
+    if head_phone is not None:
+        node.head_phone = head_phone.strip()
+    await node.save()
+    await events.record(ctx, "grid", "grid.node_updated", {"id": node.id, "name": node.name}, path=node.path)
+    return node
+
+
+async def move_subtree(ctx: RequestContext, node_id: int, new_parent_id: int) -> GridNode:
+    """Hang a node and everything below it under another parent. Codes stay, paths and levels
+    follow; grid scopes follow too, since accounts point at nodes, not paths."""
+    node = await _editable(ctx, node_id, "id")
+    if node.parent_id is None:  # type: ignore[attr-defined]
+        raise InvalidInput(UserError("id", "ROOT", "a root cannot be moved"))
+    new_parent = await _editable(ctx, new_parent_id, "newParentId")
+    if new_parent.retired_at is not None or node.retired_at is not None:
+        raise InvalidInput(UserError("newParentId", "RETIRED", "retired nodes cannot be moved or receive nodes"))
+    if new_parent.path == node.path or new_parent.path.startswith(node.path + "."):
+        raise InvalidInput(UserError("newParentId", "CYCLE", "a node cannot move under itself"))
+    old_path, new_path = node.path, f"{new_parent.path}.{node.code}"
+    if await nodes(ctx, include_retired=True).filter(path=new_path).exists():
+        raise InvalidInput(UserError("newParentId", "DUPLICATE", f"code {node.code!r} is taken there"))
+    subtree = await under(nodes(ctx, include_retired=True), old_path)
+    delta = new_parent.level + 1 - node.level
+    if max(n.level for n in subtree) + delta > await _max_depth(ctx):
+        raise InvalidInput(UserError("newParentId", "TOO_DEEP", "the subtree would go below the grid's last level"))
+    for member in subtree:
+        member.path = new_path + member.path[len(old_path):]
+        member.level += delta
+        if member.id == node.id:
+            member.parent_id = new_parent.id  # type: ignore[attr-defined]
+    await GridNode.bulk_update(subtree, fields=["path", "level", "parent_id"])
+    await events.record(
+        ctx, "grid", "grid.subtree_moved",
+        {"id": node.id, "from": old_path, "to": new_path, "nodes": len(subtree)}, path=new_path,
+    )
+    return await GridNode.get(id=node.id)
+
+
+async def retire_node(ctx: RequestContext, node_id: int) -> GridNode:
+    """Retire a node that is empty: no active child and nothing in any register points at it."""
+    node = await _editable(ctx, node_id)
+    if node.retired_at is not None:
+        return node
+    if await nodes(ctx).filter(parent_id=node.id).exists():
+        raise InvalidInput(UserError("id", "NOT_EMPTY", "the node still has active children"))
+    for relation in GridNode._meta.backward_fk_fields:
+        field = GridNode._meta.fields_map[relation]
+        if field.related_model is GridNode:
+            continue
+        fk = field.relation_field  # type: ignore[attr-defined]
+        if await field.related_model.filter(**{fk: node.id}).exists():
+            what = field.related_model._meta.db_table.replace("_", " ")
+            raise InvalidInput(UserError("id", "NOT_EMPTY", f"the node still has {what} records"))
+    node.retired_at = datetime.now(UTC)
+    await node.save(update_fields=["retired_at"])
+    await events.record(ctx, "grid", "grid.node_retired", {"id": node.id}, path=node.path)
+    return node
+
+
+async def add_party_organisation(
+    ctx: RequestContext, node_id: int, *, name: str, kind: str, secretary_name: str = ""
+) -> PartyOrganisation:
+    node = await _editable(ctx, node_id, "nodeId")
+    errors = _check_name(name)
+    if kind not in PARTY_ORG_KINDS:
+        errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(PARTY_ORG_KINDS)}"))
+    if errors:
+        raise InvalidInput(*errors)
+    org = await PartyOrganisation.create(
+        tenant_id=node.tenant_id, node=node, name=name.strip(), kind=kind,  # type: ignore[attr-defined]
+        secretary_name=secretary_name.strip(),
+    )
+    await events.record(ctx, "grid", "grid.party_organisation_added", {"id": org.id, "nodeId": node.id}, path=node.path)
+    return org
+
+
+async def add_station(
+    ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = ""
+) -> ServiceStation:
+    node = await _editable(ctx, node_id, "nodeId")
+    errors = _check_name(name)
+    if kind not in STATION_KINDS:
+        errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(STATION_KINDS)}"))
+    if errors:
+        raise InvalidInput(*errors)
+    station = await ServiceStation.create(
+        tenant_id=node.tenant_id, node=node, name=name.strip(), kind=kind, address=address.strip(),  # type: ignore[attr-defined]
+    )
+    await events.record(ctx, "grid", "grid.station_added", {"id": station.id, "nodeId": node.id}, path=node.path)
+    return station
+
+
+@dataclass(frozen=True)
+class LevelCoverage:
+    level: int
+    nodes: int
+    with_party_organisation: int
+    with_head: int
+    with_station: int
+    full: int  # all three at once: not derivable from the three counts
+
+
+async def coverage(ctx: RequestContext) -> list[LevelCoverage]:
+    """Per level of active nodes: how many have a party organisation, a head, a station, and
+    all three (full coverage, 全覆盖). Four grouped queries, whatever the tree's size."""
+    active = nodes(ctx)
+
+    async def by_level(query: QuerySet[GridNode]) -> dict[int, int]:
+        rows = await query.group_by("level").annotate(n=Count("id", distinct=True)).values("level", "n")
+        return {r["level"]: r["n"] for r in rows}
+
+    total = await by_level(active)
+    with_org = await by_level(active.filter(party_organisations__id__isnull=False))
+    with_head = await by_level(active.exclude(head_name=""))
+    with_station = await by_level(active.filter(stations__id__isnull=False))
+    full = await by_level(
+        active.exclude(head_name="").filter(
+            party_organisations__id__isnull=False, stations__id__isnull=False
+        )
+    )
+    return [
+        LevelCoverage(level, total[level], with_org.get(level, 0), with_head.get(level, 0),
+                      with_station.get(level, 0), full.get(level, 0))
+        for level in sorted(total)
+    ]

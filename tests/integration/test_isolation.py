@@ -33,7 +33,7 @@ async def test_tenant_a_token_finds_none_of_tenant_b(live_server, db, tenants):
     data = await gql_data(live_server, NODES, token=token)
     paths = {e["node"]["path"] for e in data["gridNodes"]["edges"]}
     async with tenant_transaction(tenants["jinshui"].id):
-        jinshui_count = await GridNode.filter(tenant_id=tenants["jinshui"].id).count()
+        jinshui_count = await GridNode.filter(tenant_id=tenants["jinshui"].id, retired_at=None).count()
     assert data["gridNodes"]["totalCount"] == jinshui_count == len(paths) >= 37
     assert all(p.startswith("JS01") for p in paths)
     async with tenant_transaction(tenants["hushu"].id):
