@@ -1,0 +1,71 @@
+"""The spreadsheets officials use: CSV (UTF-8, with or without BOM, or GB18030 as Excel saves
+it on a Chinese desktop) and XLSX (openpyxl), read row by row and written for export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from redgrid.platform.errors import InvalidInput, UserError
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(UserError("file", "ENCODING", "the CSV is neither UTF-8 nor GB18030 text"))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel keeps long digit strings typed as numbers this way
+    if hasattr(value, "date") and hasattr(value, "hour"):
+        return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Headers and an iterator of (line number as the official sees it, cells). Blank lines
+    are skipped but keep their numbers."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        reader = csv.reader(io.StringIO(_decode(data)))
+        rows: Iterator[tuple[int, list[str]]] = (
+            (number, [c.strip() for c in row]) for number, row in enumerate(reader, start=1)
+        )
+    elif name.endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+            raise InvalidInput(UserError("file", "UNREADABLE", "the file is not a readable XLSX workbook")) from None
+        rows = (
+            (number, [_cell(v) for v in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+    else:
+        raise InvalidInput(UserError("file", "UNSUPPORTED_FORMAT", "send a .csv or .xlsx file"))
+    for number, cells in rows:
+        if any(cells):
+            return cells, ((n, c) for n, c in rows if any(c))
+    raise InvalidInput(UserError("file", "EMPTY", "the file has no header row"))
+
+
+def write_xlsx(sheet_title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
