@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
+from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_category
 from redgrid.graphql.grid import GridMutation, GridNode, GridQuery, resolve_grid_node
 from redgrid.graphql.subscriptions import tenant_events
 from redgrid.graphql.types import (
@@ -159,9 +160,13 @@ class Subscription:
 
 
 # Each area brings its own query and mutation fields; `node(id)` asks the area named in the id.
-NODE_RESOLVERS = {"GridNode": resolve_grid_node}
-Query = merge_types("Query", (PlatformQuery, GridQuery))
-Mutation = merge_types("Mutation", (PlatformMutation, GridMutation))
+NODE_RESOLVERS = {
+    "GridNode": resolve_grid_node,
+    "Case": resolve_case,
+    "CaseCategory": resolve_case_category,
+}
+Query = merge_types("Query", (PlatformQuery, GridQuery, CaseQuery))
+Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, CaseMutation))
 
 schema = strawberry.Schema(
     query=Query,

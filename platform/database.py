@@ -23,6 +23,7 @@ APP_LABEL = "redgrid"
 MODEL_MODULES = [
     "redgrid.platform.models",
     "redgrid.tenants.grid.models",
+    "redgrid.tenants.cases.models",
 ]
 POLICY_NAME = "tenant_isolation"
 

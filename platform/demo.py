@@ -15,6 +15,7 @@ from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
 from redgrid.platform.models import Account, Tenant
 from redgrid.platform.provisioning import Provisioner
 from redgrid.platform.tenancy import create_district, create_tenant
+from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 
@@ -96,7 +97,9 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             if await GridNode.filter(tenant_id=tenant.id).exists():
                 report.append(f"tenant {slug}: grid exists, left as it is")
                 continue
-            scoped = await BUILDERS[slug](_secretary_of(tenant))
+            secretary = _secretary_of(tenant)
+            scoped = await BUILDERS[slug](secretary)
+            await cases.ensure_default_categories(secretary)
             for user in demo_users():
                 if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
                     await Account.update_or_create(

@@ -11,12 +11,14 @@ from redis.asyncio import Redis
 from redgrid.platform.auth.authenticator import Authenticator, build_authenticator
 from redgrid.platform.auth.dev_identity import DevIdentity
 from redgrid.platform.provisioning import Provisioner, build_provisioner
+from redgrid.platform.scheduler import Scheduler
 from redgrid.platform.settings import Settings
 from redgrid.platform.tenancy import TenantDirectory
 from redgrid.realtime.eventlog import DatabaseEventLog
 from redgrid.realtime.hub import Hub
 from redgrid.realtime.layer import build_channel_layer
 from redgrid.realtime.publisher import Publisher
+from redgrid.tenants.cases.sla import fire_overdue
 
 
 @dataclass
@@ -29,13 +31,17 @@ class Services:
     redis: Redis | None
     hub: Hub
     publisher: Publisher
+    scheduler: Scheduler
 
     async def start(self) -> None:
         await self.hub.start()
         self.publisher.start()
+        self.scheduler.add("sla-overdue", fire_overdue)
+        self.scheduler.start()
 
     async def close(self, drain_seconds: float) -> None:
-        """Stop fan-out, publish what is still in the outbox, then let go of Redis."""
+        """Stop jobs and fan-out, publish what is still in the outbox, then let go of Redis."""
+        await self.scheduler.stop()
         await self.hub.stop()
         await self.publisher.stop(drain_seconds)
         if self.redis is not None:
@@ -45,13 +51,15 @@ class Services:
 def build_services(settings: Settings) -> Services:
     dev_identity = DevIdentity(settings) if settings.uses_dev_identity else None
     layer: Any = build_channel_layer(settings.redis_url)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     return Services(
         settings=settings,
         authenticator=build_authenticator(settings, dev_identity),
         provisioner=build_provisioner(settings),
         tenants=TenantDirectory(),
         dev_identity=dev_identity,
-        redis=Redis.from_url(settings.redis_url) if settings.redis_url else None,
+        redis=redis,
         hub=Hub(layer, DatabaseEventLog()),
         publisher=Publisher(layer),
+        scheduler=Scheduler(redis, settings.sla_scan_seconds),
     )

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = Field(default=300, ge=0)
     user_status_ttl_seconds: float = Field(default=30, ge=0)
 
+    sla_scan_seconds: float = Field(default=15, gt=0)
+
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=20, ge=0)
     attachments_dir: Path = Path(".redgrid/attachments")

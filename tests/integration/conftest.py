@@ -62,6 +62,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         REDGRID_DATA_DIR=str(tmp_path_factory.mktemp("redgrid-data")),
         REDGRID_LOG_LEVEL="WARNING",
         REDGRID_SHUTDOWN_GRACE_SECONDS="5",
+        REDGRID_SLA_SCAN_SECONDS="1",
     )
     return env
 

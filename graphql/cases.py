@@ -1,0 +1,289 @@
+"""GraphQL for cases: the taxonomy, reporting, transitions and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from redgrid.graphql.context import GraphQLContext
+from redgrid.graphql.grid import GridNode
+from redgrid.graphql.ids import db_id
+from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
+from redgrid.graphql.types import UserError
+from redgrid.platform.errors import InvalidInput
+from redgrid.tenants.cases import models
+from redgrid.tenants.cases import service as cases
+from redgrid.tenants.grid import models as grid_models
+from redgrid.tenants.grid.service import under
+
+Info = strawberry.Info[GraphQLContext, None]
+
+
+@strawberry.type
+class CaseCategory(relay.Node):
+    db_id: strawberry.Private[int]
+    code: str
+    name: str
+    on_scene_minutes: int
+    resolve_minutes: int
+    answer_minutes: int
+
+    @classmethod
+    def resolve_id(cls, root: "CaseCategory", *, info: strawberry.Info) -> str:
+        return str(root.db_id)
+
+    @classmethod
+    def from_model(cls, m: models.CaseCategory) -> "CaseCategory":
+        return cls(db_id=m.id, code=m.code, name=m.name, on_scene_minutes=m.on_scene_minutes,
+                   resolve_minutes=m.resolve_minutes, answer_minutes=m.answer_minutes)
+
+
+@strawberry.type
+class CaseTransition:
+    version: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    note: str
+    at: datetime
+
+
+@strawberry.type
+class Case(relay.Node):
+    db_id: strawberry.Private[int]
+    category_db_id: strawberry.Private[int]
+    node_db_id: strawberry.Private[int]
+    number: str
+    title: str
+    description: str
+    source: str
+    priority: str
+    state: str
+    version: int
+    escalation: str
+    reporter: str
+    assignee_kind: str | None
+    assignee: str | None
+    address: str
+    latitude: float | None
+    longitude: float | None
+    on_scene_due: datetime
+    resolve_due: datetime
+    answer_due: datetime
+    overdue: list[str] = strawberry.field(description="Deadlines passed with their milestone unmet.")
+    satisfaction: int | None
+    satisfaction_comment: str
+    created_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def resolve_id(cls, root: "Case", *, info: strawberry.Info) -> str:
+        return str(root.db_id)
+
+    @classmethod
+    def from_model(cls, m: models.Case) -> "Case":
+        overdue = [d for d in models.DEADLINES if getattr(m, f"overdue_{d}_at") is not None]
+        return cls(
+            db_id=m.id, category_db_id=m.category_id, node_db_id=m.node_id,  # type: ignore[attr-defined]
+            number=m.number, title=m.title, description=m.description, source=m.source,
+            priority=m.priority, state=m.state, version=m.version, escalation=m.escalation,
+            reporter=m.reporter, assignee_kind=m.assignee_kind, assignee=m.assignee,
+            address=m.address, latitude=m.latitude, longitude=m.longitude,
+            on_scene_due=m.on_scene_due, resolve_due=m.resolve_due, answer_due=m.answer_due,
+            overdue=overdue, satisfaction=m.satisfaction, satisfaction_comment=m.satisfaction_comment,
+            created_at=m.created_at, closed_at=m.closed_at,
+        )
+
+    @strawberry.field
+    async def category(self, info: Info) -> CaseCategory:
+        return CaseCategory.from_model(await info.context.loaders.by_id(models.CaseCategory).load(self.category_db_id))
+
+    @strawberry.field
+    async def node(self, info: Info) -> GridNode:
+        return GridNode.from_model(await info.context.loaders.by_id(grid_models.GridNode).load(self.node_db_id))
+
+    @strawberry.field(description="Every transition: who, when, from, to, why.")
+    async def timeline(self, info: Info) -> list[CaseTransition]:
+        rows = await info.context.loaders.many(models.CaseTransition, "case_id", "version").load(self.db_id)
+        return [CaseTransition(version=r.version, action=r.action, from_state=r.from_state,
+                               to_state=r.to_state, actor=r.actor, note=r.note, at=r.at) for r in rows]
+
+
+@strawberry.enum
+class CaseOrderField(Enum):
+    CREATED_AT = "created_at"
+    RESOLVE_DUE = "resolve_due"
+    NUMBER = "number"
+
+
+@strawberry.input
+class CaseOrder:
+    field: CaseOrderField = CaseOrderField.CREATED_AT
+    direction: Direction = Direction.DESC
+
+
+@strawberry.input
+class CaseFilter:
+    states: list[str] | None = None
+    category_id: relay.GlobalID | None = None
+    under_node_id: relay.GlobalID | None = None
+    overdue: bool | None = None
+    assigned_to_me: bool = False
+
+
+@strawberry.type
+class CasePayload:
+    case: Case | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CaseCategoryPayload:
+    category: CaseCategory | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ReportCaseInput:
+    title: str
+    category_id: relay.GlobalID
+    source: str = strawberry.field(description="patrol, resident_report, hotline_12345, camera or inspection")
+    node_id: relay.GlobalID
+    priority: str = "normal"
+    description: str = ""
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@strawberry.input
+class TransitionCaseInput:
+    id: relay.GlobalID
+    action: str = strawberry.field(description="accept, consult, dispatch, start, resolve, verify, close, return, escalate or reopen")
+    version: int = strawberry.field(description="The version you read; a stale one is refused.")
+    note: str = ""
+    assignee_kind: str | None = strawberry.field(default=None, description="dispatch: grid_worker or dept_staff")
+    assignee: str | None = strawberry.field(default=None, description="dispatch: the assignee's username")
+    satisfaction: int | None = strawberry.field(default=None, description="verify: the resident's rating, 1 to 5")
+    comment: str = ""
+
+
+@strawberry.input
+class SetCaseCategoryInput:
+    code: str
+    name: str
+    on_scene_minutes: int = 10
+    resolve_minutes: int = 60
+    answer_minutes: int = 1440
+
+
+@strawberry.input
+class SetSlaRuleInput:
+    category_id: relay.GlobalID
+    priority: str
+    on_scene_minutes: int
+    resolve_minutes: int
+    answer_minutes: int
+
+
+def _errors(exc: InvalidInput) -> list[UserError]:
+    return [UserError.from_domain(e) for e in exc.errors]
+
+
+@strawberry.type
+class CaseQuery:
+    @strawberry.field(description="Cases the caller may see, filtered and ordered, page by page.")
+    async def cases(
+        self, info: Info, first: int = 50, after: str | None = None,
+        filter: CaseFilter | None = None, order: CaseOrder | None = None,
+    ) -> Connection[Case]:
+        ctx = info.context.ctx
+        f = filter or CaseFilter()
+        query = cases.visible(ctx)
+        if f.states:
+            query = query.filter(state__in=f.states)
+        if f.category_id is not None:
+            query = query.filter(category_id=db_id(f.category_id, "CaseCategory", "filter.categoryId"))
+        if f.under_node_id is not None:
+            root = await grid_models.GridNode.get_or_none(
+                tenant_id=ctx.tenant_id, id=db_id(f.under_node_id, "GridNode", "filter.underNodeId"))
+            query = query.filter(node_id__in=under(grid_models.GridNode.filter(tenant_id=ctx.tenant_id), root.path).values("id")) if root else query.filter(id__lt=0)
+        if f.overdue is not None:
+            from tortoise.expressions import Q
+
+            flagged = Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
+            query = query.filter(flagged) if f.overdue else query.exclude(flagged)
+        if f.assigned_to_me:
+            query = query.filter(assignee=ctx.require_user().username)
+        o = order or CaseOrder()
+        return await paginate(query, first, after, Case.from_model, Ordering(o.field.value, o.direction is Direction.DESC))
+
+    @strawberry.field
+    async def case_categories(self, info: Info) -> list[CaseCategory]:
+        return [CaseCategory.from_model(c) for c in await cases.categories(info.context.ctx)]
+
+
+@strawberry.type
+class CaseMutation:
+    @strawberry.mutation(description="Report a case (discover, 发现).")
+    async def report_case(self, info: Info, input: ReportCaseInput) -> CasePayload:
+        try:
+            case = await cases.report(
+                info.context.ctx, title=input.title,
+                category_id=db_id(input.category_id, "CaseCategory", "categoryId"), source=input.source,
+                node_id=db_id(input.node_id, "GridNode", "nodeId"), priority=input.priority,
+                description=input.description, address=input.address,
+                latitude=input.latitude, longitude=input.longitude,
+            )
+        except InvalidInput as exc:
+            return CasePayload(errors=_errors(exc))
+        return CasePayload(case=Case.from_model(case))
+
+    @strawberry.mutation(description="Move a case along its closed loop; see TransitionCaseInput.action.")
+    async def transition_case(self, info: Info, input: TransitionCaseInput) -> CasePayload:
+        try:
+            case = await cases.transition(
+                info.context.ctx, db_id(input.id, "Case"), input.action, version=input.version,
+                note=input.note, assignee_kind=input.assignee_kind, assignee=input.assignee,
+                satisfaction=input.satisfaction, comment=input.comment,
+            )
+        except InvalidInput as exc:
+            return CasePayload(errors=_errors(exc))
+        return CasePayload(case=Case.from_model(case))
+
+    @strawberry.mutation(description="Tenant-wide secretaries: add or change a category and its default deadlines.")
+    async def set_case_category(self, info: Info, input: SetCaseCategoryInput) -> CaseCategoryPayload:
+        try:
+            category = await cases.set_category(
+                info.context.ctx, code=input.code, name=input.name, on_scene=input.on_scene_minutes,
+                resolve=input.resolve_minutes, answer=input.answer_minutes,
+            )
+        except InvalidInput as exc:
+            return CaseCategoryPayload(errors=_errors(exc))
+        return CaseCategoryPayload(category=CaseCategory.from_model(category))
+
+    @strawberry.mutation(description="Tenant-wide secretaries: deadlines for one priority of a category.")
+    async def set_sla_rule(self, info: Info, input: SetSlaRuleInput) -> CaseCategoryPayload:
+        try:
+            rule = await cases.set_sla_rule(
+                info.context.ctx, category_id=db_id(input.category_id, "CaseCategory", "categoryId"),
+                priority=input.priority, on_scene=input.on_scene_minutes, resolve=input.resolve_minutes,
+                answer=input.answer_minutes,
+            )
+        except InvalidInput as exc:
+            return CaseCategoryPayload(errors=_errors(exc))
+        return CaseCategoryPayload(category=CaseCategory.from_model(await rule.category))
+
+
+async def resolve_case(info: Info, case_id: int) -> Case | None:
+    found = await cases.visible(info.context.ctx).get_or_none(id=case_id)
+    return Case.from_model(found) if found else None
+
+
+async def resolve_case_category(info: Info, category_id: int) -> CaseCategory | None:
+    found = next((c for c in await cases.categories(info.context.ctx) if c.id == category_id), None)
+    return CaseCategory.from_model(found) if found else None

@@ -1,0 +1,102 @@
+"""Cases (事件/工单) and their closed loop: discover → consult → dispose → feedback → evaluate."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from redgrid.platform.models import TenantOwned
+
+SOURCES = ("patrol", "resident_report", "hotline_12345", "camera", "inspection")
+PRIORITIES = ("low", "normal", "high", "urgent")
+ASSIGNEE_KINDS = ("grid_worker", "duty_team", "dept_staff")
+ESCALATION_LEVELS = ("grid", "community", "street", "department")
+DEADLINES = ("on_scene", "resolve", "answer")
+
+
+class CaseCategory(TenantOwned):
+    """A category of the tenant's taxonomy, with its default "3-1" deadlines in minutes."""
+
+    id = fields.BigIntField(primary_key=True)
+    code = fields.CharField(max_length=32)
+    name = fields.CharField(max_length=100)
+    on_scene_minutes = fields.IntField(default=10)
+    resolve_minutes = fields.IntField(default=60)
+    answer_minutes = fields.IntField(default=1440)
+
+    class Meta:
+        table = "case_category"
+        unique_together = (("tenant", "code"),)
+
+
+class SlaRule(TenantOwned):
+    """Deadlines for one priority of one category, overriding the category's defaults."""
+
+    id = fields.BigIntField(primary_key=True)
+    category = fields.ForeignKeyField("redgrid.CaseCategory", related_name="sla_rules", on_delete=fields.CASCADE)
+    priority = fields.CharField(max_length=10)
+    on_scene_minutes = fields.IntField()
+    resolve_minutes = fields.IntField()
+    answer_minutes = fields.IntField()
+
+    class Meta:
+        table = "sla_rule"
+        unique_together = (("category", "priority"),)
+
+
+class Case(TenantOwned):
+    """One case. `version` rises with every transition: a change based on an older version
+    is refused, so concurrent hands can never overwrite each other."""
+
+    id = fields.BigIntField(primary_key=True)
+    number = fields.CharField(max_length=32)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    category = fields.ForeignKeyField("redgrid.CaseCategory", related_name="cases", on_delete=fields.RESTRICT)
+    source = fields.CharField(max_length=20)
+    priority = fields.CharField(max_length=10, default="normal")
+    node = fields.ForeignKeyField("redgrid.GridNode", related_name="cases", on_delete=fields.RESTRICT)
+    address = fields.CharField(max_length=300, default="")
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    state = fields.CharField(max_length=20, default="reported")
+    version = fields.IntField(default=1)
+    escalation = fields.CharField(max_length=12, default="grid")
+    reporter = fields.CharField(max_length=128)
+    assignee_kind = fields.CharField(max_length=12, null=True)
+    assignee = fields.CharField(max_length=128, null=True)
+    on_scene_due = fields.DatetimeField()
+    resolve_due = fields.DatetimeField()
+    answer_due = fields.DatetimeField()
+    on_scene_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    answered_at = fields.DatetimeField(null=True)
+    overdue_on_scene_at = fields.DatetimeField(null=True)
+    overdue_resolve_at = fields.DatetimeField(null=True)
+    overdue_answer_at = fields.DatetimeField(null=True)
+    satisfaction = fields.SmallIntField(null=True)
+    satisfaction_comment = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "grid_case"
+        unique_together = (("tenant", "number"),)
+        indexes = (("tenant_id", "state"), ("tenant_id", "node_id"), ("tenant_id", "assignee"))
+
+
+class CaseTransition(TenantOwned):
+    """A line of the case's timeline: who, when, from which state to which, and why."""
+
+    id = fields.BigIntField(primary_key=True)
+    case = fields.ForeignKeyField("redgrid.Case", related_name="timeline", on_delete=fields.CASCADE)
+    version = fields.IntField()  # the case's version this transition produced
+    action = fields.CharField(max_length=20)
+    from_state = fields.CharField(max_length=20, null=True)
+    to_state = fields.CharField(max_length=20)
+    actor = fields.CharField(max_length=128)
+    note = fields.TextField(default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "case_transition"
+        unique_together = (("case", "version"),)

@@ -1,0 +1,253 @@
+"""Cases: reporting, the state machine's transitions with role, scope and version checks, and
+the tenant's category taxonomy with its "3-1" deadlines."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from redgrid.platform import events
+from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
+from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.tenants.cases.models import ASSIGNEE_KINDS, PRIORITIES, SOURCES, Case, CaseCategory, CaseTransition, SlaRule
+from redgrid.tenants.cases.workflow import ACTIONS, NEXT_LEVEL, Actor, target_state
+from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.scope import path_filter
+
+DEFAULT_CATEGORIES = (
+    ("city_appearance", "市容环境"),
+    ("street_order", "街面秩序"),
+    ("safety_hazard", "安全隐患"),
+    ("dispute", "矛盾纠纷"),
+    ("livelihood", "民生服务"),
+)
+MANAGERS = ("secretary", "grid-head")
+REPORTERS = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
+
+
+def visible(ctx: RequestContext) -> QuerySet[Case]:
+    """Cases the caller may see: in his grid for managers and grid workers, dispatched to him
+    for sinking staff, reported by him for volunteers."""
+    tenant = ctx.require_tenant()
+    identity = ctx.require_user()
+    query = Case.filter(tenant_id=tenant.id)
+    mine = Q(assignee=identity.username) | Q(reporter=identity.username)
+    if identity.has_any("secretary", "grid-head", "grid-worker"):
+        condition = path_filter(ctx, "node__path")
+        return query if condition is None else query.filter(condition | mine)
+    return query.filter(mine)
+
+
+async def ensure_default_categories(ctx: RequestContext) -> list[CaseCategory]:
+    tenant = ctx.require_tenant()
+    for code, name in DEFAULT_CATEGORIES:
+        await CaseCategory.get_or_create(tenant_id=tenant.id, code=code, defaults={"name": name})
+    return await CaseCategory.filter(tenant_id=tenant.id).order_by("id")
+
+
+async def categories(ctx: RequestContext) -> list[CaseCategory]:
+    tenant = ctx.require_tenant()
+    return await CaseCategory.filter(tenant_id=tenant.id).order_by("id")
+
+
+def _check_minutes(values: dict[str, int]) -> list[UserError]:
+    return [
+        UserError(name, "OUT_OF_RANGE", "minutes from 0 to 43200 (30 days)")
+        for name, value in values.items() if not 0 <= value <= 43_200
+    ]
+
+
+def _require_street_secretary(ctx: RequestContext) -> None:
+    ctx.require_role("secretary")
+    if ctx.scope.kind is not ScopeKind.TENANT:
+        raise Forbidden("only a tenant-wide secretary configures the case taxonomy")
+
+
+async def set_category(
+    ctx: RequestContext, *, code: str, name: str, on_scene: int, resolve: int, answer: int
+) -> CaseCategory:
+    tenant = ctx.require_tenant()
+    _require_street_secretary(ctx)
+    errors = _check_minutes({"onSceneMinutes": on_scene, "resolveMinutes": resolve, "answerMinutes": answer})
+    if not name.strip() or len(name) > 100:
+        errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 100 characters"))
+    if not code.replace("_", "").isalnum() or len(code) > 32:
+        errors.append(UserError("code", "INVALID_CODE", "letters, digits and '_', at most 32"))
+    if errors:
+        raise InvalidInput(*errors)
+    category, _ = await CaseCategory.update_or_create(
+        tenant_id=tenant.id, code=code,
+        defaults={"name": name.strip(), "on_scene_minutes": on_scene, "resolve_minutes": resolve,
+                  "answer_minutes": answer},
+    )
+    return category
+
+
+async def set_sla_rule(
+    ctx: RequestContext, *, category_id: int, priority: str, on_scene: int, resolve: int, answer: int
+) -> SlaRule:
+    tenant = ctx.require_tenant()
+    _require_street_secretary(ctx)
+    errors = _check_minutes({"onSceneMinutes": on_scene, "resolveMinutes": resolve, "answerMinutes": answer})
+    if priority not in PRIORITIES:
+        errors.append(UserError("priority", "INVALID_PRIORITY", f"one of {', '.join(PRIORITIES)}"))
+    category = await CaseCategory.get_or_none(tenant_id=tenant.id, id=category_id)
+    if category is None:
+        errors.append(UserError("categoryId", "NOT_FOUND", "no such category"))
+    if errors:
+        raise InvalidInput(*errors)
+    rule, _ = await SlaRule.update_or_create(
+        tenant_id=tenant.id, category=category, priority=priority,
+        defaults={"on_scene_minutes": on_scene, "resolve_minutes": resolve, "answer_minutes": answer},
+    )
+    return rule
+
+
+async def _deadlines(category: CaseCategory, priority: str, start: datetime) -> dict[str, datetime]:
+    rule = await SlaRule.get_or_none(category_id=category.id, priority=priority)
+    source: Any = rule or category
+    return {
+        "on_scene_due": start + timedelta(minutes=source.on_scene_minutes),
+        "resolve_due": start + timedelta(minutes=source.resolve_minutes),
+        "answer_due": start + timedelta(minutes=source.answer_minutes),
+    }
+
+
+def _event_payload(case: Case, **extra: Any) -> dict[str, Any]:
+    people = [p for p in (case.assignee, case.reporter) if p]
+    return {
+        "id": case.id, "number": case.number, "title": case.title, "state": case.state,
+        "version": case.version, "priority": case.priority, "escalation": case.escalation,
+        "assignee": case.assignee, "people": people, **extra,
+    }
+
+
+async def report(
+    ctx: RequestContext, *, title: str, category_id: int, source: str, node_id: int,
+    priority: str = "normal", description: str = "", address: str = "",
+    latitude: float | None = None, longitude: float | None = None,
+) -> Case:
+    tenant = ctx.require_tenant()
+    identity = ctx.require_role(*REPORTERS)
+    errors = []
+    if not title.strip() or len(title) > 200:
+        errors.append(UserError("title", "INVALID_TITLE", "a title is required, at most 200 characters"))
+    if source not in SOURCES:
+        errors.append(UserError("source", "INVALID_SOURCE", f"one of {', '.join(SOURCES)}"))
+    if priority not in PRIORITIES:
+        errors.append(UserError("priority", "INVALID_PRIORITY", f"one of {', '.join(PRIORITIES)}"))
+    if (latitude is None) != (longitude is None) or (
+        latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)  # type: ignore[operator]
+    ):
+        errors.append(UserError("latitude", "INVALID_POINT", "give both latitude and longitude, in range"))
+    category = await CaseCategory.get_or_none(tenant_id=tenant.id, id=category_id)
+    if category is None:
+        errors.append(UserError("categoryId", "NOT_FOUND", "no such category"))
+    node = await GridNode.get_or_none(tenant_id=tenant.id, id=node_id, retired_at=None)
+    if node is None:
+        errors.append(UserError("nodeId", "NOT_FOUND", "no such active grid node"))
+    if errors:
+        raise InvalidInput(*errors)
+    assert node is not None and category is not None
+    if identity.has_any("grid-head", "grid-worker") and not identity.has_any("secretary") and not ctx.scope.covers(node.path):
+        raise Forbidden("grid staff report cases in their own grid")
+    now = datetime.now(UTC)
+    case = await Case.create(
+        tenant_id=tenant.id, number=uuid.uuid4().hex[:16], title=title.strip(), description=description,
+        category=category, source=source, priority=priority, node=node, address=address,
+        latitude=latitude, longitude=longitude, reporter=identity.username,
+        **await _deadlines(category, priority, now),
+    )
+    case.number = f"{tenant.slug.upper()[:8]}-{now:%Y%m%d}-{case.id:06d}"
+    await case.save(update_fields=["number"])
+    await CaseTransition.create(
+        tenant_id=tenant.id, case=case, version=1, action="report", from_state=None,
+        to_state="reported", actor=identity.username, note=description[:500],
+    )
+    await events.record(ctx, "cases", "case.created", _event_payload(case, source=source), path=node.path)
+    return case
+
+
+async def _may_manage(ctx: RequestContext, case: Case, path: str) -> bool:
+    identity = ctx.require_user()
+    if not ctx.scope.covers(path):
+        return False
+    if case.escalation == "grid":
+        return identity.has_any(*MANAGERS)
+    if case.escalation == "community":
+        return identity.has_any("secretary")
+    return identity.has_any("secretary") and ctx.scope.kind is ScopeKind.TENANT
+
+
+async def transition(
+    ctx: RequestContext, case_id: int, action: str, *, version: int, note: str = "",
+    assignee_kind: str | None = None, assignee: str | None = None,
+    satisfaction: int | None = None, comment: str = "",
+) -> Case:
+    """Apply `action` to the case as it was at `version`. A stale version, an action the state
+    does not allow, or an actor without the right is refused; nothing is half-applied."""
+    identity = ctx.require_user()
+    case = await visible(ctx).select_related("node").get_or_none(id=case_id)
+    if case is None:
+        raise InvalidInput(UserError("id", "NOT_FOUND", "no such case"))
+    if action not in ACTIONS:
+        raise InvalidInput(UserError("action", "UNKNOWN_ACTION", f"one of {', '.join(ACTIONS)}"))
+    if version != case.version:  # first: what the caller decided on is out of date
+        raise InvalidInput(UserError("version", "STALE_VERSION", f"the case changed since you read it: it is at version {case.version}"))
+    to_state = target_state(action, case.state)
+    if to_state is None:
+        raise InvalidInput(UserError("action", "ILLEGAL_TRANSITION", f"a {case.state} case cannot be {action}ed"))
+    path = case.node.path
+    allowed = ACTIONS[action].actors
+    is_manager = Actor.MANAGER in allowed and await _may_manage(ctx, case, path)
+    is_assignee = Actor.ASSIGNEE in allowed and case.assignee == identity.username
+    if not (is_manager or is_assignee):
+        raise Forbidden(f"you may not {action} this case")
+
+    now = datetime.now(UTC)
+    changes: dict[str, Any] = {"state": to_state}
+    if action == "dispatch":
+        if assignee_kind not in ASSIGNEE_KINDS or not assignee:
+            raise InvalidInput(UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(ASSIGNEE_KINDS)}"))
+        changes |= {"assignee_kind": assignee_kind, "assignee": assignee}
+    elif action == "start":
+        changes["on_scene_at"] = now
+    elif action == "resolve":
+        changes["resolved_at"] = now
+    elif action == "verify":
+        if satisfaction is None or not 1 <= satisfaction <= 5:
+            raise InvalidInput(UserError("satisfaction", "OUT_OF_RANGE", "the resident's satisfaction, 1 to 5"))
+        changes |= {"answered_at": now, "satisfaction": satisfaction, "satisfaction_comment": comment[:1000]}
+    elif action == "close":
+        changes["closed_at"] = now
+    elif action in ("return", "escalate") and to_state == "accepted":
+        changes |= {"assignee_kind": None, "assignee": None}
+        if action == "escalate":
+            if case.escalation not in NEXT_LEVEL:
+                raise InvalidInput(UserError("action", "TOP_LEVEL", "the case is already with the line departments"))
+            changes["escalation"] = NEXT_LEVEL[case.escalation]
+    elif action == "reopen":
+        category = await CaseCategory.get(id=case.category_id)  # type: ignore[attr-defined]
+        deadlines = await _deadlines(category, case.priority, now)
+        changes |= {
+            "closed_at": None, "resolved_at": None, "answered_at": None, "satisfaction": None,
+            "resolve_due": deadlines["resolve_due"], "answer_due": deadlines["answer_due"],
+            "overdue_resolve_at": None, "overdue_answer_at": None,
+        }
+    updated = await Case.filter(id=case.id, version=version).update(version=version + 1, **changes)
+    if updated == 0:  # another hand won the race since we read it
+        raise InvalidInput(UserError("version", "STALE_VERSION", "the case changed since you read it"))
+    await CaseTransition.create(
+        tenant_id=case.tenant_id, case_id=case.id, version=version + 1, action=action,  # type: ignore[attr-defined]
+        from_state=case.state, to_state=to_state, actor=identity.username, note=note[:1000],
+    )
+    fresh = await Case.get(id=case.id)
+    await events.record(
+        ctx, "cases", "case.transitioned",
+        _event_payload(fresh, action=action, fromState=case.state, actor=identity.username), path=path,
+    )
+    return fresh
