@@ -106,16 +106,17 @@ async def test_grid_head_edits_only_his_building(live_server, secretary):
 
 async def test_pages_filters_and_ordering_do_not_skip_or_repeat(live_server, secretary):
     query = """query($after: String) { gridNodes(first: 7, after: $after, order: {field: NAME, direction: DESC},
-                 filter: {level: 3}) { totalCount pageInfo { hasNextPage endCursor } edges { node { name level } } } }"""
-    seen, after = [], None
+                 filter: {level: 3}) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name level } } } }"""
+    seen, names, after = [], [], None
     while True:
         page = (await gql_data(live_server, query, {"after": after}, secretary))["gridNodes"]
-        seen += [e["node"]["name"] for e in page["edges"]]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        names += [e["node"]["name"] for e in page["edges"]]
         assert all(e["node"]["level"] == 3 for e in page["edges"])
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == page["totalCount"] == len(set(seen))
-    assert seen == sorted(seen, reverse=True)
+    assert names == sorted(names, reverse=True)
     bad = (await gql(live_server, query, {"after": "garbage!"}, secretary)).json()
     assert bad["errors"][0]["message"] == "the cursor is not one this API gave"
