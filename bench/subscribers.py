@@ -1,0 +1,245 @@
+"""Websocket fan-out benchmark: N graphql-transport-ws subscribers of `events(area: GRID)` on
+one RedGrid server process, events committed at a steady rate, against a bare websocket
+broadcast server (the same clients, the same rate) measured in the same run.
+
+    .venv/bin/python bench/subscribers.py --clients 1000 10000 --events 20 --rate 1
+
+Prints, per N and server: subscribers held, p50/p99 delivery latency (commit → client),
+events lost, and server memory per idle subscriber (RSS growth / N). Runs the server with
+its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
+given, in which case it uses the REDGRID_* environment of deploy/services.sh (PostgreSQL,
+Redis, Keycloak tokens are still dev tokens: the server runs in development mode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENT_PROCESSES = 4
+QUERY = "subscription { events(area: GRID) { seq payload } }"
+BENCH_MUTATION = 'mutation($code: String!) { createGridNode(input: {code: $code, name: "bench"}) { errors { code } } }'
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Result:
+    held: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    lost: int = 0
+
+
+# ---- clients: run in child processes so that the measuring side is not one core -----------
+
+async def _client(url: str, token: str | None, protocol: str, expected: int, ready: asyncio.Event,
+                  counter: list[int], n: int, latencies: list[float], received: list[int]) -> None:
+    async with connect(url, subprotocols=[protocol] if protocol else None, max_queue=64,
+                       open_timeout=120, ping_interval=None) as ws:  # type: ignore[list-item]
+        if protocol:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+            await ws.recv()
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
+        counter[0] += 1
+        if counter[0] == n:
+            ready.set()
+        got = 0
+        while got < expected:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=30)
+            except TimeoutError:
+                break
+            now = time.time()
+            message = json.loads(raw)
+            if protocol:
+                if message.get("type") != "next":
+                    continue
+                sent = int(message["payload"]["data"]["events"]["payload"]["code"].split("-")[1]) / 1000
+            else:
+                sent = message["sentAt"]
+            latencies.append((now - sent) * 1000)
+            got += 1
+        received.append(got)
+
+
+async def _clients_main(url: str, token: str | None, protocol: str, n: int, expected: int) -> None:
+    ready = asyncio.Event()
+    counter, latencies, received = [0], [], []
+    tasks = []
+    for i in range(n):
+        tasks.append(asyncio.create_task(_client(url, token, protocol, expected, ready, counter, n,
+                                                 latencies, received)))
+        if i % 200 == 199:
+            await asyncio.sleep(0.05)  # do not stampede the accept queue
+    await asyncio.wait_for(ready.wait(), timeout=600)
+    print(json.dumps({"ready": counter[0]}), flush=True)
+    await asyncio.gather(*tasks, return_exceptions=True)
+    print(json.dumps({"latencies": latencies, "received": received}), flush=True)
+
+
+# ---- servers -------------------------------------------------------------------------------
+
+BARE_SERVER = r'''
+import asyncio, json, sys, time
+from websockets.asyncio.server import serve, broadcast
+clients = set()
+async def handler(ws):
+    if ws.request.path == "/publish":
+        async for _ in ws:
+            broadcast(clients, json.dumps({"sentAt": time.time()}))
+        return
+    clients.add(ws)
+    try:
+        await ws.wait_closed()
+    finally:
+        clients.discard(ws)
+async def main():
+    async with serve(handler, "127.0.0.1", int(sys.argv[1]), max_queue=16, ping_interval=None):
+        print("ready", flush=True)
+        await asyncio.Future()
+asyncio.run(main())
+'''
+
+
+def start_redgrid(port: int, services: bool, data_dir: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if services or not k.startswith("REDGRID_")}
+    env |= {"REDGRID_DATA_DIR": data_dir, "REDGRID_LOG_LEVEL": "WARNING", "REDGRID_ENV": "development"}
+    env.pop("REDGRID_KEYCLOAK_URL", None)  # dev identity tokens in both modes
+    return subprocess.Popen([sys.executable, "-m", "redgrid.platform.cli", "serve", "--port", str(port)],
+                            cwd=data_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_http(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def run_case(kind: str, n: int, events: int, rate: float, services: bool) -> tuple[Result, float]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        if kind == "redgrid":
+            server = start_redgrid(port, services, data_dir)
+            base = f"http://127.0.0.1:{port}"
+            wait_http(f"{base}/readyz")
+            grant = httpx.post(f"{base}/dev-identity/realms/redgrid/protocol/openid-connect/token",
+                               data={"grant_type": "password", "username": "jinshui-secretary",
+                                     "password": "redgrid-demo"}).json()
+            token, url, protocol = grant["access_token"], f"ws://127.0.0.1:{port}/graphql", "graphql-transport-ws"
+        else:
+            server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE)
+            assert server.stdout is not None and server.stdout.readline().strip() == b"ready"
+            token, url, protocol = None, f"ws://127.0.0.1:{port}/", ""
+        try:
+            await asyncio.sleep(1)
+            before = rss_kb(server.pid)
+            per = [n // CLIENT_PROCESSES + (1 if i < n % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
+            children = [
+                await asyncio.create_subprocess_exec(
+                    sys.executable, __file__, "--client", url, token or "", protocol, str(k), str(events),
+                    stdout=asyncio.subprocess.PIPE)
+                for k in per if k
+            ]
+            held = 0
+            for child in children:
+                assert child.stdout is not None
+                held += json.loads(await child.stdout.readline())["ready"]
+            await asyncio.sleep(2)
+            per_subscriber_kb = (rss_kb(server.pid) - before) / max(held, 1)
+            await publish(kind, port, token, events, rate, data_dir)
+            result = Result(held=held)
+            for child in children:
+                assert child.stdout is not None
+                report = json.loads(await child.stdout.readline())
+                result.latencies_ms += report["latencies"]
+                result.lost += sum(events - r for r in report["received"])
+                await child.wait()
+            return result, per_subscriber_kb
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+async def publish(kind: str, port: int, token: str | None, events: int, rate: float, data_dir: str) -> None:
+    interval = 1 / rate
+    if kind == "bare":
+        async with connect(f"ws://127.0.0.1:{port}/publish") as ws:
+            for _ in range(events):
+                await ws.send("go")
+                await asyncio.sleep(interval)
+        return
+    # The commit time travels in the node's code, which the event carries to every client.
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        for i in range(events):
+            started = time.time()
+            body = {"query": BENCH_MUTATION, "variables": {"code": f"BENCH{i}-{int(started * 1000)}"}}
+            response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200 and not response.json().get("errors"), response.text
+            await asyncio.sleep(max(0.0, interval - (time.time() - started)))
+
+
+
+def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
+    lat = sorted(result.latencies_ms)
+    p50 = statistics.median(lat) if lat else float("nan")
+    p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
+    return (f"{kind:8} N={n:6} held={result.held:6} p50={p50:8.1f} ms p99={p99:8.1f} ms "
+            f"lost={result.lost:6} memory/subscriber={per_kb:6.1f} KB")
+
+
+async def main(args: argparse.Namespace) -> None:
+    for n in args.clients:
+        lines = []
+        for kind in ("bare", "redgrid"):
+            result, per_kb = await run_case(kind, n, args.events, args.rate, args.services)
+            lines.append((kind, result, per_kb))
+            print(summarise(kind, n, result, per_kb), flush=True)
+        (_, bare, _), (_, ours, _) = lines
+        if bare.latencies_ms and ours.latencies_ms:
+            ratio = statistics.median(ours.latencies_ms) / max(statistics.median(bare.latencies_ms), 0.001)
+            print(f"ratio    N={n:6} redgrid p50 / bare p50 = {ratio:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--client":
+        url, token, protocol, n, expected = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+        asyncio.run(_clients_main(url, token or None, protocol, n, expected))
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=1.0, help="events per second")
+    parser.add_argument("--services", action="store_true", help="use PostgreSQL and Redis from the environment")
+    asyncio.run(main(parser.parse_args()))
