@@ -20,14 +20,19 @@ Info = strawberry.Info[GraphQLContext, None]
 
 
 @strawberry.type
-class PartyOrganisation:
+class PartyOrganisation(relay.Node):
+    db_id: strawberry.Private[int]
     name: str
     kind: str
     secretary_name: str
 
     @classmethod
+    def resolve_id(cls, root: "PartyOrganisation", *, info: strawberry.Info) -> str:
+        return str(root.db_id)
+
+    @classmethod
     def from_model(cls, m: models.PartyOrganisation) -> "PartyOrganisation":
-        return cls(name=m.name, kind=m.kind, secretary_name=m.secretary_name)
+        return cls(db_id=m.id, name=m.name, kind=m.kind, secretary_name=m.secretary_name)
 
 
 @strawberry.type
@@ -292,3 +297,8 @@ class GridMutation:
 async def resolve_grid_node(info: Info, node_id: int) -> GridNode | None:
     found = await grid.node_by_id(info.context.ctx, node_id)
     return GridNode.from_model(found) if found else None
+
+
+async def resolve_party_organisation(info: Info, organisation_id: int) -> PartyOrganisation | None:
+    found = await grid.party_organisation_by_id(info.context.ctx, organisation_id)
+    return PartyOrganisation.from_model(found) if found else None

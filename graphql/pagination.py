@@ -78,8 +78,13 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
         raise InvalidInput(UserError("after", "INVALID_CURSOR", "the cursor is not one this API gave")) from None
 
 
-def _after(ordering: Ordering, cursor: str) -> Q:
+def _after(queryset: QuerySet[Any], ordering: Ordering, cursor: str) -> Q:
     value, pk = decode_cursor(cursor)
+    try:
+        # Back from JSON to the column's type: asyncpg takes no ISO string for a timestamp.
+        value = queryset.model._meta.fields_map[ordering.field].to_python_value(value)
+    except (ValueError, TypeError):
+        raise InvalidInput(UserError("after", "INVALID_CURSOR", "the cursor is not one this API gave")) from None
     op = "lt" if ordering.descending else "gt"
     if ordering.field == "id":
         return Q(**{f"id__{op}": pk})
@@ -101,7 +106,7 @@ async def paginate(
     sign = "-" if ordering.descending else ""
     page = queryset.order_by(f"{sign}{ordering.field}", f"{sign}id")
     if after:
-        page = page.filter(_after(ordering, after))
+        page = page.filter(_after(queryset, ordering, after))
     rows: Sequence[Any] = await page.limit(first + 1)
     edges = [Edge(cursor=encode_cursor(row, ordering), node=to_node(row)) for row in rows[:first]]
     return Connection(

@@ -15,7 +15,32 @@ from strawberry.tools import merge_types
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
 from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_category
-from redgrid.graphql.grid import GridMutation, GridNode, GridQuery, resolve_grid_node
+from redgrid.graphql.grid import (
+    GridMutation,
+    GridNode,
+    GridQuery,
+    PartyOrganisation,
+    resolve_grid_node,
+    resolve_party_organisation,
+)
+from redgrid.graphql.people import (
+    Commitment,
+    Household,
+    Pairing,
+    PartyMember,
+    PeopleMutation,
+    PeopleQuery,
+    Resident,
+    Volunteer,
+    VolunteerTeam,
+    resolve_commitment,
+    resolve_household,
+    resolve_pairing,
+    resolve_party_member,
+    resolve_resident,
+    resolve_volunteer,
+    resolve_volunteer_team,
+)
 from redgrid.graphql.subscriptions import tenant_events
 from redgrid.graphql.types import (
     CreateTenantPayload,
@@ -164,14 +189,22 @@ NODE_RESOLVERS = {
     "GridNode": resolve_grid_node,
     "Case": resolve_case,
     "CaseCategory": resolve_case_category,
+    "PartyOrganisation": resolve_party_organisation,
+    "Resident": resolve_resident,
+    "Household": resolve_household,
+    "PartyMember": resolve_party_member,
+    "Commitment": resolve_commitment,
+    "VolunteerTeam": resolve_volunteer_team,
+    "Volunteer": resolve_volunteer,
+    "Pairing": resolve_pairing,
 }
-Query = merge_types("Query", (PlatformQuery, GridQuery, CaseQuery))
-Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, CaseMutation))
+Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery))
+Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[GridNode],
+    types=[GridNode, PartyOrganisation, Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing],
     extensions=[OperationMetrics, TenantTransaction],
 )

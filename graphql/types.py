@@ -82,6 +82,7 @@ class CreateTenantPayload:
 @strawberry.enum(description="Which stream of a tenant's events.")
 class EventArea(Enum):
     GRID = "grid"
+    PEOPLE = "people"
     CASES = "cases"
     ROSTER = "roster"
     FIGURES = "figures"

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "redgrid.platform.models",
     "redgrid.tenants.grid.models",
     "redgrid.tenants.cases.models",
+    "redgrid.tenants.people.models",
 ]
 POLICY_NAME = "tenant_isolation"
 

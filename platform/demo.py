@@ -1,8 +1,9 @@
 """`redgrid seed-demo`: the demo district and its two tenants, shaped after the seeds.
 
 Jinshui street: Jinshui Garden community → 6 area branches (片区, five buildings each) → 30
-buildings. Hushu town: total grid → 45 villages → 172 micro-grids. The demo grid head and
-grid worker of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
+buildings, ~4,000 residents. Hushu town: total grid → 45 villages → 172 micro-grids, with
+residents in the first village (tenants/people/demo.py). The demo grid head and grid worker
+of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
 Idempotent: a tenant that already has a grid is left as it is.
 """
 
@@ -18,6 +19,7 @@ from redgrid.platform.tenancy import create_district, create_tenant
 from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.people.demo import seed_people
 
 OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
 SECRETARY = frozenset({"secretary"})
@@ -100,11 +102,12 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             secretary = _secretary_of(tenant)
             scoped = await BUILDERS[slug](secretary)
             await cases.ensure_default_categories(secretary)
+            people = await seed_people(secretary, slug)
             for user in demo_users():
                 if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
                     await Account.update_or_create(
                         tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
                     )
             count = await GridNode.filter(tenant_id=tenant.id).count()
-        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}")
+        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}")
     return report

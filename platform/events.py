@@ -12,7 +12,7 @@ from typing import Any
 from redgrid.platform.context import RequestContext
 from redgrid.platform.models import Event
 
-TOPIC_AREAS = ("grid", "cases", "roster", "figures")
+TOPIC_AREAS = ("grid", "people", "cases", "roster", "figures")
 
 # Set by the process's publisher; called after a transaction that recorded events commits.
 _after_commit: list[Callable[[], None]] = []

@@ -13,6 +13,11 @@ from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 M = TypeVar("M")
 
 
+def subtree(path_field: str, path: str) -> Q:
+    """Rows whose grid path (the lookup `path_field`) is `path` or below it."""
+    return Q(**{path_field: path}) | Q(**{f"{path_field}__startswith": path + "."})
+
+
 def path_filter(ctx: RequestContext, path_field: str) -> Q | None:
     """The condition on a grid-path column for the caller's scope (None: no narrowing)."""
     scope = ctx.scope
@@ -20,7 +25,7 @@ def path_filter(ctx: RequestContext, path_field: str) -> Q | None:
         return None
     if scope.kind is ScopeKind.NONE or scope.path is None:
         return Q(id__lt=0)  # nothing
-    return Q(**{path_field: scope.path}) | Q(**{f"{path_field}__startswith": scope.path + "."})
+    return subtree(path_field, scope.path)
 
 
 def in_scope(ctx: RequestContext, queryset: QuerySet[Any], path_field: str) -> QuerySet[Any]:

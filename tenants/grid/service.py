@@ -255,6 +255,11 @@ async def add_party_organisation(
     return org
 
 
+async def party_organisation_by_id(ctx: RequestContext, organisation_id: int) -> PartyOrganisation | None:
+    tenant = ctx.require_tenant()
+    return await PartyOrganisation.get_or_none(tenant_id=tenant.id, id=organisation_id)
+
+
 async def add_station(
     ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = ""
 ) -> ServiceStation:

@@ -1,0 +1,309 @@
+"""Residents and households: reading them in the caller's grid, registering and changing them.
+
+Every write validates all its input before it writes anything, checks the caller's grid
+covers each node it touches, and refreshes the colour of every household it may recolour.
+Events carry ids only: the outbox is replayed to every subscriber of the grid, and personal
+data has no business there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.queryset import QuerySet
+
+from redgrid.platform import events
+from redgrid.platform.context import RequestContext
+from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.tenants.grid import service as grid
+from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.people import colour, idcard, tags
+from redgrid.tenants.people.models import HOUSEHOLD_KINDS, SEXES, TYPED_TAGS, Household, Resident
+from redgrid.tenants.people.privacy import Area, require_edit, require_registers, sees_registers
+from redgrid.tenants.scope import in_scope, require_covers
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")  # 025-52123456, extension optional
+
+
+def residents(ctx: RequestContext) -> QuerySet[Resident]:
+    require_registers(ctx)
+    return in_scope(ctx, Resident.all(), "node__path")
+
+
+def households(ctx: RequestContext) -> QuerySet[Household]:
+    require_registers(ctx)
+    return in_scope(ctx, Household.all(), "node__path")
+
+
+async def resident_by_id(ctx: RequestContext, resident_id: int) -> Resident | None:
+    """None too when the caller's role may not see registers: `node(id)` answers null."""
+    return await residents(ctx).get_or_none(id=resident_id) if sees_registers(ctx) else None
+
+
+async def household_by_id(ctx: RequestContext, household_id: int) -> Household | None:
+    return await households(ctx).get_or_none(id=household_id) if sees_registers(ctx) else None
+
+
+async def recolour(ctx: RequestContext, household_ids: list[int | None]) -> None:
+    for change in await colour.refresh(ctx.require_tenant().id, household_ids):
+        await events.record(
+            ctx, "people", "people.household_colour_changed",
+            {"id": change.household_id, "colour": change.colour}, path=change.path,
+        )
+
+
+async def node_for_write(ctx: RequestContext, node_id: int, field: str = "nodeId") -> GridNode:
+    """An active grid node the caller's grid covers; NOT_FOUND or RETIRED as user errors."""
+    node = await grid.node_by_id(ctx, node_id)
+    if node is None:
+        raise InvalidInput(UserError(field, "NOT_FOUND", "no such grid node"))
+    if node.retired_at is not None:
+        raise InvalidInput(UserError(field, "RETIRED", "that grid node is retired"))
+    require_covers(ctx, node.path)
+    return node
+
+
+async def resident_for_write(ctx: RequestContext, resident_id: int, field: str = "id") -> Resident:
+    """The resident with his node, when the caller's grid covers him."""
+    tenant = ctx.require_tenant()
+    resident = await Resident.filter(tenant_id=tenant.id, id=resident_id).select_related("node").first()
+    if resident is None:
+        raise InvalidInput(UserError(field, "NOT_FOUND", "no such resident"))
+    require_covers(ctx, resident.node.path)
+    return resident
+
+
+async def _household_for_write(ctx: RequestContext, household_id: int, field: str = "id") -> Household:
+    tenant = ctx.require_tenant()
+    household = await Household.filter(tenant_id=tenant.id, id=household_id).select_related("node").first()
+    if household is None:
+        raise InvalidInput(UserError(field, "NOT_FOUND", "no such household"))
+    require_covers(ctx, household.node.path)
+    return household
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a caller may type about a resident; None leaves a value as it is."""
+
+    name: str | None = None
+    id_number: str | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    tags: list[str] | None = None
+
+
+def _check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, object]]:
+    """The errors in `p`, and the column values it sets (birth date and sex from the ID)."""
+    errors: list[UserError] = []
+    values: dict[str, object] = {}
+    if p.name is not None:
+        if p.name.strip() and len(p.name) <= 100:
+            values["name"] = p.name.strip()
+        else:
+            errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 100 characters"))
+    if p.sex is not None and p.sex not in SEXES:
+        errors.append(UserError("sex", "INVALID_SEX", f"sex is one of {', '.join(SEXES)}"))
+    if p.birth_date is not None and not idcard.EARLIEST_BIRTH <= p.birth_date <= today:
+        errors.append(UserError("birthDate", "OUT_OF_RANGE", "a birth date between 1900 and today"))
+    if p.id_number:
+        try:
+            card = idcard.parse(p.id_number, today)
+        except ValueError as exc:
+            errors.append(UserError("idNumber", "INVALID_ID_NUMBER", str(exc)))
+        else:
+            if p.sex is not None and p.sex != card.sex:
+                errors.append(UserError("sex", "ID_MISMATCH", "the ID-card number says otherwise"))
+            if p.birth_date is not None and p.birth_date != card.birth_date:
+                errors.append(UserError("birthDate", "ID_MISMATCH", "the ID-card number says otherwise"))
+            values.update(id_number=card.number, birth_date=card.birth_date, sex=card.sex)
+    else:
+        values.update({k: v for k, v in (("sex", p.sex), ("birth_date", p.birth_date)) if v is not None})
+    if p.phone is not None:
+        phone = p.phone.strip()
+        if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
+            errors.append(UserError("phone", "INVALID_PHONE", "a mobile number (1[3-9] and 9 digits) or a landline (digits and '-')"))
+        values["phone"] = phone
+    if p.tags is not None:
+        for tag in p.tags:
+            if tag in tags.AGE_TAGS:
+                errors.append(UserError("tags", "DERIVED_TAG", f"{tag} follows from the birth date"))
+            elif tag not in TYPED_TAGS:
+                errors.append(UserError("tags", "UNKNOWN_TAG", f"tags are {', '.join(TYPED_TAGS)}"))
+        values.update({tag: tag in p.tags for tag in TYPED_TAGS})
+    return errors, values
+
+
+async def _check_unique_id(ctx: RequestContext, number: object, resident_id: int | None = None) -> None:
+    """Across the whole tenant, not the caller's grid: a person is registered once per street.
+    The message does not say who holds the number."""
+    if number is None:
+        return
+    query = Resident.filter(tenant_id=ctx.require_tenant().id, id_number=number)
+    if resident_id is not None:
+        query = query.exclude(id=resident_id)
+    if await query.exists():
+        raise InvalidInput(UserError("idNumber", "DUPLICATE", "this ID-card number is already registered here"))
+
+
+async def create_resident(
+    ctx: RequestContext, *, node_id: int, person: Person, household_id: int | None = None
+) -> Resident:
+    tenant = ctx.require_tenant()
+    require_edit(ctx, Area.RESIDENTS)
+    errors, values = _check_person(person, tags.today())
+    if person.name is None:
+        errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 100 characters"))
+    if errors:
+        raise InvalidInput(*errors)
+    node = await node_for_write(ctx, node_id)
+    if household_id is not None:
+        household = await _household_for_write(ctx, household_id, "householdId")
+        if household.node_id != node.id:  # type: ignore[attr-defined]
+            raise InvalidInput(UserError("householdId", "HOUSEHOLD_ELSEWHERE", "the household is in another grid node"))
+    await _check_unique_id(ctx, values.get("id_number"))
+    resident = await Resident.create(tenant_id=tenant.id, node=node, household_id=household_id, **values)
+    await recolour(ctx, [household_id])
+    await events.record(ctx, "people", "people.resident_registered", {"id": resident.id}, path=node.path)
+    return resident
+
+
+async def update_resident(
+    ctx: RequestContext, resident_id: int, *, person: Person, clear_id_number: bool = False,
+    node_id: int | None = None,
+) -> Resident:
+    """Change what is given. Moving a resident to another node needs him out of his household
+    first: members live where their household is."""
+    require_edit(ctx, Area.RESIDENTS)
+    errors, values = _check_person(person, tags.today())
+    if clear_id_number and person.id_number:
+        errors.append(UserError("clearIdNumber", "CONFLICT", "give a new number or clear it, not both"))
+    if errors:
+        raise InvalidInput(*errors)
+    resident = await resident_for_write(ctx, resident_id)
+    if clear_id_number:
+        values["id_number"] = None
+    elif resident.id_number and not person.id_number:
+        mismatched = [("sex", "sex"), ("birth_date", "birthDate")]
+        errors = [
+            UserError(field, "ID_MISMATCH", "the registered ID-card number says otherwise")
+            for column, field in mismatched if column in values and values[column] != getattr(resident, column)
+        ]
+        if errors:
+            raise InvalidInput(*errors)
+    if node_id is not None and node_id != resident.node_id:  # type: ignore[attr-defined]
+        if resident.household_id is not None:  # type: ignore[attr-defined]
+            raise InvalidInput(UserError("nodeId", "IN_HOUSEHOLD", "remove the resident from his household first"))
+        resident.node = await node_for_write(ctx, node_id)
+    await _check_unique_id(ctx, values.get("id_number"), resident.id)
+    for column, value in values.items():
+        setattr(resident, column, value)
+    await resident.save()
+    await recolour(ctx, [resident.household_id])  # type: ignore[attr-defined]
+    await events.record(ctx, "people", "people.resident_updated", {"id": resident.id}, path=resident.node.path)
+    return resident
+
+
+def _check_address(building: str | None, unit: str | None, room: str | None, kind: str | None) -> list[UserError]:
+    errors = []
+    for field, value, required in (("building", building, True), ("unit", unit, False), ("room", room, True)):
+        if value is not None and ((required and not value.strip()) or len(value) > 50):
+            errors.append(UserError(field, "INVALID_ADDRESS", f"{field}: {'required, ' if required else ''}at most 50 characters"))
+    if kind is not None and kind not in HOUSEHOLD_KINDS:
+        errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(HOUSEHOLD_KINDS)}"))
+    return errors
+
+
+def address_of(building: str, unit: str, room: str) -> str:
+    return " ".join(part for part in (building, unit, room) if part)
+
+
+async def _check_free_address(ctx: RequestContext, h: Household) -> None:
+    taken = Household.filter(
+        tenant_id=ctx.require_tenant().id, node_id=h.node_id, building=h.building, unit=h.unit, room=h.room  # type: ignore[attr-defined]
+    )
+    if await (taken.exclude(id=h.id) if h.id else taken).exists():
+        raise InvalidInput(UserError("room", "DUPLICATE", "that address is already registered in this grid node"))
+
+
+async def create_household(
+    ctx: RequestContext, *, node_id: int, building: str, unit: str, room: str, kind: str
+) -> Household:
+    tenant = ctx.require_tenant()
+    require_edit(ctx, Area.RESIDENTS)
+    errors = _check_address(building, unit, room, kind)
+    if errors:
+        raise InvalidInput(*errors)
+    node = await node_for_write(ctx, node_id)
+    building, unit, room = building.strip(), unit.strip(), room.strip()
+    household = Household(
+        tenant_id=tenant.id, node=node, building=building, unit=unit, room=room,
+        address=address_of(building, unit, room), kind=kind,
+    )
+    await _check_free_address(ctx, household)
+    await household.save()
+    await events.record(ctx, "people", "people.household_registered", {"id": household.id}, path=node.path)
+    await recolour(ctx, [household.id])
+    await household.refresh_from_db(fields=["colour"])
+    return household
+
+
+async def update_household(
+    ctx: RequestContext, household_id: int, *, building: str | None = None, unit: str | None = None,
+    room: str | None = None, kind: str | None = None,
+) -> Household:
+    require_edit(ctx, Area.RESIDENTS)
+    errors = _check_address(building, unit, room, kind)
+    if errors:
+        raise InvalidInput(*errors)
+    household = await _household_for_write(ctx, household_id)
+    for field, value in (("building", building), ("unit", unit), ("room", room), ("kind", kind)):
+        if value is not None:
+            setattr(household, field, value.strip())
+    household.address = address_of(household.building, household.unit, household.room)
+    await _check_free_address(ctx, household)
+    await household.save()
+    await events.record(ctx, "people", "people.household_updated", {"id": household.id}, path=household.node.path)
+    await recolour(ctx, [household.id])
+    await household.refresh_from_db(fields=["colour"])
+    return household
+
+
+async def add_member(ctx: RequestContext, household_id: int, resident_id: int) -> Household:
+    """The resident joins the household, leaving any other, and moves to its grid node."""
+    require_edit(ctx, Area.RESIDENTS)
+    household = await _household_for_write(ctx, household_id, "householdId")
+    resident = await resident_for_write(ctx, resident_id, "residentId")
+    previous = resident.household_id  # type: ignore[attr-defined]
+    if previous != household.id:
+        resident.household_id = household.id  # type: ignore[attr-defined]
+        resident.node_id = household.node_id  # type: ignore[attr-defined]
+        await resident.save(update_fields=["household_id", "node_id"])
+        await events.record(
+            ctx, "people", "people.member_added", {"householdId": household.id, "residentId": resident.id},
+            path=household.node.path,
+        )
+        await recolour(ctx, [previous, household.id])
+        await household.refresh_from_db(fields=["colour"])
+    return household
+
+
+async def remove_member(ctx: RequestContext, resident_id: int) -> Household:
+    """The resident leaves his household (he stays registered in its grid node)."""
+    require_edit(ctx, Area.RESIDENTS)
+    resident = await resident_for_write(ctx, resident_id, "residentId")
+    household_id = resident.household_id  # type: ignore[attr-defined]
+    if household_id is None:
+        raise InvalidInput(UserError("residentId", "NOT_A_MEMBER", "the resident belongs to no household"))
+    resident.household_id = None  # type: ignore[attr-defined]
+    await resident.save(update_fields=["household_id"])
+    await events.record(
+        ctx, "people", "people.member_removed", {"householdId": household_id, "residentId": resident.id},
+        path=resident.node.path,
+    )
+    await recolour(ctx, [household_id])
+    return await Household.get(tenant_id=resident.tenant_id, id=household_id)  # type: ignore[attr-defined]

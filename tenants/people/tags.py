@@ -1,0 +1,52 @@
+"""Resident tags: the fixed vocabulary, the age tags derived from the birth date, and the
+condition that finds residents carrying a tag.
+
+Ages are counted on the local calendar (China Standard Time), not the server's UTC date, so a
+resident turns 60 on his birthday in Nanjing, not eight hours later.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+
+from redgrid.tenants.people.models import TYPED_TAGS, Resident
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+AGE_TAGS = {"over_60": 60, "over_80": 80}
+TAGS = tuple(AGE_TAGS) + TYPED_TAGS
+
+
+def today() -> date:
+    return datetime.now(LOCAL_TIME).date()
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def tags_of(resident: Resident, day: date) -> list[str]:
+    derived = []
+    if resident.birth_date is not None:
+        age = age_on(resident.birth_date, day)
+        derived = [tag for tag, years in AGE_TAGS.items() if age >= years]
+    return derived + [tag for tag in TYPED_TAGS if getattr(resident, tag)]
+
+
+def tag_condition(tag: str, day: date) -> Q:
+    """Residents carrying `tag` on `day` (an age tag: born on or before its threshold)."""
+    if tag in AGE_TAGS:
+        return Q(birth_date__lte=years_before(day, AGE_TAGS[tag]))
+    if tag not in TYPED_TAGS:
+        raise ValueError(f"unknown tag {tag!r}")
+    return Q(**{tag: True})

@@ -1,0 +1,74 @@
+"""A page of households costs the same number of SQL statements for 10 rows as for 100:
+every relation a page touches goes through a per-request DataLoader.
+
+The schema runs in this process against the real PostgreSQL (as the app's role, under
+row-level security), and Tortoise's `tortoise.db_client` logger, which logs each statement
+once, counts them.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from redgrid.graphql.loaders import Loaders
+from redgrid.graphql.schema import schema
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.models import Tenant
+
+# Red households: every page, of 10 or of 100, then reaches every relation (members, party
+# members and their cards), so the two counts compare like with like.
+PAGE = """query($first: Int!) { households(first: $first, filter: {colour: RED}, order: {field: ADDRESS}) { totalCount edges { node {
+  address colour kind node { name path parent { name } }
+  members { name idNumber phone tags household { address } partyMember { category organisation { name } } }
+  partyMembers { category joinedOn resident { name phone } organisation { name kind }
+                 commitments { content verified } serviceHours attendances { title } pointsBalance }
+} } } }"""
+
+
+class StatementCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.statements.append(record.getMessage())
+
+
+@pytest.fixture
+async def secretary(db) -> RequestContext:
+    tenant = await Tenant.get(slug="jinshui")
+    identity = Identity("sql-count", "sql-count", frozenset({"secretary"}), tenant.slug, None)
+    return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
+
+
+async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = StatementCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        # The stand-in for GraphQLContext: what resolvers and the transaction extension read.
+        result = await schema.execute(PAGE, {"first": first}, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    assert result.errors is None, result.errors
+    return len(counter.statements), result.data
+
+
+async def test_a_page_of_households_costs_the_same_statements_for_10_and_100(secretary):
+    small, small_page = await statements_for_page(secretary, 10)
+    large, large_page = await statements_for_page(secretary, 100)
+    households = [e["node"] for e in large_page["households"]["edges"]]
+    assert len(households) == 100 and len(small_page["households"]["edges"]) == 10
+    members = [m for h in households for m in h["members"]]
+    assert len(members) > 200 and all(h["partyMembers"] for h in households)
+    print(f"statements: {small} for 10 households, {large} for 100 ({len(members)} members)")
+    # set_config of the tenant transaction, the count, the page, and one per relation followed:
+    # grid node, its parent, members, their household, party members, organisations, the
+    # members' residents, commitments, service records, attendances, points.
+    assert small == large == 3 + 11
