@@ -20,6 +20,7 @@ from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
+from redgrid.tenants.units.demo import seed_units
 
 OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
 SECRETARY = frozenset({"secretary"})
@@ -103,11 +104,12 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             scoped = await BUILDERS[slug](secretary)
             await cases.ensure_default_categories(secretary)
             people = await seed_people(secretary, slug)
+            units = await seed_units(secretary, slug)
             for user in demo_users():
                 if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
                     await Account.update_or_create(
                         tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
                     )
             count = await GridNode.filter(tenant_id=tenant.id).count()
-        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}")
+        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}")
     return report

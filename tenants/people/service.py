@@ -8,7 +8,6 @@ data has no business there.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,10 +21,8 @@ from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people import colour, idcard, tags
 from redgrid.tenants.people.models import HOUSEHOLD_KINDS, SEXES, TYPED_TAGS, Household, Resident
 from redgrid.tenants.people.privacy import Area, require_edit, require_registers, sees_registers
+from redgrid.tenants.phones import phone_error
 from redgrid.tenants.scope import in_scope, require_covers
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")  # 025-52123456, extension optional
 
 
 def residents(ctx: RequestContext) -> QuerySet[Resident]:
@@ -125,8 +122,9 @@ def _check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, ob
         values.update({k: v for k, v in (("sex", p.sex), ("birth_date", p.birth_date)) if v is not None})
     if p.phone is not None:
         phone = p.phone.strip()
-        if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
-            errors.append(UserError("phone", "INVALID_PHONE", "a mobile number (1[3-9] and 9 digits) or a landline (digits and '-')"))
+        error = phone_error(phone)
+        if error:
+            errors.append(error)
         values["phone"] = phone
     if p.tags is not None:
         for tag in p.tags:
