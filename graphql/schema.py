@@ -42,6 +42,22 @@ from redgrid.graphql.people import (
     resolve_volunteer_team,
 )
 from redgrid.graphql.subscriptions import tenant_events
+from redgrid.graphql.units import (
+    JointUnit,
+    PublicProject,
+    ServiceItem,
+    ServiceOrder,
+    UnitNeed,
+    UnitResource,
+    UnitsMutation,
+    UnitsQuery,
+    resolve_joint_unit,
+    resolve_public_project,
+    resolve_service_item,
+    resolve_service_order,
+    resolve_unit_need,
+    resolve_unit_resource,
+)
 from redgrid.graphql.types import (
     CreateTenantPayload,
     District,
@@ -197,14 +213,23 @@ NODE_RESOLVERS = {
     "VolunteerTeam": resolve_volunteer_team,
     "Volunteer": resolve_volunteer,
     "Pairing": resolve_pairing,
+    "JointUnit": resolve_joint_unit,
+    "UnitResource": resolve_unit_resource,
+    "UnitNeed": resolve_unit_need,
+    "PublicProject": resolve_public_project,
+    "ServiceItem": resolve_service_item,
+    "ServiceOrder": resolve_service_order,
 }
-Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery))
-Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation))
+Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, UnitsQuery))
+Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation, UnitsMutation))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[GridNode, PartyOrganisation, Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing],
+    types=[
+        GridNode, PartyOrganisation, Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing,
+        JointUnit, UnitResource, UnitNeed, PublicProject, ServiceItem, ServiceOrder,
+    ],
     extensions=[OperationMetrics, TenantTransaction],
 )
