@@ -20,8 +20,10 @@ from redgrid.graphql.grid import (
     GridNode,
     GridQuery,
     PartyOrganisation,
+    ServiceStation,
     resolve_grid_node,
     resolve_party_organisation,
+    resolve_service_station,
 )
 from redgrid.graphql.people import (
     Commitment,
@@ -40,6 +42,18 @@ from redgrid.graphql.people import (
     resolve_resident,
     resolve_volunteer,
     resolve_volunteer_team,
+)
+from redgrid.graphql.staff import (
+    Department,
+    DutyShift,
+    DutyTeam,
+    SinkingStaff,
+    StaffMutation,
+    StaffQuery,
+    resolve_department,
+    resolve_duty_shift,
+    resolve_duty_team,
+    resolve_sinking_staff,
 )
 from redgrid.graphql.subscriptions import tenant_events
 from redgrid.graphql.types import (
@@ -197,14 +211,20 @@ NODE_RESOLVERS = {
     "VolunteerTeam": resolve_volunteer_team,
     "Volunteer": resolve_volunteer,
     "Pairing": resolve_pairing,
+    "ServiceStation": resolve_service_station,
+    "Department": resolve_department,
+    "SinkingStaff": resolve_sinking_staff,
+    "DutyTeam": resolve_duty_team,
+    "DutyShift": resolve_duty_shift,
 }
-Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery))
-Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation))
+Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, StaffQuery))
+Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation, StaffMutation))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[GridNode, PartyOrganisation, Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing],
+    types=[GridNode, PartyOrganisation, Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing,
+           ServiceStation, Department, SinkingStaff, DutyTeam, DutyShift],
     extensions=[OperationMetrics, TenantTransaction],
 )

@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "redgrid.tenants.grid.models",
     "redgrid.tenants.cases.models",
     "redgrid.tenants.people.models",
+    "redgrid.tenants.staff.models",
 ]
 POLICY_NAME = "tenant_isolation"
 
