@@ -75,8 +75,8 @@ async def _lock_person(tenant_id: int, person: str) -> None:
 async def _plan(
     ctx: RequestContext, *, node_id: int, starts_at: datetime, ends_at: datetime, station_id: int | None,
     staff_id: int | None, username: str | None, replacing: int | None = None,
-) -> dict[str, Any]:
-    """Validate a shift's plan; the fields to write. All input errors are reported at once."""
+) -> tuple[dict[str, Any], GridNode]:
+    """Validate a shift's plan; the fields to write and the node. All input errors are reported at once."""
     tenant = ctx.require_tenant()
     errors: list[UserError] = []
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
@@ -120,18 +120,18 @@ async def _plan(
             "startsAt", "OVERLAPPING_SHIFT",
             f"{username or person.name} already has a shift from {clash.starts_at.isoformat()} to {clash.ends_at.isoformat()}",  # type: ignore[union-attr]
         ))
-    return {"node": node, "station": station, "staff": person, "assignee_username": username or "",
-            "starts_at": starts_at, "ends_at": ends_at}
+    return {"node_id": node.id, "station_id": station.id if station else None, "staff_id": person.id if person else None,
+            "assignee_username": username or "", "starts_at": starts_at, "ends_at": ends_at}, node
 
 
 async def create_shift(
     ctx: RequestContext, *, node_id: int, starts_at: datetime, ends_at: datetime, station_id: int | None = None,
     staff_id: int | None = None, username: str | None = None,
 ) -> DutyShift:
-    plan = await _plan(ctx, node_id=node_id, starts_at=starts_at, ends_at=ends_at, station_id=station_id,
+    plan, node = await _plan(ctx, node_id=node_id, starts_at=starts_at, ends_at=ends_at, station_id=station_id,
                        staff_id=staff_id, username=username)
     shift = await DutyShift.create(tenant_id=ctx.require_tenant().id, **plan)
-    await events.record(ctx, "roster", "roster.shift_created", _payload(shift, plan["node"]), path=plan["node"].path)
+    await events.record(ctx, "roster", "roster.shift_created", _payload(shift, node), path=node.path)
     return shift
 
 
@@ -156,7 +156,7 @@ async def change_shift(
     """Change what is given of a shift not yet checked in to; a new person replaces the old."""
     shift = await _planned(ctx, shift_id)
     new_person = staff_id is not None or bool(username)
-    plan = await _plan(
+    plan, node = await _plan(
         ctx, node_id=node_id or shift.node_id, starts_at=starts_at or shift.starts_at,  # type: ignore[attr-defined]
         ends_at=ends_at or shift.ends_at,
         station_id=None if clear_station else station_id or shift.station_id,  # type: ignore[attr-defined]
@@ -169,7 +169,7 @@ async def change_shift(
     if await DutyShift.filter(id=shift.id, checked_in_at=None, cancelled_at=None).update(**plan) == 0:
         raise InvalidInput(UserError("id", "UNDER_WAY", "the person has checked in to this shift"))
     fresh = await DutyShift.get(id=shift.id)
-    await events.record(ctx, "roster", "roster.shift_changed", _payload(fresh, plan["node"], before), path=plan["node"].path)
+    await events.record(ctx, "roster", "roster.shift_changed", _payload(fresh, node, before), path=node.path)
     return fresh
 
 
