@@ -13,7 +13,7 @@ from redgrid.graphql.grid import GridNode
 from redgrid.graphql.ids import db_id
 from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
 from redgrid.graphql.types import UserError
-from redgrid.platform.errors import InvalidInput
+from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
 from redgrid.tenants.cases import models
 from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import models as grid_models
@@ -52,6 +52,21 @@ class CaseTransition:
     at: datetime
 
 
+def _assignee_in(kind: str | None, assignee: str | None) -> str | None:
+    """A duty team is named by its global id in the API and by its database id in the case."""
+    if kind != "duty_team" or not assignee:
+        return assignee
+    try:
+        global_id = relay.GlobalID.from_id(assignee)
+    except ValueError:
+        raise InvalidInput(DomainUserError("assignee", "INVALID_ID", "not a DutyTeam id")) from None
+    return str(db_id(global_id, "DutyTeam", "assignee"))
+
+
+def _assignee_out(kind: str | None, assignee: str | None) -> str | None:
+    return str(relay.GlobalID("DutyTeam", assignee)) if kind == "duty_team" and assignee else assignee
+
+
 @strawberry.type
 class Case(relay.Node):
     db_id: strawberry.Private[int]
@@ -67,7 +82,7 @@ class Case(relay.Node):
     escalation: str
     reporter: str
     assignee_kind: str | None
-    assignee: str | None
+    assignee: str | None = strawberry.field(description="A username, or for a duty team the DutyTeam's id.")
     address: str
     latitude: float | None
     longitude: float | None
@@ -91,7 +106,7 @@ class Case(relay.Node):
             db_id=m.id, category_db_id=m.category_id, node_db_id=m.node_id,  # type: ignore[attr-defined]
             number=m.number, title=m.title, description=m.description, source=m.source,
             priority=m.priority, state=m.state, version=m.version, escalation=m.escalation,
-            reporter=m.reporter, assignee_kind=m.assignee_kind, assignee=m.assignee,
+            reporter=m.reporter, assignee_kind=m.assignee_kind, assignee=_assignee_out(m.assignee_kind, m.assignee),
             address=m.address, latitude=m.latitude, longitude=m.longitude,
             on_scene_due=m.on_scene_due, resolve_due=m.resolve_due, answer_due=m.answer_due,
             overdue=overdue, satisfaction=m.satisfaction, satisfaction_comment=m.satisfaction_comment,
@@ -166,8 +181,8 @@ class TransitionCaseInput:
     action: str = strawberry.field(description="accept, consult, dispatch, start, resolve, verify, close, return, escalate or reopen")
     version: int = strawberry.field(description="The version you read; a stale one is refused.")
     note: str = ""
-    assignee_kind: str | None = strawberry.field(default=None, description="dispatch: grid_worker or dept_staff")
-    assignee: str | None = strawberry.field(default=None, description="dispatch: the assignee's username")
+    assignee_kind: str | None = strawberry.field(default=None, description="dispatch: grid_worker, duty_team or dept_staff")
+    assignee: str | None = strawberry.field(default=None, description="dispatch: the username of a grid worker or sinking staff member, or a DutyTeam's id")
     satisfaction: int | None = strawberry.field(default=None, description="verify: the resident's rating, 1 to 5")
     comment: str = ""
 
@@ -203,7 +218,7 @@ class CaseQuery:
     ) -> Connection[Case]:
         ctx = info.context.ctx
         f = filter or CaseFilter()
-        query = cases.visible(ctx)
+        query = await cases.visible(ctx)
         if f.states:
             query = query.filter(state__in=f.states)
         if f.category_id is not None:
@@ -218,7 +233,7 @@ class CaseQuery:
             flagged = Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
             query = query.filter(flagged) if f.overdue else query.exclude(flagged)
         if f.assigned_to_me:
-            query = query.filter(assignee=ctx.require_user().username)
+            query = query.filter(await cases.assigned_to_me(ctx))
         o = order or CaseOrder()
         return await paginate(query, first, after, Case.from_model, Ordering(o.field.value, o.direction is Direction.DESC))
 
@@ -248,7 +263,8 @@ class CaseMutation:
         try:
             case = await cases.transition(
                 info.context.ctx, db_id(input.id, "Case"), input.action, version=input.version,
-                note=input.note, assignee_kind=input.assignee_kind, assignee=input.assignee,
+                note=input.note, assignee_kind=input.assignee_kind,
+                assignee=_assignee_in(input.assignee_kind, input.assignee),
                 satisfaction=input.satisfaction, comment=input.comment,
             )
         except InvalidInput as exc:
@@ -280,7 +296,7 @@ class CaseMutation:
 
 
 async def resolve_case(info: Info, case_id: int) -> Case | None:
-    found = await cases.visible(info.context.ctx).get_or_none(id=case_id)
+    found = await (await cases.visible(info.context.ctx)).get_or_none(id=case_id)
     return Case.from_model(found) if found else None
 
 

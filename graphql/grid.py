@@ -36,14 +36,19 @@ class PartyOrganisation(relay.Node):
 
 
 @strawberry.type
-class ServiceStation:
+class ServiceStation(relay.Node):
+    db_id: strawberry.Private[int]
     name: str
     kind: str
     address: str
 
     @classmethod
+    def resolve_id(cls, root: "ServiceStation", *, info: strawberry.Info) -> str:
+        return str(root.db_id)
+
+    @classmethod
     def from_model(cls, m: models.ServiceStation) -> "ServiceStation":
-        return cls(name=m.name, kind=m.kind, address=m.address)
+        return cls(db_id=m.id, name=m.name, kind=m.kind, address=m.address)
 
 
 @strawberry.type
@@ -302,3 +307,8 @@ async def resolve_grid_node(info: Info, node_id: int) -> GridNode | None:
 async def resolve_party_organisation(info: Info, organisation_id: int) -> PartyOrganisation | None:
     found = await grid.party_organisation_by_id(info.context.ctx, organisation_id)
     return PartyOrganisation.from_model(found) if found else None
+
+
+async def resolve_service_station(info: Info, station_id: int) -> ServiceStation | None:
+    found = await grid.station_by_id(info.context.ctx, station_id)
+    return ServiceStation.from_model(found) if found else None

@@ -20,8 +20,10 @@ from redgrid.graphql.grid import (
     GridNode,
     GridQuery,
     PartyOrganisation,
+    ServiceStation,
     resolve_grid_node,
     resolve_party_organisation,
+    resolve_service_station,
 )
 from redgrid.graphql.people import (
     Commitment,
@@ -40,6 +42,18 @@ from redgrid.graphql.people import (
     resolve_resident,
     resolve_volunteer,
     resolve_volunteer_team,
+)
+from redgrid.graphql.staff import (
+    Department,
+    DutyShift,
+    DutyTeam,
+    SinkingStaff,
+    StaffMutation,
+    StaffQuery,
+    resolve_department,
+    resolve_duty_shift,
+    resolve_duty_team,
+    resolve_sinking_staff,
 )
 from redgrid.graphql.subscriptions import tenant_events
 from redgrid.graphql.units import (
@@ -219,9 +233,14 @@ NODE_RESOLVERS = {
     "PublicProject": resolve_public_project,
     "ServiceItem": resolve_service_item,
     "ServiceOrder": resolve_service_order,
+    "ServiceStation": resolve_service_station,
+    "Department": resolve_department,
+    "SinkingStaff": resolve_sinking_staff,
+    "DutyTeam": resolve_duty_team,
+    "DutyShift": resolve_duty_shift,
 }
-Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, UnitsQuery))
-Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation, UnitsMutation))
+Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, UnitsQuery, StaffQuery))
+Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation, UnitsMutation, StaffMutation))
 
 schema = strawberry.Schema(
     query=Query,
@@ -230,6 +249,7 @@ schema = strawberry.Schema(
     types=[
         GridNode, PartyOrganisation, Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing,
         JointUnit, UnitResource, UnitNeed, PublicProject, ServiceItem, ServiceOrder,
+        ServiceStation, Department, SinkingStaff, DutyTeam, DutyShift,
     ],
     extensions=[OperationMetrics, TenantTransaction],
 )

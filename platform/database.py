@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "redgrid.tenants.cases.models",
     "redgrid.tenants.people.models",
     "redgrid.tenants.units.models",
+    "redgrid.tenants.staff.models",
 ]
 POLICY_NAME = "tenant_isolation"
 

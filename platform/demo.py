@@ -4,7 +4,8 @@ Jinshui street: Jinshui Garden community → 6 area branches (片区, five build
 buildings, ~4,000 residents. Hushu town: total grid → 45 villages → 172 micro-grids, with
 residents in the first village (tenants/people/demo.py). The demo grid head and grid worker
 of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
-Idempotent: a tenant that already has a grid is left as it is.
+Idempotent: a tenant that already has a grid is left as it is, but for today's duty shifts
+(tenants/staff/demo.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
 from redgrid.tenants.units.demo import seed_units
+from redgrid.tenants.staff.demo import seed_staff
 
 OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
 SECRETARY = frozenset({"secretary"})
@@ -97,19 +99,21 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
         )
         tenant = made.value
         async with tenant_transaction(tenant.id):
-            if await GridNode.filter(tenant_id=tenant.id).exists():
-                report.append(f"tenant {slug}: grid exists, left as it is")
-                continue
             secretary = _secretary_of(tenant)
+            if await GridNode.filter(tenant_id=tenant.id).exists():
+                staff = await seed_staff(secretary, slug)  # today's shifts, for a demo shown on a new day
+                report.append(f"tenant {slug}: grid exists, left as it is; {staff}")
+                continue
             scoped = await BUILDERS[slug](secretary)
             await cases.ensure_default_categories(secretary)
             people = await seed_people(secretary, slug)
             units = await seed_units(secretary, slug)
+            staff = await seed_staff(secretary, slug)
             for user in demo_users():
                 if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
                     await Account.update_or_create(
                         tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
                     )
             count = await GridNode.filter(tenant_id=tenant.id).count()
-        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}")
+        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}")
     return report

@@ -17,6 +17,7 @@ from redgrid.tenants.cases.models import ASSIGNEE_KINDS, PRIORITIES, SOURCES, Ca
 from redgrid.tenants.cases.workflow import ACTIONS, NEXT_LEVEL, Actor, target_state
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.scope import path_filter
+from redgrid.tenants.staff import dispatch
 
 DEFAULT_CATEGORIES = (
     ("city_appearance", "市容环境"),
@@ -29,13 +30,22 @@ MANAGERS = ("secretary", "grid-head")
 REPORTERS = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
 
 
-def visible(ctx: RequestContext) -> QuerySet[Case]:
+async def assigned_to_me(ctx: RequestContext) -> Q:
+    """Cases the caller acts on as assignee: dispatched to him or to a duty team of his."""
+    tenant, identity = ctx.require_tenant(), ctx.require_user()
+    mine = Q(assignee=identity.username) & ~Q(assignee_kind="duty_team")
+    if teams := await dispatch.teams_of(tenant.id, identity.username):
+        mine |= Q(assignee_kind="duty_team", assignee__in=teams)
+    return mine
+
+
+async def visible(ctx: RequestContext) -> QuerySet[Case]:
     """Cases the caller may see: in his grid for managers and grid workers, dispatched to him
-    for sinking staff, reported by him for volunteers."""
+    or to a duty team of his for sinking staff, reported by him for volunteers."""
     tenant = ctx.require_tenant()
     identity = ctx.require_user()
     query = Case.filter(tenant_id=tenant.id)
-    mine = Q(assignee=identity.username) | Q(reporter=identity.username)
+    mine = await assigned_to_me(ctx) | Q(reporter=identity.username)
     if identity.has_any("secretary", "grid-head", "grid-worker"):
         condition = path_filter(ctx, "node__path")
         return query if condition is None else query.filter(condition | mine)
@@ -117,8 +127,14 @@ async def _deadlines(category: CaseCategory, priority: str, start: datetime) -> 
     }
 
 
-def _event_payload(case: Case, **extra: Any) -> dict[str, Any]:
-    people = [p for p in (case.assignee, case.reporter) if p]
+async def people_of(case: Case) -> list[str]:
+    """The usernames a case's events name, so their own subscriptions see them: who reported
+    it and who acts as its assignee (each member of a dispatched duty team)."""
+    acting = await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
+    return [*acting, *([case.reporter] if case.reporter not in acting else [])]
+
+
+def _event_payload(case: Case, people: list[str], **extra: Any) -> dict[str, Any]:
     return {
         "id": case.id, "number": case.number, "title": case.title, "state": case.state,
         "version": case.version, "priority": case.priority, "escalation": case.escalation,
@@ -168,7 +184,7 @@ async def report(
         tenant_id=tenant.id, case=case, version=1, action="report", from_state=None,
         to_state="reported", actor=identity.username, note=description[:500],
     )
-    await events.record(ctx, "cases", "case.created", _event_payload(case, source=source), path=node.path)
+    await events.record(ctx, "cases", "case.created", _event_payload(case, await people_of(case), source=source), path=node.path)
     return case
 
 
@@ -191,7 +207,7 @@ async def transition(
     """Apply `action` to the case as it was at `version`. A stale version, an action the state
     does not allow, or an actor without the right is refused; nothing is half-applied."""
     identity = ctx.require_user()
-    case = await visible(ctx).select_related("node").get_or_none(id=case_id)
+    case = await (await visible(ctx)).select_related("node").get_or_none(id=case_id)
     if case is None:
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such case"))
     if action not in ACTIONS:
@@ -204,7 +220,9 @@ async def transition(
     path = case.node.path
     allowed = ACTIONS[action].actors
     is_manager = Actor.MANAGER in allowed and await _may_manage(ctx, case, path)
-    is_assignee = Actor.ASSIGNEE in allowed and case.assignee == identity.username
+    is_assignee = Actor.ASSIGNEE in allowed and identity.username in await dispatch.acting_usernames(
+        case.tenant_id, case.assignee_kind, case.assignee  # type: ignore[attr-defined]
+    )
     if not (is_manager or is_assignee):
         raise Forbidden(f"you may not {action} this case")
 
@@ -213,6 +231,7 @@ async def transition(
     if action == "dispatch":
         if assignee_kind not in ASSIGNEE_KINDS or not assignee:
             raise InvalidInput(UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(ASSIGNEE_KINDS)}"))
+        await dispatch.check_assignee(case.tenant_id, assignee_kind, assignee, path)  # type: ignore[attr-defined]
         changes |= {"assignee_kind": assignee_kind, "assignee": assignee}
     elif action == "start":
         changes["on_scene_at"] = now
@@ -248,6 +267,6 @@ async def transition(
     fresh = await Case.get(id=case.id)
     await events.record(
         ctx, "cases", "case.transitioned",
-        _event_payload(fresh, action=action, fromState=case.state, actor=identity.username), path=path,
+        _event_payload(fresh, await people_of(fresh), action=action, fromState=case.state, actor=identity.username), path=path,
     )
     return fresh

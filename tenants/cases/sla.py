@@ -13,6 +13,7 @@ from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.models import DEADLINES, Case
+from redgrid.tenants.cases.service import people_of
 
 # deadline → the timestamp that meets it
 MILESTONES = {"on_scene": "on_scene_at", "resolve": "resolved_at", "answer": "answered_at"}
@@ -45,7 +46,7 @@ async def fire_overdue(now: datetime | None = None) -> int:
                         ctx, "cases", "case.overdue",
                         {"id": case.id, "number": case.number, "title": case.title, "deadline": deadline,
                          "due": getattr(case, f"{deadline}_due").isoformat(), "state": case.state,
-                         "assignee": case.assignee, "people": [p for p in (case.assignee, case.reporter) if p]},
+                         "assignee": case.assignee, "people": await people_of(case)},
                         path=case.node.path,
                     )
     if fired:

@@ -260,6 +260,11 @@ async def party_organisation_by_id(ctx: RequestContext, organisation_id: int) ->
     return await PartyOrganisation.get_or_none(tenant_id=tenant.id, id=organisation_id)
 
 
+async def station_by_id(ctx: RequestContext, station_id: int) -> ServiceStation | None:
+    tenant = ctx.require_tenant()
+    return await ServiceStation.get_or_none(tenant_id=tenant.id, id=station_id)
+
+
 async def add_station(
     ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = ""
 ) -> ServiceStation:

@@ -127,6 +127,13 @@ def _shown(value: str | None, exposure: Exposure, mask: Callable[[str], str]) ->
     return value if exposure is Exposure.FULL else mask(value)
 
 
+def phone_shown(ctx: RequestContext) -> Callable[[str | None], str | None]:
+    """How the caller sees a person's phone (full, masked or not at all), for registers that
+    hold phones of people other than residents (e.g. sinking staff)."""
+    exposure = rule_for(ctx).phone
+    return lambda phone: _shown(phone, exposure, mask_phone)
+
+
 @dataclass(frozen=True)
 class ResidentView:
     """A resident as one caller may see him: the only shape in which residents leave the

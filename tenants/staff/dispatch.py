@@ -1,0 +1,58 @@
+"""Who a case may be dispatched to, checked against the registers, and who then acts on it.
+
+- `grid_worker`: the username of an account of the tenant whose grid scope covers the case.
+- `duty_team`: the id of a joint duty team (decimal, as text) placed on the case's node or
+  above it; every member of the team with a username acts as the assignee.
+- `dept_staff`: the username of a sinking staff member of the tenant. By username rather than
+  id because the username is what recognises him when he acts. Not bound to the case's node:
+  a case escalated to the line departments goes to whichever staff the department sends.
+"""
+
+from __future__ import annotations
+
+from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.models import Account
+from redgrid.tenants.staff.models import DutyTeam, DutyTeamMember, SinkingStaff
+
+
+def _refuse(code: str, message: str) -> InvalidInput:
+    return InvalidInput(UserError("assignee", code, message))
+
+
+async def check_assignee(tenant_id: int, kind: str, assignee: str, case_path: str) -> None:
+    """Refuse (a user error on `assignee`) an assignee the registers do not back."""
+    if kind == "grid_worker":
+        account = await Account.filter(tenant_id=tenant_id, username=assignee).select_related("grid_scope").first()
+        if account is None or account.grid_scope is None:
+            raise _refuse("UNKNOWN_ASSIGNEE", "no grid worker of that username has a grid here")
+        scope = account.grid_scope.path
+        if not (case_path == scope or case_path.startswith(scope + ".")):
+            raise _refuse("OUTSIDE_ASSIGNEE_GRID", "the case is outside that grid worker's grid")
+    elif kind == "duty_team":
+        team = None
+        if assignee.isdigit():
+            team = await DutyTeam.filter(tenant_id=tenant_id, id=int(assignee)).select_related("node").first()
+        if team is None:
+            raise _refuse("UNKNOWN_ASSIGNEE", "no such duty team")
+        if not (case_path == team.node.path or case_path.startswith(team.node.path + ".")):
+            raise _refuse("OUTSIDE_ASSIGNEE_GRID", "the team's grid node does not cover the case")
+    elif not await SinkingStaff.filter(tenant_id=tenant_id, username=assignee).exists():
+        raise _refuse("UNKNOWN_ASSIGNEE", "no sinking staff member has that username")
+
+
+async def acting_usernames(tenant_id: int, kind: str | None, assignee: str | None) -> list[str]:
+    """The usernames that act as the case's assignee: the team's members for a duty team."""
+    if not assignee:
+        return []
+    if kind != "duty_team":
+        return [assignee]
+    names = await DutyTeamMember.filter(tenant_id=tenant_id, team_id=int(assignee)).values_list(
+        "staff__username", flat=True
+    )
+    return sorted({n for n in names if n})
+
+
+async def teams_of(tenant_id: int, username: str) -> list[str]:
+    """The duty teams `username` is a member of, as the text a case's assignee holds."""
+    ids = await DutyTeamMember.filter(tenant_id=tenant_id, staff__username=username).values_list("team_id", flat=True)
+    return [str(i) for i in ids]
