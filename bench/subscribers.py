@@ -54,6 +54,7 @@ class Result:
     held: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     lost: int = 0
+    subscribed_s: float = 0.0  # from the first connection to every subscription live
 
 
 # ---- clients: run in child processes so that the measuring side is not one core -----------
@@ -185,6 +186,7 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
         try:
             await asyncio.sleep(1)
             before = rss_kb(server.pid)
+            connecting = time.monotonic()
             per = [n // CLIENT_PROCESSES + (1 if i < n % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
             children = [
                 await asyncio.create_subprocess_exec(
@@ -196,10 +198,13 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
             for child in children:
                 assert child.stdout is not None
                 held += json.loads(await child.stdout.readline())["ready"]
+            if kind == "redgrid":
+                await wait_subscriptions(port, held)
+            subscribed_s = time.monotonic() - connecting
             await asyncio.sleep(2)
             per_subscriber_kb = (rss_kb(server.pid) - before) / max(held, 1)
             await publish(kind, port, token, events, rate, data_dir)
-            result = Result(held=held)
+            result = Result(held=held, subscribed_s=subscribed_s)
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -212,6 +217,18 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
         finally:
             server.terminate()
             server.wait(timeout=60)
+
+
+async def wait_subscriptions(port: int, n: int, timeout: float = 600) -> None:
+    """A subscribe message has no answer: the server's gauge says when all N are live."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        while time.monotonic() < deadline:
+            for line in (await client.get("/metrics")).text.splitlines():
+                if line.startswith("redgrid_event_subscriptions ") and float(line.split()[1]) >= n:
+                    return
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"{n} subscriptions did not go live")
 
 
 async def publish(kind: str, port: int, token: str | None, events: int, rate: float, data_dir: str) -> None:
@@ -238,7 +255,7 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     p50 = statistics.median(lat) if lat else float("nan")
     p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
     return (f"{kind:8} N={n:6} held={result.held:6} p50={p50:8.1f} ms p99={p99:8.1f} ms "
-            f"lost={result.lost:6} memory/subscriber={per_kb:6.1f} KB")
+            f"lost={result.lost:6} memory/subscriber={per_kb:6.1f} KB live in {result.subscribed_s:5.1f} s")
 
 
 async def main(args: argparse.Namespace) -> None:
