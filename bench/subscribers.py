@@ -24,12 +24,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_PROCESSES = 4
+HANDSHAKES_IN_FLIGHT = 64  # per client process
 QUERY = "subscription { events(area: GRID) { seq payload } }"
 BENCH_MUTATION = 'mutation($code: String!) { createGridNode(input: {code: $code, name: "bench"}) { errors { code } } }'
 
@@ -54,25 +56,46 @@ class Result:
     held: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     lost: int = 0
+    subscribed_s: float = 0.0  # from the first connection to every subscription live
 
 
 # ---- clients: run in child processes so that the measuring side is not one core -----------
 
+async def _subscribe(url: str, token: str | None, protocol: str) -> Any:
+    ws = await connect(url, subprotocols=[protocol] if protocol else None, max_queue=64,  # type: ignore[list-item]
+                       open_timeout=300, ping_interval=None, compression=None)
+    if protocol:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
+        ack = json.loads(await ws.recv())
+        if ack.get("type") != "connection_ack":
+            raise RuntimeError(f"no connection_ack: {ack}")
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
+    return ws
+
+
 async def _client(url: str, token: str | None, protocol: str, expected: int, ready: asyncio.Event,
-                  counter: list[int], n: int, latencies: list[float], received: list[int]) -> None:
-    async with connect(url, subprotocols=[protocol] if protocol else None, max_queue=64,
-                       open_timeout=120, ping_interval=None) as ws:  # type: ignore[list-item]
-        if protocol:
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-            await ws.recv()
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
-        counter[0] += 1
-        if counter[0] == n:
+                  handshakes: asyncio.Semaphore, counter: list[int], n: int, latencies: list[float],
+                  received: list[int]) -> None:
+    """counter: [subscribed, settled (subscribed or failed before)]; `ready` once all settled."""
+    def settle(subscribed: bool) -> None:
+        counter[0] += subscribed
+        counter[1] += 1
+        if counter[1] == n:
             ready.set()
+
+    try:
+        async with handshakes:
+            ws = await _subscribe(url, token, protocol)
+    except BaseException:
+        settle(False)
+        raise
+    settle(True)
+    async with ws:
         got = 0
         while got < expected:
             try:
-                raw = await asyncio.wait_for(ws.recv(), timeout=30)
+                # Until the first event the others may still be subscribing: wait long.
+                raw = await asyncio.wait_for(ws.recv(), timeout=30 if got else 900)
             except TimeoutError:
                 break
             now = time.time()
@@ -93,13 +116,14 @@ async def _client(url: str, token: str | None, protocol: str, expected: int, rea
 
 async def _clients_main(url: str, token: str | None, protocol: str, n: int, expected: int) -> None:
     ready = asyncio.Event()
-    counter, latencies, received = [0], [], []
+    # Clients that come back after a restart spread out (backoff with jitter); a bounded number
+    # of handshakes in flight per process stands for that, so the accept queue never overflows.
+    handshakes = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
+    counter, latencies, received = [0, 0], [], []
     tasks = []
     for i in range(n):
-        tasks.append(asyncio.create_task(_client(url, token, protocol, expected, ready, counter, n,
-                                                 latencies, received)))
-        if i % 200 == 199:
-            await asyncio.sleep(0.05)  # do not stampede the accept queue
+        tasks.append(asyncio.create_task(_client(url, token, protocol, expected, ready, handshakes,
+                                                 counter, n, latencies, received)))
     await asyncio.wait_for(ready.wait(), timeout=600)
     print(json.dumps({"ready": counter[0]}), flush=True)
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
@@ -185,6 +209,7 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
         try:
             await asyncio.sleep(1)
             before = rss_kb(server.pid)
+            connecting = time.monotonic()
             per = [n // CLIENT_PROCESSES + (1 if i < n % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
             children = [
                 await asyncio.create_subprocess_exec(
@@ -196,10 +221,13 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
             for child in children:
                 assert child.stdout is not None
                 held += json.loads(await child.stdout.readline())["ready"]
+            if kind == "redgrid":
+                await wait_subscriptions(port, held)
+            subscribed_s = time.monotonic() - connecting
             await asyncio.sleep(2)
             per_subscriber_kb = (rss_kb(server.pid) - before) / max(held, 1)
             await publish(kind, port, token, events, rate, data_dir)
-            result = Result(held=held)
+            result = Result(held=held, subscribed_s=subscribed_s)
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -212,6 +240,18 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
         finally:
             server.terminate()
             server.wait(timeout=60)
+
+
+async def wait_subscriptions(port: int, n: int, timeout: float = 600) -> None:
+    """A subscribe message has no answer: the server's gauge says when all N are live."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        while time.monotonic() < deadline:
+            for line in (await client.get("/metrics")).text.splitlines():
+                if line.startswith("redgrid_event_subscriptions ") and float(line.split()[1]) >= n:
+                    return
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"{n} subscriptions did not go live")
 
 
 async def publish(kind: str, port: int, token: str | None, events: int, rate: float, data_dir: str) -> None:
@@ -238,10 +278,22 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     p50 = statistics.median(lat) if lat else float("nan")
     p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
     return (f"{kind:8} N={n:6} held={result.held:6} p50={p50:8.1f} ms p99={p99:8.1f} ms "
-            f"lost={result.lost:6} memory/subscriber={per_kb:6.1f} KB")
+            f"lost={result.lost:6} memory/subscriber={per_kb:6.1f} KB live in {result.subscribed_s:5.1f} s")
+
+
+def raise_file_limit(n: int) -> None:
+    """Each side holds N sockets: lift the soft descriptor limit (children inherit it)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard, max(soft, n + 1024)) if hard != resource.RLIM_INFINITY else max(soft, n + 1024)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    if wanted < n + 1024:
+        print(f"  file descriptor limit {hard} is below {n + 1024}: raise it (ulimit -Hn)", flush=True)
 
 
 async def main(args: argparse.Namespace) -> None:
+    raise_file_limit(max(args.clients))
     for n in args.clients:
         lines = []
         for kind in ("bare", "redgrid"):

@@ -9,6 +9,7 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import httpx
@@ -25,16 +26,26 @@ from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
-from redgrid.realtime.connections import CLOSE_RECONNECT, OPEN_SOCKETS, RECONNECT_REASON
+from redgrid.graphql.fanout import encode_message
+from redgrid.realtime.connections import (
+    CLOSE_FORBIDDEN,
+    CLOSE_RECONNECT,
+    CLOSE_UNAUTHENTICATED,
+    OPEN_SOCKETS,
+    RECONNECT_REASON,
+)
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN_LATER = 1013
 # The identity provider could not be asked (JWKS or user status): not the caller's fault.
 PROVIDER_DOWN = (KeycloakError, httpx.HTTPError, OSError)
 
 
 class GraphQLContext:
+    """One per HTTP request, or per websocket for all its operations: kept small, since ten
+    thousand idle subscribers keep ten thousand of them."""
+
+    __slots__ = ("_ctx", "_loaders", "connection_params", "request", "services")
+
     def __init__(
         self, request: Request | WebSocket, services: Services, request_context: RequestContext
     ) -> None:
@@ -51,7 +62,21 @@ class GraphQLContext:
     def ctx(self, value: RequestContext) -> None:
         """A websocket learns its caller at connection_init: the loaders follow the caller."""
         self._ctx = value
-        self.loaders = Loaders(value)
+        self._loaders: Loaders | None = None
+
+    @property
+    def loaders(self) -> Loaders:
+        """Made on first use: a subscriber that only receives events never needs them."""
+        if self._loaders is None:
+            self._loaders = Loaders(self._ctx)
+        return self._loaders
+
+    @property
+    def viewer_key(self) -> Hashable:
+        """What decides how an event renders for this caller (see graphql/fanout.py)."""
+        ctx = self._ctx
+        identity = ctx.identity
+        return (ctx.tenant_id, identity.roles if identity else None, ctx.scope)
 
 
 def _services(request: Request | WebSocket) -> Services:
@@ -75,7 +100,13 @@ class RedGridGraphQL(GraphQL):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            OPEN_SOCKETS.discard(scope.get("redgrid.websocket"))
+            websocket = scope.get("redgrid.websocket")
+            OPEN_SOCKETS.discard(websocket)
+            if websocket is not None:
+                _services(websocket).watch.discard(websocket)
+
+    def encode_json(self, data: object) -> str | bytes:
+        return encode_message(data, super().encode_json)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         services = _services(request)
@@ -119,6 +150,7 @@ class RedGridGraphQL(GraphQL):
         except PROVIDER_DOWN as exc:
             websocket.state.close_with = (CLOSE_TRY_AGAIN_LATER, "identity provider unavailable")
             raise ConnectionRejectionError({"message": "identity provider unavailable"}) from None
+        context.services.watch.watch(websocket, identity)
         return None
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry import relay
 
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from redgrid.graphql.context import GraphQLContext
@@ -43,6 +44,7 @@ from redgrid.graphql.people import (
     resolve_volunteer,
     resolve_volunteer_team,
 )
+from redgrid.graphql.fanout import SharedEventExecutor
 from redgrid.graphql.staff import (
     Department,
     DutyShift,
@@ -210,9 +212,10 @@ class Subscription:
         self, info: Info, area: EventArea, after: int | None = None
     ) -> AsyncGenerator[TenantEvent, None]:
         async for event in tenant_events(info.context, area.value, after):
-            yield TenantEvent(seq=event.seq, type=event.type, path=event.path,
-                              payload=event.payload, at=event.at)
+            yield TenantEvent.of(event)
 
+
+DOCUMENT_CACHE = 512
 
 # Each area brings its own query and mutation fields; `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {
@@ -251,5 +254,8 @@ schema = strawberry.Schema(
         JointUnit, UnitResource, UnitNeed, PublicProject, ServiceItem, ServiceOrder,
         ServiceStation, Department, SinkingStaff, DutyTeam, DutyShift,
     ],
-    extensions=[OperationMetrics, TenantTransaction],
+    # Ten thousand subscribers send one document: parse and validate it once.
+    extensions=[OperationMetrics, TenantTransaction, lambda: ParserCache(maxsize=DOCUMENT_CACHE),
+                lambda: ValidationCache(maxsize=DOCUMENT_CACHE)],
+    execution_context_class=SharedEventExecutor,
 )

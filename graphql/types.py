@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Hashable
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
+from redgrid.graphql.fanout import SharedPayload
 from redgrid.platform.errors import UserError as DomainUserError
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
+from redgrid.realtime.hub import HubEvent
 
 
 @strawberry.type(description="Why a mutation did not apply: which input field, a stable code, words for a person.")
@@ -89,9 +94,19 @@ class EventArea(Enum):
 
 
 @strawberry.type(description="One committed change. `seq` rises by one per area of a tenant; reconnect with the last one you saw.")
-class TenantEvent:
+class TenantEvent(SharedPayload):
     seq: int
     type: str
     path: str | None
     payload: JSON
     at: str
+    renders: strawberry.Private[dict[Hashable, Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: HubEvent) -> "TenantEvent":
+        """One object per hub event, whichever subscriber asks: its rendering is shared."""
+        shared = event.memo.get(cls)
+        if shared is None:
+            shared = event.memo[cls] = cls(seq=event.seq, type=event.type, path=event.path,
+                                           payload=event.payload, at=event.at)
+        return shared

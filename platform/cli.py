@@ -92,7 +92,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # sees data at once.
         cmd_migrate(settings, args)
         cmd_seed_demo(settings, args)
-    serve(args.host or settings.host, args.port or settings.port, settings.shutdown_grace_seconds)
+    serve(settings, args.host or settings.host, args.port or settings.port)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Prometheus metrics: HTTP requests by route, GraphQL operations by name, open websockets."""
+"""Prometheus metrics: HTTP requests by route, GraphQL operations by name, open websockets and
+event subscriptions."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ OPERATION_LATENCY = Histogram(
     "redgrid_graphql_operation_seconds", "GraphQL operation latency", ["operation", "type"]
 )
 WEBSOCKETS = Gauge("redgrid_websocket_connections", "Open websocket connections")
+SUBSCRIPTIONS = Gauge("redgrid_event_subscriptions", "Live event subscriptions served by this process's hub")
 
 # Operation names come from clients: keep label values few and well-formed.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")

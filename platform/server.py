@@ -13,6 +13,7 @@ import socket
 import structlog
 import uvicorn
 
+from redgrid.platform.settings import Settings
 from redgrid.realtime.connections import OPEN_SOCKETS
 
 log = structlog.get_logger("redgrid.server")
@@ -27,15 +28,18 @@ class GracefulServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def serve(host: str, port: int, grace_seconds: float) -> None:
+def serve(settings: Settings, host: str, port: int) -> None:
     config = uvicorn.Config(
         "redgrid.platform.app:create_app",
         factory=True,
         host=host,
         port=port,
         log_config=None,
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=int(grace_seconds),
+        ws=settings.ws_impl,
+        ws_max_size=settings.ws_max_size,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
+        ws_ping_interval=settings.ws_ping_interval_seconds or None,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         proxy_headers=True,
     )
     GracefulServer(config).run()

@@ -8,17 +8,22 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from redgrid.platform import metrics
 from redgrid.platform.auth.authenticator import Authenticator, build_authenticator
 from redgrid.platform.auth.dev_identity import DevIdentity
 from redgrid.platform.provisioning import Provisioner, build_provisioner
 from redgrid.platform.scheduler import Scheduler
 from redgrid.platform.settings import Settings
 from redgrid.platform.tenancy import TenantDirectory
+from redgrid.realtime.connections import RightsWatch
 from redgrid.realtime.eventlog import DatabaseEventLog
 from redgrid.realtime.hub import Hub
 from redgrid.realtime.layer import build_channel_layer
 from redgrid.realtime.publisher import Publisher
 from redgrid.tenants.cases.sla import fire_overdue
+
+# How often open websockets are checked against the user's current status, at most.
+RECHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -32,9 +37,12 @@ class Services:
     hub: Hub
     publisher: Publisher
     scheduler: Scheduler
+    watch: RightsWatch
 
     async def start(self) -> None:
+        metrics.SUBSCRIPTIONS.set_function(lambda: self.hub.subscriber_count)
         await self.hub.start()
+        self.watch.start()
         self.publisher.start()
         self.scheduler.add("sla-overdue", fire_overdue)
         self.scheduler.start()
@@ -42,6 +50,7 @@ class Services:
     async def close(self, drain_seconds: float) -> None:
         """Stop jobs and fan-out, publish what is still in the outbox, then let go of Redis."""
         await self.scheduler.stop()
+        await self.watch.stop()
         await self.hub.stop()
         await self.publisher.stop(drain_seconds)
         if self.redis is not None:
@@ -52,9 +61,10 @@ def build_services(settings: Settings) -> Services:
     dev_identity = DevIdentity(settings) if settings.uses_dev_identity else None
     layer: Any = build_channel_layer(settings.redis_url)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    authenticator = build_authenticator(settings, dev_identity)
     return Services(
         settings=settings,
-        authenticator=build_authenticator(settings, dev_identity),
+        authenticator=authenticator,
         provisioner=build_provisioner(settings),
         tenants=TenantDirectory(),
         dev_identity=dev_identity,
@@ -62,4 +72,5 @@ def build_services(settings: Settings) -> Services:
         hub=Hub(layer, DatabaseEventLog()),
         publisher=Publisher(layer),
         scheduler=Scheduler(redis, settings.sla_scan_seconds),
+        watch=RightsWatch(authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     user_status_ttl_seconds: float = Field(default=30, ge=0)
 
     sla_scan_seconds: float = Field(default=15, gt=0)
+
+    # Websockets: uvicorn's implementation and its per-connection costs (see README).
+    ws_impl: Literal["websockets-sansio", "websockets", "wsproto"] = "websockets-sansio"
+    ws_max_size: int = Field(default=65536, ge=1024)
+    ws_per_message_deflate: bool = False
+    ws_ping_interval_seconds: float = Field(default=20, ge=0)
 
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=20, ge=0)

@@ -1,13 +1,25 @@
 """The websockets open in this process, so a shutdown can tell every client to reconnect
-elsewhere (close code 4503) instead of letting them time out."""
+elsewhere (close code 4503) instead of letting them time out, and so that a caller who loses
+the right to a socket is closed out of it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
 
+import structlog
 from starlette.websockets import WebSocket, WebSocketState
 
+from redgrid.platform.auth.identity import AuthError, Identity
+from redgrid.platform.context import Forbidden
+
+log = structlog.get_logger("redgrid.connections")
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
 CLOSE_RECONNECT = 4503
+EXPIRY_TICK_SECONDS = 1.0
 RECONNECT_REASON = "server shutting down: reconnect with your last sequence number"
 
 
@@ -42,3 +54,70 @@ class OpenSockets:
 
 # One per process, like the hub: uvicorn's shutdown and the GraphQL view share it.
 OPEN_SOCKETS = OpenSockets()
+
+
+class RightsWatch:
+    """Closes the websockets whose caller has lost the right to them: 4401 once the token has
+    expired or the user is disabled, 4403 once a role the token claims was taken away or the
+    user moved tenant. One task per process looks at every socket; the user status is asked once
+    per distinct identity per round (and Keycloak once per user per TTL, see user_status)."""
+
+    def __init__(self, still_valid: Callable[[Identity], Awaitable[None]], recheck_seconds: float) -> None:
+        self._still_valid = still_valid
+        self._recheck = recheck_seconds
+        self._sockets: dict[WebSocket, Identity] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def watch(self, websocket: WebSocket, identity: Identity) -> None:
+        self._sockets[websocket] = identity
+
+    def discard(self, websocket: WebSocket | None) -> None:
+        self._sockets.pop(websocket, None)  # type: ignore[arg-type]
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="redgrid-rights-watch")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        checked_at = loop.time()
+        while True:
+            await asyncio.sleep(min(EXPIRY_TICK_SECONDS, self._recheck))
+            now = time.time()
+            for websocket, identity in list(self._sockets.items()):
+                if identity.expires_at is not None and identity.expires_at <= now:
+                    await self._close(websocket, CLOSE_UNAUTHENTICATED, "Unauthorized: token expired")
+            if loop.time() - checked_at >= self._recheck:
+                checked_at = loop.time()
+                try:
+                    await self.check_all()
+                except Exception as exc:  # noqa: BLE001 - Keycloak away: keep the sockets, retry
+                    log.warning("user status check failed", error=f"{type(exc).__name__}: {exc}")
+
+    async def check_all(self) -> None:
+        by_identity: dict[Identity, list[WebSocket]] = {}
+        for websocket, identity in list(self._sockets.items()):
+            by_identity.setdefault(identity, []).append(websocket)
+        for identity, sockets in by_identity.items():
+            try:
+                await self._still_valid(identity)
+            except AuthError as exc:
+                code, reason = CLOSE_UNAUTHENTICATED, f"Unauthorized: {exc}"
+            except Forbidden as exc:
+                code, reason = CLOSE_FORBIDDEN, f"Forbidden: {exc}"
+            else:
+                continue
+            for websocket in sockets:
+                await self._close(websocket, code, reason)
+
+    async def _close(self, websocket: WebSocket, code: int, reason: str) -> None:
+        self.discard(websocket)
+        websocket.state.close_with = (code, reason[:120])
+        if websocket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError):
+                await websocket.close(code=code, reason=reason[:120])

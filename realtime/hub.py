@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import structlog
@@ -32,6 +32,8 @@ class HubEvent:
     path: str | None
     payload: dict[str, Any]
     at: str
+    # Built once per event for every local subscriber (e.g. its GraphQL rendering).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> "HubEvent":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from redgrid.platform.auth.identity import AuthError, Identity
@@ -31,9 +32,8 @@ class Authenticator:
 
     async def still_valid(self, identity: Identity) -> None:
         """For connections that outlive a request: AuthError once the token has expired or
-        the user has been disabled since."""
-        import time
-
+        the user has been disabled since, Forbidden once a role it claims was taken away or the
+        user changed tenant."""
         if identity.expires_at is not None and identity.expires_at <= time.time():
             raise AuthError("token expired")
         await self._status.check(identity)

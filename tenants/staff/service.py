@@ -26,7 +26,8 @@ from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.privacy import phone_shown
-from redgrid.tenants.people.service import LANDLINE, MOBILE, node_for_write
+from redgrid.tenants.people.service import node_for_write
+from redgrid.tenants.phones import phone_error
 from redgrid.tenants.people.volunteers import USERNAME
 from redgrid.tenants.staff.models import (
     DEPARTMENT_KINDS,
@@ -155,8 +156,8 @@ async def editable_node(ctx: RequestContext, node_id: int, field: str = "nodeId"
 
 def _check_person(name: str, phone: str, username: str) -> list[UserError]:
     errors = _check_name(name, 100)
-    if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
-        errors.append(UserError("phone", "INVALID_PHONE", "a mobile (11 digits) or landline number"))
+    if (error := phone_error(phone)) is not None:
+        errors.append(error)
     if username and not USERNAME.match(username):
         errors.append(UserError("username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"))
     return errors

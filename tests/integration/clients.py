@@ -123,6 +123,12 @@ class Subscriber:
                 raise AssertionError(f"socket closed ({self.close_code}) after {len(self.events)} events")
             await asyncio.sleep(0.05)
 
+    async def closed(self, timeout: float = 30) -> int | None:
+        """Wait for the server to close the socket; its close code."""
+        assert self._task is not None
+        await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        return self.close_code
+
     async def _run(self) -> None:
         start, data = ("subscribe", "next") if self.protocol == "graphql-transport-ws" else ("start", "data")
         query = ("subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) "

@@ -14,7 +14,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from redgrid.platform.demo_users import demo_users
 
-from .clients import gql, gql_data, password_token, realm_admin, ws_connect_close_code, ws_first_event
+from .clients import (
+    Subscriber,
+    gql,
+    gql_data,
+    password_token,
+    realm_admin,
+    ws_connect_close_code,
+    ws_first_event,
+)
 
 ME = "{ me { username roles districtSlug tenant { slug districtSlug } gridScope { kind path } } }"
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
@@ -143,6 +151,52 @@ async def test_disabled_user_is_refused(live_server):
         assert code == 4401
     finally:
         admin.update_user(user_id, {**user, "enabled": True})
+
+
+def _take_role(admin, user_id: str, user: dict) -> None:
+    admin.delete_realm_roles_of_user(user_id, [admin.get_realm_role("grid-worker")])
+
+
+def _give_role_back(admin, user_id: str, user: dict) -> None:
+    admin.assign_realm_roles(user_id, [admin.get_realm_role("grid-worker")])
+
+
+def _move_tenant(admin, user_id: str, user: dict) -> None:
+    admin.update_user(user_id, {**user, "attributes": {**user["attributes"], "tenant": ["jinshui"]}})
+
+
+def _disable(admin, user_id: str, user: dict) -> None:
+    admin.update_user(user_id, {**user, "enabled": False})
+
+
+def _restore(admin, user_id: str, user: dict) -> None:
+    admin.update_user(user_id, user)
+
+
+@pytest.mark.parametrize(
+    ("change", "undo", "code", "protocol"),
+    [
+        (_take_role, _give_role_back, 4403, PROTOCOLS[0]),
+        (_take_role, _give_role_back, 4403, PROTOCOLS[1]),
+        (_move_tenant, _restore, 4403, PROTOCOLS[0]),
+        (_disable, _restore, 4401, PROTOCOLS[1]),
+    ],
+    ids=["role-removed", "role-removed-legacy", "tenant-changed", "disabled"],
+)
+async def test_open_subscription_is_closed_when_the_user_loses_the_right(live_server, change, undo, code, protocol):
+    """The token still says grid-worker of hushu; Keycloak no longer does. Within the status TTL
+    (1 s in the tests) the open socket is closed."""
+    username = "hushu-grid-worker"
+    admin = realm_admin()
+    user_id = admin.get_user_id(username)
+    user = admin.get_user(user_id)
+    async with Subscriber(live_server, password_token(username), protocol=protocol) as subscriber:
+        change(admin, user_id, user)
+        try:
+            assert await subscriber.closed(timeout=15) == code
+        finally:
+            undo(admin, user_id, user)
+            await asyncio.sleep(1.2)  # the server's cached status of the user expires
 
 
 async def test_anonymous_gets_an_authentication_error(live_server):
