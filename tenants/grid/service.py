@@ -224,14 +224,16 @@ async def retire_node(ctx: RequestContext, node_id: int) -> GridNode:
         return node
     if await nodes(ctx).filter(parent_id=node.id).exists():
         raise InvalidInput(UserError("id", "NOT_EMPTY", "the node still has active children"))
-    for relation in GridNode._meta.backward_fk_fields:
+    holding = []
+    for relation in sorted(GridNode._meta.backward_fk_fields):
         field = GridNode._meta.fields_map[relation]
         if field.related_model is GridNode:
             continue
         fk = field.relation_field  # type: ignore[attr-defined]
         if await field.related_model.filter(**{fk: node.id}).exists():
-            what = field.related_model._meta.db_table.replace("_", " ")
-            raise InvalidInput(UserError("id", "NOT_EMPTY", f"the node still has {what} records"))
+            holding.append(field.related_model._meta.db_table.replace("_", " "))
+    if holding:  # all of them, in a fixed order: the official empties the node in one go
+        raise InvalidInput(UserError("id", "NOT_EMPTY", f"the node still has {', '.join(holding)} records"))
     node.retired_at = datetime.now(UTC)
     await node.save(update_fields=["retired_at"])
     await events.record(ctx, "grid", "grid.node_retired", {"id": node.id}, path=node.path)
