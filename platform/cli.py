@@ -1,4 +1,4 @@
-"""The `redgrid` command: serve, migrate, seed-demo, provision, dev-token."""
+"""The `redgrid` command: serve, migrate, seed-demo, provision, import, export, dev-token."""
 
 from __future__ import annotations
 
@@ -31,8 +31,19 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from redgrid.platform.demo import seed_demo
     from redgrid.platform.provisioning import build_provisioner
 
-    lines = asyncio.run(_with_database(settings, lambda: seed_demo(build_provisioner(settings))))
-    print("\n".join(lines))
+    from redgrid.platform.demo import seed_scale_street
+
+    async def work() -> list[str]:
+        lines = await seed_demo(build_provisioner(settings))
+        if getattr(args, "scale", None):
+            lines.append(await seed_scale_street(build_provisioner(settings), args.scale))
+        return lines
+
+    try:
+        print("\n".join(asyncio.run(_with_database(settings, work))))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -70,6 +81,75 @@ def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _as_secretary(slug: str, work):  # type: ignore[no-untyped-def]
+    """Run `work(ctx)` as a street-wide secretary of tenant `slug`, in its transaction."""
+    from redgrid.platform.database import tenant_transaction
+    from redgrid.platform.demo import secretary_context
+    from redgrid.platform.models import Tenant
+
+    tenant = await Tenant.get_or_none(slug=slug)
+    if tenant is None:
+        raise LookupError(f"no tenant {slug!r}")
+    async with tenant_transaction(tenant.id):
+        return await work(secretary_context(tenant))
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from redgrid.platform.errors import InvalidInput
+    from redgrid.tenants.imports import run_import
+    from redgrid.tenants.registers import REGISTERS
+
+    path = Path(args.file)
+    data = path.read_bytes()
+    estimate = data.count(b"\n") if path.suffix.lower() == ".csv" else None
+    with tqdm(total=estimate, unit=" rows", desc=f"checking {path.name}", file=sys.stderr) as bar:
+        def progress(rows: int) -> None:
+            bar.update(rows - bar.n)
+
+        async def work(ctx):  # type: ignore[no-untyped-def]
+            return await run_import(ctx, REGISTERS[args.register], path.name, data, progress)
+
+        try:
+            result = asyncio.run(_with_database(settings, lambda: _as_secretary(args.tenant, work)))
+        except (InvalidInput, LookupError) as exc:
+            for error in getattr(exc, "errors", [exc]):
+                print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
+            return 2
+    for row in result.errors:
+        print(f"line {row.line}: {row.column or '-'}: {row.reason}", file=sys.stderr)
+    if result.errors:
+        more = f" (and {result.more_errors} more)" if result.more_errors else ""
+        print(f"{len(result.errors)} bad rows{more}: nothing imported", file=sys.stderr)
+        return 1
+    print(f"imported {result.imported} of {result.rows} rows into {args.register}")
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from redgrid.tenants.imports import export_register
+    from redgrid.tenants.registers import REGISTERS
+
+    spec = REGISTERS[args.register]
+
+    async def work(ctx):  # type: ignore[no-untyped-def]
+        return await spec.export(ctx)
+
+    try:
+        rows = asyncio.run(_with_database(settings, lambda: _as_secretary(args.tenant, work)))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    Path(args.file).write_bytes(export_register(spec, rows))
+    print(f"wrote {len(rows)} rows of {args.register} to {args.file}")
+    return 0
+
+
 def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
     from redgrid.platform.auth.dev_identity import DevIdentity
 
@@ -103,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply migrations, row-level security and grants (re-runnable)")
-    sub.add_parser("seed-demo", help="create the demo district, tenants and grids (idempotent)")
+    seed = sub.add_parser("seed-demo", help="create the demo district, tenants and grids (idempotent)")
+    seed.add_argument("--scale", type=int, metavar="N",
+                      help="also build the street 'scale' with N generated residents, for benchmarks")
     provision = sub.add_parser("provision", help="create a tenant and its Keycloak side (idempotent)")
     provision.add_argument("--district", required=True, help="district slug")
     provision.add_argument("--district-name", help="create the district too, with this name")
@@ -112,6 +194,17 @@ def main(argv: list[str] | None = None) -> int:
     provision.add_argument("--kind", default="street", choices=["street", "town"])
     provision.add_argument("--secretary", help="username of the tenant's first secretary")
     provision.add_argument("--secretary-email")
+    from redgrid.tenants.registers import REGISTERS
+
+    registers = list(REGISTERS)
+    load = sub.add_parser("import", help="import a register from CSV or XLSX: all rows or none")
+    load.add_argument("--tenant", required=True, help="tenant slug")
+    load.add_argument("register", choices=registers)
+    load.add_argument("file", help=".csv (UTF-8 or GB18030) or .xlsx")
+    dump = sub.add_parser("export", help="export a register to XLSX")
+    dump.add_argument("--tenant", required=True, help="tenant slug")
+    dump.add_argument("register", choices=registers)
+    dump.add_argument("file", help="the .xlsx to write")
     token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
     token.add_argument("username")
     token.add_argument("--password", default="redgrid-demo")
@@ -126,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": cmd_migrate,
         "seed-demo": cmd_seed_demo,
         "provision": cmd_provision,
+        "import": cmd_import,
+        "export": cmd_export,
         "dev-token": cmd_dev_token,
     }[args.command]
     return handler(settings, args)

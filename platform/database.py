@@ -145,17 +145,17 @@ async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_00
         return len(rows)
     now = datetime.now(UTC)
 
-    def value(row: dict[str, Any], name: str, field: Any) -> Any:
-        if name in row:
-            result = row[name]
-        elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            result = now
-        else:
-            default = field.default
-            result = default() if callable(default) else default
-        if field.__class__.__name__ == "JSONField" and result is not None:
-            return json.dumps(result, ensure_ascii=False)
-        return result
+    def default_of(field: Any) -> Any:
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            return now
+        return field.default() if callable(field.default) else field.default
+
+    def column(name: str, field: Any, part: list[dict[str, Any]]) -> list[Any]:
+        default = default_of(field)
+        values = [row.get(name, default) for row in part]
+        if field.__class__.__name__ == "JSONField":
+            return [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+        return values
 
     names = ", ".join(f'"{column}"' for _, column, _ in fields)
     selects = ", ".join(
@@ -168,7 +168,7 @@ async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_00
     sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT {selects} FROM unnest({arrays}) AS t({aliases})'
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
-        columns = [[value(row, name, f) for row in part] for name, _, f in fields]
+        columns = [column(name, f, part) for name, _, f in fields]
         await conn.execute_query(sql, columns)
     return len(rows)
 

@@ -21,6 +21,7 @@ from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
+from redgrid.tenants.people.scale import seed_scale
 from redgrid.tenants.units.demo import seed_units
 from redgrid.tenants.staff.demo import seed_staff
 
@@ -33,7 +34,7 @@ def operator_context() -> RequestContext:
     return RequestContext(OPERATOR)
 
 
-def _secretary_of(tenant: Tenant) -> RequestContext:
+def secretary_context(tenant: Tenant) -> RequestContext:
     identity = Identity("redgrid-cli", "redgrid-cli", SECRETARY, tenant.slug, None)
     return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
 
@@ -99,7 +100,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
         )
         tenant = made.value
         async with tenant_transaction(tenant.id):
-            secretary = _secretary_of(tenant)
+            secretary = secretary_context(tenant)
             if await GridNode.filter(tenant_id=tenant.id).exists():
                 staff = await seed_staff(secretary, slug)  # today's shifts, for a demo shown on a new day
                 report.append(f"tenant {slug}: grid exists, left as it is; {staff}")
@@ -117,3 +118,17 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             count = await GridNode.filter(tenant_id=tenant.id).count()
         report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}")
     return report
+
+
+SCALE_TENANT = ("scale", "规模测试街道")
+
+
+async def seed_scale_street(provisioner: Provisioner, residents: int) -> str:
+    """`seed-demo --scale N`: one more street of the demo district with N generated residents
+    (tenants/people/scale.py), for benchmarks. Refused when that street already has a grid."""
+    made = await create_tenant(
+        operator_context(), provisioner, slug=SCALE_TENANT[0], name=SCALE_TENANT[1],
+        district_slug=DEMO_DISTRICT[0], kind="street",
+    )
+    async with tenant_transaction(made.value.id):
+        return f"tenant {SCALE_TENANT[0]}: " + await seed_scale(secretary_context(made.value), residents)

@@ -1,8 +1,8 @@
 """Importing a register from a spreadsheet: every row checked, then all rows or none.
 
 A register describes itself with an `ImportSpec`: its columns (with the headers officials use,
-Chinese first), the column that must be unique in the tenant, cross-field checks, and how to
-write the checked rows. `run_import` reads the file, checks every row (parse errors, missing
+Chinese first), the columns whose values together must be unique in the tenant, cross-field
+checks, how to write the checked rows, and how to read the register back for export. `run_import` reads the file, checks every row (parse errors, missing
 values, duplicates within the file and against the tenant, the spec's own rules), and either
 returns every bad row with its line and reason having written nothing, or writes every row in
 one transaction.
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.tenants.phones import LANDLINE, MOBILE
 from redgrid.tenants.tabular import read_table, write_xlsx
 
 MAX_ROWS = 500_000
@@ -30,6 +32,43 @@ class Column:
     headers: tuple[str, ...]  # accepted header texts; the first is the one exports use
     required: bool = True
     parse: Callable[[str], Any] = str  # raises ValueError with a reason for a person
+
+
+# Cell parsers for `Column.parse`: each returns the value or raises ValueError with a reason.
+
+
+def parse_word(words: dict[str, str], what: str) -> Any:
+    def parse(raw: str) -> str:
+        try:
+            return words[raw.strip().lower() if raw.isascii() else raw.strip()]
+        except KeyError:
+            raise ValueError(f"{what}: one of {', '.join(k for k in words if not k.isascii())}") from None
+    return parse
+
+
+def parse_date(raw: str) -> date:
+    text = raw.strip().replace("/", "-").replace(".", "-")
+    for pattern in ("%Y-%m-%d", "%Y%m%d", "%Y-%m"):
+        try:
+            return datetime.strptime(text[:10], pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("a date like 2024-03-01")
+
+
+def parse_phone(raw: str) -> str:
+    phone = raw.strip()
+    if not (MOBILE.match(phone) or LANDLINE.match(phone)):
+        raise ValueError("a mobile number (11 digits from 13-19) or a landline like 025-52123456")
+    return phone
+
+
+def parse_text(limit: int) -> Any:
+    def parse(raw: str) -> str:
+        if len(raw) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return raw.strip()
+    return parse
 
 
 @dataclass(frozen=True)
@@ -50,18 +89,22 @@ class ImportResult:
 class ImportSpec(Protocol):
     register: str
     columns: tuple[Column, ...]
-    unique: str | None
+    unique: tuple[str, ...]  # a row whose unique columns are all empty is not checked
+
 
     async def prepare(self, ctx: RequestContext) -> Any:
         """Whatever `check` and `write` need, loaded once (e.g. grid codes, existing keys)."""
 
     def existing(self, state: Any) -> set[Any]:
-        """The unique column's values already in the tenant."""
+        """The unique columns' values (a tuple, in `unique`'s order) already in the tenant."""
 
     def check(self, row: dict[str, Any], state: Any) -> list[tuple[str | None, str]]:
         """Rules across columns or against the tenant: (column, reason) for each breach."""
 
     async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: Any) -> int: ...
+
+    async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        """The register's rows the caller may see, keyed like `columns`, masked for his role."""
 
 
 def _map_headers(spec: ImportSpec, headers: list[str]) -> dict[str, int]:
@@ -85,6 +128,7 @@ async def run_import(
     positions = _map_headers(spec, headers)
     state = await spec.prepare(ctx)
     taken = spec.existing(state) if spec.unique else set()
+    unique_label = next((c.headers[0] for c in spec.columns if spec.unique and c.key == spec.unique[-1]), None)
     seen: dict[Any, int] = {}
     result = ImportResult()
     good: list[dict[str, Any]] = []
@@ -114,14 +158,13 @@ async def run_import(
             except ValueError as exc:
                 fail(line, column.headers[0], str(exc))
                 bad = True
-        if not bad and spec.unique:
-            key = row[spec.unique]
-            label = next(c.headers[0] for c in spec.columns if c.key == spec.unique)
+        key = tuple(row.get(k) for k in spec.unique)
+        if not bad and any(v is not None for v in key):
             if key in seen:
-                fail(line, label, f"duplicate of line {seen[key]} in this file")
+                fail(line, unique_label, f"duplicate of line {seen[key]} in this file")
                 bad = True
             elif key in taken:
-                fail(line, label, "already registered in this tenant")
+                fail(line, unique_label, "already registered in this tenant")
                 bad = True
             else:
                 seen[key] = line

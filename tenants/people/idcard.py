@@ -8,6 +8,7 @@ never hold a number that contradicts them.
 from __future__ import annotations
 
 import re
+from operator import mul
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +26,7 @@ class IdCard:
 
 
 def check_char(first_17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first_17, WEIGHTS, strict=True)) % 11]
+    return CHECK_CHARS[sum(map(mul, map(int, first_17), WEIGHTS)) % 11]
 
 
 def normalise(number: str) -> str:

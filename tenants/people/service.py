@@ -94,7 +94,7 @@ class Person:
     tags: list[str] | None = None
 
 
-def _check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, object]]:
+def check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, object]]:
     """The errors in `p`, and the column values it sets (birth date and sex from the ID)."""
     errors: list[UserError] = []
     values: dict[str, object] = {}
@@ -153,7 +153,7 @@ async def create_resident(
 ) -> Resident:
     tenant = ctx.require_tenant()
     require_edit(ctx, Area.RESIDENTS)
-    errors, values = _check_person(person, tags.today())
+    errors, values = check_person(person, tags.today())
     if person.name is None:
         errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 100 characters"))
     if errors:
@@ -177,7 +177,7 @@ async def update_resident(
     """Change what is given. Moving a resident to another node needs him out of his household
     first: members live where their household is."""
     require_edit(ctx, Area.RESIDENTS)
-    errors, values = _check_person(person, tags.today())
+    errors, values = check_person(person, tags.today())
     if clear_id_number and person.id_number:
         errors.append(UserError("clearIdNumber", "CONFLICT", "give a new number or clear it, not both"))
     if errors:

@@ -26,7 +26,7 @@ class Pets:
     register = "pets"
     columns = (Column("name", ("名字", "name")), Column("legs", ("腿数",), parse=positive),
                Column("note", ("备注",), required=False))
-    unique = "name"
+    unique = ("name",)
 
     def __init__(self) -> None:
         self.written: list[dict[str, Any]] = []
@@ -34,8 +34,8 @@ class Pets:
     async def prepare(self, ctx: RequestContext) -> set[str]:
         return {"旺财"}
 
-    def existing(self, state: set[str]) -> set[str]:
-        return state
+    def existing(self, state: set[str]) -> set[tuple[str]]:
+        return {(name,) for name in state}
 
     def check(self, row: dict[str, Any], state: Any) -> list[tuple[str | None, str]]:
         return [("腿数", "a bird has two legs")] if row["name"].endswith("鸟") and row["legs"] != 2 else []

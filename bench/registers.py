@@ -1,0 +1,207 @@
+"""Registers at street scale on the real PostgreSQL: import rate against COPY, and a GraphQL
+page of households against one hand-written SQL query, measured in the same run.
+
+    eval "$(bash deploy/services.sh env)"; .venv/bin/python bench/registers.py [--residents 200000]
+
+It works in its own database (redgrid_bench, created and migrated here, emptied at the start)
+next to the test database of deploy/services.sh. What it times:
+
+- import: `run_import` of N generated residents (tenants/people/scale.py) from CSV and from
+  XLSX, as a street secretary through the app's own role under row-level security: reading,
+  checking every row (ID checksum, phone, grid code, duplicates), creating the households and
+  writing everything in one transaction. Baseline: `COPY` by the table owner of the same
+  residents, already parsed, into the same table (no checks, no households).
+- page: `households(first: 100)` with members, grid node and party members through the
+  GraphQL schema in process (the DataLoaders, the transaction, RLS; no HTTP). Baseline: one SQL
+  statement with json_agg building the same shape, on the app's role with the tenant set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = """query { households(first: 100, order: {field: ADDRESS}) { edges { node {
+  address colour kind node { name path }
+  members { name idNumber phone tags }
+  partyMembers { category joinedOn organisation { name } }
+} } } }"""
+SQL_PAGE = """
+SELECT h.id, h.address, h.colour, h.kind, n.name AS node_name, n.path,
+  (SELECT json_agg(json_build_object('name', r.name, 'id_number', r.id_number, 'phone', r.phone,
+          'birth_date', r.birth_date, 'living_alone', r.living_alone, 'low_income', r.low_income) ORDER BY r.id)
+     FROM resident r WHERE r.tenant_id = $1 AND r.household_id = h.id) AS members,
+  (SELECT json_agg(json_build_object('category', p.category, 'joined_on', p.joined_on, 'organisation', o.name) ORDER BY p.id)
+     FROM party_member p JOIN resident r ON r.id = p.resident_id JOIN party_organisation o ON o.id = p.organisation_id
+    WHERE r.tenant_id = $1 AND r.household_id = h.id) AS party_members
+FROM household h JOIN grid_node n ON n.id = h.node_id
+WHERE h.tenant_id = $1 ORDER BY h.address, h.id LIMIT 100"""
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def fresh_database(owner_url: str, app_url: str) -> tuple[str, str]:
+    conn = await asyncpg.connect(with_database(owner_url, "postgres"))
+    try:
+        await conn.execute("DROP DATABASE IF EXISTS redgrid_bench WITH (FORCE)")
+        await conn.execute("CREATE DATABASE redgrid_bench")
+        await conn.execute(f'GRANT CONNECT, TEMP ON DATABASE redgrid_bench TO "{urlsplit(app_url).username}"')
+    finally:
+        await conn.close()
+    return with_database(owner_url, "redgrid_bench"), with_database(app_url, "redgrid_bench")
+
+
+def xlsx(headers: list[str], rows) -> bytes:  # type: ignore[no-untyped-def]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def street(name: str, residents: int):  # type: ignore[no-untyped-def]
+    """A tenant with the scale street's grid and no people yet, and its secretary."""
+    from redgrid.platform.database import tenant_transaction
+    from redgrid.platform.demo import operator_context, secretary_context
+    from redgrid.platform.provisioning import DevProvisioner
+    from redgrid.platform.tenancy import create_district, create_tenant
+    from redgrid.tenants.people.scale import build_grid
+
+    await create_district(operator_context(), "bench", "Bench district")
+    made = await create_tenant(operator_context(), DevProvisioner(), slug=name, name=name, district_slug="bench", kind="street")
+    ctx = secretary_context(made.value)
+    async with tenant_transaction(made.value.id):
+        await build_grid(ctx, residents)
+    return ctx
+
+
+async def timed_import(ctx, spec, filename: str, data: bytes) -> float:  # type: ignore[no-untyped-def]
+    from redgrid.platform.database import tenant_transaction
+    from redgrid.tenants.imports import run_import
+
+    started = time.perf_counter()
+    async with tenant_transaction(ctx.tenant.id):
+        result = await run_import(ctx, spec, filename, data)
+    elapsed = time.perf_counter() - started
+    assert not result.errors, result.errors[:3]
+    return elapsed
+
+
+async def timed_copy(owner_url: str, ctx, residents: int) -> float:  # type: ignore[no-untyped-def]
+    """COPY of the same residents, parsed beforehand (the parsing is not timed)."""
+    from datetime import UTC, date, datetime
+
+    from redgrid.platform.database import tenant_transaction
+    from redgrid.tenants.grid.models import GridNode
+    from redgrid.tenants.people import idcard
+    from redgrid.tenants.people.scale import resident_rows
+
+    async with tenant_transaction(ctx.tenant.id):
+        nodes = dict(await GridNode.filter(tenant_id=ctx.tenant.id).values_list("path", "id"))
+    today, created = date.today(), datetime.now(UTC)
+    records = []
+    for name, number, phone, path, *_rest, tags in resident_rows(residents):
+        card = idcard.parse(number, today)
+        records.append((ctx.tenant.id, nodes[path], None, name, card.number, card.sex, card.birth_date, phone,
+                        "独居" in tags, False, "低保" in tags, False, False, False, created))
+    columns = ["tenant_id", "node_id", "household_id", "name", "id_number", "sex", "birth_date", "phone",
+               "living_alone", "disabled", "low_income", "hardship", "left_behind_child", "floating", "created_at"]
+    conn = await asyncpg.connect(owner_url)
+    try:
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table("resident", records=records, columns=columns)
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def page_times(ctx, app_url: str, runs: int) -> tuple[list[float], list[float], int]:  # type: ignore[no-untyped-def]
+    from redgrid.graphql.loaders import Loaders
+    from redgrid.graphql.schema import schema
+
+    graphql, sql = [], []
+    members = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = await schema.execute(PAGE, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+        graphql.append(time.perf_counter() - started)
+        assert result.errors is None, result.errors
+        members = sum(len(e["node"]["members"]) for e in result.data["households"]["edges"])
+    conn = await asyncpg.connect(app_url)
+    try:
+        for _ in range(runs):
+            started = time.perf_counter()
+            async with conn.transaction():
+                await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(ctx.tenant.id))
+                rows = await conn.fetch(SQL_PAGE, ctx.tenant.id)
+            sql.append(time.perf_counter() - started)
+            assert len(rows) == 100
+    finally:
+        await conn.close()
+    return graphql, sql, members
+
+
+async def main(args: argparse.Namespace) -> None:
+    owner_url, app_url = await fresh_database(
+        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"])
+    os.environ.update(REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING")
+    migrate = await asyncio.create_subprocess_exec(sys.executable, "-m", "redgrid.platform.cli", "migrate",
+                                                   cwd=ROOT, stdout=asyncio.subprocess.DEVNULL)
+    assert await migrate.wait() == 0, "redgrid migrate failed"
+
+    from redgrid.platform.database import close_database, init_database
+    from redgrid.tenants.people.registers import PartyMembersRegister, ResidentsRegister
+    from redgrid.tenants.people.scale import MEMBER_HEADERS, RESIDENT_HEADERS, as_csv, member_rows, resident_rows
+
+    await init_database(url=app_url)
+    try:
+        n = args.residents
+        csv_data = as_csv(RESIDENT_HEADERS, resident_rows(n))
+        xlsx_data = xlsx(RESIDENT_HEADERS, resident_rows(n))
+        print(f"{n} residents: CSV {len(csv_data) / 2**20:.1f} MB, XLSX {len(xlsx_data) / 2**20:.1f} MB")
+
+        copy_street = await street("bench-copy", n)
+        copy_s = await timed_copy(owner_url, copy_street, n)
+        csv_street = await street("bench-csv", n)
+        csv_s = await timed_import(csv_street, ResidentsRegister(), "r.csv", csv_data)
+        xlsx_street = await street("bench-xlsx", n)
+        xlsx_s = await timed_import(xlsx_street, ResidentsRegister(), "r.xlsx", xlsx_data)
+        await timed_import(csv_street, PartyMembersRegister(), "m.csv", as_csv(MEMBER_HEADERS, member_rows(n)))
+
+        print(f"{'import':<34}{'seconds':>9}{'rows/s':>10}{'of COPY':>9}")
+        for label, seconds in (("COPY (owner, parsed rows)", copy_s), ("import CSV (app role, checked)", csv_s),
+                               ("import XLSX (app role, checked)", xlsx_s)):
+            print(f"{label:<34}{seconds:>9.2f}{n / seconds:>10.0f}{copy_s / seconds:>9.2f}")
+
+        graphql, sql, members = await page_times(csv_street, app_url, args.runs)
+        g, s = statistics.median(graphql), statistics.median(sql)
+        print(f"page of 100 households ({members} members), median of {args.runs}: "
+              f"GraphQL {g * 1000:.1f} ms, SQL {s * 1000:.1f} ms, ratio {g / s:.2f}")
+    finally:
+        await close_database()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=20)
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,320 @@
+"""The people registers as spreadsheets: residents, households and party members, imported
+through tenants/imports.py (every row checked, then all or nothing) and exported with the same
+headers, masked as the caller's role requires.
+
+A row names its grid node by the hierarchical code officials see on the grid map (the node's
+path, e.g. "JS01.A1.B03"); a code that is unique in the tenant alone is accepted too. Rows are
+checked against the caller's grid: a grid head imports into his subtree only. Imports write in
+bulk (tenants' bulk_insert) and raise one `people.imported` event with counts, not one event
+per row: the screens refresh their figures, and no personal data travels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from redgrid.platform import events
+from redgrid.platform.context import RequestContext
+from redgrid.platform.database import bulk_insert
+from redgrid.tenants.grid.models import GridNode, PartyOrganisation
+from redgrid.tenants.grid.codes import GRID, GridCodes
+from redgrid.tenants.imports import Column, parse_date, parse_phone, parse_text, parse_word
+from redgrid.tenants.people import colour, idcard, tags
+from redgrid.tenants.people.models import HOUSEHOLD_KINDS, PARTY_CATEGORIES, TYPED_TAGS, Household, PartyMember, Resident
+from redgrid.tenants.people.privacy import Area, require_edit, require_registers, viewer
+from redgrid.tenants.people.service import Person, address_of, check_person
+from redgrid.tenants.scope import in_scope
+
+SEX_WORDS = {"男": "male", "女": "female", "male": "male", "female": "female"}
+KIND_WORDS = {"自住": "owned", "出租": "rental", "空置": "vacant", **{k: k for k in HOUSEHOLD_KINDS}}
+TAG_WORDS = {
+    "独居": "living_alone", "独居老人": "living_alone", "残疾": "disabled", "残疾人": "disabled",
+    "低保": "low_income", "困难": "hardship", "困难户": "hardship", "留守儿童": "left_behind_child",
+    "流动人口": "floating", **{t: t for t in TYPED_TAGS},
+}
+CATEGORY_WORDS = {
+    "在职党员": "in_service", "在职": "in_service", "居住地党员": "resident", "社区党员": "resident",
+    "离退休党员": "retired", "离退休": "retired", "流动党员": "floating", "流动": "floating",
+    "下岗失业党员": "laid_off", "下岗": "laid_off", **{c: c for c in PARTY_CATEGORIES},
+}
+NAMES = {**{v: k for k, v in KIND_WORDS.items() if k != v}, **{v: k for k, v in SEX_WORDS.items() if k != v}}
+TAG_NAMES = {"living_alone": "独居", "disabled": "残疾", "low_income": "低保", "hardship": "困难",
+             "left_behind_child": "留守儿童", "floating": "流动人口", "over_60": "60岁以上", "over_80": "80岁以上"}
+CATEGORY_NAMES = {"in_service": "在职党员", "resident": "居住地党员", "retired": "离退休党员",
+                  "floating": "流动党员", "laid_off": "下岗失业党员"}
+TAG_SPLIT = re.compile(r"[,，、;；/\s]+")
+CHUNK = 10_000  # ids per IN list: well under PostgreSQL's bind-parameter limit
+
+
+def _id_number(raw: str) -> str:
+    """Only normalised here: `check` parses it once (checksum, birth date, sex)."""
+    return idcard.normalise(raw)
+
+
+def _valid_id_number(raw: str) -> str:
+    return idcard.parse(raw, tags.today()).number
+
+
+def _tags(raw: str) -> tuple[str, ...]:
+    parse = parse_word(TAG_WORDS, "tags")
+    return tuple(sorted({parse(word) for word in TAG_SPLIT.split(raw) if word}))
+
+
+BUILDING, UNIT, ROOM = (Column("building", ("楼栋", "楼号"), parse=parse_text(50)),
+                        Column("unit", ("单元",), required=False, parse=parse_text(50)),
+                        Column("room", ("房号", "室号", "门牌号"), parse=parse_text(50)))
+
+
+async def _recolour_all(tenant_id: int, household_ids: Iterable[int]) -> None:
+    """Colours after a bulk write, chunked. No per-household events: see the module docstring."""
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), CHUNK):
+        await colour.refresh(tenant_id, ids[start:start + CHUNK])
+
+
+async def _imported(ctx: RequestContext, register: str, count: int) -> None:
+    await events.record(ctx, "people", "people.imported", {"register": register, "count": count})
+
+
+async def _chunked(query: Any, column: str, values: list[Any], *fields: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(values), CHUNK):
+        rows += await query.filter(**{f"{column}__in": values[start:start + CHUNK]}).values(*fields)
+    return rows
+
+
+class HouseholdsRegister:
+    register = "households"
+    columns = (GRID, BUILDING, UNIT, ROOM,
+               Column("kind", ("房屋类型", "kind"), required=False, parse=parse_word(KIND_WORDS, "房屋类型")))
+    unique = ("grid", "building", "unit", "room")
+
+    async def prepare(self, ctx: RequestContext) -> tuple[GridCodes, set[tuple[Any, ...]]]:
+        require_edit(ctx, Area.RESIDENTS)
+        grid = await GridCodes.load(ctx)
+        rows = await Household.filter(tenant_id=ctx.require_tenant().id).values_list("node__path", "building", "unit", "room")
+        return grid, {(path, b, u or None, r) for path, b, u, r in rows}
+
+    def existing(self, state: tuple[GridCodes, set[tuple[Any, ...]]]) -> set[tuple[Any, ...]]:
+        return state[1]
+
+    def check(self, row: dict[str, Any], state: tuple[GridCodes, Any]) -> list[tuple[str | None, str]]:
+        grid = state[0]
+        problems = grid.check(row["grid"])
+        if not problems:
+            row["grid"] = grid.node(row["grid"]).path  # so a plain code and its path are one key
+            if (row["grid"], row["building"], row["unit"], row["room"]) in state[1]:
+                problems.append((ROOM.headers[0], "already registered in this tenant"))
+        return problems
+
+    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: tuple[GridCodes, Any]) -> int:
+        tenant_id = ctx.require_tenant().id
+        count = await bulk_insert(Household, [_household(tenant_id, state[0].node(r["grid"]), r) for r in rows])
+        await _imported(ctx, self.register, count)
+        return count
+
+    async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        require_registers(ctx)
+        rows = await in_scope(ctx, Household.all(), "node__path").order_by("node__path", "address").values(
+            "node__path", "building", "unit", "room", "kind", "colour")
+        return [{"grid": r["node__path"], "building": r["building"], "unit": r["unit"], "room": r["room"],
+                 "kind": NAMES.get(r["kind"], r["kind"])} for r in rows]
+
+
+def _household(tenant_id: int, node: GridNode, row: dict[str, Any], hardship: bool = False) -> dict[str, Any]:
+    kind = row.get("kind") or "owned"
+    unit = row["unit"] or ""
+    return {
+        "tenant_id": tenant_id, "node_id": node.id, "building": row["building"], "unit": unit,
+        "room": row["room"], "address": address_of(row["building"], unit, row["room"]), "kind": kind,
+        "colour": colour.derive(kind, False, hardship),
+    }
+
+
+class ResidentsRegister:
+    """Residents, each optionally in a household given by address: an address not yet
+    registered in that grid node becomes a new household (its kind from 房屋类型)."""
+
+    register = "residents"
+    columns = (
+        Column("name", ("姓名", "name"), parse=parse_text(100)),
+        Column("id_number", ("公民身份号码", "身份证号", "身份证号码", "id_number"), required=False, parse=_id_number),
+        Column("sex", ("性别", "sex"), required=False, parse=parse_word(SEX_WORDS, "性别")),
+        Column("birth_date", ("出生日期", "birth_date"), required=False, parse=parse_date),
+        Column("phone", ("联系电话", "手机号码", "电话", "phone"), required=False, parse=parse_phone),
+        GRID,
+        Column("building", BUILDING.headers, required=False, parse=BUILDING.parse), UNIT,
+        Column("room", ROOM.headers, required=False, parse=ROOM.parse),
+        Column("kind", ("房屋类型", "kind"), required=False, parse=parse_word(KIND_WORDS, "房屋类型")),
+        Column("tags", ("标签", "人员类别", "tags"), required=False, parse=_tags),
+    )
+    unique = ("id_number",)
+
+    async def prepare(self, ctx: RequestContext) -> tuple[GridCodes, set[tuple[str]]]:
+        require_edit(ctx, Area.RESIDENTS)
+        numbers = await Resident.filter(tenant_id=ctx.require_tenant().id, id_number__isnull=False).values_list("id_number", flat=True)
+        return await GridCodes.load(ctx), {(n,) for n in numbers}
+
+    def existing(self, state: tuple[GridCodes, set[tuple[str]]]) -> set[tuple[str]]:
+        return state[1]
+
+    def check(self, row: dict[str, Any], state: tuple[GridCodes, Any]) -> list[tuple[str | None, str]]:
+        problems = state[0].check(row["grid"])
+        if (row["building"] is None) != (row["room"] is None):
+            problems.append((ROOM.headers[0], "give both 楼栋 and 房号 for a household, or neither"))
+        person = Person(name=row["name"], id_number=row["id_number"], sex=row["sex"], birth_date=row["birth_date"])
+        errors, values = check_person(person, tags.today())
+        headers = {"sex": "性别", "birthDate": "出生日期", "idNumber": "公民身份号码", "name": "姓名"}
+        problems += [(headers.get(e.field, e.field), e.message) for e in errors]
+        row.update(sex=values.get("sex"), birth_date=values.get("birth_date"))
+        return problems
+
+    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: tuple[GridCodes, Any]) -> int:
+        tenant_id = ctx.require_tenant().id
+        grid = state[0]
+        homes, existing = await self._households(tenant_id, grid, rows)
+        residents = []
+        for r in rows:
+            node = grid.node(r["grid"])
+            key = (node.id, r["building"], r["unit"] or "", r["room"])
+            residents.append({
+                "tenant_id": tenant_id, "node_id": node.id, "household_id": homes.get(key),
+                "name": r["name"], "id_number": r["id_number"], "sex": r["sex"], "birth_date": r["birth_date"],
+                "phone": r["phone"] or "", **{t: t in (r["tags"] or ()) for t in TYPED_TAGS},
+            })
+        count = await bulk_insert(Resident, residents)
+        await _recolour_all(tenant_id, existing)
+        await _imported(ctx, self.register, count)
+        return count
+
+    async def _households(
+        self, tenant_id: int, grid: GridCodes, rows: list[dict[str, Any]]
+    ) -> tuple[dict[tuple[Any, ...], int], list[int]]:
+        """(node id, building, unit, room) → household id for every address the rows give, and
+        the ids of those already registered (to recolour after the write). The households this
+        import creates get their colour here: their members are all in `rows`."""
+        wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
+        for r in rows:
+            if r["building"] is not None:
+                node = grid.node(r["grid"])
+                key = (node.id, r["building"], r["unit"] or "", r["room"])
+                hardship = bool({"low_income", "hardship"} & set(r["tags"] or ()))
+                _, first, earlier = wanted.get(key, (node, r, False))
+                wanted[key] = (node, first, earlier or hardship)
+        if not wanted:
+            return {}, []
+        node_ids = sorted({key[0] for key in wanted})
+        query = Household.filter(tenant_id=tenant_id)
+        fields = ("id", "node_id", "building", "unit", "room")
+
+        async def known() -> dict[tuple[Any, ...], int]:
+            found = await _chunked(query, "node_id", node_ids, *fields)
+            return {(h["node_id"], h["building"], h["unit"], h["room"]): h["id"] for h in found}
+
+        homes = await known()
+        existing = [homes[key] for key in wanted if key in homes]
+        new = [_household(tenant_id, node, r, hardship) for key, (node, r, hardship) in wanted.items() if key not in homes]
+        if new:
+            await bulk_insert(Household, new)
+            homes = await known()
+        return {key: homes[key] for key in wanted}, existing
+
+    async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        require_registers(ctx)
+        view = viewer(ctx)
+        found = await in_scope(ctx, Resident.all(), "node__path").select_related("node", "household").order_by("node__path", "id")
+        out = []
+        for r in found:
+            shown = view(r)
+            home = r.household
+            out.append({
+                "name": shown.name, "id_number": shown.id_number, "sex": NAMES.get(shown.sex or "", shown.sex),
+                "birth_date": shown.birth_date, "phone": shown.phone, "grid": r.node.path,
+                "building": home.building if home else None, "unit": home.unit if home else None,
+                "room": home.room if home else None, "kind": NAMES.get(home.kind) if home else None,
+                "tags": "、".join(TAG_NAMES[t] for t in shown.tags),
+            })
+        return out
+
+
+class PartyMembersRegister:
+    """Party members, each an already registered resident found by ID-card number, in an
+    organisation (by name) on or above his grid node."""
+
+    register = "party_members"
+    columns = (
+        Column("id_number", ("公民身份号码", "身份证号", "身份证号码", "id_number"), parse=_valid_id_number),
+        Column("name", ("姓名", "name"), required=False, parse=parse_text(100)),
+        Column("organisation", ("所在党组织", "党组织", "organisation"), parse=parse_text(200)),
+        Column("category", ("党员类别", "category"), parse=parse_word(CATEGORY_WORDS, "党员类别")),
+        Column("joined_on", ("入党时间", "入党日期", "joined_on"), parse=parse_date),
+    )
+    unique = ("id_number",)
+
+    @dataclass
+    class State:
+        residents: dict[str, tuple[int, str, str, int | None]]  # number → id, name, path, household
+        organisations: dict[str, list[tuple[int, str]]]  # name → [(id, node path)]
+        members: set[tuple[str]]
+        ctx: RequestContext
+
+    async def prepare(self, ctx: RequestContext) -> "PartyMembersRegister.State":
+        require_edit(ctx, Area.PARTY)
+        tenant_id = ctx.require_tenant().id
+        rows = await Resident.filter(tenant_id=tenant_id, id_number__isnull=False).values_list(
+            "id", "id_number", "name", "node__path", "household_id")
+        orgs: dict[str, list[tuple[int, str]]] = {}
+        for org_id, name, path in await PartyOrganisation.filter(tenant_id=tenant_id).values_list("id", "name", "node__path"):
+            orgs.setdefault(name, []).append((org_id, path))
+        members = await PartyMember.filter(tenant_id=tenant_id).values_list("resident__id_number", flat=True)
+        return self.State({n: (i, name, p, h) for i, n, name, p, h in rows}, orgs, {(m,) for m in members if m}, ctx)
+
+    def existing(self, state: "PartyMembersRegister.State") -> set[tuple[str]]:
+        return state.members
+
+    def check(self, row: dict[str, Any], state: "PartyMembersRegister.State") -> list[tuple[str | None, str]]:
+        resident = state.residents.get(row["id_number"])
+        if resident is None:
+            return [("公民身份号码", "no resident with this ID-card number is registered here: import him first")]
+        _, name, home, _ = resident
+        if not state.ctx.scope.covers(home):
+            return [("公民身份号码", "the resident lives outside your grid")]
+        problems: list[tuple[str | None, str]] = []
+        if row["name"] and row["name"] != name:
+            problems.append(("姓名", "the register has another name for this ID-card number"))
+        if row["joined_on"] > tags.today():
+            problems.append(("入党时间", "a date in the past"))
+        over = [org_id for org_id, path in state.organisations.get(row["organisation"], ())
+                if home == path or home.startswith(path + ".")]
+        if not state.organisations.get(row["organisation"]):
+            problems.append(("所在党组织", f"no party organisation is named {row['organisation']!r}"))
+        elif len(over) != 1:
+            problems.append(("所在党组织", "that organisation is not over the resident's grid node"))
+        else:
+            row["organisation_id"] = over[0]
+        return problems
+
+    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: "PartyMembersRegister.State") -> int:
+        tenant_id = ctx.require_tenant().id
+        count = await bulk_insert(PartyMember, [{
+            "tenant_id": tenant_id, "resident_id": state.residents[r["id_number"]][0],
+            "organisation_id": r["organisation_id"], "category": r["category"], "joined_on": r["joined_on"],
+        } for r in rows])
+        await _recolour_all(tenant_id, (h for r in rows if (h := state.residents[r["id_number"]][3]) is not None))
+        await _imported(ctx, self.register, count)
+        return count
+
+    async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        require_registers(ctx)
+        view = viewer(ctx)
+        found = await in_scope(ctx, PartyMember.all(), "resident__node__path").select_related(
+            "resident", "organisation").order_by("organisation__name", "id")
+        return [{
+            "id_number": view(m.resident).id_number, "name": m.resident.name, "organisation": m.organisation.name,
+            "category": CATEGORY_NAMES.get(m.category, m.category), "joined_on": m.joined_on,
+        } for m in found]
+
+

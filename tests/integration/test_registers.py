@@ -1,0 +1,201 @@
+"""Registers as spreadsheets against PostgreSQL and Keycloak: uploads through GraphQL's
+multipart request, the all-or-nothing rule with its row report, scope, masking on export, and
+the CLI with the same files."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+
+import httpx
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from redgrid.tenants.people import idcard
+
+from .clients import gql_data, password_token
+from .conftest import ROOT
+
+IMPORT = """mutation($register: Register!, $file: Upload!) {
+  importRegister(register: $register, file: $file) {
+    imported rows moreRowErrors rowErrors { line column reason } errors { field code message } } }"""
+B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
+RESIDENT_HEADERS = "姓名,公民身份号码,性别,联系电话,网格编码,楼栋,单元,房号,房屋类型,标签"
+
+
+@pytest.fixture(scope="module")
+def tokens() -> dict[str, str]:
+    return {role: password_token(f"jinshui-{role}") for role in ("secretary", "grid-head", "grid-worker", "volunteer")}
+
+
+def number(sequence: int, birth: date = date(1950, 5, 1)) -> str:
+    return idcard.make("130102", birth, sequence)  # a region no other test uses
+
+
+async def upload(server, token: str, register: str, filename: str, data: bytes) -> httpx.Response:
+    operations = {"query": IMPORT, "variables": {"register": register, "file": None}}
+    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
+        return await client.post(
+            "/graphql", headers={"Authorization": f"Bearer {token}"},
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+            files={"0": (filename, data, "application/octet-stream")},
+        )
+
+
+async def imported(server, token: str, register: str, filename: str, data: bytes) -> dict:
+    response = await upload(server, token, register, filename, data)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]["importRegister"]
+
+
+async def resident_count(server, token: str, search: str) -> int:
+    query = "query($f: ResidentFilter) { residents(first: 1, filter: $f) { totalCount } }"
+    return (await gql_data(server, query, {"f": {"nameContains": search}}, token))["residents"]["totalCount"]
+
+
+def csv(lines: list[str], encoding: str = "gb18030") -> bytes:
+    return ("\n".join([RESIDENT_HEADERS, *lines]) + "\n").encode(encoding)
+
+
+async def test_a_good_file_imports_whole_with_households_and_colours(live_server, tokens):
+    data = csv([
+        f"导入甲,{number(1)},男,13800001111,{B03},3幢,1单元,101,自住,低保",
+        f"导入乙,{number(3, date(1952, 2, 2))},,,{B03},3幢,1单元,101,,",
+        f"导入丙,,女,025-52123456,{B03},,,,,独居、残疾",
+    ])
+    result = await imported(live_server, tokens["secretary"], "RESIDENTS", "居民.csv", data)
+    assert result == {"imported": 3, "rows": 3, "moreRowErrors": 0, "rowErrors": [], "errors": []}
+    query = """query($f: ResidentFilter) { residents(first: 10, filter: $f, order: {field: NAME}) {
+      edges { node { name sex birthDate tags household { address colour members { name } } } } } }"""
+    rows = [e["node"] for e in (await gql_data(live_server, query, {"f": {"nameContains": "导入"}}, tokens["secretary"]))["residents"]["edges"]]
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["导入甲"]["sex"] == "MALE" and by_name["导入甲"]["birthDate"] == "1950-05-01"  # from the ID
+    assert by_name["导入乙"]["household"]["colour"] == "BLUE"  # one household, coloured by 甲's low income
+    assert sorted(m["name"] for m in by_name["导入乙"]["household"]["members"]) == ["导入乙", "导入甲"]
+    assert by_name["导入丙"]["household"] is None and {"LIVING_ALONE", "DISABLED"} <= set(by_name["导入丙"]["tags"])
+
+
+async def test_a_file_with_bad_rows_imports_nothing_and_lists_every_one(live_server, tokens):
+    good = number(5)
+    bad_checksum = good[:-1] + ("0" if good[-1] != "0" else "1")
+    data = csv([
+        f"坏甲,{good},,,{B03},,,,,",  # good
+        f"坏乙,{bad_checksum},,,{B03},,,,,",  # checksum
+        f"坏丙,,,12345,{B03},,,,,",  # phone
+        f"坏丁,,,,NOPE.99,,,,,",  # grid code
+        f"坏戊,{good},,,{B03},,,,,",  # duplicate of line 2
+        f"坏己,{number(1)},,,{B03},,,,,",  # registered by the first test
+        f"坏庚,{number(7)},女,,{B03},,,,,",  # the ID says male
+        f"坏辛,,,,{B03},3幢,,,,",  # building without room
+        f",,,,{B03},,,,,",  # no name
+    ])
+    result = await imported(live_server, tokens["secretary"], "RESIDENTS", "bad.csv", data)
+    assert result["imported"] == 0 and result["rows"] == 9
+    reasons = {(e["line"], e["column"]): e["reason"] for e in result["rowErrors"]}
+    assert [line for line, _ in reasons] == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert "check" in reasons[(3, "公民身份号码")].lower()
+    assert (4, "联系电话") in reasons and (5, "网格编码") in reasons
+    assert reasons[(6, "公民身份号码")] == "duplicate of line 2 in this file"
+    assert reasons[(7, "公民身份号码")] == "already registered in this tenant"
+    assert (8, "性别") in reasons and (9, "房号") in reasons and reasons[(10, "姓名")] == "required"
+    assert await resident_count(live_server, tokens["secretary"], "坏甲") == 0  # the good row too
+
+
+async def test_scope_and_roles(live_server, tokens):
+    data = csv([f"范围甲,,,,{B03},,,,,", f"范围乙,,,,{B04},,,,,"])
+    result = await imported(live_server, tokens["grid-head"], "RESIDENTS", "scope.csv", data)
+    assert result["imported"] == 0
+    assert result["rowErrors"] == [{"line": 3, "column": "网格编码", "reason": f"{B04} is outside your grid"}]
+    response = await upload(live_server, tokens["volunteer"], "RESIDENTS", "scope.csv", data)
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    unreadable = await imported(live_server, tokens["secretary"], "RESIDENTS", "x.xlsx", b"not a workbook")
+    assert unreadable["errors"][0]["code"] == "UNREADABLE"
+    missing = await imported(live_server, tokens["secretary"], "RESIDENTS", "x.csv", "姓名\n张三\n".encode())
+    assert missing["errors"][0]["code"] == "MISSING_COLUMNS" and "网格编码" in missing["errors"][0]["message"]
+
+
+async def test_party_members_from_xlsx_turn_their_households_red(live_server, tokens):
+    data = csv([f"党员甲,{number(9)},,,{B03},3幢,2单元,202,出租,"])
+    assert (await imported(live_server, tokens["secretary"], "RESIDENTS", "p.csv", data))["imported"] == 1
+    query = "{ gridNodes(first: 200) { edges { node { path partyOrganisations { name } } } } }"
+    nodes = (await gql_data(live_server, query, token=tokens["secretary"]))["gridNodes"]["edges"]
+    org = next(e["node"]["partyOrganisations"][0]["name"] for e in nodes if e["node"]["path"] == B03)
+    book = Workbook()
+    book.active.append(["公民身份号码", "姓名", "所在党组织", "党员类别", "入党时间"])
+    book.active.append([number(9), "党员甲", org, "在职党员", date(1990, 7, 1)])
+    book.active.append([number(11), "无此人", org, "在职党员", "1990-07-01"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    bad = await imported(live_server, tokens["secretary"], "PARTY_MEMBERS", "党员.xlsx", buffer.getvalue())
+    assert bad["imported"] == 0 and [e["line"] for e in bad["rowErrors"]] == [3]
+    book.active.delete_rows(3)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    good = await imported(live_server, tokens["secretary"], "PARTY_MEMBERS", "党员.xlsx", buffer.getvalue())
+    assert good["imported"] == 1
+    colour = "query($f: ResidentFilter) { residents(first: 1, filter: $f) { edges { node { household { colour } } } } }"
+    row = (await gql_data(live_server, colour, {"f": {"nameContains": "党员甲"}}, tokens["secretary"]))["residents"]["edges"][0]
+    assert row["node"]["household"]["colour"] == "RED"
+
+
+async def download(server, token: str, register: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
+        return await client.get(f"/registers/{register}.xlsx", headers={"Authorization": f"Bearer {token}"})
+
+
+def sheet_rows(body: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(body), read_only=True).worksheets[0].iter_rows(values_only=True))
+
+
+async def test_exports_are_masked_by_role_and_scoped(live_server, tokens):
+    full = await download(live_server, tokens["secretary"], "residents")
+    assert full.status_code == 200 and full.headers["content-type"].startswith("application/vnd.openxmlformats")
+    rows = sheet_rows(full.content)
+    assert rows[0][:2] == ("姓名", "公民身份号码")
+    assert (("导入甲", number(1)) in {r[:2] for r in rows})
+    worker = sheet_rows((await download(live_server, tokens["grid-worker"], "residents")).content)
+    mine = next(r for r in worker if r[0] == "导入甲")
+    assert mine[1] == number(1)[:6] + "****" + number(1)[-4:]
+    assert {r[5] for r in worker[1:]} == {B03} or all(r[5].startswith(B03) for r in worker[1:])
+    assert len(worker) < len(rows)
+    assert (await download(live_server, tokens["volunteer"], "residents")).status_code == 403
+    assert (await download(live_server, "not-a-token", "residents")).status_code == 401
+    assert (await download(live_server, tokens["secretary"], "nothing")).status_code == 404
+
+
+async def test_an_export_imports_back_as_all_duplicates(live_server, tokens):
+    body = (await download(live_server, tokens["grid-head"], "households")).content
+    result = await imported(live_server, tokens["grid-head"], "HOUSEHOLDS", "back.xlsx", body)
+    assert result["imported"] == 0 and result["rows"] == len(sheet_rows(body)) - 1
+    assert {e["reason"] for e in result["rowErrors"]} == {"already registered in this tenant"}
+
+
+async def test_units_import_and_export(live_server, tokens):
+    data = ("单位名称,单位类型,党组织,联系人,联系电话,结对网格编码\n"
+            "导入单位甲,企业,甲公司党支部,王经理,13900002222,JS01\n"
+            "导入单位乙,学校,,,,JS01.A1\n").encode()
+    assert (await imported(live_server, tokens["secretary"], "UNITS", "units.csv", data))["imported"] == 2
+    again = await imported(live_server, tokens["secretary"], "UNITS", "units.csv", data)
+    assert [e["reason"] for e in again["rowErrors"]] == ["already registered in this tenant"] * 2
+    rows = sheet_rows((await download(live_server, tokens["secretary"], "units")).content)
+    assert ("导入单位甲", "企业", "甲公司党支部", "王经理", "13900002222", "JS01") in rows
+
+
+def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_path):
+    path = tmp_path / "cli.csv"
+    path.write_bytes(csv([f"命令行甲,{number(13)},,,{B04},,,,,"], "utf-8-sig"))
+    run = [sys.executable, "-m", "redgrid.platform.cli", "import", "--tenant", "jinshui", "residents", str(path)]
+    done = subprocess.run(run, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "imported 1 of 1 rows" in done.stdout
+    again = subprocess.run(run, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1 and "line 2: 公民身份号码: already registered in this tenant" in again.stderr
+    out = tmp_path / "out.xlsx"
+    dump = [sys.executable, "-m", "redgrid.platform.cli", "export", "--tenant", "jinshui", "residents", str(out)]
+    assert subprocess.run(dump, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
+    assert any(r[0] == "命令行甲" for r in sheet_rows(out.read_bytes()))
