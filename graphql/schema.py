@@ -45,6 +45,7 @@ from redgrid.graphql.people import (
     resolve_volunteer_team,
 )
 from redgrid.graphql.fanout import SharedEventExecutor
+from redgrid.graphql.figures import FiguresQuery
 from redgrid.graphql.registers import RegistersMutation
 from redgrid.graphql.staff import (
     Department,
@@ -243,7 +244,7 @@ NODE_RESOLVERS = {
     "DutyTeam": resolve_duty_team,
     "DutyShift": resolve_duty_shift,
 }
-Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, UnitsQuery, StaffQuery))
+Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, UnitsQuery, StaffQuery, FiguresQuery))
 Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation, UnitsMutation, StaffMutation, RegistersMutation))
 
 schema = strawberry.Schema(

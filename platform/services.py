@@ -21,6 +21,7 @@ from redgrid.realtime.hub import Hub
 from redgrid.realtime.layer import build_channel_layer
 from redgrid.realtime.publisher import Publisher
 from redgrid.tenants.cases.sla import fire_overdue
+from redgrid.tenants.figures import publish_changed
 
 # How often open websockets are checked against the user's current status, at most.
 RECHECK_SECONDS = 30.0
@@ -45,6 +46,7 @@ class Services:
         self.watch.start()
         self.publisher.start()
         self.scheduler.add("sla-overdue", fire_overdue)
+        self.scheduler.add("key-figures", publish_changed)
         self.scheduler.start()
 
     async def close(self, drain_seconds: float) -> None:

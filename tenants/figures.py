@@ -1,0 +1,104 @@
+"""A street's key figures for the command-centre wall: open cases by state, overdue ones,
+today's closures and satisfaction, who is on duty, the registers' totals and household colours.
+
+`key_figures` computes them on demand. `publish_changed` (a scheduler job, one replica at a
+time) records a `figures.updated` event, carrying the figures, for every tenant whose cases,
+roster or people events moved since the figures it last sent: screens subscribed to the
+FIGURES area get fresh totals within a scan interval of a change, and nothing while the street
+is quiet. The watermark is the per-topic sequence of those events (assigned in commit order),
+so a change is never skipped.
+
+They are the street's totals, counts only: every role that may subscribe in the tenant sees them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+from tortoise.functions import Avg, Count
+
+from redgrid.platform import events
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Event, Tenant
+from redgrid.tenants.cases.models import Case
+from redgrid.tenants.people.models import Household, PartyMember, Resident
+from redgrid.tenants.staff.models import DutyShift
+
+WATCHED = ("cases", "roster", "people")
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+PUBLISHER = "figures-publisher"
+
+
+async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """The figures of one tenant, in the caller's tenant transaction."""
+    now = now or datetime.now(UTC)
+    local_midnight = datetime.now(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    cases = Case.filter(tenant_id=tenant_id)
+    by_state = dict(await cases.exclude(state="closed").annotate(n=Count("id")).group_by("state").values_list("state", "n"))
+    overdue = await cases.filter(closed_at=None).filter(
+        Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
+    ).count()
+    closed_today = await cases.filter(closed_at__gte=local_midnight).count()
+    satisfaction = await cases.filter(satisfaction__isnull=False, answered_at__gte=now - timedelta(days=30)).annotate(
+        avg=Avg("satisfaction")).first().values_list("avg", flat=True)
+    on_duty = await DutyShift.filter(
+        tenant_id=tenant_id, starts_at__lte=now, ends_at__gt=now, cancelled_at=None,
+        checked_in_at__isnull=False, checked_out_at=None,
+    ).count()
+    colours = dict(await Household.filter(tenant_id=tenant_id).annotate(n=Count("id")).group_by("colour").values_list("colour", "n"))
+    return {
+        "openCases": sum(by_state.values()),
+        "casesByState": by_state,
+        "overdueCases": overdue,
+        "closedToday": closed_today,
+        "satisfaction30Days": round(float(satisfaction), 2) if satisfaction is not None else None,
+        "onDutyNow": on_duty,
+        "residents": await Resident.filter(tenant_id=tenant_id).count(),
+        "households": sum(colours.values()),
+        "householdsByColour": colours,
+        "partyMembers": await PartyMember.filter(tenant_id=tenant_id).count(),
+        "asOf": now.isoformat(),
+    }
+
+
+async def _watermark(tenant_id: int) -> dict[str, int]:
+    """The last sequence of each watched topic: one lookup each on the (topic, seq) index."""
+    marks = {}
+    for area in WATCHED:
+        top = await Event.filter(topic=events.topic_for(tenant_id, area), seq__isnull=False).order_by("-seq").first()
+        if top is not None:
+            marks[area] = top.seq
+    return marks
+
+
+async def publish_changed() -> int:
+    """Record `figures.updated` for each tenant with news since its last one; how many."""
+    sent = 0
+    for tenant in await Tenant.all():
+        async with tenant_transaction(tenant.id):
+            marks = await _watermark(tenant.id)
+            last = await Event.filter(tenant_id=tenant.id, topic=events.topic_for(tenant.id, "figures")).order_by("-id").first()
+            if not marks or (last is not None and last.payload.get("watermark") == marks):
+                continue
+            identity = Identity(PUBLISHER, PUBLISHER, frozenset(), tenant.slug, None)
+            ctx = RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
+            figures = await key_figures(tenant.id)
+            await events.record(ctx, "figures", "figures.updated", {**figures, "watermark": marks})
+            sent += 1
+    if sent:
+        events.committed()
+    return sent
+
+
+STAFF_ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff")
+
+
+async def figures_for(ctx: RequestContext) -> dict[str, Any]:
+    """The caller's street's figures; staff roles only (a volunteer has no wall to fill)."""
+    ctx.require_role(*STAFF_ROLES)
+    return await key_figures(ctx.require_tenant().id)
