@@ -47,7 +47,11 @@ class Edge(Generic[Node]):
 class Connection(Generic[Node]):
     edges: list[Edge[Node]]
     page_info: PageInfo
-    total_count: int
+    counted: strawberry.Private[QuerySet[Any]]
+
+    @strawberry.field(description="All rows the filter matches (counted only when asked: it costs a scan).")
+    async def total_count(self) -> int:
+        return await self.counted.count()
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,6 @@ async def paginate(
 ) -> Connection[Node]:
     if not 0 < first <= MAX_PAGE:
         raise InvalidInput(UserError("first", "OUT_OF_RANGE", f"first must be between 1 and {MAX_PAGE}"))
-    total = await queryset.count()
     sign = "-" if ordering.descending else ""
     page = queryset.order_by(f"{sign}{ordering.field}", f"{sign}id")
     if after:
@@ -114,5 +117,5 @@ async def paginate(
         page_info=PageInfo(
             has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
         ),
-        total_count=total,
+        counted=queryset,
     )

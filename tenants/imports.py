@@ -139,24 +139,27 @@ async def run_import(
         else:
             result.more_errors += 1
 
+    # Per column: its key, its position in the file (past the end when absent), required, parser, label.
+    plan = [(c.key, positions.get(c.key, 1 << 30), c.required, c.parse, c.headers[0]) for c in spec.columns]
     for line, cells in lines:
         result.rows += 1
         if result.rows > MAX_ROWS:
             raise InvalidInput(UserError("file", "TOO_MANY_ROWS", f"at most {MAX_ROWS} rows per file"))
         row: dict[str, Any] = {}
         bad = False
-        for column in spec.columns:
-            raw = cells[positions[column.key]] if column.key in positions and positions[column.key] < len(cells) else ""
+        width = len(cells)
+        for key, index, required, parse, label in plan:
+            raw = cells[index] if index < width else ""
             if not raw:
-                if column.required:
-                    fail(line, column.headers[0], "required")
+                if required:
+                    fail(line, label, "required")
                     bad = True
-                row[column.key] = None
+                row[key] = None
                 continue
             try:
-                row[column.key] = column.parse(raw)
+                row[key] = parse(raw)
             except ValueError as exc:
-                fail(line, column.headers[0], str(exc))
+                fail(line, label, str(exc))
                 bad = True
         key = tuple(row.get(k) for k in spec.unique)
         if not bad and any(v is not None for v in key):
