@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from cross_web import HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from redgrid.graphql.loaders import Loaders
 from redgrid.platform.auth.identity import AuthError, Identity
@@ -83,6 +84,22 @@ def _services(request: Request | WebSocket) -> Services:
     return request.app.state.services
 
 
+async def authenticated_context(request: Request) -> RequestContext:
+    """The caller of an HTTP request from its bearer token: 401, 403 or 503 when refused."""
+    services = _services(request)
+    try:
+        identity = await services.authenticator.authenticate(request.headers.get("authorization"))
+        ctx = await resolve_context(identity, services.tenants)
+    except AuthError as exc:
+        raise StarletteHTTPException(401, f"Unauthorized: {exc}") from None
+    except Forbidden as exc:
+        raise StarletteHTTPException(403, f"Forbidden: {exc}") from None
+    except PROVIDER_DOWN as exc:
+        raise StarletteHTTPException(503, f"identity provider unavailable: {type(exc).__name__}") from None
+    request.state.identity = identity
+    return ctx
+
+
 class _WebSocketAdapter(ASGIWebSocketAdapter):
     """Closes with the code our auth chose, whichever code the protocol handler asks for."""
 
@@ -119,15 +136,9 @@ class RedGridGraphQL(GraphQL):
                 request.state.close_with = (CLOSE_RECONNECT, RECONNECT_REASON)
             return GraphQLContext(request, services, RequestContext(None))
         try:
-            identity = await services.authenticator.authenticate(request.headers.get("authorization"))
-            ctx = await resolve_context(identity, services.tenants)
-        except AuthError as exc:
-            raise HTTPException(401, f"Unauthorized: {exc}") from None
-        except Forbidden as exc:
-            raise HTTPException(403, f"Forbidden: {exc}") from None
-        except PROVIDER_DOWN as exc:
-            raise HTTPException(503, f"identity provider unavailable: {type(exc).__name__}") from None
-        request.state.identity = identity
+            ctx = await authenticated_context(request)
+        except StarletteHTTPException as exc:
+            raise HTTPException(exc.status_code, exc.detail) from None
         return GraphQLContext(request, services, ctx)
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:

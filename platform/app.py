@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from redgrid.graphql.attachments import download_attachment
 from redgrid.graphql.context import RedGridGraphQL
 from redgrid.graphql.schema import schema
 from redgrid.platform.database import close_database, connection, init_database
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     dev = settings.env is Environment.DEVELOPMENT
-    graphql_app = RedGridGraphQL(schema, graphql_ide="graphiql" if dev else None)
+    graphql_app = RedGridGraphQL(schema, graphql_ide="graphiql" if dev else None, multipart_uploads_enabled=True)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/attachments/{id}", download_attachment),
         WebSocketRoute("/graphql", graphql_app),
     ]
     if settings.uses_dev_identity:
