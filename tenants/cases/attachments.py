@@ -127,7 +127,8 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
 
 async def for_download(ctx: RequestContext, attachment_id: int) -> CaseAttachment | None:
     """The attachment, when the caller may see its case."""
-    ctx.require_tenant()
-    return await CaseAttachment.get_or_none(
-        id=attachment_id, tenant_id=ctx.tenant_id, case_id__in=(await visible(ctx)).values("id")
-    )
+    tenant = ctx.require_tenant()
+    attachment = await CaseAttachment.get_or_none(id=attachment_id, tenant_id=tenant.id)
+    if attachment is None or not await (await visible(ctx)).filter(id=attachment.case_id).exists():  # type: ignore[attr-defined]
+        return None
+    return attachment
