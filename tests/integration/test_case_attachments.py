@@ -9,26 +9,18 @@ import json
 from pathlib import Path
 
 import httpx
-import pytest
 from PIL import Image
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Event, Tenant
 from redgrid.tenants.cases.models import CaseAttachment
 
-from .clients import gql, password_token
-from .test_cases import act, report
+from .clients import gql
+from .test_cases import act, report, tokens  # noqa: F401 - the fixture
 
 ADD = """mutation($caseId: ID!, $file: Upload!) { addCaseAttachment(caseId: $caseId, file: $file) {
     attachment { id filename contentType size sha256 width height uploadedBy url } errors { field code message } } }"""
 ATTACHMENTS = "query($id: ID!) { node(id: $id) { ... on Case { attachments { id filename url } } } }"
-
-
-@pytest.fixture(scope="module")
-def tokens() -> dict[str, str]:
-    names = ("jinshui-secretary", "jinshui-grid-head", "jinshui-grid-worker", "jinshui-dept-staff",
-             "jinshui-volunteer", "hushu-secretary")
-    return {n.split("-", 1)[1] if n.startswith("jinshui") else n: password_token(n) for n in names}
 
 
 def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:

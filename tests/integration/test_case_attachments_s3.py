@@ -18,8 +18,8 @@ import pytest
 from botocore.config import Config
 
 from .conftest import LiveServer, free_port
-from .test_case_attachments import added, fetch, photo, tokens  # noqa: F401 - the fixture
-from .test_cases import report
+from .test_case_attachments import added, fetch, photo
+from .test_cases import report, tokens  # noqa: F401 - the fixture
 
 MINIO = os.environ.get("REDGRID_TEST_MINIO_BIN") or shutil.which("minio")
 pytestmark = pytest.mark.skipif(not MINIO, reason="no MinIO binary (REDGRID_TEST_MINIO_BIN): the S3 backend is untested here")
