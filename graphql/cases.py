@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode
@@ -14,7 +15,8 @@ from redgrid.graphql.ids import db_id
 from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
 from redgrid.graphql.types import UserError
 from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
-from redgrid.tenants.cases import models
+from redgrid.platform.settings import get_settings
+from redgrid.tenants.cases import attachments, models
 from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.grid.service import under
@@ -50,6 +52,27 @@ class CaseTransition:
     actor: str
     note: str
     at: datetime
+
+
+@strawberry.type(description="A photo of a case. `url` serves it to whoever may see the case (same bearer token).")
+class CaseAttachment:
+    id: strawberry.ID
+    filename: str
+    content_type: str = strawberry.field(description="What the bytes are (image/jpeg, image/png or image/webp).")
+    size: int
+    sha256: str
+    width: int | None
+    height: int | None
+    uploaded_by: str
+    created_at: datetime
+    url: str
+
+    @classmethod
+    def from_model(cls, m: models.CaseAttachment) -> "CaseAttachment":
+        global_id = str(relay.GlobalID("CaseAttachment", str(m.id)))
+        return cls(id=strawberry.ID(global_id), filename=m.filename, content_type=m.content_type, size=m.size,
+                   sha256=m.sha256, width=m.width, height=m.height, uploaded_by=m.uploaded_by,
+                   created_at=m.created_at, url=f"/attachments/{global_id}")
 
 
 def _assignee_in(kind: str | None, assignee: str | None) -> str | None:
@@ -127,6 +150,11 @@ class Case(relay.Node):
         return [CaseTransition(version=r.version, action=r.action, from_state=r.from_state,
                                to_state=r.to_state, actor=r.actor, note=r.note, at=r.at) for r in rows]
 
+    @strawberry.field(description="Its photos, oldest first.")
+    async def attachments(self, info: Info) -> list[CaseAttachment]:
+        rows = await info.context.loaders.many(models.CaseAttachment, "case_id", "id").load(self.db_id)
+        return [CaseAttachment.from_model(r) for r in rows]
+
 
 @strawberry.enum
 class CaseOrderField(Enum):
@@ -153,6 +181,12 @@ class CaseFilter:
 @strawberry.type
 class CasePayload:
     case: Case | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CaseAttachmentPayload:
+    attachment: CaseAttachment | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -270,6 +304,17 @@ class CaseMutation:
         except InvalidInput as exc:
             return CasePayload(errors=_errors(exc))
         return CasePayload(case=Case.from_model(case))
+
+    @strawberry.mutation(description="Attach a photo (multipart request). Errors: TOO_LARGE, UNSUPPORTED_TYPE, TOO_MANY, CLOSED, NOT_FOUND.")
+    async def add_case_attachment(self, info: Info, case_id: relay.GlobalID, file: Upload) -> CaseAttachmentPayload:
+        try:
+            data = await file.read(get_settings().attachment_max_bytes + 1)  # one byte more tells "too large"
+            attachment = await attachments.add(
+                info.context.ctx, db_id(case_id, "Case", "caseId"), data=data, filename=file.filename,
+            )
+        except InvalidInput as exc:
+            return CaseAttachmentPayload(errors=_errors(exc))
+        return CaseAttachmentPayload(attachment=CaseAttachment.from_model(attachment))
 
     @strawberry.mutation(description="Tenant-wide secretaries: add or change a category and its default deadlines.")
     async def set_case_category(self, info: Info, input: SetCaseCategoryInput) -> CaseCategoryPayload:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from redgrid.graphql.attachments import download_attachment
 from redgrid.graphql.context import RedGridGraphQL
 from redgrid.graphql.registers import download
 from redgrid.graphql.schema import schema
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/registers/{name}.xlsx", download),
+        Route("/attachments/{id}", download_attachment),
         WebSocketRoute("/graphql", graphql_app),
     ]
     if settings.uses_dev_identity:

@@ -8,16 +8,20 @@ the transaction and can never leak to the next user of a pooled connection.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
+import structlog
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from redgrid.platform.settings import Settings, get_settings
+
+log = structlog.get_logger("redgrid.database")
 
 APP_LABEL = "redgrid"
 MODEL_MODULES = [
@@ -82,19 +86,46 @@ def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
     return (conn or connection()).capabilities.dialect == "postgres"
 
 
+# What to undo outside the database when the current tenant transaction rolls back.
+_rollback_hooks: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("rollback_hooks", default=None)
+
+
+def on_rollback(hook: Callable[[], Awaitable[None]]) -> None:
+    """Run `hook` if the current tenant transaction rolls back, e.g. to delete a stored file
+    that only the rolled-back row referred to."""
+    hooks = _rollback_hooks.get()
+    if hooks is None:
+        raise RuntimeError("on_rollback outside a tenant transaction")
+    hooks.append(hook)
+
+
 @asynccontextmanager
 async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction with `app.tenant_id` set for its lifetime (None: no tenant, RLS hides all).
 
     Tortoise routes model queries made inside the block to this transaction's connection.
+    When it rolls back (any exception out of the block, or a failed commit), the hooks given
+    to `on_rollback` inside it run.
     """
-    async with in_transaction("default") as conn:
-        if is_postgres(conn):
-            await conn.execute_query(
-                "SELECT set_config('app.tenant_id', $1, true)",
-                ["" if tenant_id is None else str(tenant_id)],
-            )
-        yield conn
+    hooks: list[Callable[[], Awaitable[None]]] = []
+    token = _rollback_hooks.set(hooks)
+    try:
+        async with in_transaction("default") as conn:
+            if is_postgres(conn):
+                await conn.execute_query(
+                    "SELECT set_config('app.tenant_id', $1, true)",
+                    ["" if tenant_id is None else str(tenant_id)],
+                )
+            yield conn
+    except BaseException:
+        for hook in reversed(hooks):
+            try:
+                await hook()
+            except Exception:  # noqa: BLE001 - the rollback's own cause is what must surface
+                log.exception("rollback hook failed")
+        raise
+    finally:
+        _rollback_hooks.reset(token)
 
 
 def _tenant_owned_models() -> dict[str, Any]:

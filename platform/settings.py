@@ -53,7 +53,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=20, ge=0)
-    attachments_dir: Path = Path(".redgrid/attachments")
+
+    # Case photos: files under attachments_dir (empty: <data_dir>/attachments) unless an
+    # S3-compatible bucket is named, then objects in it.
+    attachments_dir: str = ""
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    attachments_per_case: int = Field(default=20, ge=1)
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
 
     @model_validator(mode="after")
     def _production_needs_real_services(self) -> "Settings":
@@ -74,6 +84,16 @@ class Settings(BaseSettings):
                     + ", ".join(missing)
                 )
         return self
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> "Settings":
+        if not self.s3_bucket and (self.s3_endpoint_url or self.s3_access_key_id or self.s3_secret_access_key):
+            raise ValueError("REDGRID_S3_* is set but REDGRID_S3_BUCKET is not: name the bucket, or unset them for disk storage")
+        return self
+
+    @property
+    def effective_attachments_dir(self) -> Path:
+        return Path(self.attachments_dir) if self.attachments_dir else self.data_dir / "attachments"
 
     @property
     def uses_dev_identity(self) -> bool:

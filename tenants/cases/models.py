@@ -100,3 +100,27 @@ class CaseTransition(TenantOwned):
     class Meta:
         table = "case_transition"
         unique_together = (("case", "version"),)
+
+
+class CaseAttachment(TenantOwned):
+    """A photo of a case, its bytes in the attachment storage.
+
+    `storage_key` is a key the platform made, and `content_type` is what the bytes are (their
+    magic numbers), not what the client said.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    case = fields.ForeignKeyField("redgrid.Case", related_name="attachments", on_delete=fields.RESTRICT)
+    storage_key = fields.CharField(max_length=128, unique=True)
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=32)
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64)
+    width = fields.IntField(null=True)
+    height = fields.IntField(null=True)
+    uploaded_by = fields.CharField(max_length=128)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "case_attachment"
+        indexes = (("tenant_id", "case_id"),)

@@ -1,0 +1,153 @@
+"""Where uploaded files live: a directory on disk by default, an S3-compatible bucket when one is
+configured (REDGRID_S3_*). Keys are made here, never from what a client sent, so no upload can
+name a path or overwrite another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from redgrid.platform.settings import Settings, get_settings
+
+KEY = re.compile(r"^t\d+/\d{6}/[0-9a-f]{32}$")
+PRESIGNED_SECONDS = 300
+
+
+def new_key(tenant_id: int) -> str:
+    """A fresh key: the tenant, the month (so no directory grows without bound), a random name."""
+    return f"t{tenant_id}/{datetime.now(UTC):%Y%m}/{uuid.uuid4().hex}"
+
+
+def _checked(key: str) -> str:
+    if not KEY.match(key):
+        raise ValueError(f"not a storage key: {key!r}")
+    return key
+
+
+def content_disposition(filename: str) -> str:
+    """`inline`, with the original name in RFC 6266's UTF-8 form (names are often Chinese)."""
+    return f"inline; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class Storage(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the object; one already gone is not an error."""
+
+    def download(self, key: str, *, filename: str, content_type: str) -> Response:
+        """The HTTP answer that hands the object to an already authorised caller."""
+
+
+class DiskStorage:
+    """Files under one directory (a shared volume when there are several replicas)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        return self.root / _checked(key)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self._write, self.path(key), data)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        """Into a temporary file beside the target, synced, then renamed over it: a crash
+        leaves the whole file or none, never half of one under the key."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power cut
+        finally:
+            os.close(directory)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self.path(key).unlink, missing_ok=True)
+
+    def download(self, key: str, *, filename: str, content_type: str) -> Response:
+        return FileResponse(
+            self.path(key), media_type=content_type,
+            headers={"Content-Disposition": content_disposition(filename), "X-Content-Type-Options": "nosniff"},
+        )
+
+
+class S3Storage:
+    """Objects in one bucket of an S3-compatible service. boto3 is synchronous: its calls run
+    in worker threads (one client, which boto3 documents as thread-safe)."""
+
+    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+        self.bucket = settings.s3_bucket
+        self.client = client or _s3_client(settings)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(
+            self.client.put_object, Bucket=self.bucket, Key=_checked(key), Body=data, ContentType=content_type
+        )
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=_checked(key))
+
+    def presigned_url(self, key: str, *, filename: str, content_type: str) -> str:
+        """A short-lived GET link; it only signs locally, no request is made."""
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket, "Key": _checked(key),
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": content_disposition(filename),
+            },
+            ExpiresIn=PRESIGNED_SECONDS,
+        )
+
+    def download(self, key: str, *, filename: str, content_type: str) -> Response:
+        url = self.presigned_url(key, filename=filename, content_type=content_type)
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+
+
+def _s3_client(settings: Settings) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url or None,
+        region_name=settings.s3_region,
+        aws_access_key_id=settings.s3_access_key_id or None,
+        aws_secret_access_key=settings.s3_secret_access_key or None,
+        # Path-style addressing and SigV4: what MinIO, Ceph and the other compatibles take.
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"mode": "standard"}),
+    )
+
+
+def build_storage(settings: Settings) -> Storage:
+    if settings.s3_bucket:
+        return S3Storage(settings)
+    return DiskStorage(settings.effective_attachments_dir)
+
+
+@lru_cache
+def storage() -> Storage:
+    """The process's storage, from its settings."""
+    return build_storage(get_settings())

@@ -1,0 +1,134 @@
+"""Photos attached to cases: who may add them, what is accepted, and keeping the stored object
+and its row together.
+
+Consistency: the object is stored first, then its row is inserted in the request's
+transaction. A refusal after the object was stored deletes it at once, and a rollback of the
+transaction (a failed commit, or another field of the same operation failing) deletes it
+through `on_rollback`. So an object exists only with its row, except when the process dies
+between the store and the commit: such an object is referred to by no row and is therefore
+never served (downloads go through the row); it only costs its space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+
+from PIL import Image, UnidentifiedImageError
+
+from redgrid.platform import events
+from redgrid.platform.context import Forbidden, RequestContext
+from redgrid.platform.database import on_rollback
+from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.settings import get_settings
+from redgrid.platform.storage import new_key, storage
+from redgrid.tenants.cases.models import Case, CaseAttachment
+from redgrid.tenants.cases.service import _may_manage, people_of, visible
+from redgrid.tenants.staff import dispatch
+
+# Magic numbers → (content type, Pillow's name for the format).
+JPEG = ("image/jpeg", "JPEG")
+PNG = ("image/png", "PNG")
+WEBP = ("image/webp", "WEBP")
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """The image type the bytes start like, whatever the client called them."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+def inspect(data: bytes) -> tuple[str, int, int]:
+    """Content type, width and height of an accepted photo, or UNSUPPORTED_TYPE. Pillow reads
+    only the header here (no decoding), which is enough to refuse a file that merely starts
+    like an image."""
+    kind = sniff(data)
+    refused = InvalidInput(UserError("file", "UNSUPPORTED_TYPE", "a photo: JPEG, PNG or WebP"))
+    if kind is None:
+        raise refused
+    content_type, pillow_format = kind
+    try:
+        with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise refused from None
+    return content_type, width, height
+
+
+def clean_filename(name: str | None) -> str:
+    """The client's name for the file, kept for display only: no path, no control characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return base[:255] or "photo"
+
+
+async def _may_attach(ctx: RequestContext, case: Case) -> bool:
+    """The reporter, whoever may manage the case where it stands, and its assignee."""
+    username = ctx.require_user().username
+    if username == case.reporter or await _may_manage(ctx, case, case.node.path):
+        return True
+    return username in await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
+
+
+async def _count_and_state(case_id: int) -> tuple[int, str]:
+    """Under a lock on the case row, so concurrent uploads cannot pass the limit together."""
+    locked = await Case.select_for_update().get(id=case_id)
+    return await CaseAttachment.filter(case_id=case_id).count(), locked.state
+
+
+def _check_room(count: int, state: str) -> None:
+    limit = get_settings().attachments_per_case
+    if state == "closed":
+        raise InvalidInput(UserError("caseId", "CLOSED", "a closed case takes no new photos"))
+    if count >= limit:
+        raise InvalidInput(UserError("file", "TOO_MANY", f"a case has at most {limit} photos"))
+
+
+async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str | None) -> CaseAttachment:
+    """Attach a photo. `data` may be cut at the size limit plus one byte: more is refused."""
+    tenant = ctx.require_tenant()
+    identity = ctx.require_user()
+    case = await (await visible(ctx)).select_related("node").get_or_none(id=case_id)
+    if case is None:
+        raise InvalidInput(UserError("caseId", "NOT_FOUND", "no such case"))
+    if not await _may_attach(ctx, case):
+        raise Forbidden("only the reporter, the assignee or a manager of the case adds photos")
+    limit = get_settings().attachment_max_bytes
+    if len(data) > limit:
+        raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {limit} bytes"))
+    content_type, width, height = inspect(data)
+    _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)
+
+    store, key = storage(), new_key(tenant.id)
+    await store.put(key, data, content_type)
+    on_rollback(lambda: store.delete(key))
+    try:
+        _check_room(*await _count_and_state(case.id))
+    except InvalidInput:
+        await store.delete(key)
+        raise
+    attachment = await CaseAttachment.create(
+        tenant_id=tenant.id, case_id=case.id, storage_key=key, filename=clean_filename(filename),
+        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        width=width, height=height, uploaded_by=identity.username,
+    )
+    await events.record(
+        ctx, "cases", "case.attachment_added",
+        {"id": case.id, "attachmentId": attachment.id, "people": await people_of(case)}, path=case.node.path,
+    )
+    return attachment
+
+
+async def for_download(ctx: RequestContext, attachment_id: int) -> CaseAttachment | None:
+    """The attachment, when the caller may see its case."""
+    tenant = ctx.require_tenant()
+    attachment = await CaseAttachment.get_or_none(id=attachment_id, tenant_id=tenant.id)
+    if attachment is None or not await (await visible(ctx)).filter(id=attachment.case_id).exists():  # type: ignore[attr-defined]
+        return None
+    return attachment

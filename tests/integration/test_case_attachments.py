@@ -1,0 +1,169 @@
+"""Case photos against PostgreSQL and a real server: multipart uploads (the GraphQL multipart
+request spec), who may add and fetch them, what is refused, and that a refusal leaves nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import httpx
+from PIL import Image
+
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Event, Tenant
+from redgrid.tenants.cases.models import CaseAttachment
+
+from .clients import gql
+from .test_cases import act, report, tokens  # noqa: F401 - the fixture
+
+ADD = """mutation($caseId: ID!, $file: Upload!) { addCaseAttachment(caseId: $caseId, file: $file) {
+    attachment { id filename contentType size sha256 width height uploadedBy url } errors { field code message } } }"""
+ATTACHMENTS = "query($id: ID!) { node(id: $id) { ... on Case { attachments { id filename url } } } }"
+
+
+def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+async def upload(server, token: str, case_id: str, data: bytes, filename: str = "现场.jpg",
+                 content_type: str = "image/jpeg") -> httpx.Response:
+    operations = {"query": ADD, "variables": {"caseId": case_id, "file": None}}
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        return await client.post(
+            "/graphql", headers={"Authorization": f"Bearer {token}"},
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+            files={"0": (filename, data, content_type)},
+        )
+
+
+async def added(server, token: str, case_id: str, data: bytes, **kw) -> dict:
+    response = await upload(server, token, case_id, data, **kw)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]["addCaseAttachment"]
+
+
+async def fetch(server, token: str | None, url: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        return await client.get(url, headers=headers)
+
+
+def stored_files(env: dict[str, str]) -> list[Path]:
+    root = Path(env["REDGRID_DATA_DIR"]) / "attachments"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+async def rows_of(case_global_id: str) -> int:
+    from strawberry import relay
+
+    case_id = int(relay.GlobalID.from_id(case_global_id).node_id)
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id):
+        return await CaseAttachment.filter(case_id=case_id).count()
+
+
+async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_server, tokens, fresh_database, db):
+    case = await report(live_server, tokens)  # by the grid worker, in building 3
+    jpeg, png = photo("JPEG"), photo("PNG", (30, 20))
+    first = await added(live_server, tokens["grid-worker"], case["id"], jpeg, filename="../../etc/现场.jpg")
+    assert first["errors"] == []
+    meta = first["attachment"]
+    assert (meta["contentType"], meta["size"], meta["width"], meta["height"]) == ("image/jpeg", len(jpeg), 64, 48)
+    assert meta["sha256"] == hashlib.sha256(jpeg).hexdigest() and meta["filename"] == "现场.jpg"
+    assert meta["uploadedBy"] == "jinshui-grid-worker"
+    # The client's content type is ignored: these bytes are a PNG.
+    second = await added(live_server, tokens["grid-head"], case["id"], png, filename="b.jpg", content_type="image/jpeg")
+    assert second["attachment"]["contentType"] == "image/png"
+
+    listed = (await gql(live_server, ATTACHMENTS, {"id": case["id"]}, tokens["secretary"])).json()
+    assert [a["id"] for a in listed["data"]["node"]["attachments"]] == [meta["id"], second["attachment"]["id"]]
+    for who in ("secretary", "grid-head", "grid-worker"):
+        served = await fetch(live_server, tokens[who], meta["url"])
+        assert served.status_code == 200 and served.content == jpeg
+        assert served.headers["content-type"] == "image/jpeg"
+    for who in ("hushu-secretary", "volunteer", "dept-staff"):  # another tenant; not in the case's sight
+        assert (await fetch(live_server, tokens[who], meta["url"])).status_code == 404
+    assert (await fetch(live_server, None, meta["url"])).status_code == 401
+    assert (await fetch(live_server, tokens["secretary"], "/attachments/not-an-id")).status_code == 404
+
+    async with tenant_transaction((await Tenant.get(slug="jinshui")).id):
+        event = await Event.filter(type="case.attachment_added").order_by("-id").first()
+    assert event is not None and event.payload["attachmentId"] > 0 and event.path == "JS01.A1.B03"
+    assert set(event.payload) == {"id", "attachmentId", "people"}
+
+
+async def test_who_may_not_attach_gets_nothing_and_nothing_is_written(live_server, tokens, fresh_database, db):
+    elsewhere = await report(live_server, tokens, who="secretary", path="JS01.A1.B04")
+    by_head = await report(live_server, tokens, who="grid-head")
+    before = stored_files(fresh_database)
+    for who, case in (("grid-head", elsewhere), ("hushu-secretary", elsewhere), ("volunteer", by_head)):
+        result = await added(live_server, tokens[who], case["id"], photo())
+        assert result["errors"][0]["code"] == "NOT_FOUND", who
+    # The grid worker sees the case in his grid but neither reported, manages nor works it.
+    refused = (await upload(live_server, tokens["grid-worker"], by_head["id"], photo())).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert stored_files(fresh_database) == before
+    assert await rows_of(elsewhere["id"]) == 0 and await rows_of(by_head["id"]) == 0
+
+
+async def test_bad_files_are_refused_and_leave_nothing(live_server, tokens, fresh_database, db):
+    case = await report(live_server, tokens)
+    before = stored_files(fresh_database)
+    text = await added(live_server, tokens["grid-worker"], case["id"], "这不是照片\n".encode() * 50, filename="fake.jpg")
+    assert [e["code"] for e in text["errors"]] == ["UNSUPPORTED_TYPE"] and text["attachment"] is None
+    # Starts like a JPEG, is not one.
+    forged = await added(live_server, tokens["grid-worker"], case["id"], b"\xff\xd8\xff" + b"\x00" * 500)
+    assert forged["errors"][0]["code"] == "UNSUPPORTED_TYPE"
+    gif = await added(live_server, tokens["grid-worker"], case["id"], b"GIF89a" + b"\x00" * 100, filename="a.gif")
+    assert gif["errors"][0]["code"] == "UNSUPPORTED_TYPE"
+    too_large = photo("JPEG") + b"\x00" * (10 * 1024 * 1024)
+    big = await added(live_server, tokens["grid-worker"], case["id"], too_large)
+    assert big["errors"][0]["code"] == "TOO_LARGE"
+    assert stored_files(fresh_database) == before and await rows_of(case["id"]) == 0
+
+
+async def test_count_limit_and_closed_cases(live_server, tokens, fresh_database, db):
+    case = await report(live_server, tokens, who="secretary")
+    small = photo("PNG", (2, 2))
+    for _ in range(20):
+        assert (await added(live_server, tokens["secretary"], case["id"], small))["errors"] == []
+    before = stored_files(fresh_database)
+    assert (await added(live_server, tokens["secretary"], case["id"], small))["errors"][0]["code"] == "TOO_MANY"
+    assert stored_files(fresh_database) == before and await rows_of(case["id"]) == 20
+
+    closed = await report(live_server, tokens, who="secretary")
+    for action, extra in (("accept", {}), ("dispatch", {"assigneeKind": "grid_worker", "assignee": "jinshui-grid-worker"}),
+                          ("start", {}), ("resolve", {}), ("verify", {"satisfaction": 4}), ("close", {})):
+        who = "grid-worker" if action in ("start", "resolve") else "secretary"
+        result = await act(live_server, tokens[who], closed, action, **extra)
+        assert result["errors"] == [], (action, result)
+        closed = result["case"]
+    assert (await added(live_server, tokens["secretary"], closed["id"], small))["errors"][0]["code"] == "CLOSED"
+    assert await rows_of(closed["id"]) == 0
+
+
+async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_server, tokens, fresh_database, db):
+    """The photo is stored, then a later field of the same mutation fails: the transaction rolls
+    back, and the object its row named is deleted too."""
+    case = await report(live_server, tokens)
+    query = """mutation($caseId: ID!, $file: Upload!) {
+        a: addCaseAttachment(caseId: $caseId, file: $file) { attachment { id } errors { code } }
+        b: transitionCase(input: {id: $caseId, action: "accept", version: 1}) { errors { code } } }"""
+    before = stored_files(fresh_database)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as client:
+        response = await client.post(
+            "/graphql", headers={"Authorization": f"Bearer {tokens['grid-worker']}"},
+            data={"operations": json.dumps({"query": query, "variables": {"caseId": case["id"], "file": None}}),
+                  "map": json.dumps({"0": ["variables.file"]})},
+            files={"0": ("a.png", photo("PNG"), "image/png")},
+        )
+    body = response.json()
+    # Mutation fields run in order: `a` stored and inserted, then a worker may not accept.
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["b"], "FORBIDDEN")]
+    assert await rows_of(case["id"]) == 0 and stored_files(fresh_database) == before

@@ -1,0 +1,57 @@
+"""Storage keys, the disk backend's writes and the S3 backend's signed URLs (signing is local:
+no server is asked here; tests/integration/test_case_attachments_s3.py talks to MinIO)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PIL import Image
+
+from redgrid.platform.settings import Settings
+from redgrid.platform.storage import DiskStorage, S3Storage, new_key
+from redgrid.tenants.cases.attachments import clean_filename, inspect
+from redgrid.platform.errors import InvalidInput
+
+
+async def test_disk_writes_whole_files_under_made_keys_only(tmp_path):
+    disk = DiskStorage(tmp_path)
+    key = new_key(7)
+    assert key.startswith("t7/") and key != new_key(7)
+    await disk.put(key, b"bytes", "image/png")
+    assert disk.path(key).read_bytes() == b"bytes"
+    assert [p.name for p in disk.path(key).parent.iterdir()] == [disk.path(key).name]  # no temporary left
+    await disk.delete(key)
+    await disk.delete(key)  # already gone is fine
+    for bad in ("../etc/passwd", "t7/202601/../../x", "/abs", "t7/202601/ABC"):
+        with pytest.raises(ValueError):
+            disk.path(bad)
+
+
+def test_s3_signed_url_is_path_style_and_names_the_file():
+    settings = Settings(s3_endpoint_url="http://127.0.0.1:9", s3_bucket="photos",
+                        s3_access_key_id="k", s3_secret_access_key="s")
+    key = new_key(3)
+    url = S3Storage(settings).presigned_url(key, filename="现场 1.jpg", content_type="image/jpeg")
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    assert parts.netloc == "127.0.0.1:9" and parts.path == f"/photos/{key}"
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Expires"] == ["300"]
+    assert query["response-content-disposition"] == ["inline; filename*=UTF-8''%E7%8E%B0%E5%9C%BA%201.jpg"]
+
+
+def test_s3_settings_need_a_bucket():
+    with pytest.raises(ValueError, match="REDGRID_S3_BUCKET"):
+        Settings(s3_endpoint_url="http://127.0.0.1:9")
+
+
+def test_types_come_from_the_bytes():
+    for fmt, expected in (("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")):
+        buffer = io.BytesIO()
+        Image.new("RGB", (5, 3)).save(buffer, format=fmt)
+        assert inspect(buffer.getvalue()) == (expected, 5, 3)
+    for bad in (b"", b"hello", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"RIFF\x00\x00\x00\x00WEBPjunk"):
+        with pytest.raises(InvalidInput):
+            inspect(bad)
+    assert clean_filename("C:\\photos\\..\\现场\x00.jpg") == "现场.jpg" and clean_filename("") == "photo"
