@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# The whole test suite against real PostgreSQL, Redis and Keycloak (started by services.sh).
+# The whole test suite against real PostgreSQL, Redis and Keycloak (started by services.sh)
+# and a real MinIO for the S3 attachment backend (built by tools/install-minio.sh).
 # Usage: bash deploy/test.sh [pytest args]. CI's .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+# MinIO (for the S3 attachment backend) builds from the Go module proxy the first time:
+# let it build while pip and the services start.
+bash deploy/tools/install-minio.sh > .venv/minio-path 2> .venv/minio-build.log &
+minio_build=$!
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 bash deploy/services.sh up
 eval "$(bash deploy/services.sh env)"
+wait "$minio_build" || { cat .venv/minio-build.log >&2; echo "MinIO build failed" >&2; exit 1; }
+REDGRID_TEST_MINIO_BIN="$(cat .venv/minio-path)"
+export REDGRID_TEST_MINIO_BIN
 started=$(date +%s)
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

@@ -1,8 +1,6 @@
 """Case photos in a real S3-compatible server (MinIO), with a second API server configured for
-it. MinIO is not one of the services deploy/services.sh starts yet: this module runs when a
-MinIO binary is given (REDGRID_TEST_MINIO_BIN, or `minio` on PATH; `go install
-github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c` builds one) and is skipped, saying
-so, otherwise."""
+it. deploy/test.sh builds the pinned MinIO once (deploy/tools/install-minio.sh) and gives its
+path in REDGRID_TEST_MINIO_BIN; this module starts it on a free port."""
 
 from __future__ import annotations
 
@@ -22,12 +20,13 @@ from .test_case_attachments import added, fetch, photo
 from .test_cases import report, tokens  # noqa: F401 - the fixture
 
 MINIO = os.environ.get("REDGRID_TEST_MINIO_BIN") or shutil.which("minio")
-pytestmark = pytest.mark.skipif(not MINIO, reason="no MinIO binary (REDGRID_TEST_MINIO_BIN): the S3 backend is untested here")
 KEY, SECRET, BUCKET = "redgrid-test", "redgrid-test-secret", "redgrid-photos"
 
 
 @pytest.fixture(scope="module")
 def minio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Like the other services, a missing MinIO fails the run: deploy/test.sh provides one.
+    assert MINIO, "no MinIO binary: run through `bash deploy/test.sh` (deploy/tools/install-minio.sh) or set REDGRID_TEST_MINIO_BIN"
     port, console = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     data = tmp_path_factory.mktemp("minio")
