@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
 import statistics
 import sys
@@ -30,7 +29,6 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = """query { households(first: 100, order: {field: ADDRESS}) { edges { node {
@@ -64,17 +62,6 @@ async def fresh_database(owner_url: str, app_url: str) -> tuple[str, str]:
     finally:
         await conn.close()
     return with_database(owner_url, "redgrid_bench"), with_database(app_url, "redgrid_bench")
-
-
-def xlsx(headers: list[str], rows) -> bytes:  # type: ignore[no-untyped-def]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def street(name: str, residents: int):  # type: ignore[no-untyped-def]
@@ -171,12 +158,13 @@ async def main(args: argparse.Namespace) -> None:
     from redgrid.platform.database import close_database, init_database
     from redgrid.tenants.people.registers import PartyMembersRegister, ResidentsRegister
     from redgrid.tenants.people.scale import MEMBER_HEADERS, RESIDENT_HEADERS, as_csv, member_rows, resident_rows
+    from redgrid.tenants.tabular import write_xlsx
 
     await init_database(url=app_url)
     try:
         n = args.residents
         csv_data = as_csv(RESIDENT_HEADERS, resident_rows(n))
-        xlsx_data = xlsx(RESIDENT_HEADERS, resident_rows(n))
+        xlsx_data = write_xlsx("residents", RESIDENT_HEADERS, resident_rows(n))
         print(f"{n} residents: CSV {len(csv_data) / 2**20:.1f} MB, XLSX {len(xlsx_data) / 2**20:.1f} MB")
 
         copy_street = await street("bench-copy", n)
