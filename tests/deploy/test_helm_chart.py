@@ -363,6 +363,21 @@ def test_service_monitor_is_optional(helm):
     assert all(service_labels.get(k) == v for k, v in selector.items())
 
 
+def test_s3_storage_for_case_photos(helm):
+    docs = manifests(template(
+        helm, "--set", "config.s3.bucket=case-photos", "--set", "config.s3.endpointUrl=https://minio.example.org",
+        "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE", "--set", "secrets.s3SecretAccessKey=s3cr3t",
+    ).stdout)
+    config = one(docs, "ConfigMap")["data"]
+    assert (config["REDGRID_S3_BUCKET"], config["REDGRID_S3_ENDPOINT_URL"]) == ("case-photos", "https://minio.example.org")
+    env = {e["name"]: e for e in one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["REDGRID_S3_SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"]["key"] == "s3-secret-access-key"
+    secret = next(d for d in docs if d["kind"] == "Secret" and d["metadata"]["name"] == FULLNAME)
+    assert {"s3-access-key-id", "s3-secret-access-key"} <= set(secret["data"])
+    plain = manifests(template(helm).stdout)
+    assert "REDGRID_S3_BUCKET" not in one(plain, "ConfigMap")["data"]
+
+
 def test_chart_created_secret_without_migrations(helm):
     docs = manifests(template(helm, "--set", "migrations.enabled=false").stdout)
     assert not [d for d in docs if d["kind"] == "Job"]
@@ -387,6 +402,8 @@ def test_chart_created_secret_without_migrations(helm):
         ["--set", "secrets.databaseUrl=mysql://app@db/redgrid"],
         ["--set", "ingress.nginx.timeoutSeconds=30"],
         ["--set", "secrets.bogus=x"],  # unknown nested key
+        ["--set", "config.s3.bucket=Case_Photos"],  # not an S3 bucket name
+        ["--set", "config.s3.endpointUrl=minio:9000"],  # no scheme
     ],
     ids=lambda args: args[-1],
 )

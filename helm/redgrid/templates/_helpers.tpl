@@ -96,6 +96,15 @@ REDGRID_KEYCLOAK_ISSUER: {{ . | quote }}
 {{- end }}
 REDGRID_KEYCLOAK_REALM: {{ .Values.config.keycloak.realm | quote }}
 REDGRID_KEYCLOAK_CLIENT_ID: {{ .Values.config.keycloak.clientId | quote }}
+{{- with .Values.config.s3 }}
+{{- if .bucket }}
+REDGRID_S3_BUCKET: {{ .bucket | quote }}
+REDGRID_S3_REGION: {{ .region | quote }}
+{{- with .endpointUrl }}
+REDGRID_S3_ENDPOINT_URL: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* EnvVar entries for one secret key. Args: list (env var name) (secret name) (key) (optional). */}}
