@@ -143,7 +143,9 @@ class Hub:
             if first_here:
                 self._last_seen.setdefault(topic, await self._log.head(topic))
                 await self._layer.group_add(topic, self._channel)
-            last = after
+            # Without `after`, live from what this hub has seen: an older event arriving late
+            # (the publisher delivers at least once) is not news to a screen that just came.
+            last = after if after is not None else self._last_seen.get(topic)
             if after is not None:
                 for event in await self._log.since(topic, after, None):
                     yield event
