@@ -99,7 +99,8 @@ class ImportSpec(Protocol):
         """The unique columns' values (a tuple, in `unique`'s order) already in the tenant."""
 
     def check(self, row: dict[str, Any], state: Any) -> list[tuple[str | None, str]]:
-        """Rules across columns or against the tenant: (column, reason) for each breach."""
+        """Rules across columns or against the tenant: (column, reason) for each breach. Runs
+        before the uniqueness check, so it may normalise the unique columns in `row`."""
 
     async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: Any) -> int: ...
 
@@ -161,6 +162,10 @@ async def run_import(
             except ValueError as exc:
                 fail(line, label, str(exc))
                 bad = True
+        if not bad:  # first the spec's rules: they may normalise the unique columns
+            for column, reason in spec.check(row, state):
+                fail(line, column, reason)
+                bad = True
         key = tuple(row.get(k) for k in spec.unique)
         if not bad and any(v is not None for v in key):
             if key in seen:
@@ -171,10 +176,6 @@ async def run_import(
                 bad = True
             else:
                 seen[key] = line
-        if not bad:
-            for column, reason in spec.check(row, state):
-                fail(line, column, reason)
-                bad = True
         if not bad:
             good.append(row)
         if progress is not None and result.rows % 1000 == 0:

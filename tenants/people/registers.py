@@ -106,8 +106,6 @@ class HouseholdsRegister:
         problems = grid.check(row["grid"])
         if not problems:
             row["grid"] = grid.node(row["grid"]).path  # so a plain code and its path are one key
-            if (row["grid"], row["building"], row["unit"], row["room"]) in state[1]:
-                problems.append((ROOM.headers[0], "already registered in this tenant"))
         return problems
 
     async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: tuple[GridCodes, Any]) -> int:

@@ -202,3 +202,10 @@ def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_pa
     dump = [sys.executable, "-m", "redgrid.platform.cli", "export", "--tenant", "jinshui", "residents", str(out)]
     assert subprocess.run(dump, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
     assert any(r[0] == "命令行甲" for r in sheet_rows(out.read_bytes()))
+
+
+async def test_one_address_named_by_code_and_by_path_is_a_duplicate_in_the_file(live_server, tokens):
+    data = "网格编码,楼栋,单元,房号,房屋类型\nB03,3幢,9单元,901,自住\nJS01.A1.B03,3幢,9单元,901,出租\n".encode()
+    result = await imported(live_server, tokens["secretary"], "HOUSEHOLDS", "same.csv", data)
+    assert result["imported"] == 0
+    assert result["rowErrors"] == [{"line": 3, "column": "房号", "reason": "duplicate of line 2 in this file"}]
