@@ -32,6 +32,7 @@ from redgrid.tenants.people.volunteers import USERNAME
 from redgrid.tenants.staff.models import (
     DEPARTMENT_KINDS,
     Department,
+    DutyShift,
     DutyTeam,
     DutyTeamMember,
     SinkingStaff,
@@ -194,6 +195,9 @@ async def save_staff(
     else:
         member = existing.update_from_dict(values)
         await member.save()
+        # His shifts not yet begun follow his username (DutyShift keeps it for the assignee check).
+        await DutyShift.filter(tenant_id=tenant.id, staff_id=member.id, checked_in_at=None, cancelled_at=None).update(
+            assignee_username=username)
     await events.record(ctx, "roster", "roster.staff_assigned",
                         {"id": member.id, "nodeId": node.id, "departmentId": department.id,  # type: ignore[union-attr]
                          "people": [username] if username else []}, path=node.path)

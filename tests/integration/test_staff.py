@@ -84,6 +84,20 @@ async def test_departments_and_staff_by_role_and_grid(live_server, tokens):
     volunteer = (await gql(live_server, listing, token=tokens["volunteer"])).json()
     assert volunteer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
+    # A staff member given a username later: his planned shifts follow it, so he can check in.
+    staff_id = by_head["staff"]["id"]
+    starts, ends = slot()
+    planned = (await gql_data(live_server, CREATE_SHIFT, {"input": {"nodeId": person["nodeId"], "staffId": staff_id,
+                                                                     "startsAt": starts, "endsAt": ends}}, tokens["grid-head"]))
+    assert planned["createDutyShift"]["errors"] == [] and planned["createDutyShift"]["shift"]["username"] is None
+    update = f"mutation($input: UpdateSinkingStaffInput!) {{ updateSinkingStaff(input: $input) {{ {STAFF} }} }}"
+    username = f"t-{uuid.uuid4().hex[:8]}"
+    named = (await gql_data(live_server, update, {"input": {**person, "id": staff_id, "username": username}}, tokens["grid-head"]))
+    assert named["updateSinkingStaff"]["errors"] == []
+    shift = "query($id: ID!) { node(id: $id) { ... on DutyShift { username } } }"
+    moved = await gql_data(live_server, shift, {"id": planned["createDutyShift"]["shift"]["id"]}, tokens["grid-head"])
+    assert moved["node"]["username"] == username
+
 
 async def test_shift_planning_rules(live_server, tokens):
     b03 = await node_id(live_server, tokens["secretary"], "JS01.A1.B03")
