@@ -133,31 +133,42 @@ class Hub:
             except Exception as exc:  # noqa: BLE001 - the database is away: next round
                 log.warning("hub catch-up failed", error=f"{type(exc).__name__}: {exc}")
 
+    async def _replay(self, topic: str, after: int, until: int | None) -> AsyncIterator[HubEvent]:
+        """Every event of (after, until] from the log, however many batches the log answers in."""
+        while until is None or after < until:
+            batch = await self._log.since(topic, after, until)
+            if not batch:
+                return
+            for event in batch:
+                yield event
+            after = batch[-1].seq
+
     async def subscribe(self, topic: str, after: int | None = None) -> AsyncIterator[HubEvent]:
         """Events of `topic` in seq order, each once: those after `after` from the log first
-        (a reconnecting client), then live ones, with any gap filled from the log."""
+        (a reconnecting client), then live ones, with any gap filled from the log. Without
+        `after`, live from what this hub has seen: an older event arriving late (the publisher
+        delivers at least once) is not news to a screen that just came."""
         queue: asyncio.Queue[HubEvent | None] = asyncio.Queue(QUEUE_SIZE)
+        if topic not in self._last_seen:  # known before the queue joins, for every subscriber
+            self._last_seen.setdefault(topic, await self._log.head(topic))
         first_here = not self._queues.get(topic)
         self._queues[topic].add(queue)
         try:
             if first_here:
-                self._last_seen.setdefault(topic, await self._log.head(topic))
                 await self._layer.group_add(topic, self._channel)
-            # Without `after`, live from what this hub has seen: an older event arriving late
-            # (the publisher delivers at least once) is not news to a screen that just came.
-            last = after if after is not None else self._last_seen.get(topic)
+            last = after if after is not None else self._last_seen.get(topic, 0)
             if after is not None:
-                for event in await self._log.since(topic, after, None):
+                async for event in self._replay(topic, after, None):
                     yield event
                     last = event.seq
             while True:
                 event = await queue.get()
                 if event is None:
                     return
-                if last is not None and event.seq <= last:
+                if event.seq <= last:
                     continue
-                if last is not None and event.seq > last + 1:
-                    for missed in await self._log.since(topic, last, event.seq - 1):
+                if event.seq > last + 1:
+                    async for missed in self._replay(topic, last, event.seq - 1):
                         yield missed
                         last = missed.seq
                 yield event
