@@ -82,3 +82,9 @@ def grid_scope_for(identity: Identity, account: Account | None, scope_path: str 
     if identity.has_any(*TENANT_WIDE_ROLES):
         return GridScope(ScopeKind.TENANT)
     return GridScope(ScopeKind.NONE)
+
+
+def system_context(tenant: Tenant, name: str) -> RequestContext:
+    """A tenant-wide context for the platform's own jobs (no roles): `name` is the actor the
+    events and timelines record."""
+    return RequestContext(Identity(name, name, frozenset(), tenant.slug, None), tenant, None, GridScope(ScopeKind.TENANT))

@@ -5,39 +5,38 @@ today's closures and satisfaction, who is on duty, the registers' totals and hou
 time) records a `figures.updated` event, carrying the figures, for every tenant whose cases,
 roster or people events moved since the figures it last sent: screens subscribed to the
 FIGURES area get fresh totals within a scan interval of a change, and nothing while the street
-is quiet. The watermark is the per-topic sequence of those events (assigned in commit order),
-so a change is never skipped.
+is quiet. The watermark is the last sequence the publisher handed out in each of those topics
+(topic_sequence, assigned in commit order), so a change is never skipped.
 
 They are the street's totals, counts only: every role that may subscribe in the tenant sees them.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.functions import Avg, Count
 
 from redgrid.platform import events
-from redgrid.platform.auth.identity import Identity
-from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.context import RequestContext, system_context
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Event, Tenant
+from redgrid.platform.models import Event, Tenant, TopicSequence
 from redgrid.tenants.cases.models import Case
 from redgrid.tenants.people.models import Household, PartyMember, Resident
+from redgrid.tenants.people.tags import LOCAL_TIME
 from redgrid.tenants.staff.models import DutyShift
 
 WATCHED = ("cases", "roster", "people")
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 PUBLISHER = "figures-publisher"
 
 
 async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, Any]:
     """The figures of one tenant, in the caller's tenant transaction."""
     now = now or datetime.now(UTC)
-    local_midnight = datetime.now(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    local_midnight = now.astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
     cases = Case.filter(tenant_id=tenant_id)
     by_state = dict(await cases.exclude(state="closed").annotate(n=Count("id")).group_by("state").values_list("state", "n"))
     overdue = await cases.filter(closed_at=None).filter(
@@ -66,30 +65,37 @@ async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, 
     }
 
 
-async def _watermark(tenant_id: int) -> dict[str, int]:
-    """The last sequence of each watched topic: one lookup each on the (topic, seq) index."""
-    marks = {}
-    for area in WATCHED:
-        top = await Event.filter(topic=events.topic_for(tenant_id, area), seq__isnull=False).order_by("-seq").first()
-        if top is not None:
-            marks[area] = top.seq
+# The marks each tenant's last figures were sent at, as this process knows them (a replica
+# that takes the job over reads them back from the last figures event).
+_sent: dict[int, dict[str, int]] = {}
+
+
+async def _watermarks(tenants: list[Tenant]) -> dict[int, dict[str, int]]:
+    """The last sequence handed out in each watched topic of every tenant, in one query."""
+    topics = {events.topic_for(t.id, area): (t.id, area) for t in tenants for area in WATCHED}
+    marks: dict[int, dict[str, int]] = defaultdict(dict)
+    for topic, last_seq in await TopicSequence.filter(topic__in=list(topics)).values_list("topic", "last_seq"):
+        tenant_id, area = topics[topic]
+        marks[tenant_id][area] = last_seq
     return marks
 
 
 async def publish_changed() -> int:
-    """Record `figures.updated` for each tenant with news since its last one; how many."""
+    """Record `figures.updated` for each tenant with news since its last one; how many. A
+    quiet tick costs one query."""
+    tenants = await Tenant.all()
     sent = 0
-    for tenant in await Tenant.all():
-        async with tenant_transaction(tenant.id):
-            marks = await _watermark(tenant.id)
-            last = await Event.filter(tenant_id=tenant.id, topic=events.topic_for(tenant.id, "figures")).order_by("-id").first()
-            if not marks or (last is not None and last.payload.get("watermark") == marks):
-                continue
-            identity = Identity(PUBLISHER, PUBLISHER, frozenset(), tenant.slug, None)
-            ctx = RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
-            figures = await key_figures(tenant.id)
-            await events.record(ctx, "figures", "figures.updated", {**figures, "watermark": marks})
-            sent += 1
+    for tenant_id, marks in (await _watermarks(tenants)).items():
+        if _sent.get(tenant_id) == marks:
+            continue
+        tenant = next(t for t in tenants if t.id == tenant_id)
+        async with tenant_transaction(tenant_id):
+            last = await Event.filter(tenant_id=tenant_id, topic=events.topic_for(tenant_id, "figures")).order_by("-id").first()
+            if last is None or last.payload.get("watermark") != marks:
+                figures = await key_figures(tenant_id)
+                await events.record(system_context(tenant, PUBLISHER), "figures", "figures.updated", {**figures, "watermark": marks})
+                sent += 1
+        _sent[tenant_id] = marks
     if sent:
         events.committed()
     return sent

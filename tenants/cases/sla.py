@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from redgrid.platform import events
-from redgrid.platform.auth.identity import Identity
-from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.context import system_context
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.models import DEADLINES, Case
@@ -20,17 +19,12 @@ MILESTONES = {"on_scene": "on_scene_at", "resolve": "resolved_at", "answer": "an
 SCANNER = "sla-scanner"
 
 
-def _system_context(tenant: Tenant) -> RequestContext:
-    identity = Identity(SCANNER, SCANNER, frozenset(), tenant.slug, None)
-    return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
-
-
 async def fire_overdue(now: datetime | None = None) -> int:
     """Mark and announce every newly overdue deadline of every tenant. Returns how many."""
     now = now or datetime.now(UTC)
     fired = 0
     for tenant in await Tenant.all():
-        ctx = _system_context(tenant)
+        ctx = system_context(tenant, SCANNER)
         async with tenant_transaction(tenant.id):
             for deadline in DEADLINES:
                 flag = f"overdue_{deadline}_at"
