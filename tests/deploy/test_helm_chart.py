@@ -13,7 +13,6 @@ import collections
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import kubernetes_validate
@@ -132,12 +131,11 @@ def hook_annotations(doc: dict) -> dict:
 # --- the installer ---------------------------------------------------------------------------
 
 
-def test_install_helm_is_idempotent_and_fast_the_second_time(helm):
-    started = time.monotonic()
+def test_install_helm_is_idempotent(helm):
     result = subprocess.run(["bash", str(INSTALL_HELM)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == helm
-    assert time.monotonic() - started < 10
+    assert "building" not in result.stderr  # the cached build is reused, nothing is rebuilt
     version = run_helm(helm, "version", "--short").stdout
     assert version.startswith("v3."), version
 

@@ -153,3 +153,15 @@ def live_server(fresh_database: dict[str, str]) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def tokens() -> dict[str, str]:
+    """Real Keycloak tokens of the demo users: Jinshui's by role, and Hushu's secretary. Per
+    module, so none outlives the realm's access-token lifespan during a long run."""
+    from .clients import password_token
+
+    names = ("jinshui-secretary", "jinshui-grid-head", "jinshui-grid-worker", "jinshui-dept-staff",
+             "jinshui-volunteer", "hushu-secretary")
+    return {n.removeprefix("jinshui-"): password_token(n) for n in names}
+

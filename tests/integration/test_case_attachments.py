@@ -16,7 +16,7 @@ from redgrid.platform.models import Event, Tenant
 from redgrid.tenants.cases.models import CaseAttachment
 
 from .clients import gql
-from .test_cases import act, report, tokens  # noqa: F401 - the fixture
+from .test_cases import act, report
 
 ADD = """mutation($caseId: ID!, $file: Upload!) { addCaseAttachment(caseId: $caseId, file: $file) {
     attachment { id filename contentType size sha256 width height uploadedBy url } errors { field code message } } }"""

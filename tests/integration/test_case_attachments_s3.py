@@ -17,7 +17,7 @@ from botocore.config import Config
 
 from .conftest import LiveServer, free_port
 from .test_case_attachments import added, fetch, photo
-from .test_cases import report, tokens  # noqa: F401 - the fixture
+from .test_cases import report
 
 MINIO = os.environ.get("REDGRID_TEST_MINIO_BIN") or shutil.which("minio")
 KEY, SECRET, BUCKET = "redgrid-test", "redgrid-test-secret", "redgrid-photos"
@@ -70,7 +70,7 @@ def s3_server(fresh_database, minio, bucket) -> Iterator[LiveServer]:
         server.stop()
 
 
-async def test_photos_go_to_the_bucket_and_download_by_a_signed_redirect(s3_server, bucket, tokens):  # noqa: F811
+async def test_photos_go_to_the_bucket_and_download_by_a_signed_redirect(s3_server, bucket, tokens):
     case = await report(s3_server, tokens)
     jpeg = photo("JPEG")
     meta = (await added(s3_server, tokens["grid-worker"], case["id"], jpeg))["attachment"]

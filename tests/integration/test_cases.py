@@ -5,26 +5,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Event, Tenant
 from redgrid.realtime.publisher import enter_publisher_scope
 
-from .clients import Subscriber, gql, gql_data, password_token
+from .clients import Subscriber, gql, gql_data
 from .test_grid import node_id
 from .test_realtime import second_server  # noqa: F401 - the fixture
 
 CASE = "id number state version escalation assignee overdue satisfaction timeline { version action fromState toState actor }"
 REPORT = f"""mutation($input: ReportCaseInput!) {{ reportCase(input: $input) {{ case {{ {CASE} }} errors {{ field code message }} }} }}"""
 MOVE = f"""mutation($input: TransitionCaseInput!) {{ transitionCase(input: $input) {{ case {{ {CASE} }} errors {{ field code message }} }} }}"""
-
-
-@pytest.fixture(scope="module")
-def tokens() -> dict[str, str]:
-    names = ("jinshui-secretary", "jinshui-grid-head", "jinshui-grid-worker", "jinshui-dept-staff",
-             "jinshui-volunteer", "hushu-secretary")
-    return {n.split("-", 1)[1] if n.startswith("jinshui") else n: password_token(n) for n in names}
 
 
 async def category_id(server, token: str, code: str = "street_order") -> str:

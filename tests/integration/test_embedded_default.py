@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from .conftest import ROOT, free_port
+from .conftest import free_port
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 
 from .clients import Subscriber, gql, gql_data
-from .test_cases import report, tokens  # noqa: F401 - the fixture is used by name
+from .test_cases import report
 
 FIGURES = "{ keyFigures { openCases overdueCases closedToday onDutyNow residents households partyMembers satisfaction30Days casesByState { key count } householdsByColour { key count } asOf } }"
 
 
-async def test_key_figures_by_role(live_server, tokens):  # noqa: F811
+async def test_key_figures_by_role(live_server, tokens):
     figures = (await gql_data(live_server, FIGURES, token=tokens["secretary"]))["keyFigures"]
     assert figures["residents"] >= 4000 and figures["partyMembers"] > 100
     assert sum(t["count"] for t in figures["householdsByColour"]) == figures["households"]
@@ -20,7 +20,7 @@ async def test_key_figures_by_role(live_server, tokens):  # noqa: F811
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_a_new_case_pushes_new_figures_to_the_street_not_to_another(live_server, tokens):  # noqa: F811
+async def test_a_new_case_pushes_new_figures_to_the_street_not_to_another(live_server, tokens):
     before = (await gql_data(live_server, FIGURES, token=tokens["secretary"]))["keyFigures"]["openCases"]
     async with Subscriber(live_server, tokens["secretary"], "FIGURES") as wall, \
                Subscriber(live_server, tokens["hushu-secretary"], "FIGURES") as other:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 import uuid
 
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Event, Tenant
+from redgrid.platform.models import Event
 from redgrid.realtime.publisher import enter_publisher_scope
 
 from .clients import Subscriber, gql_data, password_token
@@ -42,7 +41,6 @@ async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_
     # Half the events are committed on the doomed server itself, the last one right before SIGTERM.
     for i, code in enumerate(codes[:60]):
         await create(doomed if i % 2 else live_server, code)
-    started = time.monotonic()
     doomed.process.send_signal(signal.SIGTERM)
 
     async def meanwhile() -> None:  # one at a time, so their order is the codes' order
@@ -57,7 +55,6 @@ async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_
     assert exit_code in (0, -signal.SIGTERM), log[-2000:]
     assert '"count": 4' in log and "websockets closed for shutdown" in log, log[-2000:]
     assert "Application shutdown complete" in log, log[-2000:]
-    assert time.monotonic() - started < 15
     for s in subscribers:
         await s.stop()
         assert s.close_code == 4503, s.close_code

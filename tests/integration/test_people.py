@@ -50,12 +50,6 @@ def unique_name(prefix: str = "测试") -> str:
 
 
 @pytest.fixture(scope="module")
-def tokens() -> dict[str, str]:
-    return {role: password_token(f"jinshui-{role}") for role in
-            ("secretary", "grid-head", "grid-worker", "volunteer", "dept-staff")}
-
-
-@pytest.fixture(scope="module")
 async def grid(live_server, tokens) -> dict[str, dict]:
     """The Jinshui grid by path: node id and its party organisation's id."""
     query = "{ gridNodes(first: 500) { edges { node { id path partyOrganisations { id } } } } }"

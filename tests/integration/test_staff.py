@@ -7,9 +7,8 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
-from .clients import Subscriber, gql, gql_data, password_token
+from .clients import Subscriber, gql, gql_data
 from .test_cases import act, report
 from .test_grid import node_id
 
@@ -20,13 +19,6 @@ CREATE_SHIFT = f"mutation($input: CreateDutyShiftInput!) {{ createDutyShift(inpu
 CHECK_IN = f"mutation($input: ShiftMarkInput!) {{ checkIn(input: $input) {{ {SHIFT} }} }}"
 CHECK_OUT = f"mutation($input: ShiftMarkInput!) {{ checkOut(input: $input) {{ {SHIFT} }} }}"
 ON_DUTY = "{ onDutyNow { edges { node { id username node { path } } } } }"
-
-
-@pytest.fixture(scope="module")
-def tokens() -> dict[str, str]:
-    names = ("jinshui-secretary", "jinshui-grid-head", "jinshui-grid-worker", "jinshui-dept-staff",
-             "jinshui-volunteer", "hushu-secretary")
-    return {n.split("-", 1)[1] if n.startswith("jinshui") else n: password_token(n) for n in names}
 
 
 def slot(hours: int = 8) -> tuple[str, str]:

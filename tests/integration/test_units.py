@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from .clients import gql, gql_data, password_token
+from .clients import gql, gql_data
 
 ERRORS = "errors { field code message }"
 UNIT = "id name kind partyOrganisation contacts { name phone role } pairedNode { path } resources { kind shareable } needs { description }"
@@ -32,12 +32,6 @@ B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
 
 def unique_name(prefix: str = "测试单位") -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-def tokens() -> dict[str, str]:
-    return {role: password_token(f"jinshui-{role}") for role in
-            ("secretary", "grid-head", "grid-worker", "volunteer", "dept-staff")}
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """The import framework on a small register of its own: file formats, Chinese headers,
-row-by-row reasons, all-or-nothing. (Registers' real specs are tested against PostgreSQL.)"""
+row-by-row reasons, all-or-nothing, in a transaction on the real PostgreSQL (the registers'
+own specs are in test_registers.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from tortoise import Tortoise
 
 from redgrid.platform.context import RequestContext
-from redgrid.platform.database import tortoise_config
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.imports import Column, export_register, run_import
 
@@ -46,10 +45,8 @@ class Pets:
 
 
 @pytest.fixture(autouse=True)
-async def orm():
-    await Tortoise.init(config=tortoise_config("sqlite://:memory:"))
-    yield
-    await Tortoise.close_connections()
+def orm(db):
+    """The ORM on the test database: run_import writes in a transaction of its own."""
 
 
 CTX = RequestContext(None)
