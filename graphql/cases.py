@@ -10,16 +10,15 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.grid import GridNode
+from redgrid.graphql.grid import GridNode, in_subtree
 from redgrid.graphql.ids import db_id
-from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
-from redgrid.graphql.types import UserError
+from redgrid.graphql.pagination import Connection, Direction, ordering, paginate
+from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
 from redgrid.platform.settings import get_settings
 from redgrid.tenants.cases import attachments, models
 from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import models as grid_models
-from redgrid.tenants.grid.service import under
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -239,10 +238,6 @@ class SetSlaRuleInput:
     answer_minutes: int
 
 
-def _errors(exc: InvalidInput) -> list[UserError]:
-    return [UserError.from_domain(e) for e in exc.errors]
-
-
 @strawberry.type
 class CaseQuery:
     @strawberry.field(description="Cases the caller may see, filtered and ordered, page by page.")
@@ -257,10 +252,7 @@ class CaseQuery:
             query = query.filter(state__in=f.states)
         if f.category_id is not None:
             query = query.filter(category_id=db_id(f.category_id, "CaseCategory", "filter.categoryId"))
-        if f.under_node_id is not None:
-            root = await grid_models.GridNode.get_or_none(
-                tenant_id=ctx.tenant_id, id=db_id(f.under_node_id, "GridNode", "filter.underNodeId"))
-            query = query.filter(node_id__in=under(grid_models.GridNode.filter(tenant_id=ctx.tenant_id), root.path).values("id")) if root else query.filter(id__lt=0)
+        query = await in_subtree(info, query, f.under_node_id, "node__path", "filter.underNodeId")
         if f.overdue is not None:
             from tortoise.expressions import Q
 
@@ -269,7 +261,7 @@ class CaseQuery:
         if f.assigned_to_me:
             query = query.filter(await cases.assigned_to_me(ctx))
         o = order or CaseOrder()
-        return await paginate(query, first, after, Case.from_model, Ordering(o.field.value, o.direction is Direction.DESC))
+        return await paginate(query, first, after, Case.from_model, ordering(o.field, o.direction))
 
     @strawberry.field
     async def case_categories(self, info: Info) -> list[CaseCategory]:
@@ -289,7 +281,7 @@ class CaseMutation:
                 latitude=input.latitude, longitude=input.longitude,
             )
         except InvalidInput as exc:
-            return CasePayload(errors=_errors(exc))
+            return CasePayload(errors=user_errors(exc))
         return CasePayload(case=Case.from_model(case))
 
     @strawberry.mutation(description="Move a case along its closed loop; see TransitionCaseInput.action.")
@@ -302,7 +294,7 @@ class CaseMutation:
                 satisfaction=input.satisfaction, comment=input.comment,
             )
         except InvalidInput as exc:
-            return CasePayload(errors=_errors(exc))
+            return CasePayload(errors=user_errors(exc))
         return CasePayload(case=Case.from_model(case))
 
     @strawberry.mutation(description="Attach a photo (multipart request). Errors: TOO_LARGE, UNSUPPORTED_TYPE, TOO_MANY, CLOSED, NOT_FOUND.")
@@ -313,7 +305,7 @@ class CaseMutation:
                 info.context.ctx, db_id(case_id, "Case", "caseId"), data=data, filename=file.filename,
             )
         except InvalidInput as exc:
-            return CaseAttachmentPayload(errors=_errors(exc))
+            return CaseAttachmentPayload(errors=user_errors(exc))
         return CaseAttachmentPayload(attachment=CaseAttachment.from_model(attachment))
 
     @strawberry.mutation(description="Tenant-wide secretaries: add or change a category and its default deadlines.")
@@ -324,7 +316,7 @@ class CaseMutation:
                 resolve=input.resolve_minutes, answer=input.answer_minutes,
             )
         except InvalidInput as exc:
-            return CaseCategoryPayload(errors=_errors(exc))
+            return CaseCategoryPayload(errors=user_errors(exc))
         return CaseCategoryPayload(category=CaseCategory.from_model(category))
 
     @strawberry.mutation(description="Tenant-wide secretaries: deadlines for one priority of a category.")
@@ -336,7 +328,7 @@ class CaseMutation:
                 answer=input.answer_minutes,
             )
         except InvalidInput as exc:
-            return CaseCategoryPayload(errors=_errors(exc))
+            return CaseCategoryPayload(errors=user_errors(exc))
         return CaseCategoryPayload(category=CaseCategory.from_model(await rule.category))
 
 

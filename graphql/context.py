@@ -158,7 +158,7 @@ class RedGridGraphQL(GraphQL):
         except Forbidden as exc:
             websocket.state.close_with = (CLOSE_FORBIDDEN, f"Forbidden: {exc}"[:120])
             raise ConnectionRejectionError({"message": str(exc)}) from None
-        except PROVIDER_DOWN as exc:
+        except PROVIDER_DOWN:
             websocket.state.close_with = (CLOSE_TRY_AGAIN_LATER, "identity provider unavailable")
             raise ConnectionRejectionError({"message": "identity provider unavailable"}) from None
         context.services.watch.watch(websocket, identity)

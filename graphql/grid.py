@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 from strawberry import relay
+from tortoise.queryset import QuerySet
 from strawberry.scalars import JSON
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.ids import db_id, optional_db_id
-from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
-from redgrid.graphql.types import UserError
+from redgrid.graphql.pagination import Connection, Direction, ordering, paginate
+from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models
 from redgrid.tenants.grid import service as grid
+from redgrid.tenants.scope import subtree
+
+M = TypeVar("M")
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -75,6 +80,11 @@ class GridNode(relay.Node):
             level=m.level, boundary=m.boundary, head_name=m.head_name, head_phone=m.head_phone,
             retired=m.retired_at is not None,
         )
+
+    @classmethod
+    async def load(cls, info: Info, node_id: int) -> "GridNode":
+        """A node another row points at, through the request's DataLoader."""
+        return cls.from_model(await info.context.loaders.by_id(models.GridNode).load(node_id))
 
     @strawberry.field
     async def parent(self, info: Info) -> "GridNode | None":
@@ -167,16 +177,11 @@ class GridQuery:
             query = query.filter(level=f.level)
         if f.parent_id is not None:
             query = query.filter(parent_id=db_id(f.parent_id, "GridNode", "filter.parentId"))
-        if f.under_id is not None:
-            root = await grid.node_by_id(ctx, db_id(f.under_id, "GridNode", "filter.underId"))
-            query = grid.under(query, root.path) if root else query.filter(id__lt=0)
+        query = await in_subtree(info, query, f.under_id, "path")
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
         o = order or GridNodeOrder()
-        return await paginate(
-            query, first, after, GridNode.from_model,
-            Ordering(o.field.value, o.direction is Direction.DESC),
-        )
+        return await paginate(query, first, after, GridNode.from_model, ordering(o.field, o.direction))
 
     @strawberry.field
     async def grid_levels(self, info: Info) -> list[GridLevel]:
@@ -221,8 +226,15 @@ class AddServiceStationInput:
     address: str = ""
 
 
-def _errors(exc: InvalidInput) -> list[UserError]:
-    return [UserError.from_domain(e) for e in exc.errors]
+async def in_subtree(
+    info: Info, query: QuerySet[M], under_id: relay.GlobalID | None, path_field: str, field: str = "filter.underId"
+) -> QuerySet[M]:
+    """`query` narrowed to the subtree of a grid node the caller may see (nothing when he may not
+    or it is unknown); `path_field` is the lookup of each row's grid path."""
+    if under_id is None:
+        return query
+    root = await grid.node_by_id(info.context.ctx, db_id(under_id, "GridNode", field))
+    return query.filter(subtree(path_field, root.path)) if root else query.filter(id__lt=0)
 
 
 @strawberry.type
@@ -232,7 +244,7 @@ class GridMutation:
         try:
             rows = await grid.set_levels(info.context.ctx, names)
         except InvalidInput as exc:
-            return GridLevelsPayload(errors=_errors(exc))
+            return GridLevelsPayload(errors=user_errors(exc))
         return GridLevelsPayload(levels=[GridLevel(depth=r.depth, name=r.name) for r in rows])
 
     @strawberry.mutation(description="Secretaries and grid heads: add a node under one in their grid.")
@@ -243,7 +255,7 @@ class GridMutation:
                 code=input.code, name=input.name, boundary=input.boundary,
             )
         except InvalidInput as exc:
-            return GridNodePayload(errors=_errors(exc))
+            return GridNodePayload(errors=user_errors(exc))
         return GridNodePayload(node=GridNode.from_model(node))
 
     @strawberry.mutation(description="Rename a node, set its boundary or its head.")
@@ -255,7 +267,7 @@ class GridMutation:
                 head_name=input.head_name, head_phone=input.head_phone,
             )
         except InvalidInput as exc:
-            return GridNodePayload(errors=_errors(exc))
+            return GridNodePayload(errors=user_errors(exc))
         return GridNodePayload(node=GridNode.from_model(node))
 
     @strawberry.mutation(description="Move a node and its subtree under another parent; paths, levels and scopes follow.")
@@ -265,7 +277,7 @@ class GridMutation:
                 info.context.ctx, db_id(id, "GridNode"), db_id(new_parent_id, "GridNode", "newParentId")
             )
         except InvalidInput as exc:
-            return GridNodePayload(errors=_errors(exc))
+            return GridNodePayload(errors=user_errors(exc))
         return GridNodePayload(node=GridNode.from_model(node))
 
     @strawberry.mutation(description="Retire an empty node (no active children, nothing registered in it).")
@@ -273,7 +285,7 @@ class GridMutation:
         try:
             node = await grid.retire_node(info.context.ctx, db_id(id, "GridNode"))
         except InvalidInput as exc:
-            return GridNodePayload(errors=_errors(exc))
+            return GridNodePayload(errors=user_errors(exc))
         return GridNodePayload(node=GridNode.from_model(node))
 
     @strawberry.mutation
@@ -284,7 +296,7 @@ class GridMutation:
                 kind=input.kind, secretary_name=input.secretary_name,
             )
         except InvalidInput as exc:
-            return GridNodePayload(errors=_errors(exc))
+            return GridNodePayload(errors=user_errors(exc))
         return GridNodePayload(node=GridNode.from_model(await org.node))
 
     @strawberry.mutation
@@ -295,7 +307,7 @@ class GridMutation:
                 kind=input.kind, address=input.address,
             )
         except InvalidInput as exc:
-            return GridNodePayload(errors=_errors(exc))
+            return GridNodePayload(errors=user_errors(exc))
         return GridNodePayload(node=GridNode.from_model(await station.node))
 
 

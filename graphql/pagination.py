@@ -119,3 +119,21 @@ async def paginate(
         ),
         counted=queryset,
     )
+
+
+def ordering(field: Enum, direction: Direction) -> Ordering:
+    """An order input's field and direction as the keyset paginator's Ordering."""
+    return Ordering(field.value, direction is Direction.DESC)
+
+
+@strawberry.enum
+class NamedOrderField(Enum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class NamedOrder:
+    field: NamedOrderField = NamedOrderField.NAME
+    direction: Direction = Direction.ASC
+

@@ -12,27 +12,22 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
-from tortoise.queryset import QuerySet
 
 from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.grid import GridNode, PartyOrganisation
+from redgrid.graphql.grid import GridNode, PartyOrganisation, in_subtree
 from redgrid.graphql.ids import db_id, optional_db_id
-from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
-from redgrid.graphql.types import UserError
+from redgrid.graphql.pagination import Connection, Direction, NamedOrder, ordering, paginate
+from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models as grid_models
-from redgrid.tenants.grid import service as grid
 from redgrid.tenants.people import models, party, privacy, tags, volunteers
 from redgrid.tenants.people import service as people
 from redgrid.tenants.people.privacy import ResidentView
-from redgrid.tenants.scope import subtree
 
 Info = strawberry.Info[GraphQLContext, None]
-M = TypeVar("M", bound=Any)
 
 
 @strawberry.enum
@@ -104,10 +99,6 @@ def _viewer(info: Info) -> Callable[[models.Resident], ResidentView]:
     return privacy.viewer(info.context.ctx)
 
 
-async def _grid_node(info: Info, node_id: int) -> GridNode:
-    return GridNode.from_model(await info.context.loaders.by_id(grid_models.GridNode).load(node_id))
-
-
 @strawberry.type
 class Resident(relay.Node):
     db_id: strawberry.Private[int]
@@ -138,7 +129,7 @@ class Resident(relay.Node):
 
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
     @strawberry.field
     async def household(self, info: Info) -> "Household | None":
@@ -178,7 +169,7 @@ class Household(relay.Node):
 
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
     async def _members(self, info: Info) -> list[models.Resident]:
         return await info.context.loaders.many(models.Resident, "household_id", "name").load(self.db_id)
@@ -473,18 +464,6 @@ class PartyMemberFilter:
     name_contains: str | None = None
 
 
-@strawberry.enum
-class NamedOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input
-class NamedOrder:
-    field: NamedOrderField = NamedOrderField.NAME
-    direction: Direction = Direction.ASC
-
-
 @strawberry.input
 class VolunteerTeamFilter:
     kind: TeamKind | None = None
@@ -517,18 +496,6 @@ class PairingFilter:
     active: bool | None = None
 
 
-async def _under(info: Info, query: QuerySet[M], under_id: relay.GlobalID | None, path_field: str) -> QuerySet[M]:
-    """`query` narrowed to a grid subtree (nothing when the node is unknown)."""
-    if under_id is None:
-        return query
-    root = await grid.node_by_id(info.context.ctx, db_id(under_id, "GridNode", "filter.underId"))
-    return query.filter(subtree(path_field, root.path)) if root else query.filter(id__lt=0)
-
-
-def _ordering(field: Enum, direction: Direction) -> Ordering:
-    return Ordering(field.value, direction is Direction.DESC)
-
-
 @strawberry.type
 class PeopleQuery:
     @strawberry.field(description="Residents of the caller's grid; refused to roles without the registers (volunteers, sinking staff).")
@@ -538,7 +505,7 @@ class PeopleQuery:
     ) -> Connection[Resident]:
         ctx = info.context.ctx
         f, o = filter or ResidentFilter(), order or ResidentOrder()
-        query = await _under(info, people.residents(ctx), f.under_id, "node__path")
+        query = await in_subtree(info, people.residents(ctx), f.under_id, "node__path")
         if f.household_id is not None:
             query = query.filter(household_id=db_id(f.household_id, "Household", "filter.householdId"))
         if f.tag is not None:
@@ -546,7 +513,7 @@ class PeopleQuery:
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
         view = _viewer(info)
-        return await paginate(query, first, after, lambda m: Resident.from_view(view(m)), _ordering(o.field, o.direction))
+        return await paginate(query, first, after, lambda m: Resident.from_view(view(m)), ordering(o.field, o.direction))
 
     @strawberry.field(description="Households of the caller's grid.")
     async def households(
@@ -554,14 +521,14 @@ class PeopleQuery:
         filter: HouseholdFilter | None = None, order: HouseholdOrder | None = None,
     ) -> Connection[Household]:
         f, o = filter or HouseholdFilter(), order or HouseholdOrder()
-        query = await _under(info, people.households(info.context.ctx), f.under_id, "node__path")
+        query = await in_subtree(info, people.households(info.context.ctx), f.under_id, "node__path")
         if f.colour is not None:
             query = query.filter(colour=f.colour.value)
         if f.kind is not None:
             query = query.filter(kind=f.kind.value)
         if f.address_contains:
             query = query.filter(address__icontains=f.address_contains)
-        return await paginate(query, first, after, Household.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, Household.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Party members living in the caller's grid.")
     async def party_members(
@@ -569,7 +536,7 @@ class PeopleQuery:
         filter: PartyMemberFilter | None = None, order: PartyMemberOrder | None = None,
     ) -> Connection[PartyMember]:
         f, o = filter or PartyMemberFilter(), order or PartyMemberOrder()
-        query = await _under(info, party.members(info.context.ctx), f.under_id, "resident__node__path")
+        query = await in_subtree(info, party.members(info.context.ctx), f.under_id, "resident__node__path")
         if f.category is not None:
             query = query.filter(category=f.category.value)
         if f.organisation_id is not None:
@@ -578,7 +545,7 @@ class PeopleQuery:
             query = query.filter(listed=f.listed)
         if f.name_contains:
             query = query.filter(resident__name__icontains=f.name_contains)
-        return await paginate(query, first, after, PartyMember.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, PartyMember.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="The listing board (亮身份) of a grid node, e.g. a building: public inside the tenant.")
     async def listing_board(self, info: Info, node_id: relay.GlobalID) -> list[ListingEntry]:
@@ -599,7 +566,7 @@ class PeopleQuery:
             query = query.filter(kind=f.kind.value)
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
-        return await paginate(query, first, after, VolunteerTeam.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, VolunteerTeam.from_model, ordering(o.field, o.direction))
 
     @strawberry.field
     async def volunteers(
@@ -612,7 +579,7 @@ class PeopleQuery:
             query = query.filter(team_id=db_id(f.team_id, "VolunteerTeam", "filter.teamId"))
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
-        return await paginate(query, first, after, Volunteer.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, Volunteer.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Pairings of elders in the caller's grid; for a volunteer, his own.")
     async def pairings(
@@ -620,14 +587,14 @@ class PeopleQuery:
         filter: PairingFilter | None = None, order: PairingOrder | None = None,
     ) -> Connection[Pairing]:
         f, o = filter or PairingFilter(), order or PairingOrder()
-        query = await _under(info, volunteers.pairings(info.context.ctx), f.under_id, "resident__node__path")
+        query = await in_subtree(info, volunteers.pairings(info.context.ctx), f.under_id, "resident__node__path")
         if f.volunteer_id is not None:
             query = query.filter(volunteer_id=db_id(f.volunteer_id, "Volunteer", "filter.volunteerId"))
         if f.kind is not None:
             query = query.filter(kind=f.kind.value)
         if f.active is not None:
             query = query.filter(active=f.active)
-        return await paginate(query, first, after, Pairing.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, Pairing.from_model, ordering(o.field, o.direction))
 
 
 # Mutations: inputs, payloads, and the mutation class.
@@ -786,10 +753,6 @@ class PairingPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _errors(exc: InvalidInput) -> list[UserError]:
-    return [UserError.from_domain(e) for e in exc.errors]
-
-
 def _person(i: CreateResidentInput | UpdateResidentInput) -> people.Person:
     return people.Person(
         name=i.name, id_number=i.id_number, sex=i.sex.value if i.sex else None, birth_date=i.birth_date,
@@ -813,7 +776,7 @@ class PeopleMutation:
                 household_id=optional_db_id(input.household_id, "Household", "householdId"),
             )
         except InvalidInput as exc:
-            return ResidentPayload(errors=_errors(exc))
+            return ResidentPayload(errors=user_errors(exc))
         return ResidentPayload(resident=Resident.from_view(privacy.viewer(ctx)(row)))
 
     @strawberry.mutation(description="Change what is given; a moved resident must have left his household.")
@@ -825,7 +788,7 @@ class PeopleMutation:
                 node_id=optional_db_id(input.node_id, "GridNode", "nodeId"),
             )
         except InvalidInput as exc:
-            return ResidentPayload(errors=_errors(exc))
+            return ResidentPayload(errors=user_errors(exc))
         return ResidentPayload(resident=Resident.from_view(privacy.viewer(ctx)(row)))
 
     @strawberry.mutation
@@ -836,7 +799,7 @@ class PeopleMutation:
                 unit=input.unit, room=input.room, kind=input.kind.value,
             )
         except InvalidInput as exc:
-            return HouseholdPayload(errors=_errors(exc))
+            return HouseholdPayload(errors=user_errors(exc))
         return HouseholdPayload(household=Household.from_model(row))
 
     @strawberry.mutation(description="Change the address or the kind (the colour follows).")
@@ -847,7 +810,7 @@ class PeopleMutation:
                 room=input.room, kind=input.kind.value if input.kind else None,
             )
         except InvalidInput as exc:
-            return HouseholdPayload(errors=_errors(exc))
+            return HouseholdPayload(errors=user_errors(exc))
         return HouseholdPayload(household=Household.from_model(row))
 
     @strawberry.mutation(description="The resident joins the household (leaving any other) and moves to its grid node.")
@@ -857,7 +820,7 @@ class PeopleMutation:
                 info.context.ctx, db_id(household_id, "Household", "householdId"), db_id(resident_id, "Resident", "residentId")
             )
         except InvalidInput as exc:
-            return HouseholdPayload(errors=_errors(exc))
+            return HouseholdPayload(errors=user_errors(exc))
         return HouseholdPayload(household=Household.from_model(row))
 
     @strawberry.mutation(description="The resident leaves his household; the payload is the household he left.")
@@ -865,7 +828,7 @@ class PeopleMutation:
         try:
             row = await people.remove_member(info.context.ctx, db_id(resident_id, "Resident", "residentId"))
         except InvalidInput as exc:
-            return HouseholdPayload(errors=_errors(exc))
+            return HouseholdPayload(errors=user_errors(exc))
         return HouseholdPayload(household=Household.from_model(row))
 
     @strawberry.mutation(description="Secretaries and grid heads: register a resident as a party member.")
@@ -877,7 +840,7 @@ class PeopleMutation:
                 category=input.category.value, joined_on=input.joined_on,
             )
         except InvalidInput as exc:
-            return PartyMemberPayload(errors=_errors(exc))
+            return PartyMemberPayload(errors=user_errors(exc))
         return PartyMemberPayload(party_member=PartyMember.from_model(row))
 
     @strawberry.mutation
@@ -888,7 +851,7 @@ class PeopleMutation:
                 deadline=input.deadline,
             )
         except InvalidInput as exc:
-            return CommitmentPayload(errors=_errors(exc))
+            return CommitmentPayload(errors=user_errors(exc))
         return CommitmentPayload(commitment=Commitment.from_model(row))
 
     @strawberry.mutation(description="Mark a commitment kept, by the caller, now.")
@@ -896,7 +859,7 @@ class PeopleMutation:
         try:
             row = await party.verify_commitment(info.context.ctx, db_id(id, "Commitment"))
         except InvalidInput as exc:
-            return CommitmentPayload(errors=_errors(exc))
+            return CommitmentPayload(errors=user_errors(exc))
         return CommitmentPayload(commitment=Commitment.from_model(row))
 
     @strawberry.mutation
@@ -908,7 +871,7 @@ class PeopleMutation:
                 hours=Decimal(str(input.hours)),
             )
         except InvalidInput as exc:
-            return PartyMemberPayload(errors=_errors(exc))
+            return PartyMemberPayload(errors=user_errors(exc))
         return await _member_payload(info, member_id)
 
     @strawberry.mutation(description="A line on the activity card; the activity's points go to the ledger.")
@@ -919,7 +882,7 @@ class PeopleMutation:
                 info.context.ctx, member_id, title=input.title, held_on=input.held_on, kind=input.kind.value
             )
         except InvalidInput as exc:
-            return PartyMemberPayload(errors=_errors(exc))
+            return PartyMemberPayload(errors=user_errors(exc))
         return await _member_payload(info, member_id)
 
     @strawberry.mutation
@@ -928,7 +891,7 @@ class PeopleMutation:
             member_id = db_id(input.member_id, "PartyMember", "memberId")
             await party.add_points(info.context.ctx, member_id, points=input.points, reason=input.reason)
         except InvalidInput as exc:
-            return PartyMemberPayload(errors=_errors(exc))
+            return PartyMemberPayload(errors=user_errors(exc))
         return await _member_payload(info, member_id)
 
     @strawberry.mutation(description="Put a member on his building's board (亮身份), or take him off.")
@@ -939,7 +902,7 @@ class PeopleMutation:
                 photo_url=input.photo_url, duties=input.duties, phone_public=input.phone_public,
             )
         except InvalidInput as exc:
-            return PartyMemberPayload(errors=_errors(exc))
+            return PartyMemberPayload(errors=user_errors(exc))
         return PartyMemberPayload(party_member=PartyMember.from_model(row))
 
     @strawberry.mutation(description="Secretaries: a volunteer team of the street.")
@@ -947,7 +910,7 @@ class PeopleMutation:
         try:
             row = await volunteers.create_team(info.context.ctx, name=input.name, kind=input.kind.value)
         except InvalidInput as exc:
-            return VolunteerTeamPayload(errors=_errors(exc))
+            return VolunteerTeamPayload(errors=user_errors(exc))
         return VolunteerTeamPayload(team=VolunteerTeam.from_model(row))
 
     @strawberry.mutation
@@ -959,7 +922,7 @@ class PeopleMutation:
                 username=input.username, name=input.name,
             )
         except InvalidInput as exc:
-            return VolunteerPayload(errors=_errors(exc))
+            return VolunteerPayload(errors=user_errors(exc))
         return VolunteerPayload(volunteer=Volunteer.from_model(row))
 
     @strawberry.mutation(description="Pair a volunteer with a resident over 60 living alone.")
@@ -970,7 +933,7 @@ class PeopleMutation:
                 resident_id=db_id(input.resident_id, "Resident", "residentId"), kind=input.kind.value,
             )
         except InvalidInput as exc:
-            return PairingPayload(errors=_errors(exc))
+            return PairingPayload(errors=user_errors(exc))
         return PairingPayload(pairing=Pairing.from_model(row))
 
     @strawberry.mutation
@@ -978,7 +941,7 @@ class PeopleMutation:
         try:
             row = await volunteers.end_pairing(info.context.ctx, db_id(id, "Pairing"))
         except InvalidInput as exc:
-            return PairingPayload(errors=_errors(exc))
+            return PairingPayload(errors=user_errors(exc))
         return PairingPayload(pairing=Pairing.from_model(row))
 
 

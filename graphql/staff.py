@@ -15,11 +15,10 @@ import strawberry
 from strawberry import relay
 
 from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.grid import GridNode, ServiceStation
+from redgrid.graphql.grid import GridNode, ServiceStation, in_subtree
 from redgrid.graphql.ids import db_id, optional_db_id
-from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
-from redgrid.graphql.people import NamedOrder, _ordering, _under
-from redgrid.graphql.types import UserError
+from redgrid.graphql.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
+from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.staff import models, roster
@@ -48,10 +47,6 @@ class ShiftState(Enum):
 
 def _viewer(info: Info) -> Callable[[models.SinkingStaff], StaffView]:
     return staff.viewer(info.context.ctx)
-
-
-async def _grid_node(info: Info, node_id: int) -> GridNode:
-    return GridNode.from_model(await info.context.loaders.by_id(grid_models.GridNode).load(node_id))
 
 
 @strawberry.type(description="A line department that sends staff down to the grids (派出所, 城管, 市场监管所, 司法所).")
@@ -103,7 +98,7 @@ class SinkingStaff(relay.Node):
 
     @strawberry.field(description="The grid node he is sent to.")
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
     @strawberry.field(description="By year.")
     async def evaluations(self, info: Info) -> list[StaffEvaluation]:
@@ -134,7 +129,7 @@ class DutyTeam(relay.Node):
 
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
     @strawberry.field(description="By joining order.")
     async def members(self, info: Info) -> list[SinkingStaff]:
@@ -187,7 +182,7 @@ class DutyShift(relay.Node):
 
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
     @strawberry.field
     async def station(self, info: Info) -> ServiceStation | None:
@@ -268,7 +263,7 @@ class StaffQuery:
             query = query.filter(kind=f.kind.value)
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
-        return await paginate(query, first, after, Department.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, Department.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Sinking staff serving the caller's grid (placed in it or above it); for staff, themselves.")
     async def sinking_staff(
@@ -276,14 +271,14 @@ class StaffQuery:
         filter: SinkingStaffFilter | None = None, order: NamedOrder | None = None,
     ) -> Connection[SinkingStaff]:
         f, o = filter or SinkingStaffFilter(), order or NamedOrder()
-        query = await _under(info, staff.staff(info.context.ctx), f.under_id, "node__path")
+        query = await in_subtree(info, staff.staff(info.context.ctx), f.under_id, "node__path")
         if f.department_id is not None:
             query = query.filter(department_id=db_id(f.department_id, "Department", "filter.departmentId"))
         if f.username:
             query = query.filter(username=f.username)
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
-        return await paginate(query, first, after, _staff_node(info), _ordering(o.field, o.direction))
+        return await paginate(query, first, after, _staff_node(info), ordering(o.field, o.direction))
 
     @strawberry.field(description="Joint duty teams serving the caller's grid; for staff, their own teams.")
     async def duty_teams(
@@ -291,10 +286,10 @@ class StaffQuery:
         filter: DutyTeamFilter | None = None, order: NamedOrder | None = None,
     ) -> Connection[DutyTeam]:
         f, o = filter or DutyTeamFilter(), order or NamedOrder()
-        query = await _under(info, staff.teams(info.context.ctx), f.under_id, "node__path")
+        query = await in_subtree(info, staff.teams(info.context.ctx), f.under_id, "node__path")
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
-        return await paginate(query, first, after, DutyTeam.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, DutyTeam.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Shifts in the caller's grid, and the caller's own wherever they are.")
     async def duty_shifts(
@@ -303,7 +298,7 @@ class StaffQuery:
     ) -> Connection[DutyShift]:
         ctx = info.context.ctx
         f, o = filter or DutyShiftFilter(), order or ShiftOrder()
-        query = await _under(info, roster.shifts(ctx), f.under_id, "node__path")
+        query = await in_subtree(info, roster.shifts(ctx), f.under_id, "node__path")
         if f.station_id is not None:
             query = query.filter(station_id=db_id(f.station_id, "ServiceStation", "filter.stationId"))
         if f.staff_id is not None:
@@ -318,13 +313,13 @@ class StaffQuery:
             query = query.filter(starts_at__lt=f.starts_before)
         if not f.include_cancelled:
             query = query.filter(cancelled_at=None)
-        return await paginate(query, first, after, DutyShift.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, DutyShift.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Who is on duty now in the caller's grid: shifts under way, checked in to and not out of.")
     async def on_duty_now(
         self, info: Info, first: int = 100, after: str | None = None, under_id: relay.GlobalID | None = None,
     ) -> Connection[DutyShift]:
-        query = await _under(info, roster.on_duty_now(info.context.ctx), under_id, "node__path")
+        query = await in_subtree(info, roster.on_duty_now(info.context.ctx), under_id, "node__path")
         return await paginate(query, first, after, DutyShift.from_model, Ordering("starts_at"))
 
 
@@ -430,10 +425,6 @@ class DutyShiftPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _errors(exc: InvalidInput) -> list[UserError]:
-    return [UserError.from_domain(e) for e in exc.errors]
-
-
 async def _staff_payload(info: Info, staff_id: int) -> SinkingStaffPayload:
     found = await staff.staff_by_id(info.context.ctx, staff_id)
     return SinkingStaffPayload(staff=SinkingStaff.from_view(_viewer(info)(found)) if found else None)
@@ -446,7 +437,7 @@ class StaffMutation:
         try:
             row = await staff.save_department(info.context.ctx, name=input.name, kind=input.kind.value)
         except InvalidInput as exc:
-            return DepartmentPayload(errors=_errors(exc))
+            return DepartmentPayload(errors=user_errors(exc))
         return DepartmentPayload(department=Department.from_model(row))
 
     @strawberry.mutation(description="Tenant-wide secretaries: rename a department or change its kind.")
@@ -456,7 +447,7 @@ class StaffMutation:
                 info.context.ctx, name=input.name, kind=input.kind.value, department_id=db_id(input.id, "Department"),
             )
         except InvalidInput as exc:
-            return DepartmentPayload(errors=_errors(exc))
+            return DepartmentPayload(errors=user_errors(exc))
         return DepartmentPayload(department=Department.from_model(row))
 
     @strawberry.mutation(description="Secretaries and grid heads: register a department's staff member at a node of their grid.")
@@ -468,7 +459,7 @@ class StaffMutation:
                 node_id=db_id(input.node_id, "GridNode", "nodeId"),
             )
         except InvalidInput as exc:
-            return SinkingStaffPayload(errors=_errors(exc))
+            return SinkingStaffPayload(errors=user_errors(exc))
         return await _staff_payload(info, row.id)
 
     @strawberry.mutation(description="Change a staff member, or send him to another node; the caller's grid covers both.")
@@ -480,7 +471,7 @@ class StaffMutation:
                 node_id=db_id(input.node_id, "GridNode", "nodeId"), staff_id=db_id(input.id, "SinkingStaff"),
             )
         except InvalidInput as exc:
-            return SinkingStaffPayload(errors=_errors(exc))
+            return SinkingStaffPayload(errors=user_errors(exc))
         return await _staff_payload(info, row.id)
 
     @strawberry.mutation(description="Tenant-wide secretaries: a staff member's evaluation for a year (set again to correct).")
@@ -490,7 +481,7 @@ class StaffMutation:
             await staff.set_evaluation(info.context.ctx, staff_id=staff_id, year=input.year,
                                        score=str(input.score), comment=input.comment)
         except InvalidInput as exc:
-            return SinkingStaffPayload(errors=_errors(exc))
+            return SinkingStaffPayload(errors=user_errors(exc))
         return await _staff_payload(info, staff_id)
 
     @strawberry.mutation(description="Secretaries and grid heads: a joint duty team at a node of their grid.")
@@ -498,7 +489,7 @@ class StaffMutation:
         try:
             row = await staff.create_team(info.context.ctx, node_id=db_id(input.node_id, "GridNode", "nodeId"), name=input.name)
         except InvalidInput as exc:
-            return DutyTeamPayload(errors=_errors(exc))
+            return DutyTeamPayload(errors=user_errors(exc))
         return DutyTeamPayload(team=DutyTeam.from_model(row))
 
     @strawberry.mutation(description="Add a staff member serving the team's node (on it, above or below it); twice changes nothing.")
@@ -519,7 +510,7 @@ class StaffMutation:
                 starts_at=input.starts_at, ends_at=input.ends_at,
             )
         except InvalidInput as exc:
-            return DutyShiftPayload(errors=_errors(exc))
+            return DutyShiftPayload(errors=user_errors(exc))
         return DutyShiftPayload(shift=DutyShift.from_model(row))
 
     @strawberry.mutation(description="Change what is given of a shift nobody has checked in to yet.")
@@ -534,7 +525,7 @@ class StaffMutation:
                 starts_at=input.starts_at, ends_at=input.ends_at,
             )
         except InvalidInput as exc:
-            return DutyShiftPayload(errors=_errors(exc))
+            return DutyShiftPayload(errors=user_errors(exc))
         return DutyShiftPayload(shift=DutyShift.from_model(row))
 
     @strawberry.mutation(description="Cancel a shift nobody has checked in to yet; it frees its time.")
@@ -542,7 +533,7 @@ class StaffMutation:
         try:
             row = await roster.cancel_shift(info.context.ctx, db_id(id, "DutyShift"))
         except InvalidInput as exc:
-            return DutyShiftPayload(errors=_errors(exc))
+            return DutyShiftPayload(errors=user_errors(exc))
         return DutyShiftPayload(shift=DutyShift.from_model(row))
 
     @strawberry.mutation(description="The person on the shift checks in, now (from an hour before it starts), once.")
@@ -551,7 +542,7 @@ class StaffMutation:
             row = await roster.check_in(info.context.ctx, db_id(input.shift_id, "DutyShift", "shiftId"),
                                         latitude=input.latitude, longitude=input.longitude)
         except InvalidInput as exc:
-            return DutyShiftPayload(errors=_errors(exc))
+            return DutyShiftPayload(errors=user_errors(exc))
         return DutyShiftPayload(shift=DutyShift.from_model(row))
 
     @strawberry.mutation(description="The person on the shift checks out, now, after checking in, once.")
@@ -560,7 +551,7 @@ class StaffMutation:
             row = await roster.check_out(info.context.ctx, db_id(input.shift_id, "DutyShift", "shiftId"),
                                          latitude=input.latitude, longitude=input.longitude)
         except InvalidInput as exc:
-            return DutyShiftPayload(errors=_errors(exc))
+            return DutyShiftPayload(errors=user_errors(exc))
         return DutyShiftPayload(shift=DutyShift.from_model(row))
 
 
@@ -571,7 +562,7 @@ async def _membership(info: Info, team_id: relay.GlobalID, staff_id: relay.Globa
             staff_id=db_id(staff_id, "SinkingStaff", "staffId"), member=member,
         )
     except InvalidInput as exc:
-        return DutyTeamPayload(errors=_errors(exc))
+        return DutyTeamPayload(errors=user_errors(exc))
     return DutyTeamPayload(team=DutyTeam.from_model(row))
 
 

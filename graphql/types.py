@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from redgrid.graphql.fanout import SharedPayload
+from redgrid.platform.errors import InvalidInput
 from redgrid.platform.errors import UserError as DomainUserError
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
@@ -26,6 +27,11 @@ class UserError:
     @classmethod
     def from_domain(cls, error: DomainUserError) -> "UserError":
         return cls(field=error.field, code=error.code, message=error.message)
+
+
+def user_errors(exc: InvalidInput) -> list[UserError]:
+    """A service's refusal of bad input as a payload's typed errors."""
+    return [UserError.from_domain(e) for e in exc.errors]
 
 
 @strawberry.type

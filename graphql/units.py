@@ -16,11 +16,10 @@ import strawberry
 from strawberry import relay
 
 from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.grid import GridNode
+from redgrid.graphql.grid import GridNode, in_subtree
 from redgrid.graphql.ids import db_id, optional_db_id
-from redgrid.graphql.pagination import Connection, Direction, Ordering, paginate
-from redgrid.graphql.people import NamedOrder, _errors, _grid_node, _ordering, _under
-from redgrid.graphql.types import UserError
+from redgrid.graphql.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
+from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.units import access, menu, models, projects
@@ -120,7 +119,7 @@ class JointUnit(relay.Node):
 
     @strawberry.field(description="The community it is paired with (结对共建).")
     async def paired_node(self, info: Info) -> GridNode | None:
-        return None if self.paired_node_db_id is None else await _grid_node(info, self.paired_node_db_id)
+        return None if self.paired_node_db_id is None else await GridNode.load(info, self.paired_node_db_id)
 
     @strawberry.field
     async def resources(self, info: Info) -> list["UnitResource"]:
@@ -210,7 +209,7 @@ class PublicProject(relay.Node):
 
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
     @strawberry.field(description="Null while open, or when the claiming unit is outside the caller's grid.")
     async def claimed_by(self, info: Info) -> JointUnit | None:
@@ -278,7 +277,7 @@ class ServiceOrder(relay.Node):
 
     @strawberry.field(description="The ordering community.")
     async def node(self, info: Info) -> GridNode:
-        return await _grid_node(info, self.node_db_id)
+        return await GridNode.load(info, self.node_db_id)
 
 
 # Filters and orderings.
@@ -366,14 +365,14 @@ class UnitsQuery:
         filter: JointUnitFilter | None = None, order: NamedOrder | None = None,
     ) -> Connection[JointUnit]:
         f, o = filter or JointUnitFilter(), order or NamedOrder()
-        query = await _under(info, units.units(info.context.ctx), f.paired_under_id, "paired_node__path")
+        query = await in_subtree(info, units.units(info.context.ctx), f.paired_under_id, "paired_node__path")
         if f.kind is not None:
             query = query.filter(kind=f.kind.value)
         if f.paired is not None:
             query = query.filter(paired_node_id__isnull=not f.paired)
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
-        return await paginate(query, first, after, JointUnit.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, JointUnit.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Resources of the units the caller sees.")
     async def unit_resources(
@@ -381,7 +380,7 @@ class UnitsQuery:
         filter: UnitResourceFilter | None = None, order: ResourceOrder | None = None,
     ) -> Connection[UnitResource]:
         f, o = filter or UnitResourceFilter(), order or ResourceOrder()
-        query = await _under(info, units.resources(info.context.ctx), f.paired_under_id, "unit__paired_node__path")
+        query = await in_subtree(info, units.resources(info.context.ctx), f.paired_under_id, "unit__paired_node__path")
         if f.unit_id is not None:
             query = query.filter(unit_id=_unit_id(f.unit_id))
         if f.kind is not None:
@@ -390,7 +389,7 @@ class UnitsQuery:
             query = query.filter(shareable=f.shareable)
         if f.description_contains:
             query = query.filter(description__icontains=f.description_contains)
-        return await paginate(query, first, after, UnitResource.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, UnitResource.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Needs of the units the caller sees, oldest first (or newest with DESC).")
     async def unit_needs(
@@ -398,7 +397,7 @@ class UnitsQuery:
         filter: UnitNeedFilter | None = None, direction: Direction = Direction.ASC,
     ) -> Connection[UnitNeed]:
         f = filter or UnitNeedFilter()
-        query = await _under(info, units.needs(info.context.ctx), f.paired_under_id, "unit__paired_node__path")
+        query = await in_subtree(info, units.needs(info.context.ctx), f.paired_under_id, "unit__paired_node__path")
         if f.unit_id is not None:
             query = query.filter(unit_id=_unit_id(f.unit_id))
         if f.description_contains:
@@ -411,14 +410,14 @@ class UnitsQuery:
         filter: PublicProjectFilter | None = None, order: TitledOrder | None = None,
     ) -> Connection[PublicProject]:
         f, o = filter or PublicProjectFilter(), order or TitledOrder()
-        query = await _under(info, projects.projects(info.context.ctx), f.under_id, "node__path")
+        query = await in_subtree(info, projects.projects(info.context.ctx), f.under_id, "node__path")
         if f.status is not None:
             query = query.filter(status=f.status.value)
         if f.claimed_by_id is not None:
             query = query.filter(claimed_by_id=db_id(f.claimed_by_id, "JointUnit", "filter.claimedById"))
         if f.title_contains:
             query = query.filter(title__icontains=f.title_contains)
-        return await paginate(query, first, after, PublicProject.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, PublicProject.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="The street's service menu.")
     async def service_items(
@@ -433,7 +432,7 @@ class UnitsQuery:
             query = query.filter(unit_id=_unit_id(f.unit_id))
         if f.title_contains:
             query = query.filter(title__icontains=f.title_contains)
-        return await paginate(query, first, after, ServiceItem.from_model, _ordering(o.field, o.direction))
+        return await paginate(query, first, after, ServiceItem.from_model, ordering(o.field, o.direction))
 
     @strawberry.field(description="Orders placed by nodes of the caller's grid, oldest first (or newest with DESC).")
     async def service_orders(
@@ -441,7 +440,7 @@ class UnitsQuery:
         filter: ServiceOrderFilter | None = None, direction: Direction = Direction.ASC,
     ) -> Connection[ServiceOrder]:
         f = filter or ServiceOrderFilter()
-        query = await _under(info, menu.orders(info.context.ctx), f.under_id, "node__path")
+        query = await in_subtree(info, menu.orders(info.context.ctx), f.under_id, "node__path")
         if f.status is not None:
             query = query.filter(status=f.status.value)
         if f.item_id is not None:
@@ -583,7 +582,7 @@ async def _order_step(info: Info, id: relay.GlobalID, action: str, rating: int |
     try:
         row = await menu.advance_order(info.context.ctx, db_id(id, "ServiceOrder"), action, rating=rating)
     except InvalidInput as exc:
-        return ServiceOrderPayload(errors=_errors(exc))
+        return ServiceOrderPayload(errors=user_errors(exc))
     return ServiceOrderPayload(order=ServiceOrder.from_model(row))
 
 
@@ -597,7 +596,7 @@ class UnitsMutation:
                 paired_node_id=optional_db_id(input.paired_node_id, "GridNode", "pairedNodeId"),
             )
         except InvalidInput as exc:
-            return JointUnitPayload(errors=_errors(exc))
+            return JointUnitPayload(errors=user_errors(exc))
         return JointUnitPayload(unit=JointUnit.from_model(row))
 
     @strawberry.mutation(description="Change what is given; contacts are replaced as a whole.")
@@ -605,7 +604,7 @@ class UnitsMutation:
         try:
             row = await units.update_unit(info.context.ctx, db_id(input.id, "JointUnit"), fields=_unit_fields(input))
         except InvalidInput as exc:
-            return JointUnitPayload(errors=_errors(exc))
+            return JointUnitPayload(errors=user_errors(exc))
         return JointUnitPayload(unit=JointUnit.from_model(row))
 
     @strawberry.mutation(description="Pair a unit with a community (结对共建); a null node unpairs it.")
@@ -615,7 +614,7 @@ class UnitsMutation:
                 info.context.ctx, db_id(unit_id, "JointUnit", "unitId"), optional_db_id(node_id, "GridNode", "nodeId")
             )
         except InvalidInput as exc:
-            return JointUnitPayload(errors=_errors(exc))
+            return JointUnitPayload(errors=user_errors(exc))
         return JointUnitPayload(unit=JointUnit.from_model(row))
 
     @strawberry.mutation
@@ -626,7 +625,7 @@ class UnitsMutation:
                 description=input.description, shareable=input.shareable,
             )
         except InvalidInput as exc:
-            return UnitResourcePayload(errors=_errors(exc))
+            return UnitResourcePayload(errors=user_errors(exc))
         return UnitResourcePayload(resource=UnitResource.from_model(row))
 
     @strawberry.mutation
@@ -637,7 +636,7 @@ class UnitsMutation:
                 description=input.description, shareable=input.shareable,
             )
         except InvalidInput as exc:
-            return UnitResourcePayload(errors=_errors(exc))
+            return UnitResourcePayload(errors=user_errors(exc))
         return UnitResourcePayload(resource=UnitResource.from_model(row))
 
     @strawberry.mutation
@@ -645,7 +644,7 @@ class UnitsMutation:
         try:
             row = await units.add_need(info.context.ctx, db_id(unit_id, "JointUnit", "unitId"), description=description)
         except InvalidInput as exc:
-            return UnitNeedPayload(errors=_errors(exc))
+            return UnitNeedPayload(errors=user_errors(exc))
         return UnitNeedPayload(need=UnitNeed.from_model(row))
 
     @strawberry.mutation
@@ -653,7 +652,7 @@ class UnitsMutation:
         try:
             row = await units.update_need(info.context.ctx, db_id(id, "UnitNeed"), description=description)
         except InvalidInput as exc:
-            return UnitNeedPayload(errors=_errors(exc))
+            return UnitNeedPayload(errors=user_errors(exc))
         return UnitNeedPayload(need=UnitNeed.from_model(row))
 
     @strawberry.mutation(description="Secretaries: put up a public-benefit project of a community.")
@@ -664,7 +663,7 @@ class UnitsMutation:
                 description=input.description, budget=_yuan(input.budget),  # type: ignore[arg-type]
             )
         except InvalidInput as exc:
-            return PublicProjectPayload(errors=_errors(exc))
+            return PublicProjectPayload(errors=user_errors(exc))
         return PublicProjectPayload(project=PublicProject.from_model(row))
 
     @strawberry.mutation
@@ -675,7 +674,7 @@ class UnitsMutation:
                 description=input.description, budget=_yuan(input.budget),
             )
         except InvalidInput as exc:
-            return PublicProjectPayload(errors=_errors(exc))
+            return PublicProjectPayload(errors=user_errors(exc))
         return PublicProjectPayload(project=PublicProject.from_model(row))
 
     @strawberry.mutation(description="Record a unit's claim (认领); ALREADY_CLAIMED when another unit was first.")
@@ -685,7 +684,7 @@ class UnitsMutation:
                 info.context.ctx, db_id(project_id, "PublicProject", "projectId"), db_id(unit_id, "JointUnit", "unitId")
             )
         except InvalidInput as exc:
-            return PublicProjectPayload(errors=_errors(exc))
+            return PublicProjectPayload(errors=user_errors(exc))
         return PublicProjectPayload(project=PublicProject.from_model(row))
 
     @strawberry.mutation
@@ -693,7 +692,7 @@ class UnitsMutation:
         try:
             row = await projects.complete_project(info.context.ctx, db_id(id, "PublicProject"))
         except InvalidInput as exc:
-            return PublicProjectPayload(errors=_errors(exc))
+            return PublicProjectPayload(errors=user_errors(exc))
         return PublicProjectPayload(project=PublicProject.from_model(row))
 
     @strawberry.mutation(description="Secretaries: an item a unit offers on the service menu.")
@@ -704,7 +703,7 @@ class UnitsMutation:
                 title=input.title, description=input.description,
             )
         except InvalidInput as exc:
-            return ServiceItemPayload(errors=_errors(exc))
+            return ServiceItemPayload(errors=user_errors(exc))
         return ServiceItemPayload(item=ServiceItem.from_model(row))
 
     @strawberry.mutation
@@ -715,7 +714,7 @@ class UnitsMutation:
                 title=input.title, description=input.description,
             )
         except InvalidInput as exc:
-            return ServiceItemPayload(errors=_errors(exc))
+            return ServiceItemPayload(errors=user_errors(exc))
         return ServiceItemPayload(item=ServiceItem.from_model(row))
 
     @strawberry.mutation(description="A community of the caller's grid orders a menu item (点单).")
@@ -726,7 +725,7 @@ class UnitsMutation:
                 node_id=db_id(input.node_id, "GridNode", "nodeId"), note=input.note,
             )
         except InvalidInput as exc:
-            return ServiceOrderPayload(errors=_errors(exc))
+            return ServiceOrderPayload(errors=user_errors(exc))
         return ServiceOrderPayload(order=ServiceOrder.from_model(row))
 
     @strawberry.mutation(description="The unit's side (kept by the secretary): ordered → accepted.")

@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.tenants.scope import subtree
 from redgrid.tenants.grid.models import (
     PARTY_ORG_KINDS,
     STATION_KINDS,
@@ -45,9 +46,7 @@ async def node_by_id(ctx: RequestContext, node_id: int) -> GridNode | None:
 
 def under(query: QuerySet[GridNode], path: str) -> QuerySet[GridNode]:
     """`query` narrowed to the subtree rooted at `path`, that node included."""
-    from tortoise.expressions import Q
-
-    return query.filter(Q(path=path) | Q(path__startswith=path + "."))
+    return query.filter(subtree("path", path))
 
 
 def _check_name(name: str, field: str = "name") -> list[UserError]:
