@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden, RequestContext, grid_scope_for
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.platform.models import Account, District, Tenant
 from redgrid.platform.provisioning import ProvisionReport, Provisioner
 
@@ -74,12 +74,6 @@ def _check_slug(field: str, value: str) -> list[UserError]:
     return [UserError(field, "INVALID_SLUG", "use 2 to 63 lower-case letters, digits or '-', starting with a letter")]
 
 
-def _check_name(field: str, value: str) -> list[UserError]:
-    if value.strip() and len(value) <= 200:
-        return []
-    return [UserError(field, "INVALID_NAME", "a name is required, at most 200 characters")]
-
-
 T = TypeVar("T")
 
 
@@ -92,7 +86,7 @@ class Created(Generic[T]):
 
 async def create_district(ctx: RequestContext, slug: str, name: str) -> Created[District]:
     ctx.require_role("platform-admin")
-    errors = _check_slug("slug", slug) + _check_name("name", name)
+    errors = _check_slug("slug", slug) + text_errors("name", name, 200, code="INVALID_NAME")
     if errors:
         raise InvalidInput(*errors)
     district, created = await District.get_or_create(slug=slug, defaults={"name": name.strip()})
@@ -115,7 +109,7 @@ async def create_tenant(
     answered, so a Keycloak failure leaves no half-made tenant.
     """
     ctx.require_role("platform-admin")
-    errors = _check_slug("slug", slug) + _check_name("name", name)
+    errors = _check_slug("slug", slug) + text_errors("name", name, 200, code="INVALID_NAME")
     if kind not in TENANT_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(TENANT_KINDS)}"))
     if secretary is not None:

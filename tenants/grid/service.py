@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.scope import subtree
 from redgrid.tenants.grid.models import (
     PARTY_ORG_KINDS,
@@ -47,12 +47,6 @@ async def node_by_id(ctx: RequestContext, node_id: int) -> GridNode | None:
 def under(query: QuerySet[GridNode], path: str) -> QuerySet[GridNode]:
     """`query` narrowed to the subtree rooted at `path`, that node included."""
     return query.filter(subtree("path", path))
-
-
-def _check_name(name: str, field: str = "name") -> list[UserError]:
-    if name.strip() and len(name) <= 200:
-        return []
-    return [UserError(field, "INVALID_NAME", "a name is required, at most 200 characters")]
 
 
 async def _editable(ctx: RequestContext, node_id: int, field: str = "id") -> GridNode:
@@ -129,7 +123,7 @@ async def create_node(
     """Add a node under `parent_id` (None: a root; tenant-wide secretaries only)."""
     tenant = ctx.require_tenant()
     ctx.require_role(*EDITOR_ROLES)
-    errors = _check_name(name) + _check_boundary(boundary)
+    errors = text_errors("name", name, 200, code="INVALID_NAME") + _check_boundary(boundary)
     if not CODE.match(code):
         errors.append(UserError("code", "INVALID_CODE", "1 to 32 letters, digits or '-'"))
     if errors:
@@ -165,7 +159,7 @@ async def update_node(
 ) -> GridNode:
     """Rename a node, set its boundary or its head (网格长)."""
     node = await _editable(ctx, node_id)
-    errors = (_check_name(name) if name is not None else []) + _check_boundary(boundary)
+    errors = (text_errors("name", name, 200, code="INVALID_NAME") if name is not None else []) + _check_boundary(boundary)
     if head_phone and not re.fullmatch(r"[0-9+\-]{5,20}", head_phone):
         errors.append(UserError("headPhone", "INVALID_PHONE", "digits, '+' or '-', 5 to 20"))
     if head_name is not None and len(head_name) > 100:
@@ -243,7 +237,7 @@ async def add_party_organisation(
     ctx: RequestContext, node_id: int, *, name: str, kind: str, secretary_name: str = ""
 ) -> PartyOrganisation:
     node = await _editable(ctx, node_id, "nodeId")
-    errors = _check_name(name)
+    errors = text_errors("name", name, 200, code="INVALID_NAME")
     if kind not in PARTY_ORG_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(PARTY_ORG_KINDS)}"))
     if errors:
@@ -270,7 +264,7 @@ async def add_station(
     ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = ""
 ) -> ServiceStation:
     node = await _editable(ctx, node_id, "nodeId")
-    errors = _check_name(name)
+    errors = text_errors("name", name, 200, code="INVALID_NAME")
     if kind not in STATION_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(STATION_KINDS)}"))
     if errors:

@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import PartyOrganisation
 from redgrid.tenants.people import service as people
@@ -66,12 +66,6 @@ async def _member_for_write(ctx: RequestContext, member_id: int, field: str = "m
     return member
 
 
-def _check_text(field: str, value: str, limit: int) -> list[UserError]:
-    if value.strip() and len(value) <= limit:
-        return []
-    return [UserError(field, "INVALID_TEXT", f"{field} is required, at most {limit} characters")]
-
-
 def _check_past(field: str, day: date) -> list[UserError]:
     if day <= tags.today():
         return []
@@ -109,7 +103,7 @@ async def create_member(
 
 async def add_commitment(ctx: RequestContext, member_id: int, *, content: str, deadline: date) -> Commitment:
     require_edit(ctx, Area.PARTY)
-    errors = _check_text("content", content, 500)
+    errors = text_errors("content", content, 500)
     if errors:
         raise InvalidInput(*errors)
     member = await _member_for_write(ctx, member_id)
@@ -143,7 +137,7 @@ async def add_service_record(
     ctx: RequestContext, member_id: int, *, served_on: date, content: str, hours: Decimal
 ) -> ServiceRecord:
     require_edit(ctx, Area.PARTY)
-    errors = _check_text("content", content, 500) + _check_past("servedOn", served_on)
+    errors = text_errors("content", content, 500) + _check_past("servedOn", served_on)
     if not (Decimal(0) < hours <= Decimal(24)) or hours != hours.quantize(Decimal("0.1")):
         errors.append(UserError("hours", "OUT_OF_RANGE", "more than 0 and at most 24 hours, in tenths"))
     if errors:
@@ -162,7 +156,7 @@ async def record_attendance(
 ) -> Attendance:
     """The activity card gets a line and the ledger the activity's points, together."""
     require_edit(ctx, Area.PARTY)
-    errors = _check_text("title", title, 200) + _check_past("heldOn", held_on)
+    errors = text_errors("title", title, 200) + _check_past("heldOn", held_on)
     if kind not in ACTIVITY_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(ACTIVITY_KINDS)}"))
     if errors:
@@ -186,7 +180,7 @@ async def record_attendance(
 async def add_points(ctx: RequestContext, member_id: int, *, points: int, reason: str) -> PointsEntry:
     """A ledger line, positive or negative; the balance is always the ledger's sum."""
     require_edit(ctx, Area.PARTY)
-    errors = _check_text("reason", reason, 200)
+    errors = text_errors("reason", reason, 200)
     if points == 0 or abs(points) > MAX_POINTS:
         errors.append(UserError("points", "OUT_OF_RANGE", f"between -{MAX_POINTS} and {MAX_POINTS}, not 0"))
     if errors:

@@ -23,7 +23,7 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.privacy import phone_shown
 from redgrid.tenants.people.service import node_for_write
@@ -119,17 +119,11 @@ def _require_street_secretary(ctx: RequestContext) -> None:
         raise Forbidden("only a tenant-wide secretary changes departments and evaluations")
 
 
-def _check_name(name: str, limit: int) -> list[UserError]:
-    if name.strip() and len(name) <= limit:
-        return []
-    return [UserError("name", "INVALID_NAME", f"a name is required, at most {limit} characters")]
-
-
 async def save_department(ctx: RequestContext, *, name: str, kind: str, department_id: int | None = None) -> Department:
     """Create a department, or rename and re-kind one (`department_id`)."""
     tenant = ctx.require_tenant()
     _require_street_secretary(ctx)
-    errors = _check_name(name, 200)
+    errors = text_errors("name", name, 200, code="INVALID_NAME")
     if kind not in DEPARTMENT_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(DEPARTMENT_KINDS)}"))
     if errors:
@@ -156,7 +150,7 @@ async def editable_node(ctx: RequestContext, node_id: int, field: str = "nodeId"
 
 
 def _check_person(name: str, phone: str, username: str) -> list[UserError]:
-    errors = _check_name(name, 100)
+    errors = text_errors("name", name, 100, code="INVALID_NAME")
     if (error := phone_error(phone)) is not None:
         errors.append(error)
     if username and not USERNAME.match(username):
@@ -223,7 +217,7 @@ async def team_by_id(ctx: RequestContext, team_id: int) -> DutyTeam | None:
 
 async def create_team(ctx: RequestContext, *, node_id: int, name: str) -> DutyTeam:
     tenant = ctx.require_tenant()
-    if errors := _check_name(name, 200):
+    if errors := text_errors("name", name, 200, code="INVALID_NAME"):
         raise InvalidInput(*errors)
     node = await editable_node(ctx, node_id)
     if await DutyTeam.filter(tenant_id=tenant.id, node_id=node.id, name=name.strip()).exists():

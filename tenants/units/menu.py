@@ -16,12 +16,12 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people.service import node_for_write
 from redgrid.tenants.scope import in_scope, require_covers
 from redgrid.tenants.units.access import require, require_sees, sees_units
 from redgrid.tenants.units.models import SERVICE_CATEGORIES, ServiceItem, ServiceOrder
-from redgrid.tenants.units.service import path_of, text_error, unit_for_write
+from redgrid.tenants.units.service import path_of, unit_for_write
 
 RATINGS = range(1, 6)
 
@@ -45,9 +45,9 @@ async def order_by_id(ctx: RequestContext, order_id: int) -> ServiceOrder | None
 
 
 def _check_item(category: str | None, title: str | None, description: str | None) -> list[UserError]:
-    errors = [
-        text_error("title", title, 200) if title is not None else None,
-        text_error("description", description, 1000, required=False) if description is not None else None,
+    errors: list[UserError | None] = [
+        *(text_errors("title", title, 200) if title is not None else []),
+        *(text_errors("description", description, 1000, required=False) if description is not None else []),
     ]
     if category is not None and category not in SERVICE_CATEGORIES:
         errors.append(UserError("category", "INVALID_CATEGORY", f"category is one of {', '.join(SERVICE_CATEGORIES)}"))
@@ -92,9 +92,8 @@ async def update_item(
 async def place_order(ctx: RequestContext, item_id: int, *, node_id: int, note: str = "") -> ServiceOrder:
     """A community of the caller's grid orders a menu item (点单)."""
     require(ctx, "orders")
-    error = text_error("note", note, 500, required=False)
-    if error:
-        raise InvalidInput(error)
+    if errors := text_errors("note", note, 500, required=False):
+        raise InvalidInput(*errors)
     item = await ServiceItem.filter(tenant_id=ctx.require_tenant().id, id=item_id).first()
     if item is None:
         raise InvalidInput(UserError("itemId", "NOT_FOUND", "no such menu item"))

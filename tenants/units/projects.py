@@ -15,12 +15,12 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people.service import node_for_write
 from redgrid.tenants.scope import in_scope, require_covers
 from redgrid.tenants.units.access import require, require_sees, sees_units
 from redgrid.tenants.units.models import PublicProject
-from redgrid.tenants.units.service import text_error, unit_for_write
+from redgrid.tenants.units.service import unit_for_write
 
 MAX_BUDGET = Decimal("1000000000000")  # fits DECIMAL(14, 2)
 
@@ -35,9 +35,9 @@ async def project_by_id(ctx: RequestContext, project_id: int) -> PublicProject |
 
 
 def _check(title: str | None, description: str | None, budget: Decimal | None) -> list[UserError]:
-    errors = [
-        text_error("title", title, 200) if title is not None else None,
-        text_error("description", description, 1000, required=False) if description is not None else None,
+    errors: list[UserError | None] = [
+        *(text_errors("title", title, 200) if title is not None else []),
+        *(text_errors("description", description, 1000, required=False) if description is not None else []),
     ]
     if budget is not None:
         try:

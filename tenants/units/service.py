@@ -15,7 +15,7 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people.service import node_for_write
 from redgrid.tenants.phones import phone_error
 from redgrid.tenants.scope import in_scope
@@ -85,32 +85,26 @@ class UnitFields:
     contacts: list[Contact] | None = None
 
 
-def text_error(field: str, value: str, limit: int, required: bool = True) -> UserError | None:
-    if (required and not value.strip()) or len(value) > limit:
-        return UserError(field, "INVALID_TEXT", f"{field}: {'required, ' if required else ''}at most {limit} characters")
-    return None
-
-
 def _check_unit(u: UnitFields) -> tuple[list[UserError], dict[str, object]]:
     errors: list[UserError | None] = []
     values: dict[str, object] = {}
     if u.name is not None:
-        errors.append(text_error("name", u.name, 200))
+        errors += text_errors("name", u.name, 200)
         values["name"] = u.name.strip()
     if u.kind is not None:
         if u.kind not in UNIT_KINDS:
             errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(UNIT_KINDS)}"))
         values["kind"] = u.kind
     if u.party_organisation is not None:
-        errors.append(text_error("partyOrganisation", u.party_organisation, 200, required=False))
+        errors += text_errors("partyOrganisation", u.party_organisation, 200, required=False)
         values["party_organisation"] = u.party_organisation.strip()
     if u.contacts is not None:
         if len(u.contacts) > MAX_CONTACTS:
             errors.append(UserError("contacts", "TOO_MANY", f"at most {MAX_CONTACTS} contacts"))
         for i, c in enumerate(u.contacts):
-            errors.append(text_error(f"contacts[{i}].name", c.name, 100))
+            errors += text_errors(f"contacts[{i}].name", c.name, 100)
             errors.append(phone_error(c.phone.strip(), f"contacts[{i}].phone"))
-            errors.append(text_error(f"contacts[{i}].role", c.role, 50, required=False))
+            errors += text_errors(f"contacts[{i}].role", c.role, 50, required=False)
         values["contacts"] = [{"name": c.name.strip(), "phone": c.phone.strip(), "role": c.role.strip()} for c in u.contacts]
     return [e for e in errors if e is not None], values
 
@@ -173,7 +167,7 @@ async def pair_unit(ctx: RequestContext, unit_id: int, node_id: int | None) -> J
 
 
 def _check_resource(kind: str | None, description: str | None) -> list[UserError]:
-    errors = [text_error("description", description, 500)] if description is not None else []
+    errors = text_errors("description", description, 500) if description is not None else []
     if kind is not None and kind not in RESOURCE_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(RESOURCE_KINDS)}"))
     return [e for e in errors if e is not None]
@@ -214,9 +208,8 @@ async def update_resource(
 
 async def add_need(ctx: RequestContext, unit_id: int, *, description: str) -> UnitNeed:
     require(ctx, "edits")
-    error = text_error("description", description, 500)
-    if error:
-        raise InvalidInput(error)
+    if errors := text_errors("description", description, 500):
+        raise InvalidInput(*errors)
     unit = await unit_for_write(ctx, unit_id, "unitId")
     need = await UnitNeed.create(tenant_id=unit.tenant_id, unit=unit, description=description.strip())  # type: ignore[attr-defined]
     await events.record(ctx, "grid", "units.need_added", {"id": need.id, "unitId": unit.id}, path=path_of(unit))
@@ -225,9 +218,8 @@ async def add_need(ctx: RequestContext, unit_id: int, *, description: str) -> Un
 
 async def update_need(ctx: RequestContext, need_id: int, *, description: str) -> UnitNeed:
     require(ctx, "edits")
-    error = text_error("description", description, 500)
-    if error:
-        raise InvalidInput(error)
+    if errors := text_errors("description", description, 500):
+        raise InvalidInput(*errors)
     need = await UnitNeed.filter(tenant_id=ctx.require_tenant().id, id=need_id).first()
     if need is None:
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such need"))
