@@ -92,3 +92,19 @@ async def test_xlsx_round_trip_and_missing_columns():
         await run_import(CTX, spec, "x.pdf", b"%PDF")
     with pytest.raises(InvalidInput, match="readable XLSX"):
         await run_import(CTX, spec, "x.xlsx", b"not a zip")
+
+
+async def test_xlsx_lines_are_the_sheet_rows_the_official_sees():
+    """A sheet often starts lower down or further right (a title block, a margin column), and
+    Excel stores typed digits as numbers: line numbers still match the row numbers in Excel."""
+    spec = Pets()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["B3"], sheet["C3"] = "名字", "腿数"
+    sheet["B4"], sheet["C4"] = "小白", 4
+    sheet["B6"], sheet["C6"] = "黄鸟", 3
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = await run_import(CTX, spec, "pets.xlsx", buffer.getvalue())
+    assert [(e.line, e.column, e.reason) for e in result.errors] == [(6, "腿数", "a bird has two legs")]
+    assert result.imported == 0 and result.rows == 2
