@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import contextlib
 import json
 import os
 import statistics
@@ -24,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from websockets.asyncio.client import connect
@@ -60,76 +62,179 @@ class Result:
 
 
 # ---- clients: run in child processes so that the measuring side is not one core -----------
-
-async def _subscribe(url: str, token: str | None, protocol: str) -> Any:
-    ws = await connect(url, subprotocols=[protocol] if protocol else None, max_queue=64,  # type: ignore[list-item]
-                       open_timeout=300, ping_interval=None, compression=None)
-    if protocol:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-        ack = json.loads(await ws.recv())
-        if ack.get("type") != "connection_ack":
-            raise RuntimeError(f"no connection_ack: {ack}")
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
-    return ws
+#
+# Each client is a bare asyncio protocol speaking just enough RFC 6455 (one handshake, masked
+# text frames out, unmasked frames in): a full client library costs each process tens of
+# microseconds per message, and at ten thousand subscribers on these two cores the clients'
+# own time would be most of what the bench measures, for both servers alike.
 
 
-async def _client(url: str, token: str | None, protocol: str, expected: int, ready: asyncio.Event,
-                  handshakes: asyncio.Semaphore, counter: list[int], n: int, latencies: list[float],
-                  received: list[int]) -> None:
-    """counter: [subscribed, settled (subscribed or failed before)]; `ready` once all settled."""
-    def settle(subscribed: bool) -> None:
-        counter[0] += subscribed
-        counter[1] += 1
-        if counter[1] == n:
-            ready.set()
+def _frame(payload: bytes, opcode: int = 0x1) -> bytes:
+    """A client frame: masked, as RFC 6455 requires of clients."""
+    mask = os.urandom(4)
+    length = len(payload)
+    head = bytes([0x80 | opcode])
+    if length < 126:
+        head += bytes([0x80 | length])
+    elif length < 1 << 16:
+        head += bytes([0x80 | 126]) + length.to_bytes(2, "big")
+    else:
+        head += bytes([0x80 | 127]) + length.to_bytes(8, "big")
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes((mask * (length // 4 + 1))[:length], "big")).to_bytes(length, "big") if length else b""
+    return head + mask + masked
 
-    try:
-        async with handshakes:
-            ws = await _subscribe(url, token, protocol)
-    except BaseException:
-        settle(False)
-        raise
-    settle(True)
-    async with ws:
-        got = 0
-        while got < expected:
-            try:
-                # Until the first event the others may still be subscribing: wait long.
-                raw = await asyncio.wait_for(ws.recv(), timeout=30 if got else 900)
-            except TimeoutError:
-                break
-            now = time.time()
-            message = json.loads(raw)
-            if protocol:
-                if message.get("type") != "next":
-                    continue
-                code = message["payload"]["data"]["events"]["payload"].get("code", "")
-                if not code.startswith("BENCH"):
-                    continue  # the demo grid's own events, still being published after seeding
-                sent = int(code.split("-")[1]) / 1000
+
+class _Client(asyncio.Protocol):
+    def __init__(self, host: str, path: str, token: str | None, protocol: str, expected: int,
+                 shared: "_Clients", handshaken: asyncio.Future[None]) -> None:
+        self.host, self.path, self.token, self.protocol, self.expected = host, path, token, protocol, expected
+        self.shared, self.handshaken = shared, handshaken
+        self.buffer = bytearray()
+        self.upgraded = False
+        self.got = 0
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        key = base64.b64encode(os.urandom(16)).decode()
+        lines = [f"GET {self.path} HTTP/1.1", f"Host: {self.host}", "Upgrade: websocket", "Connection: Upgrade",
+                 f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+        if self.protocol:
+            lines.append(f"Sec-WebSocket-Protocol: {self.protocol}")
+        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())  # type: ignore[attr-defined]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.upgraded:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = bytes(self.buffer[:end]).split(b"\r\n", 1)[0]
+            del self.buffer[:end + 4]
+            if b" 101 " not in status:
+                return self._fail(f"handshake refused: {status.decode(errors='replace')}")
+            self.upgraded = True
+            if self.protocol:
+                self._send(json.dumps({"type": "connection_init", "payload": {"token": self.token}}))
             else:
-                sent = message["sentAt"]
-            latencies.append((now - sent) * 1000)
-            got += 1
-        received.append(got)
+                self._ready()
+        while len(self.buffer) >= 2:
+            opcode, length, start = self.buffer[0] & 0x0F, self.buffer[1] & 0x7F, 2
+            if length == 126:
+                length, start = int.from_bytes(self.buffer[2:4], "big"), 4
+            elif length == 127:
+                length, start = int.from_bytes(self.buffer[2:10], "big"), 10
+            if len(self.buffer) < start + length:
+                return
+            payload = bytes(self.buffer[start:start + length])
+            del self.buffer[:start + length]
+            if opcode == 0x1:
+                self._message(payload)
+            elif opcode == 0x9:
+                self._send(payload, 0xA)  # pong
+            elif opcode == 0x8:
+                return self._fail(f"closed by the server: {payload[2:].decode(errors='replace')}")
+
+    def _message(self, raw: bytes) -> None:
+        now = time.time()
+        message = json.loads(raw)
+        if self.protocol:
+            kind = message.get("type")
+            if kind == "connection_ack":
+                self._send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
+                return self._ready()
+            if kind != "next":
+                return
+            code = message["payload"]["data"]["events"]["payload"].get("code", "")
+            if not code.startswith("BENCH"):
+                return  # the demo grid's own events, still being published after seeding
+            sent = int(code.split("-")[1]) / 1000
+        else:
+            sent = message["sentAt"]
+        self.shared.latencies.append((now - sent) * 1000)
+        self.shared.last_message = time.monotonic()
+        self.got += 1
+        if self.got == self.expected:
+            self.shared.finished(self)
+
+    def _send(self, payload: str | bytes, opcode: int = 0x1) -> None:
+        assert self.transport is not None
+        self.transport.write(_frame(payload.encode() if isinstance(payload, str) else payload, opcode))
+
+    def _ready(self) -> None:
+        if not self.handshaken.done():
+            self.handshaken.set_result(None)
+
+    def _fail(self, why: str) -> None:
+        if not self.handshaken.done():
+            self.handshaken.set_exception(RuntimeError(why))
+        self.shared.finished(self, why)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._fail(f"connection lost: {exc}")
+
+
+class _Clients:
+    def __init__(self, n: int) -> None:
+        self.latencies: list[float] = []
+        self.received: list[int] = []
+        self.failures: list[str] = []
+        self.last_message = 0.0
+        self.open = n
+        self.all_done = asyncio.Event()
+        self._done: set[int] = set()
+
+    def finished(self, client: _Client, why: str | None = None) -> None:
+        if id(client) in self._done:
+            return
+        self._done.add(id(client))
+        self.received.append(client.got)
+        if why is not None and client.got < client.expected:
+            self.failures.append(why)
+        if client.transport is not None:
+            client.transport.close()
+        self.open -= 1
+        if self.open == 0:
+            self.all_done.set()
 
 
 async def _clients_main(url: str, token: str | None, protocol: str, n: int, expected: int) -> None:
-    ready = asyncio.Event()
+    parts = urlsplit(url)
+    loop = asyncio.get_running_loop()
+    shared = _Clients(n)
     # Clients that come back after a restart spread out (backoff with jitter); a bounded number
     # of handshakes in flight per process stands for that, so the accept queue never overflows.
     handshakes = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
-    counter, latencies, received = [0, 0], [], []
-    tasks = []
-    for i in range(n):
-        tasks.append(asyncio.create_task(_client(url, token, protocol, expected, ready, handshakes,
-                                                 counter, n, latencies, received)))
-    await asyncio.wait_for(ready.wait(), timeout=600)
-    print(json.dumps({"ready": counter[0]}), flush=True)
-    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-    failures = [f"{type(o).__name__}: {o}" for o in outcomes if isinstance(o, BaseException)]
-    received += [0] * len(failures)  # a client that failed received nothing more: count it lost
-    print(json.dumps({"latencies": latencies, "received": received, "failures": failures[:3]}), flush=True)
+    clients: list[_Client] = []
+
+    async def open_one() -> bool:
+        async with handshakes:
+            handshaken: asyncio.Future[None] = loop.create_future()
+            client = _Client(parts.netloc, parts.path or "/", token, protocol, expected, shared, handshaken)
+            clients.append(client)
+            try:
+                await loop.create_connection(lambda: client, parts.hostname, parts.port)
+                await asyncio.wait_for(handshaken, 300)
+                return True
+            except (OSError, RuntimeError, TimeoutError) as exc:
+                shared.finished(client, f"{type(exc).__name__}: {exc}")
+                return False
+
+    held = sum(await asyncio.gather(*(open_one() for _ in range(n))))
+    print(json.dumps({"ready": held}), flush=True)
+    waiting_since = time.monotonic()
+    # Until the first event the others may still be subscribing: wait long; then until every
+    # client has its events, or nothing came for 30 s.
+    while not shared.all_done.is_set():
+        idle = time.monotonic() - (shared.last_message or waiting_since)
+        if idle > (30 if shared.last_message else 900):
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(shared.all_done.wait(), 1)
+    for client in clients:
+        shared.finished(client, "no more events" if client.got < expected else None)
+    print(json.dumps({"latencies": shared.latencies, "received": shared.received,
+                      "failures": shared.failures[:3]}), flush=True)
 
 
 # ---- servers -------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
 from redgrid.graphql.fanout import encode_message
+from redgrid.graphql.pushed import PushedLegacyWSHandler, PushedTransportWSHandler
 from redgrid.realtime.connections import (
     CLOSE_FORBIDDEN,
     CLOSE_RECONNECT,
@@ -109,9 +110,15 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
             code, reason = chosen
         await self.ws.close(code=code, reason=reason)
 
+    async def send_text(self, text: str) -> None:
+        """A protocol message already encoded (graphql/pushed.py)."""
+        await self.ws.send_text(text)
+
 
 class RedGridGraphQL(GraphQL):
     websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = PushedTransportWSHandler
+    graphql_ws_handler_class = PushedLegacyWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -146,6 +153,7 @@ class RedGridGraphQL(GraphQL):
         if OPEN_SOCKETS.closing:
             raise ConnectionRejectionError({"message": RECONNECT_REASON})
         params = context.connection_params or {}
+        context.connection_params = None  # the token is read once; ten thousand kept add up
         header = _authorization_from(params)
         try:
             identity: Identity | None = await context.services.authenticator.authenticate(header)

@@ -1,5 +1,10 @@
 """Subscriptions' plumbing: the hub's events of the caller's tenant that the caller may see.
 
+Over websockets an `events` subscription is served by graphql/pushed.py, which hands each
+event from the hub straight to the socket; `tenant_events` is the same stream as an async
+iterator, for strawberry's own path (a document pushed.py does not plan, e.g. one with a
+fragment at its root).
+
 A caller who loses the right to them (token expired, user disabled, role taken away) is closed
 out of the socket by the process' RightsWatch (realtime/connections.py), which ends this too.
 """
@@ -9,16 +14,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from redgrid.graphql.context import GraphQLContext
-from redgrid.platform.events import topic_for
 from redgrid.realtime.hub import HubEvent
-from redgrid.realtime.visibility import may_see
+from redgrid.realtime.visibility import events_topic, may_see
 
 
 async def tenant_events(context: GraphQLContext, area: str, after: int | None) -> AsyncIterator[HubEvent]:
     ctx = context.ctx
-    tenant = ctx.require_tenant()
-    if after is not None and after < 0:
-        raise ValueError("after must be a sequence number (0 or more)")
-    async for event in context.services.hub.subscribe(topic_for(tenant.id, area), after):
+    async for event in context.services.hub.subscribe(events_topic(ctx, area, after), after):
         if may_see(ctx, event):
             yield event

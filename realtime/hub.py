@@ -2,9 +2,14 @@
 
 A naive design — one channel-layer channel and one blocking `receive` per subscription — dies
 at about a thousand subscribers with `MaxConnectionsError`. Here the process owns one channel,
-joins a topic's group when its first local subscriber arrives, and hands each message to the
-local subscriptions' queues. A subscription that falls behind or reconnects fills its gap
-from the event log in PostgreSQL, so every subscriber sees each event once, in `seq` order.
+joins a topic's group when its first local listener arrives, and calls each local listener
+with every event of its topic, in `seq` order and once each: a listener that is behind (it
+reconnected with `after`, or the channel layer lost an event while Redis was away) is given
+what it missed from the event log in PostgreSQL first.
+
+Listeners are plain callbacks, not tasks or queues: at ten thousand subscribers a task wake-up
+per subscriber per event was most of the delivery time, and a task per subscriber most of the
+memory. A listener only gets a task while it catches up from the log.
 """
 
 from __future__ import annotations
@@ -12,16 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import structlog
 
 log = structlog.get_logger("redgrid.hub")
-QUEUE_SIZE = 1000
+QUEUE_SIZE = 1000  # events a `subscribe` stream holds for a slow reader before it re-listens
 REJOIN_SECONDS = 3600.0  # well inside channels-redis' default group expiry of a day
 CATCH_UP_SECONDS = 5.0
+LOG_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,26 @@ class EventLog(Protocol):
         """The topic's highest published seq (0 when none)."""
 
 
+class Listener:
+    """One subscription's place in its topic: the last seq it was given and, while it catches
+    up from the log, the live events that arrived meanwhile."""
+
+    __slots__ = ("backlog", "deliver", "last", "task", "topic")
+
+    def __init__(self, topic: str, deliver: Callable[[HubEvent], None], last: int) -> None:
+        self.topic = topic
+        self.deliver = deliver  # must not block; it may raise, which is logged
+        self.last = last
+        self.backlog: list[HubEvent] | None = None  # not None while catching up
+        self.task: asyncio.Task[None] | None = None
+
+
 class Hub:
     def __init__(self, layer: Any, log_: EventLog) -> None:
         self._layer = layer
         self._log = log_
         self._channel: str | None = None
-        self._queues: dict[str, set[asyncio.Queue[HubEvent | None]]] = defaultdict(set)
+        self._listeners: dict[str, dict[Listener, None]] = defaultdict(dict)  # ordered: first come, first served
         self._last_seen: dict[str, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -72,17 +92,79 @@ class Hub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for queues in self._queues.values():
-            for queue in queues:
-                with contextlib.suppress(asyncio.QueueFull):
-                    queue.put_nowait(None)
+        for listeners in list(self._listeners.values()):
+            for listener in list(listeners):
+                if listener.task is not None:
+                    listener.task.cancel()
+        self._listeners.clear()
 
     @property
     def subscriber_count(self) -> int:
-        return sum(len(q) for q in self._queues.values())
+        return sum(len(listeners) for listeners in self._listeners.values())
+
+    async def listen(self, topic: str, after: int | None, deliver: Callable[[HubEvent], None]) -> Listener:
+        """Call `deliver` with each event of `topic` from now on, in seq order, once each; with
+        `after` (a reconnecting client's last seq), first with every event since then. Without
+        it, live from what this hub has seen: an older event arriving late (the publisher
+        delivers at least once) is not news to a screen that just came."""
+        if topic not in self._last_seen:  # known before the listener joins, for every listener
+            self._last_seen.setdefault(topic, await self._log.head(topic))
+        first_here = not self._listeners.get(topic)
+        listener = Listener(topic, deliver, after if after is not None else self._last_seen.get(topic, 0))
+        self._listeners[topic][listener] = None
+        if first_here:
+            try:
+                await self._layer.group_add(topic, self._channel)
+            except BaseException:
+                await self.unlisten(listener)
+                raise
+        if after is not None:
+            self._catch_up_listener(listener, None)
+        return listener
+
+    async def unlisten(self, listener: Listener) -> None:
+        if listener.task is not None:
+            listener.task.cancel()
+        listeners = self._listeners.get(listener.topic)
+        if listeners is None or listener not in listeners:
+            return
+        del listeners[listener]
+        if not listeners:
+            del self._listeners[listener.topic]
+            self._last_seen.pop(listener.topic, None)
+            with contextlib.suppress(Exception):
+                await self._layer.group_discard(listener.topic, self._channel)
+
+    async def subscribe(self, topic: str, after: int | None = None) -> AsyncIterator[HubEvent]:
+        """`listen` as an async iterator, for callers that consume at their own pace. A reader
+        that falls QUEUE_SIZE events behind listens again from its last seq (from the log)."""
+        queue: asyncio.Queue[HubEvent] = asyncio.Queue(QUEUE_SIZE)
+        overflowed = False
+
+        def deliver(event: HubEvent) -> None:
+            nonlocal overflowed
+            if overflowed:
+                return
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                overflowed = True
+        listener = await self.listen(topic, after, deliver)
+        last = after
+        try:
+            while True:
+                if overflowed and queue.empty():
+                    await self.unlisten(listener)
+                    overflowed = False
+                    listener = await self.listen(topic, last if last is not None else listener.last, deliver)
+                event = await queue.get()
+                last = event.seq
+                yield event
+        finally:
+            await self.unlisten(listener)
 
     async def _join_all(self) -> None:
-        for topic in list(self._queues):
+        for topic in list(self._listeners):
             await self._layer.group_add(topic, self._channel)
 
     async def _receive_loop(self) -> None:
@@ -113,15 +195,52 @@ class Hub:
     def _dispatch(self, event: HubEvent) -> None:
         if event.seq > self._last_seen.get(event.topic, 0):
             self._last_seen[event.topic] = event.seq
-        for queue in list(self._queues.get(event.topic, ())):
+        for listener in list(self._listeners.get(event.topic, ())):
+            self._offer(listener, event)
+
+    def _offer(self, listener: Listener, event: HubEvent) -> None:
+        if listener.backlog is not None:
+            listener.backlog.append(event)
+        elif event.seq <= listener.last:
+            return  # delivered already (the publisher delivers at least once)
+        elif event.seq > listener.last + 1:
+            listener.backlog = [event]
+            self._catch_up_listener(listener, event.seq - 1)
+        else:
+            self._deliver(listener, event)
+
+    @staticmethod
+    def _deliver(listener: Listener, event: HubEvent) -> None:
+        listener.last = event.seq
+        try:
+            listener.deliver(event)
+        except Exception:  # noqa: BLE001 - one subscriber's failure is not the others'
+            log.exception("event delivery failed", topic=event.topic, seq=event.seq)
+
+    def _catch_up_listener(self, listener: Listener, until: int | None) -> None:
+        if listener.backlog is None:
+            listener.backlog = []
+        listener.task = asyncio.create_task(self._fill(listener, until), name="redgrid-hub-fill")
+
+    async def _fill(self, listener: Listener, until: int | None) -> None:
+        """Give `listener` (last, until] from the log (None: to the end), then what arrived live
+        meanwhile. The log being away is waited out: nothing is skipped."""
+        while True:
             try:
-                queue.put_nowait(event)
-            except asyncio.QueueFull:
-                pass  # the subscriber fills the gap from the log when it catches up
+                async for event in self._replay(listener.topic, listener.last, until):
+                    if event.seq > listener.last:
+                        self._deliver(listener, event)
+                break
+            except Exception as exc:  # noqa: BLE001 - the database is away: try again
+                log.warning("hub replay failed, retrying", error=f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(LOG_RETRY_SECONDS)
+        backlog, listener.backlog, listener.task = listener.backlog or [], None, None
+        for event in backlog:
+            self._offer(listener, event)
 
     async def _catch_up(self) -> None:
         """Dispatch from the log what the channel layer did not bring (Redis was away)."""
-        for topic in list(self._queues):
+        for topic in list(self._listeners):
             for event in await self._log.since(topic, self._last_seen.get(topic, 0), None):
                 self._dispatch(event)
 
@@ -142,41 +261,3 @@ class Hub:
             for event in batch:
                 yield event
             after = batch[-1].seq
-
-    async def subscribe(self, topic: str, after: int | None = None) -> AsyncIterator[HubEvent]:
-        """Events of `topic` in seq order, each once: those after `after` from the log first
-        (a reconnecting client), then live ones, with any gap filled from the log. Without
-        `after`, live from what this hub has seen: an older event arriving late (the publisher
-        delivers at least once) is not news to a screen that just came."""
-        queue: asyncio.Queue[HubEvent | None] = asyncio.Queue(QUEUE_SIZE)
-        if topic not in self._last_seen:  # known before the queue joins, for every subscriber
-            self._last_seen.setdefault(topic, await self._log.head(topic))
-        first_here = not self._queues.get(topic)
-        self._queues[topic].add(queue)
-        try:
-            if first_here:
-                await self._layer.group_add(topic, self._channel)
-            last = after if after is not None else self._last_seen.get(topic, 0)
-            if after is not None:
-                async for event in self._replay(topic, after, None):
-                    yield event
-                    last = event.seq
-            while True:
-                event = await queue.get()
-                if event is None:
-                    return
-                if event.seq <= last:
-                    continue
-                if event.seq > last + 1:
-                    async for missed in self._replay(topic, last, event.seq - 1):
-                        yield missed
-                        last = missed.seq
-                yield event
-                last = event.seq
-        finally:
-            self._queues[topic].discard(queue)
-            if not self._queues[topic]:
-                del self._queues[topic]
-                self._last_seen.pop(topic, None)
-                with contextlib.suppress(Exception):
-                    await self._layer.group_discard(topic, self._channel)

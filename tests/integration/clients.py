@@ -91,9 +91,12 @@ class Subscriber:
     """A websocket client that collects `events(area)` into a list until told to stop or the
     server closes the socket (its close code is kept)."""
 
+    QUERY = "subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) { seq type path payload } }"
+
     def __init__(self, server: Any, token: str, area: str = "GRID", after: int | None = None,
-                 protocol: str = "graphql-transport-ws") -> None:
+                 protocol: str = "graphql-transport-ws", query: str = QUERY) -> None:
         self.server, self.token, self.area, self.after, self.protocol = server, token, area, after, protocol
+        self.query = query
         self.events: list[dict] = []
         self.close_code: int | None = None
         self.acked = asyncio.Event()
@@ -131,15 +134,13 @@ class Subscriber:
 
     async def _run(self) -> None:
         start, data = ("subscribe", "next") if self.protocol == "graphql-transport-ws" else ("start", "data")
-        query = ("subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) "
-                 "{ seq type path payload } }")
         try:
             async with connect(self.server.ws_url, subprotocols=[self.protocol]) as ws:  # type: ignore[list-item]
                 await ws.send(json.dumps({"type": "connection_init",
                                           "payload": {"Authorization": f"Bearer {self.token}"}}))
                 assert json.loads(await ws.recv())["type"] == "connection_ack"
                 await ws.send(json.dumps({"id": "1", "type": start, "payload": {
-                    "query": query, "variables": {"area": self.area, "after": self.after}}}))
+                    "query": self.query, "variables": {"area": self.area, "after": self.after}}}))
                 self.acked.set()
                 async for raw in ws:
                     message = json.loads(raw)

@@ -90,6 +90,28 @@ async def test_mutation_on_one_server_reaches_subscribers_on_the_other(
         assert again.seqs[0] == first_seq
 
 
+async def test_a_document_the_hub_does_not_push_gets_the_same_events_by_strawberrys_path(
+    live_server, jinshui, worker_in_building_4
+):
+    """graphql/pushed.py plans plain `events` documents; one with a fragment at its root runs
+    through strawberry and graphql/subscriptions.py, with the same scope rules."""
+    _, nodes = jinshui
+    query = ("subscription($area: EventArea!, $after: Int) { ...live } fragment live on Subscription "
+             "{ events(area: $area, after: $after) { seq type path payload } }")
+    secretary = password_token("jinshui-secretary")
+    code = f"F{uuid.uuid4().hex[:6]}"
+    async with (
+        Subscriber(live_server, secretary, query=query) as whole_tenant,
+        Subscriber(live_server, password_token("jinshui-grid-worker"), query=query) as building_4,
+    ):
+        result = await gql_data(live_server, CREATE, {"parent": gid(nodes["JS01.A1.B03"]), "code": code}, secretary)
+        assert result["createGridNode"]["errors"] == []
+        await whole_tenant.wait_for(1)
+        assert whole_tenant.events[0]["payload"]["code"] == code
+        await asyncio.sleep(1.0)
+        assert building_4.events == []
+
+
 async def test_a_rolled_back_mutation_never_reaches_a_screen(live_server, jinshui):
     _, nodes = jinshui
     head = password_token("jinshui-grid-head")

@@ -1,0 +1,238 @@
+"""`events` subscriptions pushed by the hub straight to the socket, over both protocols.
+
+strawberry serves a subscription with a task per operation iterating a chain of async
+generators (the resolver, graphql-core's mapping, strawberry's stream), woken for every event.
+For `events`, the subscription every wall display and phone holds, that machinery was most of
+the cost at ten thousand subscribers: about 35 KB and 250 µs per subscriber per event. Here a
+subscribe message for `events` is planned once per document and becomes a hub listener
+(realtime/hub.py): per event it checks what its caller may see (realtime/visibility.py), takes
+the rendering shared by every subscriber with the same render key (graphql/fanout.py) and
+writes the protocol frame to the socket without a task (realtime/eager.py).
+
+Everything else — heartbeat, queries and mutations over the socket, a document that fails
+validation or whose arguments are wrong — goes strawberry's own way, which also words the
+errors; `events` then runs through graphql/subscriptions.py with the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable, Coroutine, Hashable
+from functools import lru_cache
+from typing import Any
+
+import structlog
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    OperationType,
+    execute_subscription_event,
+    parse,
+    specified_rules,
+)
+from graphql.execution.values import get_argument_values
+from strawberry.schema.schema import validate_document
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from redgrid.graphql.fanout import RenderedData
+from redgrid.graphql.types import TenantEvent
+from redgrid.realtime.eager import run_eagerly
+from redgrid.realtime.hub import HubEvent, Listener
+from redgrid.realtime.visibility import events_topic, may_see
+
+log = structlog.get_logger("redgrid.pushed")
+DOCUMENTS = 512
+MAX_WAITING_SENDS = 64  # frames a client that stopped reading may owe before it is closed
+CLOSE_TOO_SLOW = 1013  # try again later: it reconnects with its last seq and loses nothing
+TOO_SLOW_REASON = "too slow to read: reconnect with your last sequence number"
+
+
+# One executor for every subscription that renders alike (see fanout's render key): at ten
+# thousand subscribers one each was 3.5 KB apiece. It holds the first one's context, which the
+# rendering may not look past its viewer key anyway.
+_executors: weakref.WeakValueDictionary[Hashable, Any] = weakref.WeakValueDictionary()
+
+
+@lru_cache(maxsize=DOCUMENTS)
+def _valid_document(schema: Any, query: str) -> DocumentNode | None:
+    """The parsed document when it is valid; None sends it strawberry's way, which reports why."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    return None if validate_document(schema._schema, document, tuple(specified_rules)) else document
+
+
+class PushedEvents:
+    """One `events` operation of one socket, fed by the hub."""
+
+    __slots__ = ("_frame", "_send", "_waiting", "close_socket", "ctx", "executor", "hub", "listener")
+
+    def __init__(self, ctx: Any, executor: Any, frame: Callable[[str], str],
+                 send: Callable[[str], Coroutine[Any, Any, None]], close_socket: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self.ctx = ctx
+        self.executor = executor
+        self._frame = frame  # the protocol's message around a JSON payload
+        self._send = send
+        self.close_socket = close_socket
+        self._waiting = 0
+        self.hub: Any = None
+        self.listener: Listener | None = None
+
+    async def stop(self) -> None:
+        if self.listener is not None:
+            await self.hub.unlisten(self.listener)
+            self.listener = None
+
+    def deliver(self, event: HubEvent) -> None:
+        if not may_see(self.ctx, event):
+            return
+        result = execute_subscription_event(self.executor.build_per_event_executor(TenantEvent.of(event)))
+        if isinstance(result, ExecutionResult):
+            self._write(result)
+        else:  # a resolver below `events` awaited something: finish it off the fan-out
+            run_eagerly(self._write_later(result), self._failed)
+
+    async def _write_later(self, result: Any) -> None:
+        self._write(await result)
+
+    def _write(self, result: ExecutionResult) -> None:
+        if isinstance(result.data, RenderedData) and not result.errors:
+            payload = f'{{"data":{result.data.json}}}'
+        else:
+            body: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                body["errors"] = [error.formatted for error in result.errors]
+            payload = json.dumps(body, separators=(",", ":"))
+        waiting = run_eagerly(self._send(self._frame(payload)), self._failed)
+        if waiting is not None:  # the socket's buffer is full: this send waits in a task
+            self._waiting += 1
+            waiting.add_done_callback(self._sent)
+            if self._waiting == MAX_WAITING_SENDS + 1:
+                run_eagerly(self.close_socket(), self._failed)
+
+    def _sent(self, _: Any) -> None:
+        self._waiting -= 1
+
+    def _failed(self, exc: BaseException) -> None:
+        log.debug("event not sent", error=f"{type(exc).__name__}: {exc}")
+
+
+async def open_events(handler: Any, operation_id: str, payload: Any,
+                      frame: Callable[[str], str]) -> PushedEvents | None:
+    """An `events` subscription for this subscribe message, listening; None when the message
+    is anything else, or anything but right, so that strawberry's path answers it."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return None
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return None
+    schema = handler.schema
+    document = _valid_document(schema, payload["query"])
+    if document is None:
+        return None
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return None
+    key = (payload["query"], operation_name, json.dumps(variables, sort_keys=True, default=str),
+           handler.context.viewer_key)
+    executor = _executors.get(key)
+    if executor is None:
+        executor = schema.execution_context_class.build(
+            schema._schema, document, context_value=handler.context, raw_variable_values=variables,
+            operation_name=operation_name)
+        if isinstance(executor, list):  # variables that do not fit
+            return None
+        _executors[key] = executor
+    operation = executor.operation
+    root = operation.selection_set.selections
+    if (operation.operation is not OperationType.SUBSCRIPTION or len(root) != 1 or not isinstance(root[0], FieldNode)
+            or root[0].name.value != "events" or root[0].directives):
+        return None
+    field = schema._schema.subscription_type.fields["events"]
+    try:
+        arguments = get_argument_values(field, root[0], executor.variable_values)
+        area, after = arguments["area"], arguments.get("after")
+        topic = events_topic(handler.context.ctx, getattr(area, "value", area), after)
+    except Exception:  # noqa: BLE001 - strawberry's path gives the caller the error
+        return None
+    socket = handler.websocket
+    pushed = PushedEvents(handler.context.ctx, executor, frame, socket.send_text,
+                          lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON))
+    pushed.hub = handler.context.services.hub
+    pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
+    return pushed
+
+
+def _frame(head: str) -> Callable[[str], str]:
+    return lambda payload: f"{head},\"payload\":{payload}}}"
+
+
+class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    """graphql-transport-ws, with `events` operations pushed by the hub."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pushed: dict[str, PushedEvents] = {}
+
+    async def handle_subscribe(self, message: Any) -> None:
+        operation_id = message["id"]
+        if operation_id in self.pushed:
+            await self.websocket.close(code=4409, reason=f"Subscriber for {operation_id} already exists")
+            return
+        if self.connection_acknowledged and operation_id not in self.operations:
+            head = json.dumps({"id": operation_id, "type": "next"}, separators=(",", ":"))[:-1]
+            pushed = await open_events(self, operation_id, message.get("payload"), _frame(head))
+            if pushed is not None:
+                self.pushed[operation_id] = pushed
+                return
+        await super().handle_subscribe(message)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        pushed = self.pushed.pop(operation_id, None)
+        if pushed is None:
+            await super().cleanup_operation(operation_id)
+        else:
+            await pushed.stop()
+
+    async def shutdown(self) -> None:
+        for operation_id in list(self.pushed):
+            await self.cleanup_operation(operation_id)
+        await super().shutdown()
+
+
+class PushedLegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+    """The legacy graphql-ws protocol, with `events` operations pushed by the hub."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pushed: dict[str, PushedEvents] = {}
+
+    async def handle_start(self, message: Any) -> None:
+        operation_id = message["id"]
+        if operation_id in self.pushed or operation_id in self.tasks:
+            await self.cleanup_operation(operation_id)  # the protocol replaces a reused id
+        if self.connection_acknowledged:
+            head = json.dumps({"type": "data", "id": operation_id}, separators=(",", ":"))[:-1]
+            pushed = await open_events(self, operation_id, message.get("payload"), _frame(head))
+            if pushed is not None:
+                self.pushed[operation_id] = pushed
+                return
+        await super().handle_start(message)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        pushed = self.pushed.pop(operation_id, None)
+        if pushed is None:
+            await super().cleanup_operation(operation_id)
+            return
+        await pushed.stop()
+        await self.send_message({"type": "complete", "id": operation_id})
+
+    async def cleanup(self) -> None:
+        while self.pushed:
+            await self.pushed.popitem()[1].stop()
+        await super().cleanup()
