@@ -91,6 +91,7 @@ class _Client(asyncio.Protocol):
         self.shared, self.handshaken = shared, handshaken
         self.buffer = bytearray()
         self.upgraded = False
+        self.done = False
         self.got = 0
         self.transport: asyncio.Transport | None = None
 
@@ -182,12 +183,11 @@ class _Clients:
         self.last_message = 0.0
         self.open = n
         self.all_done = asyncio.Event()
-        self._done: set[int] = set()
 
     def finished(self, client: _Client, why: str | None = None) -> None:
-        if id(client) in self._done:
+        if client.done:
             return
-        self._done.add(id(client))
+        client.done = True
         self.received.append(client.got)
         if why is not None and client.got < client.expected:
             self.failures.append(why)

@@ -59,7 +59,9 @@ _executors: weakref.WeakValueDictionary[Hashable, Any] = weakref.WeakValueDictio
 
 @lru_cache(maxsize=DOCUMENTS)
 def _valid_document(schema: Any, query: str) -> DocumentNode | None:
-    """The parsed document when it is valid; None sends it strawberry's way, which reports why."""
+    """The parsed document when it is valid; None sends it strawberry's way, which reports why.
+    (strawberry's ParserCache and ValidationCache live inside its execution pipeline, which this
+    path does not enter.)"""
     try:
         document = parse(query)
     except GraphQLError:
@@ -72,15 +74,15 @@ class PushedEvents:
 
     __slots__ = ("_frame", "_send", "_waiting", "close_socket", "ctx", "executor", "hub", "listener")
 
-    def __init__(self, ctx: Any, executor: Any, frame: Callable[[str], str],
+    def __init__(self, hub: Any, ctx: Any, executor: Any, frame: Callable[[str], str],
                  send: Callable[[str], Coroutine[Any, Any, None]], close_socket: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self.hub = hub
         self.ctx = ctx
         self.executor = executor
         self._frame = frame  # the protocol's message around a JSON payload
         self._send = send
         self.close_socket = close_socket
         self._waiting = 0
-        self.hub: Any = None
         self.listener: Listener | None = None
 
     async def stop(self) -> None:
@@ -122,8 +124,7 @@ class PushedEvents:
         log.debug("event not sent", error=f"{type(exc).__name__}: {exc}")
 
 
-async def open_events(handler: Any, operation_id: str, payload: Any,
-                      frame: Callable[[str], str]) -> PushedEvents | None:
+async def open_events(handler: Any, payload: Any, frame: Callable[[str], str]) -> PushedEvents | None:
     """An `events` subscription for this subscribe message, listening; None when the message
     is anything else, or anything but right, so that strawberry's path answers it."""
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
@@ -161,9 +162,8 @@ async def open_events(handler: Any, operation_id: str, payload: Any,
     except Exception:  # noqa: BLE001 - strawberry's path gives the caller the error
         return None
     socket = handler.websocket
-    pushed = PushedEvents(handler.context.ctx, executor, frame, socket.send_text,
+    pushed = PushedEvents(handler.context.services.hub, handler.context.ctx, executor, frame, socket.send_text,
                           lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON))
-    pushed.hub = handler.context.services.hub
     pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
     return pushed
 
@@ -186,7 +186,7 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             return
         if self.connection_acknowledged and operation_id not in self.operations:
             head = json.dumps({"id": operation_id, "type": "next"}, separators=(",", ":"))[:-1]
-            pushed = await open_events(self, operation_id, message.get("payload"), _frame(head))
+            pushed = await open_events(self, message.get("payload"), _frame(head))
             if pushed is not None:
                 self.pushed[operation_id] = pushed
                 return
@@ -218,7 +218,7 @@ class PushedLegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
             await self.cleanup_operation(operation_id)  # the protocol replaces a reused id
         if self.connection_acknowledged:
             head = json.dumps({"type": "data", "id": operation_id}, separators=(",", ":"))[:-1]
-            pushed = await open_events(self, operation_id, message.get("payload"), _frame(head))
+            pushed = await open_events(self, message.get("payload"), _frame(head))
             if pushed is not None:
                 self.pushed[operation_id] = pushed
                 return

@@ -153,10 +153,10 @@ class Hub:
         last = after
         try:
             while True:
-                if overflowed and queue.empty():
+                if overflowed and queue.empty():  # so every queued event was yielded: `last` is set
                     await self.unlisten(listener)
                     overflowed = False
-                    listener = await self.listen(topic, last if last is not None else listener.last, deliver)
+                    listener = await self.listen(topic, last, deliver)
                 event = await queue.get()
                 last = event.seq
                 yield event

@@ -1,6 +1,7 @@
-"""The import framework on a small register of its own: file formats, Chinese headers,
-row-by-row reasons, all-or-nothing, in a transaction on the real PostgreSQL (the registers'
-own specs are in test_registers.py)."""
+"""The import framework's reading and checking, on a small register of its own: file formats,
+Chinese headers, row-by-row reasons, and a file with a bad row never reaching `write`
+(run_import's transaction opens on the real PostgreSQL). That a bad file leaves the database
+untouched, and the registers' own specs, are in test_registers.py."""
 
 from __future__ import annotations
 
