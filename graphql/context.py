@@ -29,6 +29,7 @@ from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
 from redgrid.graphql.fanout import encode_message
 from redgrid.graphql.pushed import PushedLegacyWSHandler, PushedTransportWSHandler
+from redgrid.realtime.wire import Wire
 from redgrid.realtime.connections import (
     CLOSE_FORBIDDEN,
     CLOSE_RECONNECT,
@@ -121,6 +122,8 @@ class RedGridGraphQL(GraphQL):
     graphql_ws_handler_class = PushedLegacyWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope["redgrid.wire"] = Wire.for_send(send)  # events frames written past ASGI
         try:
             await super().__call__(scope, receive, send)
         finally:

@@ -6,8 +6,9 @@ For `events`, the subscription every wall display and phone holds, that machiner
 the cost at ten thousand subscribers: about 35 KB and 250 µs per subscriber per event. Here a
 subscribe message for `events` is planned once per document and becomes a hub listener
 (realtime/hub.py): per event it checks what its caller may see (realtime/visibility.py), takes
-the rendering shared by every subscriber with the same render key (graphql/fanout.py) and
-writes the protocol frame to the socket without a task (realtime/eager.py).
+the payload rendered once for every subscriber with the same render key (graphql/fanout.py) and
+writes the protocol message as a frame straight to the transport (realtime/wire.py), or,
+where that is not possible, through ASGI without a task (realtime/eager.py).
 
 Everything else — heartbeat, queries and mutations over the socket, a document that fails
 validation or whose arguments are wrong — goes strawberry's own way, which also words the
@@ -43,6 +44,7 @@ from redgrid.graphql.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener
 from redgrid.realtime.visibility import events_topic, may_see
+from redgrid.realtime.wire import Wire
 
 log = structlog.get_logger("redgrid.pushed")
 DOCUMENTS = 512
@@ -51,10 +53,32 @@ CLOSE_TOO_SLOW = 1013  # try again later: it reconnects with its last seq and lo
 TOO_SLOW_REASON = "too slow to read: reconnect with your last sequence number"
 
 
-# One executor for every subscription that renders alike (see fanout's render key): at ten
-# thousand subscribers one each was 3.5 KB apiece. It holds the first one's context, which the
-# rendering may not look past its viewer key anyway.
-_executors: weakref.WeakValueDictionary[Hashable, Any] = weakref.WeakValueDictionary()
+class _Rendering:
+    """What every subscription that renders alike shares (see fanout's render key): one
+    graphql-core executor (one each was 3.5 KB apiece at ten thousand subscribers; it holds the
+    first one's context, which the rendering may not look past its viewer key anyway) and the
+    payload of the last event it rendered, which the others then send as it is."""
+
+    __slots__ = ("__weakref__", "event", "executor", "payload")
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+        self.event: HubEvent | None = None
+        self.payload = b""
+
+    def keep(self, event: HubEvent, result: ExecutionResult) -> bytes:
+        """The result as a protocol payload; remembered for the others when it is clean."""
+        if isinstance(result.data, RenderedData) and not result.errors:
+            payload = f'{{"data":{result.data.json}}}'.encode()
+            self.event, self.payload = event, payload
+            return payload
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [error.formatted for error in result.errors]
+        return json.dumps(body, separators=(",", ":")).encode()
+
+
+_renderings: weakref.WeakValueDictionary[Hashable, _Rendering] = weakref.WeakValueDictionary()
 
 
 @lru_cache(maxsize=DOCUMENTS)
@@ -72,15 +96,16 @@ def _valid_document(schema: Any, query: str) -> DocumentNode | None:
 class PushedEvents:
     """One `events` operation of one socket, fed by the hub."""
 
-    __slots__ = ("_frame", "_send", "_waiting", "close_socket", "ctx", "executor", "hub", "listener")
+    __slots__ = ("_head", "_send", "_waiting", "_wire", "close_socket", "ctx", "hub", "listener", "rendering")
 
-    def __init__(self, hub: Any, ctx: Any, executor: Any, frame: Callable[[str], str],
+    def __init__(self, hub: Any, ctx: Any, rendering: _Rendering, head: bytes, wire: Wire | None,
                  send: Callable[[str], Coroutine[Any, Any, None]], close_socket: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self.hub = hub
         self.ctx = ctx
-        self.executor = executor
-        self._frame = frame  # the protocol's message around a JSON payload
-        self._send = send
+        self.rendering = rendering
+        self._head = head  # the protocol's message up to its payload
+        self._wire = wire  # direct writes, where the server allows them
+        self._send = send  # through ASGI otherwise, or while earlier frames still wait
         self.close_socket = close_socket
         self._waiting = 0
         self.listener: Listener | None = None
@@ -93,24 +118,24 @@ class PushedEvents:
     def deliver(self, event: HubEvent) -> None:
         if not may_see(self.ctx, event):
             return
-        result = execute_subscription_event(self.executor.build_per_event_executor(TenantEvent.of(event)))
+        rendering = self.rendering
+        if rendering.event is event:
+            self._write(rendering.payload)
+            return
+        result = execute_subscription_event(rendering.executor.build_per_event_executor(TenantEvent.of(event)))
         if isinstance(result, ExecutionResult):
-            self._write(result)
+            self._write(rendering.keep(event, result))
         else:  # a resolver below `events` awaited something: finish it off the fan-out
-            run_eagerly(self._write_later(result), self._failed)
+            run_eagerly(self._write_later(event, result), self._failed)
 
-    async def _write_later(self, result: Any) -> None:
-        self._write(await result)
+    async def _write_later(self, event: HubEvent, result: Any) -> None:
+        self._write(self.rendering.keep(event, await result))
 
-    def _write(self, result: ExecutionResult) -> None:
-        if isinstance(result.data, RenderedData) and not result.errors:
-            payload = f'{{"data":{result.data.json}}}'
-        else:
-            body: dict[str, Any] = {"data": result.data}
-            if result.errors:
-                body["errors"] = [error.formatted for error in result.errors]
-            payload = json.dumps(body, separators=(",", ":"))
-        waiting = run_eagerly(self._send(self._frame(payload)), self._failed)
+    def _write(self, payload: bytes) -> None:
+        message = self._head + payload + b"}"
+        if not self._waiting and self._wire is not None and self._wire.write_text(message):
+            return
+        waiting = run_eagerly(self._send(message.decode()), self._failed)
         if waiting is not None:  # the socket's buffer is full: this send waits in a task
             self._waiting += 1
             waiting.add_done_callback(self._sent)
@@ -124,7 +149,7 @@ class PushedEvents:
         log.debug("event not sent", error=f"{type(exc).__name__}: {exc}")
 
 
-async def open_events(handler: Any, payload: Any, frame: Callable[[str], str]) -> PushedEvents | None:
+async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> PushedEvents | None:
     """An `events` subscription for this subscribe message, listening; None when the message
     is anything else, or anything but right, so that strawberry's path answers it."""
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
@@ -141,14 +166,15 @@ async def open_events(handler: Any, payload: Any, frame: Callable[[str], str]) -
         return None
     key = (payload["query"], operation_name, json.dumps(variables, sort_keys=True, default=str),
            handler.context.viewer_key)
-    executor = _executors.get(key)
-    if executor is None:
+    rendering = _renderings.get(key)
+    if rendering is None:
         executor = schema.execution_context_class.build(
             schema._schema, document, context_value=handler.context, raw_variable_values=variables,
             operation_name=operation_name)
         if isinstance(executor, list):  # variables that do not fit
             return None
-        _executors[key] = executor
+        rendering = _renderings[key] = _Rendering(executor)
+    executor = rendering.executor
     operation = executor.operation
     root = operation.selection_set.selections
     if (operation.operation is not OperationType.SUBSCRIPTION or len(root) != 1 or not isinstance(root[0], FieldNode)
@@ -162,14 +188,12 @@ async def open_events(handler: Any, payload: Any, frame: Callable[[str], str]) -
     except Exception:  # noqa: BLE001 - strawberry's path gives the caller the error
         return None
     socket = handler.websocket
-    pushed = PushedEvents(handler.context.services.hub, handler.context.ctx, executor, frame, socket.send_text,
+    message_head = json.dumps(head, separators=(",", ":"))[:-1] + ',"payload":'
+    pushed = PushedEvents(handler.context.services.hub, handler.context.ctx, rendering, message_head.encode(),
+                          socket.ws.scope.get("redgrid.wire"), socket.send_text,
                           lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON))
     pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
     return pushed
-
-
-def _frame(head: str) -> Callable[[str], str]:
-    return lambda payload: f"{head},\"payload\":{payload}}}"
 
 
 class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
@@ -185,8 +209,7 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             await self.websocket.close(code=4409, reason=f"Subscriber for {operation_id} already exists")
             return
         if self.connection_acknowledged and operation_id not in self.operations:
-            head = json.dumps({"id": operation_id, "type": "next"}, separators=(",", ":"))[:-1]
-            pushed = await open_events(self, message.get("payload"), _frame(head))
+            pushed = await open_events(self, message.get("payload"), {"id": operation_id, "type": "next"})
             if pushed is not None:
                 self.pushed[operation_id] = pushed
                 return
@@ -217,8 +240,7 @@ class PushedLegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
         if operation_id in self.pushed or operation_id in self.tasks:
             await self.cleanup_operation(operation_id)  # the protocol replaces a reused id
         if self.connection_acknowledged:
-            head = json.dumps({"type": "data", "id": operation_id}, separators=(",", ":"))[:-1]
-            pushed = await open_events(self, message.get("payload"), _frame(head))
+            pushed = await open_events(self, message.get("payload"), {"type": "data", "id": operation_id})
             if pushed is not None:
                 self.pushed[operation_id] = pushed
                 return

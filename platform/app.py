@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -12,7 +13,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from redgrid.graphql.attachments import download_attachment
 from redgrid.graphql.context import RedGridGraphQL
@@ -80,6 +82,36 @@ async def dev_certs(request: Request) -> Response:
     return JSONResponse(await request.app.state.services.dev_identity.fetch_jwks())
 
 
+class RedGridApp(Starlette):
+    """Starlette, with websockets on /graphql handed straight to the GraphQL app.
+
+    A socket is held for hours, and everything it passes through stays suspended with it:
+    Starlette's error and exception middleware, the router and the route each keep a coroutine
+    frame per socket (about 3 KB of the 30 each of ten thousand idle subscribers may use), and
+    each wraps `send`, which the fan-out then crosses ten thousand times per event. None of
+    them acts on a websocket here: the GraphQL app answers its own protocol errors. Our own
+    RequestIdMiddleware does (a request id, the websocket gauge), so it stays in front. The
+    GraphQL app then gets uvicorn's own `send`, which realtime/wire.py can write past.
+    """
+
+    def __init__(self, *, graphql_socket: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._graphql_socket = RequestIdMiddleware(graphql_socket)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and _route_path(scope) == "/graphql":
+            scope["app"] = self
+            await self._graphql_socket(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the app's root path, as Starlette's router matches it."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -109,7 +141,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/registers/{name}.xlsx", download),
         Route("/attachments/{id}", download_attachment),
-        WebSocketRoute("/graphql", graphql_app),
     ]
     if settings.uses_dev_identity:
         realm = f"/dev-identity/realms/{settings.keycloak_realm}/protocol/openid-connect"
@@ -117,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(f"{realm}/token", dev_token, methods=["POST"]),
             Route(f"{realm}/certs", dev_certs),
         ]
-    return Starlette(
-        debug=False, routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)]
+    return RedGridApp(
+        graphql_socket=graphql_app, debug=False, routes=routes, lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware)],
     )

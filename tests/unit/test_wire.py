@@ -1,0 +1,76 @@
+"""Direct frame writes (realtime/wire.py) against a real uvicorn and a real websocket client:
+the client must read exactly what was written, at every length encoding, and a socket that
+negotiated compression must be refused so that its frames go through ASGI."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import connect
+
+from redgrid.realtime.wire import Wire, text_frame
+
+MESSAGES = ["short", "é" * 100, "x" * 70_000]  # 7-bit, 16-bit and 64-bit lengths
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _serve(deflate: bool, written: list[bool]) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        wire = Wire.for_send(send)
+        assert wire is not None
+        for message in MESSAGES:
+            if wire.write_text(message.encode()):
+                written.append(True)
+            else:
+                written.append(False)
+                await send({"type": "websocket.send", "text": message})
+        await receive()  # until the client closes
+
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio",
+                            ws_per_message_deflate=deflate, log_config=None, lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    return server, task, port
+
+
+@pytest.mark.parametrize("deflate", [False, True])
+async def test_client_reads_what_the_wire_wrote(deflate: bool) -> None:
+    written: list[bool] = []
+    server, task, port = await _serve(deflate, written)
+    try:
+        async with connect(f"ws://127.0.0.1:{port}/", max_size=None) as client:
+            received = [await client.recv() for _ in MESSAGES]
+        assert received == MESSAGES
+        # Compression transforms frames: the wire must leave those to ASGI.
+        assert written == [not deflate] * len(MESSAGES)
+    finally:
+        server.should_exit = True
+        await task
+
+
+def test_frame_header_lengths() -> None:
+    assert text_frame(b"a" * 125)[:2] == b"\x81\x7d"
+    assert text_frame(b"a" * 126)[:4] == b"\x81\x7e\x00\x7e"
+    assert text_frame(b"a" * 65536)[:10] == b"\x81\x7f" + (65536).to_bytes(8, "big")
+
+
+def test_other_servers_get_no_wire() -> None:
+    async def send(message: Any) -> None: ...
+
+    assert Wire.for_send(send) is None
