@@ -6,6 +6,10 @@ and only if the flag was still empty (a conditional update), whatever the number
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import reduce
+from operator import or_
+
+from tortoise.expressions import Q
 
 from redgrid.platform import events
 from redgrid.platform.context import system_context
@@ -19,6 +23,19 @@ MILESTONES = {"on_scene": "on_scene_at", "resolve": "resolved_at", "answer": "an
 SCANNER = "sla-scanner"
 
 
+def _unmet(case: Case, deadline: str, now: datetime) -> bool:
+    """The deadline has passed with its milestone unmet and not yet been announced."""
+    due = getattr(case, f"{deadline}_due")
+    return (due is not None and due <= now and getattr(case, MILESTONES[deadline]) is None
+            and getattr(case, f"overdue_{deadline}_at") is None)
+
+
+def _any_unmet(now: datetime) -> Q:
+    """`_unmet` for any of the deadlines, as one condition: one query per tenant per tick."""
+    return reduce(or_, (Q(**{f"{deadline}_due__lte": now, MILESTONES[deadline]: None, f"overdue_{deadline}_at": None})
+                        for deadline in DEADLINES))
+
+
 async def fire_overdue(now: datetime | None = None) -> int:
     """Mark and announce every newly overdue deadline of every tenant. Returns how many."""
     now = now or datetime.now(UTC)
@@ -26,13 +43,12 @@ async def fire_overdue(now: datetime | None = None) -> int:
     for tenant in await Tenant.all():
         ctx = system_context(tenant, SCANNER)
         async with tenant_transaction(tenant.id):
-            for deadline in DEADLINES:
-                flag = f"overdue_{deadline}_at"
-                due = await Case.filter(
-                    tenant_id=tenant.id, closed_at=None,
-                    **{f"{deadline}_due__lte": now, MILESTONES[deadline]: None, flag: None},
-                ).select_related("node")
-                for case in due:
+            due = await Case.filter(Q(tenant_id=tenant.id, closed_at=None) & _any_unmet(now)).select_related("node")
+            for case in due:
+                for deadline in DEADLINES:
+                    if not _unmet(case, deadline, now):
+                        continue
+                    flag = f"overdue_{deadline}_at"
                     if await Case.filter(id=case.id, **{flag: None}).update(**{flag: now}) == 0:
                         continue  # another scanner got there first
                     fired += 1

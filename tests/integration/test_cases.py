@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Event, Tenant
 from redgrid.realtime.publisher import enter_publisher_scope
+from redgrid.tenants.cases.sla import fire_overdue
 
 from .clients import Subscriber, gql, gql_data
 from .test_grid import node_id
@@ -138,3 +140,30 @@ async def test_overdue_fires_once_with_two_schedulers(live_server, second_server
     listed = await gql_data(live_server, "{ cases(first: 50, filter: {overdue: true}) { edges { node { number overdue } } } }", token=tokens["secretary"])
     row = next(e["node"] for e in listed["cases"]["edges"] if e["node"]["number"] == case["number"])
     assert sorted(row["overdue"]) == ["answer", "on_scene", "resolve"]
+
+
+async def overdue_events(number: str) -> list[str]:
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id) as conn:
+        await enter_publisher_scope(conn)
+        return sorted(e.payload["deadline"] for e in await Event.filter(type="case.overdue") if e.payload["number"] == number)
+
+
+async def test_overdue_fires_only_the_deadlines_still_unmet(live_server, tokens, db):
+    """The scanner's one query per tenant finds a case by any passed deadline; only those whose
+    milestone is unmet fire, each once however many ticks follow."""
+    code = f"minute{uuid.uuid4().hex[:6]}"
+    setup = """mutation($code: String!) { setCaseCategory(input: {code: $code, name: "一分钟", onSceneMinutes: 1,
+               resolveMinutes: 1, answerMinutes: 1}) { category { id } errors { code } } }"""
+    assert (await gql_data(live_server, setup, {"code": code}, tokens["secretary"]))["setCaseCategory"]["errors"] == []
+    case = await report(live_server, tokens, code=code)
+    for who, action, extra in (("grid-head", "accept", {}), ("grid-head", "consult", {}),
+                               ("grid-head", "dispatch", {"assigneeKind": "grid_worker", "assignee": "jinshui-grid-worker"}),
+                               ("grid-worker", "start", {})):  # on scene in time
+        result = await act(live_server, tokens[who], case, action, **extra)
+        assert result["errors"] == [], (action, result["errors"])
+        case = result["case"]
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert await fire_overdue(later) >= 2
+    await fire_overdue(later)
+    assert await overdue_events(case["number"]) == ["answer", "resolve"]
