@@ -183,6 +183,7 @@ async def main(args: argparse.Namespace) -> None:
 
         del csv_data, xlsx_data  # what a serving process would not hold
         gc.collect()
+        gc.freeze()  # as the app's lifespan does once started
         graphql, sql, members = await page_times(csv_street, app_url, args.runs)
         g, s = statistics.median(graphql), statistics.median(sql)
         print(f"page of 100 households ({members} members), median of {args.runs}: "

@@ -20,6 +20,7 @@ from redgrid.graphql.attachments import download_attachment
 from redgrid.graphql.context import RedGridGraphQL
 from redgrid.graphql.registers import download
 from redgrid.graphql.schema import schema
+from redgrid.platform.collector import FrozenCollector
 from redgrid.platform.database import close_database, connection, init_database
 from redgrid.platform.logging import configure_logging
 from redgrid.platform.middleware import RequestIdMiddleware
@@ -123,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await init_database(settings)
         app.state.services = build_services(settings)
         await app.state.services.start()
+        collector = FrozenCollector(settings.gc_full_pass_seconds)
+        collector.start()  # last: what starting made is long-lived
         log.info(
             "started", env=settings.env.value, postgres=settings.is_postgres,
             redis=bool(settings.redis_url), identity="dev" if settings.uses_dev_identity else "keycloak",
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await collector.stop()
             await app.state.services.close(drain_seconds=settings.shutdown_grace_seconds)
             await close_database()
 

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     ws_per_message_deflate: bool = False
     ws_ping_interval_seconds: float = Field(default=20, ge=0)
 
+    # Full garbage collection of everything, frozen or not (platform/collector.py).
+    gc_full_pass_seconds: float = Field(default=3600, gt=0)
+
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=20, ge=0)
 
