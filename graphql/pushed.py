@@ -43,7 +43,7 @@ from redgrid.graphql.fanout import RenderedData
 from redgrid.graphql.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener
-from redgrid.realtime.visibility import events_topic, may_see
+from redgrid.realtime.visibility import events_topic, in_scope, named_in
 from redgrid.realtime.wire import Wire
 
 log = structlog.get_logger("redgrid.pushed")
@@ -57,14 +57,17 @@ class _Rendering:
     """What every subscription that renders alike shares (see fanout's render key): one
     graphql-core executor (one each was 3.5 KB apiece at ten thousand subscribers; it holds the
     first one's context, which the rendering may not look past its viewer key anyway) and the
-    payload of the last event it rendered, which the others then send as it is."""
+    payload of the last event it rendered, which the others then send as it is. The render key
+    includes tenant and scope, so whether that event is in their scope is decided once too."""
 
-    __slots__ = ("__weakref__", "event", "executor", "payload")
+    __slots__ = ("__weakref__", "event", "executor", "in_scope", "payload", "scoped")
 
     def __init__(self, executor: Any) -> None:
         self.executor = executor
         self.event: HubEvent | None = None
         self.payload = b""
+        self.scoped: HubEvent | None = None  # the event `in_scope` was decided for
+        self.in_scope = False
 
     def keep(self, event: HubEvent, result: ExecutionResult) -> bytes:
         """The result as a protocol payload; remembered for the others when it is clean."""
@@ -116,9 +119,11 @@ class PushedEvents:
             self.listener = None
 
     def deliver(self, event: HubEvent) -> None:
-        if not may_see(self.ctx, event):
-            return
         rendering = self.rendering
+        if rendering.scoped is not event:
+            rendering.scoped, rendering.in_scope = event, in_scope(self.ctx, event)
+        if not rendering.in_scope and not named_in(self.ctx, event):
+            return
         if rendering.event is event:
             self._write(rendering.payload)
             return

@@ -18,10 +18,18 @@ def events_topic(ctx: RequestContext, area: str, after: int | None) -> str:
 
 
 def may_see(ctx: RequestContext, event: HubEvent) -> bool:
+    return in_scope(ctx, event) or named_in(ctx, event)
+
+
+def in_scope(ctx: RequestContext, event: HubEvent) -> bool:
+    """The event is in the caller's tenant and grid scope: the same for every caller with the
+    same tenant and scope, so it can be decided once for all of them."""
     if ctx.tenant is None or not event.topic.startswith(f"t{ctx.tenant.id}."):
         return False
-    if event.path is None or ctx.scope.kind is ScopeKind.TENANT:
-        return True
-    if ctx.identity is not None and ctx.identity.username in event.payload.get("people", ()):
-        return True
-    return ctx.scope.covers(event.path)
+    return event.path is None or ctx.scope.kind is ScopeKind.TENANT or ctx.scope.covers(event.path)
+
+
+def named_in(ctx: RequestContext, event: HubEvent) -> bool:
+    """The event names the caller among its people, in his own tenant."""
+    return (ctx.identity is not None and ctx.identity.username in event.payload.get("people", ())
+            and ctx.tenant is not None and event.topic.startswith(f"t{ctx.tenant.id}."))
