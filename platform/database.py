@@ -154,20 +154,6 @@ def _pg_array_type(sql_type: str) -> str:
 
 
 async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> int:
-    """Insert many rows in few statements, inside the caller's transaction; returns how many.
-    See `_insert_many`."""
-    await _insert_many(model, rows, chunk, ())
-    return len(rows)
-
-
-async def bulk_insert_returning(model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...],
-                                chunk: int = 20_000) -> list[dict[str, Any]]:
-    """`bulk_insert`, answering the `returning` fields (e.g. the new ids) of every row inserted,
-    in no particular order."""
-    return await _insert_many(model, rows, chunk, returning)
-
-
-async def _insert_many(model: Any, rows: list[dict[str, Any]], chunk: int, returning: tuple[str, ...]) -> list[dict[str, Any]]:
     """Insert many rows in few statements, inside the caller's transaction.
 
     On PostgreSQL each chunk is one `INSERT … SELECT FROM unnest(arrays)`: close to COPY's
@@ -186,11 +172,8 @@ async def _insert_many(model: Any, rows: list[dict[str, Any]], chunk: int, retur
     ]
     conn = connection()
     if not is_postgres(conn):
-        if not returning:
-            await model.bulk_create([model(**row) for row in rows], batch_size=1000)
-            return []
-        made = [await model.create(**row) for row in rows]  # the embedded default: small files
-        return [{name: getattr(m, name) for name in returning} for m in made]
+        await model.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return len(rows)
     now = datetime.now(UTC)
 
     def default_of(field: Any) -> Any:
@@ -214,17 +197,11 @@ async def _insert_many(model: Any, rows: list[dict[str, Any]], chunk: int, retur
     )
     aliases = ", ".join(f"u{i}" for i in range(len(fields)))
     sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT {selects} FROM unnest({arrays}) AS t({aliases})'
-    if returning:
-        sql += " RETURNING " + ", ".join(f'"{meta.fields_db_projection[name]}" AS "{name}"' for name in returning)
-    answered: list[dict[str, Any]] = []
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         columns = [column(name, f, part) for name, _, f in fields]
-        if returning:
-            answered += await conn.execute_query_dict(sql, columns)
-        else:
-            await conn.execute_query(sql, columns)
-    return answered
+        await conn.execute_query(sql, columns)
+    return len(rows)
 
 
 def tenant_owned_tables() -> list[str]:

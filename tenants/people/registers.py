@@ -18,7 +18,7 @@ from typing import Any
 
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
-from redgrid.platform.database import bulk_insert, bulk_insert_returning
+from redgrid.platform.database import bulk_insert
 from redgrid.tenants.grid.models import GridNode, PartyOrganisation
 from redgrid.tenants.grid.codes import GRID, GridCodes
 from redgrid.tenants.imports import Column, parse_date, parse_phone, parse_text, parse_word
@@ -208,13 +208,16 @@ class ResidentsRegister:
         query = Household.filter(tenant_id=tenant_id)
         fields = ("id", "node_id", "building", "unit", "room")
 
-        homes = {(h["node_id"], h["building"], h["unit"], h["room"]): h["id"]
-                 for h in await _chunked(query, "node_id", node_ids, *fields)}
+        async def known() -> dict[tuple[Any, ...], int]:
+            found = await _chunked(query, "node_id", node_ids, *fields)
+            return {(h["node_id"], h["building"], h["unit"], h["room"]): h["id"] for h in found}
+
+        homes = await known()
         existing = [homes[key] for key in wanted if key in homes]
         new = [_household(tenant_id, node, r, hardship) for key, (node, r, hardship) in wanted.items() if key not in homes]
-        if new:  # their ids come back with the insert: no second read of the nodes' households
-            for h in await bulk_insert_returning(Household, new, fields):
-                homes[(h["node_id"], h["building"], h["unit"], h["room"])] = h["id"]
+        if new:
+            await bulk_insert(Household, new)
+            homes = await known()
         return {key: homes[key] for key in wanted}, existing
 
     async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
