@@ -1,4 +1,5 @@
-"""The `redgrid` command: serve, migrate, seed-demo, provision, import, export, dev-token."""
+"""The `redgrid` command: serve, migrate, seed-demo, provision, import, export,
+sweep-attachments, dev-token."""
 
 from __future__ import annotations
 
@@ -150,6 +151,21 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep_attachments(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from redgrid.platform.storage import build_storage
+    from redgrid.tenants.cases.attachments import sweep_orphans
+
+    if args.older_than_hours <= 0:
+        print("error: --older-than-hours must be above 0", file=sys.stderr)
+        return 2
+    store = build_storage(settings)
+    removed = asyncio.run(_with_database(settings, lambda: sweep_orphans(store, timedelta(hours=args.older_than_hours))))
+    print(f"removed {removed} stored photos that no case refers to")
+    return 0
+
+
 def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
     from redgrid.platform.auth.dev_identity import DevIdentity
 
@@ -205,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     dump.add_argument("--tenant", required=True, help="tenant slug")
     dump.add_argument("register", choices=registers)
     dump.add_argument("file", help="the .xlsx to write")
+    sweep = sub.add_parser("sweep-attachments", help="delete stored photos no case refers to (left by a crash)")
+    sweep.add_argument("--older-than-hours", type=float, default=24,
+                       help="only objects written longer ago than this (default 24)")
     token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
     token.add_argument("username")
     token.add_argument("--password", default="redgrid-demo")
@@ -221,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         "provision": cmd_provision,
         "import": cmd_import,
         "export": cmd_export,
+        "sweep-attachments": cmd_sweep_attachments,
         "dev-token": cmd_dev_token,
     }[args.command]
     return handler(settings, args)

@@ -46,6 +46,9 @@ class Storage(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the object; one already gone is not an error."""
 
+    async def stored_before(self, cutoff: datetime) -> list[str]:
+        """The keys of every object last written before `cutoff`."""
+
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
         """The HTTP answer that hands the object to an already authorised caller."""
 
@@ -86,6 +89,17 @@ class DiskStorage:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path(key).unlink, missing_ok=True)
 
+    async def stored_before(self, cutoff: datetime) -> list[str]:
+        return await asyncio.to_thread(self._stored_before, cutoff.timestamp())
+
+    def _stored_before(self, cutoff: float) -> list[str]:
+        keys = []
+        for path in self.root.glob("t*/*/*"):
+            key = path.relative_to(self.root).as_posix()
+            if KEY.match(key) and path.stat().st_mtime < cutoff:
+                keys.append(key)
+        return keys
+
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
         return FileResponse(
             self.path(key), media_type=content_type,
@@ -108,6 +122,15 @@ class S3Storage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=_checked(key))
+
+    async def stored_before(self, cutoff: datetime) -> list[str]:
+        return await asyncio.to_thread(self._stored_before, cutoff)
+
+    def _stored_before(self, cutoff: datetime) -> list[str]:
+        keys = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix="t"):
+            keys += [o["Key"] for o in page.get("Contents", ()) if KEY.match(o["Key"]) and o["LastModified"] < cutoff]
+        return keys
 
     def presigned_url(self, key: str, *, filename: str, content_type: str) -> str:
         """A short-lived GET link; it only signs locally, no request is made."""

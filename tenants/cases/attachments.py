@@ -6,7 +6,8 @@ transaction. A refusal after the object was stored deletes it at once, and a rol
 transaction (a failed commit, or another field of the same operation failing) deletes it
 through `on_rollback`. So an object exists only with its row, except when the process dies
 between the store and the commit: such an object is referred to by no row and is therefore
-never served (downloads go through the row); it only costs its space.
+never served (downloads go through the row); it only costs its space until `sweep_orphans`
+(`redgrid sweep-attachments`, e.g. daily) removes it.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from datetime import UTC, datetime, timedelta
 
 from PIL import Image, UnidentifiedImageError
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext
-from redgrid.platform.database import on_rollback
+from redgrid.platform.database import on_rollback, tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.settings import get_settings
-from redgrid.platform.storage import new_key, storage
+from redgrid.platform.storage import Storage, new_key, storage
 from redgrid.tenants.cases.models import Case, CaseAttachment
 from redgrid.tenants.cases.service import _may_manage, people_of, visible
 from redgrid.tenants.staff import dispatch
+
+SWEEP_CHUNK = 5000  # keys per IN list
 
 # Magic numbers → (content type, Pillow's name for the format).
 JPEG = ("image/jpeg", "JPEG")
@@ -132,3 +136,24 @@ async def for_download(ctx: RequestContext, attachment_id: int) -> CaseAttachmen
     if attachment is None or not await (await visible(ctx)).filter(id=attachment.case_id).exists():  # type: ignore[attr-defined]
         return None
     return attachment
+
+
+async def sweep_orphans(store: Storage, older_than: timedelta) -> int:
+    """Delete the stored objects that no attachment row refers to and that were written more
+    than `older_than` ago (younger ones may belong to an upload whose transaction is still
+    open). Each tenant's rows are read under its own row-level security. Returns how many."""
+    keys_by_tenant: dict[int, list[str]] = {}
+    for key in await store.stored_before(datetime.now(UTC) - older_than):
+        keys_by_tenant.setdefault(int(key[1:key.index("/")]), []).append(key)
+    removed = 0
+    for tenant_id, keys in keys_by_tenant.items():
+        referred: set[str] = set()
+        async with tenant_transaction(tenant_id):
+            for start in range(0, len(keys), SWEEP_CHUNK):
+                referred.update(await CaseAttachment.filter(storage_key__in=keys[start:start + SWEEP_CHUNK])
+                                .values_list("storage_key", flat=True))
+        for key in keys:
+            if key not in referred:
+                await store.delete(key)
+                removed += 1
+    return removed

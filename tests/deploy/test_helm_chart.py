@@ -58,6 +58,7 @@ EXPECTED_KINDS = {
         "NetworkPolicy": 1,
         "PersistentVolumeClaim": 1,
         "Job": 1,
+        "CronJob": 1,  # the attachment sweep: shared storage
         "Pod": 1,  # helm test
     }),
 }
@@ -222,13 +223,16 @@ def test_deployment_security_context(rendered):
 
 
 def test_every_pod_is_hardened(rendered):
-    """The Deployment, the migration Job and the test Pod all meet the restricted PSS."""
+    """The Deployment, the migration Job, the sweep CronJob and the test Pod all meet the
+    restricted PSS."""
     _, docs = rendered
     for doc in docs:
         if doc["kind"] == "Pod":
             pod = doc["spec"]
         elif doc["kind"] in ("Deployment", "Job"):
             pod = doc["spec"]["template"]["spec"]
+        elif doc["kind"] == "CronJob":
+            pod = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         else:
             continue
         assert pod["securityContext"]["runAsNonRoot"] is True, doc["kind"]
@@ -374,6 +378,31 @@ def test_s3_storage_for_case_photos(helm):
     assert {"s3-access-key-id", "s3-secret-access-key"} <= set(secret["data"])
     plain = manifests(template(helm).stdout)
     assert "REDGRID_S3_BUCKET" not in one(plain, "ConfigMap")["data"]
+
+
+def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
+    """Production (a shared volume): the CronJob mounts the same claim as the Deployment. S3:
+    it gets the bucket's keys and no volume. An emptyDir is one pod's own: no CronJob."""
+    docs = manifests(template(helm, *VALUES_FILES["production"]).stdout)
+    cron = one(docs, "CronJob")
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["args"] == ["sweep-attachments", "--older-than-hours", "24"]
+    config = one(docs, "ConfigMap")["data"]
+    assert {m["mountPath"]: m["name"] for m in container["volumeMounts"]}[config["REDGRID_ATTACHMENTS_DIR"]] == "attachments"
+    claims = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]}
+    server = one(docs, "Deployment")["spec"]["template"]["spec"]
+    assert claims["attachments"] == {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in server["volumes"]}["attachments"]
+    assert {e["name"] for e in container["env"]} >= {"REDGRID_DATABASE_URL", "REDGRID_REDIS_URL"}
+    assert "maintenance" in one(docs, "NetworkPolicy")["spec"]["podSelector"]["matchExpressions"][0]["values"]
+
+    s3 = manifests(template(helm, "--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
+                            "--set", "secrets.s3SecretAccessKey=s3cr3t").stdout)
+    container = one(s3, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert "REDGRID_S3_SECRET_ACCESS_KEY" in {e["name"] for e in container["env"]}
+    assert [m["name"] for m in container["volumeMounts"]] == ["tmp"]
+    assert not [d for d in manifests(template(helm).stdout) if d["kind"] == "CronJob"]
 
 
 def test_chart_created_secret_without_migrations(helm):

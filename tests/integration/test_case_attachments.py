@@ -167,3 +167,35 @@ async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_serve
     # Mutation fields run in order: `a` stored and inserted, then a worker may not accept.
     assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["b"], "FORBIDDEN")]
     assert await rows_of(case["id"]) == 0 and stored_files(fresh_database) == before
+
+
+async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, tokens, fresh_database, db):
+    """A crash between storing a photo and committing its row leaves an object no row names:
+    `redgrid sweep-attachments` removes it once it is old enough, and nothing else."""
+    import os
+    import time
+    import uuid
+
+    from .conftest import redgrid
+
+    case = await report(live_server, tokens)
+    kept = await added(live_server, tokens["grid-worker"], case["id"], photo())
+    assert kept["errors"] == []
+    tenant = await Tenant.get(slug="jinshui")
+    root = Path(fresh_database["REDGRID_DATA_DIR"]) / "attachments" / f"t{tenant.id}" / "202001"
+    root.mkdir(parents=True, exist_ok=True)
+    old_orphan, new_orphan = root / uuid.uuid4().hex, root / uuid.uuid4().hex
+    old_orphan.write_bytes(photo())
+    new_orphan.write_bytes(photo())
+    day_and_more = time.time() - 25 * 3600
+    os.utime(old_orphan, (day_and_more, day_and_more))
+    for path in stored_files(fresh_database):  # the attached photo is old too: it must stay
+        if path not in (old_orphan, new_orphan):
+            os.utime(path, (day_and_more, day_and_more))
+    before = set(stored_files(fresh_database))
+
+    assert "removed 1 stored photos" in redgrid(fresh_database, "sweep-attachments").stdout
+    assert set(stored_files(fresh_database)) == before - {old_orphan}
+    assert (await fetch(live_server, tokens["secretary"], kept["attachment"]["url"])).status_code == 200
+    assert redgrid(fresh_database, "sweep-attachments", "--older-than-hours", "0.0001").stdout.startswith("removed 1 ")
+    assert not new_orphan.exists()

@@ -88,3 +88,25 @@ async def test_photos_go_to_the_bucket_and_download_by_a_signed_redirect(s3_serv
     refused = await added(s3_server, tokens["grid-worker"], case["id"], b"not a photo" * 10, filename="x.jpg")
     assert refused["errors"][0]["code"] == "UNSUPPORTED_TYPE"
     assert [o.key for o in bucket.objects.all()] == keys  # nothing more in the bucket
+
+
+async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, minio, tokens, db):
+    from datetime import timedelta
+
+    from redgrid.platform.models import Tenant
+    from redgrid.platform.settings import Settings
+    from redgrid.platform.storage import S3Storage
+    from redgrid.tenants.cases.attachments import sweep_orphans
+
+    case = await report(s3_server, tokens)
+    assert (await added(s3_server, tokens["grid-worker"], case["id"], photo()))["errors"] == []
+    tenant = await Tenant.get(slug="jinshui")
+    orphan = f"t{tenant.id}/202001/{'0' * 32}"
+    bucket.put_object(Key=orphan, Body=photo())
+    referred = {o.key for o in bucket.objects.all()} - {orphan}
+    store = S3Storage(Settings(s3_bucket=BUCKET, s3_endpoint_url=minio, s3_access_key_id=KEY,
+                               s3_secret_access_key=SECRET))
+
+    assert await sweep_orphans(store, timedelta(hours=1)) == 0  # all too young to judge
+    assert await sweep_orphans(store, timedelta(0)) == 1
+    assert {o.key for o in bucket.objects.all()} == referred
