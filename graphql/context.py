@@ -127,7 +127,10 @@ class RedGridGraphQL(GraphQL):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            websocket = scope.get("redgrid.websocket")
+            # Out of the scope: they refer back to uvicorn's protocol, which holds the scope, and
+            # such a cycle waits for a full collection (platform/collector.py) to be freed.
+            scope.pop("redgrid.wire", None)
+            websocket = scope.pop("redgrid.websocket", None)
             OPEN_SOCKETS.discard(websocket)
             if websocket is not None:
                 _services(websocket).watch.discard(websocket)

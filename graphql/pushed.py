@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 import structlog
+from starlette.websockets import WebSocket, WebSocketState
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -99,18 +100,21 @@ def _valid_document(schema: Any, query: str) -> DocumentNode | None:
 class PushedEvents:
     """One `events` operation of one socket, fed by the hub."""
 
-    __slots__ = ("_head", "_send", "_waiting", "_wire", "close_socket", "ctx", "hub", "listener", "rendering")
+    __slots__ = ("_behind", "_head", "_send", "_socket", "_waiting", "_wire", "close_socket", "ctx", "hub",
+                 "listener", "rendering")
 
-    def __init__(self, hub: Any, ctx: Any, rendering: _Rendering, head: bytes, wire: Wire | None,
+    def __init__(self, hub: Any, ctx: Any, rendering: _Rendering, head: bytes, socket: WebSocket, wire: Wire | None,
                  send: Callable[[str], Coroutine[Any, Any, None]], close_socket: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self.hub = hub
         self.ctx = ctx
         self.rendering = rendering
         self._head = head  # the protocol's message up to its payload
+        self._socket = socket
         self._wire = wire  # direct writes, where the server allows them
         self._send = send  # through ASGI otherwise, or while earlier frames still wait
         self.close_socket = close_socket
         self._waiting = 0
+        self._behind: list[HubEvent] | None = None  # events after one still being rendered
         self.listener: Listener | None = None
 
     async def stop(self) -> None:
@@ -119,6 +123,9 @@ class PushedEvents:
             self.listener = None
 
     def deliver(self, event: HubEvent) -> None:
+        if self._behind is not None:  # an earlier event's rendering awaits: this one comes after
+            self._behind.append(event)
+            return
         rendering = self.rendering
         if rendering.scoped is not event:
             rendering.scoped, rendering.in_scope = event, in_scope(self.ctx, event)
@@ -131,14 +138,23 @@ class PushedEvents:
         if isinstance(result, ExecutionResult):
             self._write(rendering.keep(event, result))
         else:  # a resolver below `events` awaited something: finish it off the fan-out
+            self._behind = []
             run_eagerly(self._write_later(event, result), self._failed)
 
     async def _write_later(self, event: HubEvent, result: Any) -> None:
-        self._write(self.rendering.keep(event, await result))
+        try:
+            self._write(self.rendering.keep(event, await result))
+        finally:
+            behind, self._behind = self._behind or [], None
+            for later in behind:
+                self.deliver(later)
 
     def _write(self, payload: bytes) -> None:
         message = self._head + payload + b"}"
-        if not self._waiting and self._wire is not None and self._wire.write_text(message):
+        # Straight to the transport only while nothing waits before it and the app has not asked
+        # to close (Starlette refuses sends from then on; the close frame may still be queued).
+        if (not self._waiting and self._wire is not None and self._socket.application_state is WebSocketState.CONNECTED
+                and self._wire.write_text(message)):
             return
         waiting = run_eagerly(self._send(message.decode()), self._failed)
         if waiting is not None:  # the socket's buffer is full: this send waits in a task
@@ -195,7 +211,7 @@ async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> Pushe
     socket = handler.websocket
     message_head = json.dumps(head, separators=(",", ":"))[:-1] + ',"payload":'
     pushed = PushedEvents(handler.context.services.hub, handler.context.ctx, rendering, message_head.encode(),
-                          socket.ws.scope.get("redgrid.wire"), socket.send_text,
+                          socket.ws, socket.ws.scope.get("redgrid.wire"), socket.send_text,
                           lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON))
     pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
     return pushed

@@ -91,8 +91,9 @@ class RedGridApp(Starlette):
     frame per socket (about 3 KB of the 30 each of ten thousand idle subscribers may use), and
     each wraps `send`, which the fan-out then crosses ten thousand times per event. None of
     them acts on a websocket here: the GraphQL app answers its own protocol errors. Our own
-    RequestIdMiddleware does (a request id, the websocket gauge), so it stays in front. The
-    GraphQL app then gets uvicorn's own `send`, which realtime/wire.py can write past.
+    RequestIdMiddleware does (a request id, the websocket gauge), so it stays in front; any
+    middleware added to `middleware=` later does not see these websockets unless added here
+    too. The GraphQL app then gets uvicorn's own `send`, which realtime/wire.py can write past.
     """
 
     def __init__(self, *, graphql_socket: ASGIApp, **kwargs: Any) -> None:
@@ -108,7 +109,8 @@ class RedGridApp(Starlette):
 
 
 def _route_path(scope: Scope) -> str:
-    """The path below the app's root path, as Starlette's router matches it."""
+    """The path below the app's root path, as Starlette's router matches it (its own helper for
+    this is private)."""
     path, root = scope["path"], scope.get("root_path", "")
     return path[len(root):] if root and path.startswith(root) else path
 

@@ -157,13 +157,20 @@ def cmd_sweep_attachments(settings: Settings, args: argparse.Namespace) -> int:
     from redgrid.platform.storage import build_storage
     from redgrid.tenants.cases.attachments import sweep_orphans
 
-    if args.older_than_hours <= 0:
-        print("error: --older-than-hours must be above 0", file=sys.stderr)
+    if args.older_than_hours < 1:
+        print("error: --older-than-hours must be 1 or more: a younger photo may await its commit", file=sys.stderr)
         return 2
     store = build_storage(settings)
-    removed = asyncio.run(_with_database(settings, lambda: sweep_orphans(store, timedelta(hours=args.older_than_hours))))
-    print(f"removed {removed} stored photos that no case refers to")
-    return 0
+    report = asyncio.run(_with_database(settings, lambda: sweep_orphans(
+        store, timedelta(hours=args.older_than_hours), dry_run=args.dry_run, force=args.force)))
+    if args.dry_run:
+        print(f"would remove {report.orphans - sum(n for n, _ in report.refused.values())} stored photos that no case refers to")
+    else:
+        print(f"removed {report.removed} stored photos that no case refers to")
+    for tenant_id, (orphans, old) in report.refused.items():
+        print(f"tenant {tenant_id}: {orphans} of its {old} photos have no row, left alone: is this the right "
+              "database? Check, then run with --force", file=sys.stderr)
+    return 1 if report.refused else 0
 
 
 def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -223,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     dump.add_argument("file", help="the .xlsx to write")
     sweep = sub.add_parser("sweep-attachments", help="delete stored photos no case refers to (left by a crash)")
     sweep.add_argument("--older-than-hours", type=float, default=24,
-                       help="only objects written longer ago than this (default 24)")
+                       help="only objects written longer ago than this (default 24, at least 1)")
+    sweep.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
+    sweep.add_argument("--force", action="store_true",
+                       help="also where most of a tenant's photos have no row (normally a wrong database)")
     token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
     token.add_argument("username")
     token.add_argument("--password", default="redgrid-demo")

@@ -1,5 +1,5 @@
-"""Prometheus metrics: HTTP requests by route, GraphQL operations by name, open websockets and
-event subscriptions."""
+"""Prometheus metrics: HTTP requests by route, GraphQL operations by name, open websockets,
+event subscriptions and the frozen collector's work."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ OPERATION_LATENCY = Histogram(
 )
 WEBSOCKETS = Gauge("redgrid_websocket_connections", "Open websocket connections")
 SUBSCRIPTIONS = Gauge("redgrid_event_subscriptions", "Live event subscriptions served by this process's hub")
+GC_FROZEN = Gauge("redgrid_gc_frozen_objects", "Objects frozen out of the garbage collector's full collections")
+GC_FULL_PASSES = Counter("redgrid_gc_full_passes_total", "Full passes over every object, frozen or not")
+GC_PASS_UNREACHABLE = Counter("redgrid_gc_full_pass_unreachable_total", "Unreachable objects the full passes found")
 
 # Operation names come from clients: keep label values few and well-formed.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")

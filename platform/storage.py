@@ -49,6 +49,9 @@ class Storage(Protocol):
     async def stored_before(self, cutoff: datetime) -> list[str]:
         """The keys of every object last written before `cutoff`."""
 
+    async def discard_partial_writes(self, cutoff: datetime) -> int:
+        """Remove what a crash in the middle of a `put` before `cutoff` left; returns how many."""
+
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
         """The HTTP answer that hands the object to an already authorised caller."""
 
@@ -93,12 +96,29 @@ class DiskStorage:
         return await asyncio.to_thread(self._stored_before, cutoff.timestamp())
 
     def _stored_before(self, cutoff: float) -> list[str]:
-        keys = []
+        return [key for path, key in self._files(cutoff) if KEY.match(key)]
+
+    async def discard_partial_writes(self, cutoff: datetime) -> int:
+        return await asyncio.to_thread(self._discard_partial_writes, cutoff.timestamp())
+
+    def _discard_partial_writes(self, cutoff: float) -> int:
+        partial = [path for path, key in self._files(cutoff) if path.name.startswith(".upload-")]
+        for path in partial:
+            path.unlink(missing_ok=True)
+        return len(partial)
+
+    def _files(self, cutoff: float) -> list[tuple[Path, str]]:
+        """(path, key-like name) of the files under the tenants' month folders older than
+        `cutoff`; one removed while we look (a refused upload) is skipped."""
+        found = []
         for path in self.root.glob("t*/*/*"):
-            key = path.relative_to(self.root).as_posix()
-            if KEY.match(key) and path.stat().st_mtime < cutoff:
-                keys.append(key)
-        return keys
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
+            found.append((path, path.relative_to(self.root).as_posix()))
+        return found
 
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
         return FileResponse(
@@ -125,6 +145,9 @@ class S3Storage:
 
     async def stored_before(self, cutoff: datetime) -> list[str]:
         return await asyncio.to_thread(self._stored_before, cutoff)
+
+    async def discard_partial_writes(self, cutoff: datetime) -> int:
+        return 0  # a PutObject is whole or absent
 
     def _stored_before(self, cutoff: datetime) -> list[str]:
         keys = []

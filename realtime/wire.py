@@ -7,7 +7,9 @@ uncompressed text frame, whose header is two or four bytes; this module writes t
 itself when the socket is served by uvicorn's `websockets-sansio` protocol (our default,
 settings.ws_impl) without compression, is open and its transport has room. Anything else —
 another implementation, per-message deflate, a closing socket, a full buffer — returns False
-and the caller sends through ASGI as before, which waits, raises or refuses as it should.
+and the caller sends through ASGI as before, which waits, raises or refuses as it should. The
+caller must also not write once the app has asked for the socket to close (uvicorn's own
+`close_sent` is set only when the close frame is written, which a full buffer delays).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ try:
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 except ImportError:  # pragma: no cover - an uvicorn without it: every send goes through ASGI
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
+
+
+_PROTOCOL_STATE = ("close_sent", "disconnected", "writable", "conn", "transport")
 
 
 def text_frame(data: bytes) -> bytes:
@@ -46,6 +51,10 @@ class Wire:
         through ASGI (another server or implementation, or compression negotiated)."""
         protocol = getattr(send, "__self__", None)
         if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
+            return None
+        # What write_text reads of uvicorn's private state: an uvicorn that renamed any of it
+        # gets ASGI sends, not an AttributeError per subscriber per event.
+        if not all(hasattr(protocol, name) for name in _PROTOCOL_STATE) or not hasattr(protocol.conn, "extensions"):
             return None
         return Wire(protocol)
 

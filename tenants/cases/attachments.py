@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image, UnidentifiedImageError
@@ -30,6 +31,9 @@ from redgrid.tenants.cases.service import _may_manage, people_of, visible
 from redgrid.tenants.staff import dispatch
 
 SWEEP_CHUNK = 5000  # keys per IN list
+# More orphans than this, and more than this share of a tenant's objects: refused (see sweep_orphans).
+SUSPICIOUS_ORPHANS = 20
+SUSPICIOUS_SHARE = 0.5
 
 # Magic numbers → (content type, Pillow's name for the format).
 JPEG = ("image/jpeg", "JPEG")
@@ -138,22 +142,41 @@ async def for_download(ctx: RequestContext, attachment_id: int) -> CaseAttachmen
     return attachment
 
 
-async def sweep_orphans(store: Storage, older_than: timedelta) -> int:
+@dataclass
+class SweepReport:
+    orphans: int = 0  # old enough, referred to by no row
+    removed: int = 0
+    refused: dict[int, tuple[int, int]] = field(default_factory=dict)  # tenant → (orphans, old objects)
+
+
+async def sweep_orphans(store: Storage, older_than: timedelta, *, dry_run: bool = False, force: bool = False) -> SweepReport:
     """Delete the stored objects that no attachment row refers to and that were written more
     than `older_than` ago (younger ones may belong to an upload whose transaction is still
-    open). Each tenant's rows are read under its own row-level security. Returns how many."""
+    open), and what a crash left half-written. Each tenant's rows are read under its own
+    row-level security.
+
+    A crash leaves a photo or two; a tenant most of whose photos have no row points rather at
+    the wrong database (a restore, a replica behind): its objects are left alone unless `force`."""
+    cutoff = datetime.now(UTC) - older_than
     keys_by_tenant: dict[int, list[str]] = {}
-    for key in await store.stored_before(datetime.now(UTC) - older_than):
+    for key in await store.stored_before(cutoff):
         keys_by_tenant.setdefault(int(key[1:key.index("/")]), []).append(key)
-    removed = 0
+    report = SweepReport()
     for tenant_id, keys in keys_by_tenant.items():
         referred: set[str] = set()
         async with tenant_transaction(tenant_id):
             for start in range(0, len(keys), SWEEP_CHUNK):
                 referred.update(await CaseAttachment.filter(storage_key__in=keys[start:start + SWEEP_CHUNK])
                                 .values_list("storage_key", flat=True))
-        for key in keys:
-            if key not in referred:
+        orphans = [key for key in keys if key not in referred]
+        report.orphans += len(orphans)
+        if not force and len(orphans) > max(SUSPICIOUS_ORPHANS, len(keys) * SUSPICIOUS_SHARE):
+            report.refused[tenant_id] = (len(orphans), len(keys))
+            continue
+        if not dry_run:
+            for key in orphans:
                 await store.delete(key)
-                removed += 1
-    return removed
+                report.removed += 1
+    if not dry_run:
+        report.removed += await store.discard_partial_writes(cutoff)
+    return report

@@ -403,6 +403,10 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     assert "REDGRID_S3_SECRET_ACCESS_KEY" in {e["name"] for e in container["env"]}
     assert [m["name"] for m in container["volumeMounts"]] == ["tmp"]
     assert not [d for d in manifests(template(helm).stdout) if d["kind"] == "CronJob"]
+    # A ReadWriteOnce volume mounts on the server's node only: no CronJob to sit Pending.
+    single = manifests(template(helm, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
+                                "--set", "autoscaling.enabled=false", "--set", "replicaCount=1").stdout)
+    assert not [d for d in single if d["kind"] == "CronJob"]
 
 
 def test_chart_created_secret_without_migrations(helm):

@@ -170,13 +170,17 @@ async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_serve
 
 
 async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, tokens, fresh_database, db):
-    """A crash between storing a photo and committing its row leaves an object no row names:
-    `redgrid sweep-attachments` removes it once it is old enough, and nothing else."""
+    """A crash between storing a photo and committing its row leaves an object no row names,
+    a crash inside the write a temporary file: `redgrid sweep-attachments` removes both once
+    they are old enough, and nothing else; a tenant whose photos mostly have no row (a wrong
+    database) is left alone unless forced."""
     import os
+    import subprocess
+    import sys
     import time
     import uuid
 
-    from .conftest import redgrid
+    from .conftest import ROOT, redgrid
 
     case = await report(live_server, tokens)
     kept = await added(live_server, tokens["grid-worker"], case["id"], photo())
@@ -184,18 +188,37 @@ async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, 
     tenant = await Tenant.get(slug="jinshui")
     root = Path(fresh_database["REDGRID_DATA_DIR"]) / "attachments" / f"t{tenant.id}" / "202001"
     root.mkdir(parents=True, exist_ok=True)
-    old_orphan, new_orphan = root / uuid.uuid4().hex, root / uuid.uuid4().hex
-    old_orphan.write_bytes(photo())
-    new_orphan.write_bytes(photo())
-    day_and_more = time.time() - 25 * 3600
-    os.utime(old_orphan, (day_and_more, day_and_more))
-    for path in stored_files(fresh_database):  # the attached photo is old too: it must stay
-        if path not in (old_orphan, new_orphan):
-            os.utime(path, (day_and_more, day_and_more))
+    old_orphan, new_orphan, partial = root / uuid.uuid4().hex, root / uuid.uuid4().hex, root / ".upload-x1y2z3"
+
+    def age(path: Path, hours: float) -> None:
+        then = time.time() - hours * 3600
+        os.utime(path, (then, then))
+
+    for path in (old_orphan, new_orphan, partial):
+        path.write_bytes(photo())
+    for path in stored_files(fresh_database):  # the attached photos are old too: they must stay
+        if path != new_orphan:
+            age(path, 25)
     before = set(stored_files(fresh_database))
 
-    assert "removed 1 stored photos" in redgrid(fresh_database, "sweep-attachments").stdout
-    assert set(stored_files(fresh_database)) == before - {old_orphan}
+    assert "removed 2 stored photos" in redgrid(fresh_database, "sweep-attachments").stdout
+    assert set(stored_files(fresh_database)) == before - {old_orphan, partial}
     assert (await fetch(live_server, tokens["secretary"], kept["attachment"]["url"])).status_code == 200
-    assert redgrid(fresh_database, "sweep-attachments", "--older-than-hours", "0.0001").stdout.startswith("removed 1 ")
+    age(new_orphan, 2)
+    assert redgrid(fresh_database, "sweep-attachments", "--older-than-hours", "1").stdout.startswith("removed 1 ")
     assert not new_orphan.exists()
+
+    many = [root / uuid.uuid4().hex for _ in range(25)]
+    for path in many:
+        path.write_bytes(b"x")
+        age(path, 25)
+
+    def sweep(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "redgrid.platform.cli", "sweep-attachments", *args],
+                              env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    refused = sweep()
+    assert refused.returncode == 1 and "--force" in refused.stderr and all(p.exists() for p in many)
+    assert sweep("--dry-run", "--force").stdout.startswith("would remove 25 ") and all(p.exists() for p in many)
+    assert sweep("--force").returncode == 0 and not any(p.exists() for p in many)
+    assert sweep("--older-than-hours", "0.5").returncode == 2

@@ -107,6 +107,6 @@ async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, m
     store = S3Storage(Settings(s3_bucket=BUCKET, s3_endpoint_url=minio, s3_access_key_id=KEY,
                                s3_secret_access_key=SECRET))
 
-    assert await sweep_orphans(store, timedelta(hours=1)) == 0  # all too young to judge
-    assert await sweep_orphans(store, timedelta(0)) == 1
+    assert (await sweep_orphans(store, timedelta(hours=1))).orphans == 0  # all too young to judge
+    assert (await sweep_orphans(store, timedelta(0))).removed == 1
     assert {o.key for o in bucket.objects.all()} == referred

@@ -7,6 +7,10 @@ import asyncio
 import gc
 import weakref
 
+import pytest
+
+from redgrid.platform import collector as collector_module
+from redgrid.platform import metrics
 from redgrid.platform.collector import FREEZE_TICK_SECONDS, FrozenCollector
 
 
@@ -32,6 +36,23 @@ async def test_survivors_of_a_full_collection_are_frozen_and_the_full_pass_recla
         assert gone() is not None  # frozen: out of the collector's sight
         assert collector.full_pass() >= 2
         assert gone() is None
+    finally:
+        await collector.stop()
+        gc.unfreeze()
+
+
+async def test_growth_of_the_frozen_objects_brings_the_full_pass_forward(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closed sockets are cycles among frozen objects: the full pass must not wait an hour."""
+    monkeypatch.setattr(collector_module, "GROWTH_BEFORE_FULL_PASS", 1.0001)
+    collector = FrozenCollector(full_pass_seconds=3600)
+    try:
+        collector.start()
+        passes = metrics.GC_FULL_PASSES._value.get()
+        kept = [Node() for _ in range(1000)]  # survivors of the next full collection
+        gc.collect()
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.5)  # one tick freezes them, the next passes
+        assert metrics.GC_FULL_PASSES._value.get() > passes
+        assert len(kept) == 1000
     finally:
         await collector.stop()
         gc.unfreeze()

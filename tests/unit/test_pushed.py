@@ -1,0 +1,106 @@
+"""The pushed `events` path (graphql/pushed.py) without a server: what a subscriber may see when
+the scope decision and the payload are shared by everyone with its render key, that nothing
+is written past a close the app asked for, and that an event whose rendering awaits keeps its
+place. The socket, the wire and the send are stand-ins: this code never talks to a service."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from graphql import ExecutionResult
+from starlette.websockets import WebSocketState
+
+from redgrid.graphql import pushed
+from redgrid.graphql.fanout import RenderedData
+from redgrid.graphql.pushed import PushedEvents, _Rendering
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.realtime.hub import HubEvent
+
+
+class Wire:
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+
+    def write_text(self, data: bytes) -> bool:
+        self.frames.append(data)
+        return True
+
+
+def caller(username: str, tenant_id: int = 1, path: str = "JS01.A1.B03") -> RequestContext:
+    identity = Identity(username, username, frozenset({"grid_head"}), "t", None)
+    return RequestContext(identity, SimpleNamespace(id=tenant_id), None, GridScope(ScopeKind.SUBTREE, path))  # type: ignore[arg-type]
+
+
+def subscription(ctx: RequestContext, rendering: _Rendering) -> tuple[PushedEvents, Wire, list[str]]:
+    wire, sent = Wire(), []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    async def close() -> None: ...
+
+    socket = SimpleNamespace(application_state=WebSocketState.CONNECTED)
+    events = PushedEvents(None, ctx, rendering, b'{"id":"1","type":"next","payload":', socket, wire, send, close)  # type: ignore[arg-type]
+    return events, wire, sent
+
+
+def event(seq: int, path: str = "JS01.A1.B04", people: tuple[str, ...] = ()) -> HubEvent:
+    return HubEvent("t1.cases", seq, "case.created", path, {"people": list(people)}, "2026-11-24T00:00:00Z")
+
+
+def rendered(rendering: _Rendering, e: HubEvent) -> None:
+    rendering.event, rendering.payload = e, b'{"data":{"events":{"seq":%d}}}' % e.seq
+
+
+def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> None:
+    shared = _Rendering(executor=None)
+    named, named_wire, _ = subscription(caller("worker-b"), shared)
+    other, other_wire, _ = subscription(caller("someone"), shared)
+    elsewhere, elsewhere_wire, _ = subscription(caller("worker-b", tenant_id=2), _Rendering(executor=None))
+    e = event(1, people=("worker-b",))  # building 4: outside building 3's scope
+    rendered(shared, e)
+    for subscriber in (other, named, elsewhere):
+        subscriber.deliver(e)
+    assert other_wire.frames == [] and elsewhere_wire.frames == []  # another tenant's namesake too
+    assert named_wire.frames == [b'{"id":"1","type":"next","payload":{"data":{"events":{"seq":1}}}}']
+
+    inside = event(2, path="JS01.A1.B03.U1")
+    rendered(shared, inside)
+    other.deliver(inside)
+    assert len(other_wire.frames) == 1
+
+
+def test_nothing_goes_straight_to_the_transport_once_a_close_was_asked_for() -> None:
+    rendering = _Rendering(executor=None)
+    events, wire, sent = subscription(caller("head"), rendering)
+    events._socket.application_state = WebSocketState.DISCONNECTED  # Starlette's, at close()
+    e = event(1, path="JS01.A1.B03")
+    rendered(rendering, e)
+    events.deliver(e)
+    assert wire.frames == [] and len(sent) == 1  # ASGI's send, which Starlette then refuses
+
+
+async def test_an_event_whose_rendering_awaits_keeps_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    slow: asyncio.Future[ExecutionResult] = asyncio.get_running_loop().create_future()
+
+    async def awaited() -> ExecutionResult:
+        return await slow
+
+    def execute(seq: Any) -> Any:  # the first event's rendering awaits, the second's does not
+        return awaited() if seq == 1 else ExecutionResult(RenderedData({"events": {"seq": seq}}), None)
+
+    monkeypatch.setattr(pushed, "execute_subscription_event", execute)
+    rendering = _Rendering(SimpleNamespace(build_per_event_executor=lambda tenant_event: tenant_event.seq))
+    events, wire, _ = subscription(caller("head"), rendering)
+    first, second = event(1, path="JS01.A1.B03"), event(2, path="JS01.A1.B03")
+    events.deliver(first)
+    events.deliver(second)
+    assert wire.frames == []  # the second waits for the first
+    slow.set_result(ExecutionResult(RenderedData({"events": {"seq": 1}}), None))
+    for _ in range(10):  # the task that finishes the first rendering
+        await asyncio.sleep(0)
+    assert [frame[-11:] for frame in wire.frames] == [b'"seq":1}}}}', b'"seq":2}}}}']
