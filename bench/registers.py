@@ -55,15 +55,16 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-async def fresh_database(owner_url: str, app_url: str) -> tuple[str, str]:
+async def fresh_database(owner_url: str, app_url: str, name: str = "redgrid_bench") -> tuple[str, str]:
+    """An empty database `name` beside the given ones: (owner URL, app role URL)."""
     conn = await asyncpg.connect(with_database(owner_url, "postgres"))
     try:
-        await conn.execute("DROP DATABASE IF EXISTS redgrid_bench WITH (FORCE)")
-        await conn.execute("CREATE DATABASE redgrid_bench")
-        await conn.execute(f'GRANT CONNECT, TEMP ON DATABASE redgrid_bench TO "{urlsplit(app_url).username}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(f'GRANT CONNECT, TEMP ON DATABASE "{name}" TO "{urlsplit(app_url).username}"')
     finally:
         await conn.close()
-    return with_database(owner_url, "redgrid_bench"), with_database(app_url, "redgrid_bench")
+    return with_database(owner_url, name), with_database(app_url, name)
 
 
 async def street(name: str, residents: int):  # type: ignore[no-untyped-def]

@@ -8,8 +8,9 @@ Prints, per N and server: subscribers held, p50/p99 delivery latency (from the m
 or the bare server's broadcast, to the client reading the frame), events lost, and server
 memory per idle subscriber (RSS growth / N). Both servers and the clients run on uvloop, the
 loop uvicorn serves RedGrid on. Runs the server with its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
-given, in which case it uses the REDGRID_* environment of deploy/services.sh (PostgreSQL,
-Redis, Keycloak tokens are still dev tokens: the server runs in development mode).
+given, in which case it uses the REDGRID_* environment of deploy/services.sh: PostgreSQL (a
+database of its own, redgrid_bench_events, migrated and seeded here) and Redis; tokens are
+still the dev identity's (the server runs in development mode).
 """
 
 from __future__ import annotations
@@ -398,8 +399,23 @@ def raise_file_limit(n: int) -> None:
         print(f"  file descriptor limit {hard} is below {n + 1024}: raise it (ulimit -Hn)", flush=True)
 
 
+async def services_database() -> None:
+    """--services: point REDGRID_* at a fresh database beside the test one, migrated and seeded."""
+    from registers import fresh_database
+
+    owner_url, app_url = await fresh_database(
+        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"], "redgrid_bench_events")
+    os.environ.update(REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url)
+    env = {k: v for k, v in os.environ.items() if k != "REDGRID_KEYCLOAK_URL"}  # the dev identity's users
+    for command in ("migrate", "seed-demo"):
+        subprocess.run([sys.executable, "-m", "redgrid.platform.cli", command], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 async def main(args: argparse.Namespace) -> None:
     raise_file_limit(max(args.clients))
+    if args.services:
+        await services_database()
     for n in args.clients:
         lines = []
         for kind in ("bare", "redgrid"):

@@ -43,13 +43,13 @@ class FrozenCollector:
         self._full_pass_seconds = full_pass_seconds
         self._full_collection_done = False
         self._frozen_after_pass = 0
+        self._ours = False  # a collection this class runs, not one CPython started
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         gc.collect()
-        gc.freeze()
+        self._freeze()
         self._frozen_after_pass = gc.get_freeze_count()
-        metrics.GC_FROZEN.set(self._frozen_after_pass)
         gc.callbacks.append(self._after_collection)
         self._task = asyncio.create_task(self._run(), name="redgrid-collector")
 
@@ -63,7 +63,7 @@ class FrozenCollector:
 
     def _after_collection(self, phase: str, info: dict[str, Any]) -> None:
         # Freezing is left to the loop's next tick rather than done inside the collector.
-        if phase == "stop" and info["generation"] == OLDEST:
+        if phase == "stop" and info["generation"] == OLDEST and not self._ours:
             self._full_collection_done = True
 
     async def _run(self) -> None:
@@ -77,19 +77,32 @@ class FrozenCollector:
                 self.full_pass()
             elif self._full_collection_done:
                 self._full_collection_done = False
-                gc.freeze()
-                metrics.GC_FROZEN.set(gc.get_freeze_count())
+                self._freeze()
+
+    def _freeze(self) -> None:
+        """Freeze what is tracked, then have CPython measure what is left, i.e. nothing: its
+        next full collection then comes after little growth and walks only that, instead of
+        waiting for a quarter of everything there was and walking it all at once."""
+        gc.freeze()
+        self._ours = True
+        try:
+            gc.collect()
+        finally:
+            self._ours = False
+        metrics.GC_FROZEN.set(gc.get_freeze_count())
 
     def full_pass(self) -> int:
         """Collect everything, frozen or not, then freeze the survivors. Returns how many
         unreachable objects were found."""
         started = time.perf_counter()
         gc.unfreeze()
-        found = gc.collect()
-        gc.freeze()
-        self._full_collection_done = False
+        self._ours = True
+        try:
+            found = gc.collect()
+        finally:
+            self._ours = False
+        self._freeze()
         self._frozen_after_pass = gc.get_freeze_count()
-        metrics.GC_FROZEN.set(self._frozen_after_pass)
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)
         log.info("full collection", unreachable=found, frozen=self._frozen_after_pass,
