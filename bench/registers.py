@@ -59,7 +59,15 @@ async def fresh_database(owner_url: str, app_url: str, name: str = "redgrid_benc
     """An empty database `name` beside the given ones: (owner URL, app role URL)."""
     conn = await asyncpg.connect(with_database(owner_url, "postgres"))
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(30):
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except asyncpg.InsufficientPrivilegeError:
+                # An autovacuum worker (a superuser's process) analysing the last run's rows: it ends soon.
+                if attempt == 29:
+                    raise
+                await asyncio.sleep(2)
         await conn.execute(f'CREATE DATABASE "{name}"')
         await conn.execute(f'GRANT CONNECT, TEMP ON DATABASE "{name}" TO "{urlsplit(app_url).username}"')
     finally:

@@ -154,11 +154,26 @@ def _pg_array_type(sql_type: str) -> str:
 
 
 async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> int:
+    """Insert many rows in few statements, inside the caller's transaction; returns how many.
+    See `_insert_many`."""
+    await _insert_many(model, rows, chunk, ())
+    return len(rows)
+
+
+async def bulk_insert_returning(model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...],
+                                chunk: int = 20_000) -> list[dict[str, Any]]:
+    """`bulk_insert`, answering the `returning` fields (e.g. the new ids, with the columns that
+    identify each row) of every row inserted, in no particular order."""
+    return await _insert_many(model, rows, chunk, returning)
+
+
+async def _insert_many(model: Any, rows: list[dict[str, Any]], chunk: int, returning: tuple[str, ...]) -> list[dict[str, Any]]:
     """Insert many rows in few statements, inside the caller's transaction.
 
-    On PostgreSQL each chunk is one `INSERT … SELECT FROM unnest(arrays)`: close to COPY's
-    speed, which the app role cannot use (PostgreSQL refuses COPY FROM on tables with
-    row-level security), and checked by the same policies as any insert. Elsewhere, Tortoise's
+    On PostgreSQL each chunk is one `INSERT … SELECT FROM unnest(arrays)`: the fastest insert
+    open to the app role (PostgreSQL refuses COPY FROM on tables with row-level security),
+    checked by the same policies as any insert. It still costs the server about twice COPY's
+    time a row: one executor pass per row instead of COPY's batched heap writes. Elsewhere, Tortoise's
     bulk_create. Rows give field names; omitted fields take their defaults.
     """
     import json
@@ -172,8 +187,11 @@ async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_00
     ]
     conn = connection()
     if not is_postgres(conn):
-        await model.bulk_create([model(**row) for row in rows], batch_size=1000)
-        return len(rows)
+        if not returning:
+            await model.bulk_create([model(**row) for row in rows], batch_size=1000)
+            return []
+        made = [await model.create(**row) for row in rows]  # the embedded default: small files
+        return [{name: getattr(m, name) for name in returning} for m in made]
     now = datetime.now(UTC)
 
     def default_of(field: Any) -> Any:
@@ -197,11 +215,17 @@ async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_00
     )
     aliases = ", ".join(f"u{i}" for i in range(len(fields)))
     sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT {selects} FROM unnest({arrays}) AS t({aliases})'
+    if returning:
+        sql += " RETURNING " + ", ".join(f'"{meta.fields_db_projection[name]}" AS "{name}"' for name in returning)
+    answered: list[dict[str, Any]] = []
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         columns = [column(name, f, part) for name, _, f in fields]
-        await conn.execute_query(sql, columns)
-    return len(rows)
+        if returning:
+            answered += await conn.execute_query_dict(sql, columns)
+        else:
+            await conn.execute_query(sql, columns)
+    return answered
 
 
 def tenant_owned_tables() -> list[str]:

@@ -2,15 +2,23 @@
 
 A register describes itself with an `ImportSpec`: its columns (with the headers officials use,
 Chinese first), the columns whose values together must be unique in the tenant, cross-field
-checks, how to write the checked rows, and how to read the register back for export. `run_import` reads the file, checks every row (parse errors, missing
-values, duplicates within the file and against the tenant, the spec's own rules), and either
-returns every bad row with its line and reason having written nothing, or writes every row in
-one transaction.
+checks, how to write the checked rows, and how to read the register back for export.
+`run_import` reads the file, checks every row (parse errors, missing values, duplicates within
+the file and against the tenant, the spec's own rules), and either returns every bad row with
+its line and reason having written nothing, or writes every row in one transaction.
+
+The writing runs beside the checking: the spec's `write` takes the checked rows in parts while
+the rest are still being checked, so PostgreSQL inserts one part while Python checks the next
+(on a street of 200,000 residents the checks are a third of the time, the inserts the rest).
+A bad row found after some parts were written abandons the writer and rolls the transaction
+back: the file still imports whole or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -24,6 +32,8 @@ from redgrid.tenants.tabular import read_table, write_xlsx
 
 MAX_ROWS = 500_000
 MAX_REPORTED_ERRORS = 1000
+PART_ROWS = 5_000  # checked rows handed to the writer at a time
+YIELD_ROWS = 100  # rows checked between turns of the event loop, so the writer's replies are read
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,10 @@ class ImportSpec(Protocol):
         """Rules across columns or against the tenant: (column, reason) for each breach. Runs
         before the uniqueness check, so it may normalise the unique columns in `row`."""
 
-    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: Any) -> int: ...
+    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: Any) -> int:
+        """Write the checked rows, which arrive in parts while later rows are being checked;
+        returns how many were written. Iterating `parts` raises `Abandoned` when the file turns
+        out bad: let it propagate (the transaction is rolled back)."""
 
     async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
         """The register's rows the caller may see, keyed like `columns`, masked for his role."""
@@ -121,6 +134,53 @@ def _map_headers(spec: ImportSpec, headers: list[str]) -> dict[str, int]:
     return positions
 
 
+class Abandoned(Exception):
+    """Raised inside `ImportSpec.write` when a later row was bad: nothing may be kept."""
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Writer:
+    """The spec's `write` as a task beside the checks, fed checked rows part by part."""
+
+    _ABANDON: list[dict[str, Any]] = []
+
+    def __init__(self, ctx: RequestContext, spec: ImportSpec, state: Any) -> None:
+        # Unbounded: the checks may run ahead; the rows are held either way until written.
+        self._queue: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue()
+        self._task = asyncio.create_task(spec.write(ctx, self._parts(), state))
+
+    async def _parts(self) -> AsyncIterator[list[dict[str, Any]]]:
+        while (part := await self._queue.get()) is not None:
+            if part is self._ABANDON:
+                raise Abandoned
+            yield part
+
+    @property
+    def failed(self) -> bool:
+        """It only ends before `finish` by raising (a database error): checking on is pointless."""
+        return self._task.done()
+
+    async def send(self, rows: list[dict[str, Any]]) -> None:
+        self._queue.put_nowait(rows)
+        await asyncio.sleep(0)  # let it start the insert now, while the next rows are checked
+
+    async def finish(self) -> int:
+        self._queue.put_nowait(None)
+        return await self._task
+
+    async def abandon(self) -> None:
+        """Drop what it has not started and wait for what it is writing (the transaction is
+        rolled back afterwards); its own error, if it had one, is raised."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(self._ABANDON)
+        with suppress(Abandoned):
+            await self._task
+
+
 async def run_import(
     ctx: RequestContext, spec: ImportSpec, filename: str, data: bytes,
     progress: Callable[[int], None] | None = None,
@@ -128,10 +188,34 @@ async def run_import(
     headers, lines = read_table(filename, data)
     positions = _map_headers(spec, headers)
     state = await spec.prepare(ctx)
+    result = ImportResult()
+    try:
+        async with in_transaction("default"):
+            writer = _Writer(ctx, spec, state)
+            try:
+                await _check_rows(spec, state, positions, lines, result, writer, progress)
+            except BaseException:
+                await writer.abandon()
+                raise
+            if result.errors:
+                await writer.abandon()
+                raise _Rollback
+            result.imported = await writer.finish()
+    except _Rollback:
+        return result
+    if progress is not None:
+        progress(result.rows)
+    return result
+
+
+async def _check_rows(
+    spec: ImportSpec, state: Any, positions: dict[str, int], lines: Any, result: ImportResult,
+    writer: _Writer, progress: Callable[[int], None] | None,
+) -> None:
+    """Every row checked into `result.errors`; while there are none, the good rows go to the writer."""
     taken = spec.existing(state) if spec.unique else set()
     unique_label = next((c.headers[0] for c in spec.columns if spec.unique and c.key == spec.unique[-1]), None)
     seen: dict[Any, int] = {}
-    result = ImportResult()
     good: list[dict[str, Any]] = []
 
     def fail(line: int, column: str | None, reason: str) -> None:
@@ -176,17 +260,19 @@ async def run_import(
                 bad = True
             else:
                 seen[key] = line
-        if not bad:
+        if not result.errors:  # no bad row so far, this one included
             good.append(row)
-        if progress is not None and result.rows % 1000 == 0:
-            progress(result.rows)
-    if result.errors:
-        return result
-    async with in_transaction("default"):
-        result.imported = await spec.write(ctx, good, state)
-    if progress is not None:
-        progress(result.rows)
-    return result
+            if len(good) == PART_ROWS:
+                await writer.send(good)
+                good = []
+        if result.rows % YIELD_ROWS == 0:
+            if writer.failed:
+                return  # `finish` or `abandon` raises its error
+            await asyncio.sleep(0)
+            if progress is not None and result.rows % 1000 == 0:
+                progress(result.rows)
+    if good and not result.errors:
+        await writer.send(good)
 
 
 def export_register(spec: ImportSpec, rows: list[dict[str, Any]]) -> bytes:

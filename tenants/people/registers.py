@@ -11,14 +11,16 @@ per row: the screens refresh their figures, and no personal data travels.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
-from redgrid.platform.database import bulk_insert
+from redgrid.platform.database import bulk_insert, bulk_insert_returning
 from redgrid.tenants.grid.models import GridNode, PartyOrganisation
 from redgrid.tenants.grid.codes import GRID, GridCodes
 from redgrid.tenants.imports import Column, parse_date, parse_phone, parse_text, parse_word
@@ -108,9 +110,11 @@ class HouseholdsRegister:
             row["grid"] = grid.node(row["grid"]).path  # so a plain code and its path are one key
         return problems
 
-    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: tuple[GridCodes, Any]) -> int:
+    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: tuple[GridCodes, Any]) -> int:
         tenant_id = ctx.require_tenant().id
-        count = await bulk_insert(Household, [_household(tenant_id, state[0].node(r["grid"]), r) for r in rows])
+        count = 0
+        async for rows in parts:
+            count += await bulk_insert(Household, [_household(tenant_id, state[0].node(r["grid"]), r) for r in rows])
         await _imported(ctx, self.register, count)
         return count
 
@@ -130,6 +134,52 @@ def _household(tenant_id: int, node: GridNode, row: dict[str, Any], hardship: bo
         "room": row["room"], "address": address_of(row["building"], unit, row["room"]), "kind": kind,
         "colour": colour.derive(kind, False, hardship),
     }
+
+
+class _Households:
+    """The households a residents import puts people in, by (node id, building, unit, room):
+    those registered before, read node by node as the file's parts reach them, and those the
+    import creates, coloured from the members of the part that creates them. Any household
+    that gains members it was not coloured with (one registered before, or one created by an
+    earlier part) is in `to_recolour`."""
+
+    FIELDS = ("id", "node_id", "building", "unit", "room")
+
+    def __init__(self, tenant_id: int) -> None:
+        self.tenant_id = tenant_id
+        self.ids: dict[tuple[Any, ...], int] = {}
+        self.to_recolour: set[int] = set()
+        self._read_nodes: set[int] = set()
+
+    @staticmethod
+    def wanted(grid: GridCodes, rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]:
+        """Each address in `rows`: its node, its first row, whether any member is in hardship."""
+        wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
+        for r in rows:
+            if r["building"] is not None:
+                node = grid.node(r["grid"])
+                key = (node.id, r["building"], r["unit"] or "", r["room"])
+                hardship = bool({"low_income", "hardship"} & set(r["tags"] or ()))
+                _, first, earlier = wanted.get(key, (node, r, False))
+                wanted[key] = (node, first, earlier or hardship)
+        return wanted
+
+    async def add(self, wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]) -> None:
+        """Every address of `wanted` in `ids`, creating the households not registered yet."""
+        unread = sorted({key[0] for key in wanted} - self._read_nodes)
+        if unread:
+            query = Household.filter(tenant_id=self.tenant_id)
+            self._learn(await _chunked(query, "node_id", unread, *self.FIELDS))
+            self._read_nodes.update(unread)
+        self.to_recolour.update(self.ids[key] for key in wanted if key in self.ids)
+        new = [_household(self.tenant_id, node, r, hardship)
+               for key, (node, r, hardship) in wanted.items() if key not in self.ids]
+        if new:
+            self._learn(await bulk_insert_returning(Household, new, self.FIELDS))
+
+    def _learn(self, households: list[dict[str, Any]]) -> None:
+        for h in households:
+            self.ids[(h["node_id"], h["building"], h["unit"], h["room"])] = h["id"]
 
 
 class ResidentsRegister:
@@ -170,55 +220,43 @@ class ResidentsRegister:
         row.update(sex=values.get("sex"), birth_date=values.get("birth_date"))
         return problems
 
-    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: tuple[GridCodes, Any]) -> int:
+    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: tuple[GridCodes, Any]) -> int:
+        """Each part's residents are inserted by a task while the next part is made ready
+        (its rows, its households), so the server is rarely left waiting on Python."""
         tenant_id = ctx.require_tenant().id
         grid = state[0]
-        homes, existing = await self._households(tenant_id, grid, rows)
-        residents = []
-        for r in rows:
-            node = grid.node(r["grid"])
-            key = (node.id, r["building"], r["unit"] or "", r["room"])
-            residents.append({
-                "tenant_id": tenant_id, "node_id": node.id, "household_id": homes.get(key),
-                "name": r["name"], "id_number": r["id_number"], "sex": r["sex"], "birth_date": r["birth_date"],
-                "phone": r["phone"] or "", **{t: t in (r["tags"] or ()) for t in TYPED_TAGS},
-            })
-        count = await bulk_insert(Resident, residents)
-        await _recolour_all(tenant_id, existing)
+        homes = _Households(tenant_id)
+        count = 0
+        inserting: asyncio.Task[int] | None = None
+        try:
+            async for rows in parts:
+                wanted = homes.wanted(grid, rows)
+                residents = [self._resident(tenant_id, grid.node(r["grid"]).id, r) for r in rows]
+                if inserting is not None:
+                    count += await inserting
+                await homes.add(wanted)
+                for resident, r in zip(residents, rows):
+                    if r["building"] is not None:
+                        resident["household_id"] = homes.ids[(resident["node_id"], r["building"], r["unit"] or "", r["room"])]
+                inserting = asyncio.create_task(bulk_insert(Resident, residents))
+                await asyncio.sleep(0)  # it sends the rows now; the next part is read meanwhile
+            if inserting is not None:
+                count += await inserting
+        finally:
+            if inserting is not None and not inserting.done():
+                with suppress(Exception):
+                    await inserting  # the part being written when the file was abandoned
+        await _recolour_all(tenant_id, homes.to_recolour)
         await _imported(ctx, self.register, count)
         return count
 
-    async def _households(
-        self, tenant_id: int, grid: GridCodes, rows: list[dict[str, Any]]
-    ) -> tuple[dict[tuple[Any, ...], int], list[int]]:
-        """(node id, building, unit, room) → household id for every address the rows give, and
-        the ids of those already registered (to recolour after the write). The households this
-        import creates get their colour here: their members are all in `rows`."""
-        wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
-        for r in rows:
-            if r["building"] is not None:
-                node = grid.node(r["grid"])
-                key = (node.id, r["building"], r["unit"] or "", r["room"])
-                hardship = bool({"low_income", "hardship"} & set(r["tags"] or ()))
-                _, first, earlier = wanted.get(key, (node, r, False))
-                wanted[key] = (node, first, earlier or hardship)
-        if not wanted:
-            return {}, []
-        node_ids = sorted({key[0] for key in wanted})
-        query = Household.filter(tenant_id=tenant_id)
-        fields = ("id", "node_id", "building", "unit", "room")
-
-        async def known() -> dict[tuple[Any, ...], int]:
-            found = await _chunked(query, "node_id", node_ids, *fields)
-            return {(h["node_id"], h["building"], h["unit"], h["room"]): h["id"] for h in found}
-
-        homes = await known()
-        existing = [homes[key] for key in wanted if key in homes]
-        new = [_household(tenant_id, node, r, hardship) for key, (node, r, hardship) in wanted.items() if key not in homes]
-        if new:
-            await bulk_insert(Household, new)
-            homes = await known()
-        return {key: homes[key] for key in wanted}, existing
+    @staticmethod
+    def _resident(tenant_id: int, node_id: int, r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "tenant_id": tenant_id, "node_id": node_id, "household_id": None,
+            "name": r["name"], "id_number": r["id_number"], "sex": r["sex"], "birth_date": r["birth_date"],
+            "phone": r["phone"] or "", **{t: t in (r["tags"] or ()) for t in TYPED_TAGS},
+        }
 
     async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
         require_registers(ctx)
@@ -295,13 +333,17 @@ class PartyMembersRegister:
             row["organisation_id"] = over[0]
         return problems
 
-    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: "PartyMembersRegister.State") -> int:
+    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: "PartyMembersRegister.State") -> int:
         tenant_id = ctx.require_tenant().id
-        count = await bulk_insert(PartyMember, [{
-            "tenant_id": tenant_id, "resident_id": state.residents[r["id_number"]][0],
-            "organisation_id": r["organisation_id"], "category": r["category"], "joined_on": r["joined_on"],
-        } for r in rows])
-        await _recolour_all(tenant_id, (h for r in rows if (h := state.residents[r["id_number"]][3]) is not None))
+        count = 0
+        homes: set[int] = set()
+        async for rows in parts:
+            count += await bulk_insert(PartyMember, [{
+                "tenant_id": tenant_id, "resident_id": state.residents[r["id_number"]][0],
+                "organisation_id": r["organisation_id"], "category": r["category"], "joined_on": r["joined_on"],
+            } for r in rows])
+            homes.update(h for r in rows if (h := state.residents[r["id_number"]][3]) is not None)
+        await _recolour_all(tenant_id, homes)
         await _imported(ctx, self.register, count)
         return count
 

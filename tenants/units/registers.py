@@ -3,6 +3,7 @@ and the grid node it is paired with (tenants/imports.py checks every row, then w
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from redgrid.platform import events
@@ -52,14 +53,16 @@ class UnitsRegister:
             problems.append(("联系人", "a phone needs the contact's name"))
         return problems
 
-    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: tuple[GridCodes, Any]) -> int:
+    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: tuple[GridCodes, Any]) -> int:
         tenant_id = ctx.require_tenant().id
-        count = await bulk_insert(JointUnit, [{
-            "tenant_id": tenant_id, "name": r["name"], "kind": r["kind"],
-            "party_organisation": r["party_organisation"] or "",
-            "contacts": [{"name": r["contact"], "phone": r["phone"] or "", "role": ""}] if r["contact"] else [],
-            "paired_node_id": state[0].node(r["grid"]).id if r["grid"] else None,
-        } for r in rows])
+        count = 0
+        async for rows in parts:
+            count += await bulk_insert(JointUnit, [{
+                "tenant_id": tenant_id, "name": r["name"], "kind": r["kind"],
+                "party_organisation": r["party_organisation"] or "",
+                "contacts": [{"name": r["contact"], "phone": r["phone"] or "", "role": ""}] if r["contact"] else [],
+                "paired_node_id": state[0].node(r["grid"]).id if r["grid"] else None,
+            } for r in rows])
         await events.record(ctx, "grid", "units.imported", {"register": self.register, "count": count})
         return count
 

@@ -1,11 +1,13 @@
 """The import framework's reading and checking, on a small register of its own: file formats,
-Chinese headers, row-by-row reasons, and a file with a bad row never reaching `write`
-(run_import's transaction opens on the real PostgreSQL). That a bad file leaves the database
-untouched, and the registers' own specs, are in test_registers.py."""
+Chinese headers, row-by-row reasons, the writer fed in parts while the checks go on and
+abandoned when a later row is bad (run_import's transaction opens on the real PostgreSQL).
+That a bad file leaves the database untouched, and the registers' own specs, are in
+test_registers.py."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,7 +15,8 @@ from openpyxl import Workbook, load_workbook
 
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput
-from redgrid.tenants.imports import Column, export_register, run_import
+from redgrid.tenants import imports
+from redgrid.tenants.imports import Abandoned, Column, export_register, run_import
 
 
 def positive(raw: str) -> int:
@@ -28,8 +31,11 @@ class Pets:
                Column("note", ("备注",), required=False))
     unique = ("name",)
 
-    def __init__(self) -> None:
+    def __init__(self, fail_on_part: int | None = None) -> None:
         self.written: list[dict[str, Any]] = []
+        self.parts: list[int] = []  # the size of each part received
+        self.abandoned = False
+        self.fail_on_part = fail_on_part
 
     async def prepare(self, ctx: RequestContext) -> set[str]:
         return {"旺财"}
@@ -40,9 +46,17 @@ class Pets:
     def check(self, row: dict[str, Any], state: Any) -> list[tuple[str | None, str]]:
         return [("腿数", "a bird has two legs")] if row["name"].endswith("鸟") and row["legs"] != 2 else []
 
-    async def write(self, ctx: RequestContext, rows: list[dict[str, Any]], state: Any) -> int:
-        self.written += rows
-        return len(rows)
+    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: Any) -> int:
+        try:
+            async for rows in parts:
+                self.parts.append(len(rows))
+                if len(self.parts) == self.fail_on_part:
+                    raise RuntimeError("the database went away")
+                self.written += rows
+        except Abandoned:
+            self.abandoned = True
+            raise
+        return len(self.written)
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +123,36 @@ async def test_xlsx_lines_are_the_sheet_rows_the_official_sees():
     result = await run_import(CTX, spec, "pets.xlsx", buffer.getvalue())
     assert [(e.line, e.column, e.reason) for e in result.errors] == [(6, "腿数", "a bird has two legs")]
     assert result.imported == 0 and result.rows == 2
+
+
+def many(count: int, last: str | None = None) -> bytes:
+    lines = ["名字,腿数", *(f"猫{i},4" for i in range(count))]
+    return ("\n".join([*lines, *([last] if last else [])]) + "\n").encode()
+
+
+async def test_the_writer_takes_the_checked_rows_in_parts(monkeypatch):
+    monkeypatch.setattr(imports, "PART_ROWS", 2)
+    spec = Pets()
+    result = await run_import(CTX, spec, "pets.csv", many(5))
+    assert (result.imported, result.errors) == (5, [])
+    assert spec.parts == [2, 2, 1] and [r["name"] for r in spec.written] == [f"猫{i}" for i in range(5)]
+
+
+async def test_a_bad_row_after_written_parts_abandons_the_writer(monkeypatch):
+    """The writer has had parts when the last row turns out bad: it is abandoned (the
+    transaction rolls back, see test_registers.py) and the report lists the row."""
+    monkeypatch.setattr(imports, "PART_ROWS", 2)
+    monkeypatch.setattr(imports, "YIELD_ROWS", 1)
+    spec = Pets()
+    result = await run_import(CTX, spec, "pets.csv", many(400, last="坏鸟,4"))
+    assert result.imported == 0 and [(e.line, e.reason) for e in result.errors] == [(402, "a bird has two legs")]
+    assert spec.parts and spec.abandoned
+
+
+async def test_a_failing_writer_fails_the_import(monkeypatch):
+    monkeypatch.setattr(imports, "PART_ROWS", 2)
+    monkeypatch.setattr(imports, "YIELD_ROWS", 1)
+    spec = Pets(fail_on_part=2)
+    with pytest.raises(RuntimeError, match="went away"):
+        await run_import(CTX, spec, "pets.csv", many(400))
+    assert spec.parts == [2, 2]  # nothing after the part it failed on

@@ -13,7 +13,13 @@ from datetime import date
 import httpx
 from openpyxl import Workbook, load_workbook
 
+from redgrid.platform.demo import secretary_context
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Tenant
+from redgrid.tenants import imports
 from redgrid.tenants.people import idcard
+from redgrid.tenants.people.models import Household, Resident
+from redgrid.tenants.people.registers import ResidentsRegister
 
 from .clients import gql_data
 from .conftest import ROOT
@@ -98,6 +104,53 @@ async def test_a_file_with_bad_rows_imports_nothing_and_lists_every_one(live_ser
     assert reasons[(7, "公民身份号码")] == "already registered in this tenant"
     assert (8, "性别") in reasons and (9, "房号") in reasons and reasons[(10, "姓名")] == "required"
     assert await resident_count(live_server, tokens["secretary"], "坏甲") == 0  # the good row too
+
+
+class CountingResidents(ResidentsRegister):
+    """Counts the rows its writer had written when it asked for the next part."""
+
+    written = 0
+
+    async def write(self, ctx, parts, state):  # type: ignore[no-untyped-def]
+        async def counted():  # type: ignore[no-untyped-def]
+            async for rows in parts:
+                yield rows
+                self.written += len(rows)
+        return await super().write(ctx, counted(), state)
+
+
+async def test_parts_written_before_a_bad_row_roll_back_with_their_households(db, monkeypatch):
+    """The writer inserts parts of the file while later rows are still checked: a bad last row
+    takes back every resident and every household already inserted."""
+    monkeypatch.setattr(imports, "PART_ROWS", 3)
+    monkeypatch.setattr(imports, "YIELD_ROWS", 1)
+    born = date(1961, 6, 1)  # no other test's numbers
+    lines = [f"分批{i},{number(i, born)},,,{B03},分批楼,1单元,{100 + i // 2},," for i in range(300)]
+    data = csv([*lines, f"分批坏,{number(0, born)},,,{B03},,,,,"])
+    tenant = await Tenant.get(slug="jinshui")
+    spec = CountingResidents()
+    async with tenant_transaction(tenant.id):
+        result = await imports.run_import(secretary_context(tenant), spec, "r.csv", data)
+    assert [(e.line, e.reason) for e in result.errors] == [(302, "duplicate of line 2 in this file")]
+    assert result.imported == 0 and spec.written > 0
+    async with tenant_transaction(tenant.id):
+        assert not await Resident.filter(tenant_id=tenant.id, name__startswith="分批").exists()
+        assert not await Household.filter(tenant_id=tenant.id, building="分批楼").exists()
+
+
+async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db, monkeypatch):
+    """Created with the part that brings its first member, recoloured once a later part brings
+    one on low income."""
+    monkeypatch.setattr(imports, "PART_ROWS", 1)
+    born = date(1962, 7, 1)
+    data = csv([f"分户甲,{number(1, born)},,,{B03},分户楼,1单元,101,,", f"分户乙,{number(3, born)},,,{B03},分户楼,1单元,101,,低保"])
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id):
+        result = await imports.run_import(secretary_context(tenant), ResidentsRegister(), "r.csv", data)
+    assert (result.imported, result.errors) == (2, [])
+    async with tenant_transaction(tenant.id):
+        home = await Household.get(tenant_id=tenant.id, building="分户楼")
+        assert home.colour == "blue" and await Resident.filter(household_id=home.id).count() == 2
 
 
 async def test_scope_and_roles(live_server, tokens):
