@@ -1,17 +1,72 @@
 """Per-request DataLoaders: a field that follows a relation from each row of a list asks its
 loader, and the loader fetches every row of the page at once (one query per relation, however
-long the page)."""
+long the page).
+
+A list resolver may also fill the loaders for its page before the rows are completed
+(`selected` tells it which relations the query asks for), and the relation fields answer with
+`now_or_later`: a plain value when the loader already holds it. graphql-core then completes
+the rows without an awaitable, so without a task per row and field: on a page of 100
+households with their members that was most of the time (bench/registers.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
+import strawberry
 from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import SelectedField, Selection
 from tortoise.models import Model
 
 from redgrid.platform.context import RequestContext
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def now_or_later(loaded: Awaitable[T], then: Callable[[T], R | Awaitable[R]]) -> R | Awaitable[R]:
+    """`then(value)` at once when `loaded` (a DataLoader's future) is already resolved, else an
+    awaitable of it; `then` may itself answer now or later. For fields declared `def`:
+    graphql-core awaits what it is given only when it is awaitable."""
+    if isinstance(loaded, asyncio.Future) and loaded.done():
+        return then(loaded.result())
+
+    async def later() -> R:
+        answer = then(await loaded)
+        return await answer if inspect.isawaitable(answer) else answer  # type: ignore[return-value]
+
+    return later()
+
+
+def all_now_or_later(loaded: list[Awaitable[T]], then: Callable[[list[T]], R]) -> R | Awaitable[R]:
+    """`now_or_later` for several loads (`load_many`'s gathering future is never ready at once)."""
+    if all(isinstance(f, asyncio.Future) and f.done() for f in loaded):
+        return then([f.result() for f in loaded])  # type: ignore[attr-defined]
+
+    async def later() -> R:
+        return then(list(await asyncio.gather(*loaded)))
+
+    return later()
+
+
+def selected(info: strawberry.Info, *path: str) -> set[str]:
+    """The field names the query selects under `path` below the current field (e.g. "edges",
+    "node" for a connection's rows), through fragments."""
+    level = [child for field in info.selected_fields for child in field.selections]
+    for name in path:
+        level = [child for field in _fields(level) if field.name == name for child in field.selections]
+    return {field.name for field in _fields(level)}
+
+
+def _fields(selections: list[Selection]) -> list[SelectedField]:
+    """Fields, with inline fragments and fragment spreads opened."""
+    out: list[SelectedField] = []
+    for s in selections:
+        out += [s] if isinstance(s, SelectedField) else _fields(s.selections)
+    return out
 
 
 class Loaders:

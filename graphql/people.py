@@ -12,13 +12,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode, PartyOrganisation, in_subtree
 from redgrid.graphql.ids import db_id, optional_db_id
+from redgrid.graphql.loaders import all_now_or_later, now_or_later, selected
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
@@ -167,23 +170,55 @@ class Household(relay.Node):
             created_at=m.created_at,
         )
 
-    @strawberry.field
-    async def node(self, info: Info) -> GridNode:
-        return await GridNode.load(info, self.node_db_id)
+    # The relations below answer at once when `Query.households` filled their loaders for the page.
 
-    async def _members(self, info: Info) -> list[models.Resident]:
-        return await info.context.loaders.many(models.Resident, "household_id", "name").load(self.db_id)
+    @strawberry.field
+    def node(self, info: Info) -> GridNode:
+        return now_or_later(_nodes(info).load(self.node_db_id), GridNode.from_model)  # type: ignore[return-value]
 
     @strawberry.field(description="By name.")
-    async def members(self, info: Info) -> list[Resident]:
+    def members(self, info: Info) -> list[Resident]:
         view = _viewer(info)
-        return [Resident.from_view(view(m)) for m in await self._members(info)]
+        return now_or_later(  # type: ignore[return-value]
+            _members(info).load(self.db_id), lambda rows: [Resident.from_view(view(m)) for m in rows])
 
     @strawberry.field
-    async def party_members(self, info: Info) -> list["PartyMember"]:
-        ids = [m.id for m in await self._members(info)]
-        found = await info.context.loaders.many(models.PartyMember, "resident_id").load_many(ids)
-        return [PartyMember.from_model(row) for rows in found for row in rows]
+    def party_members(self, info: Info) -> list["PartyMember"]:
+        def of(residents: list[models.Resident]) -> Any:
+            return all_now_or_later([_memberships(info).load(r.id) for r in residents],
+                                    lambda found: [PartyMember.from_model(row) for rows in found for row in rows])
+        return now_or_later(_members(info).load(self.db_id), of)  # type: ignore[return-value]
+
+
+def _nodes(info: Info) -> DataLoader[int, Any]:
+    return info.context.loaders.by_id(grid_models.GridNode)
+
+
+def _members(info: Info) -> DataLoader[int, list[models.Resident]]:
+    return info.context.loaders.many(models.Resident, "household_id", "name")
+
+
+def _memberships(info: Info) -> DataLoader[int, list[models.PartyMember]]:
+    return info.context.loaders.many(models.PartyMember, "resident_id")
+
+
+def _organisations(info: Info) -> DataLoader[int, Any]:
+    return info.context.loaders.by_id(grid_models.PartyOrganisation)
+
+
+async def _fill_household_loaders(info: Info, page: "Connection[Household]") -> None:
+    """Load the relations the query asks of the page's households before graphql-core completes
+    them, a query per relation as the loaders would, so that each row's fields answer at once."""
+    asked = selected(info, "edges", "node")
+    households = [edge.node for edge in page.edges]
+    if "node" in asked:
+        await _nodes(info).load_many([h.node_db_id for h in households])
+    if asked & {"members", "partyMembers"}:
+        members = await _members(info).load_many([h.db_id for h in households])
+        if "partyMembers" in asked:
+            found = await _memberships(info).load_many([m.id for rows in members for m in rows])
+            if "organisation" in selected(info, "edges", "node", "partyMembers"):
+                await _organisations(info).load_many([p.organisation_id for rows in found for p in rows])
 
 
 @strawberry.type(description="A public commitment (承诺) and whether it was kept.")
@@ -260,9 +295,8 @@ class PartyMember(relay.Node):
         return Resident.from_view(_viewer(info)(row))
 
     @strawberry.field
-    async def organisation(self, info: Info) -> PartyOrganisation:
-        row = await info.context.loaders.by_id(grid_models.PartyOrganisation).load(self.organisation_db_id)
-        return PartyOrganisation.from_model(row)
+    def organisation(self, info: Info) -> PartyOrganisation:
+        return now_or_later(_organisations(info).load(self.organisation_db_id), PartyOrganisation.from_model)  # type: ignore[return-value]
 
     @strawberry.field(description="By deadline.")
     async def commitments(self, info: Info) -> list[Commitment]:
@@ -528,7 +562,9 @@ class PeopleQuery:
             query = query.filter(kind=f.kind.value)
         if f.address_contains:
             query = query.filter(address__icontains=f.address_contains)
-        return await paginate(query, first, after, Household.from_model, ordering(o.field, o.direction))
+        page = await paginate(query, first, after, Household.from_model, ordering(o.field, o.direction))
+        await _fill_household_loaders(info, page)
+        return page
 
     @strawberry.field(description="Party members living in the caller's grid.")
     async def party_members(

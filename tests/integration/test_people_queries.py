@@ -72,3 +72,30 @@ async def test_a_page_of_households_costs_the_same_statements_for_10_and_100(sec
     # grid node, its parent, members, their household, party members, organisations, the
     # members' residents, commitments, service records, attendances, points.
     assert small == large == 3 + 11
+
+
+async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(secretary):
+    """The households page loads the relations its query asks before completing the rows
+    (`selected` through fragments is in tests/unit/test_loaders.py): asked through fragments,
+    the same rows come back in the same statements."""
+    plain = """{ households(first: 20, order: {field: ADDRESS}) { edges { node {
+      address node { path } members { name } partyMembers { category organisation { name } } } } } }"""
+    fragments = """{ households(first: 20, order: {field: ADDRESS}) { edges { ...Row } } }
+    fragment Row on HouseholdEdge { node { address ... on Household { node { path } members { name } }
+      partyMembers { ...Card } } }
+    fragment Card on PartyMember { category organisation { name } }"""
+    results = []
+    for query in (plain, fragments):
+        logger = logging.getLogger("tortoise.db_client")
+        counter, level = StatementCounter(), logger.level
+        logger.addHandler(counter)
+        logger.setLevel(logging.DEBUG)
+        try:
+            result = await schema.execute(query, context_value=SimpleNamespace(ctx=secretary, loaders=Loaders(secretary)))
+        finally:
+            logger.removeHandler(counter)
+            logger.setLevel(level)
+        assert result.errors is None, result.errors
+        results.append((len(counter.statements), result.data))
+    assert results[0] == results[1]
+    assert any(e["node"]["partyMembers"] for e in results[0][1]["households"]["edges"])
