@@ -57,7 +57,7 @@ class CaseTransition:
 class CaseAttachment:
     id: strawberry.ID
     filename: str
-    content_type: str = strawberry.field(description="What the bytes are (image/jpeg, image/png or image/webp).")
+    content_type: str = strawberry.field(description="What the bytes are (image/jpeg, image/png or image/webp; HEIC is stored as JPEG).")
     size: int
     sha256: str
     width: int | None
@@ -297,7 +297,7 @@ class CaseMutation:
             return CasePayload(errors=user_errors(exc))
         return CasePayload(case=Case.from_model(case))
 
-    @strawberry.mutation(description="Attach a photo (multipart request). Errors: TOO_LARGE, UNSUPPORTED_TYPE, TOO_MANY, CLOSED, NOT_FOUND.")
+    @strawberry.mutation(description="Attach a photo: JPEG, PNG, WebP or HEIC (multipart request). Errors: TOO_LARGE, UNSUPPORTED_TYPE, TOO_MANY, CLOSED, NOT_FOUND.")
     async def add_case_attachment(self, info: Info, case_id: relay.GlobalID, file: Upload) -> CaseAttachmentPayload:
         try:
             data = await file.read(get_settings().attachment_max_bytes + 1)  # one byte more tells "too large"

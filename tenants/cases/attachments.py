@@ -12,13 +12,15 @@ never served (downloads go through the row); it only costs its space until `swee
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext
@@ -35,10 +37,25 @@ SWEEP_CHUNK = 5000  # keys per IN list
 SUSPICIOUS_ORPHANS = 20
 SUSPICIOUS_SHARE = 0.5
 
+register_heif_opener()  # Pillow reads HEIF (iPhones' photos) from here on
+
 # Magic numbers → (content type, Pillow's name for the format).
 JPEG = ("image/jpeg", "JPEG")
 PNG = ("image/png", "PNG")
 WEBP = ("image/webp", "WEBP")
+HEIC = ("image/heic", "HEIF")
+HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+HEIC_JPEG_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class Photo:
+    """An accepted photo as it is stored."""
+
+    data: bytes
+    content_type: str
+    width: int
+    height: int
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
@@ -49,24 +66,41 @@ def sniff(data: bytes) -> tuple[str, str] | None:
         return PNG
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
+    if data[4:8] == b"ftyp" and data[8:12] in HEIC_BRANDS:
+        return HEIC
     return None
 
 
-def inspect(data: bytes) -> tuple[str, int, int]:
-    """Content type, width and height of an accepted photo, or UNSUPPORTED_TYPE. Pillow reads
-    only the header here (no decoding), which is enough to refuse a file that merely starts
-    like an image."""
+def accept(data: bytes) -> Photo:
+    """The photo to store, or UNSUPPORTED_TYPE. JPEG, PNG and WebP are kept as sent: Pillow
+    reads only their header (no decoding), which is enough to refuse a file that merely starts
+    like an image. HEIC, which iPhones take and most browsers and wall displays cannot show,
+    is decoded and stored as JPEG, turned upright and without its metadata (GPS included).
+    Decoding takes a CPU-second on a large photo: call this off the event loop."""
     kind = sniff(data)
-    refused = InvalidInput(UserError("file", "UNSUPPORTED_TYPE", "a photo: JPEG, PNG or WebP"))
+    refused = InvalidInput(UserError("file", "UNSUPPORTED_TYPE", "a photo: JPEG, PNG, WebP or HEIC"))
     if kind is None:
         raise refused
     content_type, pillow_format = kind
     try:
         with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
-            width, height = image.size
+            if kind is not HEIC:
+                return Photo(data, content_type, *image.size)
+            upright = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise refused from None
-    return content_type, width, height
+    buffer = io.BytesIO()
+    upright.save(buffer, format="JPEG", quality=HEIC_JPEG_QUALITY)
+    return Photo(buffer.getvalue(), JPEG[0], *upright.size)
+
+
+def stored_filename(name: str | None, photo: Photo) -> str:
+    """The client's name for display, ending as the stored type does (a.HEIC → a.jpg)."""
+    clean = clean_filename(name)
+    stem, dot, suffix = clean.rpartition(".")
+    if photo.content_type == JPEG[0] and dot and suffix.lower() in {"heic", "heif"}:
+        return f"{stem}.jpg"
+    return clean
 
 
 def clean_filename(name: str | None) -> str:
@@ -110,11 +144,11 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
     limit = get_settings().attachment_max_bytes
     if len(data) > limit:
         raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {limit} bytes"))
-    content_type, width, height = inspect(data)
+    photo = await asyncio.to_thread(accept, data) if sniff(data) is HEIC else accept(data)
     _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)
 
     store, key = storage(), new_key(tenant.id)
-    await store.put(key, data, content_type)
+    await store.put(key, photo.data, photo.content_type)
     on_rollback(lambda: store.delete(key))
     try:
         _check_room(*await _count_and_state(case.id))
@@ -122,9 +156,9 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
         await store.delete(key)
         raise
     attachment = await CaseAttachment.create(
-        tenant_id=tenant.id, case_id=case.id, storage_key=key, filename=clean_filename(filename),
-        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        width=width, height=height, uploaded_by=identity.username,
+        tenant_id=tenant.id, case_id=case.id, storage_key=key, filename=stored_filename(filename, photo),
+        content_type=photo.content_type, size=len(photo.data), sha256=hashlib.sha256(photo.data).hexdigest(),
+        width=photo.width, height=photo.height, uploaded_by=identity.username,
     )
     await events.record(
         ctx, "cases", "case.attachment_added",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 from PIL import Image
+from pillow_heif import register_heif_opener
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Event, Tenant
@@ -21,6 +22,9 @@ from .test_cases import act, report
 ADD = """mutation($caseId: ID!, $file: Upload!) { addCaseAttachment(caseId: $caseId, file: $file) {
     attachment { id filename contentType size sha256 width height uploadedBy url } errors { field code message } } }"""
 ATTACHMENTS = "query($id: ID!) { node(id: $id) { ... on Case { attachments { id filename url } } } }"
+
+
+register_heif_opener()  # photo("HEIF")
 
 
 def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
@@ -96,6 +100,20 @@ async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_
         event = await Event.filter(type="case.attachment_added").order_by("-id").first()
     assert event is not None and event.payload["attachmentId"] > 0 and event.path == "JS01.A1.B03"
     assert set(event.payload) == {"id", "attachmentId", "people"}
+
+
+async def test_an_iphone_photo_is_served_as_jpeg(live_server, tokens, fresh_database, db):
+    """HEIC, which most browsers and wall displays cannot show, is stored and served as JPEG."""
+    case = await report(live_server, tokens)
+    heic = photo("HEIF", (64, 48))
+    result = await added(live_server, tokens["grid-worker"], case["id"], heic, filename="IMG_0001.HEIC",
+                         content_type="image/heic")
+    meta = result["attachment"]
+    assert result["errors"] == [] and meta["filename"] == "IMG_0001.jpg"
+    assert (meta["contentType"], meta["width"], meta["height"]) == ("image/jpeg", 64, 48)
+    served = await fetch(live_server, tokens["grid-worker"], meta["url"])
+    assert served.headers["content-type"] == "image/jpeg" and served.content.startswith(b"\xff\xd8\xff")
+    assert meta["size"] == len(served.content) and meta["sha256"] == hashlib.sha256(served.content).hexdigest()
 
 
 async def test_who_may_not_attach_gets_nothing_and_nothing_is_written(live_server, tokens, fresh_database, db):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from redgrid.platform.settings import Settings
 from redgrid.platform.storage import DiskStorage, S3Storage, new_key
-from redgrid.tenants.cases.attachments import clean_filename, inspect
+from redgrid.tenants.cases.attachments import Photo, accept, clean_filename, stored_filename
 from redgrid.platform.errors import InvalidInput
 
 
@@ -50,8 +50,26 @@ def test_types_come_from_the_bytes():
     for fmt, expected in (("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")):
         buffer = io.BytesIO()
         Image.new("RGB", (5, 3)).save(buffer, format=fmt)
-        assert inspect(buffer.getvalue()) == (expected, 5, 3)
-    for bad in (b"", b"hello", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"RIFF\x00\x00\x00\x00WEBPjunk"):
+        assert accept(buffer.getvalue()) == Photo(buffer.getvalue(), expected, 5, 3)  # kept as sent
+    for bad in (b"", b"hello", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"RIFF\x00\x00\x00\x00WEBPjunk",
+                b"\x00\x00\x00\x1cftypheic" + b"\x00" * 40):
         with pytest.raises(InvalidInput):
-            inspect(bad)
+            accept(bad)
     assert clean_filename("C:\\photos\\..\\现场\x00.jpg") == "现场.jpg" and clean_filename("") == "photo"
+
+
+def test_heic_is_stored_as_an_upright_jpeg_without_its_metadata():
+    """An iPhone photo held sideways: 40 wide, 30 high, EXIF orientation 6 (turn right)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation
+    exif[0x010F] = "Apple"  # Make: metadata that must not survive
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="HEIF", exif=exif.tobytes())
+    photo = accept(buffer.getvalue())
+    assert (photo.content_type, photo.width, photo.height) == ("image/jpeg", 30, 40)
+    with Image.open(io.BytesIO(photo.data)) as stored:
+        assert stored.format == "JPEG" and stored.size == (30, 40) and not stored.getexif()
+        red, green, _ = stored.getpixel((15, 20))
+        assert red > 150 and green < 80
+    assert stored_filename("IMG_0001.HEIC", photo) == "IMG_0001.jpg"
+    assert stored_filename("现场.jpg", photo) == "现场.jpg"
