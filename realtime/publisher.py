@@ -117,12 +117,19 @@ class Publisher:
             pending = await Event.filter(seq=None).order_by("id").limit(BATCH)
             if not pending:
                 return False
+            # A range of numbers per topic, then every event's number in one statement: a
+            # burst (Redis back after a while, a wave of overdue cases) costs a few queries,
+            # not three per event.
+            by_topic: dict[str, list[Event]] = {}
             for event in pending:
-                sequence, _ = await TopicSequence.get_or_create(topic=event.topic)
-                sequence.last_seq += 1
+                by_topic.setdefault(event.topic, []).append(event)
+            for topic, batch in by_topic.items():
+                sequence, _ = await TopicSequence.get_or_create(topic=topic)
+                for number, event in enumerate(batch, start=sequence.last_seq + 1):
+                    event.seq = number
+                sequence.last_seq += len(batch)
                 await sequence.save(update_fields=["last_seq"])
-                event.seq = sequence.last_seq
-                await event.save(update_fields=["seq"])
+            await Event.bulk_update(pending, fields=["seq"], batch_size=BATCH)
         return True
 
     async def _publish(self) -> bool:
