@@ -11,7 +11,7 @@ from strawberry.file_uploads import Upload
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode, in_subtree
-from redgrid.graphql.ids import db_id
+from redgrid.graphql.ids import DbNode, db_id
 from redgrid.graphql.pagination import Connection, Direction, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
@@ -24,17 +24,13 @@ Info = strawberry.Info[GraphQLContext, None]
 
 
 @strawberry.type
-class CaseCategory(relay.Node):
+class CaseCategory(DbNode):
     db_id: strawberry.Private[int]
     code: str
     name: str
     on_scene_minutes: int
     resolve_minutes: int
     answer_minutes: int
-
-    @classmethod
-    def resolve_id(cls, root: "CaseCategory", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.CaseCategory) -> "CaseCategory":
@@ -90,7 +86,7 @@ def _assignee_out(kind: str | None, assignee: str | None) -> str | None:
 
 
 @strawberry.type
-class Case(relay.Node):
+class Case(DbNode):
     db_id: strawberry.Private[int]
     category_db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
@@ -116,10 +112,6 @@ class Case(relay.Node):
     satisfaction_comment: str
     created_at: datetime
     closed_at: datetime | None
-
-    @classmethod
-    def resolve_id(cls, root: "Case", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.Case) -> "Case":

@@ -11,7 +11,7 @@ from tortoise.queryset import QuerySet
 from strawberry.scalars import JSON
 
 from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.ids import db_id, optional_db_id
+from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.pagination import Connection, Direction, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
@@ -25,15 +25,11 @@ Info = strawberry.Info[GraphQLContext, None]
 
 
 @strawberry.type
-class PartyOrganisation(relay.Node):
+class PartyOrganisation(DbNode):
     db_id: strawberry.Private[int]
     name: str
     kind: str
     secretary_name: str
-
-    @classmethod
-    def resolve_id(cls, root: "PartyOrganisation", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.PartyOrganisation) -> "PartyOrganisation":
@@ -41,15 +37,11 @@ class PartyOrganisation(relay.Node):
 
 
 @strawberry.type
-class ServiceStation(relay.Node):
+class ServiceStation(DbNode):
     db_id: strawberry.Private[int]
     name: str
     kind: str
     address: str
-
-    @classmethod
-    def resolve_id(cls, root: "ServiceStation", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.ServiceStation) -> "ServiceStation":
@@ -57,7 +49,7 @@ class ServiceStation(relay.Node):
 
 
 @strawberry.type
-class GridNode(relay.Node):
+class GridNode(DbNode):
     db_id: strawberry.Private[int]
     parent_db_id: strawberry.Private[int | None]
     code: str
@@ -68,10 +60,6 @@ class GridNode(relay.Node):
     head_name: str
     head_phone: str
     retired: bool
-
-    @classmethod
-    def resolve_id(cls, root: "GridNode", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.GridNode) -> "GridNode":

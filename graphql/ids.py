@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import strawberry
 from strawberry import relay
 
 from redgrid.platform.errors import InvalidInput, UserError
@@ -15,3 +18,12 @@ def db_id(global_id: relay.GlobalID, type_name: str, field: str = "id") -> int:
 
 def optional_db_id(global_id: relay.GlobalID | None, type_name: str, field: str = "id") -> int | None:
     return None if global_id is None else db_id(global_id, type_name, field)
+
+
+class DbNode(relay.Node):
+    """A Relay node whose global id carries its row's database id (`db_id`, a private field
+    every such type declares)."""
+
+    @classmethod
+    def resolve_id(cls, root: Any, *, info: strawberry.Info) -> str:
+        return str(root.db_id)

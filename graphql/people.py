@@ -20,7 +20,7 @@ from strawberry.dataloader import DataLoader
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode, PartyOrganisation, in_subtree
-from redgrid.graphql.ids import db_id, optional_db_id
+from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.loaders import all_now_or_later, now_or_later, selected
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
@@ -103,7 +103,7 @@ def _viewer(info: Info) -> Callable[[models.Resident], ResidentView]:
 
 
 @strawberry.type
-class Resident(relay.Node):
+class Resident(DbNode):
     db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
     household_db_id: strawberry.Private[int | None]
@@ -117,10 +117,6 @@ class Resident(relay.Node):
     phone: str | None = strawberry.field(description="Full or masked (138****0001) by the caller's role.")
     tags: list[ResidentTag] = strawberry.field(description="over_60 and over_80 follow from the birth date.")
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "Resident", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_view(cls, v: ResidentView) -> "Resident":
@@ -147,7 +143,7 @@ class Resident(relay.Node):
 
 
 @strawberry.type
-class Household(relay.Node):
+class Household(DbNode):
     db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
     building: str
@@ -157,10 +153,6 @@ class Household(relay.Node):
     kind: HouseholdKind
     colour: HouseholdColour = strawberry.field(description="Derived from the members and the kind, never typed.")
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "Household", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.Household) -> "Household":
@@ -222,7 +214,7 @@ async def _fill_household_loaders(info: Info, page: "Connection[Household]") -> 
 
 
 @strawberry.type(description="A public commitment (承诺) and whether it was kept.")
-class Commitment(relay.Node):
+class Commitment(DbNode):
     db_id: strawberry.Private[int]
     content: str
     deadline: date
@@ -230,10 +222,6 @@ class Commitment(relay.Node):
     verified_by: str | None
     verified_at: datetime | None
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "Commitment", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.Commitment) -> "Commitment":
@@ -266,7 +254,7 @@ class PointsEntry:
 
 
 @strawberry.type(description="A party member: the information card, the commitment, service and activity cards, points and listing.")
-class PartyMember(relay.Node):
+class PartyMember(DbNode):
     db_id: strawberry.Private[int]
     resident_db_id: strawberry.Private[int]
     organisation_db_id: strawberry.Private[int]
@@ -276,10 +264,6 @@ class PartyMember(relay.Node):
     photo_url: str
     duties: str
     phone_public: bool
-
-    @classmethod
-    def resolve_id(cls, root: "PartyMember", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.PartyMember) -> "PartyMember":
@@ -344,15 +328,11 @@ class ListingEntry:
 
 
 @strawberry.type
-class VolunteerTeam(relay.Node):
+class VolunteerTeam(DbNode):
     db_id: strawberry.Private[int]
     name: str
     kind: TeamKind
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "VolunteerTeam", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.VolunteerTeam) -> "VolunteerTeam":
@@ -360,16 +340,12 @@ class VolunteerTeam(relay.Node):
 
 
 @strawberry.type
-class Volunteer(relay.Node):
+class Volunteer(DbNode):
     db_id: strawberry.Private[int]
     team_db_id: strawberry.Private[int]
     name: str
     username: str | None
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "Volunteer", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.Volunteer) -> "Volunteer":
@@ -404,7 +380,7 @@ class PairedResident:
 
 
 @strawberry.type
-class Pairing(relay.Node):
+class Pairing(DbNode):
     db_id: strawberry.Private[int]
     volunteer_db_id: strawberry.Private[int]
     resident_db_id: strawberry.Private[int]
@@ -412,10 +388,6 @@ class Pairing(relay.Node):
     active: bool
     started_on: date
     ended_on: date | None
-
-    @classmethod
-    def resolve_id(cls, root: "Pairing", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.Pairing) -> "Pairing":

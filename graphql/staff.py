@@ -16,7 +16,7 @@ from strawberry import relay
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode, ServiceStation, in_subtree
-from redgrid.graphql.ids import db_id, optional_db_id
+from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
@@ -50,15 +50,11 @@ def _viewer(info: Info) -> Callable[[models.SinkingStaff], StaffView]:
 
 
 @strawberry.type(description="A line department that sends staff down to the grids (派出所, 城管, 市场监管所, 司法所).")
-class Department(relay.Node):
+class Department(DbNode):
     db_id: strawberry.Private[int]
     name: str
     kind: DepartmentKind
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "Department", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.Department) -> "Department":
@@ -74,7 +70,7 @@ class StaffEvaluation:
 
 
 @strawberry.type(description="A department's staff member sent down to a grid node (下沉人员).")
-class SinkingStaff(relay.Node):
+class SinkingStaff(DbNode):
     db_id: strawberry.Private[int]
     department_db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
@@ -82,10 +78,6 @@ class SinkingStaff(relay.Node):
     phone: str | None = strawberry.field(description="Full, masked (138****0001) or null, by the caller's role.")
     username: str | None = strawberry.field(description="The Keycloak username he signs in with, when he has one.")
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "SinkingStaff", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_view(cls, v: StaffView) -> "SinkingStaff":
@@ -113,15 +105,11 @@ class SinkingStaff(relay.Node):
 
 
 @strawberry.type(description="A joint duty team (联勤联动) at a grid node; cases can be dispatched to it.")
-class DutyTeam(relay.Node):
+class DutyTeam(DbNode):
     db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
     name: str
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "DutyTeam", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.DutyTeam) -> "DutyTeam":
@@ -147,7 +135,7 @@ class ShiftMark:
 
 
 @strawberry.type(description="A duty shift of one person at a grid node or one of its stations.")
-class DutyShift(relay.Node):
+class DutyShift(DbNode):
     db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
     station_db_id: strawberry.Private[int | None]
@@ -160,10 +148,6 @@ class DutyShift(relay.Node):
     checked_out: ShiftMark | None
     cancelled_at: datetime | None
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "DutyShift", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.DutyShift) -> "DutyShift":

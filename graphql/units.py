@@ -17,7 +17,7 @@ from strawberry import relay
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode, in_subtree
-from redgrid.graphql.ids import db_id, optional_db_id
+from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
@@ -93,7 +93,7 @@ class UnitContact:
 
 
 @strawberry.type(description="A joint-building unit (驻区单位/共建单位) and its party organisation.")
-class JointUnit(relay.Node):
+class JointUnit(DbNode):
     db_id: strawberry.Private[int]
     paired_node_db_id: strawberry.Private[int | None]
     raw_contacts: strawberry.Private[list[dict[str, str]]]
@@ -101,10 +101,6 @@ class JointUnit(relay.Node):
     kind: UnitKind
     party_organisation: str
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "JointUnit", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.JointUnit) -> "JointUnit":
@@ -138,17 +134,13 @@ class JointUnit(relay.Node):
 
 
 @strawberry.type(description="Something a unit offers; `shareable` marks it for the other streets of the district.")
-class UnitResource(relay.Node):
+class UnitResource(DbNode):
     db_id: strawberry.Private[int]
     unit_db_id: strawberry.Private[int]
     kind: ResourceKind
     description: str
     shareable: bool
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "UnitResource", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.UnitResource) -> "UnitResource":
@@ -163,15 +155,11 @@ class UnitResource(relay.Node):
 
 
 @strawberry.type(description="Something a unit asks of the community (需求清单).")
-class UnitNeed(relay.Node):
+class UnitNeed(DbNode):
     db_id: strawberry.Private[int]
     unit_db_id: strawberry.Private[int]
     description: str
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "UnitNeed", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.UnitNeed) -> "UnitNeed":
@@ -183,7 +171,7 @@ class UnitNeed(relay.Node):
 
 
 @strawberry.type(description="A public-benefit project (公益项目) of a community, for a unit to claim (认领).")
-class PublicProject(relay.Node):
+class PublicProject(DbNode):
     db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
     claimed_by_db_id: strawberry.Private[int | None]
@@ -194,10 +182,6 @@ class PublicProject(relay.Node):
     claimed_at: datetime | None
     completed_at: datetime | None
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "PublicProject", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.PublicProject) -> "PublicProject":
@@ -217,17 +201,13 @@ class PublicProject(relay.Node):
 
 
 @strawberry.type(description="An item of the street's service menu (服务清单).")
-class ServiceItem(relay.Node):
+class ServiceItem(DbNode):
     db_id: strawberry.Private[int]
     unit_db_id: strawberry.Private[int]
     category: ServiceCategory
     title: str
     description: str
     created_at: datetime
-
-    @classmethod
-    def resolve_id(cls, root: "ServiceItem", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.ServiceItem) -> "ServiceItem":
@@ -246,7 +226,7 @@ class ServiceItem(relay.Node):
 
 
 @strawberry.type(description="A community's order of a menu item (点单) and its delivery (配送).")
-class ServiceOrder(relay.Node):
+class ServiceOrder(DbNode):
     db_id: strawberry.Private[int]
     item_db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
@@ -258,10 +238,6 @@ class ServiceOrder(relay.Node):
     accepted_at: datetime | None
     delivered_at: datetime | None
     rated_at: datetime | None
-
-    @classmethod
-    def resolve_id(cls, root: "ServiceOrder", *, info: strawberry.Info) -> str:
-        return str(root.db_id)
 
     @classmethod
     def from_model(cls, m: models.ServiceOrder) -> "ServiceOrder":
