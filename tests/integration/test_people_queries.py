@@ -45,19 +45,23 @@ async def secretary(db) -> RequestContext:
     return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
 
 
-async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:
+async def statements_for(ctx: RequestContext, query: str, variables: dict | None = None) -> tuple[int, dict]:
     logger = logging.getLogger("tortoise.db_client")
     counter, level = StatementCounter(), logger.level
     logger.addHandler(counter)
     logger.setLevel(logging.DEBUG)
     try:
         # The stand-in for GraphQLContext: what resolvers and the transaction extension read.
-        result = await schema.execute(PAGE, {"first": first}, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+        result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
     assert result.errors is None, result.errors
     return len(counter.statements), result.data
+
+
+async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:
+    return await statements_for(ctx, PAGE, {"first": first})
 
 
 async def test_a_page_of_households_costs_the_same_statements_for_10_and_100(secretary):
@@ -84,18 +88,6 @@ async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(sec
     fragment Row on HouseholdEdge { node { address ... on Household { node { path } members { name } }
       partyMembers { ...Card } } }
     fragment Card on PartyMember { category organisation { name } }"""
-    results = []
-    for query in (plain, fragments):
-        logger = logging.getLogger("tortoise.db_client")
-        counter, level = StatementCounter(), logger.level
-        logger.addHandler(counter)
-        logger.setLevel(logging.DEBUG)
-        try:
-            result = await schema.execute(query, context_value=SimpleNamespace(ctx=secretary, loaders=Loaders(secretary)))
-        finally:
-            logger.removeHandler(counter)
-            logger.setLevel(level)
-        assert result.errors is None, result.errors
-        results.append((len(counter.statements), result.data))
+    results = [await statements_for(secretary, query) for query in (plain, fragments)]
     assert results[0] == results[1]
     assert any(e["node"]["partyMembers"] for e in results[0][1]["households"]["edges"])
