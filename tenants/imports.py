@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+import structlog
 from tortoise.transactions import in_transaction
 
 from redgrid.platform.context import RequestContext
@@ -30,6 +30,7 @@ from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.tenants.phones import LANDLINE, MOBILE
 from redgrid.tenants.tabular import read_table, write_xlsx
 
+log = structlog.get_logger("redgrid.imports")
 MAX_ROWS = 500_000
 MAX_REPORTED_ERRORS = 1000
 PART_ROWS = 5_000  # checked rows handed to the writer at a time
@@ -173,12 +174,17 @@ class _Writer:
 
     async def abandon(self) -> None:
         """Drop what it has not started and wait for what it is writing (the transaction is
-        rolled back afterwards); its own error, if it had one, is raised."""
+        rolled back afterwards). An error of its own is logged, not raised: the caller's answer
+        (the bad rows, or the error that stopped the checks) is the one that matters."""
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(self._ABANDON)
-        with suppress(Abandoned):
+        try:
             await self._task
+        except Abandoned:
+            pass
+        except Exception as exc:  # noqa: BLE001 - rolled back either way; see the docstring
+            log.warning("import writer failed while abandoned", error=f"{type(exc).__name__}: {exc}")
 
 
 async def run_import(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,10 @@ WEBP = ("image/webp", "WEBP")
 HEIC = ("image/heic", "HEIF")
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 HEIC_JPEG_QUALITY = 85
+# Decoding costs memory and CPU by pixels, not bytes: a 23 KB HEIC of 10,000 × 10,000 took
+# 1.2 GB. Phones take at most 48 MP; at most two decodes run at once per process.
+HEIC_MAX_PIXELS = 50_000_000
+HEIC_DECODES = threading.BoundedSemaphore(2)  # held in the decoding thread: no event loop to bind to
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Photo:
     content_type: str
     width: int
     height: int
+    converted: bool = False  # from HEIC
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
@@ -86,21 +92,36 @@ def accept(data: bytes) -> Photo:
         with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
             if kind is not HEIC:
                 return Photo(data, content_type, *image.size)
+            if image.width * image.height > HEIC_MAX_PIXELS:
+                raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {HEIC_MAX_PIXELS // 1_000_000} megapixels"))
+            icc_profile = image.info.get("icc_profile")  # iPhones' Display P3: colours, no personal data
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise refused from None
     buffer = io.BytesIO()
-    upright.save(buffer, format="JPEG", quality=HEIC_JPEG_QUALITY)
-    return Photo(buffer.getvalue(), JPEG[0], *upright.size)
+    upright.save(buffer, format="JPEG", quality=HEIC_JPEG_QUALITY, icc_profile=icc_profile)
+    return Photo(buffer.getvalue(), JPEG[0], *upright.size, converted=True)
+
+
+async def accept_off_loop(data: bytes) -> Photo:
+    """`accept`, with HEIC decoded in a thread, a few at a time."""
+    if sniff(data) is not HEIC:
+        return accept(data)
+    return await asyncio.to_thread(_accept_few_at_a_time, data)
+
+
+def _accept_few_at_a_time(data: bytes) -> Photo:
+    with HEIC_DECODES:
+        return accept(data)
 
 
 def stored_filename(name: str | None, photo: Photo) -> str:
-    """The client's name for display, ending as the stored type does (a.HEIC → a.jpg)."""
+    """The client's name for display, ending as the stored type does (IMG_1.HEIC → IMG_1.jpg)."""
     clean = clean_filename(name)
-    stem, dot, suffix = clean.rpartition(".")
-    if photo.content_type == JPEG[0] and dot and suffix.lower() in {"heic", "heif"}:
-        return f"{stem}.jpg"
-    return clean
+    if not photo.converted:
+        return clean
+    stem, dot, _ = clean.rpartition(".")
+    return f"{stem if dot else clean}.jpg"
 
 
 def clean_filename(name: str | None) -> str:
@@ -144,7 +165,7 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
     limit = get_settings().attachment_max_bytes
     if len(data) > limit:
         raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {limit} bytes"))
-    photo = await asyncio.to_thread(accept, data) if sniff(data) is HEIC else accept(data)
+    photo = await accept_off_loop(data)
     _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)
 
     store, key = storage(), new_key(tenant.id)

@@ -243,9 +243,9 @@ class ResidentsRegister:
             if inserting is not None:
                 count += await inserting
         finally:
-            if inserting is not None and not inserting.done():
+            if inserting is not None:  # the part being written when the file was abandoned
                 with suppress(Exception):
-                    await inserting  # the part being written when the file was abandoned
+                    await inserting  # also collects an error it ended with, so none goes unread
         await _recolour_all(tenant_id, homes.to_recolour)
         await _imported(ctx, self.register, count)
         return count

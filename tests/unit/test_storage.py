@@ -72,4 +72,16 @@ def test_heic_is_stored_as_an_upright_jpeg_without_its_metadata():
         red, green, _ = stored.getpixel((15, 20))
         assert red > 150 and green < 80
     assert stored_filename("IMG_0001.HEIC", photo) == "IMG_0001.jpg"
-    assert stored_filename("现场.jpg", photo) == "现场.jpg"
+    assert stored_filename("现场.png", photo) == "现场.jpg" and stored_filename("现场", photo) == "现场.jpg"
+    assert stored_filename("现场.png", accept(photo.data)) == "现场.png"  # a JPEG sent as JPEG keeps its name
+
+
+def test_a_heic_of_too_many_pixels_is_refused_before_decoding(monkeypatch):
+    """Pixels, not bytes, cost memory when decoding: a small file may hold a huge picture."""
+    import redgrid.tenants.cases.attachments as attachments
+
+    monkeypatch.setattr(attachments, "HEIC_MAX_PIXELS", 40 * 30 - 1)
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(buffer, format="HEIF")
+    with pytest.raises(InvalidInput, match="megapixels"):
+        accept(buffer.getvalue())
