@@ -6,7 +6,8 @@ broadcast server (the same clients, the same rate) measured in the same run.
 
 Prints, per N and server: subscribers held, p50/p99 delivery latency (from the mutation sent,
 or the bare server's broadcast, to the client reading the frame), events lost, and server
-memory per idle subscriber (RSS growth / N). Both servers and the clients run on uvloop, the
+memory per idle subscriber (RSS growth / N), and for the three slowest events the first, median
+and last delivery (a late first delivery: the fan-out started late). Both servers and the clients run on uvloop, the
 loop uvicorn serves RedGrid on. Runs the server with its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
 given, in which case it uses the REDGRID_* environment of deploy/services.sh: PostgreSQL (a
 database of its own, redgrid_bench_events, migrated and seeded here) and Redis; tokens are
@@ -60,6 +61,7 @@ def free_port() -> int:
 class Result:
     held: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    by_event: dict[float, list[float]] = field(default_factory=dict)  # send time → its latencies
     lost: int = 0
     subscribed_s: float = 0.0  # from the first connection to every subscription live
 
@@ -153,7 +155,7 @@ class _Client(asyncio.Protocol):
             sent = int(raw[raw.index(b"-", at) + 1:raw.index(b'"', at + 13)]) / 1000
         else:
             sent = json.loads(raw)["sentAt"]
-        self.shared.latencies.append((now - sent) * 1000)
+        self.shared.latencies.setdefault(sent, []).append((now - sent) * 1000)
         self.shared.last_message = time.monotonic()
         self.got += 1
         if self.got == self.expected:
@@ -178,7 +180,7 @@ class _Client(asyncio.Protocol):
 
 class _Clients:
     def __init__(self, n: int) -> None:
-        self.latencies: list[float] = []
+        self.latencies: dict[float, list[float]] = {}  # per event, by its send time
         self.received: list[int] = []
         self.failures: list[str] = []
         self.last_message = 0.0
@@ -338,7 +340,9 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
-                result.latencies_ms += report["latencies"]
+                for sent, latencies in report["latencies"].items():
+                    result.latencies_ms += latencies
+                    result.by_event.setdefault(float(sent), []).extend(latencies)
                 result.lost += sum(events - r for r in report["received"])
                 if report["failures"]:
                     print(f"  client failures, e.g. {report['failures']}", flush=True)
@@ -384,8 +388,13 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     lat = sorted(result.latencies_ms)
     p50 = statistics.median(lat) if lat else float("nan")
     p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
-    return (f"{kind:8} N={n:6} held={result.held:6} p50={p50:8.1f} ms p99={p99:8.1f} ms "
+    line = (f"{kind:8} N={n:6} held={result.held:6} p50={p50:8.1f} ms p99={p99:8.1f} ms "
             f"lost={result.lost:6} memory/subscriber={per_kb:6.1f} KB live in {result.subscribed_s:5.1f} s")
+    # Where a p99 comes from: a late first delivery is a delay before the fan-out began; a late
+    # last one with an early first is the fan-out itself.
+    slowest = sorted(result.by_event.values(), key=max, reverse=True)[:3]
+    spread = ", ".join(f"{min(e):.0f}/{statistics.median(e):.0f}/{max(e):.0f}" for e in slowest)
+    return line + (f"\n         slowest events, first/median/last delivery ms: {spread}" if spread else "")
 
 
 def raise_file_limit(n: int) -> None:

@@ -24,6 +24,6 @@ def test_embedded_defaults(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REDGRID_DATA_DIR", str(tmp_path))
     settings = Settings()
-    assert settings.effective_database_url == f"sqlite://{tmp_path}/redgrid.sqlite3"
+    assert settings.effective_database_url == f"sqlite://{tmp_path}/redgrid.sqlite3?synchronous=NORMAL"
     assert settings.uses_dev_identity and not settings.is_postgres
     assert settings.issuer.endswith("/dev-identity/realms/redgrid")
