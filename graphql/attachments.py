@@ -25,7 +25,7 @@ async def download_attachment(request: Request) -> Response:
     if global_id is None or global_id.type_name != "CaseAttachment" or not global_id.node_id.isdigit() or ctx.tenant is None:
         raise HTTPException(404, "no such attachment")
     async with tenant_transaction(ctx.tenant.id):
-        found = await attachments.for_download(ctx, int(global_id.node_id))
+        found = await attachments.visible_attachment(ctx, int(global_id.node_id))
     if found is None:  # also when it exists but its case is out of the caller's sight
         raise HTTPException(404, "no such attachment")
     return storage().download(found.storage_key, filename=found.filename, content_type=found.content_type)

@@ -50,8 +50,8 @@ class CaseTransition:
 
 
 @strawberry.type(description="A photo of a case. `url` serves it to whoever may see the case (same bearer token).")
-class CaseAttachment:
-    id: strawberry.ID
+class CaseAttachment(DbNode):
+    db_id: strawberry.Private[int]
     filename: str
     content_type: str = strawberry.field(description="What the bytes are (image/jpeg, image/png or image/webp; HEIC is stored as JPEG).")
     size: int
@@ -65,7 +65,7 @@ class CaseAttachment:
     @classmethod
     def from_model(cls, m: models.CaseAttachment) -> "CaseAttachment":
         global_id = str(relay.GlobalID("CaseAttachment", str(m.id)))
-        return cls(id=strawberry.ID(global_id), filename=m.filename, content_type=m.content_type, size=m.size,
+        return cls(db_id=m.id, filename=m.filename, content_type=m.content_type, size=m.size,
                    sha256=m.sha256, width=m.width, height=m.height, uploaded_by=m.uploaded_by,
                    created_at=m.created_at, url=f"/attachments/{global_id}")
 
@@ -327,6 +327,11 @@ class CaseMutation:
 async def resolve_case(info: Info, case_id: int) -> Case | None:
     found = await (await cases.visible(info.context.ctx)).get_or_none(id=case_id)
     return Case.from_model(found) if found else None
+
+
+async def resolve_case_attachment(info: Info, attachment_id: int) -> CaseAttachment | None:
+    found = await attachments.visible_attachment(info.context.ctx, attachment_id)
+    return CaseAttachment.from_model(found) if found else None
 
 
 async def resolve_case_category(info: Info, category_id: int) -> CaseCategory | None:

@@ -15,7 +15,7 @@ from strawberry.tools import merge_types
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
-from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_category
+from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_attachment, resolve_case_category
 from redgrid.graphql.grid import (
     GridMutation,
     GridNode,
@@ -223,6 +223,7 @@ DOCUMENT_CACHE = 512
 NODE_RESOLVERS = {
     "GridNode": resolve_grid_node,
     "Case": resolve_case,
+    "CaseAttachment": resolve_case_attachment,
     "CaseCategory": resolve_case_category,
     "PartyOrganisation": resolve_party_organisation,
     "Resident": resolve_resident,

@@ -188,7 +188,7 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
     return attachment
 
 
-async def for_download(ctx: RequestContext, attachment_id: int) -> CaseAttachment | None:
+async def visible_attachment(ctx: RequestContext, attachment_id: int) -> CaseAttachment | None:
     """The attachment, when the caller may see its case."""
     tenant = ctx.require_tenant()
     attachment = await CaseAttachment.get_or_none(id=attachment_id, tenant_id=tenant.id)

@@ -93,6 +93,10 @@ async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_
         assert served.headers["content-type"] == "image/jpeg"
     for who in ("hushu-secretary", "volunteer", "dept-staff"):  # another tenant; not in the case's sight
         assert (await fetch(live_server, tokens[who], meta["url"])).status_code == 404
+    by_id = "query($id: ID!) { node(id: $id) { ... on CaseAttachment { filename url } } }"
+    for who, seen in (("secretary", True), ("grid-head", True), ("hushu-secretary", False), ("volunteer", False)):
+        node = (await gql(live_server, by_id, {"id": meta["id"]}, tokens[who])).json()["data"]["node"]
+        assert node == ({"filename": "现场.jpg", "url": meta["url"]} if seen else None), who
     assert (await fetch(live_server, None, meta["url"])).status_code == 401
     assert (await fetch(live_server, tokens["secretary"], "/attachments/not-an-id")).status_code == 404
 
