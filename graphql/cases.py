@@ -18,7 +18,6 @@ from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
 from redgrid.platform.settings import get_settings
 from redgrid.tenants.cases import attachments, models
 from redgrid.tenants.cases import service as cases
-from redgrid.tenants.grid import models as grid_models
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -133,7 +132,7 @@ class Case(DbNode):
 
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
-        return GridNode.from_model(await info.context.loaders.by_id(grid_models.GridNode).load(self.node_db_id))
+        return await GridNode.load(info, self.node_db_id)
 
     @strawberry.field(description="Every transition: who, when, from, to, why.")
     async def timeline(self, info: Info) -> list[CaseTransition]:

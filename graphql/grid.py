@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry import relay
 from tortoise.queryset import QuerySet
 from strawberry.scalars import JSON
@@ -69,16 +70,21 @@ class GridNode(DbNode):
             retired=m.retired_at is not None,
         )
 
+    @staticmethod
+    def loader(info: Info) -> DataLoader[int, models.GridNode | None]:
+        """The request's DataLoader of grid nodes by id."""
+        return info.context.loaders.by_id(models.GridNode)
+
     @classmethod
     async def load(cls, info: Info, node_id: int) -> "GridNode":
         """A node another row points at, through the request's DataLoader."""
-        return cls.from_model(await info.context.loaders.by_id(models.GridNode).load(node_id))
+        return cls.from_model(await cls.loader(info).load(node_id))
 
     @strawberry.field
     async def parent(self, info: Info) -> "GridNode | None":
         if self.parent_db_id is None:
             return None
-        found = await info.context.loaders.by_id(models.GridNode).load(self.parent_db_id)
+        found = await GridNode.loader(info).load(self.parent_db_id)
         return GridNode.from_model(found) if found else None
 
     @strawberry.field(description="Active children, by code.")

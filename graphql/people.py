@@ -138,7 +138,7 @@ class Resident(DbNode):
 
     @strawberry.field
     async def party_member(self, info: Info) -> "PartyMember | None":
-        rows = await info.context.loaders.many(models.PartyMember, "resident_id").load(self.db_id)
+        rows = await _memberships(info).load(self.db_id)
         return PartyMember.from_model(rows[0]) if rows else None
 
 
@@ -166,7 +166,7 @@ class Household(DbNode):
 
     @strawberry.field
     def node(self, info: Info) -> GridNode:
-        return now_or_later(_nodes(info).load(self.node_db_id), GridNode.from_model)  # type: ignore[return-value]
+        return now_or_later(GridNode.loader(info).load(self.node_db_id), GridNode.from_model)  # type: ignore[return-value]
 
     @strawberry.field(description="By name.")
     def members(self, info: Info) -> list[Resident]:
@@ -180,10 +180,6 @@ class Household(DbNode):
             return all_now_or_later([_memberships(info).load(r.id) for r in residents],
                                     lambda found: [PartyMember.from_model(row) for rows in found for row in rows])
         return now_or_later(_members(info).load(self.db_id), of)  # type: ignore[return-value]
-
-
-def _nodes(info: Info) -> DataLoader[int, Any]:
-    return info.context.loaders.by_id(grid_models.GridNode)
 
 
 def _members(info: Info) -> DataLoader[int, list[models.Resident]]:
@@ -204,7 +200,7 @@ async def _fill_household_loaders(info: Info, page: "Connection[Household]") -> 
     asked = selected(info, "edges", "node")
     households = [edge.node for edge in page.edges]
     if "node" in asked:
-        await _nodes(info).load_many([h.node_db_id for h in households])
+        await GridNode.loader(info).load_many([h.node_db_id for h in households])
     if asked & {"members", "partyMembers"}:
         members = await _members(info).load_many([h.db_id for h in households])
         if "partyMembers" in asked:

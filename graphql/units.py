@@ -21,7 +21,6 @@ from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
-from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.units import access, menu, models, projects
 from redgrid.tenants.units import service as units
 
@@ -81,7 +80,7 @@ async def _visible_unit(info: Info, unit_id: int | None) -> "JointUnit | None":
     unit = await loaders.by_id(models.JointUnit).load(unit_id)
     if unit is None:
         return None
-    node = await loaders.by_id(grid_models.GridNode).load(unit.paired_node_id) if unit.paired_node_id else None
+    node = await GridNode.loader(info).load(unit.paired_node_id) if unit.paired_node_id else None
     return JointUnit.from_model(unit) if access.covers_pairing(info.context.ctx, node.path if node else None) else None
 
 

@@ -152,13 +152,13 @@ class _Households:
         self._read_nodes: set[int] = set()
 
     @staticmethod
-    def wanted(grid: GridCodes, rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]:
-        """Each address in `rows`: its node, its first row, whether any member is in hardship."""
+    def wanted(nodes: list[GridNode], keys: list[tuple[Any, ...] | None], rows: list[dict[str, Any]],
+               ) -> dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]:
+        """Each address of the rows (`keys`, see `_address`): its node, its first row, whether
+        any member is in hardship."""
         wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
-        for r in rows:
-            if r["building"] is not None:
-                node = grid.node(r["grid"])
-                key = (node.id, r["building"], r["unit"] or "", r["room"])
+        for node, key, r in zip(nodes, keys, rows):
+            if key is not None:
                 hardship = bool({"low_income", "hardship"} & set(r["tags"] or ()))
                 _, first, earlier = wanted.get(key, (node, r, False))
                 wanted[key] = (node, first, earlier or hardship)
@@ -179,7 +179,13 @@ class _Households:
 
     def _learn(self, households: list[dict[str, Any]]) -> None:
         for h in households:
-            self.ids[(h["node_id"], h["building"], h["unit"], h["room"])] = h["id"]
+            self.ids[_address(h["node_id"], h)] = h["id"]
+
+
+def _address(node_id: int, row: dict[str, Any]) -> tuple[Any, ...]:
+    """A household's identity in its grid node, from a household or a resident's row (whose
+    missing unit is stored as "")."""
+    return node_id, row["building"], row["unit"] or "", row["room"]
 
 
 class ResidentsRegister:
@@ -230,18 +236,22 @@ class ResidentsRegister:
         inserting: asyncio.Task[int] | None = None
         try:
             async for rows in parts:
-                wanted = homes.wanted(grid, rows)
-                residents = [self._resident(tenant_id, grid.node(r["grid"]).id, r) for r in rows]
+                nodes = [grid.node(r["grid"]) for r in rows]
+                keys = [_address(n.id, r) if r["building"] is not None else None for n, r in zip(nodes, rows)]
+                wanted = homes.wanted(nodes, keys, rows)
+                residents = [self._resident(tenant_id, n.id, r) for n, r in zip(nodes, rows)]
                 if inserting is not None:
                     count += await inserting
+                    inserting = None
                 await homes.add(wanted)
-                for resident, r in zip(residents, rows):
-                    if r["building"] is not None:
-                        resident["household_id"] = homes.ids[(resident["node_id"], r["building"], r["unit"] or "", r["room"])]
+                for resident, key in zip(residents, keys):
+                    if key is not None:
+                        resident["household_id"] = homes.ids[key]
                 inserting = asyncio.create_task(bulk_insert(Resident, residents))
                 await asyncio.sleep(0)  # it sends the rows now; the next part is read meanwhile
             if inserting is not None:
                 count += await inserting
+                inserting = None
         finally:
             if inserting is not None:  # the part being written when the file was abandoned
                 with suppress(Exception):
