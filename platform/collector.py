@@ -47,9 +47,7 @@ class FrozenCollector:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        gc.collect()
-        self._freeze()
-        self._frozen_after_pass = gc.get_freeze_count()
+        self.full_pass()
         gc.callbacks.append(self._after_collection)
         self._task = asyncio.create_task(self._run(), name="redgrid-collector")
 

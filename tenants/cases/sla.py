@@ -45,6 +45,7 @@ async def fire_overdue(now: datetime | None = None) -> int:
         async with tenant_transaction(tenant.id):
             due = await Case.filter(Q(tenant_id=tenant.id, closed_at=None) & _any_unmet(now)).select_related("node")
             for case in due:
+                people: list[str] | None = None  # asked once per case (a duty team's is a query)
                 for deadline in DEADLINES:
                     if not _unmet(case, deadline, now):
                         continue
@@ -52,11 +53,13 @@ async def fire_overdue(now: datetime | None = None) -> int:
                     if await Case.filter(id=case.id, **{flag: None}).update(**{flag: now}) == 0:
                         continue  # another scanner got there first
                     fired += 1
+                    if people is None:
+                        people = await people_of(case)
                     await events.record(
                         ctx, "cases", "case.overdue",
                         {"id": case.id, "number": case.number, "title": case.title, "deadline": deadline,
                          "due": getattr(case, f"{deadline}_due").isoformat(), "state": case.state,
-                         "assignee": case.assignee, "people": await people_of(case)},
+                         "assignee": case.assignee, "people": people},
                         path=case.node.path,
                     )
     if fired:
