@@ -163,10 +163,7 @@ def cmd_sweep_attachments(settings: Settings, args: argparse.Namespace) -> int:
     store = build_storage(settings)
     report = asyncio.run(_with_database(settings, lambda: sweep_orphans(
         store, timedelta(hours=args.older_than_hours), dry_run=args.dry_run, force=args.force)))
-    if args.dry_run:
-        print(f"would remove {report.orphans - sum(n for n, _ in report.refused.values())} stored photos that no case refers to")
-    else:
-        print(f"removed {report.removed} stored photos that no case refers to")
+    print(f"{'would remove' if args.dry_run else 'removed'} {report.removed} stored photos that no case refers to")
     for tenant_id, (orphans, old) in report.refused.items():
         print(f"tenant {tenant_id}: {orphans} of its {old} photos have no row, left alone: is this the right "
               "database? Check, then run with --force", file=sys.stderr)

@@ -49,8 +49,9 @@ class Storage(Protocol):
     async def stored_before(self, cutoff: datetime) -> list[str]:
         """The keys of every object last written before `cutoff`."""
 
-    async def discard_partial_writes(self, cutoff: datetime) -> int:
-        """Remove what a crash in the middle of a `put` before `cutoff` left; returns how many."""
+    async def discard_partial_writes(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Remove what a crash in the middle of a `put` before `cutoff` left (only count it with
+        `dry_run`); returns how many."""
 
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
         """The HTTP answer that hands the object to an already authorised caller."""
@@ -96,28 +97,29 @@ class DiskStorage:
         return await asyncio.to_thread(self._stored_before, cutoff.timestamp())
 
     def _stored_before(self, cutoff: float) -> list[str]:
-        return [key for path, key in self._files(cutoff) if KEY.match(key)]
+        keys = (path.relative_to(self.root).as_posix() for path in self._older("t*/*/*", cutoff))
+        return [key for key in keys if KEY.match(key)]
 
-    async def discard_partial_writes(self, cutoff: datetime) -> int:
-        return await asyncio.to_thread(self._discard_partial_writes, cutoff.timestamp())
+    async def discard_partial_writes(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        return await asyncio.to_thread(self._discard_partial_writes, cutoff.timestamp(), dry_run)
 
-    def _discard_partial_writes(self, cutoff: float) -> int:
-        partial = [path for path, key in self._files(cutoff) if path.name.startswith(".upload-")]
-        for path in partial:
-            path.unlink(missing_ok=True)
+    def _discard_partial_writes(self, cutoff: float, dry_run: bool) -> int:
+        partial = self._older("t*/*/.upload-*", cutoff)
+        if not dry_run:
+            for path in partial:
+                path.unlink(missing_ok=True)
         return len(partial)
 
-    def _files(self, cutoff: float) -> list[tuple[Path, str]]:
-        """(path, key-like name) of the files under the tenants' month folders older than
-        `cutoff`; one removed while we look (a refused upload) is skipped."""
+    def _older(self, pattern: str, cutoff: float) -> list[Path]:
+        """The files under the root matching `pattern` last written before `cutoff`; one
+        removed while we look (a refused upload) is skipped."""
         found = []
-        for path in self.root.glob("t*/*/*"):
+        for path in self.root.glob(pattern):
             try:
-                if path.stat().st_mtime >= cutoff:
-                    continue
+                if path.stat().st_mtime < cutoff:
+                    found.append(path)
             except FileNotFoundError:
                 continue
-            found.append((path, path.relative_to(self.root).as_posix()))
         return found
 
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
@@ -146,7 +148,7 @@ class S3Storage:
     async def stored_before(self, cutoff: datetime) -> list[str]:
         return await asyncio.to_thread(self._stored_before, cutoff)
 
-    async def discard_partial_writes(self, cutoff: datetime) -> int:
+    async def discard_partial_writes(self, cutoff: datetime, *, dry_run: bool = False) -> int:
         return 0  # a PutObject is whole or absent
 
     def _stored_before(self, cutoff: datetime) -> list[str]:

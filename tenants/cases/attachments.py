@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,7 +49,7 @@ HEIC_JPEG_QUALITY = 85
 # Decoding costs memory and CPU by pixels, not bytes: a 23 KB HEIC of 10,000 × 10,000 took
 # 1.2 GB. Phones take at most 48 MP; at most two decodes run at once per process.
 HEIC_MAX_PIXELS = 50_000_000
-HEIC_DECODES = threading.BoundedSemaphore(2)  # held in the decoding thread: no event loop to bind to
+HEIC_DECODES = asyncio.Semaphore(2)  # waiting uploads hold no thread of the shared pool
 
 
 @dataclass(frozen=True)
@@ -107,12 +106,8 @@ async def accept_off_loop(data: bytes) -> Photo:
     """`accept`, with HEIC decoded in a thread, a few at a time."""
     if sniff(data) is not HEIC:
         return accept(data)
-    return await asyncio.to_thread(_accept_few_at_a_time, data)
-
-
-def _accept_few_at_a_time(data: bytes) -> Photo:
-    with HEIC_DECODES:
-        return accept(data)
+    async with HEIC_DECODES:
+        return await asyncio.to_thread(accept, data)
 
 
 def stored_filename(name: str | None, photo: Photo) -> str:
@@ -165,8 +160,8 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
     limit = get_settings().attachment_max_bytes
     if len(data) > limit:
         raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {limit} bytes"))
+    _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)  # before a costly decode
     photo = await accept_off_loop(data)
-    _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)
 
     store, key = storage(), new_key(tenant.id)
     await store.put(key, photo.data, photo.content_type)
@@ -200,7 +195,7 @@ async def visible_attachment(ctx: RequestContext, attachment_id: int) -> CaseAtt
 @dataclass
 class SweepReport:
     orphans: int = 0  # old enough, referred to by no row
-    removed: int = 0
+    removed: int = 0  # or, in a dry run, what would be: orphans of tenants not refused, half-written files
     refused: dict[int, tuple[int, int]] = field(default_factory=dict)  # tenant → (orphans, old objects)
 
 
@@ -228,10 +223,9 @@ async def sweep_orphans(store: Storage, older_than: timedelta, *, dry_run: bool 
         if not force and len(orphans) > max(SUSPICIOUS_ORPHANS, len(keys) * SUSPICIOUS_SHARE):
             report.refused[tenant_id] = (len(orphans), len(keys))
             continue
-        if not dry_run:
-            for key in orphans:
+        for key in orphans:
+            if not dry_run:
                 await store.delete(key)
-                report.removed += 1
-    if not dry_run:
-        report.removed += await store.discard_partial_writes(cutoff)
+            report.removed += 1
+    report.removed += await store.discard_partial_writes(cutoff, dry_run=dry_run)
     return report

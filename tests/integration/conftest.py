@@ -67,12 +67,14 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def redgrid(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def redgrid(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`redgrid ARGS` in a process of its own; with `check`, it must succeed."""
     result = subprocess.run(
         [sys.executable, "-m", "redgrid.platform.cli", *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
-    assert result.returncode == 0, f"redgrid {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    if check:
+        assert result.returncode == 0, f"redgrid {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import subprocess
+import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -17,6 +21,7 @@ from redgrid.platform.models import Event, Tenant
 from redgrid.tenants.cases.models import CaseAttachment
 
 from .clients import gql
+from .conftest import redgrid
 from .test_cases import act, report
 
 ADD = """mutation($caseId: ID!, $file: Upload!) { addCaseAttachment(caseId: $caseId, file: $file) {
@@ -196,14 +201,6 @@ async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, 
     a crash inside the write a temporary file: `redgrid sweep-attachments` removes both once
     they are old enough, and nothing else; a tenant whose photos mostly have no row (a wrong
     database) is left alone unless forced."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import uuid
-
-    from .conftest import ROOT, redgrid
-
     case = await report(live_server, tokens)
     kept = await added(live_server, tokens["grid-worker"], case["id"], photo())
     assert kept["errors"] == []
@@ -223,6 +220,8 @@ async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, 
             age(path, 25)
     before = set(stored_files(fresh_database))
 
+    assert "would remove 2 stored photos" in redgrid(fresh_database, "sweep-attachments", "--dry-run").stdout
+    assert set(stored_files(fresh_database)) == before
     assert "removed 2 stored photos" in redgrid(fresh_database, "sweep-attachments").stdout
     assert set(stored_files(fresh_database)) == before - {old_orphan, partial}
     assert (await fetch(live_server, tokens["secretary"], kept["attachment"]["url"])).status_code == 200
@@ -236,8 +235,7 @@ async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, 
         age(path, 25)
 
     def sweep(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "redgrid.platform.cli", "sweep-attachments", *args],
-                              env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return redgrid(fresh_database, "sweep-attachments", *args, check=False)
 
     refused = sweep()
     assert refused.returncode == 1 and "--force" in refused.stderr and all(p.exists() for p in many)

@@ -119,6 +119,32 @@ REDGRID_S3_ENDPOINT_URL: {{ . | quote }}
       {{- end }}
 {{- end -}}
 
+{{/* The server's environment from the Secret, shared by every container that runs the app. */}}
+{{- define "redgrid.appEnv" -}}
+{{- $secret := include "redgrid.secretName" . -}}
+{{- $keys := .Values.secrets.keys -}}
+{{ include "redgrid.secretEnv" (list "REDGRID_DATABASE_URL" $secret $keys.databaseUrl false) }}
+{{ include "redgrid.secretEnv" (list "REDGRID_REDIS_URL" $secret $keys.redisUrl false) }}
+{{ include "redgrid.secretEnv" (list "REDGRID_KEYCLOAK_CLIENT_SECRET" $secret $keys.keycloakClientSecret true) }}
+{{- if .Values.config.s3.bucket }}
+{{ include "redgrid.secretEnv" (list "REDGRID_S3_ACCESS_KEY_ID" $secret $keys.s3AccessKeyId true) }}
+{{ include "redgrid.secretEnv" (list "REDGRID_S3_SECRET_ACCESS_KEY" $secret $keys.s3SecretAccessKey true) }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The attachments volume's claim. */}}
+{{- define "redgrid.attachmentsClaimName" -}}
+{{ .Values.persistence.existingClaim | default (printf "%s-attachments" (include "redgrid.fullname" .)) }}
+{{- end -}}
+
+{{/* Non-empty when every pod reaches the stored photos: an S3 bucket or a ReadWriteMany volume. */}}
+{{- define "redgrid.sharedAttachments" -}}
+{{- if or .Values.config.s3.bucket (and .Values.persistence.enabled (has "ReadWriteMany" .Values.persistence.accessModes)) -}}true{{- end -}}
+{{- end -}}
+
 {{/* Hardened pod-level security context (restricted Pod Security Standard). */}}
 {{- define "redgrid.podSecurityContext" -}}
 runAsNonRoot: true
