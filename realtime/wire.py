@@ -48,7 +48,8 @@ class Wire:
     @staticmethod
     def for_send(send: Any) -> "Wire | None":
         """The wire behind uvicorn's ASGI `send` for this socket, or None where frames must go
-        through ASGI (another server or implementation, or compression negotiated)."""
+        through ASGI (another server or implementation, or an uvicorn whose internals moved).
+        Compression is negotiated later, in the handshake: `write_text` checks it per frame."""
         protocol = getattr(send, "__self__", None)
         if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
             return None
