@@ -49,6 +49,7 @@ CATEGORY_NAMES = {"in_service": "在职党员", "resident": "居住地党员", "
                   "floating": "流动党员", "laid_off": "下岗失业党员"}
 TAG_SPLIT = re.compile(r"[,，、;；/\s]+")
 CHUNK = 10_000  # ids per IN list: well under PostgreSQL's bind-parameter limit
+TURN_ROWS = 500  # rows a writer prepares between turns of the event loop
 
 
 def _id_number(raw: str) -> str:
@@ -152,17 +153,13 @@ class _Households:
         self._read_nodes: set[int] = set()
 
     @staticmethod
-    def wanted(nodes: list[GridNode], keys: list[tuple[Any, ...] | None], rows: list[dict[str, Any]],
-               ) -> dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]:
-        """Each address of the rows (`keys`, see `_address`): its node, its first row, whether
-        any member is in hardship."""
-        wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
-        for node, key, r in zip(nodes, keys, rows):
-            if key is not None:
-                hardship = bool({"low_income", "hardship"} & set(r["tags"] or ()))
-                _, first, earlier = wanted.get(key, (node, r, False))
-                wanted[key] = (node, first, earlier or hardship)
-        return wanted
+    def want(wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]], node: GridNode,
+             key: tuple[Any, ...], row: dict[str, Any]) -> None:
+        """Note a row's address (`key`, see `_address`) in `wanted`: its node, its first row,
+        whether any member is in hardship."""
+        hardship = bool({"low_income", "hardship"} & set(row["tags"] or ()))
+        _, first, earlier = wanted.get(key, (node, row, False))
+        wanted[key] = (node, first, earlier or hardship)
 
     async def add(self, wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]) -> None:
         """Every address of `wanted` in `ids`, creating the households not registered yet."""
@@ -236,10 +233,19 @@ class ResidentsRegister:
         inserting: asyncio.Task[int] | None = None
         try:
             async for rows in parts:
-                nodes = [grid.node(r["grid"]) for r in rows]
-                keys = [_address(n.id, r) if r["building"] is not None else None for n, r in zip(nodes, rows)]
-                wanted = homes.wanted(nodes, keys, rows)
-                residents = [self._resident(tenant_id, n.id, r) for n, r in zip(nodes, rows)]
+                wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
+                keys: list[tuple[Any, ...] | None] = []
+                residents: list[dict[str, Any]] = []
+                for start in range(0, len(rows), TURN_ROWS):
+                    for r in rows[start:start + TURN_ROWS]:
+                        node = grid.node(r["grid"])
+                        key = _address(node.id, r) if r["building"] is not None else None
+                        if key is not None:
+                            homes.want(wanted, node, key, r)
+                        keys.append(key)
+                        residents.append(self._resident(tenant_id, node.id, r))
+                    # The insert in flight gets its turns: each of its round trips waits for one.
+                    await asyncio.sleep(0)
                 if inserting is not None:
                     count += await inserting
                     inserting = None
