@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
+from types import SimpleNamespace
 
 import pytest
 
@@ -54,6 +55,28 @@ async def test_growth_of_the_frozen_objects_brings_the_full_pass_forward(monkeyp
         await asyncio.sleep(FREEZE_TICK_SECONDS * 2.5)  # one tick freezes them, the next passes
         assert metrics.GC_FULL_PASSES._value.get() > passes
         assert gc.get_freeze_count() >= frozen + len(kept)  # they survived it, frozen again
+    finally:
+        await collector.stop()
+        gc.unfreeze()
+
+
+async def test_the_frozen_objects_are_counted_without_walking_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count the full pass is timed by (and the gauge shows) is kept as objects are frozen:
+    `gc.get_freeze_count()` walks them all, too long to ask every tick."""
+
+    def walk() -> int:
+        raise AssertionError("the collector walked the frozen objects")
+
+    monkeypatch.setattr(collector_module, "gc", SimpleNamespace(**{**vars(gc), "get_freeze_count": walk}))
+    collector = FrozenCollector(full_pass_seconds=3600)
+    try:
+        collector.start()
+        assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
+        kept = [Node() for _ in range(5000)]
+        gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
+        assert len(kept) == 5000
     finally:
         await collector.stop()
         gc.unfreeze()
