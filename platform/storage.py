@@ -22,6 +22,7 @@ from redgrid.platform.settings import Settings, get_settings
 
 KEY = re.compile(r"^t\d+/\d{6}/[0-9a-f]{32}$")
 PRESIGNED_SECONDS = 300
+S3_DELETE_BATCH = 1000  # keys per DeleteObjects request: S3's limit
 
 
 def new_key(tenant_id: int) -> str:
@@ -43,8 +44,8 @@ def content_disposition(filename: str) -> str:
 class Storage(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
-    async def delete(self, key: str) -> None:
-        """Remove the object; one already gone is not an error."""
+    async def delete(self, *keys: str) -> None:
+        """Remove the objects; one already gone is not an error."""
 
     async def stored_before(self, cutoff: datetime) -> list[str]:
         """The keys of every object last written before `cutoff`."""
@@ -90,8 +91,9 @@ class DiskStorage:
         finally:
             os.close(directory)
 
-    async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self.path(key).unlink, missing_ok=True)
+    async def delete(self, *keys: str) -> None:
+        paths = [self.path(key) for key in keys]
+        await asyncio.to_thread(lambda: [path.unlink(missing_ok=True) for path in paths])
 
     async def stored_before(self, cutoff: datetime) -> list[str]:
         return await asyncio.to_thread(self._stored_before, cutoff.timestamp())
@@ -142,8 +144,17 @@ class S3Storage:
             self.client.put_object, Bucket=self.bucket, Key=_checked(key), Body=data, ContentType=content_type
         )
 
-    async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=_checked(key))
+    async def delete(self, *keys: str) -> None:
+        """DeleteObjects, up to its 1,000 keys a request: a sweep of many orphans is a few calls."""
+        checked = [_checked(key) for key in keys]
+        for start in range(0, len(checked), S3_DELETE_BATCH):
+            batch = [{"Key": key} for key in checked[start:start + S3_DELETE_BATCH]]
+            answer = await asyncio.to_thread(
+                self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+            if errors := answer.get("Errors"):
+                first = errors[0]
+                raise RuntimeError(f"S3 kept {len(errors)} of {len(batch)} objects; "
+                                   f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}")
 
     async def stored_before(self, cutoff: datetime) -> list[str]:
         return await asyncio.to_thread(self._stored_before, cutoff)

@@ -90,9 +90,10 @@ async def test_photos_go_to_the_bucket_and_download_by_a_signed_redirect(s3_serv
     assert [o.key for o in bucket.objects.all()] == keys  # nothing more in the bucket
 
 
-async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, minio, tokens, db):
+async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, minio, tokens, db, monkeypatch):
     from datetime import timedelta
 
+    from redgrid.platform import storage
     from redgrid.platform.models import Tenant
     from redgrid.platform.settings import Settings
     from redgrid.platform.storage import S3Storage
@@ -101,12 +102,14 @@ async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, m
     case = await report(s3_server, tokens)
     assert (await added(s3_server, tokens["grid-worker"], case["id"], photo()))["errors"] == []
     tenant = await Tenant.get(slug="jinshui")
-    orphan = f"t{tenant.id}/202001/{'0' * 32}"
-    bucket.put_object(Key=orphan, Body=photo())
-    referred = {o.key for o in bucket.objects.all()} - {orphan}
+    orphans = [f"t{tenant.id}/202001/{str(i) * 32}" for i in range(5)]
+    for orphan in orphans:
+        bucket.put_object(Key=orphan, Body=photo())
+    referred = {o.key for o in bucket.objects.all()} - set(orphans)
     store = S3Storage(Settings(s3_bucket=BUCKET, s3_endpoint_url=minio, s3_access_key_id=KEY,
                                s3_secret_access_key=SECRET))
+    monkeypatch.setattr(storage, "S3_DELETE_BATCH", 2)  # three DeleteObjects requests
 
     assert (await sweep_orphans(store, timedelta(hours=1))).orphans == 0  # all too young to judge
-    assert (await sweep_orphans(store, timedelta(0))).removed == 1
+    assert (await sweep_orphans(store, timedelta(0))).removed == 5
     assert {o.key for o in bucket.objects.all()} == referred
