@@ -206,9 +206,10 @@ async def main(args: argparse.Namespace) -> None:
                                ("import XLSX (app role, checked)", xlsx_s)):
             print(f"{label:<34}{seconds:>9.2f}{n / seconds:>10.0f}{copy_s / seconds:>9.2f}")
 
-        # Statistics for the rows just imported, as autovacuum would gather them soon after:
-        # without them the page's first plans (party members of 300 residents) are guesses,
-        # and the page measured 490 ms, then 80 ms once autovacuum had run.
+        # Statistics and the visibility map for the rows just imported, as autovacuum would
+        # make them soon after: without statistics the page's first plans (party members of
+        # 300 residents) are guesses, and the page measured 490 ms, then 80 ms once autovacuum
+        # had run.
         await settle(owner_url)
         # The page is timed in a fresh process, as a server serves it: in this one, after
         # 600,000 imported rows, it ran three to four times slower than in any other.

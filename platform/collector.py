@@ -22,8 +22,9 @@ growth), and one whose sockets stay never does.
 The frozen objects are counted as they are frozen, not with `gc.get_freeze_count()`: that walks
 the whole frozen list, 10 to 50 ms with ten thousand websockets, and asked every tick it held
 the loop that long every second (bench/subscribers.py saw it before events' fan-outs). The
-count does not go down when a frozen object is freed by its reference count, so the full pass
-may come somewhat sooner than the real growth would bring it.
+running count does not go down when a frozen object is freed by its reference count (a request's
+objects frozen in passing, most of them), so when it crosses the threshold the real count is
+taken once, and only a real growth brings the full pass.
 """
 
 from __future__ import annotations
@@ -76,13 +77,21 @@ class FrozenCollector:
         last_full_pass = loop.time()
         while True:
             await asyncio.sleep(FREEZE_TICK_SECONDS)
-            if (loop.time() - last_full_pass >= self._full_pass_seconds
-                    or self._frozen > GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass):
+            if loop.time() - last_full_pass >= self._full_pass_seconds or self._grown():
                 last_full_pass = loop.time()
                 self.full_pass()
             elif self._full_collection_done:
                 self._full_collection_done = False
                 self._freeze()
+
+    def _grown(self) -> bool:
+        """Whether the frozen objects have grown enough for a full pass: the running count
+        first, then (it only overstates) the real one, a walk of them all."""
+        if self._frozen <= GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass:
+            return False
+        self._frozen = gc.get_freeze_count()
+        metrics.GC_FROZEN.set(self._frozen)
+        return self._frozen > GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass
 
     def _freeze(self) -> None:
         """Freeze what is tracked, then have CPython measure what is left, i.e. nothing: its

@@ -6,6 +6,8 @@ name a path or overwrite another.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import os
 import re
 import tempfile
@@ -189,7 +191,7 @@ def _s3_client(settings: Settings) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
+    client = boto3.client(
         "s3",
         endpoint_url=settings.s3_endpoint_url or None,
         region_name=settings.s3_region,
@@ -198,6 +200,16 @@ def _s3_client(settings: Settings) -> Any:
         # Path-style addressing and SigV4: what MinIO, Ceph and the other compatibles take.
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"mode": "standard"}),
     )
+    client.meta.events.register("before-call.s3.DeleteObjects", _content_md5)
+    return client
+
+
+def _content_md5(params: dict[str, Any], **_: Any) -> None:
+    """DeleteObjects must carry a checksum: botocore >= 1.36 sends only CRC32, which older
+    MinIO, Ceph RGW and other compatibles refuse (MissingContentMD5). S3 checks both."""
+    body = params["body"]
+    body = body.encode() if isinstance(body, str) else body
+    params["headers"]["Content-MD5"] = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
 
 
 def build_storage(settings: Settings) -> Storage:

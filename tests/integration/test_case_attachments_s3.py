@@ -108,8 +108,12 @@ async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, m
     referred = {o.key for o in bucket.objects.all()} - set(orphans)
     store = S3Storage(Settings(s3_bucket=BUCKET, s3_endpoint_url=minio, s3_access_key_id=KEY,
                                s3_secret_access_key=SECRET))
-    monkeypatch.setattr(storage, "S3_DELETE_BATCH", 2)  # three DeleteObjects requests
+    monkeypatch.setattr(storage, "S3_DELETE_BATCH", 2)
+    requests = []
+    delete_objects = store.client.delete_objects
+    monkeypatch.setattr(store.client, "delete_objects", lambda **kw: requests.append(kw) or delete_objects(**kw))
 
     assert (await sweep_orphans(store, timedelta(hours=1))).orphans == 0  # all too young to judge
     assert (await sweep_orphans(store, timedelta(0))).removed == 5
     assert {o.key for o in bucket.objects.all()} == referred
+    assert [len(r["Delete"]["Objects"]) for r in requests] == [2, 2, 1]

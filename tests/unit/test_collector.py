@@ -80,3 +80,24 @@ async def test_the_frozen_objects_are_counted_without_walking_them(monkeypatch: 
     finally:
         await collector.stop()
         gc.unfreeze()
+
+
+async def test_frozen_objects_freed_since_bring_no_full_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request's objects frozen in passing and then freed raise the running count, not the
+    real one: crossing the threshold takes the real count, and there is no full pass."""
+    monkeypatch.setattr(collector_module, "GROWTH_BEFORE_FULL_PASS", 1.02)
+    collector = FrozenCollector(full_pass_seconds=3600)
+    try:
+        collector.start()
+        passes = metrics.GC_FULL_PASSES._value.get()
+        passing = [[i] for i in range(20_000)]
+        gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        counted = metrics.GC_FROZEN._value.get()
+        del passing  # freed by their reference counts, frozen or not
+        await asyncio.sleep(FREEZE_TICK_SECONDS)  # the running count is over; the real one is not
+        assert metrics.GC_FULL_PASSES._value.get() == passes
+        assert metrics.GC_FROZEN._value.get() < counted - 15_000  # the gauge took the real count
+    finally:
+        await collector.stop()
+        gc.unfreeze()
