@@ -52,13 +52,22 @@ def all_now_or_later(loaded: list[Awaitable[T]], then: Callable[[list[T]], R]) -
     return later()
 
 
-def selected(info: strawberry.Info, *path: str) -> set[str]:
-    """The field names the query selects under `path` below the current field (e.g. "edges",
-    "node" for a connection's rows), through fragments."""
-    level = [child for field in info.selected_fields for child in field.selections]
+def selected(info: strawberry.Info, *path: str) -> dict[str, list[Selection]]:
+    """The fields the query selects under `path` below the current field (e.g. "edges", "node"
+    for a connection's rows), through fragments: by name, each with what it selects in turn
+    (for `below`). strawberry converts the whole query's selections each time it is asked."""
+    return below([child for field in info.selected_fields for child in field.selections], *path)
+
+
+def below(selections: list[Selection], *path: str) -> dict[str, list[Selection]]:
+    """`selected`, from selections already in hand."""
+    level = selections
     for name in path:
         level = [child for field in _fields(level) if field.name == name for child in field.selections]
-    return {field.name for field in _fields(level)}
+    found: dict[str, list[Selection]] = {}
+    for field in _fields(level):
+        found.setdefault(field.name, []).extend(field.selections)
+    return found
 
 
 def _fields(selections: list[Selection]) -> list[SelectedField]:

@@ -145,24 +145,23 @@ def _tenant_owned_models() -> dict[str, Any]:
     return found
 
 
-async def bulk_insert(model: Any, rows: list[dict[str, Any]], chunk: int = 20_000) -> int:
+async def bulk_insert(model: Any, rows: list[dict[str, Any]]) -> int:
     """Insert many rows in few statements, inside the caller's transaction; returns how many.
     See `_insert_many`."""
-    await _insert_many(model, rows, chunk, ())
+    await _insert_many(model, rows, ())
     return len(rows)
 
 
-async def bulk_insert_returning(model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...],
-                                chunk: int = 20_000) -> list[dict[str, Any]]:
+async def bulk_insert_returning(model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...]) -> list[dict[str, Any]]:
     """`bulk_insert`, answering the `returning` fields (e.g. the new ids, with the columns that
     identify each row) of every row inserted, in no particular order."""
-    return await _insert_many(model, rows, chunk, returning)
+    return await _insert_many(model, rows, returning)
 
 
-async def _insert_many(model: Any, rows: list[dict[str, Any]], chunk: int, returning: tuple[str, ...]) -> list[dict[str, Any]]:
+async def _insert_many(model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...]) -> list[dict[str, Any]]:
     """Insert many rows in few statements, inside the caller's transaction.
 
-    On PostgreSQL each chunk is COPied into a temporary table of the transaction's own, then
+    On PostgreSQL the rows are COPied into a temporary table of the transaction's own, then
     moved with one `INSERT … SELECT`: PostgreSQL refuses COPY FROM on tables with row-level
     security, but not on a temporary table, and the `INSERT` is checked by the same policies
     as any other. On 200,000 residents this took 4.4 s against 6.1 s for an
@@ -213,20 +212,16 @@ async def _insert_many(model: Any, rows: list[dict[str, Any]], chunk: int, retur
     insert = f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{stage}"'
     if returning:
         insert += " RETURNING " + ", ".join(f'"{meta.fields_db_projection[name]}" AS "{name}"' for name in returning)
-    answered: list[dict[str, Any]] = []
     async with conn.acquire_connection() as raw:
-        for start in range(0, len(rows), chunk):
-            # The table's column types, no constraints, no rows; dropped when the transaction
-            # ends. One round trip (simple protocol): the server idles for each.
-            await raw.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage}" ON COMMIT DROP AS '
-                              f'SELECT {names} FROM "{table}" WITH NO DATA; TRUNCATE "{stage}"')
-            await raw.copy_records_to_table(stage, records=[record(r) for r in rows[start : start + chunk]],
-                                            columns=columns)
-            if returning:
-                answered += [dict(r) for r in await raw.fetch(insert)]
-            else:
-                await raw.execute(insert)
-    return answered
+        # The table's column types, no constraints, no rows; dropped when the transaction ends.
+        # One round trip (simple protocol): the server idles for each.
+        await raw.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage}" ON COMMIT DROP AS '
+                          f'SELECT {names} FROM "{table}" WITH NO DATA; TRUNCATE "{stage}"')
+        await raw.copy_records_to_table(stage, records=[record(r) for r in rows], columns=columns)
+        if returning:
+            return [dict(r) for r in await raw.fetch(insert)]
+        await raw.execute(insert)
+        return []
 
 
 def tenant_owned_tables() -> list[str]:

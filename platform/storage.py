@@ -24,6 +24,7 @@ from redgrid.platform.settings import Settings, get_settings
 
 KEY = re.compile(r"^t\d+/\d{6}/[0-9a-f]{32}$")
 PRESIGNED_SECONDS = 300
+PARTIAL_PREFIX = ".upload-"  # a photo being written, renamed to its key once whole
 S3_DELETE_BATCH = 1000  # keys per DeleteObjects request: S3's limit
 
 
@@ -77,7 +78,7 @@ class DiskStorage:
         """Into a temporary file beside the target, synced, then renamed over it: a crash
         leaves the whole file or none, never half of one under the key."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=PARTIAL_PREFIX)
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
@@ -108,7 +109,7 @@ class DiskStorage:
         return await asyncio.to_thread(self._discard_partial_writes, cutoff.timestamp(), dry_run)
 
     def _discard_partial_writes(self, cutoff: float, dry_run: bool) -> int:
-        partial = self._older("t*/*/.upload-*", cutoff)
+        partial = self._older(f"t*/*/{PARTIAL_PREFIX}*", cutoff)
         if not dry_run:
             for path in partial:
                 path.unlink(missing_ok=True)

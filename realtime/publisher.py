@@ -129,7 +129,7 @@ class Publisher:
                     event.seq = number
                 sequence.last_seq += len(batch)
                 await sequence.save(update_fields=["last_seq"])
-            await Event.bulk_update(pending, fields=["seq"], batch_size=BATCH)
+            await Event.bulk_update(pending, fields=["seq"])
         return True
 
     async def _publish(self) -> bool:

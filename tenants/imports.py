@@ -271,12 +271,12 @@ async def _check_rows(
             if len(good) == PART_ROWS:
                 await writer.send(good)
                 good = []
+        if progress is not None and result.rows % 1000 == 0:
+            progress(result.rows)
         if result.rows % YIELD_ROWS == 0:
             if writer.failed:
                 return  # `finish` or `abandon` raises its error
             await asyncio.sleep(0)
-            if progress is not None and result.rows % 1000 == 0:
-                progress(result.rows)
     if good and not result.errors:
         await writer.send(good)
 

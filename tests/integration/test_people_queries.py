@@ -8,6 +8,7 @@ once, counts them.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from types import SimpleNamespace
 
@@ -78,10 +79,19 @@ async def test_a_page_of_households_costs_the_same_statements_for_10_and_100(sec
     assert small == large == 3 + 11
 
 
-async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(secretary):
+async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(secretary, monkeypatch):
     """The households page loads the relations its query asks before completing the rows
     (`selected` through fragments is in tests/unit/test_loaders.py): asked through fragments,
-    the same rows come back in the same statements."""
+    the same rows come back in the same statements, and no row's relation waits for a load."""
+    from redgrid.graphql import people
+
+    waited = []
+    for name in ("now_or_later", "all_now_or_later"):
+        def counted(*args, _answer=getattr(people, name)):
+            answer = _answer(*args)
+            waited.append(inspect.isawaitable(answer))
+            return answer
+        monkeypatch.setattr(people, name, counted)
     plain = """{ households(first: 20, order: {field: ADDRESS}) { edges { node {
       address node { path } members { name } partyMembers { category organisation { name } } } } } }"""
     fragments = """{ households(first: 20, order: {field: ADDRESS}) { edges { ...Row } } }
@@ -90,4 +100,5 @@ async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(sec
     fragment Card on PartyMember { category organisation { name } }"""
     results = [await statements_for(secretary, query) for query in (plain, fragments)]
     assert results[0] == results[1]
+    assert waited and not any(waited)  # every relation answered at once: the page filled them
     assert any(e["node"]["partyMembers"] for e in results[0][1]["households"]["edges"])

@@ -55,12 +55,13 @@ class Page:
 class Query:
     @strawberry.field
     def page(self, info: strawberry.Info) -> Page:
-        SEEN.append(selected(info, "edges", "node"))
+        SEEN.append(set(selected(info, "edges", "node")))
         return Page(edges=[Edge(node=Row())])
 
 
 def test_selected_sees_through_fragments():
     """What a list resolver learns of the relations its rows are asked for."""
+    SEEN.clear()
     schema = strawberry.Schema(Query)
     query = """{ page { edges { ...E } } } fragment E on Edge { node { a ... on Row { b } } }"""
     assert schema.execute_sync(query).errors is None
