@@ -407,6 +407,13 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     single = manifests(template(helm, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
                                 "--set", "autoscaling.enabled=false", "--set", "replicaCount=1").stdout)
     assert not [d for d in single if d["kind"] == "CronJob"]
+    # S3 beside a ReadWriteOnce volume: the sweep reads the bucket and must not wait for the volume.
+    both = manifests(template(helm, "--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
+                              "--set", "secrets.s3SecretAccessKey=s3cr3t", "--set", "persistence.enabled=true",
+                              "--set", "persistence.accessModes={ReadWriteOnce}", "--set", "autoscaling.enabled=false",
+                              "--set", "replicaCount=1").stdout)
+    pod = one(both, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert [v["name"] for v in pod["volumes"]] == ["tmp"]
 
 
 def test_chart_created_secret_without_migrations(helm):
