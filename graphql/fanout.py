@@ -17,7 +17,8 @@ from collections.abc import Hashable
 from typing import Any
 
 from graphql import ExecutionResult
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from redgrid.graphql.executor import PlainLeafExecutor
 
 
 class SharedPayload:
@@ -70,7 +71,7 @@ class _Recording:
         return result
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(PlainLeafExecutor):
     """graphql-core's executor, with each `SharedPayload` event executed once per render key."""
 
     _render_key: Hashable | None = None

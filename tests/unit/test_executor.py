@@ -1,0 +1,103 @@
+"""The executor's short way for plain leaf fields (graphql/executor.py): the same answers and
+the same errors as graphql-core's whole way, and it is really taken."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from redgrid.graphql.executor import PlainLeafExecutor
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Thing:
+    name: str
+    nickname: str | None
+    colour: Colour
+    tags: list[Colour]
+    maybe_tags: list[Colour | None] | None
+    count: int
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+class Broken:
+    """Looks like a Thing to the executor, but its attributes misbehave."""
+
+    nickname = None
+    tags = [Colour.RED, None]  # a null where the list's items may not be null
+    maybe_tags = "not a list"
+    count = "many"  # not an Int
+
+    @property
+    def name(self) -> str:
+        raise ValueError("no name today")
+
+    colour = None  # a null for a non-null field
+
+
+def schema_with(executor: type, things: list[Any]) -> strawberry.Schema:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def things(self) -> list[Thing]:
+            return things
+
+        @strawberry.field
+        def thing(self) -> Thing | None:
+            return things[0]
+
+    return strawberry.Schema(query=Query, execution_context_class=executor)
+
+
+GOOD = [Thing(name="Li", nickname=None, colour=Colour.RED, tags=[Colour.BLUE], maybe_tags=None, count=3),
+        Thing(name="Wang", nickname="W", colour=Colour.BLUE, tags=[], maybe_tags=[None, Colour.RED], count=0)]
+
+
+@pytest.mark.parametrize("query", [
+    "{ things { name nickname colour tags maybeTags count shout(times: 2) } }",
+    "{ things { ...F } } fragment F on Thing { n: name name colour @include(if: true) tags @skip(if: false) }",
+    "{ things { __typename name } }",
+])
+def test_answers_as_graphql_core_does(query: str) -> None:
+    fast = schema_with(PlainLeafExecutor, GOOD).execute_sync(query)
+    whole = schema_with(StrawberryGraphQLCoreExecutionContext, GOOD).execute_sync(query)
+    assert fast.errors is None and fast.data == whole.data
+    assert fast.data["things"][1]["name"] == "Wang"
+
+
+@pytest.mark.parametrize("field", ["name", "colour", "tags", "maybeTags", "count"])
+def test_errors_as_graphql_core_words_them(field: str) -> None:
+    query = f"{{ thing {{ nickname {field} }} }}"
+    fast = schema_with(PlainLeafExecutor, [Broken()]).execute_sync(query)
+    whole = schema_with(StrawberryGraphQLCoreExecutionContext, [Broken()]).execute_sync(query)
+    assert fast.errors, f"{field}: the broken value was accepted"
+    assert [(e.message, e.path) for e in fast.errors] == [(e.message, e.path) for e in whole.errors]  # type: ignore[union-attr]
+    assert fast.data == whole.data
+
+
+def test_plain_leaves_skip_graphql_cores_field_machinery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If strawberry renamed its basic resolver, every field would go the whole way again."""
+    whole_way: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counted(self: Any, parent_type: Any, source: Any, details: Any, path: Any, position: Any) -> Any:
+        whole_way.append(f"{parent_type.name}.{details[0].node.name.value}")
+        return original(self, parent_type, source, details, path, position)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counted)
+    result = schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { name nickname colour tags count shout } }")
+    assert result.errors is None
+    assert whole_way == ["Query.things", "Thing.shout", "Thing.shout"]  # the resolver field only
