@@ -224,6 +224,12 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         super().__init__(*args, **kwargs)
         self.pushed: dict[str, PushedEvents] = {}
 
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        # The timeout task is cancelled now (or has fired): kept for the socket's life it held
+        # its coroutine, its CancelledError and their traceback, 1.7 KB an idle subscriber.
+        self.connection_init_timeout_task = None
+
     async def handle_subscribe(self, message: Any) -> None:
         operation_id = message["id"]
         if operation_id in self.pushed:

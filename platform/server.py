@@ -3,7 +3,8 @@
 On SIGTERM uvicorn stops accepting connections and waits for in-flight requests; before it
 does, every open websocket is closed with 4503 so clients reconnect (with their last sequence
 number) to another replica at once rather than hang until a timeout. Then the app's lifespan
-shutdown runs (it drains the event outbox).
+shutdown runs (it drains the event outbox). Websockets are served by uvicorn's
+`websockets-sansio` protocol, lightened per idle socket (platform/websocket_protocol.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import structlog
 import uvicorn
 
 from redgrid.platform.settings import Settings
+from redgrid.platform.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.connections import OPEN_SOCKETS
 
 log = structlog.get_logger("redgrid.server")
@@ -35,7 +37,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         log_config=None,
-        ws=settings.ws_impl,
+        ws=LeanWebSocketProtocol if settings.ws_impl == "websockets-sansio" else settings.ws_impl,
         ws_max_size=settings.ws_max_size,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         ws_ping_interval=settings.ws_ping_interval_seconds or None,

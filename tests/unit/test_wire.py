@@ -13,6 +13,7 @@ import uvicorn
 from websockets.asyncio.client import connect
 from websockets.frames import Frame, Opcode
 
+from redgrid.platform.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.wire import Wire, text_frame
 
 MESSAGES = ["short", "é" * 100, "x" * 70_000]  # 7-bit, 16-bit and 64-bit lengths
@@ -24,7 +25,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _serve(deflate: bool, written: list[bool]) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+async def _serve(ws: Any, deflate: bool, written: list[bool]) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
             return
@@ -41,7 +42,7 @@ async def _serve(deflate: bool, written: list[bool]) -> tuple[uvicorn.Server, as
         await receive()  # until the client closes
 
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio",
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws=ws,
                             ws_per_message_deflate=deflate, log_config=None, lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -50,10 +51,11 @@ async def _serve(deflate: bool, written: list[bool]) -> tuple[uvicorn.Server, as
     return server, task, port
 
 
+@pytest.mark.parametrize("ws", ["websockets-sansio", LeanWebSocketProtocol])
 @pytest.mark.parametrize("deflate", [False, True])
-async def test_client_reads_what_the_wire_wrote(deflate: bool) -> None:
+async def test_client_reads_what_the_wire_wrote(ws: Any, deflate: bool) -> None:
     written: list[bool] = []
-    server, task, port = await _serve(deflate, written)
+    server, task, port = await _serve(ws, deflate, written)
     try:
         async with connect(f"ws://127.0.0.1:{port}/", max_size=None) as client:
             received = [await client.recv() for _ in MESSAGES]

@@ -1,0 +1,132 @@
+"""uvicorn's `websockets-sansio` protocol, lighter per idle socket.
+
+A wall display or phone holds its websocket for hours and receives an event now and then, so
+what each open socket keeps is what ten thousand of them cost (bench/subscribers.py measured
+about 29 KB each, against a limit of 30). Two things in uvicorn's protocol are kept for the
+socket's life without being needed after the handshake or without needing their size:
+
+- the handshake's request and response (their header maps, about 4.7 KB together): uvicorn
+  does not read them after it has sent the response, and the websockets library's parser
+  keeps the request in a local of its generator, so its headers are emptied as well;
+- an `asyncio.Queue` for the ASGI receive channel and an `asyncio.Event` for write flow
+  control: five deques, about 3.8 KB, for a channel that mostly holds nothing. `ReceiveQueue`
+  and `Writable` offer what uvicorn uses of them (`put_nowait`, `get`, `empty`, `qsize`;
+  `set`, `clear`, `is_set`, `wait`) on a list that exists only while something waits.
+
+The server uses this class where settings.ws_impl is `websockets-sansio` (platform/server.py);
+realtime/wire.py sees it as the uvicorn protocol it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class ReceiveQueue:
+    """An unbounded FIFO with asyncio.Queue's `put_nowait`, `get`, `empty` and `qsize`."""
+
+    __slots__ = ("_items", "_waiters")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        self._wake_one()
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    async def get(self) -> Any:
+        while not self._items:
+            waiter = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one()  # woken, then cancelled before it could take the item
+                raise
+            finally:
+                self._forget(waiter)
+        return self._items.pop(0)
+
+    def _wake_one(self) -> None:
+        for waiter in self._waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _forget(self, waiter: asyncio.Future[None]) -> None:
+        if self._waiters is not None:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            if not self._waiters:
+                self._waiters = None
+
+
+class Writable:
+    """asyncio.Event's `set`, `clear`, `is_set` and `wait`, without a deque of its own."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            waiters, self._waiters = self._waiters, None
+            for waiter in waiters or ():
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+            return True
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+                if not self._waiters:
+                    self._waiters = None
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    """See the module's docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = ReceiveQueue()  # type: ignore[assignment]
+        self.writable = Writable()  # type: ignore[assignment]
+        self.writable.set()
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            if self.request is not None:
+                self.request.headers.clear()  # the parser's generator still holds the request
+            self.request = None  # type: ignore[assignment]
+            self.response = None  # type: ignore[assignment]
