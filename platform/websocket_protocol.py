@@ -25,18 +25,51 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 
-class ReceiveQueue:
-    """An unbounded FIFO with asyncio.Queue's `put_nowait`, `get`, `empty` and `qsize`."""
+class _Waiters:
+    """Futures of the tasks waiting on the object, as a list made only when one waits."""
 
-    __slots__ = ("_items", "_waiters")
+    __slots__ = ("_waiters",)
 
     def __init__(self) -> None:
-        self._items: list[Any] = []
         self._waiters: list[asyncio.Future[None]] | None = None
+
+    async def _until_woken(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._wake(everyone=False)  # woken, then cancelled before it could act on it
+            raise
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+                if not self._waiters:
+                    self._waiters = None
+
+    def _wake(self, everyone: bool) -> None:
+        for waiter in self._waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+                if not everyone:
+                    return
+
+
+class ReceiveQueue(_Waiters):
+    """An unbounded FIFO with asyncio.Queue's `put_nowait`, `get`, `empty` and `qsize`."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: list[Any] = []
 
     def put_nowait(self, item: Any) -> None:
         self._items.append(item)
-        self._wake_one()
+        self._wake(everyone=False)
 
     def empty(self) -> bool:
         return not self._items
@@ -46,42 +79,18 @@ class ReceiveQueue:
 
     async def get(self) -> Any:
         while not self._items:
-            waiter = asyncio.get_running_loop().create_future()
-            if self._waiters is None:
-                self._waiters = []
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            except BaseException:
-                if waiter.done() and not waiter.cancelled():
-                    self._wake_one()  # woken, then cancelled before it could take the item
-                raise
-            finally:
-                self._forget(waiter)
+            await self._until_woken()
         return self._items.pop(0)
 
-    def _wake_one(self) -> None:
-        for waiter in self._waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
-                return
 
-    def _forget(self, waiter: asyncio.Future[None]) -> None:
-        if self._waiters is not None:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
-            if not self._waiters:
-                self._waiters = None
-
-
-class Writable:
+class Writable(_Waiters):
     """asyncio.Event's `set`, `clear`, `is_set` and `wait`, without a deque of its own."""
 
-    __slots__ = ("_set", "_waiters")
+    __slots__ = ("_set",)
 
     def __init__(self) -> None:
+        super().__init__()
         self._set = False
-        self._waiters: list[asyncio.Future[None]] | None = None
 
     def is_set(self) -> bool:
         return self._set
@@ -89,29 +98,15 @@ class Writable:
     def set(self) -> None:
         if not self._set:
             self._set = True
-            waiters, self._waiters = self._waiters, None
-            for waiter in waiters or ():
-                if not waiter.done():
-                    waiter.set_result(None)
+            self._wake(everyone=True)
 
     def clear(self) -> None:
         self._set = False
 
     async def wait(self) -> bool:
-        if self._set:
-            return True
-        waiter = asyncio.get_running_loop().create_future()
-        if self._waiters is None:
-            self._waiters = []
-        self._waiters.append(waiter)
-        try:
-            await waiter
-            return True
-        finally:
-            if self._waiters is not None and waiter in self._waiters:
-                self._waiters.remove(waiter)
-                if not self._waiters:
-                    self._waiters = None
+        if not self._set:
+            await self._until_woken()
+        return True
 
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
