@@ -28,7 +28,7 @@ class ScopeKind(Enum):
     NONE = "none"  # no grid at all (e.g. a grid head not yet assigned a grid)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GridScope:
     kind: ScopeKind
     path: str | None = None
@@ -47,11 +47,10 @@ TENANT_WIDE_ROLES = ("secretary",)
 GRID_ROLES = ("grid-head", "grid-worker")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per open websocket: no __dict__
 class RequestContext:
     identity: Identity | None
     tenant: Tenant | None = None
-    account: Account | None = None
     scope: GridScope = GridScope(ScopeKind.NONE)
 
     def require_user(self) -> Identity:
@@ -87,4 +86,4 @@ def grid_scope_for(identity: Identity, account: Account | None, scope_path: str 
 def system_context(tenant: Tenant, name: str) -> RequestContext:
     """A tenant-wide context for the platform's own jobs (no roles): `name` is the actor the
     events and timelines record."""
-    return RequestContext(Identity(name, name, frozenset(), tenant.slug, None), tenant, None, GridScope(ScopeKind.TENANT))
+    return RequestContext(Identity(name, name, frozenset(), tenant.slug, None), tenant, GridScope(ScopeKind.TENANT))

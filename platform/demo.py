@@ -36,7 +36,7 @@ def operator_context() -> RequestContext:
 
 def secretary_context(tenant: Tenant) -> RequestContext:
     identity = Identity("redgrid-cli", "redgrid-cli", SECRETARY, tenant.slug, None)
-    return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
+    return RequestContext(identity, tenant, GridScope(ScopeKind.TENANT))
 
 
 async def _jinshui(ctx: RequestContext) -> GridNode:

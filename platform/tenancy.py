@@ -46,7 +46,7 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
     async with tenant_transaction(tenant.id):
         account = await _account_for(tenant, identity)
         scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[union-attr]
-    return RequestContext(identity, tenant, account, grid_scope_for(identity, account, scope_path))
+    return RequestContext(identity, tenant, grid_scope_for(identity, account, scope_path))
 
 
 async def _account_for(tenant: Tenant, identity: Identity) -> Account:

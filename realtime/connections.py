@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import structlog
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden
@@ -46,10 +46,13 @@ class OpenSockets:
         async def close(ws: WebSocket) -> None:
             try:
                 await ws.close(code=code, reason=reason)
-            except RuntimeError:
-                pass  # closed by its own handler in the meantime
+            except (RuntimeError, WebSocketDisconnect):
+                pass  # closed by its own handler in the meantime, or its client is gone
 
-        await asyncio.gather(*(close(ws) for ws in sockets))
+        # One socket failing otherwise would end the server's shutdown before the outbox drains.
+        for failed in await asyncio.gather(*(close(ws) for ws in sockets), return_exceptions=True):
+            if failed is not None:
+                log.warning("websocket close failed at shutdown", error=f"{type(failed).__name__}: {failed}")
         return len(sockets)
 
 

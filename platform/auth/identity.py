@@ -12,7 +12,7 @@ class AuthError(Exception):
     """A token that must be refused: HTTP 401, websocket close 4401."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     subject: str
     username: str

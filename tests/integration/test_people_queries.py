@@ -43,7 +43,7 @@ class StatementCounter(logging.Handler):
 async def secretary(db) -> RequestContext:
     tenant = await Tenant.get(slug="jinshui")
     identity = Identity("sql-count", "sql-count", frozenset({"secretary"}), tenant.slug, None)
-    return RequestContext(identity, tenant, None, GridScope(ScopeKind.TENANT))
+    return RequestContext(identity, tenant, GridScope(ScopeKind.TENANT))
 
 
 async def statements_for(ctx: RequestContext, query: str, variables: dict | None = None) -> tuple[int, dict]:

@@ -32,7 +32,7 @@ class Wire:
 
 def caller(username: str, tenant_id: int = 1, path: str = "JS01.A1.B03") -> RequestContext:
     identity = Identity(username, username, frozenset({"grid_head"}), "t", None)
-    return RequestContext(identity, SimpleNamespace(id=tenant_id), None, GridScope(ScopeKind.SUBTREE, path))  # type: ignore[arg-type]
+    return RequestContext(identity, SimpleNamespace(id=tenant_id), GridScope(ScopeKind.SUBTREE, path))  # type: ignore[arg-type]
 
 
 def subscription(ctx: RequestContext, rendering: _Rendering) -> tuple[PushedEvents, Wire, list[str]]:

@@ -1,0 +1,34 @@
+"""Shutdown closes every open websocket (realtime/connections.py), even when some of them fail
+to close: one whose client is already gone must not end the server's shutdown early."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketState
+
+from redgrid.realtime.connections import CLOSE_RECONNECT, OpenSockets
+
+
+def socket(fails_with: Exception | None, sent: list[dict[str, Any]]) -> WebSocket:
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if fails_with is not None:
+            raise fails_with
+        sent.append(message)
+
+    ws = WebSocket({"type": "websocket", "path": "/graphql", "headers": []}, receive, send)
+    ws.application_state = WebSocketState.CONNECTED
+    return ws
+
+
+async def test_every_socket_is_closed_though_some_fail() -> None:
+    sent: list[dict[str, Any]] = []
+    sockets = OpenSockets()
+    for failure in (OSError("client gone"), ValueError("unexpected"), None, RuntimeError("closed already")):
+        sockets.add(socket(failure, sent))
+    assert await sockets.close_all() == 4
+    assert sockets.closing
+    assert [(m["type"], m["code"]) for m in sent] == [("websocket.close", CLOSE_RECONNECT)]
