@@ -33,13 +33,27 @@ class _Leaf(NamedTuple):
     items_nullable: bool
 
 
+class _Unusual(Exception):
+    """A value the short way leaves to graphql-core."""
+
+
 class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     """Completes plain leaf fields without graphql-core's per-field machinery."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Per operation: graphql-core hands every row of a list the same field details list.
-        self._leaves: dict[int, tuple[FieldDetailsList, _Leaf | None]] = {}
+        # Plans by (parent type, field node): the same on every row of a list, and on every
+        # event of a subscription, whose per-event executors share this dict. The schema and
+        # the operation this executor holds keep both alive, so their ids are not reused.
+        self._leaves: dict[tuple[int, int], _Leaf | None] = {}
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        # graphql-core memoizes sub-field collection by the root field list, which is new for
+        # every event; in the copy's own dict, a subscription open for hours no longer keeps
+        # an entry per event it rendered.
+        executor._relevant_sub_fields = {}
+        return executor
 
     def execute_field(
         self,
@@ -49,10 +63,11 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        known = self._leaves.get(id(field_details_list))
-        if known is None:
-            known = self._leaves[id(field_details_list)] = (field_details_list, self._plan(parent_type, field_details_list))
-        plan = known[1]
+        key = (id(parent_type), id(field_details_list[0].node))
+        try:
+            plan = self._leaves[key]
+        except KeyError:
+            plan = self._leaves[key] = self._plan(parent_type, field_details_list)
         if plan is not None:
             try:
                 value = plan.resolve(source, None)
@@ -60,14 +75,21 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
                     if plan.nullable:
                         return None
                 elif plan.leaf is not None:
-                    return self.complete_leaf_value(plan.leaf, value)
+                    return self._leaf(plan.leaf, value)
                 elif isinstance(value, list | tuple):
-                    completed = [None if v is None else self.complete_leaf_value(plan.items, v) for v in value]  # type: ignore[arg-type]
+                    completed = [None if v is None else self._leaf(plan.items, v) for v in value]  # type: ignore[arg-type]
                     if plan.items_nullable or None not in completed:
                         return completed
             except Exception:  # noqa: BLE001, S110 - graphql-core's way below reports it properly
                 pass
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _leaf(self, of_type: GraphQLLeafType, value: Any) -> Any:
+        """`complete_leaf_value`, for the values graphql-core would hand it: an exception it
+        raises as the field's error, an awaitable it awaits first (both go the whole way)."""
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            raise _Unusual
+        return self.complete_leaf_value(of_type, value)
 
     def _plan(self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Leaf | None:
         node = field_details_list[0].node

@@ -226,9 +226,11 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
-        # The timeout task is cancelled now (or has fired): kept for the socket's life it held
-        # its coroutine, its CancelledError and their traceback, 1.7 KB an idle subscriber.
-        self.connection_init_timeout_task = None
+        # The timeout task is cancelled now: kept for the socket's life it held its coroutine,
+        # its CancelledError and their traceback, 1.7 KB an idle subscriber. One that fired
+        # is still closing the socket, and shutdown must wait for it.
+        if not self.connection_timed_out:
+            self.connection_init_timeout_task = None
 
     async def handle_subscribe(self, message: Any) -> None:
         operation_id = message["id"]

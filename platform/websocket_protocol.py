@@ -29,6 +29,10 @@ class _Waiters:
     """Futures of the tasks waiting on the object, as a list made only when one waits."""
 
     __slots__ = ("_waiters",)
+    # A reader woken and then cancelled hands its wake-up on, or an item would wait unread;
+    # the write flag wakes everyone at once, and handing on could let a writer past a flag
+    # that was cleared again meanwhile.
+    hands_on = True
 
     def __init__(self) -> None:
         self._waiters: list[asyncio.Future[None]] | None = None
@@ -41,7 +45,7 @@ class _Waiters:
         try:
             await waiter
         except BaseException:
-            if waiter.done() and not waiter.cancelled():
+            if self.hands_on and waiter.done() and not waiter.cancelled():
                 self._wake(everyone=False)  # woken, then cancelled before it could act on it
             raise
         finally:
@@ -87,6 +91,7 @@ class Writable(_Waiters):
     """asyncio.Event's `set`, `clear`, `is_set` and `wait`, without a deque of its own."""
 
     __slots__ = ("_set",)
+    hands_on = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -118,10 +123,10 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.writable = Writable()  # type: ignore[assignment]
         self.writable.set()
 
-    async def send(self, message: Any) -> None:
-        await super().send(message)
-        if message["type"] == "websocket.accept" and self.handshake_complete:
-            if self.request is not None:
-                self.request.headers.clear()  # the parser's generator still holds the request
-            self.request = None  # type: ignore[assignment]
-            self.response = None  # type: ignore[assignment]
+    def start_keepalive(self) -> None:
+        """uvicorn calls this once, right after it has sent the handshake's response."""
+        super().start_keepalive()
+        if self.request is not None:
+            self.request.headers.clear()  # the parser's generator still holds the request
+        self.request = None  # type: ignore[assignment]
+        self.response = None  # type: ignore[assignment]

@@ -3,11 +3,14 @@ the same errors as graphql-core's whole way, and it is really taken."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from enum import Enum
 from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from redgrid.graphql.executor import PlainLeafExecutor
@@ -48,7 +51,7 @@ class Broken:
     colour = None  # a null for a non-null field
 
 
-def schema_with(executor: type, things: list[Any]) -> strawberry.Schema:
+def schema_with(executor: type, things: list[Any], extensions: list[Any] | None = None) -> strawberry.Schema:
     @strawberry.type
     class Query:
         @strawberry.field
@@ -59,7 +62,7 @@ def schema_with(executor: type, things: list[Any]) -> strawberry.Schema:
         def thing(self) -> Thing | None:
             return things[0]
 
-    return strawberry.Schema(query=Query, execution_context_class=executor)
+    return strawberry.Schema(query=Query, execution_context_class=executor, extensions=extensions or [])
 
 
 GOOD = [Thing(name="Li", nickname=None, colour=Colour.RED, tags=[Colour.BLUE], maybe_tags=None, count=3),
@@ -101,3 +104,61 @@ def test_plain_leaves_skip_graphql_cores_field_machinery(monkeypatch: pytest.Mon
     result = schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { name nickname colour tags count shout } }")
     assert result.errors is None
     assert whole_way == ["Query.things", "Thing.shout", "Thing.shout"]  # the resolver field only
+
+
+@strawberry.type
+class Box:
+    content: JSON | None
+
+
+def test_an_exception_held_by_a_pass_through_scalar_is_still_an_error() -> None:
+    """A JSON scalar returns what it is given: graphql-core raises an exception value itself."""
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def box(self) -> Box:
+            return Box(content=ValueError("boom"))  # type: ignore[arg-type]
+
+    for executor in (PlainLeafExecutor, StrawberryGraphQLCoreExecutionContext):
+        result = strawberry.Schema(query=Query, execution_context_class=executor).execute_sync("{ box { content } }")
+        assert result.data == {"box": {"content": None}}
+        assert [e.message for e in result.errors or []] == ["boom"], executor
+
+
+def test_an_extension_that_wraps_every_resolver_turns_the_short_way_off() -> None:
+    class Shout(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            value = _next(root, info, *args, **kwargs)
+            return value.upper() if isinstance(value, str) else value
+
+    schema = schema_with(PlainLeafExecutor, GOOD, extensions=[Shout])
+    assert schema.execute_sync("{ things { name } }").data == {"things": [{"name": "LI"}, {"name": "WANG"}]}
+
+
+async def test_a_long_subscription_keeps_no_memo_per_event() -> None:
+    roots: list[PlainLeafExecutor] = []
+
+    class Recorded(PlainLeafExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            roots.append(self)
+
+    @strawberry.type
+    class Subscription:
+        @strawberry.subscription
+        async def things(self) -> AsyncGenerator[Thing, None]:
+            for i in range(50):
+                yield Thing(name=f"n{i}", nickname=None, colour=Colour.RED, tags=[], maybe_tags=None, count=i)
+
+    @strawberry.type
+    class Query:
+        ok: bool = True
+
+    schema = strawberry.Schema(query=Query, subscription=Subscription, execution_context_class=Recorded)
+    stream = await schema.subscribe("subscription { things { name colour count } }")
+    counts = [result.data["things"]["count"] async for result in stream]  # type: ignore[union-attr,index]
+    assert counts == list(range(50))
+    [root] = roots
+    assert len(root._leaves) <= 4  # the root field and its three leaves, not one per event
+    assert len(root._relevant_sub_fields) <= 1

@@ -72,6 +72,27 @@ async def test_writable_waits_until_set() -> None:
     assert await writable.wait() is True
 
 
+async def test_writable_wakes_every_writer_and_never_one_past_a_cleared_flag() -> None:
+    writable = Writable()
+    writers = [asyncio.create_task(writable.wait()) for _ in range(2)]
+    await asyncio.sleep(0)
+    writable.set()
+    assert await asyncio.wait_for(asyncio.gather(*writers), 1) == [True, True]
+
+    writable.clear()
+    first = asyncio.create_task(writable.wait())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(writable.wait())  # runs before `first` is woken below
+    writable.set()  # resume writing...
+    writable.clear()  # ...and pause again before anyone wrote
+    first.cancel()  # woken, then cancelled: it must not hand its wake-up to `second`
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert first.cancelled() and not second.done()
+    writable.set()
+    assert await asyncio.wait_for(second, 1) is True
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,7 +108,9 @@ async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
         assert (await receive())["type"] == "websocket.connect"
         await send({"type": "websocket.accept"})
         protocol = send.__self__
-        seen.update(protocol=type(protocol), request=protocol.request, response=protocol.response)
+        parsed = protocol.conn.parser.gi_frame.f_locals["request"]  # what websockets' parser keeps
+        seen.update(protocol=type(protocol), request=protocol.request, response=protocol.response,
+                    parsed_headers=len(parsed.headers))
         while (message := await receive())["type"] == "websocket.receive":
             await send({"type": "websocket.send", "text": message["text"].upper()})
         seen["closed"] = message["type"]
@@ -108,7 +131,7 @@ async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
                 break
             await asyncio.sleep(0.01)
         assert seen == {"protocol": LeanWebSocketProtocol, "request": None, "response": None,
-                        "closed": "websocket.disconnect"}
+                        "parsed_headers": 0, "closed": "websocket.disconnect"}
     finally:
         server.should_exit = True
         await task
