@@ -47,14 +47,6 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         # the operation this executor holds keep both alive, so their ids are not reused.
         self._leaves: dict[tuple[int, int], _Leaf | None] = {}
 
-    def build_per_event_executor(self, payload: Any) -> Any:
-        executor = super().build_per_event_executor(payload)
-        # graphql-core memoizes sub-field collection by the root field list, which is new for
-        # every event; in the copy's own dict, a subscription open for hours no longer keeps
-        # an entry per event it rendered.
-        executor._relevant_sub_fields = {}
-        return executor
-
     def execute_field(
         self,
         parent_type: GraphQLObjectType,

@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from redgrid.graphql.executor import PlainLeafExecutor
+from redgrid.graphql.fanout import SharedEventExecutor
 
 
 @strawberry.enum
@@ -137,9 +138,10 @@ def test_an_extension_that_wraps_every_resolver_turns_the_short_way_off() -> Non
 
 
 async def test_a_long_subscription_keeps_no_memo_per_event() -> None:
-    roots: list[PlainLeafExecutor] = []
+    """The schema's executor (fanout's, on this one) over many events of one subscription."""
+    roots: list[SharedEventExecutor] = []
 
-    class Recorded(PlainLeafExecutor):
+    class Recorded(SharedEventExecutor):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             roots.append(self)
