@@ -42,6 +42,7 @@ from redgrid.platform import metrics
 log = structlog.get_logger("redgrid.collector")
 FREEZE_TICK_SECONDS = 1.0
 GROWTH_BEFORE_FULL_PASS = 1.5  # frozen objects, against their number after the last full pass
+RECOUNT_AFTER = 0.1  # a real count under the threshold: the next only after this much more growth
 OLDEST = 2  # the generation a full collection collects
 
 
@@ -51,6 +52,7 @@ class FrozenCollector:
         self._full_collection_done = False
         self._frozen = 0  # objects frozen so far (see the module docstring)
         self._frozen_after_pass = 0
+        self._recount_at = 0  # the running count past which the real one is taken
         self._ours = False  # a collection this class runs, not one CPython started
         self._task: asyncio.Task[None] | None = None
 
@@ -86,12 +88,16 @@ class FrozenCollector:
 
     def _grown(self) -> bool:
         """Whether the frozen objects have grown enough for a full pass: the running count
-        first, then (it only overstates) the real one, a walk of them all."""
-        if self._frozen <= GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass:
+        first, then (it only overstates) the real one, a walk of them all. A real count under
+        the threshold is not taken again until the running one has grown a little more: a
+        process settled just under it would otherwise walk them all on every tick."""
+        if self._frozen <= self._recount_at:
             return False
         self._frozen = gc.get_freeze_count()
         metrics.GC_FROZEN.set(self._frozen)
-        return self._frozen > GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass
+        threshold = GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass
+        self._recount_at = max(threshold, self._frozen + RECOUNT_AFTER * self._frozen_after_pass)
+        return self._frozen > threshold
 
     def _freeze(self) -> None:
         """Freeze what is tracked, then have CPython measure what is left, i.e. nothing: its
@@ -119,6 +125,7 @@ class FrozenCollector:
             self._ours = False
         self._freeze()
         self._frozen_after_pass = self._frozen
+        self._recount_at = GROWTH_BEFORE_FULL_PASS * self._frozen
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)
         log.info("full collection", unreachable=found, frozen=self._frozen_after_pass,

@@ -101,3 +101,33 @@ async def test_frozen_objects_freed_since_bring_no_full_pass(monkeypatch: pytest
     finally:
         await collector.stop()
         gc.unfreeze()
+
+
+async def test_a_real_count_under_the_threshold_is_not_taken_again_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settled just under the threshold, every tick's freeze pushes the running count over it
+    again: the walk of all frozen objects must wait for real growth, not come every tick."""
+    monkeypatch.setattr(collector_module, "GROWTH_BEFORE_FULL_PASS", 1.02)
+    collector = FrozenCollector(full_pass_seconds=3600)
+    walks: list[int] = []
+
+    def counted_walk() -> int:
+        walks.append(1)
+        return gc.get_freeze_count()
+
+    try:
+        collector.start()
+        monkeypatch.setattr(collector_module, "gc", SimpleNamespace(**{**vars(gc), "get_freeze_count": counted_walk}))
+        passes = metrics.GC_FULL_PASSES._value.get()
+        after_pass = collector._frozen_after_pass
+        # Over the 2% threshold once, then three growths that together stay under the 10% recount step.
+        for size in (after_pass // 20, after_pass // 50, after_pass // 50, after_pass // 50):
+            passing = [[i] for i in range(size)]  # a request's objects, frozen in passing, then freed
+            gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
+            await asyncio.sleep(FREEZE_TICK_SECONDS * 1.2)
+            del passing
+        await asyncio.sleep(FREEZE_TICK_SECONDS)
+        assert metrics.GC_FULL_PASSES._value.get() == passes
+        assert len(walks) == 1  # the first crossing; the small growths after it bring no walk
+    finally:
+        await collector.stop()
+        gc.unfreeze()
