@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from redgrid.platform.auth.identity import Identity
-from redgrid.platform.models import Account, Tenant
+from redgrid.platform.models import Tenant
 
 
 class NotAuthenticated(Exception):
@@ -75,7 +75,7 @@ class RequestContext:
         return self.tenant.id if self.tenant else None
 
 
-def grid_scope_for(identity: Identity, account: Account | None, scope_path: str | None) -> GridScope:
+def grid_scope_for(identity: Identity, scope_path: str | None) -> GridScope:
     if scope_path is not None and identity.has_any(*TENANT_WIDE_ROLES, *GRID_ROLES):
         return GridScope(ScopeKind.SUBTREE, scope_path)
     if identity.has_any(*TENANT_WIDE_ROLES):

@@ -39,14 +39,14 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
     if identity is None:
         return RequestContext(None)
     if not identity.tenant_slug:
-        return RequestContext(identity, scope=grid_scope_for(identity, None, None))
+        return RequestContext(identity, scope=grid_scope_for(identity, None))
     tenant = await directory.get(identity.tenant_slug)
     if tenant is None:
         raise Forbidden(f"tenant {identity.tenant_slug!r} is not provisioned on this platform")
     async with tenant_transaction(tenant.id):
         account = await _account_for(tenant, identity)
         scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[union-attr]
-    return RequestContext(identity, tenant, grid_scope_for(identity, account, scope_path))
+    return RequestContext(identity, tenant, grid_scope_for(identity, scope_path))
 
 
 async def _account_for(tenant: Tenant, identity: Identity) -> Account:

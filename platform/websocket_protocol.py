@@ -10,8 +10,9 @@ socket's life without being needed after the handshake or without needing their 
   keeps the request in a local of its generator, so its headers are emptied as well;
 - an `asyncio.Queue` for the ASGI receive channel and an `asyncio.Event` for write flow
   control: five deques, about 3.8 KB, for a channel that mostly holds nothing. `ReceiveQueue`
-  and `Writable` offer what uvicorn uses of them (`put_nowait`, `get`, `empty`, `qsize`;
-  `set`, `clear`, `is_set`, `wait`) on a list that exists only while something waits.
+  and `Writable` offer what uvicorn uses of them (`put_nowait`, `get`, `empty`; `set`,
+  `clear`, `wait`, and `is_set` for realtime/wire.py) on a list that exists only while
+  something waits.
 
 The server uses this class where settings.ws_impl is `websockets-sansio` (platform/server.py);
 realtime/wire.py sees it as the uvicorn protocol it is.
@@ -29,10 +30,10 @@ class _Waiters:
     """Futures of the tasks waiting on the object, as a list made only when one waits."""
 
     __slots__ = ("_waiters",)
-    # A reader woken and then cancelled hands its wake-up on, or an item would wait unread;
-    # the write flag wakes everyone at once, and handing on could let a writer past a flag
-    # that was cleared again meanwhile.
-    hands_on = True
+    # The queue wakes one reader per item, and one woken and then cancelled hands its wake-up
+    # on, or the item would wait unread. The write flag wakes everyone at once: handing on
+    # there could let a writer past a flag that was cleared again meanwhile.
+    wake_all = False
 
     def __init__(self) -> None:
         self._waiters: list[asyncio.Future[None]] | None = None
@@ -45,8 +46,8 @@ class _Waiters:
         try:
             await waiter
         except BaseException:
-            if self.hands_on and waiter.done() and not waiter.cancelled():
-                self._wake(everyone=False)  # woken, then cancelled before it could act on it
+            if not self.wake_all and waiter.done() and not waiter.cancelled():
+                self._wake()  # woken, then cancelled before it could act on it
             raise
         finally:
             if self._waiters is not None and waiter in self._waiters:
@@ -54,16 +55,16 @@ class _Waiters:
                 if not self._waiters:
                     self._waiters = None
 
-    def _wake(self, everyone: bool) -> None:
+    def _wake(self) -> None:
         for waiter in self._waiters or ():
             if not waiter.done():
                 waiter.set_result(None)
-                if not everyone:
+                if not self.wake_all:
                     return
 
 
 class ReceiveQueue(_Waiters):
-    """An unbounded FIFO with asyncio.Queue's `put_nowait`, `get`, `empty` and `qsize`."""
+    """An unbounded FIFO with asyncio.Queue's `put_nowait`, `get` and `empty`."""
 
     __slots__ = ("_items",)
 
@@ -73,13 +74,10 @@ class ReceiveQueue(_Waiters):
 
     def put_nowait(self, item: Any) -> None:
         self._items.append(item)
-        self._wake(everyone=False)
+        self._wake()
 
     def empty(self) -> bool:
         return not self._items
-
-    def qsize(self) -> int:
-        return len(self._items)
 
     async def get(self) -> Any:
         while not self._items:
@@ -91,7 +89,7 @@ class Writable(_Waiters):
     """asyncio.Event's `set`, `clear`, `is_set` and `wait`, without a deque of its own."""
 
     __slots__ = ("_set",)
-    hands_on = False
+    wake_all = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,7 +101,7 @@ class Writable(_Waiters):
     def set(self) -> None:
         if not self._set:
             self._set = True
-            self._wake(everyone=True)
+            self._wake()
 
     def clear(self) -> None:
         self._set = False
@@ -126,7 +124,6 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def start_keepalive(self) -> None:
         """uvicorn calls this once, right after it has sent the handshake's response."""
         super().start_keepalive()
-        if self.request is not None:
-            self.request.headers.clear()  # the parser's generator still holds the request
+        self.request.headers.clear()  # the parser's generator still holds the request
         self.request = None  # type: ignore[assignment]
         self.response = None  # type: ignore[assignment]

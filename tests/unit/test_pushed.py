@@ -1,21 +1,25 @@
 """The pushed `events` path (graphql/pushed.py) without a server: what a subscriber may see when
 the scope decision and the payload are shared by everyone with its render key, that nothing
 is written past a close the app asked for, and that an event whose rendering awaits keeps its
-place. The socket, the wire and the send are stand-ins: this code never talks to a service."""
+place; and that an acknowledged connection keeps no init timeout. The socket, the wire and
+the send are stand-ins: this code never talks to a service."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from graphql import ExecutionResult
 from starlette.websockets import WebSocketState
+from strawberry.types.unset import UNSET
 
 from redgrid.graphql import pushed
 from redgrid.graphql.fanout import RenderedData
 from redgrid.graphql.pushed import PushedEvents, _Rendering
+from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.realtime.hub import HubEvent
@@ -104,3 +108,47 @@ async def test_an_event_whose_rendering_awaits_keeps_its_place(monkeypatch: pyte
     for _ in range(10):  # the task that finishes the first rendering
         await asyncio.sleep(0)
     assert [frame[-11:] for frame in wire.frames] == [b'"seq":1}}}}', b'"seq":2}}}}']
+
+
+class InitSocket:
+    """What the graphql-transport-ws handler sends and closes on."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    async def send_json(self, message: Any) -> None:
+        self.sent.append(message)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.sent.append(("close", code))
+
+
+class InitView:
+    async def on_ws_connect(self, context: Any) -> Any:
+        return UNSET
+
+
+def init_handler(socket: InitSocket) -> pushed.PushedTransportWSHandler:
+    return pushed.PushedTransportWSHandler(InitView(), socket, SimpleNamespace(connection_params=None),  # type: ignore[arg-type]
+                                          None, schema, timedelta(seconds=60))
+
+
+async def test_the_cancelled_init_timeout_is_not_kept_for_the_sockets_life() -> None:
+    socket = InitSocket()
+    handler = init_handler(socket)
+    handler.on_request_accepted()
+    timeout = handler.connection_init_timeout_task
+    await handler.handle_connection_init({"type": "connection_init"})
+    assert socket.sent == [{"type": "connection_ack"}]
+    assert handler.connection_init_timeout_task is None
+    await asyncio.sleep(0)
+    assert timeout is not None and timeout.cancelled()
+
+
+async def test_a_fired_init_timeout_stays_for_shutdown_to_await() -> None:
+    handler = init_handler(InitSocket())
+    handler.on_request_accepted()
+    handler.connection_timed_out = True  # as the timeout does when it fires
+    await handler.handle_connection_init({"type": "connection_init"})
+    assert handler.connection_init_timeout_task is not None
+    await handler.shutdown()

@@ -18,7 +18,7 @@ async def test_queue_is_first_in_first_out_and_wakes_a_waiting_reader() -> None:
     queue = ReceiveQueue()
     queue.put_nowait(1)
     queue.put_nowait(2)
-    assert (queue.qsize(), queue.empty()) == (2, False)
+    assert not queue.empty()
     assert [await queue.get(), await queue.get()] == [1, 2]
     assert queue.empty()
     reader = asyncio.create_task(queue.get())
