@@ -274,8 +274,8 @@ async def _check_rows(
         if progress is not None and result.rows % 1000 == 0:
             progress(result.rows)
         if result.rows % YIELD_ROWS == 0:
-            if writer.failed:
-                return  # `finish` or `abandon` raises its error
+            if writer.failed and not result.errors:
+                return  # `finish` raises its error (after a bad row it is abandoned: check on)
             await asyncio.sleep(0)
     if good and not result.errors:
         await writer.send(good)

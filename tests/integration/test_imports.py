@@ -6,6 +6,7 @@ test_registers.py."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from typing import Any
@@ -31,11 +32,14 @@ class Pets:
                Column("note", ("备注",), required=False))
     unique = ("name",)
 
-    def __init__(self, fail_on_part: int | None = None) -> None:
+    def __init__(self, fail_on_part: int | None = None, fail_once_a_bird_is_checked: bool = False) -> None:
         self.written: list[dict[str, Any]] = []
         self.parts: list[int] = []  # the size of each part received
         self.abandoned = False
         self.fail_on_part = fail_on_part
+        self.bird_checked = asyncio.Event()
+        if not fail_once_a_bird_is_checked:
+            self.bird_checked.set()
 
     async def prepare(self, ctx: RequestContext) -> set[str]:
         return {"旺财"}
@@ -44,6 +48,8 @@ class Pets:
         return {(name,) for name in state}
 
     def check(self, row: dict[str, Any], state: Any) -> list[tuple[str | None, str]]:
+        if row["name"].endswith("鸟"):
+            self.bird_checked.set()
         return [("腿数", "a bird has two legs")] if row["name"].endswith("鸟") and row["legs"] != 2 else []
 
     async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: Any) -> int:
@@ -51,6 +57,7 @@ class Pets:
             async for rows in parts:
                 self.parts.append(len(rows))
                 if len(self.parts) == self.fail_on_part:
+                    await self.bird_checked.wait()
                     raise RuntimeError("the database went away")
                 self.written += rows
         except Abandoned:
@@ -147,6 +154,19 @@ async def test_a_bad_row_after_written_parts_abandons_the_writer(monkeypatch):
     result = await run_import(CTX, spec, "pets.csv", many(400, last="坏鸟,4"))
     assert result.imported == 0 and [(e.line, e.reason) for e in result.errors] == [(402, "a bird has two legs")]
     assert spec.parts and spec.abandoned
+
+
+async def test_a_writer_failing_after_a_bad_row_still_gets_every_bad_row_reported(monkeypatch):
+    """Nothing is written once a row is bad, so the writer's own failure no longer matters:
+    the checks go on to the end of the file, and the official gets the whole report."""
+    monkeypatch.setattr(imports, "PART_ROWS", 2)
+    monkeypatch.setattr(imports, "YIELD_ROWS", 1)
+    spec = Pets(fail_on_part=2, fail_once_a_bird_is_checked=True)
+    lines = ["名字,腿数", *(f"猫{i},4" for i in range(4)), "坏鸟,4", *(f"狗{i},4" for i in range(100)), "黑鸟,3"]
+    result = await run_import(CTX, spec, "pets.csv", ("\n".join(lines) + "\n").encode())
+    assert spec.parts == [2, 2]
+    assert result.imported == 0 and [(e.line, e.reason) for e in result.errors] == [
+        (6, "a bird has two legs"), (107, "a bird has two legs")]
 
 
 async def test_a_failing_writer_fails_the_import(monkeypatch):
