@@ -21,7 +21,7 @@ from typing import Any
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
 from redgrid.platform.database import bulk_insert, bulk_insert_returning
-from redgrid.tenants.grid.models import GridNode, PartyOrganisation
+from redgrid.tenants.grid.models import PartyOrganisation
 from redgrid.tenants.grid.codes import GRID, GridCodes
 from redgrid.tenants.imports import Column, parse_date, parse_phone, parse_text, parse_word
 from redgrid.tenants.people import colour, idcard, tags
@@ -115,7 +115,7 @@ class HouseholdsRegister:
         tenant_id = ctx.require_tenant().id
         count = 0
         async for rows in parts:
-            count += await bulk_insert(Household, [_household(tenant_id, state[0].node(r["grid"]), r) for r in rows])
+            count += await bulk_insert(Household, [_household(tenant_id, state[0].node(r["grid"]).id, r) for r in rows])
         await _imported(ctx, self.register, count)
         return count
 
@@ -127,11 +127,11 @@ class HouseholdsRegister:
                  "kind": NAMES.get(r["kind"], r["kind"])} for r in rows]
 
 
-def _household(tenant_id: int, node: GridNode, row: dict[str, Any], hardship: bool = False) -> dict[str, Any]:
+def _household(tenant_id: int, node_id: int, row: dict[str, Any], hardship: bool = False) -> dict[str, Any]:
     kind = row.get("kind") or "owned"
     unit = row["unit"] or ""
     return {
-        "tenant_id": tenant_id, "node_id": node.id, "building": row["building"], "unit": unit,
+        "tenant_id": tenant_id, "node_id": node_id, "building": row["building"], "unit": unit,
         "room": row["room"], "address": address_of(row["building"], unit, row["room"]), "kind": kind,
         "colour": colour.derive(kind, False, hardship),
     }
@@ -152,16 +152,7 @@ class _Households:
         self.to_recolour: set[int] = set()
         self._read_nodes: set[int] = set()
 
-    @staticmethod
-    def want(wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]], node: GridNode,
-             key: tuple[Any, ...], row: dict[str, Any]) -> None:
-        """Note a row's address (`key`, see `_address`) in `wanted`: its node, its first row,
-        whether any member is in hardship."""
-        hardship = bool({"low_income", "hardship"} & set(row["tags"] or ()))
-        _, first, earlier = wanted.get(key, (node, row, False))
-        wanted[key] = (node, first, earlier or hardship)
-
-    async def add(self, wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]]) -> None:
+    async def add(self, wanted: dict[tuple[Any, ...], tuple[dict[str, Any], bool]]) -> None:
         """Every address of `wanted` in `ids`, creating the households not registered yet."""
         unread = sorted({key[0] for key in wanted} - self._read_nodes)
         if unread:
@@ -169,14 +160,22 @@ class _Households:
             self._learn(await _chunked(query, "node_id", unread, *self.FIELDS))
             self._read_nodes.update(unread)
         self.to_recolour.update(self.ids[key] for key in wanted if key in self.ids)
-        new = [_household(self.tenant_id, node, r, hardship)
-               for key, (node, r, hardship) in wanted.items() if key not in self.ids]
+        new = [_household(self.tenant_id, key[0], r, hardship)
+               for key, (r, hardship) in wanted.items() if key not in self.ids]
         if new:
             self._learn(await bulk_insert_returning(Household, new, self.FIELDS))
 
     def _learn(self, households: list[dict[str, Any]]) -> None:
         for h in households:
             self.ids[_address(h["node_id"], h)] = h["id"]
+
+
+def _want(wanted: dict[tuple[Any, ...], tuple[dict[str, Any], bool]], key: tuple[Any, ...], row: dict[str, Any]) -> None:
+    """Note a row's address (`key`, see `_address`) in `wanted`: its first row, and whether any
+    member is in hardship."""
+    hardship = bool({"low_income", "hardship"} & set(row["tags"] or ()))
+    first, earlier = wanted.get(key, (row, False))
+    wanted[key] = (first, earlier or hardship)
 
 
 def _address(node_id: int, row: dict[str, Any]) -> tuple[Any, ...]:
@@ -233,19 +232,18 @@ class ResidentsRegister:
         inserting: asyncio.Task[int] | None = None
         try:
             async for rows in parts:
-                wanted: dict[tuple[Any, ...], tuple[GridNode, dict[str, Any], bool]] = {}
+                wanted: dict[tuple[Any, ...], tuple[dict[str, Any], bool]] = {}
                 keys: list[tuple[Any, ...] | None] = []
                 residents: list[dict[str, Any]] = []
-                for start in range(0, len(rows), TURN_ROWS):
-                    for r in rows[start:start + TURN_ROWS]:
-                        node = grid.node(r["grid"])
-                        key = _address(node.id, r) if r["building"] is not None else None
-                        if key is not None:
-                            homes.want(wanted, node, key, r)
-                        keys.append(key)
-                        residents.append(self._resident(tenant_id, node.id, r))
-                    # The insert in flight gets its turns: each of its round trips waits for one.
-                    await asyncio.sleep(0)
+                for i, r in enumerate(rows, 1):
+                    node_id = grid.node(r["grid"]).id
+                    key = _address(node_id, r) if r["building"] is not None else None
+                    if key is not None:
+                        _want(wanted, key, r)
+                    keys.append(key)
+                    residents.append(self._resident(tenant_id, node_id, r))
+                    if i % TURN_ROWS == 0:  # the insert in flight gets its turns: each round trip waits for one
+                        await asyncio.sleep(0)
                 if inserting is not None:
                     count += await inserting
                     inserting = None
