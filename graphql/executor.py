@@ -46,6 +46,8 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         # event of a subscription, whose per-event executors share this dict. The schema and
         # the operation this executor holds keep both alive, so their ids are not reused.
         self._leaves: dict[tuple[int, int], _Leaf | None] = {}
+        # A middleware (a schema extension with a `resolve` hook) must see every field.
+        self._short_way = not getattr(self.middleware_manager, "middlewares", None)
 
     def execute_field(
         self,
@@ -55,11 +57,13 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        key = (id(parent_type), id(field_details_list[0].node))
-        try:
-            plan = self._leaves[key]
-        except KeyError:
-            plan = self._leaves[key] = self._plan(parent_type, field_details_list)
+        plan = None
+        if self._short_way:
+            key = (id(parent_type), id(field_details_list[0].node))
+            try:
+                plan = self._leaves[key]
+            except KeyError:
+                plan = self._leaves[key] = self._plan(parent_type, field_details_list)
         if plan is not None:
             try:
                 value = plan.resolve(source, None)
@@ -86,8 +90,8 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plan(self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Leaf | None:
         node = field_details_list[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
-        if (field_def is None or getattr(self.middleware_manager, "middlewares", None) or field_def.args or node.arguments
-                or node.directives or getattr(field_def.resolve, "__name__", None) != BASIC_RESOLVER):
+        # A basic field has no arguments (no resolver to take them); directives are left alone.
+        if field_def is None or node.directives or getattr(field_def.resolve, "__name__", None) != BASIC_RESOLVER:
             return None
         of_type, nullable = field_def.type, not is_non_null_type(field_def.type)
         if not nullable:
