@@ -416,6 +416,19 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     assert [v["name"] for v in pod["volumes"]] == ["tmp"]
 
 
+def test_with_s3_the_attachments_volume_is_not_used(helm, tmp_path):
+    """The photos are in the bucket: persistence left on (a ReadWriteOnce default, two replicas)
+    neither claims a volume nor refuses to render, and the notes do not warn of an emptyDir."""
+    s3 = ("--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
+          "--set", "secrets.s3SecretAccessKey=s3cr3t")
+    docs = manifests(template(helm, *s3, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
+                              "--set", "autoscaling.enabled=false", "--set", "replicaCount=2").stdout)
+    assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim"]
+    volumes = {v["name"]: v for v in one(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]}
+    assert "persistentVolumeClaim" not in volumes["attachments"]
+    assert "persistence is disabled" not in _notes(helm, tmp_path, *s3)
+
+
 def test_chart_created_secret_without_migrations(helm):
     docs = manifests(template(helm, "--set", "migrations.enabled=false").stdout)
     assert not [d for d in docs if d["kind"] == "Job"]

@@ -136,6 +136,11 @@ REDGRID_S3_ENDPOINT_URL: {{ . | quote }}
 {{- end -}}
 
 {{/* The attachments volume's claim. */}}
+{{/* Non-empty when case photos live on the attachments volume: persistence without an S3 bucket. */}}
+{{- define "redgrid.attachmentsVolume" -}}
+{{- if and .Values.persistence.enabled (not .Values.config.s3.bucket) -}}true{{- end -}}
+{{- end -}}
+
 {{- define "redgrid.attachmentsClaimName" -}}
 {{ .Values.persistence.existingClaim | default (printf "%s-attachments" (include "redgrid.fullname" .)) }}
 {{- end -}}
@@ -190,7 +195,7 @@ seccompProfile:
 {{- if and .Values.ingress.enabled (empty .Values.ingress.hosts) -}}
 {{- fail "ingress.enabled needs at least one entry in ingress.hosts" -}}
 {{- end -}}
-{{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) (gt (int (include "redgrid.maxReplicas" .)) 1) (not (has "ReadWriteMany" .Values.persistence.accessModes)) -}}
+{{- if and (include "redgrid.attachmentsVolume" .) (not .Values.persistence.existingClaim) (gt (int (include "redgrid.maxReplicas" .)) 1) (not (has "ReadWriteMany" .Values.persistence.accessModes)) -}}
 {{- fail "persistence: more than one replica shares the attachments volume, so persistence.accessModes must include ReadWriteMany (or use persistence.existingClaim)" -}}
 {{- end -}}
 {{- end -}}
