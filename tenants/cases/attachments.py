@@ -37,6 +37,8 @@ SWEEP_CHUNK = 5000  # keys per IN list
 SUSPICIOUS_ORPHANS = 20
 SUSPICIOUS_SHARE = 0.5
 
+FILENAME_MAX = CaseAttachment._meta.fields_map["filename"].max_length  # the column's length
+
 register_heif_opener()  # Pillow reads HEIF (iPhones' photos) from here on
 
 # Magic numbers → (content type, Pillow's name for the format).
@@ -116,14 +118,14 @@ def stored_filename(name: str | None, photo: Photo) -> str:
     if not photo.converted:
         return clean
     stem, dot, _ = clean.rpartition(".")
-    return f"{stem if dot else clean}.jpg"
+    return f"{(stem if dot else clean)[:FILENAME_MAX - 4]}.jpg"
 
 
 def clean_filename(name: str | None) -> str:
     """The client's name for the file, kept for display only: no path, no control characters."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return base[:255] or "photo"
+    return base[:FILENAME_MAX] or "photo"
 
 
 async def _may_attach(ctx: RequestContext, case: Case) -> bool:
@@ -194,7 +196,6 @@ async def visible_attachment(ctx: RequestContext, attachment_id: int) -> CaseAtt
 
 @dataclass
 class SweepReport:
-    orphans: int = 0  # old enough, referred to by no row
     removed: int = 0  # or, in a dry run, what would be: orphans of tenants not refused, half-written files
     refused: dict[int, tuple[int, int]] = field(default_factory=dict)  # tenant → (orphans, old objects)
 
@@ -219,11 +220,10 @@ async def sweep_orphans(store: Storage, older_than: timedelta, *, dry_run: bool 
                 referred.update(await CaseAttachment.filter(storage_key__in=keys[start:start + SWEEP_CHUNK])
                                 .values_list("storage_key", flat=True))
         orphans = [key for key in keys if key not in referred]
-        report.orphans += len(orphans)
         if not force and len(orphans) > max(SUSPICIOUS_ORPHANS, len(keys) * SUSPICIOUS_SHARE):
             report.refused[tenant_id] = (len(orphans), len(keys))
             continue
-        if not dry_run:
+        if orphans and not dry_run:
             await store.delete(*orphans)
         report.removed += len(orphans)
     report.removed += await store.discard_partial_writes(cutoff, dry_run=dry_run)

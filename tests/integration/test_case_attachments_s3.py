@@ -116,7 +116,7 @@ async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, m
     store.client.meta.events.register("before-send.s3.DeleteObjects",
                                       lambda request, **_: md5s.append(request.headers.get("Content-MD5")))
 
-    assert (await sweep_orphans(store, timedelta(hours=1))).orphans == 0  # all too young to judge
+    assert (await sweep_orphans(store, timedelta(hours=1))).removed == 0  # all too young to judge
     assert (await sweep_orphans(store, timedelta(0))).removed == 5
     assert {o.key for o in bucket.objects.all()} == referred
     assert [len(r["Delete"]["Objects"]) for r in requests] == [2, 2, 1]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from redgrid.platform.settings import Settings
 from redgrid.platform.storage import DiskStorage, S3Storage, new_key
-from redgrid.tenants.cases.attachments import Photo, accept, clean_filename, stored_filename
+from redgrid.tenants.cases.attachments import FILENAME_MAX, Photo, accept, clean_filename, stored_filename
 from redgrid.platform.errors import InvalidInput
 
 
@@ -74,6 +74,8 @@ def test_heic_is_stored_as_an_upright_jpeg_without_its_metadata():
     assert stored_filename("IMG_0001.HEIC", photo) == "IMG_0001.jpg"
     assert stored_filename("现场.png", photo) == "现场.jpg" and stored_filename("现场", photo) == "现场.jpg"
     assert stored_filename("现场.png", accept(photo.data)) == "现场.png"  # a JPEG sent as JPEG keeps its name
+    for long in ("长" * 300, "a" * 252 + ".xy"):  # still within the column once .jpg is added
+        assert len(stored_filename(long, photo)) == FILENAME_MAX and stored_filename(long, photo).endswith(".jpg")
 
 
 def test_a_heic_of_too_many_pixels_is_refused_before_decoding(monkeypatch):
