@@ -104,11 +104,7 @@ class Settings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
-        # WAL with synchronous=NORMAL: a commit is not an fsync (a crash of the process loses
-        # nothing; a power cut may lose the last commits). With an fsync per commit the slowest
-        # live events (bench/subscribers.py, 1,000 subscribers) began their fan-out 84-96 ms
-        # late; without, 14-24 ms.
-        return self.database_url or f"sqlite://{self.data_dir / 'redgrid.sqlite3'}?synchronous=NORMAL"
+        return self.database_url or f"sqlite://{self.data_dir / 'redgrid.sqlite3'}"
 
     @property
     def effective_migration_database_url(self) -> str:

@@ -2,6 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from redgrid.platform.auth.dev_identity import DevIdentity, DevIdentityRefused
+from redgrid.platform.database import tortoise_config
 from redgrid.platform.settings import Environment, Settings
 
 
@@ -24,6 +25,15 @@ def test_embedded_defaults(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REDGRID_DATA_DIR", str(tmp_path))
     settings = Settings()
-    assert settings.effective_database_url == f"sqlite://{tmp_path}/redgrid.sqlite3?synchronous=NORMAL"
+    assert settings.effective_database_url == f"sqlite://{tmp_path}/redgrid.sqlite3"
     assert settings.uses_dev_identity and not settings.is_postgres
     assert settings.issuer.endswith("/dev-identity/realms/redgrid")
+
+
+def test_any_sqlite_database_commits_without_an_fsync_unless_it_says_so(tmp_path):
+    """Set by the database, not the default URL: a URL of one's own gets it too."""
+    own = f"sqlite://{tmp_path}/own/db.sqlite3"
+    assert tortoise_config(own)["connections"]["default"] == f"{own}?synchronous=NORMAL"
+    assert (tmp_path / "own").is_dir()
+    assert tortoise_config(f"{own}?journal_mode=WAL")["connections"]["default"] == f"{own}?journal_mode=WAL&synchronous=NORMAL"
+    assert tortoise_config(f"{own}?synchronous=FULL")["connections"]["default"] == f"{own}?synchronous=FULL"
