@@ -60,10 +60,13 @@ def free_port() -> int:
 @dataclass
 class Result:
     held: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
     by_event: dict[float, list[float]] = field(default_factory=dict)  # send time → its latencies
     lost: int = 0
     subscribed_s: float = 0.0  # from the first connection to every subscription live
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return [ms for latencies in self.by_event.values() for ms in latencies]
 
 
 # ---- clients: run in child processes so that the measuring side is not one core -----------
@@ -341,7 +344,6 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
                 for sent, latencies in report["latencies"].items():
-                    result.latencies_ms += latencies
                     result.by_event.setdefault(float(sent), []).extend(latencies)
                 result.lost += sum(events - r for r in report["received"])
                 if report["failures"]:
