@@ -6,8 +6,9 @@ broadcast server (the same clients, the same rate) measured in the same run.
 
 Prints, per N and server: subscribers held, p50/p99 delivery latency (from the mutation sent,
 or the bare server's broadcast, to the client reading the frame), events lost, and server
-memory per idle subscriber (RSS growth / N), and for the three slowest events the first, median
-and last delivery (a late first delivery: the fan-out started late). Both servers and the clients run on uvloop, the
+memory per idle subscriber (RSS growth / N), RedGrid's full garbage-collector passes while the
+clients connected and while the events went out, and for the three slowest events the first,
+median and last delivery (a late first delivery: the fan-out started late). Both servers and the clients run on uvloop, the
 loop uvicorn serves RedGrid on. Runs the server with its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
 given, in which case it uses the REDGRID_* environment of deploy/services.sh: PostgreSQL (a
 database of its own, redgrid_bench_events, migrated and seeded here) and Redis; tokens are
@@ -38,6 +39,7 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_PROCESSES = 4
 HANDSHAKES_IN_FLIGHT = 64  # per client process
+FULL_PASSES = "redgrid_gc_full_passes_total"
 QUERY = "subscription { events(area: GRID) { seq payload } }"
 BENCH_MUTATION = 'mutation($code: String!) { createGridNode(input: {code: $code, name: "bench"}) { errors { code } } }'
 
@@ -63,6 +65,9 @@ class Result:
     by_event: dict[float, list[float]] = field(default_factory=dict)  # send time → its latencies
     lost: int = 0
     subscribed_s: float = 0.0  # from the first connection to every subscription live
+    # The collector's full passes (platform/collector.py), each a stop of the whole process:
+    # while the clients connected, and while the events went out. RedGrid only.
+    full_passes: tuple[int, int] | None = None
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -321,6 +326,7 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
         try:
             await asyncio.sleep(1)
             before = rss_kb(server.pid)
+            passes = await metric(port, FULL_PASSES) if kind == "redgrid" else 0.0
             connecting = time.monotonic()
             per = [n // CLIENT_PROCESSES + (1 if i < n % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
             children = [
@@ -338,8 +344,13 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
             subscribed_s = time.monotonic() - connecting
             await asyncio.sleep(2)
             per_subscriber_kb = (rss_kb(server.pid) - before) / max(held, 1)
-            await publish(kind, port, token, events, rate, data_dir)
             result = Result(held=held, subscribed_s=subscribed_s)
+            if kind == "redgrid":
+                connected = await metric(port, FULL_PASSES)
+                result.full_passes = (int(connected - passes), 0)
+            await publish(kind, port, token, events, rate, data_dir)
+            if kind == "redgrid":
+                result.full_passes = (result.full_passes[0], int(await metric(port, FULL_PASSES) - connected))
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -355,15 +366,22 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
             server.wait(timeout=60)
 
 
+async def metric(port: int, name: str) -> float:
+    """One unlabelled figure of the RedGrid server's /metrics."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        for line in (await client.get("/metrics")).text.splitlines():
+            if line.startswith(f"{name} "):
+                return float(line.split()[1])
+    raise RuntimeError(f"no {name} in /metrics")
+
+
 async def wait_subscriptions(port: int, n: int, timeout: float = 600) -> None:
     """A subscribe message has no answer: the server's gauge says when all N are live."""
     deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        while time.monotonic() < deadline:
-            for line in (await client.get("/metrics")).text.splitlines():
-                if line.startswith("redgrid_event_subscriptions ") and float(line.split()[1]) >= n:
-                    return
-            await asyncio.sleep(0.5)
+    while time.monotonic() < deadline:
+        if await metric(port, "redgrid_event_subscriptions") >= n:
+            return
+        await asyncio.sleep(0.5)
     raise RuntimeError(f"{n} subscriptions did not go live")
 
 
@@ -382,7 +400,8 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
             body = {"query": BENCH_MUTATION, "variables": {"code": f"BENCH{i}-{int(started * 1000)}"}}
             response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 200 and not response.json().get("errors"), response.text
-            await asyncio.sleep(max(0.0, interval - (time.time() - started)))
+            if i < events - 1:  # then back at once: the clients leave once the last event is in
+                await asyncio.sleep(max(0.0, interval - (time.time() - started)))
 
 
 
@@ -396,6 +415,8 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     # last one with an early first is the fan-out itself.
     slowest = sorted(result.by_event.values(), key=max, reverse=True)[:3]
     spread = ", ".join(f"{min(e):.0f}/{statistics.median(e):.0f}/{max(e):.0f}" for e in slowest)
+    if result.full_passes is not None:
+        line += f" full GC passes {result.full_passes[0]} connecting, {result.full_passes[1]} during events"
     return line + (f"\n         slowest events, first/median/last delivery ms: {spread}" if spread else "")
 
 

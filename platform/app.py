@@ -26,6 +26,7 @@ from redgrid.platform.logging import configure_logging
 from redgrid.platform.middleware import RequestIdMiddleware
 from redgrid.platform.services import Services, build_services
 from redgrid.platform.settings import Environment, Settings, get_settings
+from redgrid.realtime.connections import OPEN_SOCKETS
 
 log = structlog.get_logger("redgrid.app")
 READY_TIMEOUT = 3.0
@@ -126,7 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await init_database(settings)
         app.state.services = build_services(settings)
         await app.state.services.start()
-        collector = FrozenCollector(settings.gc_full_pass_seconds)
+        collector = FrozenCollector(settings.gc_full_pass_seconds, OPEN_SOCKETS)
         collector.start()  # last: what starting made is long-lived
         log.info(
             "started", env=settings.env.value, postgres=settings.is_postgres,

@@ -11,20 +11,21 @@ So, as gc.freeze() is meant for: what has survived is moved out of the collector
 once the app has started, and again after each full collection — so that each full collection
 walks only what was made since the last. An object frozen while alive is still freed by its
 reference count when let go; but garbage in reference cycles among frozen objects waits for a
-full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time. A closed
-websocket is such garbage (uvicorn's and websockets' objects refer to each other), and sockets
-close all the time (every client reconnects when its token expires), so a full pass runs
-whenever the frozen objects have grown by half since the last one, and at the latest every
-`gc_full_pass_seconds`: memory stays within about half again of what is live, a process whose
-sockets come and go pays the whole walk about half as often as CPython would (at a quarter's
-growth), and one whose sockets stay never does.
+full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time.
 
-The frozen objects are counted as they are frozen, not with `gc.get_freeze_count()`: that walks
-the whole frozen list, 10 to 50 ms with ten thousand websockets, and asked every tick it held
-the loop that long every second (bench/subscribers.py saw it before events' fan-outs). The
-running count does not go down when a frozen object is freed by its reference count (a request's
-objects frozen in passing, most of them), so when it crosses the threshold the real count is
-taken once, and only a real growth brings the full pass.
+A closed websocket is such garbage (uvicorn's and websockets' objects refer to each other), and
+sockets close all the time (every client reconnects when its token expires). So a full pass
+runs once the sockets closed since the last one number half of those open now (and at least
+`FEWEST_CLOSED`), and at the latest every `gc_full_pass_seconds`: the closed sockets' garbage
+stays within about half of what the live ones hold. Growth alone brings no pass: while ten
+thousand clients connect (a replica started, or taking the clients of one that stopped) what
+grows is live sockets, and passes timed by growth walked everything four times over for almost
+nothing (44 to 340 unreachable objects), one of them in the middle of an event's fan-out.
+
+The frozen objects are counted as they are frozen, for the gauge, not with
+`gc.get_freeze_count()`: that walks the whole frozen list, 10 to 50 ms with ten thousand
+websockets. The count does not go down when a frozen object is freed by its reference count,
+until the next full pass.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import asyncio
 import contextlib
 import gc
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -41,18 +42,26 @@ from redgrid.platform import metrics
 
 log = structlog.get_logger("redgrid.collector")
 FREEZE_TICK_SECONDS = 1.0
-GROWTH_BEFORE_FULL_PASS = 1.5  # frozen objects, against their number after the last full pass
-RECOUNT_AFTER = 0.1  # a real count under the threshold: the next only after this much more growth
+CLOSED_BEFORE_FULL_PASS = 0.5  # sockets closed since the last full pass, against those open now
+FEWEST_CLOSED = 500  # a full pass walks the schema and models too: not for a handful of sockets
 OLDEST = 2  # the generation a full collection collects
 
 
+class Sockets(Protocol):
+    """The websockets of the process (realtime.connections.OpenSockets)."""
+
+    closed: int  # how many have closed since the process started
+
+    def __len__(self) -> int: ...
+
+
 class FrozenCollector:
-    def __init__(self, full_pass_seconds: float) -> None:
+    def __init__(self, full_pass_seconds: float, sockets: Sockets) -> None:
         self._full_pass_seconds = full_pass_seconds
+        self._sockets = sockets
+        self._closed_at_pass = 0
         self._full_collection_done = False
-        self._frozen = 0  # objects frozen so far (see the module docstring)
-        self._frozen_after_pass = 0
-        self._recount_at = 0  # the running count past which the real one is taken
+        self._frozen = 0  # counted as they are frozen (see the module docstring)
         self._ours = False  # a collection this class runs, not one CPython started
         self._task: asyncio.Task[None] | None = None
 
@@ -79,25 +88,16 @@ class FrozenCollector:
         last_full_pass = loop.time()
         while True:
             await asyncio.sleep(FREEZE_TICK_SECONDS)
-            if loop.time() - last_full_pass >= self._full_pass_seconds or self._grown():
+            if loop.time() - last_full_pass >= self._full_pass_seconds or self._enough_closed():
                 last_full_pass = loop.time()
                 self.full_pass()
             elif self._full_collection_done:
                 self._full_collection_done = False
                 self._freeze()
 
-    def _grown(self) -> bool:
-        """Whether the frozen objects have grown enough for a full pass: the running count
-        first, then (it only overstates) the real one, a walk of them all. A real count under
-        the threshold is not taken again until the running one has grown a little more: a
-        process settled just under it would otherwise walk them all on every tick."""
-        if self._frozen <= self._recount_at:
-            return False
-        self._frozen = gc.get_freeze_count()
-        metrics.GC_FROZEN.set(self._frozen)
-        threshold = GROWTH_BEFORE_FULL_PASS * self._frozen_after_pass
-        self._recount_at = max(threshold, self._frozen + RECOUNT_AFTER * self._frozen_after_pass)
-        return self._frozen > threshold
+    def _enough_closed(self) -> bool:
+        closed = self._sockets.closed - self._closed_at_pass
+        return closed >= max(FEWEST_CLOSED, CLOSED_BEFORE_FULL_PASS * len(self._sockets))
 
     def _freeze(self) -> None:
         """Freeze what is tracked, then have CPython measure what is left, i.e. nothing: its
@@ -116,6 +116,7 @@ class FrozenCollector:
         """Collect everything, frozen or not, then freeze the survivors. Returns how many
         unreachable objects were found."""
         started = time.perf_counter()
+        self._closed_at_pass = self._sockets.closed
         gc.unfreeze()
         self._frozen = 0
         self._ours = True
@@ -124,10 +125,8 @@ class FrozenCollector:
         finally:
             self._ours = False
         self._freeze()
-        self._frozen_after_pass = self._frozen
-        self._recount_at = GROWTH_BEFORE_FULL_PASS * self._frozen
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)
-        log.info("full collection", unreachable=found, frozen=self._frozen_after_pass,
+        log.info("full collection", unreachable=found, frozen=self._frozen,
                  seconds=round(time.perf_counter() - started, 3))
         return found

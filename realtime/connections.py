@@ -28,12 +28,15 @@ class OpenSockets:
     def __init__(self) -> None:
         self._sockets: set[WebSocket] = set()
         self.closing = False
+        self.closed = 0  # since the process started: their garbage times the collector's full pass
 
     def add(self, websocket: WebSocket) -> None:
         self._sockets.add(websocket)
 
     def discard(self, websocket: WebSocket | None) -> None:
-        self._sockets.discard(websocket)  # type: ignore[arg-type]
+        if websocket in self._sockets:
+            self._sockets.remove(websocket)  # type: ignore[arg-type]
+            self.closed += 1
 
     def __len__(self) -> int:
         return len(self._sockets)

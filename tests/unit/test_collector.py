@@ -20,8 +20,19 @@ class Node:
         self.other: Node | None = None
 
 
+class Sockets:
+    """Stands in for the process's open websockets: only their two counts are read."""
+
+    def __init__(self, open_now: int = 0) -> None:
+        self.open_now = open_now
+        self.closed = 0
+
+    def __len__(self) -> int:
+        return self.open_now
+
+
 async def test_survivors_of_a_full_collection_are_frozen_and_the_full_pass_reclaims_their_cycles() -> None:
-    collector = FrozenCollector(full_pass_seconds=3600)
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=Sockets())
     try:
         collector.start()
         a, b = Node(), Node()
@@ -42,92 +53,78 @@ async def test_survivors_of_a_full_collection_are_frozen_and_the_full_pass_recla
         gc.unfreeze()
 
 
-async def test_growth_of_the_frozen_objects_brings_the_full_pass_forward(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Closed sockets are cycles among frozen objects: the full pass must not wait an hour."""
-    monkeypatch.setattr(collector_module, "GROWTH_BEFORE_FULL_PASS", 1.0001)
-    collector = FrozenCollector(full_pass_seconds=3600)
+async def test_closed_sockets_bring_the_full_pass_forward() -> None:
+    """Closed sockets are cycles among frozen objects: once half as many have closed as are
+    open, the full pass must not wait an hour."""
+    sockets = Sockets(open_now=2000)
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=sockets)
     try:
         collector.start()
         passes = metrics.GC_FULL_PASSES._value.get()
-        frozen = gc.get_freeze_count()
-        kept = [Node() for _ in range(1000)]  # survivors of the next full collection
-        gc.collect()
-        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.5)  # one tick freezes them, the next passes
-        assert metrics.GC_FULL_PASSES._value.get() > passes
-        assert gc.get_freeze_count() >= frozen + len(kept)  # they survived it, frozen again
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        gone = weakref.ref(a)
+        gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        del a, b
+
+        sockets.closed = 999  # under half of the 2,000 open
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        assert metrics.GC_FULL_PASSES._value.get() == passes
+        assert gone() is not None
+
+        sockets.closed = 1000
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1
+        assert gone() is None
+
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)  # counted from that pass on: no second one
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1
     finally:
         await collector.stop()
         gc.unfreeze()
 
 
-async def test_the_frozen_objects_are_counted_without_walking_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The count the full pass is timed by (and the gauge shows) is kept as objects are frozen:
-    `gc.get_freeze_count()` walks them all, too long to ask every tick."""
+async def test_a_few_closed_sockets_bring_no_full_pass() -> None:
+    """With few sockets open, half of them closing is too little garbage for a walk of the
+    schema and everything else: at least FEWEST_CLOSED must have closed."""
+    sockets = Sockets(open_now=10)
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=sockets)
+    try:
+        collector.start()
+        passes = metrics.GC_FULL_PASSES._value.get()
+        sockets.closed = collector_module.FEWEST_CLOSED - 1
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        assert metrics.GC_FULL_PASSES._value.get() == passes
+        sockets.closed += 1
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1
+    finally:
+        await collector.stop()
+        gc.unfreeze()
+
+
+async def test_growth_alone_brings_no_full_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients connecting make the frozen objects grow many times over with live sockets, not
+    garbage: each growth is frozen on the next tick, never walked again, and the frozen objects
+    are counted without walking them (`gc.get_freeze_count()` walks them all)."""
 
     def walk() -> int:
         raise AssertionError("the collector walked the frozen objects")
 
     monkeypatch.setattr(collector_module, "gc", SimpleNamespace(**{**vars(gc), "get_freeze_count": walk}))
-    collector = FrozenCollector(full_pass_seconds=3600)
-    try:
-        collector.start()
-        assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
-        kept = [Node() for _ in range(5000)]
-        gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
-        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
-        assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
-        assert len(kept) == 5000
-    finally:
-        await collector.stop()
-        gc.unfreeze()
-
-
-async def test_frozen_objects_freed_since_bring_no_full_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A request's objects frozen in passing and then freed raise the running count, not the
-    real one: crossing the threshold takes the real count, and there is no full pass."""
-    monkeypatch.setattr(collector_module, "GROWTH_BEFORE_FULL_PASS", 1.02)
-    collector = FrozenCollector(full_pass_seconds=3600)
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=Sockets(open_now=5000))
+    kept: list[list[Node]] = []
     try:
         collector.start()
         passes = metrics.GC_FULL_PASSES._value.get()
-        passing = [[i] for i in range(20_000)]
-        gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
-        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
-        counted = metrics.GC_FROZEN._value.get()
-        del passing  # freed by their reference counts, frozen or not
-        await asyncio.sleep(FREEZE_TICK_SECONDS)  # the running count is over; the real one is not
-        assert metrics.GC_FULL_PASSES._value.get() == passes
-        assert metrics.GC_FROZEN._value.get() < counted - 15_000  # the gauge took the real count
-    finally:
-        await collector.stop()
-        gc.unfreeze()
-
-
-async def test_a_real_count_under_the_threshold_is_not_taken_again_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settled just under the threshold, every tick's freeze pushes the running count over it
-    again: the walk of all frozen objects must wait for real growth, not come every tick."""
-    monkeypatch.setattr(collector_module, "GROWTH_BEFORE_FULL_PASS", 1.02)
-    collector = FrozenCollector(full_pass_seconds=3600)
-    walks: list[int] = []
-
-    def counted_walk() -> int:
-        walks.append(1)
-        return gc.get_freeze_count()
-
-    try:
-        collector.start()
-        monkeypatch.setattr(collector_module, "gc", SimpleNamespace(**{**vars(gc), "get_freeze_count": counted_walk}))
-        passes = metrics.GC_FULL_PASSES._value.get()
-        after_pass = collector._frozen_after_pass
-        # Over the 2% threshold once, then three growths that together stay under the 10% recount step.
-        for size in (after_pass // 20, after_pass // 50, after_pass // 50, after_pass // 50):
-            passing = [[i] for i in range(size)]  # a request's objects, frozen in passing, then freed
+        assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
+        for _ in range(2):
+            kept.append([Node() for _ in range(collector._frozen)])  # the frozen objects double
             gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
             await asyncio.sleep(FREEZE_TICK_SECONDS * 1.2)
-            del passing
-        await asyncio.sleep(FREEZE_TICK_SECONDS)
+            assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
         assert metrics.GC_FULL_PASSES._value.get() == passes
-        assert len(walks) == 1  # the first crossing; the small growths after it bring no walk
     finally:
         await collector.stop()
         gc.unfreeze()

@@ -1,5 +1,6 @@
 """Shutdown closes every open websocket (realtime/connections.py), even when some of them fail
-to close: one whose client is already gone must not end the server's shutdown early."""
+to close: one whose client is already gone must not end the server's shutdown early. The
+sockets closed are counted for the collector's full pass."""
 
 from __future__ import annotations
 
@@ -36,3 +37,14 @@ async def test_every_socket_is_closed_though_some_fail() -> None:
     assert [(m["type"], m["code"]) for m in sent] == [("websocket.close", CLOSE_RECONNECT)]
     # A client already gone or a socket closed meanwhile is expected; only the rest is reported.
     assert [entry["error"] for entry in logs] == ["ValueError: unexpected"]
+
+
+def test_each_socket_that_goes_is_counted_closed_once() -> None:
+    sockets = OpenSockets()
+    first, second = socket(None, []), socket(None, [])
+    sockets.add(first)
+    sockets.add(second)
+    sockets.discard(first)
+    sockets.discard(first)  # the handler's cleanup may run after a shutdown's close
+    sockets.discard(None)  # a websocket that never reached get_context
+    assert (len(sockets), sockets.closed) == (1, 1)
