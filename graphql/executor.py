@@ -1,4 +1,4 @@
-"""graphql-core's executor with a short way for plain leaf fields.
+"""graphql-core's executor with a short way for plain leaf fields, and for objects of them.
 
 A page of 100 households with their members completes about 2,200 fields, and most are plain
 attributes (`name`, `address`, `tags`): strawberry resolves them without an `Info`, yet
@@ -9,13 +9,18 @@ type, is read and coerced directly, with graphql-core's own `complete_leaf_value
 unusual on the way (an exception, a null where the type forbids one, a value that is not a
 list) goes graphql-core's whole way instead, which words the error as it always did: the
 attribute read has no side effects, so reading it twice is harmless.
+
+An object whose selected fields are all such leaves (a member's `name idNumber phone tags`, a
+node's `name path`; `__typename` too) is completed as one dict, without graphql-core's
+per-object sub-field collection and per-field calls: 6% off that page (300 members, 100 nodes
+and organisations among its 640 objects), measured in one process against the leaf way alone.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from graphql import GraphQLLeafType, GraphQLObjectType, is_leaf_type, is_list_type, is_non_null_type
+from graphql import GraphQLLeafType, GraphQLObjectType, GraphQLResolveInfo, is_leaf_type, is_list_type, is_non_null_type
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -46,6 +51,7 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         # event of a subscription, whose per-event executors share this dict. The schema and
         # the operation this executor holds keep both alive, so their ids are not reused.
         self._leaves: dict[tuple[int, int], _Leaf | None] = {}
+        self._objects: dict[tuple[int, ...], list[tuple[str, _Leaf | None]] | None] = {}  # likewise
         # A middleware (a schema extension with a `resolve` hook) must see every field.
         self._short_way = not getattr(self.middleware_manager, "middlewares", None)
 
@@ -66,19 +72,69 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan = self._leaves[key] = self._plan(parent_type, field_details_list)
         if plan is not None:
             try:
-                value = plan.resolve(source, None)
-                if value is None:
-                    if plan.nullable:
-                        return None
-                elif plan.leaf is not None:
-                    return self._leaf(plan.leaf, value)
-                elif isinstance(value, list | tuple):
-                    completed = [None if v is None else self._leaf(plan.items, v) for v in value]  # type: ignore[arg-type]
-                    if plan.items_nullable or None not in completed:
-                        return completed
+                return self._value(plan, source)
             except Exception:  # noqa: BLE001, S110 - graphql-core's way below reports it properly
                 pass
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """An object whose selected fields are all plain leaves (a member's `name idNumber
+        phone tags`) is completed here, without graphql-core's per-object collection and
+        per-field calls; anything unusual completes it again graphql-core's whole way."""
+        if self._short_way:
+            key = (id(return_type), *[id(details.node) for details in field_details_list])
+            try:
+                plan = self._objects[key]
+            except KeyError:
+                plan = self._objects[key] = self._object_plan(return_type, field_details_list)
+            if plan is not None and (return_type.is_type_of is None or return_type.is_type_of(result, info) is True):
+                try:
+                    return {name: self._value(leaf, result) if leaf is not None else return_type.name
+                            for name, leaf in plan}
+                except Exception:  # noqa: BLE001, S110 - graphql-core's way below reports it properly
+                    pass
+        return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _value(self, plan: _Leaf, source: Any) -> Any:
+        """A plain leaf field's completed value; `_Unusual` (or what reading it raised) where
+        graphql-core must decide."""
+        value = plan.resolve(source, None)
+        if value is None:
+            if plan.nullable:
+                return None
+        elif plan.leaf is not None:
+            return self._leaf(plan.leaf, value)
+        elif isinstance(value, list | tuple):
+            completed = [None if v is None else self._leaf(plan.items, v) for v in value]  # type: ignore[arg-type]
+            if plan.items_nullable or None not in completed:
+                return completed
+        raise _Unusual
+
+    def _object_plan(self, return_type: GraphQLObjectType,
+                     field_details_list: FieldDetailsList) -> list[tuple[str, _Leaf | None]] | None:
+        """(response key, leaf plan) for each field selected, None for `__typename`; or None
+        when one of them is not a plain leaf or a fragment is deferred."""
+        grouped, deferred, _ = self.collect_subfields(return_type, field_details_list)
+        if deferred:
+            return None
+        plan: list[tuple[str, _Leaf | None]] = []
+        for name, details in grouped.items():
+            if details[0].node.name.value == "__typename" and not details[0].node.directives:
+                plan.append((name, None))
+                continue
+            leaf = self._plan(return_type, details)
+            if leaf is None:
+                return None
+            plan.append((name, leaf))
+        return plan
 
     def _leaf(self, of_type: GraphQLLeafType, value: Any) -> Any:
         """`complete_leaf_value`, for the values graphql-core would hand it: an exception it

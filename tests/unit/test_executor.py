@@ -1,5 +1,5 @@
-"""The executor's short way for plain leaf fields (graphql/executor.py): the same answers and
-the same errors as graphql-core's whole way, and it is really taken."""
+"""The executor's short way for plain leaf fields and objects of them (graphql/executor.py): the
+same answers and the same errors as graphql-core's whole way, and it is really taken."""
 
 from __future__ import annotations
 
@@ -74,6 +74,8 @@ GOOD = [Thing(name="Li", nickname=None, colour=Colour.RED, tags=[Colour.BLUE], m
     "{ things { name nickname colour tags maybeTags count shout(times: 2) } }",
     "{ things { ...F } } fragment F on Thing { n: name name colour @include(if: true) tags @skip(if: false) }",
     "{ things { __typename name } }",
+    "{ things { name nickname colour tags maybeTags count } thing { count } }",
+    "{ things { __typename n: name ...F name } } fragment F on Thing { name colour @include(if: false) tags }",
 ])
 def test_answers_as_graphql_core_does(query: str) -> None:
     fast = schema_with(PlainLeafExecutor, GOOD).execute_sync(query)
@@ -82,11 +84,15 @@ def test_answers_as_graphql_core_does(query: str) -> None:
     assert fast.data["things"][1]["name"] == "Wang"
 
 
+@pytest.mark.parametrize("root", ["thing", "things"])
 @pytest.mark.parametrize("field", ["name", "colour", "tags", "maybeTags", "count"])
-def test_errors_as_graphql_core_words_them(field: str) -> None:
-    query = f"{{ thing {{ nickname {field} }} }}"
-    fast = schema_with(PlainLeafExecutor, [Broken()]).execute_sync(query)
-    whole = schema_with(StrawberryGraphQLCoreExecutionContext, [Broken()]).execute_sync(query)
+def test_errors_as_graphql_core_words_them(root: str, field: str) -> None:
+    """Each broken value on its own, in an object whose other fields are good: the object is
+    completed again the whole way, and only that field's error is reported."""
+    query = f"{{ {root} {{ nickname {field} }} }}"
+    things = [Broken(), GOOD[0]]  # `thing` is the first
+    fast = schema_with(PlainLeafExecutor, things).execute_sync(query)
+    whole = schema_with(StrawberryGraphQLCoreExecutionContext, things).execute_sync(query)
     assert fast.errors, f"{field}: the broken value was accepted"
     assert [(e.message, e.path) for e in fast.errors] == [(e.message, e.path) for e in whole.errors]  # type: ignore[union-attr]
     assert fast.data == whole.data
@@ -105,6 +111,23 @@ def test_plain_leaves_skip_graphql_cores_field_machinery(monkeypatch: pytest.Mon
     result = schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { name nickname colour tags count shout } }")
     assert result.errors is None
     assert whole_way == ["Query.things", "Thing.shout", "Thing.shout"]  # the resolver field only
+
+
+def test_objects_of_plain_leaves_skip_graphql_cores_object_machinery(monkeypatch: pytest.MonkeyPatch) -> None:
+    completed: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.complete_object_value
+
+    def counted(self: Any, return_type: Any, *args: Any) -> Any:
+        completed.append(return_type.name)
+        return original(self, return_type, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_object_value", counted)
+    result = schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { __typename name tags } }")
+    assert result.data == {"things": [{"__typename": "Thing", "name": "Li", "tags": ["BLUE"]},
+                                      {"__typename": "Thing", "name": "Wang", "tags": []}]}
+    assert completed == []
+    schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { name shout } }")
+    assert completed == ["Thing", "Thing"]  # a resolver field among them: graphql-core's way
 
 
 @strawberry.type
@@ -162,5 +185,5 @@ async def test_a_long_subscription_keeps_no_memo_per_event() -> None:
     counts = [result.data["things"]["count"] async for result in stream]  # type: ignore[union-attr,index]
     assert counts == list(range(50))
     [root] = roots
-    assert len(root._leaves) <= 4  # the root field and its three leaves, not one per event
+    assert len(root._leaves) <= 1 and len(root._objects) <= 1  # the root field and its object, not one per event
     assert len(root._relevant_sub_fields) <= 1
