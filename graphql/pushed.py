@@ -100,8 +100,8 @@ def _valid_document(schema: Any, query: str) -> DocumentNode | None:
 class PushedEvents:
     """One `events` operation of one socket, fed by the hub."""
 
-    __slots__ = ("_behind", "_head", "_send", "_socket", "_waiting", "_wire", "close_socket", "ctx", "hub",
-                 "listener", "rendering")
+    __slots__ = ("_behind", "_head", "_send", "_socket", "_stopped", "_waiting", "_wire", "close_socket", "ctx",
+                 "hub", "listener", "rendering")
 
     def __init__(self, hub: Any, ctx: Any, rendering: _Rendering, head: bytes, socket: WebSocket, wire: Wire | None,
                  send: Callable[[str], Coroutine[Any, Any, None]], close_socket: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -116,13 +116,19 @@ class PushedEvents:
         self._waiting = 0
         self._behind: list[HubEvent] | None = None  # events after one still being rendered
         self.listener: Listener | None = None
+        self._stopped = False
 
     async def stop(self) -> None:
+        # Nothing more for this operation: not an event whose rendering still awaits, nor those
+        # queued behind it (a `next` after `complete` breaks graphql-transport-ws).
+        self._stopped = True
         if self.listener is not None:
             await self.hub.unlisten(self.listener)
             self.listener = None
 
     def deliver(self, event: HubEvent) -> None:
+        if self._stopped:
+            return
         if self._behind is not None:  # an earlier event's rendering awaits: this one comes after
             self._behind.append(event)
             return
@@ -143,7 +149,9 @@ class PushedEvents:
 
     async def _write_later(self, event: HubEvent, result: Any) -> None:
         try:
-            self._write(self.rendering.keep(event, await result))
+            rendered = self.rendering.keep(event, await result)
+            if not self._stopped:
+                self._write(rendered)
         finally:
             behind, self._behind = self._behind or [], None
             for later in behind:

@@ -110,6 +110,27 @@ async def test_an_event_whose_rendering_awaits_keeps_its_place(monkeypatch: pyte
     assert [frame[-11:] for frame in wire.frames] == [b'"seq":1}}}}', b'"seq":2}}}}']
 
 
+async def test_nothing_is_written_once_the_operation_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client completed the operation (or lost the right to it) while an event's rendering
+    awaited: neither that event nor the one queued behind it is sent."""
+    slow: asyncio.Future[ExecutionResult] = asyncio.get_running_loop().create_future()
+
+    async def awaited() -> ExecutionResult:
+        return await slow
+
+    monkeypatch.setattr(pushed, "execute_subscription_event", lambda seq: awaited())
+    rendering = _Rendering(SimpleNamespace(build_per_event_executor=lambda tenant_event: tenant_event.seq))
+    events, wire, sent = subscription(caller("head"), rendering)
+    events.deliver(event(1, path="JS01.A1.B03"))
+    events.deliver(event(2, path="JS01.A1.B03"))
+    await events.stop()
+    slow.set_result(ExecutionResult(RenderedData({"events": {"seq": 1}}), None))
+    for _ in range(10):  # the task that finishes the first rendering
+        await asyncio.sleep(0)
+    events.deliver(event(3, path="JS01.A1.B03"))
+    assert wire.frames == [] and sent == []
+
+
 class InitSocket:
     """What the graphql-transport-ws handler sends and closes on."""
 
