@@ -89,7 +89,9 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         """An object whose selected fields are all plain leaves (a member's `name idNumber
         phone tags`) is completed here, without graphql-core's per-object collection and
         per-field calls; anything unusual completes it again graphql-core's whole way."""
-        if self._short_way:
+        # Under a deferred fragment (`position_context`) graphql-core splits the sub-fields
+        # between payloads: only its own way does that.
+        if self._short_way and position_context is None:
             key = (id(return_type), *[id(details.node) for details in field_details_list])
             try:
                 plan = self._objects[key]

@@ -15,17 +15,21 @@ full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time
 
 A closed websocket is such garbage (uvicorn's and websockets' objects refer to each other), and
 sockets close all the time (every client reconnects when its token expires). So a full pass
-runs once the sockets closed since the last one number half of those open now (and at least
-`FEWEST_CLOSED`), and at the latest every `gc_full_pass_seconds`: the closed sockets' garbage
-stays within about half of what the live ones hold. Growth alone brings no pass: while ten
+runs once the sockets closed since the last one — those that lived through a freeze: one
+refused at once was never frozen, and CPython's own collections free it — number half of
+those open now (and at least `FEWEST_CLOSED`). Growth alone does not time it: while ten
 thousand clients connect (a replica started, or taking the clients of one that stopped) what
-grows is live sockets, and passes timed by growth walked everything four times over for almost
-nothing (44 to 340 unreachable objects), one of them in the middle of an event's fan-out.
+grows is live sockets, and passes timed by a growth of half walked everything four times over
+for almost nothing (44 to 340 unreachable objects), one of them in the middle of an event's
+fan-out. Other garbage is collected before each freeze, so what is frozen was alive; what of
+it dies in cycles later (a request in flight at a freeze) is bounded by a backstop — a full
+pass once the frozen objects have grown `GROWTH_BACKSTOP` times over, which live sockets
+alone do not reach before thousands more have connected — and by `gc_full_pass_seconds`.
 
-The frozen objects are counted as they are frozen, for the gauge, not with
-`gc.get_freeze_count()`: that walks the whole frozen list, 10 to 50 ms with ten thousand
-websockets. The count does not go down when a frozen object is freed by its reference count,
-until the next full pass.
+The frozen objects are counted as they are frozen, not with `gc.get_freeze_count()`: that walks
+the whole frozen list, 10 to 50 ms with ten thousand websockets. The running count does not go
+down when a frozen object is freed by its reference count, so only once it has crossed the
+backstop is the real count taken, at most every `RECOUNT_SECONDS`.
 """
 
 from __future__ import annotations
@@ -44,13 +48,17 @@ log = structlog.get_logger("redgrid.collector")
 FREEZE_TICK_SECONDS = 1.0
 CLOSED_BEFORE_FULL_PASS = 0.5  # sockets closed since the last full pass, against those open now
 FEWEST_CLOSED = 500  # a full pass walks the schema and models too: not for a handful of sockets
+GROWTH_BACKSTOP = 4.0  # frozen objects, against their number after the last full pass
+RECOUNT_SECONDS = 60.0  # the real count of frozen objects (a walk of them all) at most this often
 OLDEST = 2  # the generation a full collection collects
 
 
 class Sockets(Protocol):
     """The websockets of the process (realtime.connections.OpenSockets)."""
 
-    closed: int  # how many have closed since the process started
+    closed: int  # how many have closed after living through a freeze, since the process started
+    freezes: int  # set by the collector: how many freezes so far
+    closing: bool  # the server is shutting down: all of them close, and the process ends
 
     def __len__(self) -> int: ...
 
@@ -62,6 +70,8 @@ class FrozenCollector:
         self._closed_at_pass = 0
         self._full_collection_done = False
         self._frozen = 0  # counted as they are frozen (see the module docstring)
+        self._frozen_after_pass = 0
+        self._recounted_at = 0.0  # loop time of the last real count
         self._ours = False  # a collection this class runs, not one CPython started
         self._task: asyncio.Task[None] | None = None
 
@@ -88,7 +98,8 @@ class FrozenCollector:
         last_full_pass = loop.time()
         while True:
             await asyncio.sleep(FREEZE_TICK_SECONDS)
-            if loop.time() - last_full_pass >= self._full_pass_seconds or self._enough_closed():
+            if (loop.time() - last_full_pass >= self._full_pass_seconds or self._enough_closed()
+                    or self._past_backstop(loop.time())):
                 last_full_pass = loop.time()
                 self.full_pass()
             elif self._full_collection_done:
@@ -97,16 +108,28 @@ class FrozenCollector:
 
     def _enough_closed(self) -> bool:
         closed = self._sockets.closed - self._closed_at_pass
-        return closed >= max(FEWEST_CLOSED, CLOSED_BEFORE_FULL_PASS * len(self._sockets))
+        return not self._sockets.closing and closed >= max(FEWEST_CLOSED, CLOSED_BEFORE_FULL_PASS * len(self._sockets))
 
-    def _freeze(self) -> None:
-        """Freeze what is tracked, then have CPython measure what is left, i.e. nothing: its
-        next full collection then comes after little growth and walks only that, instead of
-        waiting for a quarter of everything there was and walking it all at once."""
-        self._frozen += len(gc.get_objects())  # the unfrozen ones: a walk of the growth alone
-        gc.freeze()
+    def _past_backstop(self, now: float) -> bool:
+        if self._frozen <= GROWTH_BACKSTOP * self._frozen_after_pass or now - self._recounted_at < RECOUNT_SECONDS:
+            return False
+        self._recounted_at = now
+        self._frozen = gc.get_freeze_count()
+        metrics.GC_FROZEN.set(self._frozen)
+        return self._frozen > GROWTH_BACKSTOP * self._frozen_after_pass
+
+    def _freeze(self, collected: bool = False) -> None:
+        """Collect the growth since the last freeze (unless just `collected`), freeze what
+        survived, then have CPython measure what is left, i.e. nothing: its next full collection
+        then comes after little growth and walks only that, instead of waiting for a quarter of
+        everything there was and walking it all at once."""
         self._ours = True
         try:
+            if not collected:
+                gc.collect()  # cycles that are garbage already are not frozen with the rest
+            self._frozen += len(gc.get_objects())  # the unfrozen ones: a walk of the growth alone
+            gc.freeze()
+            self._sockets.freezes += 1
             gc.collect()
         finally:
             self._ours = False
@@ -124,7 +147,8 @@ class FrozenCollector:
             found = gc.collect()
         finally:
             self._ours = False
-        self._freeze()
+        self._freeze(collected=True)
+        self._frozen_after_pass = self._frozen
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)
         log.info("full collection", unreachable=found, frozen=self._frozen,

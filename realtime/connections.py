@@ -26,16 +26,19 @@ RECONNECT_REASON = "server shutting down: reconnect with your last sequence numb
 
 class OpenSockets:
     def __init__(self) -> None:
-        self._sockets: set[WebSocket] = set()
+        self._sockets: dict[WebSocket, int] = {}  # → the collector's freezes when it opened
         self.closing = False
-        self.closed = 0  # since the process started: their garbage times the collector's full pass
+        # For the collector's full pass (platform/collector.py): a socket that closes after a
+        # freeze leaves frozen garbage; one refused at once does not.
+        self.freezes = 0
+        self.closed = 0
 
     def add(self, websocket: WebSocket) -> None:
-        self._sockets.add(websocket)
+        self._sockets[websocket] = self.freezes
 
     def discard(self, websocket: WebSocket | None) -> None:
-        if websocket in self._sockets:
-            self._sockets.remove(websocket)  # type: ignore[arg-type]
+        opened = self._sockets.pop(websocket, None)  # type: ignore[arg-type]
+        if opened is not None and opened < self.freezes:
             self.closed += 1
 
     def __len__(self) -> int:

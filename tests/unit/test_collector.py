@@ -21,11 +21,13 @@ class Node:
 
 
 class Sockets:
-    """Stands in for the process's open websockets: only their two counts are read."""
+    """Stands in for the process's open websockets: only their counts are read."""
 
     def __init__(self, open_now: int = 0) -> None:
         self.open_now = open_now
         self.closed = 0
+        self.freezes = 0
+        self.closing = False
 
     def __len__(self) -> int:
         return self.open_now
@@ -80,6 +82,10 @@ async def test_closed_sockets_bring_the_full_pass_forward() -> None:
 
         await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)  # counted from that pass on: no second one
         assert metrics.GC_FULL_PASSES._value.get() == passes + 1
+
+        sockets.closed, sockets.closing = 5000, True  # a shutdown closes them all: no pass for that
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.5)
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1
     finally:
         await collector.stop()
         gc.unfreeze()
@@ -105,8 +111,8 @@ async def test_a_few_closed_sockets_bring_no_full_pass() -> None:
 
 
 async def test_growth_alone_brings_no_full_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clients connecting make the frozen objects grow many times over with live sockets, not
-    garbage: each growth is frozen on the next tick, never walked again, and the frozen objects
+    """Clients connecting make the frozen objects grow with live sockets, not garbage: under the
+    backstop, each growth is frozen on the next tick, never walked again, and the frozen objects
     are counted without walking them (`gc.get_freeze_count()` walks them all)."""
 
     def walk() -> int:
@@ -120,11 +126,36 @@ async def test_growth_alone_brings_no_full_pass(monkeypatch: pytest.MonkeyPatch)
         passes = metrics.GC_FULL_PASSES._value.get()
         assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
         for _ in range(2):
-            kept.append([Node() for _ in range(collector._frozen)])  # the frozen objects double
+            kept.append([Node() for _ in range(collector._frozen // 2)])  # they grow by half, twice
             gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
             await asyncio.sleep(FREEZE_TICK_SECONDS * 1.2)
             assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
         assert metrics.GC_FULL_PASSES._value.get() == passes
+    finally:
+        await collector.stop()
+        gc.unfreeze()
+
+
+async def test_the_backstop_brings_a_full_pass_for_other_frozen_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Objects alive at a freeze that die later in cycles (a request in flight) are frozen
+    garbage no socket count shows: once the frozen objects have grown past the backstop, the
+    real count is taken and brings a pass; the next real count waits RECOUNT_SECONDS."""
+    monkeypatch.setattr(collector_module, "GROWTH_BACKSTOP", 1.02)
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=Sockets())
+    try:
+        collector.start()
+        passes = metrics.GC_FULL_PASSES._value.get()
+        kept = [Node() for _ in range(collector._frozen // 20)]  # 5%: past the backstop
+        gc.collect()  # a full collection, as CPython would start one
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.2)  # one tick freezes them, the next passes
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1
+
+        monkeypatch.setattr(collector_module, "RECOUNT_SECONDS", 3600.0)
+        kept += [Node() for _ in range(collector._frozen // 20)]
+        gc.collect()
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.2)
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1  # the real count waits
+        assert len(kept) > collector._frozen_after_pass // 20
     finally:
         await collector.stop()
         gc.unfreeze()

@@ -3,6 +3,7 @@ same answers and the same errors as graphql-core's whole way, and it is really t
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from enum import Enum
 from typing import Any
@@ -80,7 +81,7 @@ GOOD = [Thing(name="Li", nickname=None, colour=Colour.RED, tags=[Colour.BLUE], m
 def test_answers_as_graphql_core_does(query: str) -> None:
     fast = schema_with(PlainLeafExecutor, GOOD).execute_sync(query)
     whole = schema_with(StrawberryGraphQLCoreExecutionContext, GOOD).execute_sync(query)
-    assert fast.errors is None and fast.data == whole.data
+    assert fast.errors is None and json.dumps(fast.data) == json.dumps(whole.data)  # in the same order
     assert fast.data["things"][1]["name"] == "Wang"
 
 
@@ -185,5 +186,5 @@ async def test_a_long_subscription_keeps_no_memo_per_event() -> None:
     counts = [result.data["things"]["count"] async for result in stream]  # type: ignore[union-attr,index]
     assert counts == list(range(50))
     [root] = roots
-    assert len(root._leaves) <= 1 and len(root._objects) <= 1  # the root field and its object, not one per event
+    assert len(root._leaves) == 1 and len(root._objects) == 1  # the root field and its object, not one per event
     assert len(root._relevant_sub_fields) <= 1

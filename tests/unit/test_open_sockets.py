@@ -39,12 +39,17 @@ async def test_every_socket_is_closed_though_some_fail() -> None:
     assert [entry["error"] for entry in logs] == ["ValueError: unexpected"]
 
 
-def test_each_socket_that_goes_is_counted_closed_once() -> None:
+def test_sockets_that_lived_through_a_freeze_are_counted_closed() -> None:
+    """Only those left frozen garbage behind: one refused at once never was frozen."""
     sockets = OpenSockets()
-    first, second = socket(None, []), socket(None, [])
-    sockets.add(first)
-    sockets.add(second)
-    sockets.discard(first)
-    sockets.discard(first)  # the handler's cleanup may run after a shutdown's close
+    refused, lasting, later = socket(None, []), socket(None, []), socket(None, [])
+    sockets.add(refused)
+    sockets.add(lasting)
+    sockets.discard(refused)
     sockets.discard(None)  # a websocket that never reached get_context
-    assert (len(sockets), sockets.closed) == (1, 1)
+    assert (len(sockets), sockets.closed) == (1, 0)
+    sockets.freezes += 1  # as the collector does
+    sockets.add(later)
+    sockets.discard(lasting)
+    sockets.discard(later)
+    assert (len(sockets), sockets.closed) == (0, 1)

@@ -127,6 +127,7 @@ async def test_nothing_is_written_once_the_operation_stopped(monkeypatch: pytest
     slow.set_result(ExecutionResult(RenderedData({"events": {"seq": 1}}), None))
     for _ in range(10):  # the task that finishes the first rendering
         await asyncio.sleep(0)
+    assert events._behind is None and rendering.event is not None  # the rendering did finish
     events.deliver(event(3, path="JS01.A1.B03"))
     assert wire.frames == [] and sent == []
 
