@@ -9,7 +9,8 @@ or the bare server's broadcast, to the client reading the frame), events lost, a
 memory per idle subscriber (RSS growth / N), RedGrid's full garbage-collector passes while the
 clients connected and while the events went out, and for the three slowest events the first,
 median and last delivery (a late first delivery: the fan-out started late). Both servers and the clients run on uvloop, the
-loop uvicorn serves RedGrid on. Runs the server with its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
+loop uvicorn serves RedGrid on; each server has a core to itself, the clients the others
+(`Placement`; --no-pin leaves it to the kernel). Runs the server with its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
 given, in which case it uses the REDGRID_* environment of deploy/services.sh: PostgreSQL (a
 database of its own, redgrid_bench_events, migrated and seeded here) and Redis; tokens are
 still the dev identity's (the server runs in development mode).
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -202,8 +204,6 @@ class _Clients:
         self.received.append(client.got)
         if why is not None and client.got < client.expected:
             self.failures.append(why)
-        if client.transport is not None:
-            client.transport.close()
         self.open -= 1
         if self.open == 0:
             self.all_done.set()
@@ -246,6 +246,12 @@ async def _clients_main(url: str, token: str | None, protocol: str, n: int, expe
         shared.finished(client, "no more events" if client.got < expected else None)
     print(json.dumps({"latencies": shared.latencies, "received": shared.received,
                       "failures": shared.failures[:3]}), flush=True)
+    # The sockets stay open until the bench has read the server's figures: clients leaving
+    # would bring the collector's full pass for closed sockets into them.
+    await asyncio.to_thread(sys.stdin.read)
+    for client in clients:
+        if client.transport is not None:
+            client.transport.close()
 
 
 # ---- servers -------------------------------------------------------------------------------
@@ -273,12 +279,35 @@ uvloop.run(main())  # the loop uvicorn runs RedGrid on
 '''
 
 
-def start_redgrid(port: int, services: bool, data_dir: str) -> subprocess.Popen[bytes]:
+@dataclass(frozen=True)
+class Placement:
+    """Which CPUs the server and the clients (with this process) run on; None: the kernel's
+    choice. By default the server has one core to itself and everything else shares the rest,
+    as in production, where the clients are other machines: otherwise four client processes
+    reading 10,000 frames take the server's core in the middle of its fan-out, and p99 measures
+    how the kernel shared two cores out as much as either server."""
+
+    server: set[int] | None = None
+    clients: set[int] | None = None
+
+    @staticmethod
+    def of(pin: bool) -> "Placement":
+        cpus = sorted(os.sched_getaffinity(0))
+        return Placement({cpus[0]}, set(cpus[1:])) if pin and len(cpus) > 1 else Placement()
+
+    @staticmethod
+    def keeping(cpus: set[int] | None) -> Callable[[], None] | None:
+        """A child's preexec_fn that keeps it, and every thread it starts, on `cpus`."""
+        return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
+
+
+def start_redgrid(port: int, services: bool, data_dir: str, placement: Placement) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if services or not k.startswith("REDGRID_")}
     env |= {"REDGRID_DATA_DIR": data_dir, "REDGRID_LOG_LEVEL": "WARNING", "REDGRID_ENV": "development"}
     env.pop("REDGRID_KEYCLOAK_URL", None)  # dev identity tokens in both modes
     return subprocess.Popen([sys.executable, "-m", "redgrid.platform.cli", "serve", "--port", str(port)],
-                            cwd=data_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=data_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=Placement.keeping(placement.server))
 
 
 def wait_http(url: str, timeout: float = 120) -> None:
@@ -306,11 +335,12 @@ async def wait_outbox_drained(database: Path, timeout: float = 300) -> None:
     raise RuntimeError("the outbox did not drain")
 
 
-async def run_case(kind: str, n: int, events: int, rate: float, services: bool) -> tuple[Result, float]:
+async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
+                   placement: Placement) -> tuple[Result, float]:
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         if kind == "redgrid":
-            server = start_redgrid(port, services, data_dir)
+            server = start_redgrid(port, services, data_dir, placement)
             base = f"http://127.0.0.1:{port}"
             wait_http(f"{base}/readyz")
             if not services:
@@ -320,7 +350,8 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
                                      "password": "redgrid-demo"}).json()
             token, url, protocol = grant["access_token"], f"ws://127.0.0.1:{port}/graphql", "graphql-transport-ws"
         else:
-            server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE)
+            server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE,
+                                      preexec_fn=Placement.keeping(placement.server))
             assert server.stdout is not None and server.stdout.readline().strip() == b"ready"
             token, url, protocol = None, f"ws://127.0.0.1:{port}/", ""
         try:
@@ -332,7 +363,8 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
             children = [
                 await asyncio.create_subprocess_exec(
                     sys.executable, __file__, "--client", url, token or "", protocol, str(k), str(events),
-                    stdout=asyncio.subprocess.PIPE, limit=2**28)
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**28,
+                    preexec_fn=Placement.keeping(placement.clients))
                 for k in per if k
             ]
             held = 0
@@ -349,8 +381,6 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
                 connected = await metric(port, FULL_PASSES)
                 result.full_passes = (int(connected - passes), 0)
             await publish(kind, port, token, events, rate, data_dir)
-            if kind == "redgrid":
-                result.full_passes = (result.full_passes[0], int(await metric(port, FULL_PASSES) - connected))
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -359,6 +389,11 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool) 
                 result.lost += sum(events - r for r in report["received"])
                 if report["failures"]:
                     print(f"  client failures, e.g. {report['failures']}", flush=True)
+            if kind == "redgrid":
+                result.full_passes = (result.full_passes[0], int(await metric(port, FULL_PASSES) - connected))
+            for child in children:
+                assert child.stdin is not None
+                child.stdin.close()  # the clients may leave now
                 await child.wait()
             return result, per_subscriber_kb
         finally:
@@ -400,8 +435,7 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
             body = {"query": BENCH_MUTATION, "variables": {"code": f"BENCH{i}-{int(started * 1000)}"}}
             response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 200 and not response.json().get("errors"), response.text
-            if i < events - 1:  # then back at once: the clients leave once the last event is in
-                await asyncio.sleep(max(0.0, interval - (time.time() - started)))
+            await asyncio.sleep(max(0.0, interval - (time.time() - started)))
 
 
 
@@ -446,12 +480,17 @@ async def services_database() -> None:
 
 async def main(args: argparse.Namespace) -> None:
     raise_file_limit(max(args.clients))
+    placement = Placement.of(args.pin)
+    if placement.clients is not None:
+        os.sched_setaffinity(0, placement.clients)  # the publisher too: off the server's core
+        print(f"server on CPU {sorted(placement.server or ())}, clients and publisher on {sorted(placement.clients)}",
+              flush=True)
     if args.services:
         await services_database()
     for n in args.clients:
         lines = []
         for kind in ("bare", "redgrid"):
-            result, per_kb = await run_case(kind, n, args.events, args.rate, args.services)
+            result, per_kb = await run_case(kind, n, args.events, args.rate, args.services, placement)
             lines.append((kind, result, per_kb))
             print(summarise(kind, n, result, per_kb), flush=True)
         (_, bare, _), (_, ours, _) = lines
@@ -470,4 +509,6 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--rate", type=float, default=1.0, help="events per second")
     parser.add_argument("--services", action="store_true", help="use PostgreSQL and Redis from the environment")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="leave the server and the clients to the kernel's scheduling (see Placement)")
     asyncio.run(main(parser.parse_args()))

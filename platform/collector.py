@@ -22,9 +22,12 @@ thousand clients connect (a replica started, or taking the clients of one that s
 grows is live sockets, and passes timed by a growth of half walked everything four times over
 for almost nothing (44 to 340 unreachable objects), one of them in the middle of an event's
 fan-out. Other garbage is collected before each freeze, so what is frozen was alive; what of
-it dies in cycles later (a request in flight at a freeze) is bounded by a backstop — a full
-pass once the frozen objects have grown `GROWTH_BACKSTOP` times over, which live sockets
-alone do not reach before thousands more have connected — and by `gc_full_pass_seconds`.
+it dies in cycles later is bounded by a backstop and by `gc_full_pass_seconds`. Requests in
+flight at a freeze leave about 3.5 such objects each (2,817 GraphQL requests: a pass found
+9,977): the backstop runs a full pass once the frozen objects number `GROWTH_BACKSTOP` times
+what the last pass left plus what the sockets opened since hold (`OBJECTS_PER_SOCKET`), so
+that clients connecting do not bring it, and a replica serving only HTTP pays a walk of its
+small heap every 50,000 requests or so.
 
 The frozen objects are counted as they are frozen, not with `gc.get_freeze_count()`: that walks
 the whole frozen list, 10 to 50 ms with ten thousand websockets. The running count does not go
@@ -48,7 +51,8 @@ log = structlog.get_logger("redgrid.collector")
 FREEZE_TICK_SECONDS = 1.0
 CLOSED_BEFORE_FULL_PASS = 0.5  # sockets closed since the last full pass, against those open now
 FEWEST_CLOSED = 500  # a full pass walks the schema and models too: not for a handful of sockets
-GROWTH_BACKSTOP = 4.0  # frozen objects, against their number after the last full pass
+GROWTH_BACKSTOP = 2.0  # frozen objects, against what the last full pass left and the sockets opened since
+OBJECTS_PER_SOCKET = 150  # frozen objects a live websocket holds: about 120 (bench/subscribers.py at 10,000)
 RECOUNT_SECONDS = 60.0  # the real count of frozen objects (a walk of them all) at most this often
 OLDEST = 2  # the generation a full collection collects
 
@@ -71,6 +75,7 @@ class FrozenCollector:
         self._full_collection_done = False
         self._frozen = 0  # counted as they are frozen (see the module docstring)
         self._frozen_after_pass = 0
+        self._open_at_pass = 0
         self._recounted_at = 0.0  # loop time of the last real count
         self._ours = False  # a collection this class runs, not one CPython started
         self._task: asyncio.Task[None] | None = None
@@ -111,12 +116,16 @@ class FrozenCollector:
         return not self._sockets.closing and closed >= max(FEWEST_CLOSED, CLOSED_BEFORE_FULL_PASS * len(self._sockets))
 
     def _past_backstop(self, now: float) -> bool:
-        if self._frozen <= GROWTH_BACKSTOP * self._frozen_after_pass or now - self._recounted_at < RECOUNT_SECONDS:
+        if self._frozen <= self._backstop() or now - self._recounted_at < RECOUNT_SECONDS:
             return False
         self._recounted_at = now
         self._frozen = gc.get_freeze_count()
         metrics.GC_FROZEN.set(self._frozen)
-        return self._frozen > GROWTH_BACKSTOP * self._frozen_after_pass
+        return self._frozen > self._backstop()
+
+    def _backstop(self) -> float:
+        opened = max(0, len(self._sockets) - self._open_at_pass)
+        return GROWTH_BACKSTOP * (self._frozen_after_pass + OBJECTS_PER_SOCKET * opened)
 
     def _freeze(self, collected: bool = False) -> None:
         """Collect the growth since the last freeze (unless just `collected`), freeze what
@@ -148,7 +157,7 @@ class FrozenCollector:
         finally:
             self._ours = False
         self._freeze(collected=True)
-        self._frozen_after_pass = self._frozen
+        self._frozen_after_pass, self._open_at_pass = self._frozen, len(self._sockets)
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)
         log.info("full collection", unreachable=found, frozen=self._frozen,

@@ -119,18 +119,21 @@ async def test_growth_alone_brings_no_full_pass(monkeypatch: pytest.MonkeyPatch)
         raise AssertionError("the collector walked the frozen objects")
 
     monkeypatch.setattr(collector_module, "gc", SimpleNamespace(**{**vars(gc), "get_freeze_count": walk}))
-    collector = FrozenCollector(full_pass_seconds=3600, sockets=Sockets(open_now=5000))
+    sockets = Sockets()
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=sockets)
     kept: list[list[Node]] = []
     try:
         collector.start()
         passes = metrics.GC_FULL_PASSES._value.get()
         assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
-        for _ in range(2):
-            kept.append([Node() for _ in range(collector._frozen // 2)])  # they grow by half, twice
+        for _ in range(3):
+            kept.append([Node() for _ in range(collector._frozen)])  # the frozen objects double...
+            sockets.open_now += len(kept[-1]) // collector_module.OBJECTS_PER_SOCKET  # ...held by new sockets
             gc.collect()  # a full collection, as CPython would start one: the next tick freezes them
             await asyncio.sleep(FREEZE_TICK_SECONDS * 1.2)
             assert 0 <= metrics.GC_FROZEN._value.get() - gc.get_freeze_count() < 1000
         assert metrics.GC_FULL_PASSES._value.get() == passes
+        assert collector._task is not None and not collector._task.done()  # it did not die walking
     finally:
         await collector.stop()
         gc.unfreeze()
@@ -138,16 +141,23 @@ async def test_growth_alone_brings_no_full_pass(monkeypatch: pytest.MonkeyPatch)
 
 async def test_the_backstop_brings_a_full_pass_for_other_frozen_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
     """Objects alive at a freeze that die later in cycles (a request in flight) are frozen
-    garbage no socket count shows: once the frozen objects have grown past the backstop, the
-    real count is taken and brings a pass; the next real count waits RECOUNT_SECONDS."""
+    garbage no socket count shows: once the frozen objects have grown past the backstop (what
+    the sockets opened since hold aside), the real count is taken and brings a pass; the next
+    real count waits RECOUNT_SECONDS."""
     monkeypatch.setattr(collector_module, "GROWTH_BACKSTOP", 1.02)
-    collector = FrozenCollector(full_pass_seconds=3600, sockets=Sockets())
+    sockets = Sockets()
+    collector = FrozenCollector(full_pass_seconds=3600, sockets=sockets)
     try:
         collector.start()
         passes = metrics.GC_FULL_PASSES._value.get()
-        kept = [Node() for _ in range(collector._frozen // 20)]  # 5%: past the backstop
+        kept = [Node() for _ in range(collector._frozen // 20)]  # 5%: past the backstop...
+        sockets.open_now = 2 * len(kept) // collector_module.OBJECTS_PER_SOCKET  # ...unless sockets hold them
         gc.collect()  # a full collection, as CPython would start one
-        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.2)  # one tick freezes them, the next passes
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.2)
+        assert metrics.GC_FULL_PASSES._value.get() == passes
+
+        sockets.open_now = 0
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 1.2)
         assert metrics.GC_FULL_PASSES._value.get() == passes + 1
 
         monkeypatch.setattr(collector_module, "RECOUNT_SECONDS", 3600.0)
