@@ -21,7 +21,7 @@ from strawberry.dataloader import DataLoader
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.grid import GridNode, PartyOrganisation, in_subtree
 from redgrid.graphql.ids import DbNode, db_id, optional_db_id
-from redgrid.graphql.loaders import all_now_or_later, below, now_or_later, selected
+from redgrid.graphql.loaders import all_now_or_later, below, fill, now_or_later, selected
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
@@ -200,13 +200,13 @@ async def _fill_household_loaders(info: Info, page: "Connection[Household]") -> 
     asked = selected(info, "edges", "node")
     households = [edge.node for edge in page.edges]
     if "node" in asked:
-        await GridNode.loader(info).load_many([h.node_db_id for h in households])
+        await fill(GridNode.loader(info), [h.node_db_id for h in households])
     if asked.keys() & {"members", "partyMembers"}:
-        members = await _members(info).load_many([h.db_id for h in households])
+        members = await fill(_members(info), [h.db_id for h in households])
         if "partyMembers" in asked:
-            found = await _memberships(info).load_many([m.id for rows in members for m in rows])
+            found = await fill(_memberships(info), [m.id for rows in members for m in rows])
             if "organisation" in below(asked["partyMembers"]):
-                await _organisations(info).load_many([p.organisation_id for rows in found for p in rows])
+                await fill(_organisations(info), [p.organisation_id for rows in found for p in rows])
 
 
 @strawberry.type(description="A public commitment (承诺) and whether it was kept.")

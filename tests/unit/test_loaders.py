@@ -1,5 +1,6 @@
 """`now_or_later`: a relation field answers with a plain value when its loader already holds
-it, so graphql-core completes the row without scheduling anything."""
+it, so graphql-core completes the row without scheduling anything; `fill` puts a page's
+relations there with one call of the batch function."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import asyncio
 import inspect
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
-from redgrid.graphql.loaders import all_now_or_later, now_or_later, selected
+from redgrid.graphql.loaders import all_now_or_later, fill, now_or_later, selected
 
 
 async def test_a_ready_load_answers_at_once():
@@ -67,3 +69,21 @@ def test_selected_sees_through_fragments():
     assert schema.execute_sync(query).errors is None
     assert schema.execute_sync("{ page { edges { node { c } } } }").errors is None
     assert SEEN == [{"a", "b"}, {"c"}]
+
+
+async def test_fill_asks_the_batch_function_once_and_leaves_ready_values():
+    batches: list[list[int]] = []
+
+    async def squares(keys: list[int]) -> list[int]:
+        batches.append(list(keys))
+        return [k * k for k in keys]
+
+    loader = DataLoader(load_fn=squares)
+    cached = loader.load(3)  # already asked for (and pending) before the fill
+    assert await fill(loader, [2, 3, 2, 4]) == [4, 9, 4, 16]
+    assert await fill(loader, []) == []
+    assert batches[0] == [2, 3, 4]  # each key once; then the pending load's own batch
+    ready = loader.load(4)
+    assert isinstance(ready, asyncio.Future) and ready.done() and ready.result() == 16
+    assert now_or_later(loader.load(2), str) == "4"
+    assert await cached == 9
