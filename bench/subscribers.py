@@ -6,8 +6,9 @@ broadcast server (the same clients, the same rate) measured in the same run.
 
 Prints, per N and server: subscribers held, p50/p99 delivery latency (from the mutation sent,
 or the bare server's broadcast, to the client reading the frame), events lost, and server
-memory per idle subscriber (RSS growth / N), RedGrid's full garbage-collector passes while the
-clients connected and while the events went out, and for the three slowest events the first,
+memory per idle subscriber (RSS growth / N), the server's own time per event fan-out (what is
+left of the latency is the clients' reading and the kernel's), RedGrid's full garbage-collector
+passes while the clients connected and while the events went out, and for the three slowest events the first,
 median and last delivery (a late first delivery: the fan-out started late). Both servers and the clients run on uvloop, the
 loop uvicorn serves RedGrid on; each server has a core to itself, the clients the others
 (`Placement`; --no-pin leaves it to the kernel). Runs the server with its embedded defaults (SQLite, in-memory channel layer, dev identity) unless --services is
@@ -42,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENT_PROCESSES = 4
 HANDSHAKES_IN_FLIGHT = 64  # per client process
 FULL_PASSES = "redgrid_gc_full_passes_total"
+FANOUT = "redgrid_event_fanout_seconds"
 QUERY = "subscription { events(area: GRID) { seq payload } }"
 BENCH_MUTATION = 'mutation($code: String!) { createGridNode(input: {code: $code, name: "bench"}) { errors { code } } }'
 
@@ -70,6 +72,7 @@ class Result:
     # The collector's full passes (platform/collector.py), each a stop of the whole process:
     # while the clients connected, and while the events went out. RedGrid only.
     full_passes: tuple[int, int] | None = None
+    fanout_ms: float = 0.0  # the server's own time per event, on average: the rest is the clients'
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -264,7 +267,9 @@ clients = set()
 async def handler(ws):
     if ws.request.path == "/publish":
         async for _ in ws:
+            started = time.perf_counter()
             broadcast(clients, json.dumps({"sentAt": time.time()}))
+            await ws.send(str(time.perf_counter() - started))  # the fan-out's time, for the bench
         return
     clients.add(ws)
     try:
@@ -380,7 +385,7 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
             if kind == "redgrid":
                 connected = await metric(port, FULL_PASSES)
                 result.full_passes = (int(connected - passes), 0)
-            await publish(kind, port, token, events, rate, data_dir)
+            result.fanout_ms = 1000 * await publish(kind, port, token, events, rate, data_dir)
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -420,14 +425,19 @@ async def wait_subscriptions(port: int, n: int, timeout: float = 600) -> None:
     raise RuntimeError(f"{n} subscriptions did not go live")
 
 
-async def publish(kind: str, port: int, token: str | None, events: int, rate: float, data_dir: str) -> None:
+async def publish(kind: str, port: int, token: str | None, events: int, rate: float, data_dir: str) -> float:
+    """Publishes the events; returns the server's own time handing them out, in seconds on
+    average per event (the bare server's broadcast; RedGrid's redgrid_event_fanout_seconds)."""
     interval = 1 / rate
     if kind == "bare":
+        fanouts = []
         async with connect(f"ws://127.0.0.1:{port}/publish") as ws:
             for _ in range(events):
                 await ws.send("go")
+                fanouts.append(float(await ws.recv()))
                 await asyncio.sleep(interval)
-        return
+        return statistics.mean(fanouts)
+    spent, count = await metric(port, f"{FANOUT}_sum"), await metric(port, f"{FANOUT}_count")
     # The commit time travels in the node's code, which the event carries to every client.
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         for i in range(events):
@@ -436,6 +446,8 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
             response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 200 and not response.json().get("errors"), response.text
             await asyncio.sleep(max(0.0, interval - (time.time() - started)))
+    fanouts = await metric(port, f"{FANOUT}_count") - count
+    return (await metric(port, f"{FANOUT}_sum") - spent) / max(fanouts, 1)
 
 
 
@@ -449,6 +461,7 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     # last one with an early first is the fan-out itself.
     slowest = sorted(result.by_event.values(), key=max, reverse=True)[:3]
     spread = ", ".join(f"{min(e):.0f}/{statistics.median(e):.0f}/{max(e):.0f}" for e in slowest)
+    line += f" server fan-out {result.fanout_ms:.0f} ms/event"
     if result.full_passes is not None:
         line += f" full GC passes {result.full_passes[0]} connecting, {result.full_passes[1]} during events"
     return line + (f"\n         slowest events, first/median/last delivery ms: {spread}" if spread else "")

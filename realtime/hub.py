@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import structlog
+
+from redgrid.platform import metrics
 
 log = structlog.get_logger("redgrid.hub")
 QUEUE_SIZE = 1000  # events a `subscribe` stream holds for a slow reader before it re-listens
@@ -195,8 +198,13 @@ class Hub:
     def _dispatch(self, event: HubEvent) -> None:
         if event.seq > self._last_seen.get(event.topic, 0):
             self._last_seen[event.topic] = event.seq
-        for listener in list(self._listeners.get(event.topic, ())):
+        listeners = list(self._listeners.get(event.topic, ()))
+        if not listeners:
+            return
+        started = time.perf_counter()
+        for listener in listeners:
             self._offer(listener, event)
+        metrics.EVENT_FANOUT.observe(time.perf_counter() - started)
 
     def _offer(self, listener: Listener, event: HubEvent) -> None:
         if listener.backlog is not None:

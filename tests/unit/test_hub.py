@@ -1,6 +1,6 @@
 """The hub's ordering rules on a log kept in memory and the in-memory channel layer (the
 embedded default's): gaps longer than one log answer are filled whole, and a subscriber without
-`after` starts at what the hub has seen."""
+`after` starts at what the hub has seen; and each fan-out to subscribers is timed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 
 from channels.layers import InMemoryChannelLayer
 
+from redgrid.platform import metrics
 from redgrid.realtime.hub import Hub, HubEvent
 
 TOPIC = "t1.cases"
@@ -55,5 +56,25 @@ async def test_without_after_a_late_older_event_is_not_news():
     hub._dispatch(event(7))  # delivered again, late
     hub._dispatch(event(8))
     assert (await asyncio.wait_for(first, 5)).seq == 8
+    await stream.aclose()
+    await hub.stop()
+
+
+def fanouts() -> float:
+    return next(s.value for m in metrics.EVENT_FANOUT.collect() for s in m.samples if s.name.endswith("_count"))
+
+
+async def test_each_fan_out_to_subscribers_is_timed_and_no_other():
+    hub = Hub(InMemoryChannelLayer(), PagedLog(head=0))
+    await hub.start()
+    before = fanouts()
+    hub._dispatch(HubEvent(topic="t2.grid", seq=1, type="node.created", path=None, payload={}, at=""))  # nobody listens
+    assert fanouts() == before
+    stream = hub.subscribe(TOPIC, after=0)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0)
+    hub._dispatch(event(1))
+    assert (await asyncio.wait_for(first, 5)).seq == 1
+    assert fanouts() == before + 1
     await stream.aclose()
     await hub.stop()
