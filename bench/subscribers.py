@@ -6,8 +6,9 @@ broadcast server (the same clients, the same rate) measured in the same run.
 
 Prints, per N and server: subscribers held, p50/p99 delivery latency (from the mutation sent,
 or the bare server's broadcast, to the client reading the frame), events lost, and server
-memory per idle subscriber (RSS growth / N), the server's own time per event fan-out (what is
-left of the latency is the clients' reading and the kernel's), RedGrid's full garbage-collector
+memory per idle subscriber (RSS growth / N), the server's own time per event fan-out, on
+average (the rest of the latency is, for RedGrid, the mutation's request, commit and way to
+the hub, and for both the kernel's delivery and the clients' reading), RedGrid's full garbage-collector
 passes while the clients connected and while the events went out, and for the three slowest events the first,
 median and last delivery (a late first delivery: the fan-out started late). Both servers and the clients run on uvloop, the
 loop uvicorn serves RedGrid on; each server has a core to itself, the clients the others
@@ -302,7 +303,8 @@ class Placement:
 
     @staticmethod
     def keeping(cpus: set[int] | None) -> Callable[[], None] | None:
-        """A child's preexec_fn that keeps it, and every thread it starts, on `cpus`."""
+        """A server's preexec_fn that keeps it, and every thread it starts, on `cpus` (the
+        clients inherit this process's placement)."""
         return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
 
 
@@ -359,17 +361,17 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
                                       preexec_fn=Placement.keeping(placement.server))
             assert server.stdout is not None and server.stdout.readline().strip() == b"ready"
             token, url, protocol = None, f"ws://127.0.0.1:{port}/", ""
+        children: list[asyncio.subprocess.Process] = []
         try:
             await asyncio.sleep(1)
             before = rss_kb(server.pid)
             passes = await metric(port, FULL_PASSES) if kind == "redgrid" else 0.0
             connecting = time.monotonic()
             per = [n // CLIENT_PROCESSES + (1 if i < n % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
-            children = [
+            children += [
                 await asyncio.create_subprocess_exec(
                     sys.executable, __file__, "--client", url, token or "", protocol, str(k), str(events),
-                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**28,
-                    preexec_fn=Placement.keeping(placement.clients))
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**28)
                 for k in per if k
             ]
             held = 0
@@ -402,6 +404,9 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
                 await child.wait()
             return result, per_subscriber_kb
         finally:
+            for child in children:  # on an error, clients still wait for their stdin to close
+                if child.returncode is None:
+                    child.kill()
             server.terminate()
             server.wait(timeout=60)
 
@@ -461,7 +466,7 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     # last one with an early first is the fan-out itself.
     slowest = sorted(result.by_event.values(), key=max, reverse=True)[:3]
     spread = ", ".join(f"{min(e):.0f}/{statistics.median(e):.0f}/{max(e):.0f}" for e in slowest)
-    line += f" server fan-out {result.fanout_ms:.0f} ms/event"
+    line += f" server fan-out {result.fanout_ms:.0f} ms/event (mean)"
     if result.full_passes is not None:
         line += f" full GC passes {result.full_passes[0]} connecting, {result.full_passes[1]} during events"
     return line + (f"\n         slowest events, first/median/last delivery ms: {spread}" if spread else "")

@@ -63,6 +63,9 @@ async def fill(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
     if not unique:
         return []
     found = dict(zip(unique, await loader.load_fn(unique), strict=True))
+    failed = next((value for value in found.values() if isinstance(value, BaseException)), None)
+    if failed is not None:  # a batch function's answer for one key: `load_many` would raise it
+        raise failed
     loader.prime_many(found)  # keys already cached keep what they hold: the same rows
     return [found[key] for key in keys]
 

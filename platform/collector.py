@@ -116,7 +116,8 @@ class FrozenCollector:
         return not self._sockets.closing and closed >= max(FEWEST_CLOSED, CLOSED_BEFORE_FULL_PASS * len(self._sockets))
 
     def _past_backstop(self, now: float) -> bool:
-        if self._frozen <= self._backstop() or now - self._recounted_at < RECOUNT_SECONDS:
+        if (self._sockets.closing or self._frozen <= self._backstop()
+                or now - self._recounted_at < RECOUNT_SECONDS):
             return False
         self._recounted_at = now
         self._frozen = gc.get_freeze_count()

@@ -165,6 +165,13 @@ async def test_the_backstop_brings_a_full_pass_for_other_frozen_garbage(monkeypa
         gc.collect()
         await asyncio.sleep(FREEZE_TICK_SECONDS * 2.2)
         assert metrics.GC_FULL_PASSES._value.get() == passes + 1  # the real count waits
+
+        monkeypatch.setattr(collector_module, "RECOUNT_SECONDS", 0.0)
+        sockets.closing = True  # shutting down: the process is about to end
+        kept += [Node() for _ in range(collector._frozen // 20)]
+        gc.collect()
+        await asyncio.sleep(FREEZE_TICK_SECONDS * 2.2)
+        assert metrics.GC_FULL_PASSES._value.get() == passes + 1
         assert len(kept) > collector._frozen_after_pass // 20
     finally:
         await collector.stop()

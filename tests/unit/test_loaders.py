@@ -82,8 +82,21 @@ async def test_fill_asks_the_batch_function_once_and_leaves_ready_values():
     cached = loader.load(3)  # already asked for (and pending) before the fill
     assert await fill(loader, [2, 3, 2, 4]) == [4, 9, 4, 16]
     assert await fill(loader, []) == []
-    assert batches[0] == [2, 3, 4]  # each key once; then the pending load's own batch
+    assert batches == [[2, 3, 4]]  # each key once; the pending load was answered by the fill
     ready = loader.load(4)
     assert isinstance(ready, asyncio.Future) and ready.done() and ready.result() == 16
     assert now_or_later(loader.load(2), str) == "4"
     assert await cached == 9
+
+
+async def test_fill_raises_an_exception_the_batch_function_answers_with():
+    async def broken(keys: list[int]) -> list[object]:
+        return [ValueError(f"no row {k}") if k == 2 else k for k in keys]
+
+    loader = DataLoader(load_fn=broken)
+    try:
+        await fill(loader, [1, 2])
+    except ValueError as exc:
+        assert str(exc) == "no row 2"
+    else:
+        raise AssertionError("the exception was put in the cache as a value")
