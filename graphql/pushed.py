@@ -45,7 +45,7 @@ from redgrid.graphql.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener
 from redgrid.realtime.visibility import events_topic, in_scope, named_in
-from redgrid.realtime.wire import Wire
+from redgrid.realtime.wire import Wire, text_frame
 
 log = structlog.get_logger("redgrid.pushed")
 DOCUMENTS = 512
@@ -58,10 +58,11 @@ class _Rendering:
     """What every subscription that renders alike shares (see fanout's render key): one
     graphql-core executor (one each was 3.5 KB apiece at ten thousand subscribers; it holds the
     first one's context, which the rendering may not look past its viewer key anyway) and the
-    payload of the last event it rendered, which the others then send as it is. The render key
+    payload of the last event it rendered, which the others then send as it is, in the same
+    frame when their operation id is the same (`frame`). The render key
     includes tenant and scope, so whether that event is in their scope is decided once too."""
 
-    __slots__ = ("__weakref__", "event", "executor", "in_scope", "payload", "scoped")
+    __slots__ = ("__weakref__", "_framed", "event", "executor", "in_scope", "payload", "scoped")
 
     def __init__(self, executor: Any) -> None:
         self.executor = executor
@@ -69,6 +70,18 @@ class _Rendering:
         self.payload = b""
         self.scoped: HubEvent | None = None  # the event `in_scope` was decided for
         self.in_scope = False
+        self._framed: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # head, payload, their frame
+
+    def frame(self, head: bytes, payload: bytes) -> bytes:
+        """The websocket frame of one protocol message (`head`, `payload`): the last one is
+        kept, so that the subscribers after the first (the same operation id, the same
+        payload) write it as it is instead of building their own copy of it."""
+        framed_head, framed_payload, frame = self._framed
+        if framed_payload is payload and framed_head == head:
+            return frame
+        frame = text_frame(head + payload + b"}")
+        self._framed = (head, payload, frame)
+        return frame
 
     def keep(self, event: HubEvent, result: ExecutionResult) -> bytes:
         """The result as a protocol payload; remembered for the others when it is clean."""
@@ -158,13 +171,12 @@ class PushedEvents:
                 self.deliver(later)
 
     def _write(self, payload: bytes) -> None:
-        message = self._head + payload + b"}"
         # Straight to the transport only while nothing waits before it and the app has not asked
         # to close (Starlette refuses sends from then on; the close frame may still be queued).
         if (not self._waiting and self._wire is not None and self._socket.application_state is WebSocketState.CONNECTED
-                and self._wire.write_text(message)):
+                and self._wire.write_frame(self.rendering.frame(self._head, payload))):
             return
-        waiting = run_eagerly(self._send(message.decode()), self._failed)
+        waiting = run_eagerly(self._send((self._head + payload + b"}").decode()), self._failed)
         if waiting is not None:  # the socket's buffer is full: this send waits in a task
             self._waiting += 1
             waiting.add_done_callback(self._sent)

@@ -49,19 +49,19 @@ class Wire:
     def for_send(send: Any) -> "Wire | None":
         """The wire behind uvicorn's ASGI `send` for this socket, or None where frames must go
         through ASGI (another server or implementation, or an uvicorn whose internals moved).
-        Compression is negotiated later, in the handshake: `write_text` checks it per frame."""
+        Compression is negotiated later, in the handshake: `write_frame` checks it per frame."""
         protocol = getattr(send, "__self__", None)
         if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
             return None
-        # What write_text reads of uvicorn's private state: an uvicorn that renamed any of it
+        # What write_frame reads of uvicorn's private state: an uvicorn that renamed any of it
         # gets ASGI sends, not an AttributeError per subscriber per event.
         if not all(hasattr(protocol, name) for name in _PROTOCOL_STATE) or not hasattr(protocol.conn, "extensions"):
             return None
         return Wire(protocol)
 
-    def write_text(self, data: bytes) -> bool:
-        """Write one text frame now; False (nothing written) unless the socket is open, its
-        buffer has room and no extension has to transform the frame."""
+    def write_frame(self, frame: bytes) -> bool:
+        """Write one frame built by `text_frame` now; False (nothing written) unless the
+        socket is open, its buffer has room and no extension has to transform the frame."""
         protocol = self._protocol
         if (protocol.close_sent or protocol.disconnected or not protocol.writable.is_set()
                 or protocol.conn.state is not State.OPEN or protocol.conn.extensions):
@@ -69,5 +69,5 @@ class Wire:
         transport = protocol.transport
         if transport.is_closing():
             return False
-        transport.write(text_frame(data))
+        transport.write(frame)
         return True

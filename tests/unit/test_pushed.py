@@ -1,5 +1,5 @@
 """The pushed `events` path (graphql/pushed.py) without a server: what a subscriber may see when
-the scope decision and the payload are shared by everyone with its render key, that nothing
+the scope decision, the payload and its frame are shared by everyone with its render key, that nothing
 is written past a close the app asked for, and that an event whose rendering awaits keeps its
 place; and that an acknowledged connection keeps no init timeout. The socket, the wire and
 the send are stand-ins: this code never talks to a service."""
@@ -23,14 +23,15 @@ from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.realtime.hub import HubEvent
+from redgrid.realtime.wire import text_frame
 
 
 class Wire:
     def __init__(self) -> None:
         self.frames: list[bytes] = []
 
-    def write_text(self, data: bytes) -> bool:
-        self.frames.append(data)
+    def write_frame(self, frame: bytes) -> bool:
+        self.frames.append(frame)
         return True
 
 
@@ -70,12 +71,14 @@ def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> Non
     for subscriber in (other, named, elsewhere):
         subscriber.deliver(e)
     assert other_wire.frames == [] and elsewhere_wire.frames == []  # another tenant's namesake too
-    assert named_wire.frames == [b'{"id":"1","type":"next","payload":{"data":{"events":{"seq":1}}}}']
+    assert named_wire.frames == [text_frame(b'{"id":"1","type":"next","payload":{"data":{"events":{"seq":1}}}}')]
 
     inside = event(2, path="JS01.A1.B03.U1")
     rendered(shared, inside)
     other.deliver(inside)
+    named.deliver(inside)
     assert len(other_wire.frames) == 1
+    assert other_wire.frames[0] is named_wire.frames[1]  # one frame built, written to both
 
 
 def test_nothing_goes_straight_to_the_transport_once_a_close_was_asked_for() -> None:

@@ -34,7 +34,7 @@ async def _serve(ws: Any, deflate: bool, written: list[bool]) -> tuple[uvicorn.S
         wire = Wire.for_send(send)
         assert wire is not None
         for message in MESSAGES:
-            if wire.write_text(message.encode()):
+            if wire.write_frame(text_frame(message.encode())):
                 written.append(True)
             else:
                 written.append(False)
