@@ -40,7 +40,8 @@ def caller(username: str, tenant_id: int = 1, path: str = "JS01.A1.B03") -> Requ
     return RequestContext(identity, SimpleNamespace(id=tenant_id), GridScope(ScopeKind.SUBTREE, path))  # type: ignore[arg-type]
 
 
-def subscription(ctx: RequestContext, rendering: _Rendering) -> tuple[PushedEvents, Wire, list[str]]:
+def subscription(ctx: RequestContext, rendering: _Rendering,
+                 head: bytes = b'{"id":"1","type":"next","payload":') -> tuple[PushedEvents, Wire, list[str]]:
     wire, sent = Wire(), []
 
     async def send(text: str) -> None:
@@ -49,7 +50,7 @@ def subscription(ctx: RequestContext, rendering: _Rendering) -> tuple[PushedEven
     async def close() -> None: ...
 
     socket = SimpleNamespace(application_state=WebSocketState.CONNECTED)
-    events = PushedEvents(None, ctx, rendering, b'{"id":"1","type":"next","payload":', socket, wire, send, close)  # type: ignore[arg-type]
+    events = PushedEvents(None, ctx, rendering, head, socket, wire, send, close)  # type: ignore[arg-type]
     return events, wire, sent
 
 
@@ -79,6 +80,21 @@ def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> Non
     named.deliver(inside)
     assert len(other_wire.frames) == 1
     assert other_wire.frames[0] is named_wire.frames[1]  # one frame built, written to both
+
+
+def test_a_shared_frame_is_only_for_the_same_operation_head() -> None:
+    """One rendering, three operations: another id, and the legacy protocol's `data` message,
+    each get a frame of their own."""
+    shared = _Rendering(executor=None)
+    heads = [b'{"id":"1","type":"next","payload":', b'{"id":"2","type":"next","payload":',
+             b'{"type":"data","id":"1","payload":']
+    subscribers = [subscription(caller("head"), shared, head) for head in heads]
+    e = event(1, path="JS01.A1.B03")
+    rendered(shared, e)
+    for events, _, _ in subscribers:
+        events.deliver(e)
+    assert [wire.frames for _, wire, _ in subscribers] == [
+        [text_frame(head + b'{"data":{"events":{"seq":1}}}}')] for head in heads]
 
 
 def test_nothing_goes_straight_to_the_transport_once_a_close_was_asked_for() -> None:
