@@ -13,20 +13,16 @@ walks only what was made since the last. An object frozen while alive is still f
 reference count when let go; but garbage in reference cycles among frozen objects waits for a
 full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time.
 
-A closed websocket is such garbage (uvicorn's and websockets' objects refer to each other), and
-sockets close all the time (every client reconnects when its token expires). So a full pass
-runs once the sockets closed since the last one — those that lived through a freeze: one
-refused at once was never frozen, and CPython's own collections free it — number half of
-those open now (and at least `FEWEST_CLOSED`). Growth alone does not time it: while ten
-thousand clients connect (a replica started, or taking the clients of one that stopped) what
-grows is live sockets, and passes timed by a growth of half walked everything four times over
-for almost nothing (44 to 340 unreachable objects), one of them in the middle of an event's
-fan-out. Other garbage is collected before each freeze, so what is frozen was alive; what of
-it dies in cycles later is bounded by a backstop and by `gc_full_pass_seconds`. Requests in
-flight at a freeze leave about 3.5 such objects each (2,817 GraphQL requests: a pass found
-9,977): the backstop runs a full pass once the frozen objects number `GROWTH_BACKSTOP` times
-what the last pass left plus what the sockets opened since hold (`OBJECTS_PER_SOCKET`), so
-that clients connecting do not bring it, and a replica serving only HTTP pays a walk of its
+Garbage is collected before each freeze, so what is frozen was alive; what of it dies in
+cycles later waits for a full pass. A closed websocket leaves almost none (graphql/context.py
+breaks its cycles with uvicorn's protocol: 4,000 sockets closed, the passes after them found
+915 objects). Requests in flight at a freeze leave about 3.5 each (2,817 GraphQL requests: a
+pass found 9,977). So a full pass runs once the frozen objects number `GROWTH_BACKSTOP` times
+what the last pass left plus what the sockets opened since hold (`OBJECTS_PER_SOCKET`), and
+at the latest every `gc_full_pass_seconds`; never during a shutdown. Growth of live sockets
+does not bring it: passes timed by a growth of half walked everything four times over while
+ten thousand clients connected, for almost nothing (44 to 340 unreachable objects), one of
+them in the middle of an event's fan-out. A replica serving only HTTP pays a walk of its
 small heap every 50,000 requests or so.
 
 The frozen objects are counted as they are frozen, not with `gc.get_freeze_count()`: that walks
@@ -49,8 +45,6 @@ from redgrid.platform import metrics
 
 log = structlog.get_logger("redgrid.collector")
 FREEZE_TICK_SECONDS = 1.0
-CLOSED_BEFORE_FULL_PASS = 0.5  # sockets closed since the last full pass, against those open now
-FEWEST_CLOSED = 500  # a full pass walks the schema and models too: not for a handful of sockets
 GROWTH_BACKSTOP = 2.0  # frozen objects, against what the last full pass left and the sockets opened since
 OBJECTS_PER_SOCKET = 150  # frozen objects a live websocket holds: about 120 (bench/subscribers.py at 10,000)
 RECOUNT_SECONDS = 60.0  # the real count of frozen objects (a walk of them all) at most this often
@@ -60,8 +54,6 @@ OLDEST = 2  # the generation a full collection collects
 class Sockets(Protocol):
     """The websockets of the process (realtime.connections.OpenSockets)."""
 
-    closed: int  # how many have closed after living through a freeze, since the process started
-    freezes: int  # set by the collector: how many freezes so far
     closing: bool  # the server is shutting down: all of them close, and the process ends
 
     def __len__(self) -> int: ...
@@ -71,7 +63,6 @@ class FrozenCollector:
     def __init__(self, full_pass_seconds: float, sockets: Sockets) -> None:
         self._full_pass_seconds = full_pass_seconds
         self._sockets = sockets
-        self._closed_at_pass = 0
         self._full_collection_done = False
         self._frozen = 0  # counted as they are frozen (see the module docstring)
         self._frozen_after_pass = 0
@@ -103,21 +94,17 @@ class FrozenCollector:
         last_full_pass = loop.time()
         while True:
             await asyncio.sleep(FREEZE_TICK_SECONDS)
-            if (loop.time() - last_full_pass >= self._full_pass_seconds or self._enough_closed()
-                    or self._past_backstop(loop.time())):
+            if self._sockets.closing:
+                continue  # the process is about to end
+            if loop.time() - last_full_pass >= self._full_pass_seconds or self._past_backstop(loop.time()):
                 last_full_pass = loop.time()
                 self.full_pass()
             elif self._full_collection_done:
                 self._full_collection_done = False
                 self._freeze()
 
-    def _enough_closed(self) -> bool:
-        closed = self._sockets.closed - self._closed_at_pass
-        return not self._sockets.closing and closed >= max(FEWEST_CLOSED, CLOSED_BEFORE_FULL_PASS * len(self._sockets))
-
     def _past_backstop(self, now: float) -> bool:
-        if (self._sockets.closing or self._frozen <= self._backstop()
-                or now - self._recounted_at < RECOUNT_SECONDS):
+        if self._frozen <= self._backstop() or now - self._recounted_at < RECOUNT_SECONDS:
             return False
         self._recounted_at = now
         self._frozen = gc.get_freeze_count()
@@ -139,7 +126,6 @@ class FrozenCollector:
                 gc.collect()  # cycles that are garbage already are not frozen with the rest
             self._frozen += len(gc.get_objects())  # the unfrozen ones: a walk of the growth alone
             gc.freeze()
-            self._sockets.freezes += 1
             gc.collect()
         finally:
             self._ours = False
@@ -149,7 +135,6 @@ class FrozenCollector:
         """Collect everything, frozen or not, then freeze the survivors. Returns how many
         unreachable objects were found."""
         started = time.perf_counter()
-        self._closed_at_pass = self._sockets.closed
         gc.unfreeze()
         self._frozen = 0
         self._ours = True

@@ -26,20 +26,14 @@ RECONNECT_REASON = "server shutting down: reconnect with your last sequence numb
 
 class OpenSockets:
     def __init__(self) -> None:
-        self._sockets: dict[WebSocket, int] = {}  # → the collector's freezes when it opened
+        self._sockets: set[WebSocket] = set()
         self.closing = False
-        # For the collector's full pass (platform/collector.py): a socket that closes after a
-        # freeze leaves frozen garbage; one refused at once does not.
-        self.freezes = 0
-        self.closed = 0
 
     def add(self, websocket: WebSocket) -> None:
-        self._sockets[websocket] = self.freezes
+        self._sockets.add(websocket)
 
     def discard(self, websocket: WebSocket | None) -> None:
-        opened = self._sockets.pop(websocket, None)  # type: ignore[arg-type]
-        if opened is not None and opened < self.freezes:
-            self.closed += 1
+        self._sockets.discard(websocket)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._sockets)
