@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from graphql import GraphQLLeafType, GraphQLObjectType, GraphQLResolveInfo, is_leaf_type, is_list_type, is_non_null_type
+from graphql import (
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    get_nullable_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+)
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -55,6 +63,14 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         # A middleware (a schema extension with a `resolve` hook) must see every field.
         self._short_way = not getattr(self.middleware_manager, "middlewares", None)
 
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        # graphql-core memoizes sub-field collection by the root field list, which is new for
+        # every event, in a dict the per-event copies share; in the copy's own, a subscription
+        # open for hours no longer keeps an entry per event it rendered.
+        executor._relevant_sub_fields = {}
+        return executor
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -63,13 +79,7 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plan = None
-        if self._short_way:
-            key = (id(parent_type), id(field_details_list[0].node))
-            try:
-                plan = self._leaves[key]
-            except KeyError:
-                plan = self._leaves[key] = self._plan(parent_type, field_details_list)
+        plan = self._leaf_plan(parent_type, field_details_list) if self._short_way else None
         if plan is not None:
             try:
                 return self._value(plan, source)
@@ -132,7 +142,7 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
             if details[0].node.name.value == "__typename" and not details[0].node.directives:
                 plan.append((name, None))
                 continue
-            leaf = self._plan(return_type, details)
+            leaf = self._leaf_plan(return_type, details)
             if leaf is None:
                 return None
             plan.append((name, leaf))
@@ -145,22 +155,25 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
             raise _Unusual
         return self.complete_leaf_value(of_type, value)
 
+    def _leaf_plan(self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Leaf | None:
+        key = (id(parent_type), id(field_details_list[0].node))
+        try:
+            return self._leaves[key]
+        except KeyError:
+            plan = self._leaves[key] = self._plan(parent_type, field_details_list)
+            return plan
+
     def _plan(self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Leaf | None:
         node = field_details_list[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
         # A basic field has no arguments (no resolver to take them); directives are left alone.
         if field_def is None or node.directives or getattr(field_def.resolve, "__name__", None) != BASIC_RESOLVER:
             return None
-        of_type, nullable = field_def.type, not is_non_null_type(field_def.type)
-        if not nullable:
-            of_type = of_type.of_type  # type: ignore[union-attr]
+        nullable, of_type = not is_non_null_type(field_def.type), get_nullable_type(field_def.type)
         if is_leaf_type(of_type):
             return _Leaf(field_def.resolve, nullable, of_type, None, False)  # type: ignore[arg-type]
         if is_list_type(of_type):
-            item = of_type.of_type  # type: ignore[union-attr]
-            items_nullable = not is_non_null_type(item)
-            if not items_nullable:
-                item = item.of_type
+            items_nullable, item = not is_non_null_type(of_type.of_type), get_nullable_type(of_type.of_type)
             if is_leaf_type(item):
                 return _Leaf(field_def.resolve, nullable, None, item, items_nullable)
         return None

@@ -78,22 +78,14 @@ class SharedEventExecutor(PlainLeafExecutor):
 
     def build_per_event_executor(self, payload: Any) -> Any:
         if not isinstance(payload, SharedPayload):
-            return self._for_event(payload)
+            return super().build_per_event_executor(payload)
         key = self._render_key
         if key is None:
             key = self._render_key = self._compute_render_key()
         cached = payload.renders.get(key)
         if cached is not None:
             return _Replay(cached)
-        return _Recording(self._for_event(payload), payload.renders, key)
-
-    def _for_event(self, payload: Any) -> Any:
-        executor = super().build_per_event_executor(payload)
-        # graphql-core memoizes sub-field collection by the root field list, which is new for
-        # every event; in the copy's own dict, a subscription open for hours no longer keeps
-        # an entry per event it rendered.
-        executor._relevant_sub_fields = {}
-        return executor
+        return _Recording(super().build_per_event_executor(payload), payload.renders, key)
 
     def _compute_render_key(self) -> Hashable:
         """What the rendering of an event may depend on: the operation's text, its variables

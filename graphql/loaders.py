@@ -58,15 +58,21 @@ async def fill(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
     """`loader.load_many(keys)` for a list resolver filling its page: one call of the loader's
     batch function, its answers put in the cache as ready values. `load_many` makes a future,
     a gather entry and a batch entry per key, and for a page's 300 members that machinery took
-    longer than the query (3 ms more, bench/registers.py)."""
-    unique = list(dict.fromkeys(keys))
-    if not unique:
-        return []
-    found = dict(zip(unique, await loader.load_fn(unique), strict=True))
-    failed = next((value for value in found.values() if isinstance(value, BaseException)), None)
-    if failed is not None:  # a batch function's answer for one key: `load_many` would raise it
-        raise failed
-    loader.prime_many(found)  # keys already cached keep what they hold: the same rows
+    longer than the query (3 ms more, bench/registers.py). Keys the loader already holds are
+    not asked again."""
+    found: dict[K, V] = {}
+    for key in keys:
+        held = loader.cache_map.get(key)
+        if held is not None and held.done() and not held.cancelled() and held.exception() is None:
+            found[key] = held.result()
+    missing = [key for key in dict.fromkeys(keys) if key not in found]
+    if missing:
+        fetched = dict(zip(missing, await loader.load_fn(missing), strict=True))
+        failed = next((value for value in fetched.values() if isinstance(value, BaseException)), None)
+        if failed is not None:  # a batch function's answer for one key: `load_many` would raise it
+            raise failed
+        loader.prime_many(fetched)  # a key asked for meanwhile keeps its own future: the same rows
+        found.update(fetched)
     return [found[key] for key in keys]
 
 

@@ -186,5 +186,6 @@ async def test_a_long_subscription_keeps_no_memo_per_event() -> None:
     counts = [result.data["things"]["count"] async for result in stream]  # type: ignore[union-attr,index]
     assert counts == list(range(50))
     [root] = roots
-    assert len(root._leaves) == 1 and len(root._objects) == 1  # the root field and its object, not one per event
+    # The root field, its object and that object's three leaves: not one of any per event.
+    assert len(root._leaves) == 4 and len(root._objects) == 1
     assert len(root._relevant_sub_fields) <= 1
