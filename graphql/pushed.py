@@ -54,6 +54,11 @@ CLOSE_TOO_SLOW = 1013  # try again later: it reconnects with its last seq and lo
 TOO_SLOW_REASON = "too slow to read: reconnect with your last sequence number"
 
 
+def message(head: bytes, payload: bytes) -> bytes:
+    """One protocol message: its head (type and operation id) up to the payload, the payload."""
+    return head + payload + b"}"
+
+
 class _Rendering:
     """What every subscription that renders alike shares (see fanout's render key): one
     graphql-core executor (one each was 3.5 KB apiece at ten thousand subscribers; it holds the
@@ -70,24 +75,27 @@ class _Rendering:
         self.payload = b""
         self.scoped: HubEvent | None = None  # the event `in_scope` was decided for
         self.in_scope = False
-        self._framed: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # head, payload, their frame
+        self._framed: tuple[bytes, bytes] | None = None  # a head and its frame of `payload`
 
-    def frame(self, head: bytes, payload: bytes) -> bytes:
-        """The websocket frame of one protocol message (`head`, `payload`): the last one is
-        kept, so that the subscribers after the first (the same operation id, the same
-        payload) write it as it is instead of building their own copy of it."""
-        framed_head, framed_payload, frame = self._framed
-        if framed_payload is payload and framed_head == head:
-            return frame
-        frame = text_frame(head + payload + b"}")
-        self._framed = (head, payload, frame)
+    def frame(self, head: bytes) -> bytes:
+        """The websocket frame of `payload` under `head`: the last one is kept, so that the
+        subscribers after the first (most often all with the same operation id) write it as it
+        is instead of building their own copy of it."""
+        if self._framed is not None and self._framed[0] == head:
+            return self._framed[1]
+        frame = text_frame(message(head, self.payload))
+        self._framed = (head, frame)
         return frame
+
+    def hold(self, event: HubEvent, payload: bytes) -> None:
+        """`payload` is the rendering of `event` for everyone who renders alike."""
+        self.event, self.payload, self._framed = event, payload, None
 
     def keep(self, event: HubEvent, result: ExecutionResult) -> bytes:
         """The result as a protocol payload; remembered for the others when it is clean."""
         if isinstance(result.data, RenderedData) and not result.errors:
             payload = f'{{"data":{result.data.json}}}'.encode()
-            self.event, self.payload = event, payload
+            self.hold(event, payload)
             return payload
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -174,9 +182,10 @@ class PushedEvents:
         # Straight to the transport only while nothing waits before it and the app has not asked
         # to close (Starlette refuses sends from then on; the close frame may still be queued).
         if (not self._waiting and self._wire is not None and self._socket.application_state is WebSocketState.CONNECTED
-                and self._wire.write_frame(self.rendering.frame(self._head, payload))):
+                and self._wire.write_frame(self.rendering.frame(self._head) if payload is self.rendering.payload
+                                           else text_frame(message(self._head, payload)))):
             return
-        waiting = run_eagerly(self._send((self._head + payload + b"}").decode()), self._failed)
+        waiting = run_eagerly(self._send(message(self._head, payload).decode()), self._failed)
         if waiting is not None:  # the socket's buffer is full: this send waits in a task
             self._waiting += 1
             waiting.add_done_callback(self._sent)

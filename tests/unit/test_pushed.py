@@ -59,7 +59,7 @@ def event(seq: int, path: str = "JS01.A1.B04", people: tuple[str, ...] = ()) -> 
 
 
 def rendered(rendering: _Rendering, e: HubEvent) -> None:
-    rendering.event, rendering.payload = e, b'{"data":{"events":{"seq":%d}}}' % e.seq
+    rendering.hold(e, b'{"data":{"events":{"seq":%d}}}' % e.seq)
 
 
 def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> None:
@@ -80,6 +80,7 @@ def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> Non
     named.deliver(inside)
     assert len(other_wire.frames) == 1
     assert other_wire.frames[0] is named_wire.frames[1]  # one frame built, written to both
+    assert other_wire.frames[0] == text_frame(b'{"id":"1","type":"next","payload":{"data":{"events":{"seq":2}}}}')
 
 
 def test_a_shared_frame_is_only_for_the_same_operation_head() -> None:
