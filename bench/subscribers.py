@@ -365,7 +365,7 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
         try:
             await asyncio.sleep(1)
             before = rss_kb(server.pid)
-            passes = await metric(port, FULL_PASSES) if kind == "redgrid" else 0.0
+            passes = (await figures(port))[FULL_PASSES] if kind == "redgrid" else 0.0
             connecting = time.monotonic()
             per = [n // CLIENT_PROCESSES + (1 if i < n % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
             children += [
@@ -384,10 +384,8 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
             await asyncio.sleep(2)
             per_subscriber_kb = (rss_kb(server.pid) - before) / max(held, 1)
             result = Result(held=held, subscribed_s=subscribed_s)
-            if kind == "redgrid":
-                connected = await metric(port, FULL_PASSES)
-                result.full_passes = (int(connected - passes), 0)
-            result.fanout_ms = 1000 * await publish(kind, port, token, events, rate, data_dir)
+            connected = (await figures(port))[FULL_PASSES] if kind == "redgrid" else 0.0
+            result.fanout_ms = 1000 * await publish(kind, port, token, events, rate)
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -397,7 +395,8 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
                 if report["failures"]:
                     print(f"  client failures, e.g. {report['failures']}", flush=True)
             if kind == "redgrid":
-                result.full_passes = (result.full_passes[0], int(await metric(port, FULL_PASSES) - connected))
+                done = (await figures(port))[FULL_PASSES]
+                result.full_passes = (int(connected - passes), int(done - connected))
             for child in children:
                 assert child.stdin is not None
                 child.stdin.close()  # the clients may leave now
@@ -411,26 +410,25 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
             server.wait(timeout=60)
 
 
-async def metric(port: int, name: str) -> float:
-    """One unlabelled figure of the RedGrid server's /metrics."""
+async def figures(port: int) -> dict[str, float]:
+    """The unlabelled figures of the RedGrid server's /metrics, read at one moment."""
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        for line in (await client.get("/metrics")).text.splitlines():
-            if line.startswith(f"{name} "):
-                return float(line.split()[1])
-    raise RuntimeError(f"no {name} in /metrics")
+        text = (await client.get("/metrics")).text
+    return {name: float(value) for name, _, value in
+            (line.partition(" ") for line in text.splitlines() if line and line[0] != "#" and "{" not in line)}
 
 
 async def wait_subscriptions(port: int, n: int, timeout: float = 600) -> None:
     """A subscribe message has no answer: the server's gauge says when all N are live."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if await metric(port, "redgrid_event_subscriptions") >= n:
+        if (await figures(port))["redgrid_event_subscriptions"] >= n:
             return
         await asyncio.sleep(0.5)
     raise RuntimeError(f"{n} subscriptions did not go live")
 
 
-async def publish(kind: str, port: int, token: str | None, events: int, rate: float, data_dir: str) -> float:
+async def publish(kind: str, port: int, token: str | None, events: int, rate: float) -> float:
     """Publishes the events; returns the server's own time handing them out, in seconds on
     average per event (the bare server's broadcast; RedGrid's redgrid_event_fanout_seconds)."""
     interval = 1 / rate
@@ -442,7 +440,7 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
                 fanouts.append(float(await ws.recv()))
                 await asyncio.sleep(interval)
         return statistics.mean(fanouts)
-    spent, count = await metric(port, f"{FANOUT}_sum"), await metric(port, f"{FANOUT}_count")
+    before = await figures(port)
     # The commit time travels in the node's code, which the event carries to every client.
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         for i in range(events):
@@ -451,8 +449,9 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
             response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 200 and not response.json().get("errors"), response.text
             await asyncio.sleep(max(0.0, interval - (time.time() - started)))
-    fanouts = await metric(port, f"{FANOUT}_count") - count
-    return (await metric(port, f"{FANOUT}_sum") - spent) / max(fanouts, 1)
+    after = await figures(port)
+    fanouts = after[f"{FANOUT}_count"] - before[f"{FANOUT}_count"]
+    return (after[f"{FANOUT}_sum"] - before[f"{FANOUT}_sum"]) / max(fanouts, 1)
 
 
 
