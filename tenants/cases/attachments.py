@@ -223,7 +223,7 @@ async def sweep_orphans(store: Storage, older_than: timedelta, *, dry_run: bool 
         if not force and len(orphans) > max(SUSPICIOUS_ORPHANS, len(keys) * SUSPICIOUS_SHARE):
             report.refused[tenant_id] = (len(orphans), len(keys))
             continue
-        if orphans and not dry_run:
+        if not dry_run:
             await store.delete(*orphans)
         report.removed += len(orphans)
     report.removed += await store.discard_partial_writes(cutoff, dry_run=dry_run)

@@ -365,11 +365,13 @@ def test_service_monitor_is_optional(helm):
     assert all(service_labels.get(k) == v for k, v in selector.items())
 
 
+# Case photos in an S3 bucket, with its keys.
+S3 = ("--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
+      "--set", "secrets.s3SecretAccessKey=s3cr3t")
+
+
 def test_s3_storage_for_case_photos(helm):
-    docs = manifests(template(
-        helm, "--set", "config.s3.bucket=case-photos", "--set", "config.s3.endpointUrl=https://minio.example.org",
-        "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE", "--set", "secrets.s3SecretAccessKey=s3cr3t",
-    ).stdout)
+    docs = manifests(template(helm, *S3, "--set", "config.s3.endpointUrl=https://minio.example.org").stdout)
     config = one(docs, "ConfigMap")["data"]
     assert (config["REDGRID_S3_BUCKET"], config["REDGRID_S3_ENDPOINT_URL"]) == ("case-photos", "https://minio.example.org")
     env = {e["name"]: e for e in one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]}
@@ -397,8 +399,7 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     assert {e["name"] for e in container["env"]} >= {"REDGRID_DATABASE_URL", "REDGRID_REDIS_URL"}
     assert "maintenance" in one(docs, "NetworkPolicy")["spec"]["podSelector"]["matchExpressions"][0]["values"]
 
-    s3 = manifests(template(helm, "--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
-                            "--set", "secrets.s3SecretAccessKey=s3cr3t").stdout)
+    s3 = manifests(template(helm, *S3).stdout)
     container = one(s3, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     assert "REDGRID_S3_SECRET_ACCESS_KEY" in {e["name"] for e in container["env"]}
     assert [m["name"] for m in container["volumeMounts"]] == ["tmp"]
@@ -407,26 +408,20 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     single = manifests(template(helm, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
                                 "--set", "autoscaling.enabled=false", "--set", "replicaCount=1").stdout)
     assert not [d for d in single if d["kind"] == "CronJob"]
-    # S3 beside a ReadWriteOnce volume: the sweep reads the bucket and must not wait for the volume.
-    both = manifests(template(helm, "--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
-                              "--set", "secrets.s3SecretAccessKey=s3cr3t", "--set", "persistence.enabled=true",
-                              "--set", "persistence.accessModes={ReadWriteOnce}", "--set", "autoscaling.enabled=false",
-                              "--set", "replicaCount=1").stdout)
-    pod = one(both, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    assert [v["name"] for v in pod["volumes"]] == ["tmp"]
 
 
 def test_with_s3_the_attachments_volume_is_not_used(helm, tmp_path):
     """The photos are in the bucket: persistence left on (a ReadWriteOnce default, two replicas)
-    neither claims a volume nor refuses to render, and the notes do not warn of an emptyDir."""
-    s3 = ("--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
-          "--set", "secrets.s3SecretAccessKey=s3cr3t")
-    docs = manifests(template(helm, *s3, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
+    neither claims a volume nor refuses to render, the sweep reads the bucket without waiting
+    for the volume, and the notes do not warn of an emptyDir."""
+    docs = manifests(template(helm, *S3, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
                               "--set", "autoscaling.enabled=false", "--set", "replicaCount=2").stdout)
     assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim"]
     volumes = {v["name"]: v for v in one(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]}
     assert "persistentVolumeClaim" not in volumes["attachments"]
-    assert "persistence is disabled" not in _notes(helm, tmp_path, *s3)
+    sweep = one(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert [v["name"] for v in sweep["volumes"]] == ["tmp"]
+    assert "persistence is disabled" not in _notes(helm, tmp_path, *S3)
 
 
 def test_chart_created_secret_without_migrations(helm):

@@ -135,12 +135,12 @@ REDGRID_S3_ENDPOINT_URL: {{ . | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* The attachments volume's claim. */}}
 {{/* Non-empty when case photos live on the attachments volume: persistence without an S3 bucket. */}}
 {{- define "redgrid.attachmentsVolume" -}}
 {{- if and .Values.persistence.enabled (not .Values.config.s3.bucket) -}}true{{- end -}}
 {{- end -}}
 
+{{/* The attachments volume's claim. */}}
 {{- define "redgrid.attachmentsClaimName" -}}
 {{ .Values.persistence.existingClaim | default (printf "%s-attachments" (include "redgrid.fullname" .)) }}
 {{- end -}}
