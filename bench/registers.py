@@ -13,8 +13,11 @@ next to the test database of deploy/services.sh. What it times:
   residents, already parsed, into the same table (no checks, no households). Each of the
   three starts from a settled database (`settle`): no step pays for the last one's vacuum.
 - page: `households(first: 100)` with members, grid node and party members through the
-  GraphQL schema in process (the DataLoaders, the transaction, RLS; no HTTP). Baseline: one SQL
-  statement with json_agg building the same shape, on the app's role with the tenant set.
+  GraphQL schema in process (the transaction, RLS, masking; no HTTP): as served, compiled to
+  one statement (graphql/compiled.py), and through the resolvers and DataLoaders alone, which
+  answer what the compiler does not take. Baseline: one SQL statement with json_agg building
+  the same shape, on the app's role with the tenant set. GraphQL as served and SQL alternate
+  run by run.
 """
 
 from __future__ import annotations
@@ -144,30 +147,43 @@ async def timed_copy(owner_url: str, ctx, residents: int) -> float:  # type: ign
         await conn.close()
 
 
-async def page_times(ctx, app_url: str, runs: int) -> tuple[list[float], list[float], int]:  # type: ignore[no-untyped-def]
+async def page_times(ctx, app_url: str, runs: int) -> dict[str, list[float] | int]:  # type: ignore[no-untyped-def]
+    """GraphQL as served (compiled to one statement, graphql/compiled.py) and the hand-written
+    SQL alternate run by run, so that a slower moment of the machine weighs on both; then
+    GraphQL through the resolvers alone (REDGRID_COMPILED_PAGES=false), whose garbage would
+    slow the other two if it ran among them."""
     from redgrid.graphql.loaders import Loaders
     from redgrid.graphql.schema import schema
+    from redgrid.platform.settings import get_settings
 
-    graphql, sql = [], []
-    members = 0
-    for _ in range(runs):
+    times: dict[str, list[float]] = {"graphql": [], "resolvers": [], "sql": []}
+    answers = {}
+
+    async def graphql(way: str) -> None:
         started = time.perf_counter()
         result = await schema.execute(PAGE, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
-        graphql.append(time.perf_counter() - started)
+        times[way].append(time.perf_counter() - started)
         assert result.errors is None, result.errors
-        members = sum(len(e["node"]["members"]) for e in result.data["households"]["edges"])
+        answers[way] = result.data
+
     conn = await asyncpg.connect(app_url)
     try:
         for _ in range(runs):
+            await graphql("graphql")
             started = time.perf_counter()
             async with conn.transaction():
                 await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(ctx.tenant.id))
                 rows = await conn.fetch(SQL_PAGE, ctx.tenant.id)
-            sql.append(time.perf_counter() - started)
+            times["sql"].append(time.perf_counter() - started)
             assert len(rows) == 100
     finally:
         await conn.close()
-    return graphql, sql, members
+    get_settings().compiled_pages = False
+    for _ in range(runs):
+        await graphql("resolvers")
+    assert answers["graphql"] == answers["resolvers"], "the two ways answered differently"
+    members = sum(len(e["node"]["members"]) for e in answers["graphql"]["households"]["edges"])
+    return {**times, "members": members}
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -219,9 +235,10 @@ async def main(args: argparse.Namespace) -> None:
         out, _ = await timer.communicate()
         assert timer.returncode == 0, "the page timer failed"
         times = json.loads(out.decode().strip().splitlines()[-1])
-        g, s = statistics.median(times["graphql"]), statistics.median(times["sql"])
+        g, r, s = (statistics.median(times[way]) for way in ("graphql", "resolvers", "sql"))
         print(f"page of 100 households ({times['members']} members), median of {args.runs}: "
-              f"GraphQL {g * 1000:.1f} ms, SQL {s * 1000:.1f} ms, ratio {g / s:.2f}")
+              f"GraphQL {g * 1000:.1f} ms, SQL {s * 1000:.1f} ms, ratio {g / s:.2f} "
+              f"(through the resolvers alone: {r * 1000:.1f} ms, ratio {r / s:.2f})")
     finally:
         await close_database()
 
@@ -240,8 +257,7 @@ async def page_only(args: argparse.Namespace) -> None:
             tenant = await Tenant.get(slug=args.page_of)  # the tenant table is readable without a tenant
         gc.collect()
         gc.freeze()  # as the app's lifespan does once started
-        graphql, sql, members = await page_times(secretary_context(tenant), app_url, args.runs)
-        print(json.dumps({"graphql": graphql, "sql": sql, "members": members}))
+        print(json.dumps(await page_times(secretary_context(tenant), app_url, args.runs)))
     finally:
         await close_database()
 

@@ -33,6 +33,8 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from redgrid.graphql.compiled import Completed
+
 # strawberry's name for the resolver of a field without a resolver, extensions or exception
 # handlers (`is_basic_field`): it reads the attribute and ignores `info`.
 BASIC_RESOLVER = "_get_basic_result"
@@ -98,7 +100,10 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """An object whose selected fields are all plain leaves (a member's `name idNumber
         phone tags`) is completed here, without graphql-core's per-object collection and
-        per-field calls; anything unusual completes it again graphql-core's whole way."""
+        per-field calls; anything unusual completes it again graphql-core's whole way. A value
+        a resolver had PostgreSQL shape (graphql/compiled.py) is complete already."""
+        if type(result) is Completed:
+            return result.value
         # Under a deferred fragment (`position_context`) graphql-core splits the sub-fields
         # between payloads: only its own way does that.
         if self._short_way and position_context is None:

@@ -11,6 +11,7 @@ from strawberry import relay
 from tortoise.queryset import QuerySet
 from strawberry.scalars import JSON
 
+from redgrid.graphql.compiled import Shape, column, global_id
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.pagination import Connection, Direction, ordering, paginate
@@ -107,6 +108,18 @@ class GridNode(DbNode):
 class GridLevel:
     depth: int
     name: str
+
+
+# The SQL shapes of these rows in pages PostgreSQL builds (graphql/compiled.py).
+ORGANISATION_SHAPE = Shape("PartyOrganisation", {
+    "id": global_id("PartyOrganisation"), "name": column("name"), "kind": column("kind"),
+    "secretaryName": column("secretary_name"),
+})
+GRID_NODE_SHAPE = Shape("GridNode", {
+    "id": global_id("GridNode"), "code": column("code"), "path": column("path"), "name": column("name"),
+    "level": column("level"), "headName": column("head_name"), "headPhone": column("head_phone"),
+    "retired": lambda a, _: f"({a}.retired_at IS NOT NULL)",
+})
 
 
 @strawberry.type(description="Full coverage (全覆盖) of one level: nodes with a party organisation, a head, a station, and all three.")

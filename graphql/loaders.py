@@ -131,7 +131,7 @@ class Loaders:
             async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
                 rows = await model.filter(
                     **{f"{fk}__in": list(parent_ids)}, **self._tenant_filter(model)
-                ).order_by(order)
+                ).order_by(order, "id")  # ties in id order, as compiled pages give them
                 grouped: dict[int, list[Any]] = defaultdict(list)
                 for row in rows:
                     grouped[getattr(row, fk)].append(row)

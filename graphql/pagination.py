@@ -69,8 +69,12 @@ def _encode(value: Any) -> Any:
 
 
 def encode_cursor(row: Any, ordering: Ordering) -> str:
-    value = _encode(getattr(row, ordering.field))
-    raw = json.dumps([value, row.id], ensure_ascii=False, separators=(",", ":"))
+    return cursor_of(getattr(row, ordering.field), row.id)
+
+
+def cursor_of(value: Any, pk: int) -> str:
+    """The cursor of the row with id `pk` whose order field holds `value`."""
+    raw = json.dumps([_encode(value), pk], ensure_ascii=False, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -97,6 +101,18 @@ def _after(queryset: QuerySet[Any], ordering: Ordering, cursor: str) -> Q:
     )
 
 
+def rows_after(queryset: QuerySet[Any], first: int, after: str | None, ordering: Ordering) -> QuerySet[Any]:
+    """The rows after `after`, in order: a page is the `first` of them, and one more tells
+    whether a next page follows."""
+    if not 0 < first <= MAX_PAGE:
+        raise InvalidInput(UserError("first", "OUT_OF_RANGE", f"first must be between 1 and {MAX_PAGE}"))
+    sign = "-" if ordering.descending else ""
+    page = queryset.order_by(f"{sign}{ordering.field}", f"{sign}id")
+    if after:
+        page = page.filter(_after(queryset, ordering, after))
+    return page
+
+
 async def paginate(
     queryset: QuerySet[Any],
     first: int,
@@ -104,13 +120,7 @@ async def paginate(
     to_node: Callable[[Any], Node],
     ordering: Ordering = Ordering(),
 ) -> Connection[Node]:
-    if not 0 < first <= MAX_PAGE:
-        raise InvalidInput(UserError("first", "OUT_OF_RANGE", f"first must be between 1 and {MAX_PAGE}"))
-    sign = "-" if ordering.descending else ""
-    page = queryset.order_by(f"{sign}{ordering.field}", f"{sign}id")
-    if after:
-        page = page.filter(_after(queryset, ordering, after))
-    rows: Sequence[Any] = await page.limit(first + 1)
+    rows: Sequence[Any] = await rows_after(queryset, first, after, ordering).limit(first + 1)
     edges = [Edge(cursor=encode_cursor(row, ordering), node=to_node(row)) for row in rows[:first]]
     return Connection(
         edges=edges,

@@ -18,8 +18,9 @@ import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
+from redgrid.graphql.compiled import Many, One, Shape, column, compiled_page, enum_column, global_id
 from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.grid import GridNode, PartyOrganisation, in_subtree
+from redgrid.graphql.grid import GRID_NODE_SHAPE, ORGANISATION_SHAPE, GridNode, PartyOrganisation, in_subtree
 from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.loaders import all_now_or_later, below, fill, now_or_later, selected
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, ordering, paginate
@@ -314,6 +315,37 @@ class PartyMember(DbNode):
         return sum(r.points for r in await self._ledger(info))
 
 
+# The SQL shapes of these rows in pages PostgreSQL builds (graphql/compiled.py); what a role
+# sees of a resident comes from tenants/people/privacy.py, as `ResidentView` does.
+RESIDENT_SHAPE = Shape("Resident", {
+    "id": global_id("Resident"), "name": column("name"),
+    "idNumber": lambda a, s: privacy.shown_sql(f"{a}.id_number", s.rule.id_number, privacy.mask_id_number),
+    "sex": enum_column("sex", Sex),
+    "birthDate": lambda a, s: privacy.birth_date_sql(f"{a}.birth_date", s.rule),
+    "age": lambda a, s: tags.age_sql(f"{a}.birth_date", s.today()),
+    "phone": lambda a, s: privacy.shown_sql(f"{a}.phone", s.rule.phone, privacy.mask_phone),
+    "tags": lambda a, s: "array_remove(ARRAY[{}]::text[], NULL)".format(", ".join(
+        f"CASE WHEN {condition} THEN '{ResidentTag(tag).name}' END" for tag, condition in tags.tags_sql(a, s.years_ago))),
+})
+PARTY_MEMBER_SHAPE = Shape("PartyMember", {
+    "id": global_id("PartyMember"), "category": enum_column("category", PartyCategory),
+    "joinedOn": column("joined_on"), "listed": column("listed"), "photoUrl": column("photo_url"),
+    "duties": column("duties"), "phonePublic": column("phone_public"),
+    "organisation": One(ORGANISATION_SHAPE, "party_organisation", "{a}.id = {p}.organisation_id AND {a}.tenant_id = {p}.tenant_id"),
+})
+HOUSEHOLD_SHAPE = Shape("Household", {
+    "id": global_id("Household"), "building": column("building"), "unit": column("unit"),
+    "room": column("room"), "address": column("address"), "kind": enum_column("kind", HouseholdKind),
+    "colour": enum_column("colour", HouseholdColour),
+    "node": One(GRID_NODE_SHAPE, "grid_node", "{a}.id = {p}.node_id AND {a}.tenant_id = {p}.tenant_id"),
+    "members": Many(RESIDENT_SHAPE, "resident {a}", "{a}.household_id = {p}.id AND {a}.tenant_id = {p}.tenant_id",
+                    "{a}.name, {a}.id"),
+    "partyMembers": Many(
+        PARTY_MEMBER_SHAPE, "resident {b} JOIN party_member {a} ON {a}.resident_id = {b}.id AND {a}.tenant_id = {b}.tenant_id",
+        "{b}.household_id = {p}.id AND {b}.tenant_id = {p}.tenant_id", "{b}.name, {b}.id, {a}.id"),
+})
+
+
 @strawberry.type(description="One member on a building's board (亮身份); the phone only with the member's consent.")
 class ListingEntry:
     name: str
@@ -514,8 +546,12 @@ class PeopleQuery:
             query = query.filter(tags.tag_condition(f.tag.value, tags.today()))
         if f.name_contains:
             query = query.filter(name__icontains=f.name_contains)
+        order = ordering(o.field, o.direction)
+        compiled = await compiled_page(info, query, first, after, order, RESIDENT_SHAPE, privacy.rule_for(ctx))
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
         view = _viewer(info)
-        return await paginate(query, first, after, lambda m: Resident.from_view(view(m)), ordering(o.field, o.direction))
+        return await paginate(query, first, after, lambda m: Resident.from_view(view(m)), order)
 
     @strawberry.field(description="Households of the caller's grid.")
     async def households(
@@ -530,7 +566,11 @@ class PeopleQuery:
             query = query.filter(kind=f.kind.value)
         if f.address_contains:
             query = query.filter(address__icontains=f.address_contains)
-        page = await paginate(query, first, after, Household.from_model, ordering(o.field, o.direction))
+        order = ordering(o.field, o.direction)
+        compiled = await compiled_page(info, query, first, after, order, HOUSEHOLD_SHAPE, privacy.rule_for(info.context.ctx))
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
+        page = await paginate(query, first, after, Household.from_model, order)
         await _fill_household_loaders(info, page)
         return page
 

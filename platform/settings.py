@@ -53,6 +53,8 @@ class Settings(BaseSettings):
 
     # Full garbage collection of everything, frozen or not (platform/collector.py).
     gc_full_pass_seconds: float = Field(default=3600, gt=0)
+    # Register pages PostgreSQL shapes in one statement (graphql/compiled.py); false: resolvers only.
+    compiled_pages: bool = True
 
     log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=20, ge=0)

@@ -127,6 +127,26 @@ def _shown(value: str | None, exposure: Exposure, mask: Callable[[str], str]) ->
     return value if exposure is Exposure.FULL else mask(value)
 
 
+def shown_sql(column: str, exposure: Exposure, mask: Callable[[str], str]) -> str:
+    """`_shown` as a SQL expression over `column`, for pages PostgreSQL shapes itself
+    (graphql/compiled.py): `mask` is one of the two masks above, each with its SQL twin."""
+    if exposure is Exposure.HIDDEN:
+        return "NULL"
+    return column if exposure is Exposure.FULL else _MASKS_SQL[mask].format(c=column)
+
+
+_MASKS_SQL = {
+    mask_id_number: "(left({c}, 6) || '****' || right({c}, 4))",
+    mask_phone: "(CASE WHEN length({c}) >= 8 THEN left({c}, 3) || '****' || right({c}, 4)"
+                " WHEN {c} = '' THEN '' ELSE '****' || right({c}, 2) END)",
+}
+
+
+def birth_date_sql(column: str, rule: Rule) -> str:
+    """The birth date as `viewer` shows it: to roles that see the whole ID-card number only."""
+    return column if rule.id_number is Exposure.FULL else "NULL"
+
+
 def phone_shown(ctx: RequestContext) -> Callable[[str | None], str | None]:
     """How the caller sees a person's phone (full, masked or not at all), for registers that
     hold phones of people other than residents (e.g. sinking staff)."""

@@ -1,5 +1,7 @@
 """A page of households costs the same number of SQL statements for 10 rows as for 100:
-every relation a page touches goes through a per-request DataLoader.
+every relation a page touches goes through a per-request DataLoader. (The page here asks
+relations PostgreSQL does not shape itself, so the resolvers answer it; pages it does shape
+are one statement, tests/integration/test_compiled_pages.py.)
 
 The schema runs in this process against the real PostgreSQL (as the app's role, under
 row-level security), and Tortoise's `tortoise.db_client` logger, which logs each statement
@@ -20,6 +22,8 @@ from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.models import Tenant
 
+from .statements import StatementCounter
+
 # Red households: every page, of 10 or of 100, then reaches every relation (members, party
 # members and their cards), so the two counts compare like with like.
 PAGE = """query($first: Int!) { households(first: $first, filter: {colour: RED}, order: {field: ADDRESS}) { totalCount edges { node {
@@ -28,15 +32,6 @@ PAGE = """query($first: Int!) { households(first: $first, filter: {colour: RED},
   partyMembers { category joinedOn resident { name phone } organisation { name kind }
                  commitments { content verified } serviceHours attendances { title } pointsBalance }
 } } } }"""
-
-
-class StatementCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.statements.append(record.getMessage())
 
 
 @pytest.fixture
@@ -82,9 +77,13 @@ async def test_a_page_of_households_costs_the_same_statements_for_10_and_100(sec
 async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(secretary, monkeypatch):
     """The households page loads the relations its query asks before completing the rows
     (`selected` through fragments is in tests/unit/test_loaders.py): asked through fragments,
-    the same rows come back in the same statements, and no row's relation waits for a load."""
+    the same rows come back in the same statements, and no row's relation waits for a load.
+    (These queries are ones PostgreSQL would shape itself, graphql/compiled.py: turned off here,
+    it is the resolvers' way that is tested.)"""
     from redgrid.graphql import people
+    from redgrid.platform.settings import get_settings
 
+    monkeypatch.setattr(get_settings(), "compiled_pages", False)
     waited = []
     for name in ("now_or_later", "all_now_or_later"):
         def counted(*args, _answer=getattr(people, name)):
