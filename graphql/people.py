@@ -1,9 +1,10 @@
 """GraphQL for the people registers: residents and households, party members and their
 cards, volunteer teams, volunteers and pairings.
 
-A resident reaches a client only as the `ResidentView` that tenants/people/privacy.py makes
-for the caller (numbers masked or hidden by role); every field here that yields a person
-builds it from one.
+A resident reaches a client only as tenants/people/privacy.py shows him to the caller
+(numbers masked or hidden by role): every field here that yields a person builds it from a
+`ResidentView`, and pages PostgreSQL shapes (`RESIDENT_SHAPE`, graphql/compiled.py) use the
+SQL twins of the same masks.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ walks only what was made since the last. An object frozen while alive is still f
 reference count when let go; but garbage in reference cycles among frozen objects waits for a
 full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time.
 
-Garbage is collected before each freeze, so what is frozen was alive; what of it dies in
-cycles later waits for a full pass. A closed websocket leaves almost none (graphql/context.py
-breaks its cycles with uvicorn's protocol: 4,000 sockets closed, the passes after them found
-915 objects). Requests in flight at a freeze leave about 3.5 each (2,817 GraphQL requests: a
+Garbage is collected before each freeze (the young generations, after CPython's own full
+collection), so what is frozen was alive; what of it dies in cycles later waits for a full
+pass. A closed websocket leaves almost none (graphql/context.py breaks its cycles with
+uvicorn's protocol: 4,000 sockets closed, the passes after them found 915 objects). Requests in flight at a freeze leave about 3.5 each (2,817 GraphQL requests: a
 pass found 9,977). So a full pass runs once the frozen objects number `GROWTH_BACKSTOP` times
 what the last pass left plus what the sockets opened since hold (`OBJECTS_PER_SOCKET`), and
 at the latest every `gc_full_pass_seconds`; never during a shutdown. Growth of live sockets
@@ -101,7 +101,7 @@ class FrozenCollector:
                 self.full_pass()
             elif self._full_collection_done:
                 self._full_collection_done = False
-                self._freeze()
+                self._freeze(younger_than_collected=True)
 
     def _past_backstop(self, now: float) -> bool:
         if self._frozen <= self._backstop() or now - self._recounted_at < RECOUNT_SECONDS:
@@ -115,15 +115,17 @@ class FrozenCollector:
         opened = max(0, len(self._sockets) - self._open_at_pass)
         return GROWTH_BACKSTOP * (self._frozen_after_pass + OBJECTS_PER_SOCKET * opened)
 
-    def _freeze(self, collected: bool = False) -> None:
-        """Collect the growth since the last freeze (unless just `collected`), freeze what
-        survived, then have CPython measure what is left, i.e. nothing: its next full collection
-        then comes after little growth and walks only that, instead of waiting for a quarter of
-        everything there was and walking it all at once."""
+    def _freeze(self, younger_than_collected: bool) -> None:
+        """Freeze the objects that survived a full collection, then have CPython measure what is
+        left, i.e. nothing: its next full collection then comes after little growth and walks
+        only that, instead of waiting for a quarter of everything there was and walking it all
+        at once. `younger_than_collected`: the full collection was CPython's, up to a tick ago,
+        so the young generations made since are collected first (cycles that are garbage
+        already are not frozen with the rest); the old one was walked just now."""
         self._ours = True
         try:
-            if not collected:
-                gc.collect()  # cycles that are garbage already are not frozen with the rest
+            if younger_than_collected:
+                gc.collect(OLDEST - 1)
             self._frozen += len(gc.get_objects())  # the unfrozen ones: a walk of the growth alone
             gc.freeze()
             gc.collect()
@@ -142,7 +144,7 @@ class FrozenCollector:
             found = gc.collect()
         finally:
             self._ours = False
-        self._freeze(collected=True)
+        self._freeze(younger_than_collected=False)
         self._frozen_after_pass, self._open_at_pass = self._frozen, len(self._sockets)
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)

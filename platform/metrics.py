@@ -22,7 +22,7 @@ EVENT_FANOUT = Histogram(
     "Time this process's hub takes to hand one event to every subscriber of its topic (rendering and socket writes)",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
-GC_FROZEN = Gauge("redgrid_gc_frozen_objects", "Objects frozen out of the garbage collector's full collections, counted as frozen (those freed since are subtracted at the next full pass)")
+GC_FROZEN = Gauge("redgrid_gc_frozen_objects", "Objects frozen out of the garbage collector's full collections, counted as frozen (corrected to the real count at a full pass or a backstop recount)")
 GC_FULL_PASSES = Counter("redgrid_gc_full_passes_total", "Full passes over every object, frozen or not")
 GC_PASS_UNREACHABLE = Counter("redgrid_gc_full_pass_unreachable_total", "Unreachable objects the full passes found")
 

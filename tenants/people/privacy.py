@@ -156,8 +156,8 @@ def phone_shown(ctx: RequestContext) -> Callable[[str | None], str | None]:
 
 @dataclass(frozen=True)
 class ResidentView:
-    """A resident as one caller may see him: the only shape in which residents leave the
-    service layer."""
+    """A resident as one caller may see him: the shape in which residents leave the service
+    layer, except in pages PostgreSQL shapes with `shown_sql` and `birth_date_sql`."""
 
     id: int
     node_id: int

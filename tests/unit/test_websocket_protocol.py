@@ -5,13 +5,13 @@ talks to a real client, with the handshake dropped once it is done."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
-import uvicorn
 from websockets.asyncio.client import connect
 
 from redgrid.platform.websocket_protocol import LeanWebSocketProtocol, ReceiveQueue, Writable
+
+from .served import served
 
 
 async def test_queue_is_first_in_first_out_and_wakes_a_waiting_reader() -> None:
@@ -93,12 +93,6 @@ async def test_writable_wakes_every_writer_and_never_one_past_a_cleared_flag() -
     assert await asyncio.wait_for(second, 1) is True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
     seen: dict[str, Any] = {}
 
@@ -115,13 +109,7 @@ async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
             await send({"type": "websocket.send", "text": message["text"].upper()})
         seen["closed"] = message["type"]
 
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws=LeanWebSocketProtocol, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
+    async with served(app, LeanWebSocketProtocol) as port:
         async with connect(f"ws://127.0.0.1:{port}/", additional_headers={"X-Big": "x" * 2000}) as client:
             for word in ("ping", "grid", "x" * 70_000):
                 await client.send(word)
@@ -132,6 +120,3 @@ async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
             await asyncio.sleep(0.01)
         assert seen == {"protocol": LeanWebSocketProtocol, "request": None, "response": None,
                         "parsed_headers": 0, "closed": "websocket.disconnect"}
-    finally:
-        server.should_exit = True
-        await task

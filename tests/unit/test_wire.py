@@ -4,28 +4,21 @@ negotiated compression must be refused so that its frames go through ASGI."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 from websockets.frames import Frame, Opcode
 
 from redgrid.platform.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.wire import Wire, text_frame
 
+from .served import served
+
 MESSAGES = ["short", "é" * 100, "x" * 70_000]  # 7-bit, 16-bit and 64-bit lengths
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _serve(ws: Any, deflate: bool, written: list[bool]) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+def _app(written: list[bool]) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
             return
@@ -41,30 +34,19 @@ async def _serve(ws: Any, deflate: bool, written: list[bool]) -> tuple[uvicorn.S
                 await send({"type": "websocket.send", "text": message})
         await receive()  # until the client closes
 
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws=ws,
-                            ws_per_message_deflate=deflate, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    return server, task, port
+    return app
 
 
 @pytest.mark.parametrize("ws", ["websockets-sansio", LeanWebSocketProtocol])
 @pytest.mark.parametrize("deflate", [False, True])
 async def test_client_reads_what_the_wire_wrote(ws: Any, deflate: bool) -> None:
     written: list[bool] = []
-    server, task, port = await _serve(ws, deflate, written)
-    try:
+    async with served(_app(written), ws, ws_per_message_deflate=deflate) as port:
         async with connect(f"ws://127.0.0.1:{port}/", max_size=None) as client:
             received = [await client.recv() for _ in MESSAGES]
-        assert received == MESSAGES
-        # Compression transforms frames: the wire must leave those to ASGI.
-        assert written == [not deflate] * len(MESSAGES)
-    finally:
-        server.should_exit = True
-        await task
+    assert received == MESSAGES
+    # Compression transforms frames: the wire must leave those to ASGI.
+    assert written == [not deflate] * len(MESSAGES)
 
 
 def test_frames_are_what_the_websockets_library_would_write() -> None:
