@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from urllib.parse import urlsplit
 
@@ -63,6 +64,29 @@ async def test_row_level_security_holds_when_the_filter_is_bypassed(db, tenants)
         assert await conn.execute_query_dict("SELECT * FROM account") == []
     # Outside any transaction: nothing is set on the pooled connection either.
     assert await connection().execute_query_dict("SELECT * FROM grid_node") == []
+
+
+async def test_a_transaction_cut_off_mid_way_leaves_no_tenant_on_its_pooled_connection(db, tenants):
+    """The pool does not RESET a released connection (platform/database.py): what keeps the next
+    request from seeing this one's tenant is that the tenant is set for the transaction only,
+    and that a transaction left open is rolled back on release."""
+    entered = asyncio.Event()
+
+    async def cut_off() -> None:
+        async with tenant_transaction(tenants["jinshui"].id) as conn:
+            await conn.execute_query("SELECT 1 FROM grid_node LIMIT 1")
+            entered.set()
+            await conn.execute_query("SELECT pg_sleep(30)")
+
+    task = asyncio.create_task(cut_off())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(8):  # more than the pool's connections, one after another
+        rows = await connection().execute_query_dict(
+            "SELECT current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes FROM grid_node")
+        assert rows[0]["tenant"] in (None, "") and rows[0]["nodes"] == 0
 
 
 async def test_every_tenant_owned_table_has_its_policy(db):
