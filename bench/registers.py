@@ -13,7 +13,8 @@ next to the test database of deploy/services.sh. What it times:
   residents, already parsed, into the same table (no checks, no households). Each of the
   three starts from a settled database (`settle`): no step pays for the last one's vacuum.
 - page: `households(first: 100)` with members, grid node and party members through the
-  GraphQL schema in process (the transaction, RLS, masking; no HTTP): as served, compiled to
+  GraphQL schema in process (the transaction, RLS, masking, the response's JSON written as the
+  server writes it; no HTTP): as served, compiled to
   one statement (graphql/compiled.py), and through the resolvers and DataLoaders alone, which
   answer what the compiler does not take. Baseline: one SQL statement with json_agg building
   the same shape, on the app's role with the tenant set. GraphQL as served and SQL alternate
@@ -153,6 +154,7 @@ async def page_times(ctx, app_url: str, runs: int) -> dict[str, list[float] | in
     GraphQL through the resolvers alone (REDGRID_COMPILED_PAGES=false), whose garbage would
     slow the other two if it ran among them."""
     from redgrid.graphql.loaders import Loaders
+    from redgrid.graphql.responses import encode_json
     from redgrid.graphql.schema import schema
     from redgrid.platform.settings import get_settings
 
@@ -162,9 +164,10 @@ async def page_times(ctx, app_url: str, runs: int) -> dict[str, list[float] | in
     async def graphql(way: str) -> None:
         started = time.perf_counter()
         result = await schema.execute(PAGE, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+        body = encode_json({"data": result.data})  # the response as the server writes it
         times[way].append(time.perf_counter() - started)
         assert result.errors is None, result.errors
-        answers[way] = result.data
+        answers[way] = json.loads(body)["data"]
 
     conn = await asyncpg.connect(app_url)
     try:

@@ -46,8 +46,9 @@ class _NotCompiled(Exception):
 
 @dataclass(frozen=True)
 class Completed:
-    """A field's value already completed (response keys, serialized leaves): the executor
-    returns it as it is (graphql/executor.py)."""
+    """A field's value already completed (response keys, serialized leaves; a node as an
+    orjson.Fragment of its JSON): the executor returns it as it is (graphql/executor.py), and
+    the response's encoder (`graphql.responses.encode_json`) pastes the fragments in."""
 
     value: Any
 
@@ -151,7 +152,10 @@ async def compiled_page(
         return None
     order = queryset.model._meta.fields_map[ordering.field].source_field or ordering.field
     direction = "DESC" if ordering.descending else "ASC"
-    nodes = "".join(f", {sql}" for sql in plan.nodes)
+    # Each node's JSON as UTF-8 bytes (convert_to gives bytea, which asyncpg hands over as it
+    # is): the response pastes it in (orjson.Fragment) instead of decoding 20,000 values to
+    # encode them again, 0.7 to 1 ms of a 100-household page.
+    nodes = "".join(f", convert_to({sql}::text, 'UTF8')" for sql in plan.nodes)
     _, found = await connection().execute_query(
         f"SELECT p.{order}, p.id{nodes} FROM ({page_sql}) p ORDER BY p.{order} {direction}, p.id {direction}",
         statement.params)
@@ -174,12 +178,11 @@ class _Plan:
         # Cursors only when asked: a page of 100 costs 0.5 ms of them.
         asked = any(f.name == "cursor" for key, field in self.fields if field.name == "edges" for _, f in self.opened[key])
         cursors = [cursor_of(row[0], row[1]) for row in rows] if asked else None
-        decoded = {column: [orjson.loads(row[column]) for row in rows] for column in self.node_columns.values()}
         value: dict[str, Any] = {}
         for key, field in self.fields:
             if field.name == "edges":
                 edge = self.opened[key]
-                value[key] = [{k: self._edge_value(f, i, cursors, decoded) for k, f in edge} for i in range(len(rows))]
+                value[key] = [{k: self._edge_value(f, row, cursors and cursors[i]) for k, f in edge} for i, row in enumerate(rows)]
             elif field.name == "pageInfo":
                 last = cursor_of(rows[-1][0], rows[-1][1]) if rows else None
                 page_info = {"hasNextPage": more, "endCursor": last, "__typename": "PageInfo"}
@@ -190,11 +193,11 @@ class _Plan:
                 value[key] = f"{self.type_name}Connection"
         return value
 
-    def _edge_value(self, field: SelectedField, i: int, cursors: list[str] | None, decoded: dict[int, list[Any]]) -> Any:
+    def _edge_value(self, field: SelectedField, row: Any, cursor: str | None) -> Any:
         if field.name == "cursor":
-            return cursors[i]  # type: ignore[index]
+            return cursor
         if field.name == "node":
-            return decoded[self.node_columns[id(field)]][i]
+            return orjson.Fragment(row[self.node_columns[id(field)]])
         return f"{self.type_name}Edge"
 
 

@@ -27,8 +27,8 @@ from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
-from redgrid.graphql.fanout import encode_message
 from redgrid.graphql.pushed import PushedLegacyWSHandler, PushedTransportWSHandler
+from redgrid.graphql.responses import encode_json
 from redgrid.realtime.wire import Wire
 from redgrid.realtime.connections import (
     CLOSE_FORBIDDEN,
@@ -136,7 +136,7 @@ class RedGridGraphQL(GraphQL):
                 _services(websocket).watch.discard(websocket)
 
     def encode_json(self, data: object) -> str | bytes:
-        return encode_message(data, super().encode_json)
+        return encode_json(data)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         services = _services(request)

@@ -1,9 +1,15 @@
-"""Counting the SQL statements Tortoise runs: its `tortoise.db_client` logger logs each one
-once, at DEBUG."""
+"""In-process GraphQL as the tests see it: the SQL statements Tortoise runs, counted (its
+`tortoise.db_client` logger logs each one once, at DEBUG), and the data as a client reads it."""
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
+
+from strawberry.types import ExecutionResult
+
+from redgrid.graphql.responses import encode_json
 
 
 class StatementCounter(logging.Handler):
@@ -13,3 +19,9 @@ class StatementCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.statements.append(record.getMessage())
+
+
+def response_data(result: ExecutionResult) -> Any:
+    """`result.data` after the server's encoding: a compiled page's nodes are JSON waiting to
+    be pasted into the response (graphql/compiled.py), not dicts."""
+    return json.loads(encode_json(result.data))

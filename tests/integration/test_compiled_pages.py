@@ -28,7 +28,7 @@ from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people import privacy, tags
 from redgrid.tenants.people.models import Household
 
-from .statements import StatementCounter
+from .statements import StatementCounter, response_data
 
 HOUSEHOLDS = """query($first: Int!, $after: String, $filter: HouseholdFilter, $order: HouseholdOrder) {
   households(first: $first, after: $after, filter: $filter, order: $order) {
@@ -58,7 +58,7 @@ async def answer(ctx: RequestContext, query: str, variables: dict[str, Any], com
         logger.removeHandler(counter)
         logger.setLevel(level)
     errors = [(e.message, e.path) for e in result.errors or []]
-    return (result.data, errors), counter.statements
+    return (response_data(result), errors), counter.statements
 
 
 async def both_ways(ctx: RequestContext, query: str, **variables: Any) -> tuple[Any, list[str]]:

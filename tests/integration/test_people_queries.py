@@ -22,7 +22,7 @@ from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.models import Tenant
 
-from .statements import StatementCounter
+from .statements import StatementCounter, response_data
 
 # Red households: every page, of 10 or of 100, then reaches every relation (members, party
 # members and their cards), so the two counts compare like with like.
@@ -53,7 +53,7 @@ async def statements_for(ctx: RequestContext, query: str, variables: dict | None
         logger.removeHandler(counter)
         logger.setLevel(level)
     assert result.errors is None, result.errors
-    return len(counter.statements), result.data
+    return len(counter.statements), response_data(result)
 
 
 async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:

@@ -1,0 +1,19 @@
+"""How the server writes a GraphQL response or protocol message: with orjson, which pastes in
+as they are the nodes a compiled page took from PostgreSQL as JSON (orjson.Fragment,
+graphql/compiled.py), and a shared event rendering as its one JSON text (graphql/fanout.py)."""
+
+from __future__ import annotations
+
+import orjson
+
+from redgrid.graphql.fanout import encode_message
+
+
+def _orjson_text(message: object) -> str:
+    # Text, not bytes: strawberry sends bytes on a websocket as a binary frame, which
+    # graphql-ws clients do not read.
+    return orjson.dumps(message).decode()
+
+
+def encode_json(data: object) -> str:
+    return encode_message(data, _orjson_text)
