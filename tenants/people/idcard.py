@@ -8,13 +8,15 @@ never hold a number that contradicts them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from operator import mul
 from dataclasses import dataclass
 from datetime import date
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ZERO_WEIGHTS = ord("0") * sum(WEIGHTS)  # what the digits' codes add to the weighted sum
 CHECK_CHARS = "10X98765432"
-SHAPE = re.compile(r"^\d{17}[\dX]$")
+SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # not \d, which takes other scripts' digits too
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -26,12 +28,15 @@ class IdCard:
 
 
 def check_char(first_17: str) -> str:
-    return CHECK_CHARS[sum(map(mul, map(int, first_17), WEIGHTS)) % 11]
+    """The check character of 17 ASCII digits. From the digits' codes rather than int() of
+    each: a third of the time, and an import checks 200,000 of them."""
+    return CHECK_CHARS[(sum(map(mul, first_17.encode(), WEIGHTS)) - ZERO_WEIGHTS) % 11]
 
 
 def normalise(number: str) -> str:
-    """Spaces dropped and a lower-case check 'x' raised: people type both."""
-    return number.replace(" ", "").upper()
+    """Full-width characters made ASCII (NFKC), spaces dropped and a lower-case check 'x'
+    raised: people type all three."""
+    return unicodedata.normalize("NFKC", number).replace(" ", "").upper()
 
 
 def parse(number: str, today: date) -> IdCard:

@@ -15,8 +15,10 @@ def test_the_standards_example_has_check_character_x():
     assert card == idcard.IdCard("11010519491231002X", date(1949, 12, 31), "female")
 
 
-def test_lower_case_x_and_spaces_are_normalised():
+def test_lower_case_x_spaces_and_full_width_characters_are_normalised():
     assert idcard.parse(" 110105 19491231 002x", TODAY).number == "11010519491231002X"
+    # As typed with a Chinese input method in full-width mode, ideographic space included.
+    assert idcard.parse("１１０１０５\u3000１９４９１２３１００２ｘ", TODAY).number == "11010519491231002X"
 
 
 def test_check_character_over_the_weights():
@@ -37,6 +39,7 @@ def test_sex_is_the_parity_of_the_17th_digit(sequence, sex):
     ("110105194912310021", "check character"),
     ("110105194913310027", "not a birth date"),  # month 13, valid checksum
     ("110105210001010014", "out of range"),  # born in 2100
+    ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "18 characters"),  # Arabic-Indic digits, which \d would take
 ])
 def test_invalid_numbers_say_why(number, reason):
     if reason in ("not a birth date", "out of range"):
