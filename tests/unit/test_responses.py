@@ -23,3 +23,10 @@ def test_shared_event_renderings_are_still_pasted_into_their_envelope():
     data = RenderedData({"events": {"seq": 3}})
     message = {"id": "1", "type": "next", "payload": {"data": data}}
     assert json.loads(encode_json(message)) == {"id": "1", "type": "next", "payload": {"data": {"events": {"seq": 3}}}}
+
+
+def test_what_orjson_refuses_is_written_by_json():
+    # graphql-core's error for a bad enum value quotes it as the client sent it.
+    message = {"errors": [{"message": "Value '\ud800' does not exist in 'Colour' enum."}], "data": None}
+    assert json.loads(encode_json(message)) == message
+    assert json.loads(encode_json({"data": {"big": 2**70}})) == {"data": {"big": 2**70}}
