@@ -8,7 +8,6 @@ never hold a number that contradicts them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from operator import mul
 from dataclasses import dataclass
 from datetime import date
@@ -33,10 +32,15 @@ def check_char(first_17: str) -> str:
     return CHECK_CHARS[(sum(map(mul, first_17.encode(), WEIGHTS)) - ZERO_WEIGHTS) % 11]
 
 
+# A Chinese input method in full-width mode types these; nothing else is taken for a digit.
+TYPED_AS_ASCII = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "X",
+                                " ": None, "\u3000": None, "\u00a0": None})
+
+
 def normalise(number: str) -> str:
-    """Full-width characters made ASCII (NFKC), spaces dropped and a lower-case check 'x'
-    raised: people type all three."""
-    return unicodedata.normalize("NFKC", number).replace(" ", "").upper()
+    """Full-width digits and X made ASCII, spaces dropped and a lower-case check 'x' raised:
+    people type all three."""
+    return number.translate(TYPED_AS_ASCII).upper()
 
 
 def parse(number: str, today: date) -> IdCard:

@@ -21,17 +21,19 @@ AGE_TAGS = {"over_60": 60, "over_80": 80}
 TAGS = tuple(AGE_TAGS) + TYPED_TAGS
 
 
-_today = (0.0, date.min)  # (the POSIX time at which the day ends, the day)
+_today = (0.0, 0.0, date.min)  # (the POSIX times at which the day starts and ends, the day)
 
 
 def today() -> date:
-    """The local date, read from the clock once a day: an import asks it for each of 200,000
-    rows, and a time zone's now() was 3% of the import's time."""
+    """The local date, read from the clock once a day (and again if the clock is set back out
+    of it): an import asks it for each of 200,000 rows, and a time zone's now() was 3% of the
+    import's time."""
     global _today
-    if time.time() >= _today[0]:
+    if not _today[0] <= time.time() < _today[1]:
         day = datetime.now(LOCAL_TIME).date()
-        _today = (datetime.combine(day + timedelta(days=1), datetime.min.time(), LOCAL_TIME).timestamp(), day)
-    return _today[1]
+        start, end = (datetime.combine(d, datetime.min.time(), LOCAL_TIME).timestamp() for d in (day, day + timedelta(days=1)))
+        _today = (start, end, day)
+    return _today[2]
 
 
 def years_before(day: date, years: int) -> date:

@@ -40,6 +40,7 @@ def test_sex_is_the_parity_of_the_17th_digit(sequence, sex):
     ("110105194913310027", "not a birth date"),  # month 13, valid checksum
     ("110105210001010014", "out of range"),  # born in 2100
     ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "18 characters"),  # Arabic-Indic digits, which \d would take
+    ("¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X", "18 characters"),  # superscripts: no one types them for digits
 ])
 def test_invalid_numbers_say_why(number, reason):
     if reason in ("not a birth date", "out of range"):
