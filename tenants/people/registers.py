@@ -139,7 +139,8 @@ def _household(tenant_id: int, node_id: int, row: dict[str, Any], hardship: bool
 
 class _Households:
     """The households a residents import puts people in, by (node id, building, unit, room):
-    those registered before, read node by node as the file's parts reach them, and those the
+    those registered before, read node by node as the file's parts reach them (only on nodes
+    that held any when the import began: a street's first import reads none), and those the
     import creates, coloured from the members of the part that creates them. Any household
     that gains members it was not coloured with (one registered before, or one created by an
     earlier part) is in `to_recolour`."""
@@ -151,10 +152,13 @@ class _Households:
         self.ids: dict[tuple[Any, ...], int] = {}
         self.to_recolour: set[int] = set()
         self._read_nodes: set[int] = set()
+        self._holding: set[int] | None = None  # the nodes with households before the import
 
     async def add(self, wanted: dict[tuple[Any, ...], tuple[dict[str, Any], bool]]) -> None:
         """Every address of `wanted` in `ids`, creating the households not registered yet."""
-        unread = sorted({key[0] for key in wanted} - self._read_nodes)
+        if self._holding is None:
+            self._holding = set(await Household.filter(tenant_id=self.tenant_id).distinct().values_list("node_id", flat=True))
+        unread = sorted(({key[0] for key in wanted} & self._holding) - self._read_nodes)
         if unread:
             query = Household.filter(tenant_id=self.tenant_id)
             self._learn(await _chunked(query, "node_id", unread, *self.FIELDS))

@@ -19,7 +19,7 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants import imports
 from redgrid.tenants.people import idcard
 from redgrid.tenants.people.models import Household, Resident
-from redgrid.tenants.people.registers import ResidentsRegister
+from redgrid.tenants.people.registers import HouseholdsRegister, ResidentsRegister
 
 from .clients import gql_data
 from .conftest import ROOT
@@ -151,6 +151,29 @@ async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db,
     async with tenant_transaction(tenant.id):
         home = await Household.get(tenant_id=tenant.id, building="分户楼")
         assert home.colour == "blue" and await Resident.filter(household_id=home.id).count() == 2
+
+
+async def test_residents_join_the_households_registered_before_and_those_made_with_them(db, monkeypatch):
+    """An address registered before the import (read on its node when a part reaches it) is
+    joined and recoloured; a new one on a node without households is created once."""
+    monkeypatch.setattr(imports, "PART_ROWS", 1)
+    tenant = await Tenant.get(slug="jinshui")
+    ctx = secretary_context(tenant)
+    async with tenant_transaction(tenant.id):
+        homes = await imports.run_import(ctx, HouseholdsRegister(), "h.csv", f"网格编码,楼栋,单元,房号\n{B03},先登楼,1单元,101\n".encode())
+    assert (homes.imported, homes.errors) == (1, [])
+    born = date(1958, 3, 1)
+    data = csv([f"先登甲,{number(5, born)},,,{B03},先登楼,1单元,101,,低保",
+                f"新户甲,{number(7, born)},,,{B03},新户楼,2单元,202,,",
+                f"新户乙,{number(9, born)},,,{B03},新户楼,2单元,202,,"])
+    async with tenant_transaction(tenant.id):
+        result = await imports.run_import(ctx, ResidentsRegister(), "r.csv", data)
+    assert (result.imported, result.errors) == (3, [])
+    async with tenant_transaction(tenant.id):
+        before = await Household.get(tenant_id=tenant.id, building="先登楼")
+        assert before.colour == "blue" and await Resident.filter(household_id=before.id).count() == 1
+        made = await Household.filter(tenant_id=tenant.id, building="新户楼")
+        assert len(made) == 1 and await Resident.filter(household_id=made[0].id).count() == 2
 
 
 async def test_scope_and_roles(live_server, tokens):
