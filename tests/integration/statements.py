@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from strawberry.types import ExecutionResult
@@ -12,13 +14,27 @@ from strawberry.types import ExecutionResult
 from redgrid.graphql.responses import encode_json
 
 
-class StatementCounter(logging.Handler):
+class _StatementCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.statements.append(record.getMessage())
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """The statements run inside the block, in order."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = _StatementCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter.statements
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
 
 
 def response_data(result: ExecutionResult) -> Any:

@@ -8,27 +8,24 @@ row-level security; each query is answered both ways (REDGRID_COMPILED_PAGES on 
 
 from __future__ import annotations
 
-import logging
-import os
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-import asyncpg
 import pytest
 
 from redgrid.graphql.loaders import Loaders
 from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
-from redgrid.platform.database import tenant_transaction
+from redgrid.platform.database import connection, tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.platform.settings import get_settings
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people import privacy, tags
 from redgrid.tenants.people.models import Household
 
-from .statements import StatementCounter, response_data
+from .statements import counted_statements, response_data
 
 HOUSEHOLDS = """query($first: Int!, $after: String, $filter: HouseholdFilter, $order: HouseholdOrder) {
   households(first: $first, after: $after, filter: $filter, order: $order) {
@@ -46,19 +43,15 @@ RESIDENTS = """query($first: Int!, $after: String, $filter: ResidentFilter, $ord
 
 async def answer(ctx: RequestContext, query: str, variables: dict[str, Any], compiled: bool) -> tuple[Any, list[str]]:
     """(data and the errors' messages and paths, the SQL statements run)."""
-    settings, logger = get_settings(), logging.getLogger("tortoise.db_client")
-    counter, level, was = StatementCounter(), logger.level, settings.compiled_pages
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    settings.compiled_pages = compiled
+    settings = get_settings()
+    was, settings.compiled_pages = settings.compiled_pages, compiled
     try:
-        result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+        with counted_statements() as statements:
+            result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
     finally:
         settings.compiled_pages = was
-        logger.removeHandler(counter)
-        logger.setLevel(level)
     errors = [(e.message, e.path) for e in result.errors or []]
-    return (response_data(result), errors), counter.statements
+    return (response_data(result), errors), statements
 
 
 async def both_ways(ctx: RequestContext, query: str, **variables: Any) -> tuple[Any, list[str]]:
@@ -174,24 +167,24 @@ async def test_the_sql_twins_of_masks_and_ages_agree_with_the_python_rules(db):
     days = [date(2024, 2, 29), date(2025, 2, 28), date(2025, 3, 1), date(2026, 11, 25), date(2028, 2, 28)]
     births = [date(1964, 2, 29), date(1965, 2, 28), date(1965, 3, 1), date(1966, 11, 25), date(1966, 11, 26),
               date(1944, 2, 29), date(1946, 11, 24), date(2020, 1, 1)]
-    conn = await asyncpg.connect(os.environ["REDGRID_TEST_DATABASE_URL"])
-    try:
-        for exposure in privacy.Exposure:
-            for mask in (privacy.mask_id_number, privacy.mask_phone):
-                sql = privacy.shown_sql("v", exposure, mask)
-                got = [r[0] for r in await conn.fetch(f"SELECT {sql} FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i", values)]
-                assert got == [privacy._shown(v, exposure, mask) for v in values], (exposure, mask)
-        for day in days:
-            ages = await conn.fetch(f"SELECT {tags.age_sql('b', '$1::date')} FROM unnest($2::date[]) WITH ORDINALITY AS t(b, i) ORDER BY i",
-                                    day, births)
-            assert [r[0] for r in ages] == [tags.age_on(b, day) for b in births], day
-            thresholds = {years: tags.years_before(day, years) for years in tags.AGE_TAGS.values()}
-            conditions = [(tag, sql) for tag, sql in tags.tags_sql("r", lambda y: f"'{thresholds[y]}'::date")
-                          if tag in tags.AGE_TAGS]
-            selected = ", ".join(sql for _, sql in conditions)
-            rows = await conn.fetch(f"SELECT {selected} FROM unnest($1::date[]) WITH ORDINALITY AS r(birth_date, i) ORDER BY i", births)
-            for birth, row in zip(births, rows):
-                expected = [tag for tag, years in tags.AGE_TAGS.items() if tags.age_on(birth, day) >= years]
-                assert [tag for (tag, _), carries in zip(conditions, row) if carries] == expected, (day, birth)
-    finally:
-        await conn.close()
+
+    async def fetch(sql: str, *args: Any) -> list[Any]:
+        return (await connection().execute_query(sql, list(args)))[1]
+
+    for exposure in privacy.Exposure:
+        for mask in (privacy.mask_id_number, privacy.mask_phone):
+            sql = privacy.shown_sql("v", exposure, mask)
+            got = [r[0] for r in await fetch(f"SELECT {sql} FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i", values)]
+            assert got == [privacy._shown(v, exposure, mask) for v in values], (exposure, mask)
+    for day in days:
+        ages = await fetch(f"SELECT {tags.age_sql('b', '$1::date')} FROM unnest($2::date[]) WITH ORDINALITY AS t(b, i) ORDER BY i",
+                           day, births)
+        assert [r[0] for r in ages] == [tags.age_on(b, day) for b in births], day
+        thresholds = {years: tags.years_before(day, years) for years in tags.AGE_TAGS.values()}
+        conditions = [(tag, sql) for tag, sql in tags.tags_sql("r", lambda y: f"'{thresholds[y]}'::date")
+                      if tag in tags.AGE_TAGS]
+        selected = ", ".join(sql for _, sql in conditions)
+        rows = await fetch(f"SELECT {selected} FROM unnest($1::date[]) WITH ORDINALITY AS r(birth_date, i) ORDER BY i", births)
+        for birth, row in zip(births, rows):
+            expected = [tag for tag, years in tags.AGE_TAGS.items() if tags.age_on(birth, day) >= years]
+            assert [tag for (tag, _), carries in zip(conditions, row) if carries] == expected, (day, birth)

@@ -71,10 +71,12 @@ async def test_a_transaction_cut_off_mid_way_leaves_no_tenant_on_its_pooled_conn
     request from seeing this one's tenant is that the tenant is set for the transaction only,
     and that a transaction cut off is rolled back (by Tortoise, or by asyncpg on release)."""
     entered = asyncio.Event()
+    backend: list[int] = []
 
     async def cut_off() -> None:
         async with tenant_transaction(tenants["jinshui"].id) as conn:
-            await conn.execute_query("SELECT 1 FROM grid_node LIMIT 1")
+            _, rows = await conn.execute_query("SELECT pg_backend_pid() AS pid")
+            backend.append(rows[0]["pid"])
             entered.set()
             await conn.execute_query("SELECT pg_sleep(30)")
 
@@ -85,7 +87,8 @@ async def test_a_transaction_cut_off_mid_way_leaves_no_tenant_on_its_pooled_conn
         await task
     # asyncpg's pool hands out the connection released last: the one the cut-off request used.
     rows = await connection().execute_query_dict(
-        "SELECT current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes FROM grid_node")
+        "SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes FROM grid_node")
+    assert rows[0]["pid"] == backend[0]  # the same session, kept by the pool
     assert rows[0]["tenant"] in (None, "") and rows[0]["nodes"] == 0
 
 

@@ -11,7 +11,6 @@ once, counts them.
 from __future__ import annotations
 
 import inspect
-import logging
 from types import SimpleNamespace
 
 import pytest
@@ -22,7 +21,7 @@ from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.models import Tenant
 
-from .statements import StatementCounter, response_data
+from .statements import counted_statements, response_data
 
 # Red households: every page, of 10 or of 100, then reaches every relation (members, party
 # members and their cards), so the two counts compare like with like.
@@ -42,18 +41,11 @@ async def secretary(db) -> RequestContext:
 
 
 async def statements_for(ctx: RequestContext, query: str, variables: dict | None = None) -> tuple[int, dict]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = StatementCounter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with counted_statements() as statements:
         # The stand-in for GraphQLContext: what resolvers and the transaction extension read.
         result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
     assert result.errors is None, result.errors
-    return len(counter.statements), response_data(result)
+    return len(statements), response_data(result)
 
 
 async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:
