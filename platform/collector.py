@@ -16,10 +16,11 @@ full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time
 Garbage is collected before each freeze (the young generations, after CPython's own full
 collection), so what is frozen was alive; what of it dies in cycles later waits for a full
 pass. A closed websocket leaves almost none (graphql/context.py breaks its cycles with
-uvicorn's protocol: 4,000 sockets closed, the passes after them found 915 objects). Requests in flight at a freeze leave about 3.5 each (2,817 GraphQL requests: a
-pass found 9,977). So a full pass runs once the frozen objects number `GROWTH_BACKSTOP` times
-what the last pass left plus what the sockets opened since hold (`OBJECTS_PER_SOCKET`), and
-at the latest every `gc_full_pass_seconds`; never during a shutdown. Growth of live sockets
+uvicorn's protocol: 4,000 sockets closed, the passes after them found 915 objects). Requests
+in flight at a freeze leave about 3.5 each (2,817 GraphQL requests: a pass found 9,977). So a
+full pass runs once the frozen objects number `GROWTH_BACKSTOP` times what the last pass left
+plus what the sockets opened since hold (`OBJECTS_PER_SOCKET`), and at the latest every
+`gc_full_pass_seconds`; never during a shutdown. Growth of live sockets
 does not bring it: passes timed by a growth of half walked everything four times over while
 ten thousand clients connected, for almost nothing (44 to 340 unreachable objects), one of
 them in the middle of an event's fan-out. A replica serving only HTTP pays a walk of its

@@ -151,18 +151,17 @@ class _Households:
         self.tenant_id = tenant_id
         self.ids: dict[tuple[Any, ...], int] = {}
         self.to_recolour: set[int] = set()
-        self._read_nodes: set[int] = set()
-        self._holding: set[int] | None = None  # the nodes with households before the import
+        self._unread: set[int] | None = None  # nodes with households from before, not read yet
 
     async def add(self, wanted: dict[tuple[Any, ...], tuple[dict[str, Any], bool]]) -> None:
         """Every address of `wanted` in `ids`, creating the households not registered yet."""
-        if self._holding is None:
-            self._holding = set(await Household.filter(tenant_id=self.tenant_id).distinct().values_list("node_id", flat=True))
-        unread = sorted(({key[0] for key in wanted} & self._holding) - self._read_nodes)
+        if self._unread is None:
+            self._unread = set(await Household.filter(tenant_id=self.tenant_id).distinct().values_list("node_id", flat=True))
+        unread = sorted({key[0] for key in wanted} & self._unread)
         if unread:
             query = Household.filter(tenant_id=self.tenant_id)
             self._learn(await _chunked(query, "node_id", unread, *self.FIELDS))
-            self._read_nodes.update(unread)
+            self._unread.difference_update(unread)
         self.to_recolour.update(self.ids[key] for key in wanted if key in self.ids)
         new = [_household(self.tenant_id, key[0], r, hardship)
                for key, (r, hardship) in wanted.items() if key not in self.ids]
