@@ -291,7 +291,8 @@ class Placement:
     choice. By default the server has one core to itself and everything else shares the rest,
     as in production, where the clients are other machines: otherwise four client processes
     reading 10,000 frames take the server's core in the middle of its fan-out, and p99 measures
-    how the kernel shared two cores out as much as either server."""
+    how the kernel shared two cores out as much as either server. With --services, PostgreSQL
+    and Redis are not pinned: they may run on the server's core."""
 
     server: set[int] | None = None
     clients: set[int] | None = None
@@ -384,8 +385,8 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
             await asyncio.sleep(2)
             per_subscriber_kb = (rss_kb(server.pid) - before) / max(held, 1)
             result = Result(held=held, subscribed_s=subscribed_s)
-            connected = (await figures(port))[FULL_PASSES] if kind == "redgrid" else 0.0
-            result.fanout_ms = 1000 * await publish(kind, port, token, events, rate)
+            connected = await figures(port) if kind == "redgrid" else {}
+            bare_fanout_s = await publish(kind, port, token, events, rate)
             for child in children:
                 assert child.stdout is not None
                 report = json.loads(await child.stdout.readline())
@@ -395,8 +396,15 @@ async def run_case(kind: str, n: int, events: int, rate: float, services: bool,
                 if report["failures"]:
                     print(f"  client failures, e.g. {report['failures']}", flush=True)
             if kind == "redgrid":
-                done = (await figures(port))[FULL_PASSES]
-                result.full_passes = (int(connected - passes), int(done - connected))
+                # Read once every client has reported: the last event's fan-out is in.
+                done = await figures(port)
+                result.full_passes = (int(connected[FULL_PASSES] - passes), int(done[FULL_PASSES] - connected[FULL_PASSES]))
+                fanouts = done[f"{FANOUT}_count"] - connected[f"{FANOUT}_count"]
+                assert fanouts == events, f"{fanouts:.0f} fan-outs measured for {events} events"
+                result.fanout_ms = 1000 * (done[f"{FANOUT}_sum"] - connected[f"{FANOUT}_sum"]) / fanouts
+            else:
+                assert bare_fanout_s is not None
+                result.fanout_ms = 1000 * bare_fanout_s
             for child in children:
                 assert child.stdin is not None
                 child.stdin.close()  # the clients may leave now
@@ -428,9 +436,9 @@ async def wait_subscriptions(port: int, n: int, timeout: float = 600) -> None:
     raise RuntimeError(f"{n} subscriptions did not go live")
 
 
-async def publish(kind: str, port: int, token: str | None, events: int, rate: float) -> float:
-    """Publishes the events; returns the server's own time handing them out, in seconds on
-    average per event (the bare server's broadcast; RedGrid's redgrid_event_fanout_seconds)."""
+async def publish(kind: str, port: int, token: str | None, events: int, rate: float) -> float | None:
+    """Publishes the events. For the bare server, returns its own time broadcasting one, in
+    seconds on average; RedGrid's (redgrid_event_fanout_seconds) is read by `run_case`."""
     interval = 1 / rate
     if kind == "bare":
         fanouts = []
@@ -440,7 +448,6 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
                 fanouts.append(float(await ws.recv()))
                 await asyncio.sleep(interval)
         return statistics.mean(fanouts)
-    before = await figures(port)
     # The commit time travels in the node's code, which the event carries to every client.
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         for i in range(events):
@@ -449,10 +456,7 @@ async def publish(kind: str, port: int, token: str | None, events: int, rate: fl
             response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 200 and not response.json().get("errors"), response.text
             await asyncio.sleep(max(0.0, interval - (time.time() - started)))
-    after = await figures(port)
-    fanouts = after[f"{FANOUT}_count"] - before[f"{FANOUT}_count"]
-    return (after[f"{FANOUT}_sum"] - before[f"{FANOUT}_sum"]) / max(fanouts, 1)
-
+    return None
 
 
 def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
@@ -465,7 +469,7 @@ def summarise(kind: str, n: int, result: Result, per_kb: float) -> str:
     # last one with an early first is the fan-out itself.
     slowest = sorted(result.by_event.values(), key=max, reverse=True)[:3]
     spread = ", ".join(f"{min(e):.0f}/{statistics.median(e):.0f}/{max(e):.0f}" for e in slowest)
-    line += f" server fan-out {result.fanout_ms:.0f} ms/event (mean)"
+    line += f" server fan-out {result.fanout_ms:.2f} ms/event (mean)"
     if result.full_passes is not None:
         line += f" full GC passes {result.full_passes[0]} connecting, {result.full_passes[1]} during events"
     return line + (f"\n         slowest events, first/median/last delivery ms: {spread}" if spread else "")
