@@ -256,8 +256,8 @@ async def _check_rows(
             for column, reason in spec.check(row, state):
                 fail(line, column, reason)
                 bad = True
-        key = tuple(row.get(k) for k in spec.unique)
-        if not bad and any(v is not None for v in key):
+        key = tuple(map(row.get, spec.unique))
+        if not bad and key.count(None) < len(key):
             if key in seen:
                 fail(line, unique_label, f"duplicate of line {seen[key]} in this file")
                 bad = True

@@ -46,7 +46,7 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], Iterator[tuple[in
     if name.endswith(".csv"):
         reader = csv.reader(io.StringIO(_decode(data)))
         rows: Iterator[tuple[int, list[str]]] = (
-            (number, [c.strip() for c in row]) for number, row in enumerate(reader, start=1)
+            (number, list(map(str.strip, row))) for number, row in enumerate(reader, start=1)
         )
     elif name.endswith(".xlsx"):
         try:
@@ -55,7 +55,9 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], Iterator[tuple[in
             raise InvalidInput(UserError("file", "UNREADABLE", "the file is not a readable XLSX workbook")) from None
         # Row by row as the rows are checked and written, not the whole sheet first (0.3 s of
         # 200,000 rows the database would wait for); from A1, so lines are Excel's rows.
-        rows = ((number, [_cell(v) for v in row]) for number, row in enumerate(sheet.iter_rows(), start=1))
+        # Text, most cells, is stripped in line: half the time of a call per cell.
+        rows = ((number, [v.strip() if v.__class__ is str else _cell(v) for v in row])
+                for number, row in enumerate(sheet.iter_rows(), start=1))
     else:
         raise InvalidInput(UserError("file", "UNSUPPORTED_FORMAT", "send a .csv or .xlsx file"))
     for number, cells in rows:

@@ -8,28 +8,29 @@ never hold a number that contradicts them.
 from __future__ import annotations
 
 import re
-from operator import mul
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ZERO_WEIGHTS = ord("0") * sum(WEIGHTS)  # what the digits' codes add to the weighted sum
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2**(17 - i) % 11 for digit i
 CHECK_CHARS = "10X98765432"
-SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # not \d, which takes other scripts' digits too
+SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # fullmatch; not \d, which takes other scripts' digits too
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
-@dataclass(frozen=True)
-class IdCard:
+class IdCard(NamedTuple):  # a tuple: made for each of an import's rows, a dataclass took 3 times as long
     number: str
     birth_date: date
     sex: str  # male | female
 
 
 def check_char(first_17: str) -> str:
-    """The check character of 17 ASCII digits. From the digits' codes rather than int() of
-    each: a third of the time, and an import checks 200,000 of them."""
-    return CHECK_CHARS[(sum(map(mul, first_17.encode(), WEIGHTS)) - ZERO_WEIGHTS) % 11]
+    """The check character of 17 ASCII digits: CHECK_CHARS[sum(digit * weight) % 11].
+
+    Each weight is 2**(17 - i) modulo 11 and 13 is 2 modulo 11, so the weighted sum is, modulo
+    11, twice the digits read as a base-13 number: one int() in C instead of 17 products, a
+    fifth of the time for an import's 200,000 numbers (tests/unit/test_idcard.py compares the
+    two for every position and digit)."""
+    return CHECK_CHARS[2 * int(first_17, 13) % 11]
 
 
 # A Chinese input method in full-width mode types these; nothing else is taken for a digit.
@@ -39,24 +40,25 @@ TYPED_AS_ASCII = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, 
 
 def normalise(number: str) -> str:
     """Full-width digits and X made ASCII, spaces dropped and a lower-case check 'x' raised:
-    people type all three."""
-    return number.translate(TYPED_AS_ASCII).upper()
+    people type all three. A number already in shape is returned as it is, at a third of the cost."""
+    return number if SHAPE.fullmatch(number) else number.translate(TYPED_AS_ASCII).upper()
 
 
 def parse(number: str, today: date) -> IdCard:
     """The card behind `number`; ValueError with a reason a person can act on when invalid."""
-    number = normalise(number)
-    if not SHAPE.match(number):
-        raise ValueError("an ID-card number has 18 characters: 17 digits, then a digit or X")
+    if not SHAPE.fullmatch(number):  # most arrive as they are stored: normalised only when not
+        number = normalise(number)
+        if not SHAPE.fullmatch(number):
+            raise ValueError("an ID-card number has 18 characters: 17 digits, then a digit or X")
     if check_char(number[:17]) != number[17]:
         raise ValueError("the check character does not match: a digit was mistyped")
     try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        birth = date.fromisoformat(number[6:14])  # eight ASCII digits: ISO 8601's YYYYMMDD
     except ValueError:
         raise ValueError("characters 7 to 14 are not a birth date") from None
     if not EARLIEST_BIRTH <= birth <= today:
         raise ValueError("the birth date in the number is out of range")
-    return IdCard(number, birth, "male" if int(number[16]) % 2 else "female")
+    return IdCard(number, birth, "male" if number[16] in "13579" else "female")
 
 
 def make(region: str, birth: date, sequence: int) -> str:

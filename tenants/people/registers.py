@@ -47,6 +47,7 @@ TAG_NAMES = {"living_alone": "独居", "disabled": "残疾", "low_income": "低�
              "left_behind_child": "留守儿童", "floating": "流动人口", "over_60": "60岁以上", "over_80": "80岁以上"}
 CATEGORY_NAMES = {"in_service": "在职党员", "resident": "居住地党员", "retired": "离退休党员",
                   "floating": "流动党员", "laid_off": "下岗失业党员"}
+PERSON_HEADERS = {"sex": "性别", "birthDate": "出生日期", "idNumber": "公民身份号码", "name": "姓名"}  # check_person's fields
 TAG_SPLIT = re.compile(r"[,，、;；/\s]+")
 CHUNK = 10_000  # ids per IN list: well under PostgreSQL's bind-parameter limit
 TURN_ROWS = 500  # rows a writer prepares between turns of the event loop
@@ -220,8 +221,7 @@ class ResidentsRegister:
             problems.append((ROOM.headers[0], "give both 楼栋 and 房号 for a household, or neither"))
         person = Person(name=row["name"], id_number=row["id_number"], sex=row["sex"], birth_date=row["birth_date"])
         errors, values = check_person(person, tags.today())
-        headers = {"sex": "性别", "birthDate": "出生日期", "idNumber": "公民身份号码", "name": "姓名"}
-        problems += [(headers.get(e.field, e.field), e.message) for e in errors]
+        problems += [(PERSON_HEADERS.get(e.field, e.field), e.message) for e in errors]
         row.update(sex=values.get("sex"), birth_date=values.get("birth_date"))
         return problems
 

@@ -27,6 +27,17 @@ def test_check_character_over_the_weights():
     assert idcard.check_char("32011519500301001") == "8"
 
 
+def test_check_character_equals_the_standards_weighted_sum_for_every_digit_in_every_place():
+    def by_the_standard(first_17: str) -> str:
+        return "10X98765432"[sum(int(d) * w for d, w in zip(first_17, idcard.WEIGHTS)) % 11]
+
+    for base in ("00000000000000000", "44052418800101001", "99999999999999999"):
+        for i in range(17):
+            for digit in "0123456789":
+                number = base[:i] + digit + base[i + 1:]
+                assert idcard.check_char(number) == by_the_standard(number), number
+
+
 @pytest.mark.parametrize("sequence, sex", [(1, "male"), (2, "female"), (999, "male"), (0, "female")])
 def test_sex_is_the_parity_of_the_17th_digit(sequence, sex):
     number = idcard.make("320115", date(1950, 3, 1), sequence)
@@ -41,6 +52,8 @@ def test_sex_is_the_parity_of_the_17th_digit(sequence, sex):
     ("110105210001010014", "out of range"),  # born in 2100
     ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "18 characters"),  # Arabic-Indic digits, which \d would take
     ("¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X", "18 characters"),  # superscripts: no one types them for digits
+    ("11010519491231002X\n", "18 characters"),  # a regular expression's $ would take it
+    ("1101051949-1231002X", "18 characters"),
 ])
 def test_invalid_numbers_say_why(number, reason):
     if reason in ("not a birth date", "out of range"):
