@@ -1,12 +1,25 @@
 """Which events a subscriber may receive: its own tenant's topics only (the topic is chosen
-from its context), and within them the events its grid scope covers or that name it among the
-event's `people` (e.g. the sinking staff a case is dispatched to)."""
+from its context), of an area its role may read (as the area's queries require), and within
+them the events its grid scope covers or that name it among the event's `people` (e.g. the
+sinking staff a case is dispatched to). An event without a path (key figures, an import's
+counts) concerns the whole tenant: the area's role rule alone decides it."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from redgrid.platform.context import RequestContext, ScopeKind
 from redgrid.platform.events import topic_for
 from redgrid.realtime.hub import HubEvent
+from redgrid.tenants.figures import require_figures
+from redgrid.tenants.people.privacy import require_registers
+
+# Areas closed to some roles, with the rule their queries apply; the others (grid, cases,
+# roster) are open to every member of the tenant and narrowed event by event.
+AREA_RULES: dict[str, Callable[[RequestContext], None]] = {
+    "figures": require_figures,
+    "people": require_registers,
+}
 
 
 def events_topic(ctx: RequestContext, area: str, after: int | None) -> str:
@@ -14,6 +27,8 @@ def events_topic(ctx: RequestContext, area: str, after: int | None) -> str:
     tenant = ctx.require_tenant()
     if after is not None and after < 0:
         raise ValueError("after must be a sequence number (0 or more)")
+    if (rule := AREA_RULES.get(area)) is not None:
+        rule(ctx)
     return topic_for(tenant.id, area)
 
 

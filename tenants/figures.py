@@ -104,7 +104,12 @@ async def publish_changed() -> int:
 STAFF_ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff")
 
 
-async def figures_for(ctx: RequestContext) -> dict[str, Any]:
-    """The caller's street's figures; staff roles only (a volunteer has no wall to fill)."""
+def require_figures(ctx: RequestContext) -> None:
+    """Staff roles only (a volunteer has no wall to fill): for the query and the FIGURES topic alike."""
     ctx.require_role(*STAFF_ROLES)
+
+
+async def figures_for(ctx: RequestContext) -> dict[str, Any]:
+    """The caller's street's figures."""
+    require_figures(ctx)
     return await key_figures(ctx.require_tenant().id)

@@ -4,6 +4,10 @@ after a change (the scheduler job runs every REDGRID_SLA_SCAN_SECONDS=1 in the t
 from __future__ import annotations
 
 import asyncio
+import json
+
+import pytest
+from websockets.asyncio.client import connect
 
 from .clients import Subscriber, gql, gql_data
 from .test_cases import report
@@ -36,3 +40,33 @@ async def test_a_new_case_pushes_new_figures_to_the_street_not_to_another(live_s
         assert all(e["payload"]["residents"] != pushed[0]["payload"]["residents"] for e in other.events)  # Hushu's own
         await asyncio.sleep(2.5)  # a quiet street sends nothing more
         assert len([e for e in wall.events if e["seq"] > pushed[-1]["seq"]]) == 0
+
+
+async def _subscription_errors(server, token: str, area: str, protocol: str) -> list[dict]:
+    """Subscribe to `events(area)`; the errors the server answers with (empty: it streams)."""
+    start, data = ("subscribe", "next") if protocol == "graphql-transport-ws" else ("start", "data")
+    async with connect(server.ws_url, subprotocols=[protocol]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": start, "payload": {"query": Subscriber.QUERY, "variables": {"area": area}}}))
+        try:
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 2))
+                if message["type"] == "error":
+                    return message["payload"] if isinstance(message["payload"], list) else [message["payload"]]
+                if message["type"] == data and message["payload"].get("errors"):
+                    return message["payload"]["errors"]
+        except TimeoutError:
+            return []  # subscribed: nothing refused it
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_areas_closed_to_a_role_refuse_its_subscription_as_their_queries_do(live_server, tokens, protocol):
+    # A volunteer has no wall to fill and no registers: the key figures and people topics are closed to him.
+    for area in ("FIGURES", "PEOPLE"):
+        errors = await _subscription_errors(live_server, tokens["volunteer"], area, protocol)
+        assert errors and errors[0]["extensions"]["code"] == "FORBIDDEN", (area, errors)
+    # Sinking staff read the key figures (not the registers); the grid topic is open to every member.
+    assert await _subscription_errors(live_server, tokens["dept-staff"], "FIGURES", protocol) == []
+    assert (await _subscription_errors(live_server, tokens["dept-staff"], "PEOPLE", protocol))[0]["extensions"]["code"] == "FORBIDDEN"
+    assert await _subscription_errors(live_server, tokens["volunteer"], "GRID", protocol) == []
