@@ -71,7 +71,7 @@ def build_services(settings: Settings) -> Services:
         tenants=TenantDirectory(),
         dev_identity=dev_identity,
         redis=redis,
-        hub=Hub(layer, DatabaseEventLog()),
+        hub=Hub(layer, DatabaseEventLog(), settings.hub_catch_up_seconds),
         publisher=Publisher(layer),
         scheduler=Scheduler(redis, settings.sla_scan_seconds),
         watch=RightsWatch(authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)),

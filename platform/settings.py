@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     user_status_ttl_seconds: float = Field(default=30, ge=0)
 
     sla_scan_seconds: float = Field(default=15, gt=0)
+    # How often each hub reads the event log for what the channel layer did not bring (realtime/hub.py).
+    hub_catch_up_seconds: float = Field(default=5, gt=0)
 
     # Websockets: uvicorn's implementation and its per-connection costs (see README).
     ws_impl: Literal["websockets-sansio", "websockets", "wsproto"] = "websockets-sansio"

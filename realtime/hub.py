@@ -29,7 +29,6 @@ from redgrid.platform import metrics
 log = structlog.get_logger("redgrid.hub")
 QUEUE_SIZE = 1000  # events a `subscribe` stream holds for a slow reader before it re-listens
 REJOIN_SECONDS = 3600.0  # well inside channels-redis' default group expiry of a day
-CATCH_UP_SECONDS = 5.0
 LOG_RETRY_SECONDS = 1.0
 
 
@@ -75,9 +74,10 @@ class Listener:
 
 
 class Hub:
-    def __init__(self, layer: Any, log_: EventLog) -> None:
+    def __init__(self, layer: Any, log_: EventLog, catch_up_seconds: float = 5.0) -> None:
         self._layer = layer
         self._log = log_
+        self._catch_up_seconds = catch_up_seconds
         self._channel: str | None = None
         self._listeners: dict[str, dict[Listener, None]] = defaultdict(dict)  # ordered: first come, first served
         self._last_seen: dict[str, int] = {}
@@ -254,7 +254,7 @@ class Hub:
 
     async def _catch_up_loop(self) -> None:
         while True:
-            await asyncio.sleep(CATCH_UP_SECONDS)
+            await asyncio.sleep(self._catch_up_seconds)
             try:
                 await self._catch_up()
             except Exception as exc:  # noqa: BLE001 - the database is away: next round
