@@ -122,7 +122,7 @@ GRID_NODE_SHAPE = Shape("GridNode", {
 })
 
 
-@strawberry.type(description="Full coverage (全覆盖) of one level: nodes with a party organisation, a head, a station, and all three.")
+@strawberry.type(description="Full coverage (全覆盖) of one level: nodes with a party organisation, a head, a station, and all three, as counts and as shares of the level's active nodes.")
 class LevelCoverage:
     level: int
     nodes: int
@@ -130,10 +130,19 @@ class LevelCoverage:
     with_head: int
     with_station: int
     full: int
+    party_organisation_share: float = strawberry.field(description="Share (0 to 1, four decimals) of the level's nodes with a party organisation.")
+    head_share: float = strawberry.field(description="Share (0 to 1, four decimals) of the level's nodes with a head.")
+    station_share: float = strawberry.field(description="Share (0 to 1, four decimals) of the level's nodes with a service station or point.")
+    full_share: float = strawberry.field(description="Share (0 to 1, four decimals) of the level's nodes with all three.")
 
-    @strawberry.field
-    def full_share(self) -> float:
-        return round(self.full / self.nodes, 4) if self.nodes else 0.0
+    @classmethod
+    def from_figure(cls, c: grid.LevelCoverage) -> "LevelCoverage":
+        return cls(
+            level=c.level, nodes=c.nodes, with_party_organisation=c.with_party_organisation,
+            with_head=c.with_head, with_station=c.with_station, full=c.full,
+            party_organisation_share=c.party_organisation_share, head_share=c.head_share,
+            station_share=c.station_share, full_share=c.full_share,
+        )
 
 
 @strawberry.enum
@@ -196,7 +205,7 @@ class GridQuery:
 
     @strawberry.field(description="Full coverage per level of the caller's tenant.")
     async def grid_coverage(self, info: Info) -> list[LevelCoverage]:
-        return [LevelCoverage(**vars(c)) for c in await grid.coverage(info.context.ctx)]
+        return [LevelCoverage.from_figure(c) for c in await grid.coverage(info.context.ctx)]
 
 
 @strawberry.input

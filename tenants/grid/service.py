@@ -84,7 +84,8 @@ async def set_levels(ctx: RequestContext, names: list[str]) -> list[GridLevel]:
             errors.append(UserError(f"names.{i}", "INVALID_NAME", "a level name is required, at most 50 characters"))
     if errors:
         raise InvalidInput(*errors)
-    deepest = await nodes(ctx).order_by("-level").first()
+    # retired nodes included: they stay in the tree (history names them) and move with it
+    deepest = await nodes(ctx, include_retired=True).order_by("-level").first()
     if deepest is not None and deepest.level > len(names):
         raise InvalidInput(UserError("names", "TREE_TOO_DEEP", f"the tree already has {deepest.level} levels"))
     await GridLevel.filter(tenant_id=tenant.id).delete()
@@ -104,16 +105,24 @@ def _check_boundary(boundary: Any) -> list[UserError]:
     polygons = boundary.get("coordinates")
     if boundary["type"] == "Polygon":
         polygons = [polygons]
-    try:
-        for polygon in polygons:  # type: ignore[union-attr]
-            for ring in polygon:
-                if len(ring) < 4 or ring[0] != ring[-1]:
-                    return bad
-                for lng, lat in ring:
-                    if not (-180 <= float(lng) <= 180 and -90 <= float(lat) <= 90):
-                        return bad
-    except (TypeError, ValueError):
+    if not isinstance(polygons, list) or not polygons:
         return bad
+
+    def number(x: Any) -> bool:  # JSON numbers only: "120.5" or true are not coordinates
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:  # a polygon has at least its outer ring
+            return bad
+        for ring in polygon:
+            if not isinstance(ring, list) or len(ring) < 4 or ring[0] != ring[-1]:
+                return bad
+            for position in ring:
+                if not isinstance(position, list) or len(position) not in (2, 3) or not all(map(number, position)):
+                    return bad
+                lng, lat = position[0], position[1]
+                if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+                    return bad
     return []
 
 
@@ -124,7 +133,7 @@ async def create_node(
     tenant = ctx.require_tenant()
     ctx.require_role(*EDITOR_ROLES)
     errors = text_errors("name", name, 200, code="INVALID_NAME") + _check_boundary(boundary)
-    if not CODE.match(code):
+    if not CODE.fullmatch(code):  # fullmatch: "$" alone lets a trailing newline into the path
         errors.append(UserError("code", "INVALID_CODE", "1 to 32 letters, digits or '-'"))
     if errors:
         raise InvalidInput(*errors)
@@ -186,10 +195,14 @@ async def move_subtree(ctx: RequestContext, node_id: int, new_parent_id: int) ->
     if node.parent_id is None:  # type: ignore[attr-defined]
         raise InvalidInput(UserError("id", "ROOT", "a root cannot be moved"))
     new_parent = await _editable(ctx, new_parent_id, "newParentId")
-    if new_parent.retired_at is not None or node.retired_at is not None:
-        raise InvalidInput(UserError("newParentId", "RETIRED", "retired nodes cannot be moved or receive nodes"))
+    if node.retired_at is not None:
+        raise InvalidInput(UserError("id", "RETIRED", "a retired node cannot be moved"))
+    if new_parent.retired_at is not None:
+        raise InvalidInput(UserError("newParentId", "RETIRED", "a retired node cannot receive nodes"))
     if new_parent.path == node.path or new_parent.path.startswith(node.path + "."):
         raise InvalidInput(UserError("newParentId", "CYCLE", "a node cannot move under itself"))
+    if new_parent.id == node.parent_id:  # type: ignore[attr-defined]
+        return node  # already there: nothing to move (not a clash with itself)
     old_path, new_path = node.path, f"{new_parent.path}.{node.code}"
     if await nodes(ctx, include_retired=True).filter(path=new_path).exists():
         raise InvalidInput(UserError("newParentId", "DUPLICATE", f"code {node.code!r} is taken there"))
@@ -233,11 +246,21 @@ async def retire_node(ctx: RequestContext, node_id: int) -> GridNode:
     return node
 
 
+async def _attachable(ctx: RequestContext, node_id: int) -> GridNode:
+    """The node a party organisation or a station may be added to: editable by the caller and
+    active (a retired node counts in no coverage and receives nothing)."""
+    node = await _editable(ctx, node_id, "nodeId")
+    if node.retired_at is not None:
+        raise InvalidInput(UserError("nodeId", "RETIRED", "that grid node is retired"))
+    return node
+
+
 async def add_party_organisation(
     ctx: RequestContext, node_id: int, *, name: str, kind: str, secretary_name: str = ""
 ) -> PartyOrganisation:
-    node = await _editable(ctx, node_id, "nodeId")
+    node = await _attachable(ctx, node_id)
     errors = text_errors("name", name, 200, code="INVALID_NAME")
+    errors += text_errors("secretaryName", secretary_name, 100, required=False, code="TOO_LONG")
     if kind not in PARTY_ORG_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(PARTY_ORG_KINDS)}"))
     if errors:
@@ -263,8 +286,9 @@ async def station_by_id(ctx: RequestContext, station_id: int) -> ServiceStation 
 async def add_station(
     ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = ""
 ) -> ServiceStation:
-    node = await _editable(ctx, node_id, "nodeId")
+    node = await _attachable(ctx, node_id)
     errors = text_errors("name", name, 200, code="INVALID_NAME")
+    errors += text_errors("address", address, 300, required=False, code="TOO_LONG")
     if kind not in STATION_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(STATION_KINDS)}"))
     if errors:
@@ -285,10 +309,30 @@ class LevelCoverage:
     with_station: int
     full: int  # all three at once: not derivable from the three counts
 
+    def _share(self, count: int) -> float:
+        return round(count / self.nodes, 4) if self.nodes else 0.0
+
+    @property
+    def party_organisation_share(self) -> float:
+        return self._share(self.with_party_organisation)
+
+    @property
+    def head_share(self) -> float:
+        return self._share(self.with_head)
+
+    @property
+    def station_share(self) -> float:
+        return self._share(self.with_station)
+
+    @property
+    def full_share(self) -> float:
+        return self._share(self.full)
+
 
 async def coverage(ctx: RequestContext) -> list[LevelCoverage]:
     """Per level of active nodes: how many have a party organisation, a head, a station, and
-    all three (full coverage, 全覆盖). Four grouped queries, whatever the tree's size."""
+    all three (full coverage, 全覆盖), each also as a share of the level's nodes (0 to 1, four
+    decimals). Five grouped queries, whatever the tree's size."""
     active = nodes(ctx)
 
     async def by_level(query: QuerySet[GridNode]) -> dict[int, int]:
