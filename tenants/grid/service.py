@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
@@ -148,12 +150,17 @@ async def create_node(
         path, level = f"{parent.path}.{code}", parent.level + 1
     if level > await _max_depth(ctx):
         raise InvalidInput(UserError("parentId", "TOO_DEEP", "the grid has no level below that node"))
+    taken = UserError("code", "DUPLICATE", f"code {code!r} is taken under this parent")
     if await nodes(ctx, include_retired=True).filter(path=path).exists():
-        raise InvalidInput(UserError("code", "DUPLICATE", f"code {code!r} is taken under this parent"))
-    node = await GridNode.create(
-        tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(),
-        level=level, boundary=boundary,
-    )
+        raise InvalidInput(taken)
+    try:
+        async with in_transaction("default"):  # a savepoint: the same code created at the same moment
+            node = await GridNode.create(
+                tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(),
+                level=level, boundary=boundary,
+            )
+    except IntegrityError:
+        raise InvalidInput(taken) from None
     await events.record(
         ctx, "grid", "grid.node_created",
         {"id": node.id, "code": code, "name": node.name, "level": level, "parentId": parent_id},

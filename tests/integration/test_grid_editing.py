@@ -8,6 +8,7 @@ writes nothing outside his own building.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -341,3 +342,12 @@ async def test_grid_head_attaches_only_inside_his_building(live_server):
     station = await run(live_server, head, ADD_STATION, {"input": {"nodeId": unit["id"], "name": "单元服务点", "kind": "point"}}, "addServiceStation")
     assert station["errors"] == [] and station["node"]["stations"] == [{"name": "单元服务点", "kind": "point", "address": ""}]
     assert station["node"]["path"].startswith("JS01.A1.B03.")
+
+
+async def test_one_code_created_twice_at_once_is_one_node_and_one_duplicate(live_server, shaped):
+    token, parent = shaped["token"], shaped["A"]
+    variables = {"input": {"parentId": parent["id"], "code": "SAME", "name": "同时"}}
+    payloads = await asyncio.gather(*(run(live_server, token, CREATE, variables, "createGridNode") for _ in range(6)))
+    assert sum(p["node"] is not None for p in payloads) == 1
+    assert sorted(codes(p) for p in payloads if p["node"] is None) == [[("code", "DUPLICATE")]] * 5
+    assert [path for path in await tree(live_server, token) if path.endswith(".SAME")] == ["R.A.SAME"]
