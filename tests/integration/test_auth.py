@@ -202,3 +202,22 @@ async def test_open_subscription_is_closed_when_the_user_loses_the_right(live_se
 async def test_anonymous_gets_an_authentication_error(live_server):
     body = (await gql(live_server, ME)).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_open_subscription_is_closed_with_4401_when_its_token_expires(live_server, protocol):
+    """A real Keycloak token of a few seconds (the API client's lifespan shortened for the
+    one grant): accepted at connection_init, the socket is closed when it expires."""
+    admin = realm_admin()
+    client_id = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
+    attributes = admin.get_client(client_id).get("attributes", {})
+    admin.update_client(client_id, {"attributes": {**attributes, "access.token.lifespan": "6"}})
+    try:
+        token = password_token("jinshui-secretary")
+    finally:
+        admin.update_client(client_id, {"attributes": {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}})
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] <= 6
+    async with Subscriber(live_server, token, protocol=protocol) as subscriber:
+        assert subscriber.close_code is None  # open and subscribed
+        assert await subscriber.closed(timeout=15) == 4401
