@@ -34,10 +34,17 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     from redgrid.platform.demo import seed_scale_street
 
+    scale = getattr(args, "scale", None)
+    if scale is not None and scale < 1:
+        # Checked before anything is written: 0 was ignored silently, and a negative N built
+        # the scale street's grid with no residents, after which every real run was refused.
+        print("error: --scale takes a number of residents, 1 or more", file=sys.stderr)
+        return 2
+
     async def work() -> list[str]:
         lines = await seed_demo(build_provisioner(settings))
-        if getattr(args, "scale", None):
-            lines.append(await seed_scale_street(build_provisioner(settings), args.scale))
+        if scale is not None:
+            lines.append(await seed_scale_street(build_provisioner(settings), scale))
         return lines
 
     try:

@@ -45,6 +45,7 @@ CATEGORY_WORDS = {
 NAMES = {**{v: k for k, v in KIND_WORDS.items() if k != v}, **{v: k for k, v in SEX_WORDS.items() if k != v}}
 TAG_NAMES = {"living_alone": "独居", "disabled": "残疾", "low_income": "低保", "hardship": "困难",
              "left_behind_child": "留守儿童", "floating": "流动人口", "over_60": "60岁以上", "over_80": "80岁以上"}
+DERIVED_TAG_WORDS = frozenset({"60岁以上", "80岁以上", "over_60", "over_80"})  # from the birth date, not typed
 CATEGORY_NAMES = {"in_service": "在职党员", "resident": "居住地党员", "retired": "离退休党员",
                   "floating": "流动党员", "laid_off": "下岗失业党员"}
 PERSON_HEADERS = {"sex": "性别", "birthDate": "出生日期", "idNumber": "公民身份号码", "name": "姓名"}  # check_person's fields
@@ -63,8 +64,10 @@ def _valid_id_number(raw: str) -> str:
 
 
 def _tags(raw: str) -> tuple[str, ...]:
+    """The typed tags; the age tags the export writes (60岁以上, 80岁以上) follow from the birth
+    date, so they are read and dropped: an exported file imports back."""
     parse = parse_word(TAG_WORDS, "tags")
-    return tuple(sorted({parse(word) for word in TAG_SPLIT.split(raw) if word}))
+    return tuple(sorted({parse(word) for word in TAG_SPLIT.split(raw) if word and word.lower() not in DERIVED_TAG_WORDS}))
 
 
 BUILDING, UNIT, ROOM = (Column("building", ("楼栋", "楼号"), parse=parse_text(50)),

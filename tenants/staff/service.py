@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
@@ -83,7 +83,9 @@ def teams(ctx: RequestContext) -> QuerySet[DutyTeam]:
     """Teams serving the caller's grid; for sinking staff, the teams they are members of."""
     identity = ctx.require_role(*STAFF_ROLES)
     tenant = ctx.require_tenant()
-    mine = Q(id__in=DutyTeamMember.filter(tenant_id=tenant.id, staff__username=identity.username).values("team_id"))
+    # A subquery: a bare ValuesQuery inside Q is not iterable and failed every scoped caller.
+    mine = Q(id__in=Subquery(
+        DutyTeamMember.filter(tenant_id=tenant.id, staff__username=identity.username).values("team_id")))
     return DutyTeam.filter(tenant_id=tenant.id).filter(serving(ctx, "node__path", mine))
 
 
@@ -245,7 +247,9 @@ async def set_team_member(ctx: RequestContext, *, team_id: int, staff_id: int, m
     person = await SinkingStaff.filter(tenant_id=tenant.id, id=staff_id).select_related("node").first()
     if person is None:
         raise InvalidInput(UserError("staffId", "NOT_FOUND", "no such staff member"))
-    if not on_one_line(person.node.path, team.node.path):
+    # Only joining asks that he serve the team's node: a member sent elsewhere since must
+    # still be taken off (the check on removal kept him on the team for good).
+    if member and not on_one_line(person.node.path, team.node.path):
         raise InvalidInput(UserError("staffId", "NOT_SERVING", "the staff member does not serve the team's grid node"))
     if member:
         _, changed = await DutyTeamMember.get_or_create(tenant_id=tenant.id, team=team, staff=person)
