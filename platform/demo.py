@@ -17,7 +17,6 @@ from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
 from redgrid.platform.models import Account, Tenant
 from redgrid.platform.provisioning import Provisioner
 from redgrid.platform.tenancy import create_district, create_tenant
-from redgrid.tenants.cases import service as cases
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
@@ -106,7 +105,6 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
                 report.append(f"tenant {slug}: grid exists, left as it is; {staff}")
                 continue
             scoped = await BUILDERS[slug](secretary)
-            await cases.ensure_default_categories(secretary)
             people = await seed_people(secretary, slug)
             units = await seed_units(secretary, slug)
             staff = await seed_staff(secretary, slug)

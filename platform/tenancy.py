@@ -15,6 +15,7 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.platform.models import Account, District, Tenant
 from redgrid.platform.provisioning import ProvisionReport, Provisioner
+from redgrid.tenants.cases.service import ensure_default_categories
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 TENANT_KINDS = ("street", "town")
@@ -103,7 +104,8 @@ async def create_tenant(
     kind: str = "street",
     secretary: tuple[str, str] | None = None,
 ) -> Created[Tenant]:
-    """Create the tenant row and its identity-provider side; run twice, it creates nothing new.
+    """Create the tenant row, its default case categories and its identity-provider side; run
+    twice, it creates nothing new.
 
     The row is written in a transaction that commits only after the identity provider has
     answered, so a Keycloak failure leaves no half-made tenant.
@@ -130,6 +132,7 @@ async def create_tenant(
             tenant = await Tenant.create(slug=slug, name=name.strip(), kind=kind, district=district)
         elif tenant.district_id != district.id:  # type: ignore[attr-defined]
             raise InvalidInput(UserError("slug", "SLUG_TAKEN", f"tenant {slug!r} belongs to another district"))
+        await ensure_default_categories(tenant.id)  # its case taxonomy with the "3-1" deadlines
         try:
             report = await provisioner.ensure_tenant(slug, district.slug, secretary)
         except ValueError as exc:

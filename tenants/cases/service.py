@@ -12,6 +12,7 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
+from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.tenants.cases.models import ASSIGNEE_KINDS, PRIORITIES, SOURCES, Case, CaseCategory, CaseTransition, SlaRule
 from redgrid.tenants.cases.workflow import ACTIONS, NEXT_LEVEL, Actor, target_state
@@ -26,6 +27,8 @@ DEFAULT_CATEGORIES = (
     ("dispute", "矛盾纠纷"),
     ("livelihood", "民生服务"),
 )
+# "3-1": on scene within 10 minutes, solved within 1 hour, an answer within 1 day (minutes).
+DEFAULT_SLA = {"on_scene_minutes": 10, "resolve_minutes": 60, "answer_minutes": 24 * 60}
 MANAGERS = ("secretary", "grid-head")
 REPORTERS = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
 
@@ -53,11 +56,14 @@ async def visible(ctx: RequestContext) -> QuerySet[Case]:
     return query.filter(condition | mine) if grid_role else query.filter(mine)
 
 
-async def ensure_default_categories(ctx: RequestContext) -> list[CaseCategory]:
-    tenant = ctx.require_tenant()
-    for code, name in DEFAULT_CATEGORIES:
-        await CaseCategory.get_or_create(tenant_id=tenant.id, code=code, defaults={"name": name})
-    return await CaseCategory.filter(tenant_id=tenant.id).order_by("id")
+async def ensure_default_categories(tenant_id: int) -> list[CaseCategory]:
+    """The default taxonomy with its "3-1" deadlines, for a new tenant (tenant creation calls
+    this). Idempotent: a category the tenant already has, perhaps with its own deadlines, is
+    left as it is."""
+    async with tenant_transaction(tenant_id):
+        for code, name in DEFAULT_CATEGORIES:
+            await CaseCategory.get_or_create(tenant_id=tenant_id, code=code, defaults={"name": name, **DEFAULT_SLA})
+        return await CaseCategory.filter(tenant_id=tenant_id).order_by("id")
 
 
 async def categories(ctx: RequestContext) -> list[CaseCategory]:
@@ -176,7 +182,7 @@ async def report(
     case = await Case.create(
         tenant_id=tenant.id, number=uuid.uuid4().hex[:16], title=title.strip(), description=description,
         category=category, source=source, priority=priority, node=node, address=address,
-        latitude=latitude, longitude=longitude, reporter=identity.username,
+        latitude=latitude, longitude=longitude, reporter=identity.username, created_at=now,
         **await _deadlines(category, priority, now),
     )
     case.number = f"{tenant.slug.upper()[:8]}-{now:%Y%m%d}-{case.id:06d}"
@@ -221,11 +227,12 @@ async def transition(
     path = case.node.path
     allowed = ACTIONS[action].actors
     is_manager = Actor.MANAGER in allowed and await _may_manage(ctx, case, path)
-    is_assignee = Actor.ASSIGNEE in allowed and identity.username in await dispatch.acting_usernames(
-        case.tenant_id, case.assignee_kind, case.assignee  # type: ignore[attr-defined]
-    )
+    acting = await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
+    is_assignee = Actor.ASSIGNEE in allowed and identity.username in acting
     if not (is_manager or is_assignee):
         raise Forbidden(f"you may not {action} this case")
+    if action == "verify" and identity.username in acting:  # a grid head who handled it himself
+        raise Forbidden("whoever handled a case does not verify it: a manager above or beside him does")
 
     now = datetime.now(UTC)
     changes: dict[str, Any] = {"state": to_state}
@@ -238,6 +245,8 @@ async def transition(
         changes["on_scene_at"] = now
     elif action == "resolve":
         changes["resolved_at"] = now
+    elif action == "return" and to_state == "in_progress":  # the resolution was not good enough
+        changes["resolved_at"] = None  # not resolved any more: the resolve deadline counts again
     elif action == "verify":
         if satisfaction is None or not 1 <= satisfaction <= 5:
             raise InvalidInput(UserError("satisfaction", "OUT_OF_RANGE", "the resident's satisfaction, 1 to 5"))
@@ -253,8 +262,9 @@ async def transition(
     elif action == "reopen":
         category = await CaseCategory.get(id=case.category_id)  # type: ignore[attr-defined]
         deadlines = await _deadlines(category, case.priority, now)
-        changes |= {
+        changes |= {  # back to be dispatched anew, as after a return: no assignee, no rating
             "closed_at": None, "resolved_at": None, "answered_at": None, "satisfaction": None,
+            "satisfaction_comment": "", "assignee_kind": None, "assignee": None,
             "resolve_due": deadlines["resolve_due"], "answer_due": deadlines["answer_due"],
             "overdue_resolve_at": None, "overdue_answer_at": None,
         }

@@ -1,0 +1,378 @@
+"""The case state machine's rules against PostgreSQL: what each state refuses, who may act,
+return, escalation to the top, satisfaction, the default "3-1" taxonomy of a new tenant and
+SLA rules per priority."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from strawberry import relay
+
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.demo_users import DEMO_PASSWORD
+from redgrid.platform.models import Tenant
+from redgrid.tenants.cases import workflow
+from redgrid.tenants.cases.models import Case as CaseRow
+
+from .clients import gql, gql_data, password_token, realm_admin
+from .test_cases import MOVE, REPORT, act, category_id, report
+from .test_grid import node_id
+
+STATES = ("reported", "accepted", "consulting", "dispatched", "in_progress", "resolved", "verified", "closed")
+ACTIONS = ("accept", "consult", "dispatch", "start", "resolve", "verify", "close", "return", "escalate", "reopen")
+# What the closed loop allows from each state, and where it leads: written out here, not read
+# from the workflow, so that a change of the table has to be a change of this test too.
+ALLOWED = {
+    "reported": {"accept": "accepted", "escalate": "accepted"},
+    "accepted": {"consult": "consulting", "dispatch": "dispatched", "escalate": "accepted"},
+    "consulting": {"dispatch": "dispatched", "escalate": "accepted"},
+    "dispatched": {"start": "in_progress", "return": "accepted", "escalate": "accepted"},
+    "in_progress": {"resolve": "resolved", "return": "accepted", "escalate": "accepted"},
+    "resolved": {"verify": "verified", "return": "in_progress"},
+    "verified": {"close": "closed", "reopen": "accepted"},
+    "closed": {"reopen": "accepted"},
+}
+WORKER = "jinshui-grid-worker"
+TO_WORKER = {"assigneeKind": "grid_worker", "assignee": WORKER}
+TO_STAFF = {"assigneeKind": "dept_staff", "assignee": "jinshui-dept-staff"}
+# The loop, one step per state, by the secretary (manager) and the grid worker (assignee).
+LOOP = {
+    "reported": ("secretary", "accept", {}),
+    "accepted": ("secretary", "consult", {}),
+    "consulting": ("secretary", "dispatch", TO_WORKER),
+    "dispatched": ("grid-worker", "start", {}),
+    "in_progress": ("grid-worker", "resolve", {}),
+    "resolved": ("secretary", "verify", {"satisfaction": 4}),
+    "verified": ("secretary", "close", {}),
+}
+# Arguments that would make each action valid, so that only the state can be what refuses it.
+ARGUMENTS = {"dispatch": TO_WORKER, "verify": {"satisfaction": 5, "comment": "好"}}
+CASE = "... on Case { id state version escalation assignee satisfaction satisfactionComment timeline { version action fromState toState actor note } }"
+READ = f"query($id: ID!) {{ node(id: $id) {{ {CASE} }} }}"
+
+
+# ---- the workflow table itself (no server needed) ----
+
+def test_the_workflow_table_is_the_closed_loop():
+    assert workflow.STATES == STATES
+    assert set(workflow.ACTIONS) == set(ACTIONS)
+    for state in STATES:
+        for action in ACTIONS:
+            assert workflow.target_state(action, state) == ALLOWED[state].get(action), (state, action)
+    assert workflow.target_state("fly", "reported") is None
+    assert workflow.NEXT_LEVEL == {"grid": "community", "community": "street", "street": "department"}
+    assert workflow.ACTIONS["start"].actors == workflow.ACTIONS["resolve"].actors == workflow.Actor.ASSIGNEE
+    for manager_only in ("accept", "consult", "dispatch", "verify", "close", "reopen"):
+        assert workflow.ACTIONS[manager_only].actors == workflow.Actor.MANAGER, manager_only
+
+
+# ---- helpers ----
+
+async def read(server, token, case_id):
+    return (await gql_data(server, READ, {"id": case_id}, token))["node"]
+
+
+async def walk(server, tokens, case, until: str):
+    """Move the case along the loop until it is in state `until`."""
+    while case["state"] != until:
+        who, action, extra = LOOP[case["state"]]
+        result = await act(server, tokens[who], case, action, **extra)
+        assert result["errors"] == [], (action, result["errors"])
+        case = result["case"]
+    return case
+
+
+async def forbidden(server, token, case, action, **extra) -> str:
+    """The top-level error code of a refused transition (a refused actor is not a user error)."""
+    variables = {"input": {"id": case["id"], "action": action, "version": case["version"], **extra}}
+    body = (await gql(server, MOVE, variables, token)).json()
+    assert body.get("errors"), body
+    assert body["data"] is None or body["data"]["transitionCase"] is None, body
+    return body["errors"][0]["extensions"]["code"]
+
+
+async def unchanged(server, tokens, before):
+    after = await read(server, tokens["secretary"], before["id"])
+    assert (after["state"], after["version"], after["timeline"]) == (before["state"], before["version"], before["timeline"])
+
+
+def deadlines(case) -> tuple[timedelta, timedelta, timedelta]:
+    created = datetime.fromisoformat(case["createdAt"])
+    return tuple(datetime.fromisoformat(case[f"{d}Due"]) - created for d in ("onScene", "resolve", "answer"))  # type: ignore[return-value]
+
+
+# ---- task 1: refusals of the state machine, return, escalation, satisfaction ----
+
+async def test_every_state_refuses_every_action_it_does_not_allow(live_server, tokens):
+    case = await report(live_server, tokens)
+    for state in STATES:
+        case = await walk(live_server, tokens, case, state)
+        case = await read(live_server, tokens["secretary"], case["id"])
+        for action in ACTIONS:
+            if action in ALLOWED[state]:
+                continue
+            result = await act(live_server, tokens["secretary"], case, action, **ARGUMENTS.get(action, {}))
+            assert result["case"] is None, (state, action)
+            assert [(e["field"], e["code"]) for e in result["errors"]] == [("action", "ILLEGAL_TRANSITION")], (state, action)
+        await unchanged(live_server, tokens, case)
+    assert case["version"] == 8 and [t["toState"] for t in case["timeline"]] == list(STATES)
+    unknown = await act(live_server, tokens["secretary"], case, "teleport")
+    assert unknown["errors"][0]["code"] == "UNKNOWN_ACTION"
+    await unchanged(live_server, tokens, case)
+
+
+async def test_an_actor_refused_by_state_is_told_the_state_not_his_role(live_server, tokens):
+    """Representative refusals by the roles that would act in the right state."""
+    case = await report(live_server, tokens)
+    assert (await act(live_server, tokens["grid-head"], case, "verify", satisfaction=5))["errors"][0]["code"] == "ILLEGAL_TRANSITION"
+    assert (await act(live_server, tokens["grid-head"], case, "reopen"))["errors"][0]["code"] == "ILLEGAL_TRANSITION"
+    case = await walk(live_server, tokens, case, "dispatched")
+    assert (await act(live_server, tokens["grid-worker"], case, "resolve"))["errors"][0]["code"] == "ILLEGAL_TRANSITION"
+    assert (await act(live_server, tokens["grid-head"], case, "dispatch", **TO_WORKER))["errors"][0]["code"] == "ILLEGAL_TRANSITION"
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+
+
+async def test_return_hands_back_and_sends_a_resolution_back_to_work(live_server, tokens, db):
+    case = await walk(live_server, tokens, await report(live_server, tokens), "dispatched")
+    back = await act(live_server, tokens["grid-worker"], case, "return", note="不属于我的网格事项")
+    assert back["errors"] == []
+    case = back["case"]
+    assert (case["state"], case["assignee"], case["version"]) == ("accepted", None, 5)
+    assert (await read(live_server, tokens["secretary"], case["id"]))["timeline"][-1] == {"version": 5, "action": "return", "fromState": "dispatched", "toState": "accepted",
+                                    "actor": WORKER, "note": "不属于我的网格事项"}
+
+    case = (await act(live_server, tokens["grid-head"], case, "dispatch", **TO_WORKER))["case"]
+    case = (await act(live_server, tokens["grid-worker"], case, "start"))["case"]
+    back = await act(live_server, tokens["grid-worker"], case, "return", note="需要城管处理")
+    assert back["errors"] == [] and back["case"]["state"] == "accepted" and back["case"]["assignee"] is None
+    case = back["case"]
+    assert case["timeline"][-1]["action"] == "return" and case["timeline"][-1]["fromState"] == "in_progress"
+
+    case = await walk(live_server, tokens, case, "resolved")
+    back = await act(live_server, tokens["grid-head"], case, "return", note="居民不满意，重新处理")
+    assert back["errors"] == []
+    case = back["case"]
+    assert (case["state"], case["assignee"]) == ("in_progress", WORKER)  # still his to finish
+    assert (await read(live_server, tokens["secretary"], case["id"]))["timeline"][-1] == {
+        "version": case["version"], "action": "return", "fromState": "resolved",
+                                    "toState": "in_progress", "actor": "jinshui-grid-head", "note": "居民不满意，重新处理"}
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id):
+        row = await CaseRow.get(id=int(relay.GlobalID.from_id(case["id"]).node_id))
+    assert row.resolved_at is None  # not resolved any more: the resolve deadline counts again
+    case = await walk(live_server, tokens, case, "closed")
+    assert [t["action"] for t in case["timeline"]].count("return") == 3
+
+
+async def test_escalation_stops_at_the_line_departments(live_server, tokens):
+    case = await report(live_server, tokens, who="grid-head")
+    head = await act(live_server, tokens["grid-head"], case, "escalate", note="网格解决不了")
+    assert head["errors"] == [] and head["case"]["escalation"] == "community"
+    case = head["case"]
+    for level in ("street", "department"):
+        case = (await act(live_server, tokens["secretary"], case, "escalate"))["case"]
+        assert case["escalation"] == level and case["state"] == "accepted"
+    top = await act(live_server, tokens["secretary"], case, "escalate", note="再往上")
+    assert [(e["field"], e["code"]) for e in top["errors"]] == [("action", "TOP_LEVEL")]
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+
+    # Dispatched to a line department and in progress there: still escalatable by state, still the top.
+    case = (await act(live_server, tokens["secretary"], case, "dispatch", **TO_STAFF))["case"]
+    case = (await act(live_server, tokens["dept-staff"], case, "start"))["case"]
+    assert (await act(live_server, tokens["dept-staff"], case, "escalate"))["errors"][0]["code"] == "TOP_LEVEL"
+    assert (await act(live_server, tokens["secretary"], case, "escalate"))["errors"][0]["code"] == "TOP_LEVEL"
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+    assert [t["action"] for t in case["timeline"]] == ["report", "escalate", "escalate", "escalate", "dispatch", "start"]
+
+
+async def test_verify_takes_a_satisfaction_from_1_to_5(live_server, tokens):
+    reported = [await report(live_server, tokens) for _ in range(5)]
+    resolved = await asyncio.gather(*(walk(live_server, tokens, case, "resolved") for case in reported))
+    for bad in (0, 6, -1):
+        refused = await act(live_server, tokens["grid-head"], resolved[0], "verify", satisfaction=bad, comment="x")
+        assert [(e["field"], e["code"]) for e in refused["errors"]] == [("satisfaction", "OUT_OF_RANGE")], bad
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], resolved[0]["id"]))
+    for rating, case in enumerate(resolved, start=1):
+        result = await act(live_server, tokens["grid-head"], case, "verify", satisfaction=rating, comment=f"评价{rating}")
+        assert result["errors"] == [], rating
+        stored = await read(live_server, tokens["secretary"], case["id"])
+        assert (stored["state"], stored["satisfaction"], stored["satisfactionComment"]) == ("verified", rating, f"评价{rating}")
+        assert stored["timeline"][-1]["action"] == "verify" and stored["timeline"][-1]["actor"] == "jinshui-grid-head"
+
+
+async def test_reopen_starts_the_loop_again_without_the_old_rating_or_assignee(live_server, tokens):
+    case = await walk(live_server, tokens, await report(live_server, tokens), "closed")
+    stored = await read(live_server, tokens["secretary"], case["id"])
+    assert (stored["satisfaction"], stored["assignee"]) == (4, WORKER)
+    reopened = await act(live_server, tokens["grid-head"], case, "reopen", note="居民反映复发")
+    assert reopened["errors"] == []
+    stored = await read(live_server, tokens["secretary"], case["id"])
+    assert (stored["state"], stored["satisfaction"], stored["satisfactionComment"], stored["assignee"]) == ("accepted", None, "", None)
+    assert stored["timeline"][-1] == {"version": 9, "action": "reopen", "fromState": "closed", "toState": "accepted",
+                                      "actor": "jinshui-grid-head", "note": "居民反映复发"}
+    # The former assignee no longer acts on it as its assignee.
+    assert await forbidden(live_server, tokens["grid-worker"], reopened["case"], "escalate") == "FORBIDDEN"
+    case = await walk(live_server, tokens, reopened["case"], "closed")
+    assert case["version"] == 15
+
+
+# ---- task 3: actors out of scope ----
+
+async def test_only_the_assignee_starts_and_resolves(live_server, tokens):
+    case = await walk(live_server, tokens, await report(live_server, tokens), "accepted")
+    case = (await act(live_server, tokens["grid-head"], case, "dispatch", **TO_STAFF))["case"]
+    for who in ("grid-worker", "grid-head", "secretary"):  # a worker who is not the assignee; managers
+        assert await forbidden(live_server, tokens[who], case, "start") == "FORBIDDEN", who
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+    case = (await act(live_server, tokens["dept-staff"], case, "start"))["case"]
+    for who in ("grid-worker", "grid-head", "secretary"):
+        assert await forbidden(live_server, tokens[who], case, "resolve") == "FORBIDDEN", who
+    case = (await act(live_server, tokens["dept-staff"], case, "resolve"))["case"]
+    assert case["state"] == "resolved"
+    # The assignee does not judge his own work.
+    assert await forbidden(live_server, tokens["dept-staff"], case, "verify", satisfaction=5) == "FORBIDDEN"
+    case = (await act(live_server, tokens["grid-head"], case, "verify", satisfaction=5))["case"]
+    assert await forbidden(live_server, tokens["dept-staff"], case, "close") == "FORBIDDEN"
+    assert await forbidden(live_server, tokens["dept-staff"], case, "reopen") == "FORBIDDEN"
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+
+
+async def test_a_grid_worker_assignee_does_not_verify_or_close(live_server, tokens):
+    case = await walk(live_server, tokens, await report(live_server, tokens), "resolved")
+    assert await forbidden(live_server, tokens["grid-worker"], case, "verify", satisfaction=5) == "FORBIDDEN"
+    case = await walk(live_server, tokens, case, "verified")
+    assert await forbidden(live_server, tokens["grid-worker"], case, "close") == "FORBIDDEN"
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+
+
+async def test_a_grid_head_who_handled_the_case_does_not_verify_it(live_server, tokens):
+    case = await walk(live_server, tokens, await report(live_server, tokens), "accepted")
+    case = (await act(live_server, tokens["secretary"], case, "dispatch", assigneeKind="grid_worker", assignee="jinshui-grid-head"))["case"]
+    case = (await act(live_server, tokens["grid-head"], case, "start"))["case"]
+    case = (await act(live_server, tokens["grid-head"], case, "resolve"))["case"]
+    assert case["state"] == "resolved"
+    assert await forbidden(live_server, tokens["grid-head"], case, "verify", satisfaction=5) == "FORBIDDEN"
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+    verified = await act(live_server, tokens["secretary"], case, "verify", satisfaction=5)
+    assert verified["errors"] == [] and verified["case"]["state"] == "verified"
+
+
+async def test_a_grid_head_of_another_building_cannot_touch_the_case(live_server, tokens):
+    """The demo grid head is scoped to building 3; a case of building 4 does not exist for him."""
+    case = await report(live_server, tokens, who="secretary", path="JS01.A1.B04")
+    for action, extra in (("accept", {}), ("escalate", {}), ("return", {})):
+        refused = await act(live_server, tokens["grid-head"], case, action, **extra)
+        assert refused["errors"][0]["code"] == "NOT_FOUND", action
+    case = (await act(live_server, tokens["secretary"], case, "accept"))["case"]
+    case = (await act(live_server, tokens["secretary"], case, "dispatch", **TO_STAFF))["case"]
+    for action in ("start", "return", "escalate"):
+        assert (await act(live_server, tokens["grid-head"], case, action))["errors"][0]["code"] == "NOT_FOUND", action
+    assert (await act(live_server, tokens["grid-worker"], case, "start"))["errors"][0]["code"] == "NOT_FOUND"
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+
+
+async def test_a_volunteer_reports_but_does_not_accept(live_server, tokens):
+    case = await report(live_server, tokens, who="volunteer")
+    assert (await read(live_server, tokens["volunteer"], case["id"]))["state"] == "reported"  # he sees his own report
+    for action in ("accept", "escalate"):
+        assert await forbidden(live_server, tokens["volunteer"], case, action) == "FORBIDDEN", action
+    await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
+    assert (await act(live_server, tokens["grid-head"], case, "accept"))["case"]["state"] == "accepted"
+
+
+# ---- task 2: a new tenant's default taxonomy ----
+
+CREATE_TENANT = """mutation($input: CreateTenantInput!) { createTenant(input: $input) {
+  created tenant { slug } errors { field code message } } }"""
+CATEGORIES = "{ caseCategories { id code name onSceneMinutes resolveMinutes answerMinutes } }"
+DEFAULTS = {"city_appearance", "street_order", "safety_hazard", "dispute", "livelihood"}
+TIMES = "createdAt onSceneDue resolveDue answerDue priority"
+
+
+async def test_a_new_tenant_has_the_default_categories_and_3_1_deadlines(live_server):
+    slug = f"t{uuid.uuid4().hex[:8]}"
+    admin_token = password_token("platform-admin")
+    variables = {"input": {"slug": slug, "name": "新建街道", "districtSlug": "jiangning", "kind": "street",
+                           "secretaryUsername": f"{slug}-secretary", "secretaryEmail": f"{slug}@example.org"}}
+    first = (await gql_data(live_server, CREATE_TENANT, variables, admin_token))["createTenant"]
+    assert first["errors"] == [] and first["created"] is True
+    again = (await gql_data(live_server, CREATE_TENANT, variables, admin_token))["createTenant"]
+    assert again["errors"] == [] and again["created"] is False  # run twice: nothing new
+
+    admin = realm_admin()  # the secretary's first password is temporary: make it usable here
+    user_id = admin.get_user_id(f"{slug}-secretary")
+    admin.set_user_password(user_id, DEMO_PASSWORD, temporary=False)
+    admin.update_user(user_id, {"requiredActions": []})
+    secretary = password_token(f"{slug}-secretary")
+
+    rows = (await gql_data(live_server, CATEGORIES, token=secretary))["caseCategories"]
+    assert sorted(r["code"] for r in rows) == sorted(DEFAULTS)  # each once
+    assert {(r["onSceneMinutes"], r["resolveMinutes"], r["answerMinutes"]) for r in rows} == {(10, 60, 1440)}
+
+    root = (await gql_data(live_server, """mutation { createGridNode(input: {code: "R1", name: "总网格"}) {
+        node { id } errors { code } } }""", token=secretary))["createGridNode"]
+    assert root["errors"] == []
+    category = next(r["id"] for r in rows if r["code"] == "city_appearance")
+    query = REPORT.replace("{ id number", f"{{ {TIMES} id number")
+    result = (await gql_data(live_server, query, {"input": {"title": "垃圾堆放", "categoryId": category, "source": "resident_report",
+                                                            "nodeId": root["node"]["id"]}}, secretary))["reportCase"]
+    assert result["errors"] == [], result
+    assert result["case"]["state"] == "reported" and result["case"]["number"].startswith(slug.upper()[:8])
+    assert deadlines(result["case"]) == (timedelta(minutes=10), timedelta(hours=1), timedelta(days=1))
+
+
+# ---- task 4: SLA rules per priority, invalid input ----
+
+SET_CATEGORY = """mutation($code: String!) { setCaseCategory(input: {code: $code, name: "占道", onSceneMinutes: 30,
+  resolveMinutes: 120, answerMinutes: 2880}) { category { id } errors { code } } }"""
+SET_RULE = """mutation($input: SetSlaRuleInput!) { setSlaRule(input: $input) { category { id code } errors { field code } } }"""
+
+
+async def test_an_sla_rule_sets_the_deadlines_of_its_priority_only(live_server, tokens):
+    code = f"sla{uuid.uuid4().hex[:6]}"
+    made = (await gql_data(live_server, SET_CATEGORY, {"code": code}, tokens["secretary"]))["setCaseCategory"]
+    assert made["errors"] == []
+    rule = {"categoryId": made["category"]["id"], "priority": "urgent", "onSceneMinutes": 5, "resolveMinutes": 20, "answerMinutes": 240}
+    assert (await gql_data(live_server, SET_RULE, {"input": rule}, tokens["secretary"]))["setSlaRule"]["errors"] == []
+    bad = (await gql_data(live_server, SET_RULE, {"input": {**rule, "priority": "asap"}}, tokens["secretary"]))["setSlaRule"]
+    assert [(e["field"], e["code"]) for e in bad["errors"]] == [("priority", "INVALID_PRIORITY")]
+    head = (await gql(live_server, SET_RULE, {"input": rule}, tokens["grid-head"])).json()
+    assert head["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    query = REPORT.replace("{ id number", f"{{ {TIMES} id number")
+    reported = {}
+    for priority in ("urgent", "normal", "high", "low"):
+        variables = {"input": {"title": "占道经营", "categoryId": made["category"]["id"], "source": "hotline_12345",
+                               "priority": priority, "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03")}}
+        result = (await gql_data(live_server, query, variables, tokens["grid-worker"]))["reportCase"]
+        assert result["errors"] == [] and result["case"]["priority"] == priority, result
+        reported[priority] = deadlines(result["case"])
+    assert reported["urgent"] == (timedelta(minutes=5), timedelta(minutes=20), timedelta(hours=4))
+    for other in ("normal", "high", "low"):  # the category's own deadlines
+        assert reported[other] == (timedelta(minutes=30), timedelta(hours=2), timedelta(days=2)), other
+
+    rule["resolveMinutes"] = 45  # a second call changes the rule, for cases reported after it
+    assert (await gql_data(live_server, SET_RULE, {"input": rule}, tokens["secretary"]))["setSlaRule"]["errors"] == []
+    variables = {"input": {"title": "占道经营", "categoryId": made["category"]["id"], "source": "camera", "priority": "urgent",
+                           "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03")}}
+    later = (await gql_data(live_server, query, variables, tokens["grid-worker"]))["reportCase"]["case"]
+    assert deadlines(later) == (timedelta(minutes=5), timedelta(minutes=45), timedelta(hours=4))
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"source": "wechat"}, [("source", "INVALID_SOURCE")]),
+    ({"priority": "asap"}, [("priority", "INVALID_PRIORITY")]),
+    ({"source": "", "priority": "URGENT"}, [("source", "INVALID_SOURCE"), ("priority", "INVALID_PRIORITY")]),
+])
+async def test_report_with_an_invalid_source_or_priority_is_a_typed_error(live_server, tokens, extra, expected):
+    before = (await gql_data(live_server, "{ cases(first: 1) { edges { node { id } } } }", token=tokens["secretary"]))["cases"]["edges"]
+    variables = {"input": {"title": "占道经营", "categoryId": await category_id(live_server, tokens["secretary"]),
+                           "source": "patrol", "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"), **extra}}
+    result = (await gql_data(live_server, REPORT, variables, tokens["grid-worker"]))["reportCase"]
+    assert result["case"] is None
+    assert [(e["field"], e["code"]) for e in result["errors"]] == expected
+    after = (await gql_data(live_server, "{ cases(first: 1) { edges { node { id } } } }", token=tokens["secretary"]))["cases"]["edges"]
+    assert after == before  # nothing was written
