@@ -96,6 +96,18 @@ async def test_one_bad_row_imports_nothing_and_reports_every_bad_row():
     ]
 
 
+async def test_a_file_of_bad_rows_lists_the_first_thousand_and_counts_the_rest():
+    """A response of 200,000 reasons helps no official: the first MAX_REPORTED_ERRORS are
+    listed in file order, the others counted (moreRowErrors), and nothing is written."""
+    spec = Pets()
+    bad = imports.MAX_REPORTED_ERRORS + 25
+    data = ("名字,腿数\n" + "".join(f"猫{i},0\n" for i in range(bad)) + "狗,4\n").encode()
+    result = await run_import(CTX, spec, "pets.csv", data)
+    assert (result.imported, result.rows, spec.written) == (0, bad + 1, [])
+    assert len(result.errors) == imports.MAX_REPORTED_ERRORS and result.more_errors == 25
+    assert [e.line for e in result.errors] == list(range(2, imports.MAX_REPORTED_ERRORS + 2))
+
+
 async def test_xlsx_round_trip_and_missing_columns():
     spec = Pets()
     exported = export_register(spec, [{"name": "小花", "legs": 4, "note": "猫"}])
