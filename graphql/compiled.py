@@ -159,7 +159,7 @@ async def compiled_page(
     _, found = await connection().execute_query(
         f"SELECT p.{order}, p.id{nodes} FROM ({page_sql}) p ORDER BY p.{order} {direction}, p.id {direction}",
         statement.params)
-    return Completed(await plan.complete(found, first, queryset))
+    return Completed(await plan.complete(found, first, bool(after), queryset))
 
 
 @dataclass
@@ -173,7 +173,7 @@ class _Plan:
     nodes: list[str]  # the SQL of each `node` selection, in the order of the statement's columns
     node_columns: dict[int, int]  # id() of a `node` selection: its column
 
-    async def complete(self, rows: list[Any], first: int, queryset: QuerySet[Any]) -> dict[str, Any]:
+    async def complete(self, rows: list[Any], first: int, after: bool, queryset: QuerySet[Any]) -> dict[str, Any]:
         more, rows = len(rows) > first, rows[:first]
         # Cursors only when asked: a page of 100 costs 0.5 ms of them.
         asked = any(f.name == "cursor" for key, field in self.fields if field.name == "edges" for _, f in self.opened[key])
@@ -184,8 +184,9 @@ class _Plan:
                 edge = self.opened[key]
                 value[key] = [{k: self._edge_value(f, row, cursors and cursors[i]) for k, f in edge} for i, row in enumerate(rows)]
             elif field.name == "pageInfo":
-                last = cursor_of(rows[-1][0], rows[-1][1]) if rows else None
-                page_info = {"hasNextPage": more, "endCursor": last, "__typename": "PageInfo"}
+                first_cursor, last = (cursor_of(rows[0][0], rows[0][1]), cursor_of(rows[-1][0], rows[-1][1])) if rows else (None, None)
+                page_info = {"hasNextPage": more, "endCursor": last, "hasPreviousPage": after,
+                             "startCursor": first_cursor, "__typename": "PageInfo"}
                 value[key] = {k: page_info[f.name] for k, f in self.opened[key]}
             elif field.name == "totalCount":
                 value[key] = await queryset.count()

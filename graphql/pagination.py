@@ -31,10 +31,12 @@ class Direction(Enum):
     DESC = "desc"
 
 
-@strawberry.type
+@strawberry.type(description="Relay's page info. Pages go forward (first, after): hasPreviousPage says the page was read after a cursor.")
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+    has_previous_page: bool
+    start_cursor: str | None
 
 
 @strawberry.type
@@ -125,7 +127,8 @@ async def paginate(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=bool(after), start_cursor=edges[0].cursor if edges else None,
         ),
         counted=queryset,
     )

@@ -29,7 +29,7 @@ from .statements import counted_statements, response_data
 
 HOUSEHOLDS = """query($first: Int!, $after: String, $filter: HouseholdFilter, $order: HouseholdOrder) {
   households(first: $first, after: $after, filter: $filter, order: $order) {
-    __typename totalCount pageInfo { hasNextPage endCursor __typename }
+    __typename totalCount pageInfo { hasNextPage endCursor hasPreviousPage startCursor __typename }
     edges { __typename cursor node { __typename id building unit room address kind colour
       node { id code path name level headName headPhone retired }
       members { id name idNumber sex birthDate age phone tags }
@@ -100,6 +100,8 @@ async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(j
         households = [e["node"] for e in page["edges"]]
         members = [m for h in households for m in h["members"]]
         assert len(households) == 40 and page["pageInfo"]["hasNextPage"] and members
+        assert page["pageInfo"]["hasPreviousPage"] is False
+        assert page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"] and page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
         assert any(h["partyMembers"] for h in households)
         if scope.kind is ScopeKind.SUBTREE:
             assert all(h["node"]["path"].startswith(area_path + ".") for h in households)
@@ -111,6 +113,7 @@ async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(j
         after = page["pageInfo"]["endCursor"]
         (following, _), _ = await both_ways(ctx, HOUSEHOLDS, first=40, after=after, order={"field": "ADDRESS"})
         assert following["households"]["edges"][0]["node"]["id"] not in {h["id"] for h in households}
+        assert following["households"]["pageInfo"]["hasPreviousPage"] is True
         (red, _), _ = await both_ways(ctx, HOUSEHOLDS, first=25, order={"field": "CREATED_AT", "direction": "DESC"},
                                       filter={"colour": "RED", "addressContains": "1"})
         assert red["households"]["edges"] and all(e["node"]["colour"] == "RED" for e in red["households"]["edges"])

@@ -106,13 +106,17 @@ async def test_grid_head_edits_only_his_building(live_server, secretary):
 
 async def test_pages_filters_and_ordering_do_not_skip_or_repeat(live_server, secretary):
     query = """query($after: String) { gridNodes(first: 7, after: $after, order: {field: NAME, direction: DESC},
-                 filter: {level: 3}) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name level } } } }"""
+                 filter: {level: 3}) { totalCount pageInfo { hasNextPage endCursor hasPreviousPage startCursor }
+                 edges { cursor node { id name level } } } }"""
     seen, names, after = [], [], None
     while True:
         page = (await gql_data(live_server, query, {"after": after}, secretary))["gridNodes"]
         seen += [e["node"]["id"] for e in page["edges"]]
         names += [e["node"]["name"] for e in page["edges"]]
         assert all(e["node"]["level"] == 3 for e in page["edges"])
+        info = page["pageInfo"]
+        assert (info["startCursor"], info["endCursor"]) == (page["edges"][0]["cursor"], page["edges"][-1]["cursor"])
+        assert info["hasPreviousPage"] is (after is not None)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
