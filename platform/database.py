@@ -18,8 +18,10 @@ import structlog
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.settings import Settings, get_settings
 
 log = structlog.get_logger("redgrid.database")
@@ -126,18 +128,27 @@ async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsync
 
     Tortoise routes model queries made inside the block to this transaction's connection.
     When it rolls back (any exception out of the block, or a failed commit), the hooks given
-    to `on_rollback` inside it run.
+    to `on_rollback` inside it run. Inside another transaction it is a savepoint, after which
+    the outer block's tenant is set again (a released savepoint keeps a set_config; one rolled
+    back undoes it itself).
     """
     hooks: list[Callable[[], Awaitable[None]]] = []
     token = _rollback_hooks.set(hooks)
+    nested = isinstance(connection(), TransactionalDBClient)
     try:
         async with in_transaction("default") as conn:
+            outer: str | None = None
             if is_postgres(conn):
+                if nested:
+                    rows = await conn.execute_query_dict("SELECT current_setting('app.tenant_id', true) AS tenant")
+                    outer = rows[0]["tenant"] or ""
                 await conn.execute_query(
                     "SELECT set_config('app.tenant_id', $1, true)",
                     ["" if tenant_id is None else str(tenant_id)],
                 )
             yield conn
+            if outer is not None:
+                await conn.execute_query("SELECT set_config('app.tenant_id', $1, true)", [outer])
     except BaseException:
         for hook in reversed(hooks):
             try:
@@ -147,6 +158,20 @@ async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsync
         raise
     finally:
         _rollback_hooks.reset(token)
+
+
+@asynccontextmanager
+async def unique_or(error: UserError) -> AsyncIterator[None]:
+    """The block's writes in a savepoint: a unique index they break (the same key written by
+    another request since the caller checked) is `error` for the caller, not a server error,
+    and the caller's transaction goes on."""
+    try:
+        async with in_transaction("default"):
+            yield
+    except IntegrityError as exc:
+        if "unique" not in str(exc).lower():  # PostgreSQL's and SQLite's words for it
+            raise
+        raise InvalidInput(error) from None
 
 
 def _tenant_owned_models() -> dict[str, Any]:

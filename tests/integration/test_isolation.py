@@ -132,3 +132,22 @@ async def test_migrate_is_rerunnable(fresh_database):
     second = redgrid(fresh_database, "migrate")
     assert "apply_done" not in second.stdout
     assert "row-level security" in second.stdout
+
+
+async def test_a_nested_tenant_transaction_gives_the_outer_block_its_tenant_back(db):
+    """A tenant transaction inside another is a savepoint: released, the outer block's tenant
+    is set again (PostgreSQL keeps a released savepoint's set_config); rolled back, undone."""
+    async def tenant_now(conn) -> str:
+        return (await conn.execute_query_dict("SELECT current_setting('app.tenant_id', true) AS t"))[0]["t"]
+
+    jinshui = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(None) as outer:
+        async with tenant_transaction(jinshui.id) as inner:
+            assert await tenant_now(inner) == str(jinshui.id)
+            assert await GridNode.filter(tenant_id=jinshui.id).exists()
+        assert await tenant_now(outer) == ""
+        assert not await GridNode.filter(tenant_id=jinshui.id).exists()  # RLS hides the tenant's rows again
+        with pytest.raises(RuntimeError):
+            async with tenant_transaction(jinshui.id):
+                raise RuntimeError("rolled back")
+        assert await tenant_now(outer) == ""
