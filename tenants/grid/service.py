@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
+from redgrid.platform.database import unique_or
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.scope import subtree
 from redgrid.tenants.grid.models import (
@@ -153,14 +152,11 @@ async def create_node(
     taken = UserError("code", "DUPLICATE", f"code {code!r} is taken under this parent")
     if await nodes(ctx, include_retired=True).filter(path=path).exists():
         raise InvalidInput(taken)
-    try:
-        async with in_transaction("default"):  # a savepoint: the same code created at the same moment
-            node = await GridNode.create(
-                tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(),
-                level=level, boundary=boundary,
-            )
-    except IntegrityError:
-        raise InvalidInput(taken) from None
+    async with unique_or(taken):  # the same code created at the same moment
+        node = await GridNode.create(
+            tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(),
+            level=level, boundary=boundary,
+        )
     await events.record(
         ctx, "grid", "grid.node_created",
         {"id": node.id, "code": code, "name": node.name, "level": level, "parentId": parent_id},
@@ -211,8 +207,9 @@ async def move_subtree(ctx: RequestContext, node_id: int, new_parent_id: int) ->
     if new_parent.id == node.parent_id:  # type: ignore[attr-defined]
         return node  # already there: nothing to move (not a clash with itself)
     old_path, new_path = node.path, f"{new_parent.path}.{node.code}"
+    taken = UserError("newParentId", "DUPLICATE", f"code {node.code!r} is taken there")
     if await nodes(ctx, include_retired=True).filter(path=new_path).exists():
-        raise InvalidInput(UserError("newParentId", "DUPLICATE", f"code {node.code!r} is taken there"))
+        raise InvalidInput(taken)
     subtree = await under(nodes(ctx, include_retired=True), old_path)
     delta = new_parent.level + 1 - node.level
     if max(n.level for n in subtree) + delta > await _max_depth(ctx):
@@ -222,7 +219,8 @@ async def move_subtree(ctx: RequestContext, node_id: int, new_parent_id: int) ->
         member.level += delta
         if member.id == node.id:
             member.parent_id = new_parent.id  # type: ignore[attr-defined]
-    await GridNode.bulk_update(subtree, fields=["path", "level", "parent_id"])
+    async with unique_or(taken):  # a node of that code made or moved there at the same moment
+        await GridNode.bulk_update(subtree, fields=["path", "level", "parent_id"])
     await events.record(
         ctx, "grid", "grid.subtree_moved",
         {"id": node.id, "from": old_path, "to": new_path, "nodes": len(subtree)}, path=new_path,
@@ -316,24 +314,11 @@ class LevelCoverage:
     with_station: int
     full: int  # all three at once: not derivable from the three counts
 
-    def _share(self, count: int) -> float:
-        return round(count / self.nodes, 4) if self.nodes else 0.0
-
-    @property
-    def party_organisation_share(self) -> float:
-        return self._share(self.with_party_organisation)
-
-    @property
-    def head_share(self) -> float:
-        return self._share(self.with_head)
-
-    @property
-    def station_share(self) -> float:
-        return self._share(self.with_station)
-
-    @property
-    def full_share(self) -> float:
-        return self._share(self.full)
+    def shares(self) -> dict[str, float]:
+        """Each count as a share of the level's nodes, 0 to 1 with four decimals (0 when empty)."""
+        counts = {"party_organisation": self.with_party_organisation, "head": self.with_head,
+                  "station": self.with_station, "full": self.full}
+        return {f"{name}_share": round(n / self.nodes, 4) if self.nodes else 0.0 for name, n in counts.items()}
 
 
 async def coverage(ctx: RequestContext) -> list[LevelCoverage]:
