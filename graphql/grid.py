@@ -135,14 +135,6 @@ class LevelCoverage:
     station_share: float = strawberry.field(description="Share (0 to 1, four decimals) of the level's nodes with a service station or point.")
     full_share: float = strawberry.field(description="Share (0 to 1, four decimals) of the level's nodes with all three.")
 
-    @classmethod
-    def from_figure(cls, c: grid.LevelCoverage) -> "LevelCoverage":
-        return cls(
-            level=c.level, nodes=c.nodes, with_party_organisation=c.with_party_organisation,
-            with_head=c.with_head, with_station=c.with_station, full=c.full,
-            party_organisation_share=c.party_organisation_share, head_share=c.head_share,
-            station_share=c.station_share, full_share=c.full_share,
-        )
 
 
 @strawberry.enum
@@ -205,7 +197,7 @@ class GridQuery:
 
     @strawberry.field(description="Full coverage per level of the caller's tenant.")
     async def grid_coverage(self, info: Info) -> list[LevelCoverage]:
-        return [LevelCoverage.from_figure(c) for c in await grid.coverage(info.context.ctx)]
+        return [LevelCoverage(**vars(c), **c.shares()) for c in await grid.coverage(info.context.ctx)]
 
 
 @strawberry.input

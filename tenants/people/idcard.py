@@ -47,7 +47,7 @@ def normalise(number: str) -> str:
 def parse(number: str, today: date) -> IdCard:
     """The card behind `number`; ValueError with a reason a person can act on when invalid."""
     if not SHAPE.fullmatch(number):  # most arrive as they are stored: normalised only when not
-        number = normalise(number)
+        number = number.translate(TYPED_AS_ASCII).upper()
         if not SHAPE.fullmatch(number):
             raise ValueError("an ID-card number has 18 characters: 17 digits, then a digit or X")
     if check_char(number[:17]) != number[17]:

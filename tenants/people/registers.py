@@ -45,7 +45,7 @@ CATEGORY_WORDS = {
 NAMES = {**{v: k for k, v in KIND_WORDS.items() if k != v}, **{v: k for k, v in SEX_WORDS.items() if k != v}}
 TAG_NAMES = {"living_alone": "独居", "disabled": "残疾", "low_income": "低保", "hardship": "困难",
              "left_behind_child": "留守儿童", "floating": "流动人口", "over_60": "60岁以上", "over_80": "80岁以上"}
-DERIVED_TAG_WORDS = frozenset({"60岁以上", "80岁以上", "over_60", "over_80"})  # from the birth date, not typed
+DERIVED_TAG_WORDS = frozenset({*tags.AGE_TAGS, *(TAG_NAMES[t] for t in tags.AGE_TAGS)})  # from the birth date, not typed
 CATEGORY_NAMES = {"in_service": "在职党员", "resident": "居住地党员", "retired": "离退休党员",
                   "floating": "流动党员", "laid_off": "下岗失业党员"}
 PERSON_HEADERS = {"sex": "性别", "birthDate": "出生日期", "idNumber": "公民身份号码", "name": "姓名"}  # check_person's fields
