@@ -43,6 +43,19 @@ def realm_admin() -> KeycloakAdmin:
     )
 
 
+def provisioned_user_token(username: str) -> str:
+    """A token of a user `redgrid provision`/createTenant made: his first password is
+    temporary, so a lasting one is set first (tests only)."""
+    import uuid
+
+    password = f"Pw-{uuid.uuid4().hex}"
+    admin = realm_admin()
+    user_id = admin.get_user_id(username)
+    admin.set_user_password(user_id, password, temporary=False)
+    admin.update_user(user_id, {"requiredActions": []})
+    return password_token(username, password)
+
+
 async def gql(server: Any, query: str, variables: dict | None = None, token: str | None = None,
               ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}

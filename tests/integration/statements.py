@@ -9,9 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from types import SimpleNamespace
+
 from strawberry.types import ExecutionResult
 
+from redgrid.graphql.loaders import Loaders
 from redgrid.graphql.responses import encode_json
+from redgrid.graphql.schema import schema
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.models import Tenant
 
 
 class _StatementCounter(logging.Handler):
@@ -41,3 +48,19 @@ def response_data(result: ExecutionResult) -> Any:
     """`result.data` after the server's encoding: a compiled page's nodes are JSON waiting to
     be pasted into the response (graphql/compiled.py), not dicts."""
     return json.loads(encode_json(result.data))
+
+
+async def street_secretary(slug: str = "jinshui") -> RequestContext:
+    """A tenant-wide secretary of the street `slug`, for queries run in process."""
+    tenant = await Tenant.get(slug=slug)
+    identity = Identity("sql-count", "sql-count", frozenset({"secretary"}), tenant.slug, None)
+    return RequestContext(identity, tenant, GridScope(ScopeKind.TENANT))
+
+
+async def statements_for(ctx: RequestContext, query: str, variables: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """The statements the query costs, and its data as a client reads it."""
+    with counted_statements() as statements:
+        # The stand-in for GraphQLContext: what resolvers and the transaction extension read.
+        result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+    assert result.errors is None, result.errors
+    return len(statements), response_data(result)

@@ -72,24 +72,30 @@ def bad_tokens() -> dict[str, str]:
     }
 
 
-def _expired_token() -> str:
-    """A real Keycloak token that has expired: the client's token lifespan is set to 1 s for
-    one grant, then restored."""
+def _short_lived_token(seconds: int) -> str:
+    """A real Keycloak token of the secretary that lives `seconds`: the client's token lifespan
+    is set so for one grant, then restored."""
     admin = realm_admin()
     client_uuid = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
     client = admin.get_client(client_uuid)
     attributes = dict(client.get("attributes") or {})
-    admin.update_client(client_uuid, {**client, "attributes": {**attributes, "access.token.lifespan": "1"}})
+    admin.update_client(client_uuid, {**client, "attributes": {**attributes, "access.token.lifespan": str(seconds)}})
     try:
         token = password_token("jinshui-secretary")
     finally:
         restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
         admin.update_client(client_uuid, {**client, "attributes": restored})
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["exp"] - claims["iat"] <= 1
+    assert claims["exp"] - claims["iat"] <= seconds
+    return token
+
+
+def _expired_token() -> str:
+    """A real Keycloak token that has expired."""
     import time
 
-    time.sleep(max(0.0, claims["exp"] - time.time()) + 1.5)
+    token = _short_lived_token(1)
+    time.sleep(max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"] - time.time()) + 1.5)
     return token
 
 
@@ -208,16 +214,7 @@ async def test_anonymous_gets_an_authentication_error(live_server):
 async def test_open_subscription_is_closed_with_4401_when_its_token_expires(live_server, protocol):
     """A real Keycloak token of a few seconds (the API client's lifespan shortened for the
     one grant): accepted at connection_init, the socket is closed when it expires."""
-    admin = realm_admin()
-    client_id = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
-    attributes = admin.get_client(client_id).get("attributes", {})
-    admin.update_client(client_id, {"attributes": {**attributes, "access.token.lifespan": "6"}})
-    try:
-        token = password_token("jinshui-secretary")
-    finally:
-        admin.update_client(client_id, {"attributes": {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}})
-    claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["exp"] - claims["iat"] <= 6
+    token = _short_lived_token(6)
     async with Subscriber(live_server, token, protocol=protocol) as subscriber:
         assert subscriber.close_code is None  # open and subscribed
         assert await subscriber.closed(timeout=15) == 4401

@@ -12,12 +12,11 @@ import pytest
 from strawberry import relay
 
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.demo_users import DEMO_PASSWORD
 from redgrid.platform.models import Tenant
 from redgrid.tenants.cases import workflow
 from redgrid.tenants.cases.models import Case as CaseRow
 
-from .clients import gql, gql_data, password_token, realm_admin
+from .clients import gql, gql_data, password_token, provisioned_user_token
 from .test_cases import MOVE, REPORT, act, category_id, report
 from .test_grid import node_id
 
@@ -302,11 +301,7 @@ async def test_a_new_tenant_has_the_default_categories_and_3_1_deadlines(live_se
     again = (await gql_data(live_server, CREATE_TENANT, variables, admin_token))["createTenant"]
     assert again["errors"] == [] and again["created"] is False  # run twice: nothing new
 
-    admin = realm_admin()  # the secretary's first password is temporary: make it usable here
-    user_id = admin.get_user_id(f"{slug}-secretary")
-    admin.set_user_password(user_id, DEMO_PASSWORD, temporary=False)
-    admin.update_user(user_id, {"requiredActions": []})
-    secretary = password_token(f"{slug}-secretary")
+    secretary = provisioned_user_token(f"{slug}-secretary")
 
     rows = (await gql_data(live_server, CATEGORIES, token=secretary))["caseCategories"]
     assert sorted(r["code"] for r in rows) == sorted(DEFAULTS)  # each once

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from .clients import gql, gql_data, password_token, realm_admin
+from .clients import gql, gql_data, password_token, provisioned_user_token
 
 ERRORS = "errors { field code message }"
 NODE = "id code path level name retired headName headPhone boundary parent { code } partyOrganisations { name kind secretaryName } stations { name kind address }"
@@ -40,10 +40,7 @@ async def new_tenant(server) -> str:
         "secretaryUsername": username, "secretaryEmail": f"{slug}@example.org",
     }}, password_token("platform-admin")))["createTenant"]
     assert created["errors"] == [] and created["created"] is True
-    password = f"Pw-{uuid.uuid4().hex}"
-    admin = realm_admin()  # the initial password is temporary: set a lasting one for the test
-    admin.set_user_password(admin.get_user_id(username), password, temporary=False)
-    return password_token(username, password)
+    return provisioned_user_token(username)
 
 
 async def run(server, token: str, query: str, variables: dict, name: str) -> dict:

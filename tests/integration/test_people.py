@@ -276,8 +276,9 @@ async def test_every_stored_colour_is_the_derived_one(db):
                   WHEN EXISTS (SELECT 1 FROM resident r WHERE r.household_id = h.id AND (r.low_income OR r.hardship)) THEN 'blue'
                   WHEN h.kind IN ('rental', 'vacant') THEN 'yellow' ELSE 'none' END""")
             assert stale == []
-            counts = await conn.execute_query_dict("SELECT colour, count(*) AS n FROM household GROUP BY colour")
-            assert {r["colour"] for r in counts} == {"red", "blue", "yellow", "none"}
+            if tenant.slug in ("jinshui", "hushu"):  # the demo streets hold every colour; test tenants may hold none
+                counts = await conn.execute_query_dict("SELECT colour, count(*) AS n FROM household GROUP BY colour")
+                assert {r["colour"] for r in counts} == {"red", "blue", "yellow", "none"}
 
 
 async def test_party_member_cards_points_and_the_listing_board(live_server, tokens, grid):

@@ -11,17 +11,12 @@ once, counts them.
 from __future__ import annotations
 
 import inspect
-from types import SimpleNamespace
 
 import pytest
 
-from redgrid.graphql.loaders import Loaders
-from redgrid.graphql.schema import schema
-from redgrid.platform.auth.identity import Identity
-from redgrid.platform.context import GridScope, RequestContext, ScopeKind
-from redgrid.platform.models import Tenant
+from redgrid.platform.context import RequestContext
 
-from .statements import counted_statements, response_data
+from .statements import statements_for, street_secretary
 
 # Red households: every page, of 10 or of 100, then reaches every relation (members, party
 # members and their cards), so the two counts compare like with like.
@@ -35,17 +30,7 @@ PAGE = """query($first: Int!) { households(first: $first, filter: {colour: RED},
 
 @pytest.fixture
 async def secretary(db) -> RequestContext:
-    tenant = await Tenant.get(slug="jinshui")
-    identity = Identity("sql-count", "sql-count", frozenset({"secretary"}), tenant.slug, None)
-    return RequestContext(identity, tenant, GridScope(ScopeKind.TENANT))
-
-
-async def statements_for(ctx: RequestContext, query: str, variables: dict | None = None) -> tuple[int, dict]:
-    with counted_statements() as statements:
-        # The stand-in for GraphQLContext: what resolvers and the transaction extension read.
-        result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
-    assert result.errors is None, result.errors
-    return len(statements), response_data(result)
+    return await street_secretary()
 
 
 async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:
