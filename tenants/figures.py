@@ -28,6 +28,7 @@ from redgrid.tenants.cases.models import Case
 from redgrid.tenants.people.models import Household, PartyMember, Resident
 from redgrid.tenants.people.tags import LOCAL_TIME
 from redgrid.tenants.staff.models import DutyShift
+from redgrid.tenants.staff.service import STAFF_ROLES
 
 WATCHED = ("cases", "roster", "people")
 PUBLISHER = "figures-publisher"
@@ -99,9 +100,6 @@ async def publish_changed() -> int:
     if sent:
         events.committed()
     return sent
-
-
-STAFF_ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff")
 
 
 def require_figures(ctx: RequestContext) -> None:

@@ -54,7 +54,7 @@ async def visible(ctx: RequestContext) -> QuerySet[Case]:
     return query.filter(condition | mine) if grid_role else query.filter(mine)
 
 
-async def ensure_default_categories(tenant_id: int) -> list[CaseCategory]:
+async def ensure_default_categories(tenant_id: int) -> None:
     """The default taxonomy with the "3-1" deadlines (CaseCategory's defaults: on scene in 10
     minutes, solved in 1 hour, answered in 1 day), for a new tenant (tenant creation calls
     this). Idempotent: a category the tenant already has, perhaps with its own deadlines, is
@@ -62,7 +62,6 @@ async def ensure_default_categories(tenant_id: int) -> list[CaseCategory]:
     async with tenant_transaction(tenant_id):
         for code, name in DEFAULT_CATEGORIES:
             await CaseCategory.get_or_create(tenant_id=tenant_id, code=code, defaults={"name": name})
-        return await CaseCategory.filter(tenant_id=tenant_id).order_by("id")
 
 
 async def categories(ctx: RequestContext) -> list[CaseCategory]:
