@@ -14,15 +14,16 @@ from starlette.responses import Response
 from strawberry.file_uploads import Upload
 
 from redgrid.graphql.context import GraphQLContext, authenticated_context
+from redgrid.graphql.ratelimits import GuessingLimit
 from redgrid.graphql.types import UserError
 from redgrid.platform.context import Forbidden
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput
+from redgrid.platform.limits import get_limits
 from redgrid.tenants.imports import export_register, run_import
 from redgrid.tenants.registers import REGISTERS
 
 Info = strawberry.Info[GraphQLContext, None]
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # a street of 200,000 residents as CSV is about 25 MB
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,12 +53,15 @@ class ImportRegisterPayload:
 
 @strawberry.type
 class RegistersMutation:
-    @strawberry.mutation(description="Import a register from a CSV (UTF-8 or GB18030) or XLSX file, all rows or none.")
+    @strawberry.mutation(description="Import a register from a CSV (UTF-8 or GB18030) or XLSX file, all rows or none.",
+                         extensions=[GuessingLimit()])
     async def import_register(self, info: Info, register: Register, file: Upload) -> ImportRegisterPayload:
         upload: UploadFile = file  # type: ignore[assignment]
-        data = await upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            return ImportRegisterPayload(errors=[UserError("file", "TOO_LARGE", f"at most {MAX_UPLOAD_BYTES // 2**20} MB per file")])
+        limit = get_limits().upload_bytes  # a street of 200,000 residents as CSV is about 25 MB
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            message = f"at most {limit // 2**20} MB per file"
+            return ImportRegisterPayload(errors=[UserError(field="file", code="TOO_LARGE", message=message)])
         try:
             result = await run_import(info.context.ctx, REGISTERS[register.value], upload.filename or "", data)
         except InvalidInput as exc:

@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.text import CHARACTER, text_problem
 from redgrid.tenants.phones import LANDLINE, MOBILE
 from redgrid.tenants.tabular import read_table, write_xlsx
 
@@ -75,9 +76,10 @@ def parse_phone(raw: str) -> str:
 
 
 def parse_text(limit: int) -> Any:
+    """A one-line text under the rule of every text input (platform/text.py)."""
     def parse(raw: str) -> str:
-        if len(raw) > limit:
-            raise ValueError(f"at most {limit} characters")
+        if (problem := text_problem(raw, limit)) is not None:
+            raise ValueError(problem.removeprefix(CHARACTER))
         return raw.strip()
     return parse
 
@@ -107,7 +109,10 @@ class ImportSpec(Protocol):
         """Whatever `check` and `write` need, loaded once (e.g. grid codes, existing keys)."""
 
     def existing(self, state: Any) -> set[Any]:
-        """The unique columns' values (a tuple, in `unique`'s order) already in the tenant."""
+        """The unique columns' values (a tuple, in `unique`'s order) already registered where
+        the caller may see them (his grid), refused as duplicates. A value registered only
+        outside it is the spec's to handle, never told apart from a new one: the answer would
+        tell him of rows he may not see."""
 
     def check(self, row: dict[str, Any], state: Any) -> list[tuple[str | None, str]]:
         """Rules across columns or against the tenant: (column, reason) for each breach. Runs
@@ -191,7 +196,7 @@ async def run_import(
     ctx: RequestContext, spec: ImportSpec, filename: str, data: bytes,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    headers, lines = read_table(filename, data)
+    headers, lines = await read_table(filename, data)
     positions = _map_headers(spec, headers)
     state = await spec.prepare(ctx)
     result = ImportResult()
@@ -232,7 +237,7 @@ async def _check_rows(
 
     # Per column: its key, its position in the file (past the end when absent), required, parser, label.
     plan = [(c.key, positions.get(c.key, 1 << 30), c.required, c.parse, c.headers[0]) for c in spec.columns]
-    for line, cells in lines:
+    async for line, cells in lines:
         result.rows += 1
         if result.rows > MAX_ROWS:
             raise InvalidInput(UserError("file", "TOO_MANY_ROWS", f"at most {MAX_ROWS} rows per file"))

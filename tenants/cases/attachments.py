@@ -12,23 +12,20 @@ never served (downloads go through the row); it only costs its space until `swee
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
-
-from redgrid.platform import events
+from redgrid.platform import events, sandbox
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.database import on_rollback, tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.limits import get_limits
 from redgrid.platform.settings import get_settings
 from redgrid.platform.storage import Storage, new_key, storage
 from redgrid.tenants.cases.models import Case, CaseAttachment
+from redgrid.tenants.cases.photos import Photo, accept, sniff
 from redgrid.tenants.cases.service import _may_manage, people_of, visible
 from redgrid.tenants.staff import dispatch
 
@@ -39,77 +36,21 @@ SUSPICIOUS_SHARE = 0.5
 
 FILENAME_MAX = CaseAttachment._meta.fields_map["filename"].max_length  # the column's length
 
-register_heif_opener()  # Pillow reads HEIF (iPhones' photos) from here on
-
-# Magic numbers → (content type, Pillow's name for the format).
-JPEG = ("image/jpeg", "JPEG")
-PNG = ("image/png", "PNG")
-WEBP = ("image/webp", "WEBP")
-HEIC = ("image/heic", "HEIF")
-HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
-HEIC_JPEG_QUALITY = 85
-# Decoding costs memory and CPU by pixels, not bytes: a 23 KB HEIC of 10,000 × 10,000 took
-# 1.2 GB. Phones take at most 48 MP; at most two decodes run at once per process.
-HEIC_MAX_PIXELS = 50_000_000
-HEIC_DECODES = asyncio.Semaphore(2)  # waiting uploads hold no thread of the shared pool
-
-
-@dataclass(frozen=True)
-class Photo:
-    """An accepted photo as it is stored."""
-
-    data: bytes
-    content_type: str
-    width: int
-    height: int
-    converted: bool = False  # from HEIC
-
-
-def sniff(data: bytes) -> tuple[str, str] | None:
-    """The image type the bytes start like, whatever the client called them."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return WEBP
-    if data[4:8] == b"ftyp" and data[8:12] in HEIC_BRANDS:
-        return HEIC
-    return None
-
-
-def accept(data: bytes) -> Photo:
-    """The photo to store, or UNSUPPORTED_TYPE. JPEG, PNG and WebP are kept as sent: Pillow
-    reads only their header (no decoding), which is enough to refuse a file that merely starts
-    like an image. HEIC, which iPhones take and most browsers and wall displays cannot show,
-    is decoded and stored as JPEG, turned upright and without its metadata (GPS included).
-    Decoding takes a CPU-second on a large photo: call this off the event loop."""
-    kind = sniff(data)
-    refused = InvalidInput(UserError("file", "UNSUPPORTED_TYPE", "a photo: JPEG, PNG, WebP or HEIC"))
-    if kind is None:
-        raise refused
-    content_type, pillow_format = kind
-    try:
-        with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
-            if kind is not HEIC:
-                return Photo(data, content_type, *image.size)
-            if image.width * image.height > HEIC_MAX_PIXELS:
-                raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {HEIC_MAX_PIXELS // 1_000_000} megapixels"))
-            icc_profile = image.info.get("icc_profile")  # iPhones' Display P3: colours, no personal data
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise refused from None
-    buffer = io.BytesIO()
-    upright.save(buffer, format="JPEG", quality=HEIC_JPEG_QUALITY, icc_profile=icc_profile)
-    return Photo(buffer.getvalue(), JPEG[0], *upright.size, converted=True)
+PHOTO_FAILURES = {
+    "memory": UserError("file", "TOO_LARGE", "the photo takes more memory to read than one of the allowed size"),
+    "time": UserError("file", "TOO_LARGE", "the photo takes longer to read than one of the allowed size"),
+    "crashed": UserError("file", "UNSUPPORTED_TYPE", "a photo: JPEG, PNG, WebP or HEIC"),
+}
 
 
 async def accept_off_loop(data: bytes) -> Photo:
-    """`accept`, with HEIC decoded in a thread, a few at a time."""
-    if sniff(data) is not HEIC:
-        return accept(data)
-    async with HEIC_DECODES:
-        return await asyncio.to_thread(accept, data)
+    """`photos.accept` in a parsing process: decoding a hostile file costs only that process."""
+    if sniff(data) is None:  # no image at all: no process to start
+        raise InvalidInput(PHOTO_FAILURES["crashed"])
+    try:
+        return await sandbox.run(accept, data, get_limits().image_pixels, lane="photos")
+    except sandbox.ParseFailed as exc:
+        raise InvalidInput(PHOTO_FAILURES[exc.reason]) from None
 
 
 def stored_filename(name: str | None, photo: Photo) -> str:

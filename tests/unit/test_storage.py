@@ -11,8 +11,10 @@ from PIL import Image
 
 from redgrid.platform.settings import Settings
 from redgrid.platform.storage import DiskStorage, S3Storage, new_key
-from redgrid.tenants.cases.attachments import FILENAME_MAX, Photo, accept, clean_filename, stored_filename
+from redgrid.tenants.cases.attachments import FILENAME_MAX, accept, clean_filename, stored_filename
 from redgrid.platform.errors import InvalidInput
+
+PIXELS = 50_000_000
 
 
 async def test_disk_writes_whole_files_under_made_keys_only(tmp_path):
@@ -50,11 +52,12 @@ def test_types_come_from_the_bytes():
     for fmt, expected in (("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")):
         buffer = io.BytesIO()
         Image.new("RGB", (5, 3)).save(buffer, format=fmt)
-        assert accept(buffer.getvalue()) == Photo(buffer.getvalue(), expected, 5, 3)  # kept as sent
+        photo = accept(buffer.getvalue(), PIXELS)  # re-encoded without metadata, in its own type
+        assert (photo.content_type, photo.width, photo.height, photo.converted) == (expected, 5, 3, False)
     for bad in (b"", b"hello", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"RIFF\x00\x00\x00\x00WEBPjunk",
                 b"\x00\x00\x00\x1cftypheic" + b"\x00" * 40):
         with pytest.raises(InvalidInput):
-            accept(bad)
+            accept(bad, PIXELS)
     assert clean_filename("C:\\photos\\..\\现场\x00.jpg") == "现场.jpg" and clean_filename("") == "photo"
 
 
@@ -65,7 +68,7 @@ def test_heic_is_stored_as_an_upright_jpeg_without_its_metadata():
     exif[0x010F] = "Apple"  # Make: metadata that must not survive
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="HEIF", exif=exif.tobytes())
-    photo = accept(buffer.getvalue())
+    photo = accept(buffer.getvalue(), PIXELS)
     assert (photo.content_type, photo.width, photo.height) == ("image/jpeg", 30, 40)
     with Image.open(io.BytesIO(photo.data)) as stored:
         assert stored.format == "JPEG" and stored.size == (30, 40) and not stored.getexif()
@@ -73,20 +76,17 @@ def test_heic_is_stored_as_an_upright_jpeg_without_its_metadata():
         assert red > 150 and green < 80
     assert stored_filename("IMG_0001.HEIC", photo) == "IMG_0001.jpg"
     assert stored_filename("现场.png", photo) == "现场.jpg" and stored_filename("现场", photo) == "现场.jpg"
-    assert stored_filename("现场.png", accept(photo.data)) == "现场.png"  # a JPEG sent as JPEG keeps its name
+    assert stored_filename("现场.png", accept(photo.data, PIXELS)) == "现场.png"  # a JPEG sent as JPEG keeps its name
     for long in ("长" * 300, "a" * 252 + ".xy"):  # still within the column once .jpg is added
         assert len(stored_filename(long, photo)) == FILENAME_MAX and stored_filename(long, photo).endswith(".jpg")
 
 
-def test_a_heic_of_too_many_pixels_is_refused_before_decoding(monkeypatch):
+def test_a_heic_of_too_many_pixels_is_refused_before_decoding():
     """Pixels, not bytes, cost memory when decoding: a small file may hold a huge picture."""
-    import redgrid.tenants.cases.attachments as attachments
-
-    monkeypatch.setattr(attachments, "HEIC_MAX_PIXELS", 40 * 30 - 1)
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30)).save(buffer, format="HEIF")
     with pytest.raises(InvalidInput, match="megapixels"):
-        accept(buffer.getvalue())
+        accept(buffer.getvalue(), 40 * 30 - 1)
 
 
 def test_delete_objects_carries_a_content_md5_for_the_compatibles_that_want_one():

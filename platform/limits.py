@@ -1,0 +1,70 @@
+"""Every limit on what a caller may send or make the server do, in one place.
+
+Each is a `REDGRID_LIMIT_<NAME>` environment variable (README.md, "Limits"); the defaults are
+safe for a street of 200,000 residents served to every grid worker's phone. A limit is
+enforced where the input enters (HTTP body, multipart part, GraphQL document, websocket,
+spreadsheet, image, text field) and answers a typed error, never a 500 and never a partial
+write.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class Limits(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REDGRID_LIMIT_", extra="ignore")
+
+    # HTTP: refused with 413 while the body streams in, before it is read whole.
+    http_body_bytes: int = Field(default=1 * MIB, ge=1024, description="a JSON or form body")
+    upload_bytes: int = Field(default=64 * MIB, ge=1024, description="a whole multipart request (one spreadsheet or photo)")
+    json_depth: int = Field(default=32, ge=2, description="nesting of a JSON body's arrays and objects")
+    http_head_bytes: int = Field(default=128 * 1024, ge=8192, description="a request's line and headers (URL included)")
+
+    # GraphQL documents, checked before and while they are parsed and validated.
+    graphql_document_bytes: int = Field(default=32 * 1024, ge=1024, description="one query document")
+    graphql_tokens: int = Field(default=2000, ge=100, description="lexical tokens in one document")
+    graphql_depth: int = Field(default=12, ge=3, description="field nesting")
+    graphql_aliases: int = Field(default=30, ge=1, description="aliased fields in one document")
+    graphql_cost: int = Field(default=100_000, ge=100, description="the cost budget of one operation (README)")
+    graphql_default_page: int = Field(default=100, ge=1, description="what a list without `first` counts as, for cost")
+    graphql_cache_entries: int = Field(default=256, ge=0, description="parsed and validated documents kept")
+    graphql_introspection: str = Field(
+        default="authenticated", pattern="^(anyone|authenticated|nobody)$",
+        description="who may introspect the schema in production (development: anyone)",
+    )
+
+    # Websockets (both protocols).
+    ws_init_timeout_seconds: float = Field(default=10, gt=0, description="connection_init must come within this")
+    ws_subscriptions: int = Field(default=20, ge=1, description="operations open at once on one socket")
+    replay_events: int = Field(default=10000, ge=0, description="how far back `after` may reach, in events of a topic")
+
+    # Spreadsheets and images are parsed in a separate process with these limits.
+    sheet_rows: int = Field(default=500_000, ge=1, description="rows a spreadsheet may declare")
+    sheet_columns: int = Field(default=64, ge=1, description="columns a spreadsheet may declare")
+    sheet_cells: int = Field(default=10_000_000, ge=1, description="cells a spreadsheet may declare or hold")
+    image_pixels: int = Field(default=50_000_000, ge=1, description="width × height of a photo")
+    parse_memory_bytes: int = Field(default=1024 * MIB, ge=64 * MIB, description="address space of the parsing process")
+    parse_seconds: float = Field(default=120, gt=0, description="CPU time of one parse")
+    parse_processes: int = Field(default=2, ge=1, description="parsing processes at once per server process, per kind")
+    sheet_unzipped_bytes: int = Field(default=1024 * MIB, ge=MIB, description="an XLSX's members, uncompressed")
+    sheet_zip_ratio: int = Field(default=100, ge=10, description="uncompressed ÷ compressed size of an XLSX member")
+
+    # Text a person types: every string input.
+    name_chars: int = Field(default=100, ge=1, description="names and titles")
+    text_chars: int = Field(default=2000, ge=1, description="descriptions, addresses, notes")
+
+    # Rate limits (per user, or per client address when anonymous), in `limits` notation.
+    rate_user: str = Field(default="600/minute", description="operations of one signed-in user")
+    rate_anonymous: str = Field(default="60/minute", description="requests of one anonymous client address")
+    rate_guessing: str = Field(default="30/minute", description="writes that look a person up by ID-card number")
+
+
+@lru_cache
+def get_limits() -> Limits:
+    return Limits()
