@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redgrid.platform.text import CHARACTER, text_problem
+
 
 @dataclass(frozen=True)
 class UserError:
@@ -18,10 +20,16 @@ class InvalidInput(Exception):
         self.errors = list(errors)
 
 
-def text_errors(field: str, value: str, limit: int, *, required: bool = True, code: str = "INVALID_TEXT") -> list[UserError]:
-    """The error in a text a person typed (blank when required, or too long), if any: the one
-    length rule of every register and form."""
-    if (value.strip() or not required) and len(value) <= limit:
-        return []
-    return [UserError(field, code, f"{field}: {'required, ' if required else ''}at most {limit} characters")]
 
+def text_errors(
+    field: str, value: str, limit: int | None = None, *, required: bool = True, code: str = "INVALID_TEXT",
+    multiline: bool = False,
+) -> list[UserError]:
+    """The error in a text a person typed, if any (platform/text.py): a forbidden character is
+    INVALID_TEXT; blank when required, or too long, is `code`."""
+    problem = text_problem(value, limit, required=required, multiline=multiline)
+    if problem is None:
+        return []
+    if problem.startswith(CHARACTER):
+        return [UserError(field, "INVALID_TEXT", f"{field}: {problem.removeprefix(CHARACTER)}")]
+    return [UserError(field, code, f"{field}: {problem}")]

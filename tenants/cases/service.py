@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.cases.models import ASSIGNEE_KINDS, PRIORITIES, SOURCES, Case, CaseCategory, CaseTransition, SlaRule
 from redgrid.tenants.cases.workflow import ACTIONS, NEXT_LEVEL, Actor, target_state
 from redgrid.tenants.grid.models import GridNode
@@ -88,8 +88,7 @@ async def set_category(
     tenant = ctx.require_tenant()
     _require_street_secretary(ctx)
     errors = _check_minutes({"onSceneMinutes": on_scene, "resolveMinutes": resolve, "answerMinutes": answer})
-    if not name.strip() or len(name) > 100:
-        errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 100 characters"))
+    errors += text_errors("name", name, 100, code="INVALID_NAME")
     if not code.replace("_", "").isalnum() or len(code) > 32:
         errors.append(UserError("code", "INVALID_CODE", "letters, digits and '_', at most 32"))
     if errors:
@@ -154,9 +153,9 @@ async def report(
 ) -> Case:
     tenant = ctx.require_tenant()
     identity = ctx.require_role(*REPORTERS)
-    errors = []
-    if not title.strip() or len(title) > 200:
-        errors.append(UserError("title", "INVALID_TITLE", "a title is required, at most 200 characters"))
+    errors = text_errors("title", title, 200, code="INVALID_TITLE") + text_errors(
+        "description", description, required=False, code="TOO_LONG", multiline=True,
+    ) + text_errors("address", address, required=False, code="TOO_LONG")
     if source not in SOURCES:
         errors.append(UserError("source", "INVALID_SOURCE", f"one of {', '.join(SOURCES)}"))
     if priority not in PRIORITIES:
@@ -169,13 +168,12 @@ async def report(
     if category is None:
         errors.append(UserError("categoryId", "NOT_FOUND", "no such category"))
     node = await GridNode.get_or_none(tenant_id=tenant.id, id=node_id, retired_at=None)
-    if node is None:
+    grid_staff = identity.has_any("grid-head", "grid-worker") and not identity.has_any("secretary")
+    if node is None or (grid_staff and not ctx.scope.covers(node.path)):  # outside his grid: as if missing
         errors.append(UserError("nodeId", "NOT_FOUND", "no such active grid node"))
     if errors:
         raise InvalidInput(*errors)
     assert node is not None and category is not None
-    if identity.has_any("grid-head", "grid-worker") and not identity.has_any("secretary") and not ctx.scope.covers(node.path):
-        raise Forbidden("grid staff report cases in their own grid")
     now = datetime.now(UTC)
     case = await Case.create(
         tenant_id=tenant.id, number=uuid.uuid4().hex[:16], title=title.strip(), description=description,
@@ -212,6 +210,11 @@ async def transition(
     """Apply `action` to the case as it was at `version`. A stale version, an action the state
     does not allow, or an actor without the right is refused; nothing is half-applied."""
     identity = ctx.require_user()
+    errors = text_errors("note", note, 1000, required=False, code="TOO_LONG", multiline=True) + text_errors(
+        "comment", comment, 1000, required=False, code="TOO_LONG", multiline=True) + text_errors(
+        "assignee", assignee or "", 128, required=False, code="UNKNOWN_ASSIGNEE")
+    if errors:
+        raise InvalidInput(*errors)
     case = await (await visible(ctx)).select_related("node").get_or_none(id=case_id)
     if case is None:
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such case"))

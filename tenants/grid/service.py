@@ -54,10 +54,8 @@ async def _editable(ctx: RequestContext, node_id: int, field: str = "id") -> Gri
     """The node, when the caller may change it (secretary or grid head whose grid covers it)."""
     ctx.require_role(*EDITOR_ROLES)
     node = await node_by_id(ctx, node_id)
-    if node is None:
+    if node is None or not ctx.scope.covers(node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such grid node"))
-    if not ctx.scope.covers(node.path):
-        raise Forbidden("that grid node is outside your grid")
     return node
 
 
@@ -174,8 +172,8 @@ async def update_node(
     errors = (text_errors("name", name, 200, code="INVALID_NAME") if name is not None else []) + _check_boundary(boundary)
     if head_phone and not re.fullmatch(r"[0-9+\-]{5,20}", head_phone):
         errors.append(UserError("headPhone", "INVALID_PHONE", "digits, '+' or '-', 5 to 20"))
-    if head_name is not None and len(head_name) > 100:
-        errors.append(UserError("headName", "TOO_LONG", "at most 100 characters"))
+    if head_name is not None:
+        errors += text_errors("headName", head_name, 100, required=False, code="TOO_LONG")
     if errors:
         raise InvalidInput(*errors)
     if name is not None:

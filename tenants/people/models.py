@@ -48,8 +48,14 @@ class Household(TenantOwned):
 
 
 class Resident(TenantOwned):
-    """A person registered in the tenant. The ID-card number is optional but unique per tenant,
-    and when given, birth date and sex come from it."""
+    """A person registered in the tenant. The ID-card number is optional but unique per tenant
+    among residents not held for review, and when given, birth date and sex come from it.
+
+    A resident registered from a grid that does not cover the one already registered with his
+    number is written all the same, `held_of` that one, for a tenant-wide secretary to resolve:
+    refusing him would tell the caller the number is registered elsewhere in the street
+    (tenants/people/conflicts.py). The number's uniqueness is a partial unique index over the
+    residents not held (migration 0010), which Tortoise's options cannot state."""
 
     id = fields.BigIntField(primary_key=True)
     node = fields.ForeignKeyField("redgrid.GridNode", related_name="residents", on_delete=fields.RESTRICT)
@@ -61,6 +67,9 @@ class Resident(TenantOwned):
     sex = fields.CharField(max_length=6, null=True)
     birth_date = fields.DateField(null=True)
     phone = fields.CharField(max_length=20, default="")
+    held_of = fields.ForeignKeyField(
+        "redgrid.Resident", related_name="held_duplicates", null=True, on_delete=fields.RESTRICT
+    )
     living_alone = fields.BooleanField(default=False)
     disabled = fields.BooleanField(default=False)
     low_income = fields.BooleanField(default=False)
@@ -71,7 +80,6 @@ class Resident(TenantOwned):
 
     class Meta:
         table = "resident"
-        unique_together = (("tenant", "id_number"),)
         indexes = (("tenant_id", "node_id"), ("tenant_id", "household_id"), ("tenant_id", "name"))
 
 

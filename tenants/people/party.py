@@ -18,6 +18,7 @@ from tortoise.queryset import QuerySet
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
+from redgrid.platform.text import bad_character
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import PartyOrganisation
 from redgrid.tenants.people import service as people
@@ -32,7 +33,7 @@ from redgrid.tenants.people.models import (
     ServiceRecord,
 )
 from redgrid.tenants.people.privacy import Area, require_edit, require_registers, sees_registers
-from redgrid.tenants.scope import in_scope, require_covers, subtree
+from redgrid.tenants.scope import in_scope, subtree
 
 # What attending an activity adds to the points ledger, by kind of activity.
 ATTENDANCE_POINTS = {"theme_party_day": 3, "volunteer_action": 2, "study": 2, "meeting": 1}
@@ -60,9 +61,8 @@ async def _member_for_write(ctx: RequestContext, member_id: int, field: str = "m
     member = await PartyMember.filter(
         tenant_id=ctx.require_tenant().id, id=member_id
     ).select_related("resident__node").first()
-    if member is None:
+    if member is None or not ctx.scope.covers(member.resident.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such party member"))
-    require_covers(ctx, member.resident.node.path)
     return member
 
 
@@ -103,7 +103,7 @@ async def create_member(
 
 async def add_commitment(ctx: RequestContext, member_id: int, *, content: str, deadline: date) -> Commitment:
     require_edit(ctx, Area.PARTY)
-    errors = text_errors("content", content, 500)
+    errors = text_errors("content", content, 500, multiline=True)
     if errors:
         raise InvalidInput(*errors)
     member = await _member_for_write(ctx, member_id)
@@ -121,10 +121,10 @@ async def verify_commitment(ctx: RequestContext, commitment_id: int) -> Commitme
     commitment = await Commitment.filter(
         tenant_id=ctx.require_tenant().id, id=commitment_id
     ).select_related("member__resident__node").first()
-    if commitment is None:
+    # Outside his grid: answered as if missing.
+    if commitment is None or not ctx.scope.covers(commitment.member.resident.node.path):
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such commitment"))
     path = commitment.member.resident.node.path
-    require_covers(ctx, path)
     if commitment.verified_at is None:
         commitment.verified_by = ctx.require_user().username
         commitment.verified_at = datetime.now(UTC)
@@ -137,7 +137,7 @@ async def add_service_record(
     ctx: RequestContext, member_id: int, *, served_on: date, content: str, hours: Decimal
 ) -> ServiceRecord:
     require_edit(ctx, Area.PARTY)
-    errors = text_errors("content", content, 500) + _check_past("servedOn", served_on)
+    errors = text_errors("content", content, 500, multiline=True) + _check_past("servedOn", served_on)
     if not (Decimal(0) < hours <= Decimal(24)) or hours != hours.quantize(Decimal("0.1")):
         errors.append(UserError("hours", "OUT_OF_RANGE", "more than 0 and at most 24 hours, in tenths"))
     if errors:
@@ -202,11 +202,9 @@ async def set_listing(
     """Put a member on (or take him off) his building's board, with photo and duties; his
     phone shows there only with `phone_public`, his consent."""
     require_edit(ctx, Area.PARTY)
-    errors = []
-    if photo_url and not PHOTO_URL.match(photo_url):
+    errors = text_errors("duties", duties, 300, required=False, code="TOO_LONG", multiline=True)
+    if photo_url and (not PHOTO_URL.match(photo_url) or bad_character(photo_url)):
         errors.append(UserError("photoUrl", "INVALID_URL", "an http(s) address, at most 500 characters"))
-    if len(duties) > 300:
-        errors.append(UserError("duties", "TOO_LONG", "at most 300 characters"))
     if errors:
         raise InvalidInput(*errors)
     member = await _member_for_write(ctx, member_id)

@@ -18,6 +18,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.expressions import Q
+
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
 from redgrid.platform.database import bulk_insert, bulk_insert_returning
@@ -28,7 +30,7 @@ from redgrid.tenants.people import colour, idcard, tags
 from redgrid.tenants.people.models import HOUSEHOLD_KINDS, PARTY_CATEGORIES, TYPED_TAGS, Household, PartyMember, Resident
 from redgrid.tenants.people.privacy import Area, require_edit, require_registers, viewer
 from redgrid.tenants.people.service import Person, address_of, check_person
-from redgrid.tenants.scope import in_scope
+from redgrid.tenants.scope import in_scope, path_filter
 
 SEX_WORDS = {"男": "male", "女": "female", "male": "male", "female": "female"}
 KIND_WORDS = {"自住": "owned", "出租": "rental", "空置": "vacant", **{k: k for k in HOUSEHOLD_KINDS}}
@@ -210,16 +212,29 @@ class ResidentsRegister:
     )
     unique = ("id_number",)
 
-    async def prepare(self, ctx: RequestContext) -> tuple[GridCodes, set[tuple[str]]]:
+    @dataclass
+    class State:
+        grid: GridCodes
+        in_scope: set[tuple[str]]  # numbers of the residents the caller's grid covers: DUPLICATE
+        registered_elsewhere: dict[str, int]  # number → the resident a row with it is held of
+
+    async def prepare(self, ctx: RequestContext) -> "ResidentsRegister.State":
+        """A number registered only outside the caller's grid is not a duplicate to him: the
+        row is written held for review (tenants/people/conflicts.py), as a new number would
+        be, so an import answers nothing about residents he may not see."""
         require_edit(ctx, Area.RESIDENTS)
-        numbers = await Resident.filter(tenant_id=ctx.require_tenant().id, id_number__isnull=False).values_list("id_number", flat=True)
-        return await GridCodes.load(ctx), {(n,) for n in numbers}
+        rows = await Resident.filter(tenant_id=ctx.require_tenant().id, id_number__isnull=False).values_list(
+            "id", "id_number", "node__path", "held_of_id")
+        covered = {number for _, number, path, _ in rows if ctx.scope.covers(path)}
+        elsewhere = {number: i for i, number, _, held_of in rows if held_of is None and number not in covered}
+        return self.State(await GridCodes.load(ctx), {(n,) for n in covered}, elsewhere)
 
-    def existing(self, state: tuple[GridCodes, set[tuple[str]]]) -> set[tuple[str]]:
-        return state[1]
+    def existing(self, state: "ResidentsRegister.State") -> set[tuple[str]]:
+        return state.in_scope
 
-    def check(self, row: dict[str, Any], state: tuple[GridCodes, Any]) -> list[tuple[str | None, str]]:
-        problems = state[0].check(row["grid"])
+    def check(self, row: dict[str, Any], state: "ResidentsRegister.State") -> list[tuple[str | None, str]]:
+        row["held_of_id"] = state.registered_elsewhere.get(row["id_number"]) if row["id_number"] else None
+        problems = state.grid.check(row["grid"])
         if (row["building"] is None) != (row["room"] is None):
             problems.append((ROOM.headers[0], "give both 楼栋 and 房号 for a household, or neither"))
         person = Person(name=row["name"], id_number=row["id_number"], sex=row["sex"], birth_date=row["birth_date"])
@@ -228,11 +243,13 @@ class ResidentsRegister:
         row.update(sex=values.get("sex"), birth_date=values.get("birth_date"))
         return problems
 
-    async def write(self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: tuple[GridCodes, Any]) -> int:
+    async def write(
+        self, ctx: RequestContext, parts: AsyncIterator[list[dict[str, Any]]], state: "ResidentsRegister.State",
+    ) -> int:
         """Each part's residents are inserted by a task while the next part is made ready
         (its rows, its households), so the server is rarely left waiting on Python."""
         tenant_id = ctx.require_tenant().id
-        grid = state[0]
+        grid = state.grid
         homes = _Households(tenant_id)
         count = 0
         inserting: asyncio.Task[int] | None = None
@@ -275,7 +292,7 @@ class ResidentsRegister:
         return {
             "tenant_id": tenant_id, "node_id": node_id, "household_id": None,
             "name": r["name"], "id_number": r["id_number"], "sex": r["sex"], "birth_date": r["birth_date"],
-            "phone": r["phone"] or "", **{t: t in (r["tags"] or ()) for t in TYPED_TAGS},
+            "phone": r["phone"] or "", "held_of_id": r["held_of_id"], **{t: t in (r["tags"] or ()) for t in TYPED_TAGS},
         }
 
     async def export(self, ctx: RequestContext) -> list[dict[str, Any]]:
@@ -314,30 +331,35 @@ class PartyMembersRegister:
     class State:
         residents: dict[str, tuple[int, str, str, int | None]]  # number → id, name, path, household
         organisations: dict[str, list[tuple[int, str]]]  # name → [(id, node path)]
-        members: set[tuple[str]]
+        members: set[int]  # residents who are party members
         ctx: RequestContext
 
     async def prepare(self, ctx: RequestContext) -> "PartyMembersRegister.State":
+        """A number finds the resident the caller's grid covers, the registered one before one
+        held for review; a number found only outside his grid answers as one never registered."""
         require_edit(ctx, Area.PARTY)
         tenant_id = ctx.require_tenant().id
-        rows = await Resident.filter(tenant_id=tenant_id, id_number__isnull=False).values_list(
-            "id", "id_number", "name", "node__path", "household_id")
+        rows = await Resident.filter(tenant_id=tenant_id, id_number__isnull=False).filter(
+            path_filter(ctx, "node__path") or Q()
+        ).values_list("id", "id_number", "name", "node__path", "household_id", "held_of_id")
+        rows.sort(key=lambda r: r[5] is None)  # held ones first: the registered one, if any, overwrites
         orgs: dict[str, list[tuple[int, str]]] = {}
         for org_id, name, path in await PartyOrganisation.filter(tenant_id=tenant_id).values_list("id", "name", "node__path"):
             orgs.setdefault(name, []).append((org_id, path))
-        members = await PartyMember.filter(tenant_id=tenant_id).values_list("resident__id_number", flat=True)
-        return self.State({n: (i, name, p, h) for i, n, name, p, h in rows}, orgs, {(m,) for m in members if m}, ctx)
+        members = await PartyMember.filter(tenant_id=tenant_id).values_list("resident_id", flat=True)
+        return self.State({n: (i, name, p, h) for i, n, name, p, h, _ in rows}, orgs, set(members), ctx)
 
     def existing(self, state: "PartyMembersRegister.State") -> set[tuple[str]]:
-        return state.members
+        return set()  # membership is per resident, found in `check`
 
     def check(self, row: dict[str, Any], state: "PartyMembersRegister.State") -> list[tuple[str | None, str]]:
         resident = state.residents.get(row["id_number"])
         if resident is None:
-            return [("公民身份号码", "no resident with this ID-card number is registered here: import him first")]
-        _, name, home, _ = resident
-        if not state.ctx.scope.covers(home):
-            return [("公民身份号码", "the resident lives outside your grid")]
+            return [("公民身份号码",
+                     "no resident with this ID-card number is registered in your grid: import him first")]
+        resident_id, name, home, _ = resident
+        if resident_id in state.members:
+            return [("公民身份号码", "already registered in this tenant")]
         problems: list[tuple[str | None, str]] = []
         if row["name"] and row["name"] != name:
             problems.append(("姓名", "the register has another name for this ID-card number"))

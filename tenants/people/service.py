@@ -15,14 +15,15 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.database import unique_or
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people import colour, idcard, tags
 from redgrid.tenants.people.models import HOUSEHOLD_KINDS, SEXES, TYPED_TAGS, Household, Resident
 from redgrid.tenants.people.privacy import Area, require_edit, require_registers, sees_registers
 from redgrid.tenants.phones import phone_error
-from redgrid.tenants.scope import in_scope, require_covers
+from redgrid.tenants.scope import in_scope
 
 
 def residents(ctx: RequestContext) -> QuerySet[Resident]:
@@ -55,11 +56,10 @@ async def recolour(ctx: RequestContext, household_ids: list[int | None]) -> None
 async def node_for_write(ctx: RequestContext, node_id: int, field: str = "nodeId") -> GridNode:
     """An active grid node the caller's grid covers; NOT_FOUND or RETIRED as user errors."""
     node = await grid.node_by_id(ctx, node_id)
-    if node is None:
+    if node is None or not ctx.scope.covers(node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such grid node"))
     if node.retired_at is not None:
         raise InvalidInput(UserError(field, "RETIRED", "that grid node is retired"))
-    require_covers(ctx, node.path)
     return node
 
 
@@ -67,18 +67,16 @@ async def resident_for_write(ctx: RequestContext, resident_id: int, field: str =
     """The resident with his node, when the caller's grid covers him."""
     tenant = ctx.require_tenant()
     resident = await Resident.filter(tenant_id=tenant.id, id=resident_id).select_related("node").first()
-    if resident is None:
+    if resident is None or not ctx.scope.covers(resident.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such resident"))
-    require_covers(ctx, resident.node.path)
     return resident
 
 
 async def _household_for_write(ctx: RequestContext, household_id: int, field: str = "id") -> Household:
     tenant = ctx.require_tenant()
     household = await Household.filter(tenant_id=tenant.id, id=household_id).select_related("node").first()
-    if household is None:
+    if household is None or not ctx.scope.covers(household.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such household"))
-    require_covers(ctx, household.node.path)
     return household
 
 
@@ -99,10 +97,8 @@ def check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, obj
     errors: list[UserError] = []
     values: dict[str, object] = {}
     if p.name is not None:
-        if p.name.strip() and len(p.name) <= 100:
-            values["name"] = p.name.strip()
-        else:
-            errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 100 characters"))
+        errors += text_errors("name", p.name, 100, code="INVALID_NAME")
+        values["name"] = p.name.strip()
     if p.sex is not None and p.sex not in SEXES:
         errors.append(UserError("sex", "INVALID_SEX", f"sex is one of {', '.join(SEXES)}"))
     if p.birth_date is not None and not idcard.EARLIEST_BIRTH <= p.birth_date <= today:
@@ -136,16 +132,26 @@ def check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, obj
     return errors, values
 
 
-async def _check_unique_id(ctx: RequestContext, number: object, resident_id: int | None = None) -> None:
-    """Across the whole tenant, not the caller's grid: a person is registered once per street.
-    The message does not say who holds the number."""
+DUPLICATE_ID = UserError("idNumber", "DUPLICATE", "this ID-card number is already registered here")
+
+
+async def _held_of(ctx: RequestContext, number: object, resident_id: int | None = None) -> int | None:
+    """A person is registered once per street. A number held by a resident the caller's grid
+    covers is DUPLICATE; one registered only outside it gives the id the new row is held of
+    (tenants/people/conflicts.py), so the caller's answer is a new number's: he learns nothing
+    of the residents he may not see."""
     if number is None:
-        return
-    query = Resident.filter(tenant_id=ctx.require_tenant().id, id_number=number)
+        return None
+    holders = Resident.filter(tenant_id=ctx.require_tenant().id, id_number=number)
     if resident_id is not None:
-        query = query.exclude(id=resident_id)
-    if await query.exists():
-        raise InvalidInput(UserError("idNumber", "DUPLICATE", "this ID-card number is already registered here"))
+        holders = holders.exclude(id=resident_id)
+    registered = None
+    for holder_id, path, held_of in await holders.values_list("id", "node__path", "held_of_id"):
+        if ctx.scope.covers(path):
+            raise InvalidInput(DUPLICATE_ID)
+        if held_of is None:
+            registered = holder_id
+    return registered
 
 
 async def create_resident(
@@ -163,8 +169,11 @@ async def create_resident(
         household = await _household_for_write(ctx, household_id, "householdId")
         if household.node_id != node.id:  # type: ignore[attr-defined]
             raise InvalidInput(UserError("householdId", "HOUSEHOLD_ELSEWHERE", "the household is in another grid node"))
-    await _check_unique_id(ctx, values.get("id_number"))
-    resident = await Resident.create(tenant_id=tenant.id, node=node, household_id=household_id, **values)
+    held_of = await _held_of(ctx, values.get("id_number"))
+    async with unique_or(DUPLICATE_ID):  # the same number registered by another request meanwhile
+        resident = await Resident.create(
+            tenant_id=tenant.id, node=node, household_id=household_id, held_of_id=held_of, **values
+        )
     await recolour(ctx, [household_id])
     await events.record(ctx, "people", "people.resident_registered", {"id": resident.id}, path=node.path)
     return resident
@@ -197,10 +206,12 @@ async def update_resident(
         if resident.household_id is not None:  # type: ignore[attr-defined]
             raise InvalidInput(UserError("nodeId", "IN_HOUSEHOLD", "remove the resident from his household first"))
         resident.node = await node_for_write(ctx, node_id)
-    await _check_unique_id(ctx, values.get("id_number"), resident.id)
+    if "id_number" in values and values["id_number"] != resident.id_number:
+        values["held_of_id"] = await _held_of(ctx, values["id_number"], resident.id)
     for column, value in values.items():
         setattr(resident, column, value)
-    await resident.save()
+    async with unique_or(DUPLICATE_ID):
+        await resident.save()
     await recolour(ctx, [resident.household_id])  # type: ignore[attr-defined]
     await events.record(ctx, "people", "people.resident_updated", {"id": resident.id}, path=resident.node.path)
     return resident
@@ -209,8 +220,8 @@ async def update_resident(
 def _check_address(building: str | None, unit: str | None, room: str | None, kind: str | None) -> list[UserError]:
     errors = []
     for field, value, required in (("building", building, True), ("unit", unit, False), ("room", room, True)):
-        if value is not None and ((required and not value.strip()) or len(value) > 50):
-            errors.append(UserError(field, "INVALID_ADDRESS", f"{field}: {'required, ' if required else ''}at most 50 characters"))
+        if value is not None:
+            errors += text_errors(field, value, 50, required=required, code="INVALID_ADDRESS")
     if kind is not None and kind not in HOUSEHOLD_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(HOUSEHOLD_KINDS)}"))
     return errors

@@ -13,12 +13,12 @@ from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext
-from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people import service as people
 from redgrid.tenants.people import tags
 from redgrid.tenants.people.models import PAIRING_KINDS, TEAM_KINDS, Pairing, Volunteer, VolunteerTeam
 from redgrid.tenants.people.privacy import Area, Reach, require_edit, require_registers, rule_for, sees_registers
-from redgrid.tenants.scope import in_scope, require_covers
+from redgrid.tenants.scope import in_scope
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,127}$")  # Keycloak keeps usernames lower-case
 ELDER_AGE = 60
@@ -63,9 +63,7 @@ async def pairing_by_id(ctx: RequestContext, pairing_id: int) -> Pairing | None:
 async def create_team(ctx: RequestContext, *, name: str, kind: str) -> VolunteerTeam:
     tenant = ctx.require_tenant()
     require_edit(ctx, Area.TEAMS)
-    errors = []
-    if not name.strip() or len(name) > 200:
-        errors.append(UserError("name", "INVALID_NAME", "a name is required, at most 200 characters"))
+    errors = text_errors("name", name, 200, code="INVALID_NAME")
     if kind not in TEAM_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(TEAM_KINDS)}"))
     if errors:
@@ -88,8 +86,8 @@ async def create_volunteer(
         errors.append(UserError("residentId", "REQUIRED", "a volunteer is a resident, a user, or both"))
     if username and not USERNAME.match(username):
         errors.append(UserError("username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"))
-    if name is not None and (not name.strip() or len(name) > 100):
-        errors.append(UserError("name", "INVALID_NAME", "at most 100 characters"))
+    if name is not None:
+        errors += text_errors("name", name, 100, code="INVALID_NAME")
     if resident_id is None and name is None:
         errors.append(UserError("name", "INVALID_NAME", "a name is required when no resident is given"))
     if errors:
@@ -139,9 +137,8 @@ async def end_pairing(ctx: RequestContext, pairing_id: int) -> Pairing:
     pairing = await Pairing.filter(
         tenant_id=ctx.require_tenant().id, id=pairing_id
     ).select_related("resident__node").first()
-    if pairing is None:
+    if pairing is None or not ctx.scope.covers(pairing.resident.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such pairing"))
-    require_covers(ctx, pairing.resident.node.path)
     if pairing.active:
         pairing.active, pairing.ended_on = False, tags.today()
         await pairing.save(update_fields=["active", "ended_on"])

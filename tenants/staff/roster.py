@@ -23,7 +23,7 @@ from redgrid.tenants.grid.models import GridNode, ServiceStation
 from redgrid.tenants.people.volunteers import USERNAME
 from redgrid.tenants.scope import path_filter
 from redgrid.tenants.staff.models import DutyShift, SinkingStaff
-from redgrid.tenants.staff.service import editable_node, on_one_line
+from redgrid.tenants.staff.service import EDITORS, editable_node, on_one_line
 
 MAX_SHIFT = timedelta(hours=24)
 EARLY_CHECK_IN = timedelta(hours=1)  # a person may check in this long before his shift starts
@@ -137,8 +137,9 @@ async def create_shift(
 
 async def _planned(ctx: RequestContext, shift_id: int) -> DutyShift:
     """A shift the caller may re-plan: in his grid, not cancelled, not yet checked in to."""
+    ctx.require_role(*EDITORS)
     shift = await DutyShift.filter(tenant_id=ctx.require_tenant().id, id=shift_id).select_related("node").first()
-    if shift is None:
+    if shift is None or not ctx.scope.covers(shift.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such shift"))
     await editable_node(ctx, shift.node_id, "id")  # type: ignore[attr-defined]
     if shift.cancelled_at is not None:

@@ -177,10 +177,8 @@ async def save_staff(
     existing = None
     if staff_id is not None:
         existing = await SinkingStaff.filter(tenant_id=tenant.id, id=staff_id).select_related("node").first()
-        if existing is None:
+        if existing is None or not ctx.scope.covers(existing.node.path):  # outside his grid: answered as if missing
             raise InvalidInput(UserError("id", "NOT_FOUND", "no such staff member"))
-        if not ctx.scope.covers(existing.node.path):
-            raise Forbidden("that staff member is outside your grid")
     if username and await SinkingStaff.filter(tenant_id=tenant.id, username=username).exclude(
         id=staff_id or 0
     ).exists():
@@ -232,10 +230,8 @@ async def create_team(ctx: RequestContext, *, node_id: int, name: str) -> DutyTe
 async def _team_for_write(ctx: RequestContext, team_id: int) -> DutyTeam:
     ctx.require_role(*EDITORS)
     team = await DutyTeam.filter(tenant_id=ctx.require_tenant().id, id=team_id).select_related("node").first()
-    if team is None:
+    if team is None or not ctx.scope.covers(team.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError("teamId", "NOT_FOUND", "no such duty team"))
-    if not ctx.scope.covers(team.node.path):
-        raise Forbidden("that team is outside your grid")
     return team
 
 
@@ -277,8 +273,7 @@ async def set_evaluation(ctx: RequestContext, *, staff_id: int, year: int, score
         errors.append(UserError("score", "OUT_OF_RANGE", "a score from 0 to 100, at most two decimals"))
     if not 2000 <= year <= 2100:
         errors.append(UserError("year", "OUT_OF_RANGE", "a year from 2000 to 2100"))
-    if len(comment) > 500:
-        errors.append(UserError("comment", "TOO_LONG", "at most 500 characters"))
+    errors += text_errors("comment", comment, 500, required=False, code="TOO_LONG", multiline=True)
     person = await SinkingStaff.get_or_none(tenant_id=tenant.id, id=staff_id)
     if person is None:
         errors.append(UserError("staffId", "NOT_FOUND", "no such staff member"))

@@ -18,7 +18,7 @@ from redgrid.platform import events
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people.service import node_for_write
-from redgrid.tenants.scope import in_scope, require_covers
+from redgrid.tenants.scope import in_scope
 from redgrid.tenants.units.access import require, require_sees, sees_units
 from redgrid.tenants.units.models import SERVICE_CATEGORIES, ServiceItem, ServiceOrder
 from redgrid.tenants.units.service import path_of, unit_for_write
@@ -47,7 +47,8 @@ async def order_by_id(ctx: RequestContext, order_id: int) -> ServiceOrder | None
 def _check_item(category: str | None, title: str | None, description: str | None) -> list[UserError]:
     errors: list[UserError | None] = [
         *(text_errors("title", title, 200) if title is not None else []),
-        *(text_errors("description", description, 1000, required=False) if description is not None else []),
+        *(text_errors("description", description, 1000, required=False, multiline=True)
+          if description is not None else []),
     ]
     if category is not None and category not in SERVICE_CATEGORIES:
         errors.append(UserError("category", "INVALID_CATEGORY", f"category is one of {', '.join(SERVICE_CATEGORIES)}"))
@@ -92,7 +93,7 @@ async def update_item(
 async def place_order(ctx: RequestContext, item_id: int, *, node_id: int, note: str = "") -> ServiceOrder:
     """A community of the caller's grid orders a menu item (点单)."""
     require(ctx, "orders")
-    if errors := text_errors("note", note, 500, required=False):
+    if errors := text_errors("note", note, 500, required=False, multiline=True):
         raise InvalidInput(*errors)
     item = await ServiceItem.filter(tenant_id=ctx.require_tenant().id, id=item_id).first()
     if item is None:
@@ -133,9 +134,8 @@ async def advance_order(ctx: RequestContext, order_id: int, action: str, *, rati
     if action == "rate" and rating not in RATINGS:
         raise InvalidInput(UserError("rating", "OUT_OF_RANGE", "a rating from 1 to 5"))
     order = await ServiceOrder.filter(tenant_id=ctx.require_tenant().id, id=order_id).select_related("node").first()
-    if order is None:
+    if order is None or not ctx.scope.covers(order.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such order"))
-    require_covers(ctx, order.node.path)
     changes: dict[str, object] = {"status": step.target, step.stamp: datetime.now(UTC)}
     if rating is not None:
         changes["rating"] = rating

@@ -17,7 +17,7 @@ from redgrid.platform import events
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people.service import node_for_write
-from redgrid.tenants.scope import in_scope, require_covers
+from redgrid.tenants.scope import in_scope
 from redgrid.tenants.units.access import require, require_sees, sees_units
 from redgrid.tenants.units.models import PublicProject
 from redgrid.tenants.units.service import unit_for_write
@@ -37,7 +37,8 @@ async def project_by_id(ctx: RequestContext, project_id: int) -> PublicProject |
 def _check(title: str | None, description: str | None, budget: Decimal | None) -> list[UserError]:
     errors: list[UserError | None] = [
         *(text_errors("title", title, 200) if title is not None else []),
-        *(text_errors("description", description, 1000, required=False) if description is not None else []),
+        *(text_errors("description", description, 1000, required=False, multiline=True)
+          if description is not None else []),
     ]
     if budget is not None:
         try:
@@ -66,9 +67,8 @@ async def create_project(
 
 async def _for_write(ctx: RequestContext, project_id: int, field: str = "id") -> PublicProject:
     project = await PublicProject.filter(tenant_id=ctx.require_tenant().id, id=project_id).select_related("node").first()
-    if project is None:
+    if project is None or not ctx.scope.covers(project.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such project"))
-    require_covers(ctx, project.node.path)
     return project
 
 

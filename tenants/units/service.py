@@ -61,10 +61,8 @@ def path_of(unit: JointUnit) -> str | None:
 async def unit_for_write(ctx: RequestContext, unit_id: int, field: str = "id") -> JointUnit:
     """The unit with its paired node, when the caller's grid covers it."""
     unit = await JointUnit.filter(tenant_id=ctx.require_tenant().id, id=unit_id).select_related("paired_node").first()
-    if unit is None:
+    if unit is None or not covers_pairing(ctx, path_of(unit)):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such unit"))
-    if not covers_pairing(ctx, path_of(unit)):
-        raise Forbidden("that unit is outside your grid")
     return unit
 
 
@@ -167,7 +165,7 @@ async def pair_unit(ctx: RequestContext, unit_id: int, node_id: int | None) -> J
 
 
 def _check_resource(kind: str | None, description: str | None) -> list[UserError]:
-    errors = text_errors("description", description, 500) if description is not None else []
+    errors = text_errors("description", description, 500, multiline=True) if description is not None else []
     if kind is not None and kind not in RESOURCE_KINDS:
         errors.append(UserError("kind", "INVALID_KIND", f"kind is one of {', '.join(RESOURCE_KINDS)}"))
     return [e for e in errors if e is not None]
@@ -208,7 +206,7 @@ async def update_resource(
 
 async def add_need(ctx: RequestContext, unit_id: int, *, description: str) -> UnitNeed:
     require(ctx, "edits")
-    if errors := text_errors("description", description, 500):
+    if errors := text_errors("description", description, 500, multiline=True):
         raise InvalidInput(*errors)
     unit = await unit_for_write(ctx, unit_id, "unitId")
     need = await UnitNeed.create(tenant_id=unit.tenant_id, unit=unit, description=description.strip())  # type: ignore[attr-defined]
@@ -218,7 +216,7 @@ async def add_need(ctx: RequestContext, unit_id: int, *, description: str) -> Un
 
 async def update_need(ctx: RequestContext, need_id: int, *, description: str) -> UnitNeed:
     require(ctx, "edits")
-    if errors := text_errors("description", description, 500):
+    if errors := text_errors("description", description, 500, multiline=True):
         raise InvalidInput(*errors)
     need = await UnitNeed.filter(tenant_id=ctx.require_tenant().id, id=need_id).first()
     if need is None:

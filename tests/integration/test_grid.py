@@ -97,9 +97,9 @@ async def test_grid_head_edits_only_his_building(live_server, secretary):
     ok = (await gql_data(live_server, CREATE, {"input": {"parentId": building_3, "code": code, "name": "单元"}}, head))["createGridNode"]
     assert ok["errors"] == [] and ok["node"]["path"] == f"JS01.A1.B03.{code}"
     refused = (await gql(live_server, CREATE, {"input": {"parentId": building_4, "code": code, "name": "单元"}}, head)).json()
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    rename = """mutation($id: ID!) { updateGridNode(input: {id: $id, name: "改名"}) { node { name } } }"""
-    assert (await gql(live_server, rename, {"id": building_4}, head)).json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert [e["code"] for e in refused["data"]["createGridNode"]["errors"]] == ["NOT_FOUND"]  # outside his grid: as if missing
+    rename = """mutation($id: ID!) { updateGridNode(input: {id: $id, name: "改名"}) { node { name } errors { code } } }"""
+    assert (await gql_data(live_server, rename, {"id": building_4}, head))["updateGridNode"] == {"node": None, "errors": [{"code": "NOT_FOUND"}]}
     volunteer = (await gql(live_server, rename, {"id": building_3}, password_token("jinshui-volunteer"))).json()
     assert volunteer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

@@ -1,0 +1,161 @@
+"""A grid worker tries to confirm a masked number and to learn whether numbers are registered in
+other buildings, through every mutation that takes an ID-card number and through the import,
+and learns nothing: a number registered outside his grid gets a new number's answer (the row is
+held for the secretary's review); an id outside his grid answers as a missing one."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Tenant
+from redgrid.tenants.people import idcard
+from redgrid.tenants.people.models import Resident
+
+from .clients import gql, gql_data
+from .test_people import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, grid, unique_name  # noqa: F401,F811 - grid is a fixture
+from .test_registers import imported
+
+B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
+HEADERS = "姓名,公民身份号码,性别,联系电话,网格编码,楼栋,单元,房号,房屋类型,标签"
+CONFLICTS = "{ residentConflicts { held { id name idNumber node { path } } registered { id idNumber node { path } } } }"
+RESOLVE = """mutation($r: ID!, $how: ConflictResolution!) { resolveResidentConflict(residentId: $r, resolution: $how) {
+  resident { id node { path } } errors { field code message } } }"""
+_sequence = iter(range(1, 450))
+
+
+def number() -> str:
+    return idcard.make("150102", date(1961, 3, 9), 2 * next(_sequence) + 1)  # a man, of a region no other test uses
+
+
+def shape(payload: dict) -> dict:
+    """A payload without what differs between any two residents: ids, names, the number's digits."""
+    text = re.sub(r'"(id|name)": "[^"]*"', r'"\1": "…"', str(payload).replace("'", '"'))
+    return {"text": re.sub(r"\d{6}\*{4}\d{3}[\dX]", "masked", text)}
+
+
+async def held_rows(name: str) -> list[Resident]:
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id):
+        return await Resident.filter(tenant_id=tenant.id, name=name).all()
+
+
+async def test_a_number_registered_elsewhere_is_answered_as_a_new_one_and_held_for_the_secretary(
+        live_server, tokens, grid, db):
+    elsewhere = number()
+    await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=elsewhere)
+    worker = tokens["grid-worker"]
+    answers = {}
+    fresh = number()
+    for label, candidate in (("elsewhere", elsewhere), ("fresh", fresh)):
+        name = unique_name("守")
+        variables = {"input": {"nodeId": grid[B03]["id"], "name": name, "idNumber": candidate}}
+        answers[label] = (await gql_data(live_server, CREATE_RESIDENT, variables, worker))["createResident"]
+        answers[label + "-name"] = name
+    assert answers["elsewhere"]["errors"] == [] and answers["fresh"]["errors"] == []
+    assert shape(answers["elsewhere"]) == shape(answers["fresh"])
+    assert answers["elsewhere"]["resident"]["idNumber"].startswith(elsewhere[:6])  # masked as his own
+
+    # In his grid, both numbers are now duplicates, answered alike.
+    again = [(await gql_data(live_server, CREATE_RESIDENT, {"input": {
+        "nodeId": grid[B03]["id"], "name": unique_name(), "idNumber": n}}, worker))["createResident"]
+        for n in (elsewhere, fresh)]
+    duplicate = [{"field": "idNumber", "code": "DUPLICATE", "message": "this ID-card number is already registered here"}]
+    assert [a["errors"] for a in again] == [duplicate, duplicate] and [a["resident"] for a in again] == [None, None]
+
+    # The secretary sees the held one next to the registered one; the fresh one is not held.
+    conflicts = (await gql_data(live_server, CONFLICTS, token=tokens["secretary"]))["residentConflicts"]
+    mine = [c for c in conflicts if c["held"]["name"] == answers["elsewhere-name"]]
+    assert len(mine) == 1 and mine[0]["held"]["idNumber"] == elsewhere == mine[0]["registered"]["idNumber"]
+    assert mine[0]["held"]["node"]["path"] == B03 and mine[0]["registered"]["node"]["path"] == B04
+    assert not [c for c in conflicts if c["held"]["name"] == answers["fresh-name"]]
+    refused = await gql(live_server, CONFLICTS, token=worker)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    # Dismissed: the held row is gone, the registered one stays.
+    held_id = mine[0]["held"]["id"]
+    done = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))["resolveResidentConflict"]
+    assert done["errors"] == [] and done["resident"]["id"] == mine[0]["registered"]["id"]
+    assert await held_rows(answers["elsewhere-name"]) == []
+    twice = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))["resolveResidentConflict"]
+    assert twice["errors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_changing_a_number_to_one_registered_elsewhere_answers_as_a_fresh_one(live_server, tokens, grid, db):
+    elsewhere = number()
+    registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=elsewhere)
+    worker = tokens["grid-worker"]
+    answers = []
+    for candidate in (elsewhere, number()):
+        mine = await create_resident(live_server, worker, grid[B03]["id"])
+        answers.append((await gql_data(live_server, UPDATE_RESIDENT, {"input": {"id": mine["id"], "idNumber": candidate}},
+                                       worker))["updateResident"])
+    assert answers[0]["errors"] == [] == answers[1]["errors"]
+    assert shape(answers[0]) == shape(answers[1])
+    conflicts = (await gql_data(live_server, CONFLICTS, token=tokens["secretary"]))["residentConflicts"]
+    assert [c["registered"]["id"] for c in conflicts if c["held"]["id"] == answers[0]["resident"]["id"]] == [registered["id"]]
+    # Accepted: the person moved, so the registered resident takes the held one's place.
+    moved = (await gql_data(live_server, RESOLVE, {"r": answers[0]["resident"]["id"], "how": "MOVE"},
+                            tokens["secretary"]))["resolveResidentConflict"]
+    assert moved["errors"] == [] and moved["resident"] == {"id": registered["id"], "node": {"path": B03}}
+
+
+async def test_the_import_answers_a_number_registered_elsewhere_as_a_fresh_one(live_server, tokens, grid, db):
+    elsewhere = number()
+    await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=elsewhere)
+    results = []
+    fresh = number()
+    for candidate in (elsewhere, fresh):
+        csv = f"{HEADERS}\n{unique_name('导')},{candidate},,,{B03},,,,,\n".encode()
+        results.append(await imported(live_server, tokens["grid-worker"], "RESIDENTS", "r.csv", csv))
+    assert results[0] == results[1] == {"imported": 1, "rows": 1, "moreRowErrors": 0, "rowErrors": [], "errors": []}
+    # Both are now in his grid: a second import finds both duplicates, alike.
+    both = f"{HEADERS}\n甲,{elsewhere},,,{B03},,,,,\n乙,{fresh},,,{B03},,,,,\n".encode()
+    again = await imported(live_server, tokens["grid-worker"], "RESIDENTS", "r.csv", both)
+    assert again["imported"] == 0
+    assert [(e["line"], e["reason"]) for e in again["rowErrors"]] == [(2, "already registered in this tenant"),
+                                                                      (3, "already registered in this tenant")]
+
+
+async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, tokens, grid, db):
+    outside = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=number())
+    missing = "UmVzaWRlbnQ6OTk5OTk5OTk5"  # Resident:999999999
+    household = (await gql_data(live_server, """mutation($i: CreateHouseholdInput!) { createHousehold(input: $i) {
+        household { id } } }""", {"i": {"nodeId": grid[B04]["id"], "building": "4号楼", "room": unique_name("室"),
+                                       "kind": "OWNED"}}, tokens["secretary"]))["createHousehold"]["household"]
+    mine = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"])
+    probes = [
+        (UPDATE_RESIDENT, lambda r: {"input": {"id": r, "name": "改名"}}, "updateResident"),
+        ("""mutation($r: ID!) { removeHouseholdMember(residentId: $r) { errors { field code message } } }""",
+         lambda r: {"r": r}, "removeHouseholdMember"),
+        ("""mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }""",
+         lambda r: {"h": household["id"], "r": r}, "addHouseholdMember"),
+    ]
+    for query, variables, field in probes:
+        answers = [(await gql_data(live_server, query, variables(r), tokens["grid-worker"]))[field]["errors"]
+                   for r in (outside["id"], missing)]
+        assert answers[0] == answers[1] and answers[0][0]["code"] == "NOT_FOUND", (field, answers)
+    # A household outside his grid, for his own resident: as a missing household.
+    add = """mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }"""
+    answers = [(await gql_data(live_server, add, {"h": h, "r": mine["id"]}, tokens["grid-worker"]))["addHouseholdMember"]["errors"]
+               for h in (household["id"], "SG91c2Vob2xkOjk5OTk5OTk5OQ==")]  # Household:999999999
+    assert answers[0] == answers[1] and answers[0][0]["code"] == "NOT_FOUND"
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert [(await gql_data(live_server, node, {"id": i}, tokens["grid-worker"]))["node"] for i in (outside["id"], missing)] == [None, None]
+    # Nothing was written by the refusals.
+    assert await held_rows("改名") == []
+
+
+async def test_the_party_import_finds_the_registered_resident_not_the_held_one(live_server, tokens, grid, db):
+    elsewhere = number()
+    registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=elsewhere)
+    await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=elsewhere)  # held
+    orgs = "query($id: ID!) { node(id: $id) { ... on GridNode { partyOrganisations { name } } } }"
+    organisation = (await gql_data(live_server, orgs, {"id": grid[B04]["id"]}, tokens["secretary"]))["node"]
+    csv = f"公民身份号码,所在党组织,党员类别,入党时间\n{elsewhere},{organisation['partyOrganisations'][0]['name']},在职党员,2001-07-01\n"
+    result = await imported(live_server, tokens["secretary"], "PARTY_MEMBERS", "p.csv", csv.encode())
+    assert result["imported"] == 1 and result["rowErrors"] == []
+    member = "query($id: ID!) { node(id: $id) { ... on Resident { partyMember { category } } } }"
+    assert (await gql_data(live_server, member, {"id": registered["id"]}, tokens["secretary"]))["node"]["partyMember"] == {
+        "category": "IN_SERVICE"}
