@@ -48,7 +48,7 @@ class OperationMetrics(SchemaExtension):
         failed = bool(getattr(result, "errors", None)) or bool(execution.pre_execution_errors)
         metrics.observe_operation(
             execution.operation_name,
-            execution.operation_type.value if execution.operation_type else "unknown",
+            execution.operation_type.value if execution.graphql_document else "unknown",  # None: refused unparsed
             time.perf_counter() - started,
             failed,
         )

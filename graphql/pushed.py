@@ -17,10 +17,10 @@ errors; `events` then runs through graphql/subscriptions.py with the same rules.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import weakref
 from collections.abc import Callable, Coroutine, Hashable
-from functools import lru_cache
 from typing import Any
 
 import structlog
@@ -32,26 +32,35 @@ from graphql import (
     GraphQLError,
     OperationType,
     execute_subscription_event,
-    parse,
-    specified_rules,
 )
 from graphql.execution.values import get_argument_values
-from strawberry.schema.schema import validate_document
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from redgrid.graphql.fanout import RenderedData
+from redgrid.graphql.limits import prepare
+from redgrid.platform.limits import get_limits
 from redgrid.graphql.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
-from redgrid.realtime.hub import HubEvent, Listener
+from redgrid.realtime.hub import HubEvent, Listener, ReplayTooOld
 from redgrid.realtime.visibility import events_topic, in_scope, named_in
 from redgrid.realtime.wire import Wire, text_frame
 
 log = structlog.get_logger("redgrid.pushed")
-DOCUMENTS = 512
 MAX_WAITING_SENDS = 64  # frames a client that stopped reading may owe before it is closed
 CLOSE_TOO_SLOW = 1013  # try again later: it reconnects with its last seq and loses nothing
 TOO_SLOW_REASON = "too slow to read: reconnect with your last sequence number"
+CLOSE_INIT_TIMEOUT = 4408  # no connection_init in time: graphql-transport-ws's code, on both protocols
+
+
+def too_many_operations() -> dict[str, Any]:
+    limit = get_limits().ws_subscriptions
+    return GraphQLError(f"at most {limit} operations may be open at once on one socket",
+                        extensions={"code": "TOO_MANY"}).formatted
+
+
+def is_full(open_operations: int, limit: int | None) -> bool:
+    return limit is not None and open_operations >= limit
 
 
 def message(head: bytes, payload: bytes) -> bytes:
@@ -106,16 +115,14 @@ class _Rendering:
 _renderings: weakref.WeakValueDictionary[Hashable, _Rendering] = weakref.WeakValueDictionary()
 
 
-@lru_cache(maxsize=DOCUMENTS)
 def _valid_document(schema: Any, query: str) -> DocumentNode | None:
-    """The parsed document when it is valid; None sends it strawberry's way, which reports why.
-    (strawberry's ParserCache and ValidationCache live inside its execution pipeline, which this
-    path does not enter.)"""
+    """The parsed document when it is valid and within the limits (graphql/limits.py, whose
+    bounded cache it shares); None sends it strawberry's way, which reports why."""
     try:
-        document = parse(query)
+        document, errors = prepare(schema._schema, query)
     except GraphQLError:
         return None
-    return None if validate_document(schema._schema, document, tuple(specified_rules)) else document
+    return None if errors else document
 
 
 class PushedEvents:
@@ -242,7 +249,10 @@ async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> Pushe
     pushed = PushedEvents(handler.context.services.hub, handler.context.ctx, rendering, message_head.encode(),
                           socket.ws, socket.ws.scope.get("redgrid.wire"), socket.send_text,
                           lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON))
-    pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
+    try:
+        pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
+    except ReplayTooOld:
+        return None  # strawberry's path refuses it again, as a GraphQL error with its code
     return pushed
 
 
@@ -266,12 +276,18 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         if operation_id in self.pushed:
             await self.websocket.close(code=4409, reason=f"Subscriber for {operation_id} already exists")
             return
+        if self.connection_acknowledged and operation_id not in self.operations and self._full():
+            await self.send_message({"id": operation_id, "type": "error", "payload": [too_many_operations()]})
+            return
         if self.connection_acknowledged and operation_id not in self.operations:
             pushed = await open_events(self, message.get("payload"), {"id": operation_id, "type": "next"})
             if pushed is not None:
                 self.pushed[operation_id] = pushed
                 return
         await super().handle_subscribe(message)
+
+    def _full(self) -> bool:
+        return is_full(len(self.pushed) + len(self.operations), self.max_subscriptions_per_connection)
 
     async def cleanup_operation(self, operation_id: str) -> None:
         pushed = self.pushed.pop(operation_id, None)
@@ -287,16 +303,43 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
 
 
 class PushedLegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
-    """The legacy graphql-ws protocol, with `events` operations pushed by the hub."""
+    """The legacy graphql-ws protocol, with `events` operations pushed by the hub, and the
+    connection_init deadline strawberry gives only graphql-transport-ws."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pushed: dict[str, PushedEvents] = {}
+        self.init_deadline: asyncio.Task[None] | None = None
+
+    async def handle(self) -> None:
+        self.init_deadline = asyncio.create_task(self._close_uninitialised())
+        try:
+            await super().handle()
+        finally:
+            if self.init_deadline is not None:
+                self.init_deadline.cancel()
+                self.init_deadline = None
+
+    async def _close_uninitialised(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        self.init_deadline = None
+        if not self.connection_acknowledged:
+            await self.websocket.close(code=CLOSE_INIT_TIMEOUT, reason="Connection initialisation timeout")
+
+    async def handle_connection_init(self, message: Any) -> None:
+        if self.init_deadline is not None:  # dropped once it came: an idle subscriber keeps no task
+            self.init_deadline.cancel()
+            self.init_deadline = None
+        await super().handle_connection_init(message)
 
     async def handle_start(self, message: Any) -> None:
         operation_id = message["id"]
         if operation_id in self.pushed or operation_id in self.tasks:
             await self.cleanup_operation(operation_id)  # the protocol replaces a reused id
+        if self.connection_acknowledged and is_full(len(self.pushed) + len(self.tasks),
+                                                    self.max_subscriptions_per_connection):
+            await self.send_message({"type": "error", "id": operation_id, "payload": too_many_operations()})
+            return
         if self.connection_acknowledged:
             pushed = await open_events(self, message.get("payload"), {"type": "data", "id": operation_id})
             if pushed is not None:

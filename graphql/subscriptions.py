@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from graphql import GraphQLError
+
 from redgrid.graphql.context import GraphQLContext
-from redgrid.realtime.hub import HubEvent
+from redgrid.realtime.hub import HubEvent, ReplayTooOld
 from redgrid.realtime.visibility import events_topic, may_see
 
 
 async def tenant_events(context: GraphQLContext, area: str, after: int | None) -> AsyncIterator[HubEvent]:
     ctx = context.ctx
-    async for event in context.services.hub.subscribe(events_topic(ctx, area, after), after):
-        if may_see(ctx, event):
-            yield event
+    try:
+        async for event in context.services.hub.subscribe(events_topic(ctx, area, after), after):
+            if may_see(ctx, event):
+                yield event
+    except ReplayTooOld as exc:
+        raise GraphQLError(str(exc), extensions={"code": "REPLAY_TOO_OLD"}) from None

@@ -14,6 +14,7 @@ import socket
 import structlog
 import uvicorn
 
+from redgrid.platform.http_protocol import BoundedHttpToolsProtocol
 from redgrid.platform.settings import Settings
 from redgrid.platform.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.connections import OPEN_SOCKETS
@@ -37,6 +38,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         log_config=None,
+        http=BoundedHttpToolsProtocol,
         ws=LeanWebSocketProtocol if settings.ws_impl == "websockets-sansio" else settings.ws_impl,
         ws_max_size=settings.ws_max_size,
         ws_per_message_deflate=settings.ws_per_message_deflate,

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import structlog
 
 from redgrid.platform import metrics
+from redgrid.platform.limits import get_limits
 
 log = structlog.get_logger("redgrid.hub")
 QUEUE_SIZE = 1000  # events a `subscribe` stream holds for a slow reader before it re-listens
@@ -49,6 +50,15 @@ class HubEvent:
             topic=message["topic"], seq=int(message["seq"]), type=message["event_type"],
             path=message.get("path"), payload=message["payload"], at=message["at"],
         )
+
+
+class ReplayTooOld(Exception):
+    """`after` reaches further back than the replay window: the client reloads its state with
+    queries and subscribes again without `after`, rather than the log being read to it whole."""
+
+    def __init__(self, window: int) -> None:
+        super().__init__(
+            f"`after` is more than {window} events behind: reload with queries and subscribe without `after`")
 
 
 class EventLog(Protocol):
@@ -109,9 +119,14 @@ class Hub:
         """Call `deliver` with each event of `topic` from now on, in seq order, once each; with
         `after` (a reconnecting client's last seq), first with every event since then. Without
         it, live from what this hub has seen: an older event arriving late (the publisher
-        delivers at least once) is not news to a screen that just came."""
+        delivers at least once) is not news to a screen that just came. ReplayTooOld when
+        `after` is more than `replay_events` behind the topic's head."""
         if topic not in self._last_seen:  # known before the listener joins, for every listener
             self._last_seen.setdefault(topic, await self._log.head(topic))
+        if after is not None and self._last_seen[topic] - after > (window := get_limits().replay_events):
+            if not self._listeners.get(topic):
+                self._last_seen.pop(topic, None)  # unwatched, it would go stale
+            raise ReplayTooOld(window)
         first_here = not self._listeners.get(topic)
         listener = Listener(topic, deliver, after if after is not None else self._last_seen.get(topic, 0))
         self._listeners[topic][listener] = None

@@ -1,0 +1,92 @@
+"""Request bodies are refused by size while they stream in, never read whole first.
+
+A body whose Content-Length is over the limit is answered 413 before any of it is read; one
+sent without (chunked) is counted as it arrives and answered 413 the moment it passes the
+limit. The limit is `upload_bytes` for multipart/form-data (spreadsheets, photos) and
+`http_body_bytes` for everything else. Pure ASGI (BaseHTTPMiddleware would break websockets),
+for HTTP only.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from redgrid.platform.limits import get_limits
+
+
+class BodyTooLarge(Exception):
+    """Raised into the app from `receive` when the body passes the limit; not a ValueError,
+    which body parsers would take for a malformed body."""
+
+
+async def too_large(send: Send, limit: int) -> None:
+    body = orjson.dumps({"errors": [{
+        "message": f"the request body is larger than {limit} bytes", "extensions": {"code": "TOO_LARGE"},
+    }]})
+    await send({"type": "http.response.start", "status": 413, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def body_limit(scope: Scope) -> int:
+    limits = get_limits()
+    content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+    return limits.upload_bytes if content_type.lower().startswith(b"multipart/form-data") else limits.http_body_bytes
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit(scope)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await too_large(send, limit)
+            return
+
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await too_large(send, limit)
+
+
+def json_depth(value: object) -> int:
+    """How deeply a parsed JSON value nests arrays and objects (a scalar is 0), walked without
+    recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in item)
+    return deepest
