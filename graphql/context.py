@@ -13,21 +13,28 @@ from collections.abc import Hashable
 from typing import Any
 
 import httpx
+import orjson
 from keycloak.exceptions import KeycloakError
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET
 from cross_web import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from redgrid.graphql.loaders import Loaders
 from redgrid.platform.auth.identity import AuthError, Identity
+from redgrid.platform.body_limit import json_depth
+from redgrid.platform.limits import get_limits
 from redgrid.platform.context import Forbidden, RequestContext
+from redgrid.platform.ratelimit import RateLimited, TooManyRequests
 from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
-from redgrid.graphql.pushed import PushedLegacyWSHandler, PushedTransportWSHandler
+from redgrid.graphql.ratelimits import (
+    CLOSE_RATE_LIMITED, LimitedLegacyWSHandler, LimitedTransportWSHandler, identify, rate_limited_response,
+)
 from redgrid.graphql.responses import encode_json
 from redgrid.realtime.wire import Wire
 from redgrid.realtime.connections import (
@@ -90,8 +97,10 @@ async def authenticated_context(request: Request) -> RequestContext:
     """The caller of an HTTP request from its bearer token: 401, 403 or 503 when refused."""
     services = _services(request)
     try:
-        identity = await services.authenticator.authenticate(request.headers.get("authorization"))
+        identity = await identify(services, request.headers.get("authorization"), request)
         ctx = await resolve_context(identity, services.tenants)
+    except RateLimited as exc:
+        raise TooManyRequests(exc) from None
     except AuthError as exc:
         raise StarletteHTTPException(401, f"Unauthorized: {exc}") from None
     except Forbidden as exc:
@@ -118,8 +127,8 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
 
 class RedGridGraphQL(GraphQL):
     websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
-    graphql_transport_ws_handler_class = PushedTransportWSHandler
-    graphql_ws_handler_class = PushedLegacyWSHandler
+    graphql_transport_ws_handler_class = LimitedTransportWSHandler
+    graphql_ws_handler_class = LimitedLegacyWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -135,8 +144,33 @@ class RedGridGraphQL(GraphQL):
             if websocket is not None:
                 _services(websocket).watch.discard(websocket)
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        except TooManyRequests as exc:
+            return rate_limited_response(exc)
+
     def encode_json(self, data: object) -> str | bytes:
         return encode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body (or `variables`, `operations`, `map`) as a JSON object in UTF-8, nested at most
+        `json_depth`: 400 with a plain reason otherwise, never a 500 with the parser's text."""
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise HTTPException(400, "the request body is not valid JSON in UTF-8") from None
+        if not isinstance(value, dict):
+            raise HTTPException(400, "the request body must be a JSON object")
+        if json_depth(value) > (limit := get_limits().json_depth):
+            raise HTTPException(400, f"the request body's JSON nests deeper than {limit}")
+        return value
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if not isinstance(data, list) and not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return data
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         services = _services(request)
@@ -150,6 +184,8 @@ class RedGridGraphQL(GraphQL):
             return GraphQLContext(request, services, RequestContext(None))
         try:
             ctx = await authenticated_context(request)
+        except TooManyRequests:
+            raise  # answered by run(), with its Retry-After
         except StarletteHTTPException as exc:
             raise HTTPException(exc.status_code, exc.detail) from None
         return GraphQLContext(request, services, ctx)
@@ -162,10 +198,13 @@ class RedGridGraphQL(GraphQL):
         context.connection_params = None  # the token is read once; ten thousand kept add up
         header = _authorization_from(params)
         try:
-            identity: Identity | None = await context.services.authenticator.authenticate(header)
+            identity: Identity | None = await identify(context.services, header, websocket)
             if identity is None:
                 raise AuthError("connection_init carried no token")
             context.ctx = await resolve_context(identity, context.services.tenants)
+        except RateLimited as exc:
+            websocket.state.close_with = (CLOSE_RATE_LIMITED, str(exc)[:120])
+            raise ConnectionRejectionError({"message": str(exc)}) from None
         except AuthError as exc:
             websocket.state.close_with = (CLOSE_UNAUTHENTICATED, f"Unauthorized: {exc}"[:120])
             raise ConnectionRejectionError({"message": str(exc)}) from None

@@ -25,10 +25,11 @@ from redgrid.graphql.grid import GRID_NODE_SHAPE, ORGANISATION_SHAPE, GridNode, 
 from redgrid.graphql.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.loaders import all_now_or_later, below, fill, now_or_later, selected
 from redgrid.graphql.pagination import Connection, Direction, NamedOrder, ordering, paginate
+from redgrid.graphql.ratelimits import GuessingLimit
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models as grid_models
-from redgrid.tenants.people import models, party, privacy, tags, volunteers
+from redgrid.tenants.people import conflicts, models, party, privacy, tags, volunteers
 from redgrid.tenants.people import service as people
 from redgrid.tenants.people.privacy import ResidentView
 
@@ -643,6 +644,26 @@ class PeopleQuery:
             query = query.filter(active=f.active)
         return await paginate(query, first, after, Pairing.from_model, ordering(o.field, o.direction))
 
+    @strawberry.field(description="Secretaries of the whole street: residents registered from a grid that does not "
+                      "cover the resident registered with the same ID-card number, held for review "
+                      "(resolveResidentConflict).")
+    async def resident_conflicts(self, info: Info) -> list[ResidentConflict]:
+        view = _viewer(info)
+        return [ResidentConflict(held=Resident.from_view(view(r)), registered=Resident.from_view(view(r.held_of)))
+                for r in await conflicts.held(info.context.ctx)]
+
+
+@strawberry.type(description="A held registration and the resident registered before with the same ID-card number.")
+class ResidentConflict:
+    held: Resident
+    registered: Resident
+
+
+@strawberry.enum
+class ConflictResolution(Enum):
+    DISMISS = "dismiss"  # the held registration was a mistake: it is removed
+    MOVE = "move"  # the person moved: the registered resident takes the held one's node and household
+
 
 # Mutations: inputs, payloads, and the mutation class.
 
@@ -814,7 +835,8 @@ async def _member_payload(info: Info, member_id: int) -> PartyMemberPayload:
 
 @strawberry.type
 class PeopleMutation:
-    @strawberry.mutation(description="Register a resident in a grid node of the caller's grid.")
+    @strawberry.mutation(description="Register a resident in a grid node of the caller's grid.",
+                         extensions=[GuessingLimit()])
     async def create_resident(self, info: Info, input: CreateResidentInput) -> ResidentPayload:
         ctx = info.context.ctx
         try:
@@ -826,7 +848,8 @@ class PeopleMutation:
             return ResidentPayload(errors=user_errors(exc))
         return ResidentPayload(resident=Resident.from_view(privacy.viewer(ctx)(row)))
 
-    @strawberry.mutation(description="Change what is given; a moved resident must have left his household.")
+    @strawberry.mutation(description="Change what is given; a moved resident must have left his household.",
+                         extensions=[GuessingLimit()])
     async def update_resident(self, info: Info, input: UpdateResidentInput) -> ResidentPayload:
         ctx = info.context.ctx
         try:
@@ -878,7 +901,8 @@ class PeopleMutation:
             return HouseholdPayload(errors=user_errors(exc))
         return HouseholdPayload(household=Household.from_model(row))
 
-    @strawberry.mutation(description="Secretaries and grid heads: register a resident as a party member.")
+    @strawberry.mutation(description="Secretaries and grid heads: register a resident as a party member.",
+                         extensions=[GuessingLimit()])
     async def create_party_member(self, info: Info, input: CreatePartyMemberInput) -> PartyMemberPayload:
         try:
             row = await party.create_member(
@@ -990,6 +1014,20 @@ class PeopleMutation:
         except InvalidInput as exc:
             return PairingPayload(errors=user_errors(exc))
         return PairingPayload(pairing=Pairing.from_model(row))
+
+    @strawberry.mutation(description="Secretaries of the whole street: resolve a held registration "
+                         "(residentConflicts). DISMISS removes the held resident, MOVE moves the registered one to "
+                         "his place and removes him; either answers the registered resident.")
+    async def resolve_resident_conflict(
+        self, info: Info, resident_id: relay.GlobalID, resolution: ConflictResolution,
+    ) -> ResidentPayload:
+        ctx = info.context.ctx
+        resolve = conflicts.dismiss if resolution is ConflictResolution.DISMISS else conflicts.accept
+        try:
+            row = await resolve(ctx, db_id(resident_id, "Resident", "residentId"))
+        except InvalidInput as exc:
+            return ResidentPayload(errors=user_errors(exc))
+        return ResidentPayload(resident=Resident.from_view(privacy.viewer(ctx)(row)))
 
 
 async def resolve_resident(info: Info, resident_id: int) -> Resident | None:

@@ -7,14 +7,16 @@ import asyncio
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 
+from graphql import GraphQLError
 import strawberry
 from strawberry import relay
-
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from redgrid.graphql.context import GraphQLContext
+from redgrid.graphql.errorlog import log_graphql_errors
 from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
+from redgrid.graphql.limits import LimitedSchema
 from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_attachment, resolve_case_category
 from redgrid.graphql.grid import (
     GridMutation,
@@ -217,8 +219,6 @@ class Subscription:
             yield TenantEvent.of(event)
 
 
-DOCUMENT_CACHE = 512
-
 # Each area brings its own query and mutation fields; `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {
     "GridNode": resolve_grid_node,
@@ -248,7 +248,15 @@ NODE_RESOLVERS = {
 Query = merge_types("Query", (PlatformQuery, GridQuery, PeopleQuery, CaseQuery, UnitsQuery, StaffQuery, FiguresQuery))
 Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutation, CaseMutation, UnitsMutation, StaffMutation, RegistersMutation))
 
-schema = strawberry.Schema(
+class RedGridSchema(LimitedSchema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Logged without the document, variables or messages (graphql/errorlog.py)."""
+        log_graphql_errors(errors, execution_context)
+
+
+# LimitedSchema: every document is refused by size before parsing, and parsed and validated
+# once per distinct text in a bounded cache (graphql/limits.py): ten thousand subscribers send one.
+schema = RedGridSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
@@ -257,8 +265,6 @@ schema = strawberry.Schema(
         JointUnit, UnitResource, UnitNeed, PublicProject, ServiceItem, ServiceOrder,
         ServiceStation, Department, SinkingStaff, DutyTeam, DutyShift,
     ],
-    # Ten thousand subscribers send one document: parse and validate it once.
-    extensions=[OperationMetrics, TenantTransaction, lambda: ParserCache(maxsize=DOCUMENT_CACHE),
-                lambda: ValidationCache(maxsize=DOCUMENT_CACHE)],
+    extensions=[OperationMetrics, TenantTransaction],
     execution_context_class=SharedEventExecutor,
 )

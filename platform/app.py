@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -18,12 +19,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from redgrid.graphql.attachments import download_attachment
 from redgrid.graphql.context import RedGridGraphQL
+from redgrid.graphql.ratelimits import client_address
 from redgrid.graphql.registers import download
 from redgrid.graphql.schema import schema
+from redgrid.platform.body_limit import BodyLimitMiddleware
 from redgrid.platform.collector import FrozenCollector
+from redgrid.platform.limits import get_limits
 from redgrid.platform.database import close_database, connection, init_database
 from redgrid.platform.logging import configure_logging
 from redgrid.platform.middleware import RequestIdMiddleware
+from redgrid.platform.ratelimit import RateLimited, TooManyRequests
 from redgrid.platform.services import Services, build_services
 from redgrid.platform.settings import Environment, Settings, get_settings
 from redgrid.realtime.connections import OPEN_SOCKETS
@@ -71,6 +76,10 @@ async def metrics_endpoint(request: Request) -> Response:
 async def dev_token(request: Request) -> Response:
     """The dev identity's password grant, at Keycloak's path shape."""
     identity = request.app.state.services.dev_identity
+    try:
+        await request.app.state.services.rate_limiter.anonymous(client_address(request))
+    except RateLimited as exc:
+        raise TooManyRequests(exc) from None
     form = await request.form()
     if form.get("grant_type") != "password":
         return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
@@ -118,9 +127,14 @@ def _route_path(scope: Scope) -> str:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_repeat_seconds)
     dev = settings.env is Environment.DEVELOPMENT
-    graphql_app = RedGridGraphQL(schema, graphql_ide="graphiql" if dev else None, multipart_uploads_enabled=True)
+    limits = get_limits()
+    graphql_app = RedGridGraphQL(
+        schema, graphql_ide="graphiql" if dev else None, multipart_uploads_enabled=True,
+        connection_init_wait_timeout=timedelta(seconds=limits.ws_init_timeout_seconds),
+        max_subscriptions_per_connection=limits.ws_subscriptions,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -157,5 +171,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ]
     return RedGridApp(
         graphql_socket=graphql_app, debug=False, routes=routes, lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware), Middleware(BodyLimitMiddleware)],
     )

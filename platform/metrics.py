@@ -1,5 +1,5 @@
 """Prometheus metrics: HTTP requests by route, GraphQL operations by name, open websockets,
-event subscriptions and the frozen collector's work."""
+event subscriptions, the frozen collector's work, rate-limit refusals and stale identity keys."""
 
 from __future__ import annotations
 
@@ -25,6 +25,15 @@ EVENT_FANOUT = Histogram(
 GC_FROZEN = Gauge("redgrid_gc_frozen_objects", "Objects frozen out of the garbage collector's full collections, counted as frozen (corrected to the real count at a full pass or a backstop recount)")
 GC_FULL_PASSES = Counter("redgrid_gc_full_passes_total", "Full passes over every object, frozen or not")
 GC_PASS_UNREACHABLE = Counter("redgrid_gc_full_pass_unreachable_total", "Unreachable objects the full passes found")
+RATE_LIMITED = Counter("redgrid_rate_limited_total", "Requests refused by a rate limit", ["budget"])
+USER_STATUS_STALE = Counter(
+    "redgrid_user_status_stale_total",
+    "Times a user's status could not be asked of Keycloak and the last known one was kept",
+)
+JWKS_STALE = Counter(
+    "redgrid_jwks_stale_total",
+    "Times the identity provider's keys could not be refreshed and the cached ones were kept",
+)
 
 # Operation names come from clients: keep label values few and well-formed.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")

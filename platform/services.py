@@ -11,7 +11,9 @@ from redis.asyncio import Redis
 from redgrid.platform import metrics
 from redgrid.platform.auth.authenticator import Authenticator, build_authenticator
 from redgrid.platform.auth.dev_identity import DevIdentity
+from redgrid.platform.limits import get_limits
 from redgrid.platform.provisioning import Provisioner, build_provisioner
+from redgrid.platform.ratelimit import RateLimiter
 from redgrid.platform.scheduler import Scheduler
 from redgrid.platform.settings import Settings
 from redgrid.platform.tenancy import TenantDirectory
@@ -39,6 +41,7 @@ class Services:
     publisher: Publisher
     scheduler: Scheduler
     watch: RightsWatch
+    rate_limiter: RateLimiter
 
     async def start(self) -> None:
         metrics.SUBSCRIPTIONS.set_function(lambda: self.hub.subscriber_count)
@@ -75,4 +78,5 @@ def build_services(settings: Settings) -> Services:
         publisher=Publisher(layer),
         scheduler=Scheduler(redis, settings.sla_scan_seconds),
         watch=RightsWatch(authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)),
+        rate_limiter=RateLimiter(get_limits(), settings.redis_url),
     )

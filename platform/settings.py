@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     keycloak_client_id: str = "redgrid-api"
     keycloak_client_secret: str = ""
     jwks_cache_seconds: int = Field(default=300, ge=0)
+    # Clock difference forgiven on a token's exp, nbf and iat (Keycloak's clock may run ahead).
+    token_leeway_seconds: float = Field(default=30, ge=0, le=300)
+    # The clients (azp) whose access tokens are accepted, comma-separated; the API client always is.
+    token_clients: str = "redgrid-api,redgrid-web"
     user_status_ttl_seconds: float = Field(default=30, ge=0)
 
     sla_scan_seconds: float = Field(default=15, gt=0)
@@ -59,6 +63,8 @@ class Settings(BaseSettings):
     compiled_pages: bool = True
 
     log_level: str = "INFO"
+    # Identical errors within this window are written once, the next one with their count.
+    log_repeat_seconds: float = Field(default=60, gt=0)
     shutdown_grace_seconds: float = Field(default=20, ge=0)
 
     # Case photos: files under attachments_dir (empty: <data_dir>/attachments) unless an
@@ -119,13 +125,20 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith(("postgres://", "postgresql://"))
 
     @property
+    def accepted_clients(self) -> frozenset[str]:
+        named = (c.strip() for c in self.token_clients.split(","))
+        return frozenset({self.keycloak_client_id, *(c for c in named if c)})
+
+    @property
     def issuer(self) -> str:
-        """The `iss` every accepted token must carry."""
+        """The `iss` every accepted token must carry. The dev identity's names no host or port:
+        `redgrid dev-token` must mint what `redgrid serve` accepts whichever address either was
+        given (its key in the data dir is what the server trusts)."""
         if self.keycloak_issuer:
             return self.keycloak_issuer.rstrip("/")
         if self.keycloak_url:
             return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
-        return f"http://{self.host}:{self.port}/dev-identity/realms/{self.keycloak_realm}"
+        return f"urn:redgrid:dev-identity:realms:{self.keycloak_realm}"
 
 
 @lru_cache

@@ -61,5 +61,7 @@ def build_authenticator(settings: Settings, dev_identity: object | None) -> Auth
         issuer=settings.issuer,
         audience=settings.keycloak_client_id,
         cache_seconds=settings.jwks_cache_seconds,
+        clients=settings.accepted_clients,
+        leeway=settings.token_leeway_seconds,
     )
     return Authenticator(verifier, status)

@@ -83,6 +83,8 @@ class DevIdentity:
         claims: dict[str, Any] = {
             "iss": self._settings.issuer,
             "aud": [self._settings.keycloak_client_id],
+            "azp": self._settings.keycloak_client_id,
+            "typ": "Bearer",
             "sub": subject_of(user.username),
             "iat": now,
             "exp": now + lifetime,

@@ -1,21 +1,32 @@
 """Bearer token verification against a JWKS, cached and refreshed on an unknown `kid`.
 
 Keycloak and the dev identity differ only in where the JWKS comes from (`KeySource`); the
-checks — RS256 pinned, signature, `exp`, `iss`, `aud` — are this one code path.
+checks — RS256 pinned, signature, `exp`/`nbf`/`iat` with a leeway, `iss`, `aud`, `azp` one of
+RedGrid's clients, `typ` an access token — are this one code path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import jwt
+import structlog
 from jwt import PyJWK
 
+from redgrid.platform import metrics
 from redgrid.platform.auth.identity import AuthError, Identity
 
+log = structlog.get_logger("redgrid.auth")
+
 ALGORITHM = "RS256"
+# Keycloak's access tokens say typ "Bearer"; its ID tokens "ID" and refresh tokens "Refresh".
+ACCESS_TOKEN_TYPE = "Bearer"
+# A JWKS fetch waits no longer than this: requests wait on it.
+FETCH_TIMEOUT = 5.0
 # An unknown kid triggers a refetch at most this often, so garbage tokens cannot hammer Keycloak.
 MIN_REFRESH_INTERVAL = 10.0
 
@@ -41,20 +52,36 @@ class KeycloakKeys:
         return await self._openid.a_certs()
 
 
+class KeysUnavailable(ConnectionError):
+    """No keys to verify with: the identity provider could not be asked (a 503, not a 401)."""
+
+
 class TokenVerifier:
-    def __init__(self, keys: KeySource, issuer: str, audience: str, cache_seconds: float) -> None:
+    """`leeway` forgives that much clock difference on exp, nbf and iat; `clients` are the
+    authorized parties (azp) whose access tokens are accepted."""
+
+    def __init__(
+        self, keys: KeySource, issuer: str, audience: str, cache_seconds: float, *,
+        clients: Iterable[str] = (), leeway: float = 30.0,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._clients = frozenset(clients) or frozenset({audience})
+        self.leeway = leeway
         self._cache_seconds = cache_seconds
         self._by_kid: dict[str, Any] = {}
         self._fetched_at = 0.0
         self._forced_at = -MIN_REFRESH_INTERVAL
+        self._failed_at = -MIN_REFRESH_INTERVAL
         self._lock = asyncio.Lock()
 
     async def refresh(self, force: bool = False) -> None:
         """Fetch the JWKS when the cache is stale; `force` (an unknown kid) refetches at most
-        once per MIN_REFRESH_INTERVAL."""
+        once per MIN_REFRESH_INTERVAL. While the provider cannot be reached the cached keys are
+        kept (stale-if-error) and it is asked again at most once per MIN_REFRESH_INTERVAL."""
+        if self._by_kid and not force and self._lock.locked():
+            return  # another request is refetching: the keys we hold serve meanwhile
         async with self._lock:
             now = time.monotonic()
             if force:
@@ -63,7 +90,20 @@ class TokenVerifier:
                 self._forced_at = now
             elif self._by_kid and now - self._fetched_at < self._cache_seconds:
                 return
-            jwks = await self._keys.fetch_jwks()
+            if now - self._failed_at < MIN_REFRESH_INTERVAL:
+                if self._by_kid:
+                    return
+                raise KeysUnavailable("identity provider keys unavailable")
+            try:
+                jwks = await asyncio.wait_for(self._keys.fetch_jwks(), FETCH_TIMEOUT)
+            except Exception as exc:  # noqa: BLE001 - whatever failed, the keys we hold stay good
+                self._failed_at = time.monotonic()
+                if not self._by_kid:
+                    raise
+                metrics.JWKS_STALE.inc()
+                log.warning("identity provider keys kept: refresh failed", error=type(exc).__name__,
+                            age_seconds=round(now - self._fetched_at), retry_seconds=MIN_REFRESH_INTERVAL)
+                return
             self._by_kid = {
                 k["kid"]: PyJWK(k, ALGORITHM).key
                 for k in jwks.get("keys", [])
@@ -95,10 +135,16 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "typ", "azp"]},
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("token expired") from None
         except jwt.PyJWTError as exc:
             raise AuthError(f"token refused: {exc}") from None
-        return Identity.from_claims(claims)
+        if claims["typ"] != ACCESS_TOKEN_TYPE:
+            raise AuthError(f"token refused: not an access token (typ {str(claims['typ'])[:20]!r})")
+        if claims["azp"] not in self._clients:
+            raise AuthError("token refused: issued to a client that is not RedGrid's (azp)")
+        # Accepted until exp + leeway: a socket opened within the leeway is not closed at once.
+        return replace(Identity.from_claims(claims), expires_at=float(claims["exp"]) + self.leeway)

@@ -5,7 +5,8 @@ away or moves the user to another tenant, so the verifier's answer is checked ag
 Keycloak's admin API: the user's `enabled` flag, `tenant` attribute and effective realm roles,
 cached per user for REDGRID_USER_STATUS_TTL_SECONDS. Concurrent checks of one user share one
 lookup, so ten thousand subscriptions of a user cost two admin calls per TTL, not twenty
-thousand.
+thousand. While Keycloak cannot be asked, a user's last known state stands (stale-if-error)
+and Keycloak is asked again for him at most every STALE_RETRY_SECONDS.
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+import structlog
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakGetError
+
+from redgrid.platform import metrics
 
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden
 from redgrid.platform.demo_users import ROLES
+
+log = structlog.get_logger("redgrid.auth")
+STALE_RETRY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,14 @@ class KeycloakUserStatus:
             future.cancel()
             raise
         except Exception as exc:
+            if cached is not None:
+                # The last known state stands; asked again in STALE_RETRY_SECONDS, not per request.
+                self._cache[subject] = (cached[0], time.monotonic() - self._ttl + STALE_RETRY_SECONDS)
+                metrics.USER_STATUS_STALE.inc()
+                log.warning("user status kept: Keycloak could not be asked", error=type(exc).__name__,
+                            error_key="user-status-stale")
+                future.set_result(cached[0])
+                return cached[0]
             future.set_exception(exc)
             future.exception()  # retrieved here: the waiters, if any, get it too
             raise

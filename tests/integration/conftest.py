@@ -22,6 +22,8 @@ from tortoise import Tortoise
 
 from redgrid.platform.database import tortoise_config
 
+from .fuzz_summary import pytest_terminal_summary  # noqa: F401 - the fuzz test's counts in the summary
+
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = (
     "REDGRID_TEST_DATABASE_URL",
@@ -63,6 +65,12 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         REDGRID_LOG_LEVEL="WARNING",
         REDGRID_SHUTDOWN_GRACE_SECONDS="5",
         REDGRID_SLA_SCAN_SECONDS="1",
+        # The suite sends many requests as a few users from one address: test_rate_limits.py
+        # starts its own server with small limits. A short leeway keeps expiry tests short.
+        REDGRID_LIMIT_RATE_USER="100000/minute",
+        REDGRID_LIMIT_RATE_ANONYMOUS="100000/minute",
+        REDGRID_LIMIT_RATE_GUESSING="100000/minute",
+        REDGRID_TOKEN_LEEWAY_SECONDS="2",
     )
     return env
 

@@ -95,7 +95,8 @@ def _expired_token() -> str:
     import time
 
     token = _short_lived_token(1)
-    time.sleep(max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"] - time.time()) + 1.5)
+    leeway = 2  # the test server's REDGRID_TOKEN_LEEWAY_SECONDS
+    time.sleep(max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"] - time.time()) + leeway + 1.5)
     return token
 
 
@@ -218,3 +219,136 @@ async def test_open_subscription_is_closed_with_4401_when_its_token_expires(live
     async with Subscriber(live_server, token, protocol=protocol) as subscriber:
         assert subscriber.close_code is None  # open and subscribed
         assert await subscriber.closed(timeout=15) == 4401
+
+
+def _grant(username: str) -> dict:
+    """The real Keycloak's whole response to a password grant with the openid scope: access,
+    ID and refresh tokens."""
+    import httpx
+
+    from .clients import token_url
+
+    response = httpx.post(token_url(), timeout=30, data={
+        "grant_type": "password", "username": username, "password": "redgrid-demo", "scope": "openid",
+        "client_id": os.environ["REDGRID_KEYCLOAK_CLIENT_ID"],
+        "client_secret": os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"],
+    })
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_id_and_refresh_tokens_are_not_access_tokens(live_server):
+    """Keycloak's ID token names the API client in aud and azp and is signed by the realm's key:
+    only its typ ("ID") tells it from an access token. Neither it nor the refresh token is taken."""
+    grant = _grant("jinshui-secretary")
+    id_claims = jwt.decode(grant["id_token"], options={"verify_signature": False})
+    assert id_claims["typ"] == "ID" and id_claims["azp"] == os.environ["REDGRID_KEYCLOAK_CLIENT_ID"]
+    assert (await gql(live_server, ME, token=grant["access_token"])).status_code == 200
+    for name in ("id_token", "refresh_token"):
+        response = await gql(live_server, ME, token=grant[name])
+        assert response.status_code == 401, f"{name}: {response.status_code} {response.text}"
+    refused = await gql(live_server, ME, token=grant["id_token"])
+    assert "not an access token" in refused.text
+    for protocol in PROTOCOLS:
+        assert await ws_connect_close_code(live_server, {"token": grant["id_token"]}, protocol) == 4401
+
+
+class _Proxy:
+    """A TCP proxy in front of Keycloak, in a thread of its own (the test server's requests must
+    pass while the test blocks): `down()` closes it and every connection through it."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        import socket
+        import threading
+
+        self._target = target
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []
+        self._open = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while self._open:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if not self._open:
+                client.close()
+                return
+            upstream = socket.create_connection(self._target)
+            self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:  # type: ignore[no-untyped-def]
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def down(self) -> None:
+        import socket
+
+        self._open = False
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
+        self._listener.close()
+        for s in self._sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
+
+async def test_keys_and_user_status_serve_stale_while_keycloak_is_unreachable(fresh_database):
+    """The server reaches Keycloak through a proxy and caches its keys and the user's status for
+    1 s. With the proxy down, valid tokens are still accepted with the keys and status it holds,
+    Keycloak is asked again at most once per 10 s, not per request, and /metrics counts it."""
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from .conftest import LiveServer
+
+    keycloak = urlsplit(os.environ["REDGRID_KEYCLOAK_URL"])
+    proxy = _Proxy((keycloak.hostname or "127.0.0.1", keycloak.port or 80))
+    realm = os.environ.get("REDGRID_KEYCLOAK_REALM", "redgrid")
+    env = {**fresh_database, "REDGRID_KEYCLOAK_URL": f"http://127.0.0.1:{proxy.port}",
+           "REDGRID_KEYCLOAK_ISSUER": f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/realms/{realm}",
+           "REDGRID_JWKS_CACHE_SECONDS": "1", "REDGRID_USER_STATUS_TTL_SECONDS": "1",
+           "REDGRID_LOG_LEVEL": "INFO"}
+    server = LiveServer(env)
+    try:
+        server.wait_ready()
+        token = password_token("jinshui-secretary")
+        assert (await gql_data(server, ME, token=token))["me"]["username"] == "jinshui-secretary"
+        proxy.down()
+        await asyncio.sleep(1.5)  # the keys are stale now
+        for _ in range(30):
+            assert (await gql_data(server, ME, token=token))["me"]["username"] == "jinshui-secretary"
+        metrics = httpx.get(f"{server.url}/metrics").text
+        for counter in ("redgrid_jwks_stale_total", "redgrid_user_status_stale_total"):
+            stale = [line for line in metrics.splitlines() if line.startswith(counter)]
+            assert stale and float(stale[0].split()[-1]) == 1.0, stale  # one refetch tried, not thirty
+        log = server.log.read_text()
+        assert log.count("identity provider keys kept") == 1
+        assert log.count("user status kept") == 1
+    finally:
+        server.stop()
+        proxy.down()

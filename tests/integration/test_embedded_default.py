@@ -15,8 +15,13 @@ from .conftest import free_port
 
 
 @pytest.fixture(scope="module")
-def embedded_server(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("embedded")
+def embedded_workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("embedded")
+
+
+@pytest.fixture(scope="module")
+def embedded_server(embedded_workdir):
+    workdir = embedded_workdir
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDGRID_")}
     port = free_port()
     log = (workdir / "server.log").open("w")
@@ -61,3 +66,32 @@ def test_embedded_default_serves_demo_data_with_dev_tokens(embedded_server):
                       headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
     ide = httpx.get(f"{embedded_server}/graphql", headers={"Accept": "text/html"})
     assert "graphiql" in ide.text.lower()  # GraphiQL in development
+
+
+def test_dev_token_from_the_shell_is_accepted_whatever_port_either_was_given(embedded_server, embedded_workdir):
+    """The server was started with `serve --port`; `redgrid dev-token` run in the same directory
+    with another REDGRID_PORT (or none) mints a token it accepts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDGRID_")}
+    for port in (None, "9"):
+        minted = subprocess.run(
+            [sys.executable, "-m", "redgrid.platform.cli", "dev-token", "jinshui-secretary"],
+            cwd=embedded_workdir, env={**env, **({"REDGRID_PORT": port} if port else {})},
+            capture_output=True, text=True, check=True,
+        )
+        body = httpx.post(f"{embedded_server}/graphql", json={"query": "{ me { username } }"},
+                          headers={"Authorization": f"Bearer {minted.stdout.strip()}"})
+        assert body.status_code == 200, body.text
+        assert body.json()["data"]["me"]["username"] == "jinshui-secretary"
+
+
+def test_the_dev_identity_token_endpoint_is_rate_limited_per_address(embedded_server):
+    """Last in this module: it spends the address's anonymous budget (60 a minute by default),
+    so passwords cannot be tried at speed."""
+    token_url = f"{embedded_server}/dev-identity/realms/redgrid/protocol/openid-connect/token"
+    responses = [httpx.post(token_url, data={"grant_type": "password", "username": "jinshui-secretary",
+                                             "password": "guess"}) for _ in range(61)]
+    statuses = [r.status_code for r in responses]
+    assert statuses[0] == 401 and statuses[-1] == 429, statuses
+    first_refused = statuses.index(429)
+    assert set(statuses[first_refused:]) == {429}
+    assert 1 <= int(responses[first_refused].headers["retry-after"]) <= 60

@@ -27,7 +27,9 @@ def test_embedded_defaults(monkeypatch, tmp_path):
     settings = Settings()
     assert settings.effective_database_url == f"sqlite://{tmp_path}/redgrid.sqlite3"
     assert settings.uses_dev_identity and not settings.is_postgres
-    assert settings.issuer.endswith("/dev-identity/realms/redgrid")
+    assert settings.issuer == "urn:redgrid:dev-identity:realms:redgrid"
+    monkeypatch.setenv("REDGRID_PORT", "9000")
+    assert Settings().issuer == settings.issuer  # dev-token and serve agree whatever the port
 
 
 def test_any_sqlite_database_commits_without_an_fsync_unless_it_says_so(tmp_path):

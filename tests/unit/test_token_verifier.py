@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from redgrid.platform.auth.identity import AuthError
-from redgrid.platform.auth.tokens import TokenVerifier
+from redgrid.platform.auth import tokens
+from redgrid.platform.auth.tokens import KeysUnavailable, TokenVerifier
 
 ISSUER = "http://issuer.test/realms/redgrid"
 
@@ -20,6 +21,7 @@ class LocalKeys:
     def __init__(self) -> None:
         self.keys: dict[str, rsa.RSAPrivateKey] = {}
         self.fetches = 0
+        self.down = False
 
     def add(self, kid: str) -> rsa.RSAPrivateKey:
         self.keys[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -27,6 +29,8 @@ class LocalKeys:
 
     async def fetch_jwks(self):
         self.fetches += 1
+        if self.down:
+            raise ConnectionRefusedError("identity provider unreachable")
         return {
             "keys": [
                 {**json.loads(RSAAlgorithm.to_jwk(k.public_key())), "kid": kid, "use": "sig"}
@@ -40,7 +44,7 @@ def claims(**over):
     base = {
         "iss": ISSUER, "aud": "redgrid-api", "sub": "u1", "iat": now, "exp": now + 86400,
         "preferred_username": "jinshui-secretary", "realm_access": {"roles": ["secretary", "uma"]},
-        "tenant": "jinshui", "district": "jiangning",
+        "tenant": "jinshui", "district": "jiangning", "azp": "redgrid-api", "typ": "Bearer",
     }
     base.update(over)
     return base
@@ -72,7 +76,14 @@ async def test_valid_token_gives_identity(keys, verifier):
 @pytest.mark.parametrize(
     "payload, reason",
     [
-        (claims(exp=int(time.time()) - 5), "expired"),
+        (claims(exp=int(time.time()) - 120), "expired"),
+        (claims(iat=int(time.time()) + 120), "not yet valid"),
+        (claims(nbf=int(time.time()) + 120), "not yet valid"),
+        (claims(typ="ID"), "not an access token"),
+        (claims(typ="Refresh"), "not an access token"),
+        (claims(azp="admin-cli"), "azp"),
+        ({k: v for k, v in claims().items() if k != "azp"}, "azp"),
+        ({k: v for k, v in claims().items() if k != "typ"}, "typ"),
         (claims(iss="http://evil.test/realms/redgrid"), "issuer"),
         (claims(aud="another-client"), "(?i)audience"),
         ({k: v for k, v in claims().items() if k != "exp"}, "exp"),
@@ -112,3 +123,63 @@ async def test_unknown_kid_refetches_once_then_accepts_rotated_key(keys, verifie
 async def test_garbage_is_refused(verifier):
     with pytest.raises(AuthError, match="malformed"):
         await verifier.verify("not-a-token")
+
+
+async def test_clock_skew_within_the_leeway_is_forgiven(keys, verifier):
+    """Keycloak's clock a little ahead (iat, nbf in our future) or behind (exp just passed)."""
+    now = int(time.time())
+    for skewed in (claims(iat=now + 20, nbf=now + 20), claims(iat=now - 100, exp=now - 20)):
+        assert (await verifier.verify(sign(keys.keys["k1"], skewed))).username == "jinshui-secretary"
+
+
+async def test_identity_lasts_until_exp_plus_leeway(keys, verifier):
+    exp = int(time.time()) + 60
+    identity = await verifier.verify(sign(keys.keys["k1"], claims(exp=exp)))
+    assert identity.expires_at == exp + verifier.leeway
+
+
+async def test_other_redgrid_clients_are_accepted(keys):
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience="redgrid-api", cache_seconds=300,
+                             clients={"redgrid-api", "redgrid-web"})
+    assert await verifier.verify(sign(keys.keys["k1"], claims(azp="redgrid-web")))
+    with pytest.raises(AuthError, match="azp"):
+        await verifier.verify(sign(keys.keys["k1"], claims(azp="account")))
+
+
+async def test_stale_keys_serve_while_the_provider_is_down(keys, monkeypatch):
+    """stale-if-error: cached keys outlive their cache time while refetching fails, and the
+    provider is asked again at most once per interval, not once per request."""
+    clock = [1000.0]
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience="redgrid-api", cache_seconds=60)
+    token = sign(keys.keys["k1"], claims())
+    await verifier.verify(token)
+    keys.down = True
+    clock[0] += 61  # the cache is stale
+    for _ in range(50):
+        assert (await verifier.verify(token)).subject == "u1"
+    assert keys.fetches == 2  # one failed refetch for fifty requests
+    clock[0] += tokens.MIN_REFRESH_INTERVAL
+    await verifier.verify(token)
+    assert keys.fetches == 3
+    keys.down = False
+    clock[0] += tokens.MIN_REFRESH_INTERVAL
+    await verifier.verify(token)
+    assert keys.fetches == 4
+    clock[0] += 30  # fresh again: no fetch within the cache time
+    await verifier.verify(token)
+    assert keys.fetches == 4
+
+
+async def test_no_keys_and_provider_down_is_unavailable_not_a_storm(keys, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
+    keys.down = True
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience="redgrid-api", cache_seconds=60)
+    token = sign(keys.keys["k1"], claims())
+    with pytest.raises(ConnectionRefusedError):
+        await verifier.verify(token)
+    for _ in range(20):
+        with pytest.raises(KeysUnavailable):
+            await verifier.verify(token)
+    assert keys.fetches == 1
