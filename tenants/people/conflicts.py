@@ -37,7 +37,12 @@ async def _held_for_resolving(ctx: RequestContext, resident_id: int) -> Resident
     ).select_related("node", "held_of__node").first()
     if resident is None:
         raise InvalidInput(UserError("residentId", "NOT_FOUND", "no such held registration"))
+    if resident.id_number is None or resident.id_number != resident.held_of.id_number:
+        # Kept in step by update_resident and promote_held; a row from before them is refused, not guessed at.
+        raise InvalidInput(UserError(
+            "residentId", "NUMBER_CHANGED", "the two residents' ID-card numbers differ now: correct the held one's"))
     kept = [what for what, query in (
+        ("residents held of him", Resident.filter(tenant_id=resident.tenant_id, held_of_id=resident.id)),  # type: ignore[attr-defined]
         ("a party membership", PartyMember.filter(resident_id=resident.id)),
         ("a volunteer", Volunteer.filter(resident_id=resident.id)),
         ("a pairing", Pairing.filter(resident_id=resident.id)),
@@ -63,11 +68,13 @@ async def accept(ctx: RequestContext, resident_id: int) -> Resident:
     (keeping his records), and the held row is removed."""
     resident = await _held_for_resolving(ctx, resident_id)
     registered = resident.held_of
-    left = registered.household_id  # type: ignore[attr-defined]
+    left, left_path = registered.household_id, registered.node.path  # type: ignore[attr-defined]
     await resident.delete()
     registered.node, registered.household_id = resident.node, resident.household_id  # type: ignore[attr-defined]
     await registered.save(update_fields=["node_id", "household_id"])
     await recolour(ctx, [left, registered.household_id])  # type: ignore[attr-defined]
     await events.record(ctx, "people", "people.resident_removed", {"id": resident.id}, path=resident.node.path)
+    if left_path != registered.node.path:  # his old grid's live views drop him
+        await events.record(ctx, "people", "people.resident_updated", {"id": registered.id}, path=left_path)
     await events.record(ctx, "people", "people.resident_updated", {"id": registered.id}, path=registered.node.path)
     return registered

@@ -8,6 +8,7 @@ data has no business there.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -154,6 +155,43 @@ async def _held_of(ctx: RequestContext, number: object, resident_id: int | None 
     return registered
 
 
+async def _write_numbered(
+    ctx: RequestContext, number: object, resident_id: int | None, write: Callable[[int | None], Awaitable[Resident]],
+) -> Resident:
+    """`write(held_of)` in a savepoint, `held_of` from `_held_of`. A unique violation means the
+    number was registered by another request since `_held_of` looked (both saw it new): looked
+    at again, the winner is DUPLICATE when the caller's grid covers him, and otherwise the row
+    is written held of him, so the loser of the race learns no more than `_held_of` tells."""
+    held_of = await _held_of(ctx, number, resident_id)
+    if number is None:
+        async with unique_or(DUPLICATE_ID):
+            return await write(held_of)
+    try:
+        async with unique_or(DUPLICATE_ID):
+            return await write(held_of)
+    except InvalidInput:
+        pass
+    held_of = await _held_of(ctx, number, resident_id)
+    async with unique_or(DUPLICATE_ID):
+        return await write(held_of)
+
+
+async def promote_held(ctx: RequestContext, registered_id: int) -> int | None:
+    """The registered resident `registered_id` lost his number (changed, cleared or gone): the
+    oldest row held of him becomes the registered one, and the others are held of that one, so
+    no held row names a resident whose number is not its own. In the caller's transaction,
+    after his change; answers the promoted id."""
+    tenant_id = ctx.require_tenant().id
+    held = await Resident.filter(tenant_id=tenant_id, held_of_id=registered_id).order_by("id").values_list("id", flat=True)
+    if not held:
+        return None
+    first, *rest = held
+    if rest:
+        await Resident.filter(tenant_id=tenant_id, id__in=rest).update(held_of_id=first)
+    await Resident.filter(tenant_id=tenant_id, id=first).update(held_of_id=None)
+    return first
+
+
 async def create_resident(
     ctx: RequestContext, *, node_id: int, person: Person, household_id: int | None = None
 ) -> Resident:
@@ -169,11 +207,13 @@ async def create_resident(
         household = await _household_for_write(ctx, household_id, "householdId")
         if household.node_id != node.id:  # type: ignore[attr-defined]
             raise InvalidInput(UserError("householdId", "HOUSEHOLD_ELSEWHERE", "the household is in another grid node"))
-    held_of = await _held_of(ctx, values.get("id_number"))
-    async with unique_or(DUPLICATE_ID):  # the same number registered by another request meanwhile
-        resident = await Resident.create(
+
+    async def write(held_of: int | None) -> Resident:
+        return await Resident.create(
             tenant_id=tenant.id, node=node, household_id=household_id, held_of_id=held_of, **values
         )
+
+    resident = await _write_numbered(ctx, values.get("id_number"), None, write)
     await recolour(ctx, [household_id])
     await events.record(ctx, "people", "people.resident_registered", {"id": resident.id}, path=node.path)
     return resident
@@ -206,12 +246,24 @@ async def update_resident(
         if resident.household_id is not None:  # type: ignore[attr-defined]
             raise InvalidInput(UserError("nodeId", "IN_HOUSEHOLD", "remove the resident from his household first"))
         resident.node = await node_for_write(ctx, node_id)
-    if "id_number" in values and values["id_number"] != resident.id_number:
-        values["held_of_id"] = await _held_of(ctx, values["id_number"], resident.id)
+    renumbered = "id_number" in values and values["id_number"] != resident.id_number
+    was_registered = resident.id_number is not None and resident.held_of_id is None  # type: ignore[attr-defined]
     for column, value in values.items():
         setattr(resident, column, value)
-    async with unique_or(DUPLICATE_ID):
+
+    async def write(held_of: int | None) -> Resident:
+        if renumbered:
+            resident.held_of_id = held_of  # type: ignore[attr-defined]
         await resident.save()
+        return resident
+
+    if renumbered:
+        await _write_numbered(ctx, values["id_number"], resident.id, write)
+        if was_registered:  # the rows held of him now wait for another: the oldest, registered
+            await promote_held(ctx, resident.id)
+    else:
+        async with unique_or(DUPLICATE_ID):
+            await write(None)
     await recolour(ctx, [resident.household_id])  # type: ignore[attr-defined]
     await events.record(ctx, "people", "people.resident_updated", {"id": resident.id}, path=resident.node.path)
     return resident

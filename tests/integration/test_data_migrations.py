@@ -74,3 +74,103 @@ async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_ow
         pass
     finally:
         await owner.close()
+
+
+MIGRATE_TO = """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from redgrid.platform.database import tortoise_config
+
+async def main():
+    try:
+        await migrate(config=tortoise_config(sys.argv[1]), target=sys.argv[2] or None)
+    finally:
+        await Tortoise.close_connections()
+asyncio.run(main())
+"""
+NUMBER_CONSTRAINTS = """SELECT n.nspname || '.' || c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace WHERE t.relname = 'resident' AND c.contype = 'u' ORDER BY 1"""
+
+
+def _migrate_to(url: str, target: str = ""):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([sys.executable, "-c", MIGRATE_TO, url, target], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=300)
+
+
+async def test_0010_swaps_only_its_own_tables_number_constraint_and_unapplies_once_none_is_held(db):
+    """On a database of its own, migrated to 0009 by the owner, with a resident a party member
+    refers to, another schema's `resident` and another unique constraint on this one: 0010
+    drops only the (tenant_id, id_number) constraint of the schema's own table; its reverse
+    is refused while a resident is held, then puts the constraint back."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    import asyncpg
+
+    owner_url = os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"]
+    parts = urlsplit(owner_url)
+    name = parts.path.strip("/") + "_mig0010"
+    admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    done = _migrate_to(url, "redgrid.0009_default_case_categories")
+    assert done.returncode == 0, done.stderr
+    owner = await asyncpg.connect(url)
+    try:
+        await owner.execute("""
+            INSERT INTO district (slug, name, created_at) VALUES ('d', '区', now());
+            INSERT INTO tenant (slug, name, kind, district_id, created_at) VALUES ('t', '街道', 'street', 1, now());
+            INSERT INTO grid_node (tenant_id, code, path, name, level, head_name, head_phone, created_at)
+                VALUES (1, 'n', 'n', '网格', 1, '', '', now());
+            INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, low_income,
+                hardship, left_behind_child, floating, created_at)
+                VALUES (1, 1, '党员', '110101195001010011', '', false, false, false, false, false, false, now());
+            INSERT INTO party_organisation (tenant_id, node_id, name, kind, secretary_name, created_at)
+                VALUES (1, 1, '支部', 'branch', '', now());
+            INSERT INTO party_member (tenant_id, resident_id, organisation_id, category, joined_on, listed, photo_url,
+                duties, phone_public, created_at) VALUES (1, 1, 1, 'in_service', '2000-07-01', true, '', '', false, now());
+            ALTER TABLE resident ADD CONSTRAINT resident_id_name_unique UNIQUE (id, name);
+            CREATE SCHEMA elsewhere;
+            CREATE TABLE elsewhere.resident (tenant_id bigint, id_number varchar(18), CONSTRAINT elsewhere_number UNIQUE (tenant_id, id_number));
+        """)
+        assert await owner.fetch(NUMBER_CONSTRAINTS) == [("elsewhere.elsewhere_number",), ("public.resident_id_name_unique",),
+                                                         ("public.uid_resident_tenant__68984b",)]
+        done = _migrate_to(url)
+        assert done.returncode == 0, done.stderr
+        assert await owner.fetch(NUMBER_CONSTRAINTS) == [("elsewhere.elsewhere_number",), ("public.resident_id_name_unique",)]
+        assert await owner.fetchval("SELECT resident_id FROM party_member") == 1
+        insert = ("INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, low_income,"
+                  " hardship, left_behind_child, floating, created_at, held_of_id) VALUES (1, 1, $1,"
+                  " '110101195001010011', '', false, false, false, false, false, false, now(), $2) RETURNING id")
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await owner.fetchval(insert, "重复", None)
+        held = await owner.fetchval(insert, "待核", 1)
+
+        refused = _migrate_to(url, "redgrid.0009_default_case_categories")
+        assert refused.returncode != 0 and "held for review" in refused.stderr
+        assert await owner.fetchval("SELECT count(*) FROM tortoise_migrations WHERE name = '0010_held_residents'") == 1
+        await owner.execute("DELETE FROM resident WHERE id = $1", held)
+        done = _migrate_to(url, "redgrid.0009_default_case_categories")
+        assert done.returncode == 0, done.stderr
+        assert await owner.fetch(NUMBER_CONSTRAINTS) == [("elsewhere.elsewhere_number",), ("public.resident_id_name_unique",),
+                                                         ("public.uid_resident_tenant__68984b",)]
+        assert await owner.fetchval("SELECT count(*) FROM information_schema.columns WHERE column_name = 'held_of_id'") == 0
+        again = _migrate_to(url)
+        assert again.returncode == 0, again.stderr
+        assert await owner.fetchval("SELECT count(*) FROM pg_indexes WHERE indexname = 'uid_resident_registered_id_number'") == 1
+    finally:
+        await owner.close()
+    admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

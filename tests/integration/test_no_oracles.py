@@ -5,12 +5,21 @@ held for the secretary's review); an id outside his grid answers as a missing on
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import re
 from datetime import date
 
+import pytest
+
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Tenant
+from redgrid.platform.errors import InvalidInput
+from redgrid.platform.models import Event, Tenant
+from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people import idcard
+from redgrid.tenants.people import service as people
 from redgrid.tenants.people.models import Resident
 
 from .clients import gql, gql_data
@@ -159,3 +168,129 @@ async def test_the_party_import_finds_the_registered_resident_not_the_held_one(l
     member = "query($id: ID!) { node(id: $id) { ... on Resident { partyMember { category } } } }"
     assert (await gql_data(live_server, member, {"id": registered["id"]}, tokens["secretary"]))["node"]["partyMember"] == {
         "category": "IN_SERVICE"}
+
+
+# Held rows stay in step with the resident they are held of.
+
+async def held_of(resident_id: str) -> int | None:
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id):
+        return (await Resident.get(tenant_id=tenant.id, id=db_id(resident_id))).held_of_id  # type: ignore[attr-defined]
+
+
+def db_id(global_id: str) -> int:
+    return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+async def elsewhere_held(shared: str, path: str = "JS01.A1.B05") -> dict:
+    """A resident registered with `shared` by a grid worker of `path` (the demo's tokens have no
+    such worker: the service called as one), as a payload's {"id": global id}."""
+    tenant = await Tenant.get(slug="jinshui")
+    async with tenant_transaction(tenant.id):
+        node = await GridNode.get(tenant_id=tenant.id, path=path)
+        row = await people.create_resident(caller(tenant, "grid-worker", path), node_id=node.id,
+                                           person=people.Person(name=unique_name("他"), id_number=shared))
+    return {"id": base64.b64encode(f"Resident:{row.id}".encode()).decode()}
+
+
+async def test_a_registered_resident_losing_his_number_hands_it_to_the_oldest_held_one(live_server, tokens, grid, db):
+    for change in ({"idNumber": number()}, {"clearIdNumber": True}):
+        shared = number()
+        registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
+        worker = tokens["grid-worker"]
+        first = await create_resident(live_server, worker, grid[B03]["id"], idNumber=shared)
+        second = await elsewhere_held(shared)  # by a worker of another building
+        assert [await held_of(r["id"]) for r in (first, second)] == [db_id(registered["id"])] * 2
+        changed = (await gql_data(live_server, UPDATE_RESIDENT, {"input": {"id": registered["id"], **change}},
+                                  tokens["secretary"]))["updateResident"]
+        assert changed["errors"] == [], changed
+        # The oldest held one is the registered one now, the other held of him.
+        assert [await held_of(r["id"]) for r in (first, second)] == [None, db_id(first["id"])]
+        conflicts = (await gql_data(live_server, CONFLICTS, token=tokens["secretary"]))["residentConflicts"]
+        assert {c["held"]["id"]: c["registered"]["id"] for c in conflicts if c["held"]["idNumber"] == shared} == {
+            second["id"]: first["id"]}
+        # MOVE moves the person with that number, not the one who gave it up.
+        moved = (await gql_data(live_server, RESOLVE, {"r": second["id"], "how": "MOVE"}, tokens["secretary"]))[
+            "resolveResidentConflict"]
+        assert moved["errors"] == [] and moved["resident"]["id"] == first["id"]
+        node = "query($id: ID!) { node(id: $id) { ... on Resident { id node { path } } } }"
+        assert (await gql_data(live_server, node, {"id": registered["id"]}, tokens["secretary"]))["node"]["node"] == {
+            "path": B04}
+
+
+async def test_a_conflict_whose_numbers_differ_or_that_others_are_held_of_is_refused_not_a_server_error(
+        live_server, tokens, grid, db):
+    tenant = await Tenant.get(slug="jinshui")
+    shared = number()
+    registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
+    held = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=shared)
+    other = await elsewhere_held(shared)
+    async with tenant_transaction(tenant.id):  # rows as no service writes them any more
+        await Resident.filter(tenant_id=tenant.id, id=db_id(other["id"])).update(held_of_id=db_id(held["id"]))
+    for how in ("DISMISS", "MOVE"):
+        refused = (await gql_data(live_server, RESOLVE, {"r": held["id"], "how": how}, tokens["secretary"]))[
+            "resolveResidentConflict"]
+        assert refused["resident"] is None and refused["errors"][0]["code"] == "IN_USE", refused
+    async with tenant_transaction(tenant.id):
+        await Resident.filter(tenant_id=tenant.id, id=db_id(other["id"])).update(held_of_id=db_id(registered["id"]))
+        await Resident.filter(tenant_id=tenant.id, id=db_id(registered["id"])).update(id_number=number())
+    for how in ("DISMISS", "MOVE"):
+        refused = (await gql_data(live_server, RESOLVE, {"r": held["id"], "how": how}, tokens["secretary"]))[
+            "resolveResidentConflict"]
+        assert refused["resident"] is None and refused["errors"][0]["code"] == "NUMBER_CHANGED", refused
+    assert await held_of(held["id"]) == db_id(registered["id"])  # nothing written
+
+
+async def test_a_move_tells_the_registered_residents_old_grid_too(live_server, tokens, grid, db):
+    tenant = await Tenant.get(slug="jinshui")
+    shared = number()
+    registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
+    held = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=shared)
+    moved = (await gql_data(live_server, RESOLVE, {"r": held["id"], "how": "MOVE"}, tokens["secretary"]))[
+        "resolveResidentConflict"]
+    assert moved["errors"] == []
+    async with tenant_transaction(tenant.id):
+        paths = await Event.filter(tenant_id=tenant.id, type="people.resident_updated").order_by("-id").limit(20).values_list(
+            "path", "payload")
+    assert {path for path, payload in paths if payload == {"id": db_id(registered["id"])}} == {B03, B04}
+
+
+# The race: two requests register one number, new everywhere, at once.
+
+def caller(tenant: Tenant, role: str, path: str | None) -> RequestContext:
+    identity = Identity(role, role, frozenset({role}), tenant.slug, None)
+    return RequestContext(identity, tenant, GridScope(ScopeKind.SUBTREE, path) if path else GridScope(ScopeKind.TENANT))
+
+
+async def test_the_loser_of_a_race_for_a_number_is_held_unless_the_winner_is_in_his_grid(grid, db):
+    """The secretary's registration is written but not committed when the worker's starts: the
+    worker's insert waits on the unique index, then fails as the secretary's commits. Outside
+    the worker's grid, his row is written held (as a new number's answer); inside, DUPLICATE."""
+    tenant = await Tenant.get(slug="jinshui")
+    secretary, worker = caller(tenant, "secretary", None), caller(tenant, "grid-worker", B03)
+    async with tenant_transaction(tenant.id):
+        nodes = dict(await GridNode.filter(tenant_id=tenant.id, path__in=[B03, B04]).values_list("path", "id"))
+    for winner_path, loser_holds in ((B04, True), (B03, False)):
+        shared = number()
+        won = asyncio.Event()
+
+        async def loser() -> Resident:
+            await won.wait()
+            async with tenant_transaction(tenant.id):
+                return await people.create_resident(worker, node_id=nodes[B03], person=people.Person(
+                    name=unique_name("竞"), id_number=shared))
+
+        lost = asyncio.create_task(loser())  # out of the winner's transaction: a connection of its own
+        async with tenant_transaction(tenant.id):
+            winner = await people.create_resident(secretary, node_id=nodes[winner_path], person=people.Person(
+                name=unique_name("先"), id_number=shared))
+            won.set()
+            await asyncio.sleep(0.5)
+            assert not lost.done()  # waiting on the uncommitted winner's index entry
+        if loser_holds:
+            row = await lost
+            assert row.held_of_id == winner.id  # type: ignore[attr-defined]
+        else:
+            with pytest.raises(InvalidInput) as refused:
+                await lost
+            assert [e.code for e in refused.value.errors] == ["DUPLICATE"]
