@@ -102,6 +102,12 @@ class CollapseRepeats(logging.Filter):
         return (record.name, str(event)[:200], type(exc).__qualname__, _where(exc))
 
 
+def brief(exc: BaseException) -> str:
+    """An exception for a log line: its type and where it was raised, never its message (a
+    database error's message quotes the row, ID-card numbers included)."""
+    return f"{type(exc).__qualname__} at {_where(exc)}"
+
+
 def summarize_exception(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """In place of structlog's format_exc_info: the type, the place and the frames, no message."""
     record = event_dict.get("_record")
@@ -152,6 +158,9 @@ def configure_logging(level: str = "INFO", repeat_seconds: float = 60.0) -> None
     # uvicorn's own access log would duplicate ours, unstructured.
     logging.getLogger("uvicorn.access").handlers[:] = []
     logging.getLogger("uvicorn.access").propagate = False
+    # Libraries that log values (SQL with its parameters, URLs with subject ids) say only what fails.
+    for name in ("tortoise", "aiosqlite", "asyncpg", "httpx", "httpcore", "keycloak"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -12,6 +12,8 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
+from redgrid.platform.logging import brief
+
 log = structlog.get_logger("redgrid.scheduler")
 
 
@@ -41,7 +43,7 @@ class Scheduler:
                 try:
                     await self.run_once(name, job)
                 except Exception as exc:  # noqa: BLE001 - next round; say why
-                    log.warning("job failed", job=name, error=f"{type(exc).__name__}: {exc}")
+                    log.warning("job failed", job=name, error=brief(exc))
 
     async def run_once(self, name: str, job: Callable[[], Awaitable[int]]) -> int | None:
         """Run `job` if no other replica is running it now; None when it was skipped."""

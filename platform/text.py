@@ -35,15 +35,17 @@ def bad_character(value: str, *, multiline: bool = False) -> str | None:
 
 def text_problem(value: str, limit: int | None = None, *, required: bool = True, multiline: bool = False) -> str | None:
     """Why `value` is refused, if it is: a forbidden character ("character: ..."), or blank when
-    required, or longer than the name limit (the text limit when multi-line) or `limit` (a
-    column's own), whichever is smaller."""
-    limits = get_limits()
-    configured = limits.text_chars if multiline else limits.name_chars
-    limit = min(limit, configured) if limit else configured
+    required, or longer than `limit` (a column's own length; a text without one is held to the
+    name limit, or the text limit when multi-line)."""
+    if not limit:
+        limits = get_limits()
+        limit = limits.text_chars if multiline else limits.name_chars
     char = bad_character(value, multiline=multiline)
     if char is not None:
         kind = "a text-direction control" if char in _BIDI_SET else "a control character"
         return f"{CHARACTER}{kind} (U+{ord(char):04X}) is not allowed"
-    if (required and is_blank(value)) or len(value) > limit:
-        return f"{'required, ' if required else ''}at most {limit} characters"
+    if required and is_blank(value):
+        return f"required, at most {limit} characters"
+    if len(value) > limit:
+        return f"at most {limit} characters"
     return None

@@ -26,6 +26,7 @@ import structlog
 
 from redgrid.platform import metrics
 from redgrid.platform.limits import get_limits
+from redgrid.platform.logging import brief
 
 log = structlog.get_logger("redgrid.hub")
 QUEUE_SIZE = 1000  # events a `subscribe` stream holds for a slow reader before it re-listens
@@ -199,7 +200,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis away: wait, then rejoin every group
-                log.warning("hub receive failed, retrying", error=f"{type(exc).__name__}: {exc}")
+                log.warning("hub receive failed, retrying", error=brief(exc))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 with contextlib.suppress(Exception):
@@ -255,7 +256,7 @@ class Hub:
                         self._deliver(listener, event)
                 break
             except Exception as exc:  # noqa: BLE001 - the database is away: try again
-                log.warning("hub replay failed, retrying", error=f"{type(exc).__name__}: {exc}")
+                log.warning("hub replay failed, retrying", error=brief(exc))
                 await asyncio.sleep(LOG_RETRY_SECONDS)
         backlog, listener.backlog, listener.task = listener.backlog or [], None, None
         for event in backlog:
@@ -273,7 +274,7 @@ class Hub:
             try:
                 await self._catch_up()
             except Exception as exc:  # noqa: BLE001 - the database is away: next round
-                log.warning("hub catch-up failed", error=f"{type(exc).__name__}: {exc}")
+                log.warning("hub catch-up failed", error=brief(exc))
 
     async def _replay(self, topic: str, after: int, until: int | None) -> AsyncIterator[HubEvent]:
         """Every event of (after, until] from the log, however many batches the log answers in."""

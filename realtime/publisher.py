@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from redgrid.platform import events
 from redgrid.platform.database import is_postgres
+from redgrid.platform.logging import brief
 from redgrid.platform.models import Event, TopicSequence
 
 log = structlog.get_logger("redgrid.publisher")
@@ -78,7 +79,7 @@ class Publisher:
             return await self._pending()
         except Exception as exc:  # noqa: BLE001 - shutting down: say what is left, do not fail
             log.warning("outbox not drained at shutdown; another replica will publish it",
-                        error=f"{type(exc).__name__}: {exc}")
+                        error=brief(exc))
             return -1
 
     async def _run(self) -> None:
@@ -98,7 +99,7 @@ class Publisher:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis or the database is away: retry
-                log.warning("publish failed, will retry", error=f"{type(exc).__name__}: {exc}")
+                log.warning("publish failed, will retry", error=brief(exc))
                 backoff = min(backoff * 2, 5.0)
 
     async def drain(self) -> None:

@@ -160,3 +160,22 @@ async def test_a_zip_bomb_and_broken_files_are_refused_with_a_typed_error():
     assert (await refusal("x.xlsx", b"PK\x03\x04 not really a zip")).code == "UNREADABLE"
     assert (await refusal("x.csv", b"a,b\n" + b'"' + b"x" * 200_000 + b'"\n')).code == "UNREADABLE"  # field size
     assert (await refusal("x.csv", ",".join(["h"] * 100).encode())).code == "TOO_LARGE"  # columns
+
+
+def _sends_a_class() -> object:
+    return sandbox.ParseFailed  # anything but plain data: what a subverted parser would send to run code
+
+
+async def test_a_child_that_sends_anything_but_data_is_refused() -> None:
+    with pytest.raises(sandbox.ParseFailed) as failed:
+        await sandbox.run(_sends_a_class, lane="test")
+    assert failed.value.reason == "crashed"
+
+
+def _environment() -> dict[str, str]:
+    return dict(os.environ)
+
+
+async def test_a_child_sees_none_of_the_servers_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDGRID_KEYCLOAK_CLIENT_SECRET", "s3cret")
+    assert await sandbox.run(_environment, lane="test") == {}

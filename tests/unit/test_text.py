@@ -33,10 +33,12 @@ def test_line_feeds_and_tabs_only_in_multi_line_texts() -> None:
     assert [e.code for e in text_errors("name", "一\t二")] == ["INVALID_TEXT"]
 
 
-def test_length_is_the_smaller_of_the_column_and_the_configured_limit() -> None:
+def test_length_is_the_columns_own_else_the_configured_limit() -> None:
     limits = get_limits()
     assert text_errors("name", "名" * limits.name_chars) == []
-    assert [e.code for e in text_errors("name", "名" * (limits.name_chars + 1), 500, code="INVALID_NAME")] == ["INVALID_NAME"]
+    assert [e.code for e in text_errors("name", "名" * (limits.name_chars + 1), code="INVALID_NAME")] == ["INVALID_NAME"]
+    assert text_errors("name", "名" * 150, 200) == []  # a stored 150-character name exports and imports back
+    assert [e.message for e in text_errors("name", "名" * 201, 200)] == ["name: at most 200 characters"]
     assert [e.code for e in text_errors("room", "1" * 51, 50, code="INVALID_ADDRESS")] == ["INVALID_ADDRESS"]
     assert [e.code for e in text_errors("d", "x" * (limits.text_chars + 1), multiline=True, required=False, code="TOO_LONG")] == ["TOO_LONG"]
     assert text_errors("d", "", required=False) == []
