@@ -1,9 +1,12 @@
 """The GraphQL view: authentication on HTTP and at websocket `connection_init`.
 
 HTTP: a bad token is a 401 before any resolver runs; no token is an anonymous context in
-which every field that needs a user refuses. Websockets: the token comes in the
-connection_init payload (`Authorization: Bearer …` or `token`); a missing or bad one closes
-the socket with 4401, a token whose tenant is not provisioned with 4403. When Keycloak cannot
+which every field that needs a user refuses. Refusals before any operation runs (401, 403, 429,
+503) answer a GraphQL-shaped JSON body with a code (graphql/ratelimits.py). A request holds one
+of its caller's in-flight places while it runs, and its operation's cost is charged to him.
+Websockets: the token comes in the connection_init payload (`Authorization: Bearer …` or
+`token`); a missing or bad one closes the socket with 4401, a token whose tenant is not
+provisioned with 4403. When Keycloak cannot
 be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 """
 
@@ -33,7 +36,8 @@ from redgrid.platform.ratelimit import RateLimited, TooManyRequests
 from redgrid.platform.services import Services
 from redgrid.platform.tenancy import resolve_context
 from redgrid.graphql.ratelimits import (
-    CLOSE_RATE_LIMITED, LimitedLegacyWSHandler, LimitedTransportWSHandler, identify, rate_limited_response,
+    CLOSE_RATE_LIMITED, LimitedLegacyWSHandler, LimitedTransportWSHandler, admit_websocket, caller_of, identify,
+    initialised, refusal_response,
 )
 from redgrid.graphql.responses import encode_json
 from redgrid.realtime.wire import Wire
@@ -46,6 +50,7 @@ from redgrid.realtime.connections import (
 )
 
 CLOSE_TRY_AGAIN_LATER = 1013
+IN_FLIGHT_KEY = "redgrid.in_flight"  # in an HTTP request's scope: the caller whose place it holds
 # The identity provider could not be asked (JWKS or user status): not the caller's fault.
 PROVIDER_DOWN = (KeycloakError, httpx.HTTPError, OSError)
 
@@ -80,6 +85,10 @@ class GraphQLContext:
         if self._loaders is None:
             self._loaders = Loaders(self._ctx)
         return self._loaders
+
+    async def charge_cost(self, cost: int) -> None:
+        """An operation's cost (graphql/limits.py) against its caller's budget: RateLimited when spent."""
+        await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost)
 
     @property
     def viewer_key(self) -> Hashable:
@@ -142,13 +151,26 @@ class RedGridGraphQL(GraphQL):
             websocket = scope.pop("redgrid.websocket", None)
             OPEN_SOCKETS.discard(websocket)
             if websocket is not None:
+                initialised(websocket)
                 _services(websocket).watch.discard(websocket)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         try:
             return await super().run(request, context, root_value)
-        except TooManyRequests as exc:
-            return rate_limited_response(exc)
+        except StarletteHTTPException as exc:  # from get_context or execute_single: no operation ran
+            return refusal_response(exc)
+        finally:
+            if (caller := request.scope.pop(IN_FLIGHT_KEY, None)) is not None:
+                _services(request).rate_limiter.leave(caller)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        """An operation refused for its cost (graphql/limits.py) before it ran is a 429, like
+        any rate limit; a field refused by its own budget (GuessingLimit) stays a field error."""
+        result = await super().execute_single(*args, **kwargs)
+        for error in result.errors or ():
+            if isinstance(error.original_error, RateLimited) and not error.path:
+                raise TooManyRequests(error.original_error)
+        return result
 
     def encode_json(self, data: object) -> str | bytes:
         return encode_json(data)
@@ -181,17 +203,21 @@ class RedGridGraphQL(GraphQL):
             OPEN_SOCKETS.add(request)
             if OPEN_SOCKETS.closing:
                 request.state.close_with = (CLOSE_RECONNECT, RECONNECT_REASON)
+            else:
+                await _admit(services, request)
             return GraphQLContext(request, services, RequestContext(None))
+        ctx = await authenticated_context(request)  # its refusals are answered by run()
+        caller = caller_of(ctx.identity, request)
         try:
-            ctx = await authenticated_context(request)
-        except TooManyRequests:
-            raise  # answered by run(), with its Retry-After
-        except StarletteHTTPException as exc:
-            raise HTTPException(exc.status_code, exc.detail) from None
+            services.rate_limiter.enter(caller)
+        except RateLimited as exc:
+            raise TooManyRequests(exc) from None
+        request.scope[IN_FLIGHT_KEY] = caller
         return GraphQLContext(request, services, ctx)
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:
         websocket: WebSocket = context.request
+        initialised(websocket)
         if OPEN_SOCKETS.closing:
             raise ConnectionRejectionError({"message": RECONNECT_REASON})
         params = context.connection_params or {}
@@ -216,6 +242,16 @@ class RedGridGraphQL(GraphQL):
             raise ConnectionRejectionError({"message": "identity provider unavailable"}) from None
         context.services.watch.watch(websocket, identity)
         return None
+
+
+async def _admit(services: Services, websocket: WebSocket) -> None:
+    """Closed at once with 4429 when its address's budget or waiting sockets are spent: the
+    protocol handler then finds it closed and ends."""
+    try:
+        await admit_websocket(services, websocket)
+    except RateLimited as exc:
+        websocket.state.close_with = (CLOSE_RATE_LIMITED, str(exc)[:120])
+        await websocket.close(code=CLOSE_RATE_LIMITED, reason=str(exc)[:120])
 
 
 def _authorization_from(params: dict[str, Any]) -> str | None:

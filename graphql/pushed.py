@@ -119,7 +119,7 @@ def _valid_document(schema: Any, query: str) -> DocumentNode | None:
     """The parsed document when it is valid and within the limits (graphql/limits.py, whose
     bounded cache it shares); None sends it strawberry's way, which reports why."""
     try:
-        document, errors = prepare(schema._schema, query)
+        document, errors, _, _ = prepare(schema._schema, query)
     except GraphQLError:
         return None
     return None if errors else document

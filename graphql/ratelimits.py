@@ -2,8 +2,12 @@
 
 Every HTTP request and every websocket connection_init is charged to its caller once he is
 known: a signed-in user's own budget, or his client address's when anonymous or his token is
-bad. Every websocket subscribe is charged to the user too, and the writes that look a person
-up by ID-card number to a budget of their own, so numbers cannot be tried at speed.
+bad. Every websocket upgrade is charged to its address too (a socket that never sends
+connection_init is otherwise charged to nobody), and an address may keep only
+`ws_pending_per_address` sockets waiting for connection_init. Every websocket subscribe is
+charged to the user, and the writes that look a person up by ID-card number to a budget of
+their own, so numbers cannot be tried at speed. An HTTP request then holds one of its caller's
+`in_flight` places while it runs, and each operation's cost is charged to his cost budget.
 """
 
 from __future__ import annotations
@@ -11,21 +15,51 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from strawberry.extensions import FieldExtension
 
 from redgrid.graphql.pushed import PushedLegacyWSHandler, PushedTransportWSHandler
 from redgrid.platform.auth.identity import AuthError, Identity
-from redgrid.platform.ratelimit import RateLimited, TooManyRequests
+from redgrid.platform.limits import get_limits
+from redgrid.platform.ratelimit import RateLimited, TooManyRequests, principal
 from redgrid.platform.services import Services
+from redgrid.realtime.connections import PENDING_SOCKETS
 
 # graphql-ws's code for "too many": the client should wait before it connects again.
 CLOSE_RATE_LIMITED = 4429
 
 
+PENDING_KEY = "redgrid.pending"  # in a websocket's scope: its address, while no connection_init came
+
+
 def client_address(connection: HTTPConnection) -> str | None:
     return connection.client.host if connection.client else None
+
+
+def caller_of(identity: Identity | None, connection: HTTPConnection) -> str:
+    """The key of a caller's in-flight count and cost budget."""
+    if identity is None:
+        return principal(None, None, client_address(connection))
+    return principal(identity.tenant_slug, identity.subject, None)
+
+
+async def admit_websocket(services: Services, websocket: HTTPConnection) -> None:
+    """A new websocket, before its connection_init: charged to its address's budget and counted
+    among the address's sockets still waiting; RateLimited when either is spent."""
+    address = client_address(websocket) or "unknown"
+    await services.rate_limiter.anonymous(address)
+    if not PENDING_SOCKETS.add(address, get_limits().ws_pending_per_address):
+        raise RateLimited(1)
+    websocket.scope[PENDING_KEY] = address
+
+
+def initialised(websocket: HTTPConnection) -> None:
+    """The socket sent connection_init (or is gone): no longer waiting."""
+    address = websocket.scope.pop(PENDING_KEY, None)
+    if address is not None:
+        PENDING_SOCKETS.discard(address)
 
 
 async def identify(services: Services, authorization: str | None, connection: HTTPConnection) -> Identity | None:
@@ -44,10 +78,17 @@ async def identify(services: Services, authorization: str | None, connection: HT
     return identity
 
 
-def rate_limited_response(exc: TooManyRequests) -> JSONResponse:
-    """429 with Retry-After, its body a GraphQL error a client can read like any other."""
-    error = {"message": exc.detail, "extensions": {"code": "RATE_LIMITED", "retryAfter": exc.retry_after}}
-    return JSONResponse({"data": None, "errors": [error]}, status_code=429, headers=exc.headers)
+REFUSAL_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 429: "RATE_LIMITED", 503: "UNAVAILABLE"}
+
+
+def refusal_response(exc: StarletteHTTPException) -> JSONResponse:
+    """A refusal before any operation runs (401, 403, 429 with Retry-After, 503), its body a
+    GraphQL error a client can read like any other."""
+    extensions: dict[str, Any] = {"code": REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")}
+    if isinstance(exc, TooManyRequests):
+        extensions["retryAfter"] = exc.retry_after
+    error = {"message": exc.detail, "extensions": extensions}
+    return JSONResponse({"data": None, "errors": [error]}, status_code=exc.status_code, headers=exc.headers)
 
 
 class GuessingLimit(FieldExtension):

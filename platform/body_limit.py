@@ -76,17 +76,22 @@ class BodyLimitMiddleware:
             await too_large(send, limit)
 
 
+CONTAINERS = frozenset({list, dict})  # what orjson parses arrays and objects into
+
+
 def json_depth(value: object) -> int:
-    """How deeply a parsed JSON value nests arrays and objects (a scalar is 0), walked without
-    recursion."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = item.values()
-        elif not isinstance(item, list):
-            continue
-        deepest = max(deepest, depth + 1)
-        stack.extend((child, depth + 1) for child in item)
-    return deepest
+    """How deeply a parsed JSON value nests arrays and objects (a scalar is 0), walked level by
+    level without recursion, in time of its containers: a container's items are looked at one
+    by one only when the types among them (`set(map(type, …))`, a loop in C) include one. A body
+    of 100,000 short strings took 0.43 s when every item was pushed and popped; its parse 0.08 s."""
+    depth = 0
+    level = [value] if type(value) in CONTAINERS else []
+    while level:
+        depth += 1
+        below: list[object] = []
+        for item in level:
+            items = item.values() if type(item) is dict else item  # type: ignore[attr-defined]
+            if not CONTAINERS.isdisjoint(set(map(type, items))):
+                below.extend(child for child in items if type(child) in CONTAINERS)
+        level = below
+    return depth

@@ -28,8 +28,12 @@ class Limits(BaseSettings):
 
     # GraphQL documents, checked before and while they are parsed and validated.
     graphql_document_bytes: int = Field(default=32 * 1024, ge=1024, description="one query document")
-    graphql_tokens: int = Field(default=2000, ge=100, description="lexical tokens in one document")
+    graphql_tokens: int = Field(default=1000, ge=100, description="lexical tokens in one document")
     graphql_depth: int = Field(default=12, ge=3, description="field nesting")
+    graphql_fields_per_set: int = Field(default=40, ge=10, description="fields and fragments in one selection set")
+    graphql_fields: int = Field(default=300, ge=50, description="fields written in one document")
+    graphql_merges: int = Field(
+        default=10, ge=1, description="pairs of same-named fields, or of fragments, in one selection set, summed")
     graphql_aliases: int = Field(default=30, ge=1, description="aliased fields in one document")
     graphql_cost: int = Field(default=100_000, ge=100, description="the cost budget of one operation (README)")
     graphql_default_page: int = Field(default=100, ge=1, description="what a list without `first` counts as, for cost")
@@ -41,6 +45,9 @@ class Limits(BaseSettings):
 
     # Websockets (both protocols).
     ws_init_timeout_seconds: float = Field(default=10, gt=0, description="connection_init must come within this")
+    ws_message_bytes: int = Field(default=65536, ge=1024, description="one message a client sends (uvicorn's is 16 MiB)")
+    ws_pending_per_address: int = Field(
+        default=10, ge=1, description="websockets of one client address still waiting for connection_init")
     ws_subscriptions: int = Field(default=20, ge=1, description="operations open at once on one socket")
     replay_events: int = Field(default=10000, ge=0, description="how far back `after` may reach, in events of a topic")
 
@@ -48,10 +55,13 @@ class Limits(BaseSettings):
     sheet_rows: int = Field(default=500_000, ge=1, description="rows a spreadsheet may declare")
     sheet_columns: int = Field(default=64, ge=1, description="columns a spreadsheet may declare")
     sheet_cells: int = Field(default=10_000_000, ge=1, description="cells a spreadsheet may declare or hold")
+    photo_bytes: int = Field(default=10 * MIB, ge=1, description="one case photo as sent")
+    photos_per_case: int = Field(default=20, ge=1, description="photos one case takes")
     image_pixels: int = Field(default=50_000_000, ge=1, description="width × height of a photo")
     parse_memory_bytes: int = Field(default=1024 * MIB, ge=64 * MIB, description="address space of the parsing process")
     parse_seconds: float = Field(default=120, gt=0, description="CPU time of one parse")
     parse_processes: int = Field(default=2, ge=1, description="parsing processes at once per server process, per kind")
+    parse_wait_seconds: float = Field(default=30, gt=0, description="how long a parse waits for a free process (BUSY)")
     sheet_unzipped_bytes: int = Field(default=1024 * MIB, ge=MIB, description="an XLSX's members, uncompressed")
     sheet_zip_ratio: int = Field(default=100, ge=10, description="uncompressed ÷ compressed size of an XLSX member")
 
@@ -63,6 +73,10 @@ class Limits(BaseSettings):
     rate_user: str = Field(default="600/minute", description="operations of one signed-in user")
     rate_anonymous: str = Field(default="60/minute", description="requests of one anonymous client address")
     rate_guessing: str = Field(default="30/minute", description="writes that look a person up by ID-card number")
+    rate_cost: str = Field(default="1000000/minute", description="cost (graphql/limits.py) of one caller's operations")
+    in_flight: int = Field(default=4, ge=1, description="requests of one caller running at once, per server process")
+    in_flight_busy: int = Field(
+        default=4, ge=1, description="requests running in one process from which each caller may run only one")
 
 
 @lru_cache

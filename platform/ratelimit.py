@@ -1,5 +1,13 @@
 """Rate limits per signed-in user and per anonymous client address, through the `limits` package.
 
+Requests are counted, and so is what they cost (graphql/limits.py): one caller within 600
+requests a minute kept four maximal ones running and the process saturated. So each caller
+also has a cost budget (`rate_cost`, charged with the `limits` package's `cost=`) and at most
+`in_flight` requests running at once in this process, one only while the process runs
+`in_flight_busy` or more; the next is refused at once, not queued. With five callers each
+running four maximal requests back to back, an everyday request shared the event loop and the
+five database connections with twenty.
+
 Counters live in Redis when REDGRID_REDIS_URL is set, so every replica counts against the same
 budget; in memory otherwise. Redis going away must not refuse every request: the limiter then
 counts in this process's memory until Redis answers again, and says so once in the log.
@@ -46,15 +54,26 @@ class TooManyRequests(HTTPException):
         self.retry_after = limited.retry_after
 
 
+def principal(tenant: str | None, subject: str | None, address: str | None) -> str:
+    """Who a request's in-flight count and cost are charged to: the user, else his address."""
+    return f"user:{tenant or '-'}:{subject}" if subject is not None else f"address:{address or 'unknown'}"
+
+
 class RateLimiter:
-    """`user`, `anonymous` and `guessing` budgets (Limits.rate_*), each a sliding window."""
+    """`user`, `anonymous`, `guessing` and `cost` budgets (Limits.rate_*), each a sliding window,
+    and the requests in flight per caller in this process."""
 
     def __init__(self, limits: Limits, redis_url: str = "") -> None:
         self._items: dict[str, RateLimitItem] = {
             "user": parse(limits.rate_user),
             "anonymous": parse(limits.rate_anonymous),
             "guessing": parse(limits.rate_guessing),
+            "cost": parse(limits.rate_cost),
         }
+        self._in_flight_limit = limits.in_flight
+        self._busy = limits.in_flight_busy
+        self._in_flight: dict[str, int] = {}
+        self._running = 0
         self._memory = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if redis_url:
@@ -75,15 +94,37 @@ class RateLimiter:
     async def guessing(self, tenant: str | None, subject: str) -> None:
         await self.hit("guessing", f"{tenant or '-'}:{subject}")
 
-    async def hit(self, budget: str, key: str) -> None:
-        """Count one request against `budget` for `key`; RateLimited when it is spent."""
+    async def cost(self, caller: str, cost: int) -> None:
+        """Charge an operation's cost to its caller (`principal`); RateLimited when it is spent."""
+        if cost > 0:
+            await self.hit("cost", caller, cost)
+
+    def enter(self, caller: str) -> None:
+        """One more request of `caller` running; RateLimited (retry in 1 s) past his places:
+        `in_flight`, or one while the process is busy. Every `enter` that returns is followed
+        by one `leave`."""
+        running = self._in_flight.get(caller, 0)
+        if running >= (self._in_flight_limit if self._running < self._busy else 1):
+            metrics.RATE_LIMITED.labels("in_flight").inc()
+            raise RateLimited(1)
+        self._in_flight[caller] = running + 1
+        self._running += 1
+
+    def leave(self, caller: str) -> None:
+        self._running -= 1
+        running = self._in_flight.pop(caller, 1) - 1
+        if running > 0:
+            self._in_flight[caller] = running
+
+    async def hit(self, budget: str, key: str, cost: int = 1) -> None:
+        """Count `cost` against `budget` for `key`; RateLimited when it is spent."""
         item = self._items[budget]
         limiter = self._current()
         try:
-            retry_after = await self._count(limiter, item, budget, key)
+            retry_after = await self._count(limiter, item, budget, key, cost)
         except StorageError as exc:
             self._redis_down(exc)
-            retry_after = await self._count(self._memory, item, budget, key)
+            retry_after = await self._count(self._memory, item, budget, key, cost)
         else:
             if limiter is self._shared and self._redis_logged:
                 self._redis_logged = False
@@ -94,10 +135,10 @@ class RateLimiter:
 
     @staticmethod
     async def _count(
-        limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, budget: str, key: str,
+        limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, budget: str, key: str, cost: int,
     ) -> int | None:
         """None when allowed, else the seconds until the window lets the next one in."""
-        if await limiter.hit(item, budget, key):
+        if await limiter.hit(item, budget, key, cost=cost):
             return None
         stats = await limiter.get_window_stats(item, budget, key)
         return max(1, math.ceil(stats.reset_time - time.time()))

@@ -60,6 +60,30 @@ class OpenSockets:
 OPEN_SOCKETS = OpenSockets()
 
 
+class PendingSockets:
+    """Sockets per client address that have not sent connection_init yet: they are charged to
+    no user, so an address may hold only so many at once in this process."""
+
+    def __init__(self) -> None:
+        self._by_address: dict[str, int] = {}
+
+    def add(self, address: str, limit: int) -> bool:
+        """Count one more for `address`; False (and not counted) when it holds `limit` already."""
+        held = self._by_address.get(address, 0)
+        if held >= limit:
+            return False
+        self._by_address[address] = held + 1
+        return True
+
+    def discard(self, address: str) -> None:
+        held = self._by_address.pop(address, 1) - 1
+        if held > 0:
+            self._by_address[address] = held
+
+
+PENDING_SOCKETS = PendingSockets()
+
+
 class RightsWatch:
     """Closes the websockets whose caller has lost the right to them: 4401 once the token has
     expired or the user is disabled, 4403 once a role the token claims was taken away or the

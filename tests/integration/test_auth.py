@@ -104,6 +104,8 @@ async def test_bad_tokens_get_401(live_server, bad_tokens):
     for name, token in bad_tokens.items():
         response = await gql(live_server, ME, token=token)
         assert response.status_code == 401, f"{name}: {response.status_code} {response.text}"
+        error = response.json()["errors"][0]  # a GraphQL error like any other, not plain text
+        assert error["extensions"] == {"code": "UNAUTHENTICATED"} and error["message"].startswith("Unauthorized")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

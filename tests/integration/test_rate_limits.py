@@ -1,9 +1,11 @@
 """Rate limits on two servers sharing the real Redis, with small budgets: per signed-in user,
-per anonymous client address (no token, a bad token, the websocket's connection_init), and the
-ID-card-number writes' own budget."""
+per anonymous client address (no token, a bad token, the websocket's upgrade and
+connection_init), the ID-card-number writes' own budget and the cost budget; and on a server of
+its own, requests in flight per caller and websockets waiting for connection_init per address."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 
@@ -12,6 +14,9 @@ import redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from redgrid.graphql.limits import prepare
+from redgrid.graphql.schema import schema
+
 from .clients import gql, password_token
 from .conftest import LiveServer
 
@@ -19,6 +24,8 @@ ME = "{ me { username } }"
 CREATE_RESIDENT = ("mutation($input: CreateResidentInput!) { createResident(input: $input) "
                    "{ resident { id } errors { field code } } }")
 NO_SUCH_NODE = "R3JpZE5vZGU6OTk5OTk5OQ=="  # GridNode:9999999
+PAGE = "query($n: Int!) { households(first: $n) { edges { node { address members { name phone } } } } }"
+COST_BUDGET = 4000
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +35,7 @@ def servers(fresh_database):
     for key in client.scan_iter("redgrid-rate*"):
         client.delete(key)  # budgets spent by an earlier run within the minute
     env = {**fresh_database, "REDGRID_LIMIT_RATE_USER": "6/minute", "REDGRID_LIMIT_RATE_ANONYMOUS": "4/minute",
-           "REDGRID_LIMIT_RATE_GUESSING": "2/minute"}
+           "REDGRID_LIMIT_RATE_GUESSING": "2/minute", "REDGRID_LIMIT_RATE_COST": f"{COST_BUDGET}/minute"}
     started = [LiveServer(env), LiveServer(env)]
     try:
         for server in started:
@@ -37,6 +44,12 @@ def servers(fresh_database):
     finally:
         for server in started:
             server.stop()
+
+
+def clear_budgets(pattern: str = "redgrid-rate*") -> None:
+    client = redis.Redis.from_url(os.environ["REDGRID_REDIS_URL"])
+    for key in client.scan_iter(pattern):
+        client.delete(key)
 
 
 def assert_rate_limited(response) -> None:
@@ -66,8 +79,8 @@ async def test_anonymous_and_bad_token_requests_share_the_address_budget(servers
     assert_rate_limited(await gql(first, ME))
     assert_rate_limited(await gql(second, ME, token="not.a.token"))  # bad tokens cannot be tried freely
     async with connect(first.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        with pytest.raises(ConnectionClosed) as closed:
+        with pytest.raises(ConnectionClosed) as closed:  # the upgrade is charged too: closed before init
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
             await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
 
@@ -93,6 +106,7 @@ async def test_websocket_inits_and_subscribes_count_against_the_user(servers, pr
     """6 a minute: three sockets, each a connection_init and a subscribe, spend it; a second
     subscribe on the third is refused with RATE_LIMITED, a fourth socket closed with 4429."""
     user = "jinshui-grid-head" if protocol == "graphql-transport-ws" else "jinshui-grid-worker"
+    clear_budgets("redgrid-rate*anonymous*")  # every upgrade is charged to the address too
     token = password_token(user)
     start = "subscribe" if protocol == "graphql-transport-ws" else "start"
     subscription = {"query": "subscription { heartbeat(intervalSeconds: 60) }"}
@@ -121,3 +135,54 @@ async def test_websocket_inits_and_subscribes_count_against_the_user(servers, pr
             while True:
                 await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+
+
+async def test_an_operations_cost_is_charged_to_its_caller_with_the_variables_it_was_sent(servers):
+    """A page of n households costs about 30 n; the budget is 4,000 a minute."""
+    first, second = servers
+    token = password_token("hushu-secretary")
+    small = prepare(schema._schema, PAGE.replace("first: $n", "first: 10")).cost
+    large = prepare(schema._schema, PAGE.replace("first: $n", "first: 100")).cost
+    assert small * 3 < COST_BUDGET < large * 2
+    response = await gql(first, PAGE, {"n": 100}, token)
+    assert response.status_code == 200 and response.json()["data"]["households"] is not None, response.text
+    assert_rate_limited(await gql(second, PAGE, {"n": 100}, token))  # the same text, a larger budget spent
+    response = await gql(second, PAGE, {"n": 10}, token)
+    assert response.status_code == 200, response.text  # what is left still serves a small page
+
+
+@pytest.fixture(scope="module")
+def crowded(fresh_database):
+    """One request in flight per caller, two sockets waiting for connection_init per address."""
+    server = LiveServer({**fresh_database, "REDGRID_LIMIT_IN_FLIGHT": "1", "REDGRID_LIMIT_WS_PENDING_PER_ADDRESS": "2"})
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_a_callers_requests_past_his_in_flight_places_are_refused_at_once(crowded):
+    token = password_token("jinshui-dept-staff")
+    responses = await asyncio.gather(*(gql(crowded, PAGE, {"n": 100}, token) for _ in range(8)))
+    statuses = sorted(r.status_code for r in responses)
+    assert 200 in statuses and 429 in statuses and set(statuses) == {200, 429}, statuses
+    refused = next(r for r in responses if r.status_code == 429)
+    assert refused.headers["retry-after"] == "1"
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert (await gql(crowded, ME, token=token)).status_code == 200  # the places are given back
+
+
+async def test_an_address_may_keep_only_so_many_sockets_waiting_for_connection_init(crowded):
+    token = password_token("jinshui-dept-staff")
+    url, protocols = crowded.ws_url, ["graphql-transport-ws"]
+    async with connect(url, subprotocols=protocols) as one, connect(url, subprotocols=protocols):  # type: ignore
+        async with connect(url, subprotocols=protocols) as third:  # type: ignore[list-item]
+            with pytest.raises(ConnectionClosed) as closed:
+                await third.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+        await one.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await one.recv())["type"] == "connection_ack"
+        async with connect(url, subprotocols=protocols) as fourth:  # type: ignore[list-item]
+            await fourth.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+            assert json.loads(await fourth.recv())["type"] == "connection_ack"  # one waits less now

@@ -49,3 +49,38 @@ async def test_redis_down_falls_back_to_memory_and_says_so_once(monkeypatch):
         with pytest.raises(RateLimited):
             await rates.user("jinshui", "u1")
     assert [entry["event"] for entry in logs] == ["rate limits counted in memory: Redis unavailable"]
+
+
+async def test_cost_is_charged_by_weight_and_refused_past_the_budget():
+    rates = limiter(cost="1000/minute")
+    await rates.cost("user:jinshui:u1", 600)
+    with pytest.raises(RateLimited):
+        await rates.cost("user:jinshui:u1", 600)  # refused whole, and not counted
+    await rates.cost("user:jinshui:u1", 400)
+    await rates.cost("user:jinshui:u2", 1000)  # his own budget
+
+
+def test_in_flight_places_are_refused_at_once_past_the_limit_and_given_back():
+    rates = RateLimiter(Limits(in_flight=2, in_flight_busy=10))
+    rates.enter("address:10.0.0.1")
+    rates.enter("address:10.0.0.1")
+    with pytest.raises(RateLimited) as refused:
+        rates.enter("address:10.0.0.1")
+    assert refused.value.retry_after == 1
+    rates.enter("address:10.0.0.2")
+    rates.leave("address:10.0.0.1")
+    rates.enter("address:10.0.0.1")
+
+
+def test_a_busy_process_gives_each_caller_one_place():
+    rates = RateLimiter(Limits(in_flight=4, in_flight_busy=3))
+    rates.enter("user:-:a")
+    rates.enter("user:-:a")
+    rates.enter("user:-:b")  # three running: busy
+    with pytest.raises(RateLimited):
+        rates.enter("user:-:b")
+    rates.enter("user:-:c")  # his first place is his even now
+    rates.leave("user:-:a")
+    rates.leave("user:-:a")
+    rates.enter("user:-:b")  # two running: not busy
+
