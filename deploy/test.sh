@@ -11,7 +11,7 @@ PYTHON=${PYTHON:-python3.11}
 bash deploy/tools/install-minio.sh > .venv/minio-path 2> .venv/minio-build.log &
 minio_build=$!
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -c deploy/constraints.txt -e '.[test]'
 bash deploy/services.sh up
 eval "$(bash deploy/services.sh env)"
 wait "$minio_build" || { cat .venv/minio-build.log >&2; echo "MinIO build failed" >&2; exit 1; }

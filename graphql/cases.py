@@ -15,7 +15,7 @@ from redgrid.graphql.ids import DbNode, db_id
 from redgrid.graphql.pagination import Connection, Direction, ordering, paginate
 from redgrid.graphql.types import UserError, user_errors
 from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
-from redgrid.platform.settings import get_settings
+from redgrid.platform.limits import get_limits
 from redgrid.tenants.cases import attachments, models
 from redgrid.tenants.cases import service as cases
 
@@ -291,7 +291,7 @@ class CaseMutation:
     @strawberry.mutation(description="Attach a photo: JPEG, PNG, WebP or HEIC (multipart request). Errors: TOO_LARGE, UNSUPPORTED_TYPE, TOO_MANY, CLOSED, NOT_FOUND.")
     async def add_case_attachment(self, info: Info, case_id: relay.GlobalID, file: Upload) -> CaseAttachmentPayload:
         try:
-            data = await file.read(get_settings().attachment_max_bytes + 1)  # one byte more tells "too large"
+            data = await file.read(get_limits().photo_bytes + 1)  # one byte more tells "too large"
             attachment = await attachments.add(
                 info.context.ctx, db_id(case_id, "Case", "caseId"), data=data, filename=file.filename,
             )

@@ -15,6 +15,7 @@ import structlog
 import uvicorn
 
 from redgrid.platform.http_protocol import BoundedHttpToolsProtocol
+from redgrid.platform.limits import get_limits
 from redgrid.platform.settings import Settings
 from redgrid.platform.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.connections import OPEN_SOCKETS
@@ -40,7 +41,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         log_config=None,
         http=BoundedHttpToolsProtocol,
         ws=LeanWebSocketProtocol if settings.ws_impl == "websockets-sansio" else settings.ws_impl,
-        ws_max_size=settings.ws_max_size,
+        ws_max_size=get_limits().ws_message_bytes,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         ws_ping_interval=settings.ws_ping_interval_seconds or None,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),

@@ -53,7 +53,6 @@ class Settings(BaseSettings):
 
     # Websockets: uvicorn's implementation and its per-connection costs (see README).
     ws_impl: Literal["websockets-sansio", "websockets", "wsproto"] = "websockets-sansio"
-    ws_max_size: int = Field(default=65536, ge=1024)
     ws_per_message_deflate: bool = False
     ws_ping_interval_seconds: float = Field(default=20, ge=0)
 
@@ -70,8 +69,6 @@ class Settings(BaseSettings):
     # Case photos: files under attachments_dir (empty: <data_dir>/attachments) unless an
     # S3-compatible bucket is named, then objects in it.
     attachments_dir: str = ""
-    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
-    attachments_per_case: int = Field(default=20, ge=1)
     s3_endpoint_url: str = ""
     s3_bucket: str = ""
     s3_access_key_id: str = ""

@@ -22,7 +22,6 @@ from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.database import on_rollback, tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.limits import get_limits
-from redgrid.platform.settings import get_settings
 from redgrid.platform.storage import Storage, new_key, storage
 from redgrid.tenants.cases.models import Case, CaseAttachment
 from redgrid.tenants.cases.photos import Photo, accept, sniff
@@ -84,7 +83,7 @@ async def _count_and_state(case_id: int) -> tuple[int, str]:
 
 
 def _check_room(count: int, state: str) -> None:
-    limit = get_settings().attachments_per_case
+    limit = get_limits().photos_per_case
     if state == "closed":
         raise InvalidInput(UserError("caseId", "CLOSED", "a closed case takes no new photos"))
     if count >= limit:
@@ -100,7 +99,7 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
         raise InvalidInput(UserError("caseId", "NOT_FOUND", "no such case"))
     if not await _may_attach(ctx, case):
         raise Forbidden("only the reporter, the assignee or a manager of the case adds photos")
-    limit = get_settings().attachment_max_bytes
+    limit = get_limits().photo_bytes
     if len(data) > limit:
         raise InvalidInput(UserError("file", "TOO_LARGE", f"at most {limit} bytes"))
     _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)  # before a costly decode
