@@ -40,6 +40,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from redgrid.graphql.fanout import RenderedData
 from redgrid.graphql.limits import prepare
 from redgrid.platform.limits import get_limits
+from redgrid.platform.logging import brief
 from redgrid.graphql.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener, ReplayTooOld
@@ -203,7 +204,7 @@ class PushedEvents:
         self._waiting -= 1
 
     def _failed(self, exc: BaseException) -> None:
-        log.debug("event not sent", error=f"{type(exc).__name__}: {exc}")
+        log.debug("event not sent", error=brief(exc))
 
 
 async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> PushedEvents | None:

@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden
+from redgrid.platform.logging import brief
 
 log = structlog.get_logger("redgrid.connections")
 CLOSE_UNAUTHENTICATED = 4401
@@ -52,7 +53,7 @@ class OpenSockets:
         # One socket failing otherwise would end the server's shutdown before the outbox drains.
         for failed in await asyncio.gather(*(close(ws) for ws in sockets), return_exceptions=True):
             if failed is not None:
-                log.warning("websocket close failed at shutdown", error=f"{type(failed).__name__}: {failed}")
+                log.warning("websocket close failed at shutdown", error=brief(failed))
         return len(sockets)
 
 
@@ -125,7 +126,7 @@ class RightsWatch:
                 try:
                     await self.check_all()
                 except Exception as exc:  # noqa: BLE001 - Keycloak away: keep the sockets, retry
-                    log.warning("user status check failed", error=f"{type(exc).__name__}: {exc}")
+                    log.warning("user status check failed", error=brief(exc))
 
     async def check_all(self) -> None:
         by_identity: dict[Identity, list[WebSocket]] = {}
