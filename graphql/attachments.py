@@ -9,6 +9,7 @@ from starlette.responses import Response
 from strawberry import relay
 
 from redgrid.graphql.context import authenticated_context
+from redgrid.graphql.ids import parse_db_id
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.storage import storage
 from redgrid.tenants.cases import attachments
@@ -22,10 +23,11 @@ async def download_attachment(request: Request) -> Response:
         global_id = None
     if ctx.identity is None:
         raise HTTPException(401, "Unauthorized: send 'Authorization: Bearer <token>'")
-    if global_id is None or global_id.type_name != "CaseAttachment" or not global_id.node_id.isdigit() or ctx.tenant is None:
+    number = parse_db_id(global_id.node_id) if global_id and global_id.type_name == "CaseAttachment" else None
+    if number is None or ctx.tenant is None:
         raise HTTPException(404, "no such attachment")
     async with tenant_transaction(ctx.tenant.id):
-        found = await attachments.visible_attachment(ctx, int(global_id.node_id))
+        found = await attachments.visible_attachment(ctx, number)
     if found is None:  # also when it exists but its case is out of the caller's sight
         raise HTTPException(404, "no such attachment")
     return storage().download(found.storage_key, filename=found.filename, content_type=found.content_type)

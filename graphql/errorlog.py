@@ -10,15 +10,12 @@ from typing import Any
 
 import structlog
 from graphql import GraphQLError
-from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.relay.types import GlobalIDValueError
 
+from redgrid.graphql.errors import callers_input
 from redgrid.platform import metrics
 from redgrid.platform.errors import InvalidInput
 
 log = structlog.get_logger("redgrid.graphql")
-# Values the caller sent that could not be read as their type: not the server's fault.
-CALLERS_INPUT = (StrawberryInputCoercionError, GlobalIDValueError)
 
 
 def log_graphql_errors(errors: list[GraphQLError], execution_context: Any | None) -> None:
@@ -29,7 +26,7 @@ def log_graphql_errors(errors: list[GraphQLError], execution_context: Any | None
         original = error.original_error
         if isinstance(original, InvalidInput):
             code = ",".join(sorted({e.code for e in original.errors})) or "INVALID_INPUT"
-        if original is None or isinstance(original, CALLERS_INPUT):
+        if callers_input(error):
             # Refused before any resolver ran (syntax, validation, variables, ids): the caller's doing.
             log.info("graphql document refused", operation=operation, code=code or "INVALID_DOCUMENT", path=path,
                      error_key=("refused", operation, code, path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +20,9 @@ import strawberry
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from redgrid.graphql.ids import MAX_DB_ID
 from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.text import bad_character
 
 Node = TypeVar("Node")
 MAX_PAGE = 500
@@ -81,11 +84,30 @@ def cursor_of(value: Any, pk: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[Any, int]:
+    """The (value, id) a cursor holds. Anything else a caller can write in base64 is refused
+    here, before it reaches PostgreSQL: nested JSON, an id or number beyond a bigint, a NUL."""
     try:
         value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
-        return value, int(pk)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidInput(UserError("after", "INVALID_CURSOR", "the cursor is not one this API gave")) from None
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        raise _bad_cursor() from None
+    if type(pk) is not int or not 0 < pk <= MAX_DB_ID or not _plain_value(value):
+        raise _bad_cursor()
+    return value, pk
+
+
+def _plain_value(value: Any) -> bool:
+    """What an order column's value is in a cursor this API gave: a text, a number, a date as text."""
+    if isinstance(value, str):
+        return bad_character(value, multiline=True) is None
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_DB_ID
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(UserError("after", "INVALID_CURSOR", "the cursor is not one this API gave"))
 
 
 def _after(queryset: QuerySet[Any], ordering: Ordering, cursor: str) -> Q:
@@ -94,7 +116,7 @@ def _after(queryset: QuerySet[Any], ordering: Ordering, cursor: str) -> Q:
         # Back from JSON to the column's type: asyncpg takes no ISO string for a timestamp.
         value = queryset.model._meta.fields_map[ordering.field].to_python_value(value)
     except (ValueError, TypeError):
-        raise InvalidInput(UserError("after", "INVALID_CURSOR", "the cursor is not one this API gave")) from None
+        raise _bad_cursor() from None
     op = "lt" if ordering.descending else "gt"
     if ordering.field == "id":
         return Q(**{f"id__{op}": pk})

@@ -56,14 +56,17 @@ class RegistersMutation:
     @strawberry.mutation(description="Import a register from a CSV (UTF-8 or GB18030) or XLSX file, all rows or none.",
                          extensions=[GuessingLimit()])
     async def import_register(self, info: Info, register: Register, file: Upload) -> ImportRegisterPayload:
-        upload: UploadFile = file  # type: ignore[assignment]
+        info.context.ctx.require_tenant()  # the role is checked before parsing (tenants/imports.py)
+        if not isinstance(file, UploadFile):  # a string sent in its place, in the JSON or the document
+            message = "send the file as a part of a multipart request (the GraphQL multipart request spec)"
+            return ImportRegisterPayload(errors=[UserError(field="file", code="INVALID", message=message)])
         limit = get_limits().upload_bytes  # a street of 200,000 residents as CSV is about 25 MB
-        data = await upload.read(limit + 1)
+        data = await file.read(limit + 1)
         if len(data) > limit:
             message = f"at most {limit // 2**20} MB per file"
             return ImportRegisterPayload(errors=[UserError(field="file", code="TOO_LARGE", message=message)])
         try:
-            result = await run_import(info.context.ctx, REGISTERS[register.value], upload.filename or "", data)
+            result = await run_import(info.context.ctx, REGISTERS[register.value], file.filename or "", data)
         except InvalidInput as exc:
             return ImportRegisterPayload(errors=[UserError.from_domain(e) for e in exc.errors])
         return ImportRegisterPayload(

@@ -15,7 +15,9 @@ from strawberry.types import ExecutionContext
 
 from redgrid.graphql.context import GraphQLContext
 from redgrid.graphql.errorlog import log_graphql_errors
-from redgrid.graphql.extensions import OperationMetrics, TenantTransaction
+from redgrid.graphql.errors import client_error
+from redgrid.graphql.ids import parse_db_id
+from redgrid.graphql.extensions import OperationMetrics, TenantTransaction, TextGuard
 from redgrid.graphql.limits import LimitedSchema
 from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_attachment, resolve_case_category
 from redgrid.graphql.grid import (
@@ -93,6 +95,7 @@ from redgrid.platform import tenancy
 from redgrid.platform.errors import InvalidInput
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
+from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -148,12 +151,9 @@ class PlatformQuery:
 
     @strawberry.field(description="Any object by its global id; null when it is not the caller's to see.")
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
-        try:
-            db_id = int(id.node_id)
-        except ValueError:
-            return None
+        db_id = parse_db_id(id.node_id)
         resolver = NODE_RESOLVERS.get(id.type_name)
-        return await resolver(info, db_id) if resolver else None
+        return await resolver(info, db_id) if resolver and db_id is not None else None
 
 
 @strawberry.type
@@ -250,8 +250,14 @@ Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutati
 
 class RedGridSchema(LimitedSchema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Logged without the document, variables or messages (graphql/errorlog.py)."""
+        """Logged without the document, variables or messages (graphql/errorlog.py), then typed
+        and, in production, masked for the client (graphql/errors.py). strawberry hands this hook
+        the very list the answer carries, on every path (queries, mutations, each subscription
+        result, refusals before execution, an extension's exception), and once per list: replacing
+        its items here is the one place every error passes."""
         log_graphql_errors(errors, execution_context)
+        mask = get_settings().env is Environment.PRODUCTION
+        errors[:] = [client_error(error, mask=mask) for error in errors]
 
 
 # LimitedSchema: every document is refused by size before parsing, and parsed and validated
@@ -265,6 +271,6 @@ schema = RedGridSchema(
         JointUnit, UnitResource, UnitNeed, PublicProject, ServiceItem, ServiceOrder,
         ServiceStation, Department, SinkingStaff, DutyTeam, DutyShift,
     ],
-    extensions=[OperationMetrics, TenantTransaction],
+    extensions=[OperationMetrics, TextGuard, TenantTransaction],
     execution_context_class=SharedEventExecutor,
 )

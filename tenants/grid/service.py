@@ -95,11 +95,12 @@ async def set_levels(ctx: RequestContext, names: list[str]) -> list[GridLevel]:
 
 
 def _check_boundary(boundary: Any) -> list[UserError]:
-    """A GeoJSON Polygon or MultiPolygon of closed [longitude, latitude] rings."""
+    """A GeoJSON Polygon or MultiPolygon of closed [longitude, latitude] rings, and nothing else:
+    another member could carry any text (a NUL, which PostgreSQL's jsonb refuses)."""
     if boundary is None:
         return []
     bad = [UserError("boundary", "INVALID_GEOJSON", "a GeoJSON Polygon or MultiPolygon of closed rings of [longitude, latitude]")]
-    if not isinstance(boundary, dict) or boundary.get("type") not in ("Polygon", "MultiPolygon"):
+    if not isinstance(boundary, dict) or boundary.get("type") not in ("Polygon", "MultiPolygon") or len(boundary) != 2:
         return bad
     polygons = boundary.get("coordinates")
     if boundary["type"] == "Polygon":
