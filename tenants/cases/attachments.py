@@ -118,9 +118,16 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
         content_type=photo.content_type, size=len(photo.data), sha256=hashlib.sha256(photo.data).hexdigest(),
         width=photo.width, height=photo.height, uploaded_by=identity.username,
     )
+    located = photo.position is not None and bool(
+        # Only a case with no location takes the photo's: one given or taken before stands.
+        await Case.filter(id=case.id, latitude__isnull=True, longitude__isnull=True).update(
+            latitude=photo.position[0], longitude=photo.position[1],
+        )
+    )
     await events.record(
         ctx, "cases", "case.attachment_added",
-        {"id": case.id, "attachmentId": attachment.id, "people": await people_of(case)}, path=case.node.path,
+        {"id": case.id, "attachmentId": attachment.id, "located": located, "people": await people_of(case)},
+        path=case.node.path,
     )
     return attachment
 

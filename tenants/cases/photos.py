@@ -1,6 +1,8 @@
 """What a case photo is stored as: its type read from the bytes, its size checked from the
 header before decoding, and every photo re-encoded upright without its metadata (EXIF with its
 GPS position, XMP, comments, PNG text), so no stored photo tells where or on what it was taken.
+The position is read before it is dropped: a case with no location of its own takes it, on the
+case, where the case's own rules decide who sees it.
 
 `accept` runs in a parsing process (`redgrid.platform.sandbox`): decoding costs memory and CPU
 by pixels, not bytes (a 140 KB PNG held 144 megapixels; a 23 KB HEIC of 10,000 Ã— 10,000 took
@@ -9,6 +11,7 @@ by pixels, not bytes (a 140 KB PNG held 144 megapixels; a 23 KB HEIC of 10,000 Ã
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -40,6 +43,7 @@ class Photo:
     width: int
     height: int
     converted: bool = False  # from HEIC
+    position: tuple[float, float] | None = None  # (latitude, longitude) from its EXIF, not kept in `data`
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
@@ -82,6 +86,7 @@ def _reencoded(data: bytes, kind: tuple[str, str], max_pixels: int, refused: Inv
         with image:
             if image.width * image.height > max_pixels:
                 raise too_large
+            position = _position(image.getexif())
             icc_profile = image.info.get("icc_profile")  # colours (iPhones' Display P3), no personal data
             # The encoders below write only the metadata they are given, not what `info` holds.
             upright = ImageOps.exif_transpose(image)
@@ -101,4 +106,29 @@ def _reencoded(data: bytes, kind: tuple[str, str], max_pixels: int, refused: Inv
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise refused from None
     stored_type = JPEG[0] if kind is HEIC else content_type
-    return Photo(buffer.getvalue(), stored_type, *upright.size, converted=kind is HEIC)
+    return Photo(buffer.getvalue(), stored_type, *upright.size, converted=kind is HEIC, position=position)
+
+
+GPS_IFD = 0x8825
+
+
+def _position(exif: Image.Exif) -> tuple[float, float] | None:
+    """Where the photo says it was taken, when that reads as a place on Earth (0, 0 is what a
+    phone without a fix writes)."""
+    gps = exif.get_ifd(GPS_IFD)
+    try:
+        latitude = _degrees(gps[2]) * (-1 if str(gps.get(1, "N")).strip("\x00 ") == "S" else 1)
+        longitude = _degrees(gps[4]) * (-1 if str(gps.get(3, "E")).strip("\x00 ") == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if abs(latitude) > 90 or abs(longitude) > 180 or (latitude, longitude) == (0, 0):
+        return None
+    return round(latitude, 6), round(longitude, 6)
+
+
+def _degrees(value: object) -> float:
+    """EXIF's degrees, minutes and seconds as degrees."""
+    degrees, minutes, seconds = (float(part) for part in value)  # type: ignore[attr-defined]
+    return degrees + minutes / 60 + seconds / 3600

@@ -17,6 +17,7 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants.people.models import Resident
 
 from ..unit.test_sandbox import rezip, xlsx
+from .clients import gql_data
 from .test_case_attachments import added, fetch, rows_of, stored_files
 from .test_cases import report
 from .test_registers import upload
@@ -120,3 +121,32 @@ async def test_photos_are_stored_upright_without_their_metadata(live_server, tok
     with Image.open(io.BytesIO(buffer.getvalue())) as sent, Image.open(io.BytesIO(served.content)) as stored:
         assert not stored.getexif() and stored.size == (64, 48) and stored.quantization == sent.quantization
     assert b"RedGridPhone" not in served.content
+
+
+CASE_PLACE = "query($id: ID!) { node(id: $id) { ... on Case { latitude longitude } } }"
+
+
+def gps_jpeg() -> bytes:
+    """A photo taken at 32°1'2\" N, 118°50'3\" E, as a phone writes it."""
+    exif = Image.Exif()
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (32.0, 1.0, 2.0), 3: "E", 4: (118.0, 50.0, 3.0)})
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 30, 200)).save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+async def test_a_photos_position_becomes_the_location_of_a_case_without_one(live_server, tokens, db):
+    """The position leaves the file but not the case: a case with no location takes it, one with
+    a location keeps its own."""
+    unplaced = await report(live_server, tokens)
+    placed = await report(live_server, tokens, latitude=31.95, longitude=118.8)
+    for case in (unplaced, placed):
+        result = await added(live_server, tokens["grid-worker"], case["id"], gps_jpeg())
+        assert result["errors"] == []
+        served = await fetch(live_server, tokens["grid-worker"], result["attachment"]["url"])
+        with Image.open(io.BytesIO(served.content)) as stored:
+            assert not stored.getexif().get_ifd(GPS_IFD)
+    where = (await gql_data(live_server, CASE_PLACE, {"id": unplaced["id"]}, tokens["grid-worker"]))["node"]
+    assert (round(where["latitude"], 5), round(where["longitude"], 5)) == (32.01722, 118.83417)
+    kept = (await gql_data(live_server, CASE_PLACE, {"id": placed["id"]}, tokens["grid-worker"]))["node"]
+    assert (kept["latitude"], kept["longitude"]) == (31.95, 118.8)
