@@ -38,9 +38,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from redgrid.graphql.fanout import RenderedData
+from redgrid.graphql.errors import client_error
 from redgrid.graphql.limits import prepare
 from redgrid.platform.limits import get_limits
 from redgrid.platform.logging import brief
+from redgrid.platform.settings import Environment, get_settings
 from redgrid.graphql.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener, ReplayTooOld
@@ -108,8 +110,9 @@ class _Rendering:
             self.hold(event, payload)
             return payload
         body: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [error.formatted for error in result.errors]
+        if result.errors:  # typed and masked as every other answer's (graphql/errors.py)
+            mask = get_settings().env is Environment.PRODUCTION
+            body["errors"] = [client_error(error, mask=mask).formatted for error in result.errors]
         return json.dumps(body, separators=(",", ":")).encode()
 
 
