@@ -12,7 +12,8 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -103,11 +104,15 @@ def _services(request: Request | WebSocket) -> Services:
 
 
 async def authenticated_context(request: Request) -> RequestContext:
-    """The caller of an HTTP request from its bearer token: 401, 403 or 503 when refused."""
-    services = _services(request)
+    """The caller of an HTTP request from its bearer token: 401, 403, 429 or 503 when refused."""
+    return await _context_of(request, await _identity_of(request))
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Authentication's refusals as HTTP answers (run() writes them as GraphQL-shaped JSON)."""
     try:
-        identity = await identify(services, request.headers.get("authorization"), request)
-        ctx = await resolve_context(identity, services.tenants)
+        yield
     except RateLimited as exc:
         raise TooManyRequests(exc) from None
     except AuthError as exc:
@@ -116,6 +121,18 @@ async def authenticated_context(request: Request) -> RequestContext:
         raise StarletteHTTPException(403, f"Forbidden: {exc}") from None
     except PROVIDER_DOWN as exc:
         raise StarletteHTTPException(503, f"identity provider unavailable: {type(exc).__name__}") from None
+
+
+async def _identity_of(request: Request) -> Identity | None:
+    """The token's identity (none without a token), checked against the JWKS and the user's status."""
+    with _refusals():
+        return await identify(_services(request), request.headers.get("authorization"), request)
+
+
+async def _context_of(request: Request, identity: Identity | None) -> RequestContext:
+    """The tenant and grid scope of `identity`: a database read."""
+    with _refusals():
+        ctx = await resolve_context(identity, _services(request).tenants)
     request.state.identity = identity
     return ctx
 
@@ -206,14 +223,16 @@ class RedGridGraphQL(GraphQL):
             else:
                 await _admit(services, request)
             return GraphQLContext(request, services, RequestContext(None))
-        ctx = await authenticated_context(request)  # its refusals are answered by run()
-        caller = caller_of(ctx.identity, request)
+        # The in-flight place is taken before the account is read: a refused request must not
+        # wait for one of the pool's connections (abusers' queued refusals starved everyday ones).
+        identity = await _identity_of(request)  # its refusals are answered by run()
+        caller = caller_of(identity, request)
         try:
             services.rate_limiter.enter(caller)
         except RateLimited as exc:
             raise TooManyRequests(exc) from None
-        request.scope[IN_FLIGHT_KEY] = caller
-        return GraphQLContext(request, services, ctx)
+        request.scope[IN_FLIGHT_KEY] = caller  # run() gives the place back, whatever follows
+        return GraphQLContext(request, services, await _context_of(request, identity))
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:
         websocket: WebSocket = context.request

@@ -42,7 +42,7 @@ def _tallies(counts: dict[str, int]) -> list[Tally]:
 class FiguresQuery:
     @strawberry.field(description="The street's key figures now (staff roles).")
     async def key_figures(self, info: Info) -> KeyFigures:
-        f = await figures.figures_for(info.context.ctx)
+        f = await info.context.loaders.once("keyFigures", lambda: figures.figures_for(info.context.ctx))
         return KeyFigures(
             open_cases=f["openCases"], cases_by_state=_tallies(f["casesByState"]), overdue_cases=f["overdueCases"],
             closed_today=f["closedToday"], satisfaction_30_days=f["satisfaction30Days"], on_duty_now=f["onDutyNow"],

@@ -106,6 +106,14 @@ class Loaders:
     def __init__(self, ctx: RequestContext) -> None:
         self._ctx = ctx
         self._loaders: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
+        self._once: dict[str, asyncio.Future[Any]] = {}
+
+    def once(self, key: str, make: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+        """`make()`'s result, computed once per operation however many fields ask: thirty
+        aliases of `keyFigures` were thirty rounds of counts in one transaction."""
+        if key not in self._once:
+            self._once[key] = asyncio.ensure_future(make())
+        return self._once[key]
 
     def _tenant_filter(self, model: type[Model]) -> dict[str, Any]:
         return {"tenant_id": self._ctx.tenant_id} if "tenant" in model._meta.fields_map else {}
