@@ -23,6 +23,7 @@ from redgrid.graphql.ratelimits import client_address
 from redgrid.graphql.registers import download
 from redgrid.graphql.schema import schema
 from redgrid.platform.body_limit import BodyLimitMiddleware
+from redgrid.platform import sandbox
 from redgrid.platform.collector import FrozenCollector
 from redgrid.platform.limits import get_limits
 from redgrid.platform.database import close_database, connection, init_database
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await init_database(settings)
         app.state.services = build_services(settings)
         await app.state.services.start()
+        await asyncio.to_thread(sandbox.start)  # the first import or photo then waits for no forkserver
         collector = FrozenCollector(settings.gc_full_pass_seconds, OPEN_SOCKETS)
         collector.start()  # last: what starting made is long-lived
         log.info(

@@ -35,9 +35,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+import structlog
+
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.limits import get_limits
 
+log = structlog.get_logger("redgrid.sandbox")
 _CONTEXT = multiprocessing.get_context("forkserver")
 # The main module first, as multiprocessing does by default, so children do not import it again.
 _PRELOAD: list[str] = ["__main__", __name__]
@@ -54,6 +57,14 @@ class ParseFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def start() -> None:
+    """Start the forkserver now (blocking: call off the event loop), so that the first parse
+    after a start does not wait for it to import the preloaded modules."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def preload(module: str) -> None:
@@ -144,6 +155,7 @@ class Stream:
         if kind == "invalid":
             raise InvalidInput(*value)
         if kind == "failed":
+            log.warning("parse failed in its process", reason=value)
             raise ParseFailed(value)
         raise StopAsyncIteration
 
@@ -166,11 +178,13 @@ class Stream:
         try:
             return _DataUnpickler(io.BytesIO(message)).load()
         except pickle.UnpicklingError:
+            log.warning("a parse process sent something other than data")
             raise ParseFailed("crashed") from None
 
     async def _cause_of_death(self) -> str:
         await asyncio.to_thread(self._process.join, 5)
         code = self._process.exitcode
+        log.warning("parse process died", exitcode=code)
         if code is not None and code < 0 and -code in _TIME_SIGNALS:
             return "time"
         if code is not None and code < 0 and -code in _MEMORY_SIGNALS:

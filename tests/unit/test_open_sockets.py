@@ -35,5 +35,7 @@ async def test_every_socket_is_closed_though_some_fail() -> None:
     assert sockets.closing
     assert [(m["type"], m["code"]) for m in sent] == [("websocket.close", CLOSE_RECONNECT)]
     # A client already gone or a socket closed meanwhile is expected; only the rest is reported.
-    assert [entry["error"] for entry in logs] == ["ValueError: unexpected"]
+    # Its type and place, never its message (a message can quote what a client sent).
+    assert [entry["error"].split(" at ")[0] for entry in logs] == ["ValueError"]
+    assert "unexpected" not in str(logs)
 
