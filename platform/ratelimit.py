@@ -36,6 +36,9 @@ REDIS_RETRY_SECONDS = 10.0
 REDIS_TIMEOUT_SECONDS = 0.5
 
 
+REFUSED_KEPT = 10_000  # callers remembered as refused before the expired ones are swept
+
+
 class RateLimited(Exception):
     """Too many requests: HTTP 429 with Retry-After; a GraphQL error coded RATE_LIMITED."""
 
@@ -84,6 +87,9 @@ class RateLimiter:
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._redis_failed_at: float | None = None
         self._redis_logged = False
+        # (budget, key) → when its Retry-After ends: a caller told to wait is refused here until
+        # then, with no round trip to Redis (abusers retry at once, thousands of times a minute).
+        self._refused: dict[tuple[str, str], float] = {}
 
     async def user(self, tenant: str | None, subject: str) -> None:
         await self.hit("user", f"{tenant or '-'}:{subject}")
@@ -118,6 +124,13 @@ class RateLimiter:
 
     async def hit(self, budget: str, key: str, cost: int = 1) -> None:
         """Count `cost` against `budget` for `key`; RateLimited when it is spent."""
+        now = time.monotonic()
+        until = self._refused.get((budget, key))
+        if until is not None:
+            if now < until:
+                metrics.RATE_LIMITED.labels(budget).inc()
+                raise RateLimited(max(1, math.ceil(until - now)))
+            del self._refused[(budget, key)]
         item = self._items[budget]
         limiter = self._current()
         try:
@@ -130,6 +143,11 @@ class RateLimiter:
                 self._redis_logged = False
                 log.info("rate limits counted in Redis again")
         if retry_after is not None:
+            if cost == 1:  # a count of requests: nothing passes before the window moves (a cost
+                # budget may still let a cheaper operation through)
+                if len(self._refused) >= REFUSED_KEPT:
+                    self._refused = {k: t for k, t in self._refused.items() if t > now}
+                self._refused[(budget, key)] = now + retry_after
             metrics.RATE_LIMITED.labels(budget).inc()
             raise RateLimited(retry_after)
 

@@ -84,3 +84,15 @@ def test_a_busy_process_gives_each_caller_one_place():
     rates.leave("user:-:a")
     rates.enter("user:-:b")  # two running: not busy
 
+
+
+async def test_a_refused_caller_is_refused_until_his_retry_after_without_asking_the_store():
+    rates = limiter(user="2/minute")
+    await rates.user("jinshui", "u1")
+    await rates.user("jinshui", "u1")
+    with pytest.raises(RateLimited) as first:
+        await rates.user("jinshui", "u1")
+    rates._memory = None  # type: ignore[assignment]  # asked again, the store would fail
+    with pytest.raises(RateLimited) as again:
+        await rates.user("jinshui", "u1")
+    assert 1 <= again.value.retry_after <= first.value.retry_after
