@@ -87,9 +87,11 @@ class RateLimiter:
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._redis_failed_at: float | None = None
         self._redis_logged = False
-        # (budget, key) → when its Retry-After ends: a caller told to wait is refused here until
-        # then, with no round trip to Redis (abusers retry at once, thousands of times a minute).
+        # (budget, key) → until when a refused caller is refused again here, with no round trip to
+        # Redis (abusers retry at once, thousands of times a minute): at most his Retry-After, and
+        # at most `rate_refusal_memory_seconds`, so a budget reset in Redis is soon seen.
         self._refused: dict[tuple[str, str], float] = {}
+        self._refusal_memory = limits.rate_refusal_memory_seconds
 
     async def user(self, tenant: str | None, subject: str) -> None:
         await self.hit("user", f"{tenant or '-'}:{subject}")
@@ -143,11 +145,11 @@ class RateLimiter:
                 self._redis_logged = False
                 log.info("rate limits counted in Redis again")
         if retry_after is not None:
-            if cost == 1:  # a count of requests: nothing passes before the window moves (a cost
-                # budget may still let a cheaper operation through)
+            if cost == 1 and self._refusal_memory:  # a count of requests (a cost budget may
+                # still let a cheaper operation through)
                 if len(self._refused) >= REFUSED_KEPT:
                     self._refused = {k: t for k, t in self._refused.items() if t > now}
-                self._refused[(budget, key)] = now + retry_after
+                self._refused[(budget, key)] = now + min(retry_after, self._refusal_memory)
             metrics.RATE_LIMITED.labels(budget).inc()
             raise RateLimited(retry_after)
 
