@@ -108,7 +108,8 @@ async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_
     async with tenant_transaction((await Tenant.get(slug="jinshui")).id):
         event = await Event.filter(type="case.attachment_added").order_by("-id").first()
     assert event is not None and event.payload["attachmentId"] > 0 and event.path == "JS01.A1.B03"
-    assert set(event.payload) == {"id", "attachmentId", "people"}
+    assert set(event.payload) == {"id", "attachmentId", "located", "people"}
+    assert event.payload["located"] is False  # the test's JPEG carries no position
 
 
 async def test_an_iphone_photo_is_served_as_jpeg(live_server, tokens, fresh_database, db):
