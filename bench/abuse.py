@@ -110,8 +110,8 @@ def alias_query(n: int) -> str:
 
 def largest_page() -> int:
     """The largest `first` of COST_PAGE the server's own validation and page size accept."""
-    from redgrid.graphql.limits import prepare
-    from redgrid.graphql.pagination import MAX_PAGE
+    from redgrid.graphql.core.limits import prepare
+    from redgrid.graphql.core.pagination import MAX_PAGE
     from redgrid.graphql.schema import schema
 
     low, high = 1, MAX_PAGE
@@ -307,12 +307,12 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         env = server_env(data_dir, app_url, owner_url, args.redis_db)
         for command in ("migrate", "seed-demo"):
-            subprocess.run([sys.executable, "-m", "redgrid.platform.cli", command], env=env, check=True,
+            subprocess.run([sys.executable, "-m", "redgrid.platform.root.cli", command], env=env, check=True,
                            cwd=ROOT, stdout=subprocess.DEVNULL)
         log = Path(data_dir) / "server.log"
         pin = args.pin and (os.cpu_count() or 1) >= 2
         server = subprocess.Popen(
-            [sys.executable, "-m", "redgrid.platform.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
             preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if pin else None)
         if pin:

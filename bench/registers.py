@@ -14,7 +14,7 @@ next to the test database of deploy/services.sh. What it times:
   three starts from a settled database (`settle`): no step pays for the last one's vacuum.
 - page: `households(first: 100)` with members, grid node and party members through the
   GraphQL schema in process (the transaction, RLS, masking, the response's JSON written as the
-  server writes it; no HTTP): as served, compiled to one statement (graphql/compiled.py), and
+  server writes it; no HTTP): as served, compiled to one statement (graphql/core/compiled.py), and
   through the resolvers and DataLoaders alone, which answer what the compiler does not take.
   Baseline: one SQL statement with json_agg building the same shape, on the app's role with
   the tenant set, timed until its rows arrive (the JSON columns as text). GraphQL as served
@@ -84,9 +84,9 @@ async def fresh_database(owner_url: str, app_url: str, name: str = "redgrid_benc
 async def street(name: str, residents: int):  # type: ignore[no-untyped-def]
     """A tenant with the scale street's grid and no people yet, and its secretary."""
     from redgrid.platform.database import tenant_transaction
-    from redgrid.platform.demo import operator_context, secretary_context
+    from redgrid.platform.root.demo import operator_context, secretary_context
     from redgrid.platform.provisioning import DevProvisioner
-    from redgrid.platform.tenancy import create_district, create_tenant
+    from redgrid.tenants.tenancy import create_district, create_tenant
     from redgrid.tenants.people.scale import build_grid
 
     await create_district(operator_context(), "bench", "Bench district")
@@ -150,12 +150,12 @@ async def timed_copy(owner_url: str, ctx, residents: int) -> float:  # type: ign
 
 
 async def page_times(ctx, app_url: str, runs: int) -> dict[str, list[float] | int]:  # type: ignore[no-untyped-def]
-    """GraphQL as served (compiled to one statement, graphql/compiled.py) and the hand-written
+    """GraphQL as served (compiled to one statement, graphql/core/compiled.py) and the hand-written
     SQL alternate run by run, so that a slower moment of the machine weighs on both; then
     GraphQL through the resolvers alone (REDGRID_COMPILED_PAGES=false), whose garbage would
     slow the other two if it ran among them."""
-    from redgrid.graphql.loaders import Loaders
-    from redgrid.graphql.responses import encode_json
+    from redgrid.graphql.core.loaders import Loaders
+    from redgrid.graphql.core.responses import encode_json
     from redgrid.graphql.schema import schema
     from redgrid.platform.settings import get_settings
 
@@ -198,7 +198,7 @@ async def main(args: argparse.Namespace) -> None:
     owner_url, app_url = await fresh_database(
         os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"])
     os.environ.update(REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING")
-    migrate = await asyncio.create_subprocess_exec(sys.executable, "-m", "redgrid.platform.cli", "migrate",
+    migrate = await asyncio.create_subprocess_exec(sys.executable, "-m", "redgrid.platform.root.cli", "migrate",
                                                    cwd=ROOT, stdout=asyncio.subprocess.DEVNULL)
     assert await migrate.wait() == 0, "redgrid migrate failed"
 
@@ -255,7 +255,7 @@ async def page_only(args: argparse.Namespace) -> None:
     """Time the page of an already imported street (the environment `main` set) and print the
     times as JSON: run by `main` in a process of its own."""
     from redgrid.platform.database import close_database, init_database, tenant_transaction
-    from redgrid.platform.demo import secretary_context
+    from redgrid.platform.root.demo import secretary_context
     from redgrid.platform.models import Tenant
 
     app_url = os.environ["REDGRID_DATABASE_URL"]

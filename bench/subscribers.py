@@ -313,7 +313,7 @@ def start_redgrid(port: int, services: bool, data_dir: str, placement: Placement
     env = {k: v for k, v in os.environ.items() if services or not k.startswith("REDGRID_")}
     env |= {"REDGRID_DATA_DIR": data_dir, "REDGRID_LOG_LEVEL": "WARNING", "REDGRID_ENV": "development"}
     env.pop("REDGRID_KEYCLOAK_URL", None)  # dev identity tokens in both modes
-    return subprocess.Popen([sys.executable, "-m", "redgrid.platform.cli", "serve", "--port", str(port)],
+    return subprocess.Popen([sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--port", str(port)],
                             cwd=data_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             preexec_fn=Placement.keeping(placement.server))
 
@@ -495,7 +495,7 @@ async def services_database() -> None:
     os.environ.update(REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url)
     env = {k: v for k, v in os.environ.items() if k != "REDGRID_KEYCLOAK_URL"}  # the dev identity's users
     for command in ("migrate", "seed-demo"):
-        subprocess.run([sys.executable, "-m", "redgrid.platform.cli", command], env=env, check=True,
+        subprocess.run([sys.executable, "-m", "redgrid.platform.root.cli", command], env=env, check=True,
                        stdout=subprocess.DEVNULL)
 
 

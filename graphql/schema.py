@@ -13,14 +13,14 @@ from strawberry import relay
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from redgrid.graphql.context import GraphQLContext
-from redgrid.graphql.errorlog import log_graphql_errors
-from redgrid.graphql.errors import client_error
-from redgrid.graphql.ids import parse_db_id
-from redgrid.graphql.extensions import OperationMetrics, TenantTransaction, TextGuard
-from redgrid.graphql.limits import LimitedSchema
-from redgrid.graphql.cases import CaseMutation, CaseQuery, resolve_case, resolve_case_attachment, resolve_case_category
-from redgrid.graphql.grid import (
+from redgrid.graphql.core.context import GraphQLContext
+from redgrid.graphql.core.errorlog import log_graphql_errors
+from redgrid.graphql.core.errors import client_error
+from redgrid.graphql.core.ids import parse_db_id
+from redgrid.graphql.core.extensions import OperationMetrics, TenantTransaction, TextGuard
+from redgrid.graphql.core.limits import LimitedSchema
+from redgrid.graphql.cases.schema import CaseMutation, CaseQuery, resolve_case, resolve_case_attachment, resolve_case_category
+from redgrid.graphql.grid.schema import (
     GridMutation,
     GridNode,
     GridQuery,
@@ -30,7 +30,7 @@ from redgrid.graphql.grid import (
     resolve_party_organisation,
     resolve_service_station,
 )
-from redgrid.graphql.people import (
+from redgrid.graphql.people.schema import (
     Commitment,
     Household,
     Pairing,
@@ -48,10 +48,10 @@ from redgrid.graphql.people import (
     resolve_volunteer,
     resolve_volunteer_team,
 )
-from redgrid.graphql.fanout import SharedEventExecutor
-from redgrid.graphql.figures import FiguresQuery
-from redgrid.graphql.registers import RegistersMutation
-from redgrid.graphql.staff import (
+from redgrid.graphql.core.fanout import SharedEventExecutor
+from redgrid.graphql.figures.schema import FiguresQuery
+from redgrid.graphql.registers.schema import RegistersMutation
+from redgrid.graphql.staff.schema import (
     Department,
     DutyShift,
     DutyTeam,
@@ -63,8 +63,8 @@ from redgrid.graphql.staff import (
     resolve_duty_team,
     resolve_sinking_staff,
 )
-from redgrid.graphql.subscriptions import tenant_events
-from redgrid.graphql.units import (
+from redgrid.graphql.events.stream import tenant_events
+from redgrid.graphql.units.schema import (
     JointUnit,
     PublicProject,
     ServiceItem,
@@ -80,7 +80,7 @@ from redgrid.graphql.units import (
     resolve_unit_need,
     resolve_unit_resource,
 )
-from redgrid.graphql.types import (
+from redgrid.graphql.core.types import (
     CreateTenantPayload,
     District,
     DistrictPayload,
@@ -91,7 +91,7 @@ from redgrid.graphql.types import (
     TenantEvent,
     UserError,
 )
-from redgrid.platform import tenancy
+from redgrid.tenants import tenancy
 from redgrid.platform.errors import InvalidInput
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
@@ -250,8 +250,8 @@ Mutation = merge_types("Mutation", (PlatformMutation, GridMutation, PeopleMutati
 
 class RedGridSchema(LimitedSchema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Logged without the document, variables or messages (graphql/errorlog.py), then typed
-        and, in production, masked for the client (graphql/errors.py). strawberry hands this hook
+        """Logged without the document, variables or messages (graphql/core/errorlog.py), then typed
+        and, in production, masked for the client (graphql/core/errors.py). strawberry hands this hook
         the very list the answer carries, on every path (queries, mutations, each subscription
         result, refusals before execution, an extension's exception), and once per list: replacing
         its items here is the one place every error passes."""
@@ -261,7 +261,7 @@ class RedGridSchema(LimitedSchema):
 
 
 # LimitedSchema: every document is refused by size before parsing, and parsed and validated
-# once per distinct text in a bounded cache (graphql/limits.py): ten thousand subscribers send one.
+# once per distinct text in a bounded cache (graphql/core/limits.py): ten thousand subscribers send one.
 schema = RedGridSchema(
     query=Query,
     mutation=Mutation,

@@ -15,7 +15,7 @@ full pass (`unfreeze`, collect, freeze again), which takes the whole walk's time
 
 Garbage is collected before each freeze (the young generations, after CPython's own full
 collection), so what is frozen was alive; what of it dies in cycles later waits for a full
-pass. A closed websocket leaves almost none (graphql/context.py breaks its cycles with
+pass. A closed websocket leaves almost none (graphql/core/context.py breaks its cycles with
 uvicorn's protocol: 4,000 sockets closed, the passes after them found 915 objects). Requests
 in flight at a freeze leave about 3.5 each (2,817 GraphQL requests: a pass found 9,977). So a
 full pass runs once the frozen objects number `GROWTH_BACKSTOP` times what the last pass left

@@ -1,6 +1,6 @@
 """Rate limits per signed-in user and per anonymous client address, through the `limits` package.
 
-Requests are counted, and so is what they cost (graphql/limits.py): one caller within 600
+Requests are counted, and so is what they cost (graphql/core/limits.py): one caller within 600
 requests a minute kept four maximal ones running and the process saturated. So each caller
 also has a cost budget (`rate_cost`, charged with the `limits` package's `cost=`) and at most
 `in_flight` requests running at once in this process, one only while the process runs

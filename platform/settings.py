@@ -58,7 +58,7 @@ class Settings(BaseSettings):
 
     # Full garbage collection of everything, frozen or not (platform/collector.py).
     gc_full_pass_seconds: float = Field(default=3600, gt=0)
-    # Register pages PostgreSQL shapes in one statement (graphql/compiled.py); false: resolvers only.
+    # Register pages PostgreSQL shapes in one statement (graphql/core/compiled.py); false: resolvers only.
     compiled_pages: bool = True
 
     log_level: str = "INFO"

@@ -129,7 +129,7 @@ def _shown(value: str | None, exposure: Exposure, mask: Callable[[str], str]) ->
 
 def shown_sql(column: str, exposure: Exposure, mask: Callable[[str], str]) -> str:
     """`_shown` as a SQL expression over `column`, for pages PostgreSQL shapes itself
-    (graphql/compiled.py): `mask` is one of the two masks above, each with its SQL twin."""
+    (graphql/core/compiled.py): `mask` is one of the two masks above, each with its SQL twin."""
     if exposure is Exposure.HIDDEN:
         return "NULL"
     return column if exposure is Exposure.FULL else _MASKS_SQL[mask].format(c=column)

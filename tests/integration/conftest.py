@@ -82,7 +82,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def redgrid(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """`redgrid ARGS` in a process of its own; with `check`, it must succeed."""
     result = subprocess.run(
-        [sys.executable, "-m", "redgrid.platform.cli", *args],
+        [sys.executable, "-m", "redgrid.platform.root.cli", *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     if check:
@@ -129,7 +129,7 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = Path(env["REDGRID_DATA_DIR"]) / f"server-{self.port}.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "redgrid.platform.cli", "serve", "--host", "127.0.0.1",
+            [sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port)],
             env=env, cwd=ROOT, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 from strawberry.types import ExecutionResult
 
-from redgrid.graphql.loaders import Loaders
-from redgrid.graphql.responses import encode_json
+from redgrid.graphql.core.loaders import Loaders
+from redgrid.graphql.core.responses import encode_json
 from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
@@ -46,7 +46,7 @@ def counted_statements() -> Iterator[list[str]]:
 
 def response_data(result: ExecutionResult) -> Any:
     """`result.data` after the server's encoding: a compiled page's nodes are JSON waiting to
-    be pasted into the response (graphql/compiled.py), not dicts."""
+    be pasted into the response (graphql/core/compiled.py), not dicts."""
     return json.loads(encode_json(result.data))
 
 

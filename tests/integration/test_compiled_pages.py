@@ -1,4 +1,4 @@
-"""Register pages that PostgreSQL shapes itself (graphql/compiled.py) answer exactly what the
+"""Register pages that PostgreSQL shapes itself (graphql/core/compiled.py) answer exactly what the
 resolvers answer, role by role and scope by scope, in one statement; what the compiler does
 not take goes the resolvers' way.
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from redgrid.graphql.loaders import Loaders
+from redgrid.graphql.core.loaders import Loaders
 from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
@@ -63,7 +63,7 @@ async def both_ways(ctx: RequestContext, query: str, **variables: Any) -> tuple[
 
 
 def shaped(statements: list[str]) -> bool:
-    """Whether PostgreSQL shaped the page (graphql/compiled.py), not the resolvers."""
+    """Whether PostgreSQL shaped the page (graphql/core/compiled.py), not the resolvers."""
     return any("json_build_object" in statement for statement in statements)
 
 

@@ -26,7 +26,7 @@ def embedded_server(embedded_workdir):
     port = free_port()
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "redgrid.platform.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--port", str(port)],
         cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -74,7 +74,7 @@ def test_dev_token_from_the_shell_is_accepted_whatever_port_either_was_given(emb
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDGRID_")}
     for port in (None, "9"):
         minted = subprocess.run(
-            [sys.executable, "-m", "redgrid.platform.cli", "dev-token", "jinshui-secretary"],
+            [sys.executable, "-m", "redgrid.platform.root.cli", "dev-token", "jinshui-secretary"],
             cwd=embedded_workdir, env={**env, **({"REDGRID_PORT": port} if port else {})},
             capture_output=True, text=True, check=True,
         )

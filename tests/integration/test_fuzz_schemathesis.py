@@ -2,7 +2,7 @@
 process (production mode, real Keycloak, PostgreSQL and Redis), anonymously and as Jinshui's
 secretary: nothing a caller sends may answer a 5xx, log an error, time out, answer more than
 `RESPONSE_BYTES`, answer an error without `extensions.code` or one masked as INTERNAL (an
-exception nobody meant to raise, graphql/errors.py), or take the process down.
+exception nobody meant to raise, graphql/core/errors.py), or take the process down.
 
 The server is this module's own, on its own database and Redis index, not the session's
 `live_server`: a fuzzed secretary's mutations would write into the data other tests count, its
@@ -174,7 +174,7 @@ def _graphql_errors(response: Response) -> list[dict] | None:
 
 def _crashes(logged: list[dict[str, str]]) -> list[tuple[str, str]]:
     """(kind, detail) of each error the server logged: refusals are logged at info
-    (graphql/errorlog.py), so an error is an exception nobody meant to raise."""
+    (graphql/core/errorlog.py), so an error is an exception nobody meant to raise."""
     crashes = []
     for entry in logged:
         traceback = str(entry.get("exception", "")).rstrip()
@@ -206,7 +206,7 @@ def _check(case: Case, response: Response | None, logged: list[dict[str, str]], 
             code = (error.get("extensions") or {}).get("code")
             message = str(error.get("message", ""))
             if not code:
-                # Every error is typed (graphql/errors.py), refusals before execution too.
+                # Every error is typed (graphql/core/errors.py), refusals before execution too.
                 kind = "error without a code: " + re.sub(r'".*"', '"…"', message)[:120]  # not its value
                 problems.append((kind, f"error without a code: {message[:300]!r}"))
             elif code == "INTERNAL":

@@ -55,7 +55,7 @@ async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(sec
     """The households page loads the relations its query asks before completing the rows
     (`selected` through fragments is in tests/unit/test_loaders.py): asked through fragments,
     the same rows come back in the same statements, and no row's relation waits for a load.
-    (These queries are ones PostgreSQL would shape itself, graphql/compiled.py: turned off here,
+    (These queries are ones PostgreSQL would shape itself, graphql/core/compiled.py: turned off here,
     it is the resolvers' way that is tested.)"""
     from redgrid.graphql import people
     from redgrid.platform.settings import get_settings

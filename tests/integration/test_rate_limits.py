@@ -14,7 +14,7 @@ import redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from redgrid.graphql.limits import prepare
+from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.schema import schema
 
 from .clients import gql, password_token

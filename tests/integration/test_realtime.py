@@ -95,8 +95,8 @@ async def test_mutation_on_one_server_reaches_subscribers_on_the_other(
 async def test_a_document_the_hub_does_not_push_gets_the_same_events_by_strawberrys_path(
     live_server, jinshui, worker_in_building_4
 ):
-    """graphql/pushed.py plans plain `events` documents; one with a fragment at its root runs
-    through strawberry and graphql/subscriptions.py, with the same scope rules."""
+    """graphql/core/pushed.py plans plain `events` documents; one with a fragment at its root runs
+    through strawberry and graphql/events/stream.py, with the same scope rules."""
     _, nodes = jinshui
     query = ("subscription($area: EventArea!, $after: Int) { ...live } fragment live on Subscription "
              "{ events(area: $area, after: $after) { seq type path payload } }")

@@ -13,7 +13,7 @@ from datetime import date
 import httpx
 from openpyxl import Workbook, load_workbook
 
-from redgrid.platform.demo import secretary_context
+from redgrid.platform.root.demo import secretary_context
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.tenants import imports
@@ -261,14 +261,14 @@ async def test_units_import_and_export(live_server, tokens):
 def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_path):
     path = tmp_path / "cli.csv"
     path.write_bytes(csv([f"命令行甲,{number(13)},,,{B04},,,,,"], "utf-8-sig"))
-    run = [sys.executable, "-m", "redgrid.platform.cli", "import", "--tenant", "jinshui", "residents", str(path)]
+    run = [sys.executable, "-m", "redgrid.platform.root.cli", "import", "--tenant", "jinshui", "residents", str(path)]
     done = subprocess.run(run, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "imported 1 of 1 rows" in done.stdout
     again = subprocess.run(run, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert again.returncode == 1 and "line 2: 公民身份号码: already registered in this tenant" in again.stderr
     out = tmp_path / "out.xlsx"
-    dump = [sys.executable, "-m", "redgrid.platform.cli", "export", "--tenant", "jinshui", "residents", str(out)]
+    dump = [sys.executable, "-m", "redgrid.platform.root.cli", "export", "--tenant", "jinshui", "residents", str(out)]
     assert subprocess.run(dump, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
     assert any(r[0] == "命令行甲" for r in sheet_rows(out.read_bytes()))
 

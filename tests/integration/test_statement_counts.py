@@ -1,11 +1,11 @@
 """Every list a screen pages through, with the relations the screen shows, costs the same
 number of SQL statements for a short page as for a long one: each relation is one query for
-the whole page (a per-request DataLoader, graphql/loaders.py), never one per row.
+the whole page (a per-request DataLoader, graphql/core/loaders.py), never one per row.
 
 As in tests/integration/test_people_queries.py, the schema runs in this process against the
 real PostgreSQL (as the app's role, under row-level security) with a tenant-wide secretary,
 and Tortoise's `tortoise.db_client` logger counts the statements. A page PostgreSQL shapes
-itself (graphql/compiled.py) is one statement whatever it holds; here that is turned off, so
+itself (graphql/core/compiled.py) is one statement whatever it holds; here that is turned off, so
 that it is the resolvers' way that is counted (the compiled way is counted once, at the end).
 The relations asked go a level deeper than most screens do (a shift's staff member's teams and
 their members), so that a loader chained behind another is counted too.

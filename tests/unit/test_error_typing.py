@@ -1,5 +1,5 @@
-"""What a client is told of an error (graphql/errors.py) and the control-character net under
-every string a caller sends (graphql/extensions.py): pure functions, no server."""
+"""What a client is told of an error (graphql/core/errors.py) and the control-character net under
+every string a caller sends (graphql/core/extensions.py): pure functions, no server."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from graphql.error import GraphQLSyntaxError
 from graphql.language import Source
 from strawberry.relay.types import GlobalIDValueError
 
-from redgrid.graphql.errors import INTERNAL_MESSAGE, client_error
-from redgrid.graphql.extensions import _literal_problems, literal_problem, variables_problem
+from redgrid.graphql.core.errors import INTERNAL_MESSAGE, client_error
+from redgrid.graphql.core.extensions import _literal_problems, literal_problem, variables_problem
 from redgrid.platform.context import Forbidden
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.settings import Environment

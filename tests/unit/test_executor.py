@@ -1,4 +1,4 @@
-"""The executor's short way for plain leaf fields and objects of them (graphql/executor.py): the
+"""The executor's short way for plain leaf fields and objects of them (graphql/core/executor.py): the
 same answers and the same errors as graphql-core's whole way, and it is really taken."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from redgrid.graphql.executor import PlainLeafExecutor
-from redgrid.graphql.fanout import SharedEventExecutor
+from redgrid.graphql.core.executor import PlainLeafExecutor
+from redgrid.graphql.core.fanout import SharedEventExecutor
 
 
 @strawberry.enum

@@ -10,7 +10,7 @@ from typing import Any
 
 import strawberry
 
-from redgrid.graphql.fanout import RenderedData, SharedEventExecutor, SharedPayload, encode_message
+from redgrid.graphql.core.fanout import RenderedData, SharedEventExecutor, SharedPayload, encode_message
 
 
 @strawberry.type

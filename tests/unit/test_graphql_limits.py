@@ -1,4 +1,4 @@
-"""The document limits of graphql/limits.py against the real schema: cost multiplies through
+"""The document limits of graphql/core/limits.py against the real schema: cost multiplies through
 pages and plain lists, depth, aliases and size are refused with their codes, and the pages
 the clients send pass."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError, parse, specified_rules, validate
 
-from redgrid.graphql.limits import LIST_ESTIMATE, _prepared, check, prepare, size_error
+from redgrid.graphql.core.limits import LIST_ESTIMATE, _prepared, check, prepare, size_error
 from redgrid.graphql.schema import schema
 from redgrid.platform.body_limit import json_depth
 from redgrid.platform.limits import Limits

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from redgrid.graphql.ids import MAX_DB_ID, parse_db_id
-from redgrid.graphql.pagination import cursor_of, decode_cursor
+from redgrid.graphql.core.ids import MAX_DB_ID, parse_db_id
+from redgrid.graphql.core.pagination import cursor_of, decode_cursor
 from redgrid.platform.errors import InvalidInput
 
 

@@ -11,7 +11,7 @@ import pytest
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from redgrid.graphql.loaders import all_now_or_later, fill, now_or_later, selected
+from redgrid.graphql.core.loaders import all_now_or_later, fill, now_or_later, selected
 
 
 async def test_a_ready_load_answers_at_once():

@@ -1,4 +1,4 @@
-"""The pushed `events` path (graphql/pushed.py) without a server: what a subscriber may see when
+"""The pushed `events` path (graphql/core/pushed.py) without a server: what a subscriber may see when
 the scope decision, the payload and its frame are shared by everyone with its render key, that nothing
 is written past a close the app asked for, and that an event whose rendering awaits keeps its
 place; and that an acknowledged connection keeps no init timeout. The socket, the wire and
@@ -16,9 +16,9 @@ from graphql import ExecutionResult
 from starlette.websockets import WebSocketState
 from strawberry.types.unset import UNSET
 
-from redgrid.graphql import pushed
-from redgrid.graphql.fanout import RenderedData
-from redgrid.graphql.pushed import PushedEvents, _Rendering
+from redgrid.graphql.core import pushed
+from redgrid.graphql.core.fanout import RenderedData
+from redgrid.graphql.core.pushed import PushedEvents, _Rendering
 from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind

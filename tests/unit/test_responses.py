@@ -7,8 +7,8 @@ import json
 
 import orjson
 
-from redgrid.graphql.fanout import RenderedData
-from redgrid.graphql.responses import encode_json
+from redgrid.graphql.core.fanout import RenderedData
+from redgrid.graphql.core.responses import encode_json
 
 
 def test_json_fragments_are_pasted_in_and_the_result_is_text():

@@ -1,4 +1,4 @@
-"""The lighter uvicorn websocket protocol (platform/websocket_protocol.py): its receive queue and
+"""The lighter uvicorn websocket protocol (realtime/websocket_protocol.py): its receive queue and
 write flag behave as the asyncio primitives they replace, and a real uvicorn serving it
 talks to a real client, with the handshake dropped once it is done."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from redgrid.platform.websocket_protocol import LeanWebSocketProtocol, ReceiveQueue, Writable
+from redgrid.realtime.websocket_protocol import LeanWebSocketProtocol, ReceiveQueue, Writable
 
 from .served import served
 

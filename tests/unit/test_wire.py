@@ -10,7 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.frames import Frame, Opcode
 
-from redgrid.platform.websocket_protocol import LeanWebSocketProtocol
+from redgrid.realtime.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.wire import Wire, text_frame
 
 from .served import served

@@ -1,0 +1,131 @@
+"""Schema extensions: no string a caller sends holds a control character, every query and
+mutation runs in one tenant-scoped transaction, and is counted and timed for /metrics by
+operation name."""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, Node, StringValueNode
+from strawberry.types.graphql import OperationType
+from strawberry.extensions import SchemaExtension
+
+from redgrid.platform import events, metrics
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.text import bad_character
+
+
+class TextGuard(SchemaExtension):
+    """Refuses, before validation ends, a query or subscription whose string literals or
+    variables hold a NUL, another control character (a multi-line text's line feed and tab
+    aside) or a bidi override: INVALID_TEXT. Their strings are filters, search terms, cursors and
+    ids, which no service checks with the text rule (platform/text.py), and a NUL among them
+    reached PostgreSQL and failed the request. A mutation is left to its services: they apply
+    the rule to what they store and name the field in the payload's errors, as a form needs."""
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.graphql_document is not None and execution.operation_type is not OperationType.MUTATION:
+            problem = literal_problem(execution.graphql_document) or variables_problem(execution.variables)
+            if problem is not None:
+                execution.pre_execution_errors = [*(execution.pre_execution_errors or ()), problem]
+        yield
+
+
+def variables_problem(variables: dict[str, Any] | None) -> GraphQLError | None:
+    """The refusal of the first variable that holds, anywhere in it, a string with a forbidden
+    character; named by the variable alone (its keys are the caller's too)."""
+    for name, value in (variables or {}).items():
+        if (char := _bad_string(value)) is not None:
+            where = f"variable ${name}" if name.isidentifier() else "a variable"
+            return GraphQLError(f"{where}: the character U+{ord(char):04X} is not allowed",
+                                extensions={"code": "INVALID_TEXT"})
+    return None
+
+
+def _bad_string(value: Any) -> str | None:
+    if isinstance(value, str):
+        return bad_character(value, multiline=True)
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        return None  # numbers, booleans, uploads
+    for item in value:
+        if (char := _bad_string(item)) is not None:
+            return char
+    return None
+
+
+_literal_problems: dict[int, GraphQLError | None] = {}
+
+
+def literal_problem(document: DocumentNode) -> GraphQLError | None:
+    """The refusal of the first string literal in `document` that holds a forbidden character,
+    found once per document (graphql/core/limits.py keeps one parsed document per distinct text)."""
+    key = id(document)
+    if key not in _literal_problems:
+        _literal_problems[key] = _first_bad_literal(document)
+        weakref.finalize(document, _literal_problems.pop, key, None)
+    return _literal_problems[key]
+
+
+def _first_bad_literal(document: DocumentNode) -> GraphQLError | None:
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, StringValueNode):
+            if (char := bad_character(node.value, multiline=True)) is not None:
+                return GraphQLError(f"a string in the document: the character U+{ord(char):04X} is not allowed",
+                                    nodes=node, extensions={"code": "INVALID_TEXT"})
+            continue
+        for key in node.keys:
+            child = getattr(node, key)
+            if isinstance(child, tuple | list):
+                stack.extend(child)
+            elif isinstance(child, Node):
+                stack.append(child)
+    return None
+
+
+class _RollBack(Exception):
+    pass
+
+
+class TenantTransaction(SchemaExtension):
+    """A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
+    whole; one that returns typed user errors wrote nothing, since services validate first."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        if execution.operation_type is OperationType.SUBSCRIPTION:
+            # A subscription lives for hours; each event it reads opens its own transaction.
+            yield
+            return
+        mutation = execution.operation_type is OperationType.MUTATION
+        try:
+            async with tenant_transaction(execution.context.ctx.tenant_id):
+                yield
+                if mutation and getattr(execution.result, "errors", None):
+                    raise _RollBack
+        except _RollBack:
+            return
+        if mutation:
+            events.committed()  # the outbox rows it wrote are visible now: publish them
+
+
+class OperationMetrics(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        yield
+        execution = self.execution_context
+        result = execution.result
+        failed = bool(getattr(result, "errors", None)) or bool(execution.pre_execution_errors)
+        metrics.observe_operation(
+            execution.operation_name,
+            execution.operation_type.value if execution.graphql_document else "unknown",  # None: refused unparsed
+            time.perf_counter() - started,
+            failed,
+        )

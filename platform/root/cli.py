@@ -1,0 +1,264 @@
+"""The `redgrid` command: serve, migrate, seed-demo, provision, import, export,
+sweep-attachments, dev-token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from redgrid.platform.settings import Settings, get_settings
+
+
+async def _with_database(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from redgrid.platform.database import close_database, init_database
+
+    await init_database(settings)
+    try:
+        return await work()
+    finally:
+        await close_database()
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.database import migrate
+
+    for line in asyncio.run(migrate(settings)) or ["nothing to apply"]:
+        print(line)
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.root.demo import seed_demo
+    from redgrid.platform.provisioning import build_provisioner
+
+    from redgrid.platform.root.demo import seed_scale_street
+
+    scale = getattr(args, "scale", None)
+    if scale is not None and scale < 1:
+        # Checked before anything is written: 0 was ignored silently, and a negative N built
+        # the scale street's grid with no residents, after which every real run was refused.
+        print("error: --scale takes a number of residents, 1 or more", file=sys.stderr)
+        return 2
+
+    async def work() -> list[str]:
+        lines = await seed_demo(build_provisioner(settings))
+        if scale is not None:
+            lines.append(await seed_scale_street(build_provisioner(settings), scale))
+        return lines
+
+    try:
+        print("\n".join(asyncio.run(_with_database(settings, work))))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.root.demo import operator_context
+    from redgrid.platform.errors import InvalidInput
+    from redgrid.platform.provisioning import build_provisioner
+    from redgrid.tenants.tenancy import create_district, create_tenant
+
+    async def work() -> list[str]:
+        operator = operator_context()
+        lines = []
+        if args.district_name:
+            district = await create_district(operator, args.district, args.district_name)
+            lines.append(f"district {args.district}: {'created' if district.created else 'exists'}")
+        secretary = (args.secretary, args.secretary_email) if args.secretary else None
+        made = await create_tenant(
+            operator, build_provisioner(settings), slug=args.tenant, name=args.name,
+            district_slug=args.district, kind=args.kind, secretary=secretary,
+        )
+        lines.append(f"tenant {args.tenant}: {'created' if made.created else 'exists'}")
+        if made.provisioning:
+            lines += [f"  {a}" for a in made.provisioning.actions]
+            if made.provisioning.initial_password:
+                lines.append(f"  initial password for {args.secretary} (shown once): "
+                             f"{made.provisioning.initial_password}")
+        return lines
+
+    try:
+        print("\n".join(asyncio.run(_with_database(settings, work))))
+    except InvalidInput as exc:
+        for error in exc.errors:
+            print(f"error: {error.field or '-'}: {error.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _as_secretary(slug: str, work):  # type: ignore[no-untyped-def]
+    """Run `work(ctx)` as a street-wide secretary of tenant `slug`, in its transaction."""
+    from redgrid.platform.database import tenant_transaction
+    from redgrid.platform.root.demo import secretary_context
+    from redgrid.platform.models import Tenant
+
+    tenant = await Tenant.get_or_none(slug=slug)
+    if tenant is None:
+        raise LookupError(f"no tenant {slug!r}")
+    async with tenant_transaction(tenant.id):
+        return await work(secretary_context(tenant))
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from redgrid.platform.errors import InvalidInput
+    from redgrid.tenants.imports import run_import
+    from redgrid.tenants.registers import REGISTERS
+
+    path = Path(args.file)
+    data = path.read_bytes()
+    estimate = data.count(b"\n") if path.suffix.lower() == ".csv" else None
+    with tqdm(total=estimate, unit=" rows", desc=f"checking {path.name}", file=sys.stderr) as bar:
+        def progress(rows: int) -> None:
+            bar.update(rows - bar.n)
+
+        async def work(ctx):  # type: ignore[no-untyped-def]
+            return await run_import(ctx, REGISTERS[args.register], path.name, data, progress)
+
+        try:
+            result = asyncio.run(_with_database(settings, lambda: _as_secretary(args.tenant, work)))
+        except (InvalidInput, LookupError) as exc:
+            for error in getattr(exc, "errors", [exc]):
+                print(f"error: {getattr(error, 'message', error)}", file=sys.stderr)
+            return 2
+    for row in result.errors:
+        print(f"line {row.line}: {row.column or '-'}: {row.reason}", file=sys.stderr)
+    if result.errors:
+        more = f" (and {result.more_errors} more)" if result.more_errors else ""
+        print(f"{len(result.errors)} bad rows{more}: nothing imported", file=sys.stderr)
+        return 1
+    print(f"imported {result.imported} of {result.rows} rows into {args.register}")
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from redgrid.tenants.imports import export_register
+    from redgrid.tenants.registers import REGISTERS
+
+    spec = REGISTERS[args.register]
+
+    async def work(ctx):  # type: ignore[no-untyped-def]
+        return await spec.export(ctx)
+
+    try:
+        rows = asyncio.run(_with_database(settings, lambda: _as_secretary(args.tenant, work)))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    Path(args.file).write_bytes(export_register(spec, rows))
+    print(f"wrote {len(rows)} rows of {args.register} to {args.file}")
+    return 0
+
+
+def cmd_sweep_attachments(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from redgrid.platform.storage import build_storage
+    from redgrid.tenants.cases.attachments import sweep_orphans
+
+    if args.older_than_hours < 1:
+        print("error: --older-than-hours must be 1 or more: a younger photo may await its commit", file=sys.stderr)
+        return 2
+    store = build_storage(settings)
+    report = asyncio.run(_with_database(settings, lambda: sweep_orphans(
+        store, timedelta(hours=args.older_than_hours), dry_run=args.dry_run, force=args.force)))
+    print(f"{'would remove' if args.dry_run else 'removed'} {report.removed} stored photos that no case refers to")
+    for tenant_id, (orphans, old) in report.refused.items():
+        print(f"tenant {tenant_id}: {orphans} of its {old} photos have no row, left alone: is this the right "
+              "database? Check, then run with --force", file=sys.stderr)
+    return 1 if report.refused else 0
+
+
+def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.auth.dev_identity import DevIdentity
+
+    if not settings.uses_dev_identity:
+        print("dev-token works only with the dev identity (REDGRID_KEYCLOAK_URL unset)", file=sys.stderr)
+        return 2
+    try:
+        print(DevIdentity(settings).password_grant(args.username, args.password)["access_token"])
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.root.server import serve
+
+    if not settings.database_url:
+        # The embedded default: bring the SQLite file up to date and seed it, so a newcomer
+        # sees data at once.
+        cmd_migrate(settings, args)
+        cmd_seed_demo(settings, args)
+    serve(settings, args.host or settings.host, args.port or settings.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="redgrid", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server (embedded defaults without configuration)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("migrate", help="apply migrations, row-level security and grants (re-runnable)")
+    seed = sub.add_parser("seed-demo", help="create the demo district, tenants and grids (idempotent)")
+    seed.add_argument("--scale", type=int, metavar="N",
+                      help="also build the street 'scale' with N generated residents, for benchmarks")
+    provision = sub.add_parser("provision", help="create a tenant and its Keycloak side (idempotent)")
+    provision.add_argument("--district", required=True, help="district slug")
+    provision.add_argument("--district-name", help="create the district too, with this name")
+    provision.add_argument("--tenant", required=True, help="tenant slug")
+    provision.add_argument("--name", required=True, help="tenant name")
+    provision.add_argument("--kind", default="street", choices=["street", "town"])
+    provision.add_argument("--secretary", help="username of the tenant's first secretary")
+    provision.add_argument("--secretary-email")
+    from redgrid.tenants.registers import REGISTERS
+
+    registers = list(REGISTERS)
+    load = sub.add_parser("import", help="import a register from CSV or XLSX: all rows or none")
+    load.add_argument("--tenant", required=True, help="tenant slug")
+    load.add_argument("register", choices=registers)
+    load.add_argument("file", help=".csv (UTF-8 or GB18030) or .xlsx")
+    dump = sub.add_parser("export", help="export a register to XLSX")
+    dump.add_argument("--tenant", required=True, help="tenant slug")
+    dump.add_argument("register", choices=registers)
+    dump.add_argument("file", help="the .xlsx to write")
+    sweep = sub.add_parser("sweep-attachments", help="delete stored photos no case refers to (left by a crash)")
+    sweep.add_argument("--older-than-hours", type=float, default=24,
+                       help="only objects written longer ago than this (default 24, at least 1)")
+    sweep.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
+    sweep.add_argument("--force", action="store_true",
+                       help="also where most of a tenant's photos have no row (normally a wrong database)")
+    token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
+    token.add_argument("username")
+    token.add_argument("--password", default="redgrid-demo")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValueError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    handler = {
+        "serve": cmd_serve,
+        "migrate": cmd_migrate,
+        "seed-demo": cmd_seed_demo,
+        "provision": cmd_provision,
+        "import": cmd_import,
+        "export": cmd_export,
+        "sweep-attachments": cmd_sweep_attachments,
+        "dev-token": cmd_dev_token,
+    }[args.command]
+    return handler(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

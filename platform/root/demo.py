@@ -1,0 +1,132 @@
+"""`redgrid seed-demo`: the demo district and its two tenants, shaped after the seeds.
+
+Jinshui street: Jinshui Garden community → 6 area branches (片区, five buildings each) → 30
+buildings, ~4,000 residents. Hushu town: total grid → 45 villages → 172 micro-grids, with
+residents in the first village (tenants/people/demo.py). The demo grid head and grid worker
+of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
+Idempotent: a tenant that already has a grid is left as it is, but for today's duty shifts
+(tenants/staff/demo.py).
+"""
+
+from __future__ import annotations
+
+from redgrid.platform.auth.identity import Identity
+from redgrid.platform.context import GridScope, RequestContext, ScopeKind
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
+from redgrid.platform.models import Account, Tenant
+from redgrid.platform.provisioning import Provisioner
+from redgrid.tenants.tenancy import create_district, create_tenant
+from redgrid.tenants.grid import service as grid
+from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.people.demo import seed_people
+from redgrid.tenants.people.scale import seed_scale
+from redgrid.tenants.units.demo import seed_units
+from redgrid.tenants.staff.demo import seed_staff
+
+OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
+SECRETARY = frozenset({"secretary"})
+
+
+def operator_context() -> RequestContext:
+    """The CLI acts as a platform admin; it is run by whoever runs the server."""
+    return RequestContext(OPERATOR)
+
+
+def secretary_context(tenant: Tenant) -> RequestContext:
+    identity = Identity("redgrid-cli", "redgrid-cli", SECRETARY, tenant.slug, None)
+    return RequestContext(identity, tenant, GridScope(ScopeKind.TENANT))
+
+
+async def _jinshui(ctx: RequestContext) -> GridNode:
+    """Five-level grid: community → area (片区, 5 buildings) → building → unit → central household.
+    A general branch on the community, a branch per area, a party group per building."""
+    await grid.set_levels(ctx, ["社区", "片区", "楼栋", "单元", "党员中心户"])
+    community = await grid.create_node(ctx, parent_id=None, code="JS01", name="金水花园社区")
+    await grid.update_node(ctx, community.id, head_name="王书记", head_phone="13800000001")
+    await grid.add_party_organisation(ctx, community.id, name="金水花园社区党总支", kind="general_branch")
+    await grid.add_station(ctx, community.id, name="金水花园党群服务站", kind="station")
+    building_3 = community
+    for area in range(1, 7):
+        area_node = await grid.create_node(ctx, parent_id=community.id, code=f"A{area}", name=f"第{area}片区")
+        await grid.add_party_organisation(ctx, area_node.id, name=f"第{area}片区党支部", kind="branch")
+        await grid.add_station(ctx, area_node.id, name=f"第{area}片区党群服务点", kind="point")
+        await grid.update_node(ctx, area_node.id, head_name=f"片区长{area}", head_phone=f"138000001{area:02d}")
+        for b in range(5 * (area - 1) + 1, 5 * area + 1):
+            node = await grid.create_node(ctx, parent_id=area_node.id, code=f"B{b:02d}", name=f"{b}号楼")
+            await grid.add_party_organisation(ctx, node.id, name=f"{b}号楼党小组", kind="group")
+            await grid.update_node(ctx, node.id, head_name=f"楼栋长{b}", head_phone=f"1390000{b:04d}")
+            if b == 3:
+                building_3 = node
+    return building_3
+
+
+async def _hushu(ctx: RequestContext) -> GridNode:
+    """Town total grid → 45 villages (communities) → 172 micro-grids; 15 stations and 97 points."""
+    await grid.set_levels(ctx, ["街道总网格", "村(社区)网格", "微网格"])
+    town = await grid.create_node(ctx, parent_id=None, code="HS", name="湖熟街道总网格")
+    await grid.add_party_organisation(ctx, town.id, name="湖熟街道党工委", kind="general_branch")
+    first_village = town
+    micro, points = 172, 97
+    for v in range(1, 46):
+        village = await grid.create_node(ctx, parent_id=town.id, code=f"V{v:02d}", name=f"第{v}村(社区)网格")
+        await grid.add_party_organisation(ctx, village.id, name=f"第{v}村党总支", kind="general_branch")
+        await grid.update_node(ctx, village.id, head_name=f"村书记{v}", head_phone=f"1370000{v:04d}")
+        if v <= 15:
+            await grid.add_station(ctx, village.id, name=f"第{v}村党群服务站", kind="station")
+        first_village = village if v == 1 else first_village
+        count = micro // 45 + (1 if v <= micro % 45 else 0)  # 172 micro-grids over 45 villages
+        for m in range(1, count + 1):
+            cell = await grid.create_node(ctx, parent_id=village.id, code=f"M{m}", name=f"微网格{m}")
+            await grid.update_node(ctx, cell.id, head_name=f"微网格长{v}-{m}")
+            if points > 0 and m <= 3:
+                await grid.add_station(ctx, cell.id, name=f"微网格{v}-{m}党群服务点", kind="point")
+                points -= 1
+    return first_village
+
+
+BUILDERS = {"jinshui": _jinshui, "hushu": _hushu}
+
+
+async def seed_demo(provisioner: Provisioner) -> list[str]:
+    report: list[str] = []
+    operator = operator_context()
+    district = await create_district(operator, *DEMO_DISTRICT)
+    report.append(f"district {district.value.slug}: {'created' if district.created else 'exists'}")
+    for slug, name, kind in DEMO_TENANTS:
+        made = await create_tenant(
+            operator, provisioner, slug=slug, name=name, district_slug=DEMO_DISTRICT[0], kind=kind
+        )
+        tenant = made.value
+        async with tenant_transaction(tenant.id):
+            secretary = secretary_context(tenant)
+            if await GridNode.filter(tenant_id=tenant.id).exists():
+                staff = await seed_staff(secretary, slug)  # today's shifts, for a demo shown on a new day
+                report.append(f"tenant {slug}: grid exists, left as it is; {staff}")
+                continue
+            scoped = await BUILDERS[slug](secretary)
+            people = await seed_people(secretary, slug)
+            units = await seed_units(secretary, slug)
+            staff = await seed_staff(secretary, slug)
+            for user in demo_users():
+                if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
+                    await Account.update_or_create(
+                        tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
+                    )
+            count = await GridNode.filter(tenant_id=tenant.id).count()
+        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}")
+    return report
+
+
+SCALE_TENANT = ("scale", "规模测试街道")
+
+
+async def seed_scale_street(provisioner: Provisioner, residents: int) -> str:
+    """`seed-demo --scale N`: one more street of the demo district with N generated residents
+    (tenants/people/scale.py), for benchmarks. Refused when that street already has a grid."""
+    made = await create_tenant(
+        operator_context(), provisioner, slug=SCALE_TENANT[0], name=SCALE_TENANT[1],
+        district_slug=DEMO_DISTRICT[0], kind="street",
+    )
+    async with tenant_transaction(made.value.id):
+        return f"tenant {SCALE_TENANT[0]}: " + await seed_scale(secretary_context(made.value), residents)
