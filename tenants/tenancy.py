@@ -88,3 +88,17 @@ async def create_tenant(
         except ValueError as exc:
             raise InvalidInput(UserError("secretaryUsername", "CONFLICT", str(exc))) from None
     return Created(tenant, created, report)
+
+
+async def visible_tenants(ctx: RequestContext) -> list[Tenant]:
+    """The tenants the caller may see: all (platform admin), his district's (district admin),
+    or his own; with their districts, by slug."""
+    identity = ctx.require_user()
+    query = Tenant.all().select_related("district").order_by("slug")
+    if identity.has_any("platform-admin"):
+        pass
+    elif identity.has_any("district-admin") and identity.district_slug:
+        query = query.filter(district__slug=identity.district_slug)
+    else:
+        query = query.filter(id=ctx.require_tenant().id)
+    return await query

@@ -13,7 +13,7 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.grid.schema import GridNode, in_subtree
 from redgrid.graphql.core.ids import DbNode, db_id
 from redgrid.graphql.core.pagination import Connection, Direction, ordering, paginate
-from redgrid.graphql.core.types import UserError, user_errors
+from redgrid.graphql.core.payloads import UserError, user_errors
 from redgrid.platform.errors import InvalidInput, UserError as DomainUserError
 from redgrid.platform.limits import get_limits
 from redgrid.tenants.cases import attachments, models
@@ -336,3 +336,13 @@ async def resolve_case_attachment(info: Info, attachment_id: int) -> CaseAttachm
 async def resolve_case_category(info: Info, category_id: int) -> CaseCategory | None:
     found = next((c for c in await cases.categories(info.context.ctx) if c.id == category_id), None)
     return CaseCategory.from_model(found) if found else None
+
+
+# What graphql/schema.py takes from this area: `node(id)` asks NODES by type name; TYPES are
+# object types the schema must hold even where no field names them.
+NODES = {
+    "Case": resolve_case,
+    "CaseAttachment": resolve_case_attachment,
+    "CaseCategory": resolve_case_category,
+}
+TYPES: list[type] = []

@@ -43,7 +43,7 @@ from redgrid.graphql.core.limits import prepare
 from redgrid.platform.limits import get_limits
 from redgrid.platform.logging import brief
 from redgrid.platform.settings import Environment, get_settings
-from redgrid.graphql.core.types import TenantEvent
+from redgrid.graphql.events.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener, ReplayTooOld
 from redgrid.realtime.visibility import events_topic, in_scope, named_in

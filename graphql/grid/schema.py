@@ -15,7 +15,7 @@ from redgrid.graphql.core.compiled import Shape, column, global_id
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.core.pagination import Connection, Direction, ordering, paginate
-from redgrid.graphql.core.types import UserError, user_errors
+from redgrid.graphql.core.payloads import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models
 from redgrid.tenants.grid import service as grid
@@ -332,3 +332,13 @@ async def resolve_party_organisation(info: Info, organisation_id: int) -> PartyO
 async def resolve_service_station(info: Info, station_id: int) -> ServiceStation | None:
     found = await grid.station_by_id(info.context.ctx, station_id)
     return ServiceStation.from_model(found) if found else None
+
+
+# What graphql/schema.py takes from this area: `node(id)` asks NODES by type name; TYPES are
+# object types the schema must hold even where no field names them.
+NODES = {
+    "GridNode": resolve_grid_node,
+    "PartyOrganisation": resolve_party_organisation,
+    "ServiceStation": resolve_service_station,
+}
+TYPES: list[type] = [GridNode, PartyOrganisation, ServiceStation]

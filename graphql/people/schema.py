@@ -26,7 +26,7 @@ from redgrid.graphql.core.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.core.loaders import all_now_or_later, below, fill, now_or_later, selected
 from redgrid.graphql.core.pagination import Connection, Direction, NamedOrder, ordering, paginate
 from redgrid.graphql.core.ratelimits import GuessingLimit
-from redgrid.graphql.core.types import UserError, user_errors
+from redgrid.graphql.core.payloads import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.people import conflicts, models, party, privacy, tags, volunteers
@@ -1064,3 +1064,16 @@ async def resolve_pairing(info: Info, pairing_id: int) -> Pairing | None:
     found = await volunteers.pairing_by_id(info.context.ctx, pairing_id)
     return Pairing.from_model(found) if found else None
 
+
+# What graphql/schema.py takes from this area: `node(id)` asks NODES by type name; TYPES are
+# object types the schema must hold even where no field names them.
+NODES = {
+    "Resident": resolve_resident,
+    "Household": resolve_household,
+    "PartyMember": resolve_party_member,
+    "Commitment": resolve_commitment,
+    "VolunteerTeam": resolve_volunteer_team,
+    "Volunteer": resolve_volunteer,
+    "Pairing": resolve_pairing,
+}
+TYPES: list[type] = [Resident, Household, PartyMember, Commitment, VolunteerTeam, Volunteer, Pairing]

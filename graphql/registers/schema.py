@@ -11,7 +11,7 @@ from strawberry.file_uploads import Upload
 
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ratelimits import GuessingLimit
-from redgrid.graphql.core.types import UserError
+from redgrid.graphql.core.payloads import UserError
 from redgrid.platform.errors import InvalidInput
 from redgrid.platform.limits import get_limits
 from redgrid.tenants.imports import run_import

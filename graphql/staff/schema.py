@@ -18,7 +18,7 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.grid.schema import GridNode, ServiceStation, in_subtree
 from redgrid.graphql.core.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.core.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
-from redgrid.graphql.core.types import UserError, user_errors
+from redgrid.graphql.core.payloads import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.staff import models, roster
@@ -568,3 +568,14 @@ async def resolve_duty_team(info: Info, team_id: int) -> DutyTeam | None:
 async def resolve_duty_shift(info: Info, shift_id: int) -> DutyShift | None:
     found = await roster.shift_by_id(info.context.ctx, shift_id)
     return DutyShift.from_model(found) if found else None
+
+
+# What graphql/schema.py takes from this area: `node(id)` asks NODES by type name; TYPES are
+# object types the schema must hold even where no field names them.
+NODES = {
+    "Department": resolve_department,
+    "SinkingStaff": resolve_sinking_staff,
+    "DutyTeam": resolve_duty_team,
+    "DutyShift": resolve_duty_shift,
+}
+TYPES: list[type] = [Department, SinkingStaff, DutyTeam, DutyShift]

@@ -19,7 +19,7 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.grid.schema import GridNode, in_subtree
 from redgrid.graphql.core.ids import DbNode, db_id, optional_db_id
 from redgrid.graphql.core.pagination import Connection, Direction, NamedOrder, Ordering, ordering, paginate
-from redgrid.graphql.core.types import UserError, user_errors
+from redgrid.graphql.core.payloads import UserError, user_errors
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.units import access, menu, models, projects
 from redgrid.tenants.units import service as units
@@ -744,3 +744,16 @@ async def resolve_service_item(info: Info, item_id: int) -> ServiceItem | None:
 async def resolve_service_order(info: Info, order_id: int) -> ServiceOrder | None:
     found = await menu.order_by_id(info.context.ctx, order_id)
     return ServiceOrder.from_model(found) if found else None
+
+
+# What graphql/schema.py takes from this area: `node(id)` asks NODES by type name; TYPES are
+# object types the schema must hold even where no field names them.
+NODES = {
+    "JointUnit": resolve_joint_unit,
+    "UnitResource": resolve_unit_resource,
+    "UnitNeed": resolve_unit_need,
+    "PublicProject": resolve_public_project,
+    "ServiceItem": resolve_service_item,
+    "ServiceOrder": resolve_service_order,
+}
+TYPES: list[type] = [JointUnit, UnitResource, UnitNeed, PublicProject, ServiceItem, ServiceOrder]
