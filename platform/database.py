@@ -92,9 +92,7 @@ async def init_database(settings: Settings | None = None, url: str | None = None
     """Initialise the ORM for the whole process: request tasks must see the connections the
     start-up task opened, which is what Tortoise's own Starlette integration does too."""
     settings = settings or get_settings()
-    await Tortoise.init(
-        config=tortoise_config(url or settings.effective_database_url), _enable_global_fallback=True
-    )
+    await Tortoise.init(config=tortoise_config(url or settings.effective_database_url), _enable_global_fallback=True)
 
 
 async def close_database() -> None:
@@ -109,8 +107,10 @@ def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
     return (conn or connection()).capabilities.dialect == "postgres"
 
 
-# What to undo outside the database when the current tenant transaction rolls back.
+# What to undo outside the database when the current tenant transaction rolls back, and what
+# to do once its outermost transaction has committed.
 _rollback_hooks: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("rollback_hooks", default=None)
+_commit_hooks: ContextVar[list[Callable[[], None]] | None] = ContextVar("commit_hooks", default=None)
 
 
 def on_rollback(hook: Callable[[], Awaitable[None]]) -> None:
@@ -122,18 +122,32 @@ def on_rollback(hook: Callable[[], Awaitable[None]]) -> None:
     hooks.append(hook)
 
 
+def on_commit(hook: Callable[[], None]) -> None:
+    """Run `hook` once the outermost tenant transaction around this call has committed (once,
+    however often it is asked for), or now when there is none: e.g. wake the publisher when the
+    outbox rows it must send are visible. Nothing runs when the transaction rolls back."""
+    hooks = _commit_hooks.get()
+    if hooks is None:
+        hook()
+    elif hook not in hooks:
+        hooks.append(hook)
+
+
 @asynccontextmanager
 async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction with `app.tenant_id` set for its lifetime (None: no tenant, RLS hides all).
 
     Tortoise routes model queries made inside the block to this transaction's connection.
     When it rolls back (any exception out of the block, or a failed commit), the hooks given
-    to `on_rollback` inside it run. Inside another transaction it is a savepoint, after which
-    the outer block's tenant is set again (a released savepoint keeps a set_config; one rolled
-    back undoes it itself).
+    to `on_rollback` inside it run; when it commits, those given to `on_commit`. Inside another
+    transaction it is a savepoint, after which the outer block's tenant is set again (a
+    released savepoint keeps a set_config; one rolled back undoes it itself), and its hooks
+    become the outer transaction's: only the outermost commit is a commit.
     """
     hooks: list[Callable[[], Awaitable[None]]] = []
-    token = _rollback_hooks.set(hooks)
+    commit_hooks: list[Callable[[], None]] = []
+    outer_hooks, outer_commit_hooks = _rollback_hooks.get(), _commit_hooks.get()
+    token, commit_token = _rollback_hooks.set(hooks), _commit_hooks.set(commit_hooks)
     nested = isinstance(connection(), TransactionalDBClient)
     try:
         async with in_transaction("default") as conn:
@@ -153,11 +167,21 @@ async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsync
         for hook in reversed(hooks):
             try:
                 await hook()
-            except Exception:  # noqa: BLE001 - the rollback's own cause is what must surface
+            except Exception:
                 log.exception("rollback hook failed")
         raise
     finally:
         _rollback_hooks.reset(token)
+        _commit_hooks.reset(commit_token)
+    if outer_hooks is not None and outer_commit_hooks is not None:
+        outer_hooks.extend(hooks)
+        outer_commit_hooks.extend(h for h in commit_hooks if h not in outer_commit_hooks)
+        return
+    for commit_hook in commit_hooks:
+        try:
+            commit_hook()
+        except Exception:
+            log.exception("commit hook failed")
 
 
 @asynccontextmanager
@@ -198,7 +222,9 @@ async def bulk_insert(model: Any, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-async def bulk_insert_returning(model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...]) -> list[dict[str, Any]]:
+async def bulk_insert_returning(
+    model: Any, rows: list[dict[str, Any]], returning: tuple[str, ...]
+) -> list[dict[str, Any]]:
     """`bulk_insert`, answering the `returning` fields (e.g. the new ids, with the columns that
     identify each row) of every row inserted, in no particular order."""
     return await _insert_many(model, rows, returning)
@@ -261,8 +287,10 @@ async def _insert_many(model: Any, rows: list[dict[str, Any]], returning: tuple[
     async with conn.acquire_connection() as raw:
         # The table's column types, no constraints, no rows; dropped when the transaction ends.
         # One round trip (simple protocol): the server idles for each.
-        await raw.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage}" ON COMMIT DROP AS '
-                          f'SELECT {names} FROM "{table}" WITH NO DATA; TRUNCATE "{stage}"')
+        await raw.execute(
+            f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage}" ON COMMIT DROP AS '
+            f'SELECT {names} FROM "{table}" WITH NO DATA; TRUNCATE "{stage}"'
+        )
         await raw.copy_records_to_table(stage, records=[record(r) for r in rows], columns=columns)
         if returning:
             return [dict(r) for r in await raw.fetch(insert)]

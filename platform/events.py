@@ -1,7 +1,8 @@
 """Domain events: what services call to say "this changed", inside their transaction.
 
-`record` only writes the outbox row; `redgrid.realtime.publisher` sequences and publishes it
-after the commit. Topics are per tenant and per area, e.g. `t12.cases`, `t12.grid`.
+`record` only writes the outbox row, and asks the transaction to wake the publisher once it
+has committed; `redgrid.realtime.publisher` then sequences and publishes the row. Topics are
+per tenant and per area, e.g. `t12.cases`, `t12.grid`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redgrid.platform.context import RequestContext
+from redgrid.platform.database import on_commit
 from redgrid.platform.models import Event
 
 TOPIC_AREAS = ("grid", "people", "cases", "roster", "figures")
@@ -30,17 +32,18 @@ async def record(
     """Write an event into the outbox of the current transaction. `path` is the grid path the
     event concerns: subscribers see it only when their grid scope covers it."""
     tenant = ctx.require_tenant()
+    on_commit(_committed)
     return await Event.create(
         tenant_id=tenant.id, topic=topic_for(tenant.id, area), type=type, path=path, payload=payload
     )
 
 
-def on_commit(callback: Callable[[], None]) -> None:
+def wake_on_commit(callback: Callable[[], None]) -> None:
+    """The publisher's wake-up, called after each commit of a transaction that recorded events."""
     _after_commit.append(callback)
 
 
-def committed() -> None:
-    """Called by the transaction owner once it committed: wakes the publisher now rather than
-    at its next poll."""
+def _committed() -> None:
+    """Wakes the publisher now rather than at its next poll."""
     for callback in _after_commit:
         callback()

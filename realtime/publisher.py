@@ -59,7 +59,7 @@ class Publisher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        events.on_commit(self._wake.set)
+        events.wake_on_commit(self._wake.set)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="redgrid-publisher")
@@ -78,8 +78,7 @@ class Publisher:
             await asyncio.wait_for(self.drain(), drain_seconds)
             return await self._pending()
         except Exception as exc:  # noqa: BLE001 - shutting down: say what is left, do not fail
-            log.warning("outbox not drained at shutdown; another replica will publish it",
-                        error=brief(exc))
+            log.warning("outbox not drained at shutdown; another replica will publish it", error=brief(exc))
             return -1
 
     async def _run(self) -> None:
@@ -110,9 +109,7 @@ class Publisher:
         async with in_transaction("default") as conn:
             await enter_publisher_scope(conn)
             if is_postgres(conn):
-                rows = await conn.execute_query_dict(
-                    "SELECT pg_try_advisory_xact_lock($1) AS locked", [ADVISORY_LOCK]
-                )
+                rows = await conn.execute_query_dict("SELECT pg_try_advisory_xact_lock($1) AS locked", [ADVISORY_LOCK])
                 if not rows[0]["locked"]:
                     return False  # another replica is sequencing right now
             pending = await Event.filter(seq=None).order_by("id").limit(BATCH)
@@ -155,6 +152,4 @@ class Publisher:
         """Forget published events older than the replay window."""
         async with in_transaction("default") as conn:
             await enter_publisher_scope(conn)
-            return await Event.filter(
-                published_at__lt=datetime.now(UTC) - RETENTION
-            ).delete()
+            return await Event.filter(published_at__lt=datetime.now(UTC) - RETENTION).delete()

@@ -39,18 +39,39 @@ async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, 
     now = now or datetime.now(UTC)
     local_midnight = now.astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
     cases = Case.filter(tenant_id=tenant_id)
-    by_state = dict(await cases.exclude(state="closed").annotate(n=Count("id")).group_by("state").values_list("state", "n"))
-    overdue = await cases.filter(closed_at=None).filter(
-        Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
-    ).count()
+    by_state = dict(
+        await cases.exclude(state="closed").annotate(n=Count("id")).group_by("state").values_list("state", "n")
+    )
+    overdue = (
+        await cases.filter(closed_at=None)
+        .filter(
+            Q(overdue_on_scene_at__isnull=False)
+            | Q(overdue_resolve_at__isnull=False)
+            | Q(overdue_answer_at__isnull=False)
+        )
+        .count()
+    )
     closed_today = await cases.filter(closed_at__gte=local_midnight).count()
-    satisfaction = await cases.filter(satisfaction__isnull=False, answered_at__gte=now - timedelta(days=30)).annotate(
-        avg=Avg("satisfaction")).first().values_list("avg", flat=True)
+    satisfaction = (
+        await cases.filter(satisfaction__isnull=False, answered_at__gte=now - timedelta(days=30))
+        .annotate(avg=Avg("satisfaction"))
+        .first()
+        .values_list("avg", flat=True)
+    )
     on_duty = await DutyShift.filter(
-        tenant_id=tenant_id, starts_at__lte=now, ends_at__gt=now, cancelled_at=None,
-        checked_in_at__isnull=False, checked_out_at=None,
+        tenant_id=tenant_id,
+        starts_at__lte=now,
+        ends_at__gt=now,
+        cancelled_at=None,
+        checked_in_at__isnull=False,
+        checked_out_at=None,
     ).count()
-    colours = dict(await Household.filter(tenant_id=tenant_id).annotate(n=Count("id")).group_by("colour").values_list("colour", "n"))
+    colours = dict(
+        await Household.filter(tenant_id=tenant_id)
+        .annotate(n=Count("id"))
+        .group_by("colour")
+        .values_list("colour", "n")
+    )
     return {
         "openCases": sum(by_state.values()),
         "casesByState": by_state,
@@ -91,14 +112,18 @@ async def publish_changed() -> int:
             continue
         tenant = next(t for t in tenants if t.id == tenant_id)
         async with tenant_transaction(tenant_id):
-            last = await Event.filter(tenant_id=tenant_id, topic=events.topic_for(tenant_id, "figures")).order_by("-id").first()
+            last = (
+                await Event.filter(tenant_id=tenant_id, topic=events.topic_for(tenant_id, "figures"))
+                .order_by("-id")
+                .first()
+            )
             if last is None or last.payload.get("watermark") != marks:
                 figures = await key_figures(tenant_id)
-                await events.record(system_context(tenant, PUBLISHER), "figures", "figures.updated", {**figures, "watermark": marks})
+                await events.record(
+                    system_context(tenant, PUBLISHER), "figures", "figures.updated", {**figures, "watermark": marks}
+                )
                 sent += 1
         _sent[tenant_id] = marks
-    if sent:
-        events.committed()
     return sent
 
 

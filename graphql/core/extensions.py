@@ -9,11 +9,11 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, Node, StringValueNode
-from strawberry.types.graphql import OperationType
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
-from redgrid.platform import events, metrics
+from graphql import DocumentNode, GraphQLError, Node, StringValueNode
+from redgrid.platform import metrics
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.text import bad_character
 
@@ -41,8 +41,9 @@ def variables_problem(variables: dict[str, Any] | None) -> GraphQLError | None:
     for name, value in (variables or {}).items():
         if (char := _bad_string(value)) is not None:
             where = f"variable ${name}" if name.isidentifier() else "a variable"
-            return GraphQLError(f"{where}: the character U+{ord(char):04X} is not allowed",
-                                extensions={"code": "INVALID_TEXT"})
+            return GraphQLError(
+                f"{where}: the character U+{ord(char):04X} is not allowed", extensions={"code": "INVALID_TEXT"}
+            )
     return None
 
 
@@ -78,8 +79,11 @@ def _first_bad_literal(document: DocumentNode) -> GraphQLError | None:
         node = stack.pop()
         if isinstance(node, StringValueNode):
             if (char := bad_character(node.value, multiline=True)) is not None:
-                return GraphQLError(f"a string in the document: the character U+{ord(char):04X} is not allowed",
-                                    nodes=node, extensions={"code": "INVALID_TEXT"})
+                return GraphQLError(
+                    f"a string in the document: the character U+{ord(char):04X} is not allowed",
+                    nodes=node,
+                    extensions={"code": "INVALID_TEXT"},
+                )
             continue
         for key in node.keys:
             child = getattr(node, key)
@@ -112,8 +116,6 @@ class TenantTransaction(SchemaExtension):
                     raise _RollBack
         except _RollBack:
             return
-        if mutation:
-            events.committed()  # the outbox rows it wrote are visible now: publish them
 
 
 class OperationMetrics(SchemaExtension):

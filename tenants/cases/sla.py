@@ -26,14 +26,23 @@ SCANNER = "sla-scanner"
 def _unmet(case: Case, deadline: str, now: datetime) -> bool:
     """The deadline has passed with its milestone unmet and not yet been announced."""
     due = getattr(case, f"{deadline}_due")
-    return (due is not None and due <= now and getattr(case, MILESTONES[deadline]) is None
-            and getattr(case, f"overdue_{deadline}_at") is None)
+    return (
+        due is not None
+        and due <= now
+        and getattr(case, MILESTONES[deadline]) is None
+        and getattr(case, f"overdue_{deadline}_at") is None
+    )
 
 
 def _any_unmet(now: datetime) -> Q:
     """`_unmet` for any of the deadlines, as one condition: one query per tenant per tick."""
-    return reduce(or_, (Q(**{f"{deadline}_due__lte": now, MILESTONES[deadline]: None, f"overdue_{deadline}_at": None})
-                        for deadline in DEADLINES))
+    return reduce(
+        or_,
+        (
+            Q(**{f"{deadline}_due__lte": now, MILESTONES[deadline]: None, f"overdue_{deadline}_at": None})
+            for deadline in DEADLINES
+        ),
+    )
 
 
 async def fire_overdue(now: datetime | None = None) -> int:
@@ -56,12 +65,19 @@ async def fire_overdue(now: datetime | None = None) -> int:
                     if people is None:
                         people = await people_of(case)
                     await events.record(
-                        ctx, "cases", "case.overdue",
-                        {"id": case.id, "number": case.number, "title": case.title, "deadline": deadline,
-                         "due": getattr(case, f"{deadline}_due").isoformat(), "state": case.state,
-                         "assignee": case.assignee, "people": people},
+                        ctx,
+                        "cases",
+                        "case.overdue",
+                        {
+                            "id": case.id,
+                            "number": case.number,
+                            "title": case.title,
+                            "deadline": deadline,
+                            "due": getattr(case, f"{deadline}_due").isoformat(),
+                            "state": case.state,
+                            "assignee": case.assignee,
+                            "people": people,
+                        },
                         path=case.node.path,
                     )
-    if fired:
-        events.committed()
     return fired
