@@ -70,16 +70,20 @@ class Rule:
     id_number: Exposure
     phone: Exposure
 
-    def __or__(self, other: "Rule") -> "Rule":
+    def __or__(self, other: Rule) -> Rule:
         return Rule(
-            max(self.reach, other.reach), self.edits | other.edits,
-            max(self.id_number, other.id_number), max(self.phone, other.phone),
+            max(self.reach, other.reach),
+            self.edits | other.edits,
+            max(self.id_number, other.id_number),
+            max(self.phone, other.phone),
         )
 
 
 RULES: dict[str, Rule] = {
     "secretary": Rule(Reach.GRID, frozenset(Area), Exposure.FULL, Exposure.FULL),
-    "grid-head": Rule(Reach.GRID, frozenset({Area.RESIDENTS, Area.PARTY, Area.VOLUNTEERS}), Exposure.FULL, Exposure.FULL),
+    "grid-head": Rule(
+        Reach.GRID, frozenset({Area.RESIDENTS, Area.PARTY, Area.VOLUNTEERS}), Exposure.FULL, Exposure.FULL
+    ),
     "grid-worker": Rule(Reach.GRID, frozenset({Area.RESIDENTS, Area.VOLUNTEERS}), Exposure.MASKED, Exposure.FULL),
     "dept-staff": Rule(Reach.NONE, frozenset(), Exposure.HIDDEN, Exposure.MASKED),
     "volunteer": Rule(Reach.OWN, frozenset(), Exposure.HIDDEN, Exposure.MASKED),
@@ -115,8 +119,10 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """138****0001; a short number keeps only its last two characters."""
-    if len(phone) >= 8:
+    """138****0001: a mobile or a landline with its area code keeps its first three and last
+    four characters; anything shorter (a landline without its area code is eight digits) only
+    its last two, so that a mask always hides at least four of them."""
+    if len(phone) >= 11:
         return phone[:3] + "****" + phone[-4:]
     return "****" + phone[-2:] if phone else ""
 
@@ -137,8 +143,8 @@ def shown_sql(column: str, exposure: Exposure, mask: Callable[[str], str]) -> st
 
 _MASKS_SQL = {
     mask_id_number: "(left({c}, 6) || '****' || right({c}, 4))",
-    mask_phone: "(CASE WHEN length({c}) >= 8 THEN left({c}, 3) || '****' || right({c}, 4)"
-                " WHEN {c} = '' THEN '' ELSE '****' || right({c}, 2) END)",
+    mask_phone: "(CASE WHEN length({c}) >= 11 THEN left({c}, 3) || '****' || right({c}, 4)"
+    " WHEN {c} = '' THEN '' ELSE '****' || right({c}, 2) END)",
 }
 
 
@@ -178,7 +184,9 @@ def viewer(ctx: RequestContext) -> Callable[[Resident], ResidentView]:
 
     def view(r: Resident) -> ResidentView:
         return ResidentView(
-            id=r.id, node_id=r.node_id, household_id=r.household_id,  # type: ignore[attr-defined]
+            id=r.id,
+            node_id=r.node_id,
+            household_id=r.household_id,  # type: ignore[attr-defined]
             name=r.name,
             id_number=_shown(r.id_number, rule.id_number, mask_id_number),
             sex=r.sex,
