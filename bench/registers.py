@@ -49,7 +49,8 @@ SELECT h.id, h.address, h.colour, h.kind, n.name AS node_name, n.path,
   (SELECT json_agg(json_build_object('name', r.name, 'id_number', r.id_number, 'phone', r.phone,
           'birth_date', r.birth_date, 'living_alone', r.living_alone, 'low_income', r.low_income) ORDER BY r.id)
      FROM resident r WHERE r.tenant_id = $1 AND r.household_id = h.id) AS members,
-  (SELECT json_agg(json_build_object('category', p.category, 'joined_on', p.joined_on, 'organisation', o.name) ORDER BY p.id)
+  (SELECT json_agg(json_build_object('category', p.category, 'joined_on', p.joined_on, 'organisation', o.name)
+                   ORDER BY p.id)
      FROM party_member p JOIN resident r ON r.id = p.resident_id JOIN party_organisation o ON o.id = p.organisation_id
     WHERE r.tenant_id = $1 AND r.household_id = h.id) AS party_members
 FROM household h JOIN grid_node n ON n.id = h.node_id
@@ -84,13 +85,15 @@ async def fresh_database(owner_url: str, app_url: str, name: str = "redgrid_benc
 async def street(name: str, residents: int):  # type: ignore[no-untyped-def]
     """A tenant with the scale street's grid and no people yet, and its secretary."""
     from redgrid.platform.database import tenant_transaction
-    from redgrid.platform.root.demo import operator_context, secretary_context
     from redgrid.platform.provisioning import DevProvisioner
-    from redgrid.tenants.tenancy import create_district, create_tenant
+    from redgrid.platform.root.demo import operator_context, secretary_context
     from redgrid.tenants.people.scale import build_grid
+    from redgrid.tenants.tenancy import create_district, create_tenant
 
     await create_district(operator_context(), "bench", "Bench district")
-    made = await create_tenant(operator_context(), DevProvisioner(), slug=name, name=name, district_slug="bench", kind="street")
+    made = await create_tenant(
+        operator_context(), DevProvisioner(), slug=name, name=name, district_slug="bench", kind="street"
+    )
     ctx = secretary_context(made.value)
     async with tenant_transaction(made.value.id):
         await build_grid(ctx, residents)
@@ -135,10 +138,42 @@ async def timed_copy(owner_url: str, ctx, residents: int) -> float:  # type: ign
     records = []
     for name, number, phone, path, *_rest, tags in resident_rows(residents):
         card = idcard.parse(number, today)
-        records.append((ctx.tenant.id, nodes[path], None, name, card.number, card.sex, card.birth_date, phone,
-                        "独居" in tags, False, "低保" in tags, False, False, False, created))
-    columns = ["tenant_id", "node_id", "household_id", "name", "id_number", "sex", "birth_date", "phone",
-               "living_alone", "disabled", "low_income", "hardship", "left_behind_child", "floating", "created_at"]
+        records.append(
+            (
+                ctx.tenant.id,
+                nodes[path],
+                None,
+                name,
+                card.number,
+                card.sex,
+                card.birth_date,
+                phone,
+                "独居" in tags,
+                False,
+                "低保" in tags,
+                False,
+                False,
+                False,
+                created,
+            )
+        )
+    columns = [
+        "tenant_id",
+        "node_id",
+        "household_id",
+        "name",
+        "id_number",
+        "sex",
+        "birth_date",
+        "phone",
+        "living_alone",
+        "disabled",
+        "low_income",
+        "hardship",
+        "left_behind_child",
+        "floating",
+        "created_at",
+    ]
     conn = await asyncpg.connect(owner_url)
     try:
         started = time.perf_counter()
@@ -196,10 +231,14 @@ async def page_times(ctx, app_url: str, runs: int) -> dict[str, list[float] | in
 
 async def main(args: argparse.Namespace) -> None:
     owner_url, app_url = await fresh_database(
-        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"])
-    os.environ.update(REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING")
-    migrate = await asyncio.create_subprocess_exec(sys.executable, "-m", "redgrid.platform.root.cli", "migrate",
-                                                   cwd=ROOT, stdout=asyncio.subprocess.DEVNULL)
+        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"]
+    )
+    os.environ.update(
+        REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING"
+    )
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "redgrid.platform.root.cli", "migrate", cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
+    )
     assert await migrate.wait() == 0, "redgrid migrate failed"
 
     from redgrid.platform.database import close_database, init_database
@@ -226,8 +265,11 @@ async def main(args: argparse.Namespace) -> None:
         await timed_import(csv_street, PartyMembersRegister(), "m.csv", as_csv(MEMBER_HEADERS, member_rows(n)))
 
         print(f"{'import':<34}{'seconds':>9}{'rows/s':>10}{'of COPY':>9}")
-        for label, seconds in (("COPY (owner, parsed rows)", copy_s), ("import CSV (app role, checked)", csv_s),
-                               ("import XLSX (app role, checked)", xlsx_s)):
+        for label, seconds in (
+            ("COPY (owner, parsed rows)", copy_s),
+            ("import CSV (app role, checked)", csv_s),
+            ("import XLSX (app role, checked)", xlsx_s),
+        ):
             print(f"{label:<34}{seconds:>9.2f}{n / seconds:>10.0f}{copy_s / seconds:>9.2f}")
 
         # Statistics and the visibility map for the rows just imported, as autovacuum would
@@ -238,15 +280,23 @@ async def main(args: argparse.Namespace) -> None:
         # The page is timed in a fresh process, as a server serves it: in this one, after
         # 600,000 imported rows, it ran three to four times slower than in any other.
         timer = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--page-of", csv_street.tenant.slug, "--runs", str(args.runs),
-            stdout=asyncio.subprocess.PIPE)
+            sys.executable,
+            __file__,
+            "--page-of",
+            csv_street.tenant.slug,
+            "--runs",
+            str(args.runs),
+            stdout=asyncio.subprocess.PIPE,
+        )
         out, _ = await timer.communicate()
         assert timer.returncode == 0, "the page timer failed"
         times = json.loads(out.decode().strip().splitlines()[-1])
         g, r, s = (statistics.median(times[way]) for way in ("graphql", "resolvers", "sql"))
-        print(f"page of 100 households ({times['members']} members), median of {args.runs}: "
-              f"GraphQL {g * 1000:.1f} ms, SQL {s * 1000:.1f} ms, ratio {g / s:.2f} "
-              f"(through the resolvers alone: {r * 1000:.1f} ms, ratio {r / s:.2f})")
+        print(
+            f"page of 100 households ({times['members']} members), median of {args.runs}: "
+            f"GraphQL {g * 1000:.1f} ms, SQL {s * 1000:.1f} ms, ratio {g / s:.2f} "
+            f"(through the resolvers alone: {r * 1000:.1f} ms, ratio {r / s:.2f})"
+        )
     finally:
         await close_database()
 
@@ -255,8 +305,8 @@ async def page_only(args: argparse.Namespace) -> None:
     """Time the page of an already imported street (the environment `main` set) and print the
     times as JSON: run by `main` in a process of its own."""
     from redgrid.platform.database import close_database, init_database, tenant_transaction
-    from redgrid.platform.root.demo import secretary_context
     from redgrid.platform.models import Tenant
+    from redgrid.platform.root.demo import secretary_context
 
     app_url = os.environ["REDGRID_DATABASE_URL"]
     await init_database(url=app_url)

@@ -12,6 +12,8 @@ bash deploy/tools/install-minio.sh > .venv/minio-path 2> .venv/minio-build.log &
 minio_build=$!
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -c deploy/constraints.txt -e '.[test]'
+# The quality gate (ruff, mypy, import-linter) first: CI fails fast, before any service starts.
+bash deploy/gate.sh || { kill "$minio_build" 2>/dev/null; exit 1; }
 bash deploy/services.sh up
 eval "$(bash deploy/services.sh env)"
 wait "$minio_build" || { cat .venv/minio-build.log >&2; echo "MinIO build failed" >&2; exit 1; }

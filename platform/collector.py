@@ -149,6 +149,7 @@ class FrozenCollector:
         self._frozen_after_pass, self._open_at_pass = self._frozen, len(self._sockets)
         metrics.GC_FULL_PASSES.inc()
         metrics.GC_PASS_UNREACHABLE.inc(found)
-        log.info("full collection", unreachable=found, frozen=self._frozen,
-                 seconds=round(time.perf_counter() - started, 3))
+        log.info(
+            "full collection", unreachable=found, frozen=self._frozen, seconds=round(time.perf_counter() - started, 3)
+        )
         return found

@@ -20,9 +20,13 @@ class InvalidInput(Exception):
         self.errors = list(errors)
 
 
-
 def text_errors(
-    field: str, value: str, limit: int | None = None, *, required: bool = True, code: str = "INVALID_TEXT",
+    field: str,
+    value: str,
+    limit: int | None = None,
+    *,
+    required: bool = True,
+    code: str = "INVALID_TEXT",
     multiline: bool = False,
 ) -> list[UserError]:
     """The error in a text a person typed, if any (platform/text.py): a forbidden character is

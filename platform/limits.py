@@ -22,7 +22,9 @@ class Limits(BaseSettings):
 
     # HTTP: refused with 413 while the body streams in, before it is read whole.
     http_body_bytes: int = Field(default=1 * MIB, ge=1024, description="a JSON or form body")
-    upload_bytes: int = Field(default=64 * MIB, ge=1024, description="a whole multipart request (one spreadsheet or photo)")
+    upload_bytes: int = Field(
+        default=64 * MIB, ge=1024, description="a whole multipart request (one spreadsheet or photo)"
+    )
     json_depth: int = Field(default=32, ge=2, description="nesting of a JSON body's arrays and objects")
     http_head_bytes: int = Field(default=128 * 1024, ge=8192, description="a request's line and headers (URL included)")
 
@@ -33,21 +35,32 @@ class Limits(BaseSettings):
     graphql_fields_per_set: int = Field(default=40, ge=10, description="fields and fragments in one selection set")
     graphql_fields: int = Field(default=300, ge=50, description="fields written in one document")
     graphql_merges: int = Field(
-        default=10, ge=1, description="pairs of same-named fields, or of fragments, in one selection set, summed")
+        default=45, ge=1, description="pairs of same-named fields, or of fragments, in one selection set, summed"
+    )
     graphql_aliases: int = Field(default=30, ge=1, description="aliased fields in one document")
     graphql_cost: int = Field(default=100_000, ge=100, description="the cost budget of one operation (README)")
     graphql_default_page: int = Field(default=100, ge=1, description="what a list without `first` counts as, for cost")
     graphql_cache_entries: int = Field(default=256, ge=0, description="parsed and validated documents kept")
     graphql_introspection: str = Field(
-        default="authenticated", pattern="^(anyone|authenticated|nobody)$",
+        default="authenticated",
+        pattern="^(anyone|authenticated|nobody)$",
         description="who may introspect the schema in production (development: anyone)",
+    )
+    persisted_query_entries: int = Field(
+        default=2000, ge=0, description="documents kept for automatic persisted queries (0: not supported)"
+    )
+    persisted_query_ttl_seconds: float = Field(
+        default=86400, gt=0, description="how long a persisted document unused is kept"
     )
 
     # Websockets (both protocols).
     ws_init_timeout_seconds: float = Field(default=10, gt=0, description="connection_init must come within this")
-    ws_message_bytes: int = Field(default=65536, ge=1024, description="one message a client sends (uvicorn's is 16 MiB)")
+    ws_message_bytes: int = Field(
+        default=65536, ge=1024, description="one message a client sends (uvicorn's is 16 MiB)"
+    )
     ws_pending_per_address: int = Field(
-        default=10, ge=1, description="websockets of one client address still waiting for connection_init")
+        default=10, ge=1, description="websockets of one client address still waiting for connection_init"
+    )
     ws_subscriptions: int = Field(default=20, ge=1, description="operations open at once on one socket")
     replay_events: int = Field(default=10000, ge=0, description="how far back `after` may reach, in events of a topic")
 
@@ -73,12 +86,16 @@ class Limits(BaseSettings):
     rate_user: str = Field(default="600/minute", description="operations of one signed-in user")
     rate_anonymous: str = Field(default="60/minute", description="requests of one anonymous client address")
     rate_guessing: str = Field(default="30/minute", description="writes that look a person up by ID-card number")
-    rate_cost: str = Field(default="1000000/minute", description="cost (graphql/core/limits.py) of one caller's operations")
+    rate_cost: str = Field(
+        default="1000000/minute", description="cost (graphql/core/limits.py) of one caller's operations"
+    )
     rate_refusal_memory_seconds: float = Field(
-        default=1, ge=0, description="how long a process refuses a refused caller again without asking Redis")
+        default=1, ge=0, description="how long a process refuses a refused caller again without asking Redis"
+    )
     in_flight: int = Field(default=4, ge=1, description="requests of one caller running at once, per server process")
     in_flight_busy: int = Field(
-        default=4, ge=1, description="requests running in one process from which each caller may run only one")
+        default=4, ge=1, description="requests running in one process from which each caller may run only one"
+    )
 
 
 @lru_cache

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor
 
 # Frames kept of a stack, innermost last; error keys remembered at once (oldest forgotten).
 MAX_FRAMES = 12
@@ -47,7 +48,7 @@ def _short(filename: str) -> str:
     path = Path(filename)
     parts = path.parts
     if "site-packages" in parts:
-        return "/".join(parts[parts.index("site-packages") + 1:])
+        return "/".join(parts[parts.index("site-packages") + 1 :])
     if path.is_relative_to(_ROOT):
         return str(path.relative_to(_ROOT))
     return "/".join(parts[-3:])
@@ -108,7 +109,7 @@ def brief(exc: BaseException) -> str:
     return f"{type(exc).__qualname__} at {_where(exc)}"
 
 
-def summarize_exception(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def summarize_exception(logger: Any, method: str, event_dict: EventDict) -> EventDict:
     """In place of structlog's format_exc_info: the type, the place and the frames, no message."""
     record = event_dict.get("_record")
     repeated = getattr(record, _REPEATED, None)
@@ -128,7 +129,7 @@ def summarize_exception(logger: Any, method: str, event_dict: dict[str, Any]) ->
 
 
 def configure_logging(level: str = "INFO", repeat_seconds: float = 60.0) -> None:
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

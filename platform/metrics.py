@@ -9,12 +9,8 @@ from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter("redgrid_http_requests_total", "HTTP requests", ["route", "method", "status"])
 HTTP_LATENCY = Histogram("redgrid_http_request_seconds", "HTTP request latency", ["route"])
-OPERATIONS = Counter(
-    "redgrid_graphql_operations_total", "GraphQL operations", ["operation", "type", "outcome"]
-)
-OPERATION_LATENCY = Histogram(
-    "redgrid_graphql_operation_seconds", "GraphQL operation latency", ["operation", "type"]
-)
+OPERATIONS = Counter("redgrid_graphql_operations_total", "GraphQL operations", ["operation", "type", "outcome"])
+OPERATION_LATENCY = Histogram("redgrid_graphql_operation_seconds", "GraphQL operation latency", ["operation", "type"])
 WEBSOCKETS = Gauge("redgrid_websocket_connections", "Open websocket connections")
 SUBSCRIPTIONS = Gauge("redgrid_event_subscriptions", "Live event subscriptions served by this process's hub")
 EVENT_FANOUT = Histogram(
@@ -22,7 +18,11 @@ EVENT_FANOUT = Histogram(
     "Time this process's hub takes to hand one event to every subscriber of its topic (rendering and socket writes)",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
-GC_FROZEN = Gauge("redgrid_gc_frozen_objects", "Objects frozen out of the garbage collector's full collections, counted as frozen (corrected to the real count at a full pass or a backstop recount)")
+GC_FROZEN = Gauge(
+    "redgrid_gc_frozen_objects",
+    "Objects frozen out of the garbage collector's full collections, counted as frozen"
+    " (corrected to the real count at a full pass or a backstop recount)",
+)
 GC_FULL_PASSES = Counter("redgrid_gc_full_passes_total", "Full passes over every object, frozen or not")
 GC_PASS_UNREACHABLE = Counter("redgrid_gc_full_pass_unreachable_total", "Unreachable objects the full passes found")
 RATE_LIMITED = Counter("redgrid_rate_limited_total", "Requests refused by a rate limit", ["budget"])

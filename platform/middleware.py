@@ -60,6 +60,9 @@ class RequestIdMiddleware:
             metrics.HTTP_LATENCY.labels(route).observe(elapsed)
             if route not in ("/healthz", "/metrics"):
                 log.info(
-                    "request", method=scope["method"], path=scope["path"], status=status,
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
                     ms=round(elapsed * 1000, 1),
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -66,7 +66,7 @@ class Account(TenantOwned):
     subject = fields.CharField(max_length=64, default="")
     username = fields.CharField(max_length=128)
     display_name = fields.CharField(max_length=200, default="")
-    grid_scope = fields.ForeignKeyField(
+    grid_scope: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -92,7 +92,7 @@ class Event(TenantOwned):
     topic = fields.CharField(max_length=64)
     type = fields.CharField(max_length=64)
     path = fields.CharField(max_length=400, null=True)
-    payload = fields.JSONField()
+    payload: fields.JSONField[Any] = fields.JSONField()
     seq = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True)

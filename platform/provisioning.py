@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakGetError
@@ -25,9 +25,7 @@ class ProvisionReport:
 
 
 class Provisioner(Protocol):
-    async def ensure_tenant(
-        self, tenant: str, district: str, secretary: tuple[str, str] | None
-    ) -> ProvisionReport: ...
+    async def ensure_tenant(self, tenant: str, district: str, secretary: tuple[str, str] | None) -> ProvisionReport: ...
 
 
 class KeycloakProvisioner:
@@ -46,7 +44,7 @@ class KeycloakProvisioner:
             except KeycloakGetError as exc:
                 if exc.response_code != 404:
                     raise
-                payload = {"name": name}
+                payload: dict[str, Any] = {"name": name}
                 if depth == len(parts):
                     payload["attributes"] = attributes
                 group_id = await self._admin.a_create_group(payload, parent=parent_id)
@@ -55,14 +53,10 @@ class KeycloakProvisioner:
         assert parent_id is not None
         return parent_id
 
-    async def ensure_tenant(
-        self, tenant: str, district: str, secretary: tuple[str, str] | None
-    ) -> ProvisionReport:
+    async def ensure_tenant(self, tenant: str, district: str, secretary: tuple[str, str] | None) -> ProvisionReport:
         report = ProvisionReport()
         await self._group(f"/districts/{district}", {"district": [district]}, report)
-        group_id = await self._group(
-            f"/tenants/{tenant}", {"tenant": [tenant], "district": [district]}, report
-        )
+        group_id = await self._group(f"/tenants/{tenant}", {"tenant": [tenant], "district": [district]}, report)
         if secretary is not None:
             await self._ensure_secretary(tenant, district, group_id, *secretary, report=report)
         if not report.actions:
@@ -70,8 +64,14 @@ class KeycloakProvisioner:
         return report
 
     async def _ensure_secretary(
-        self, tenant: str, district: str, group_id: str, username: str, email: str,
-        *, report: ProvisionReport,
+        self,
+        tenant: str,
+        district: str,
+        group_id: str,
+        username: str,
+        email: str,
+        *,
+        report: ProvisionReport,
     ) -> None:
         user_id = await self._admin.a_get_user_id(username)
         if user_id is None:
@@ -98,9 +98,7 @@ class KeycloakProvisioner:
                 raise ValueError(f"user {username} exists and belongs to another tenant")
         roles = {r["name"] for r in await self._admin.a_get_realm_roles_of_user(user_id)}
         if "secretary" not in roles:
-            await self._admin.a_assign_realm_roles(
-                user_id, [await self._admin.a_get_realm_role("secretary")]
-            )
+            await self._admin.a_assign_realm_roles(user_id, [await self._admin.a_get_realm_role("secretary")])
             report.actions.append(f"granted secretary to {username}")
         groups = {g["id"] for g in await self._admin.a_get_user_groups(user_id)}
         if group_id not in groups:
@@ -109,9 +107,7 @@ class KeycloakProvisioner:
 
 
 class DevProvisioner:
-    async def ensure_tenant(
-        self, tenant: str, district: str, secretary: tuple[str, str] | None
-    ) -> ProvisionReport:
+    async def ensure_tenant(self, tenant: str, district: str, secretary: tuple[str, str] | None) -> ProvisionReport:
         if secretary is not None:
             raise ValueError("the dev identity has fixed demo users; configure Keycloak to add users")
         return ProvisionReport(["dev identity: nothing to provision"])

@@ -81,8 +81,12 @@ class RateLimiter:
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if redis_url:
             storage = RedisStorage(
-                "async+" + redis_url, implementation="redispy", wrap_exceptions=True, key_prefix="redgrid-rate",
-                socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                "async+" + redis_url,
+                implementation="redispy",
+                wrap_exceptions=True,
+                key_prefix="redgrid-rate",
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             )
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._redis_failed_at: float | None = None
@@ -155,7 +159,11 @@ class RateLimiter:
 
     @staticmethod
     async def _count(
-        limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, budget: str, key: str, cost: int,
+        limiter: SlidingWindowCounterRateLimiter,
+        item: RateLimitItem,
+        budget: str,
+        key: str,
+        cost: int,
     ) -> int | None:
         """None when allowed, else the seconds until the window lets the next one in."""
         if await limiter.hit(item, budget, key, cost=cost):
@@ -174,6 +182,9 @@ class RateLimiter:
         """Logged once per outage, not once per request."""
         if not self._redis_logged:
             self._redis_logged = True
-            log.warning("rate limits counted in memory: Redis unavailable",
-                        error=type(exc.storage_error).__name__, retry_seconds=REDIS_RETRY_SECONDS)
+            log.warning(
+                "rate limits counted in memory: Redis unavailable",
+                error=type(exc.storage_error).__name__,
+                retry_seconds=REDIS_RETRY_SECONDS,
+            )
         self._redis_failed_at = time.monotonic()

@@ -22,8 +22,8 @@ import asyncio
 import contextlib
 import fcntl
 import gc
-import math
 import io
+import math
 import multiprocessing
 import os
 import pickle
@@ -33,13 +33,14 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.limits import get_limits
 
+T = TypeVar("T")
 log = structlog.get_logger("redgrid.sandbox")
 _CONTEXT = multiprocessing.get_context("forkserver")
 # The main module first, as multiprocessing does by default, so children do not import it again.
@@ -131,8 +132,13 @@ def _kill(process: multiprocessing.process.BaseProcess, conn: Connection) -> Non
 class Stream:
     """The items a child yields. Dropping it (or its end, or an error) kills the child."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection, wait_seconds: float,
-                 release: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        process: multiprocessing.process.BaseProcess,
+        conn: Connection,
+        wait_seconds: float,
+        release: Callable[[], None],
+    ) -> None:
         self._process, self._conn, self._wait = process, conn, wait_seconds
         self._finalizer = weakref.finalize(self, _kill, process, conn)
         self._release = weakref.finalize(self, release)
@@ -163,7 +169,12 @@ class Stream:
         loop = asyncio.get_running_loop()
         readable = loop.create_future()
         fd = self._conn.fileno()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+
+        def wake() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(fd, wake)
         try:
             await asyncio.wait_for(readable, self._wait)
         except TimeoutError:
@@ -227,12 +238,20 @@ class _DataUnpickler(pickle.Unpickler):
     """Reads what a child sends as data only. The child runs native parsers on hostile bytes:
     were one subverted, a pickle naming any other class would run code in the server."""
 
-    ALLOWED = frozenset({
-        ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "complex"),
-        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-        ("datetime", "timezone"), ("redgrid.platform.errors", "UserError"),
-        ("redgrid.tenants.cases.photos", "Photo"),
-    })
+    ALLOWED = frozenset(
+        {
+            ("builtins", "set"),
+            ("builtins", "frozenset"),
+            ("builtins", "complex"),
+            ("datetime", "date"),
+            ("datetime", "datetime"),
+            ("datetime", "time"),
+            ("datetime", "timedelta"),
+            ("datetime", "timezone"),
+            ("redgrid.platform.errors", "UserError"),
+            ("redgrid.tenants.cases.photos", "Photo"),
+        }
+    )
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self.ALLOWED:
@@ -244,7 +263,7 @@ def _single(fn: Callable[..., Any], *args: Any) -> Iterator[Any]:
     yield fn(*args)
 
 
-async def run(fn: Callable[..., Any], *args: Any, lane: str) -> Any:
+async def run(fn: Callable[..., T], *args: Any, lane: str) -> T:
     """`fn(*args)` in a child: its result, or its `InvalidInput`, or `ParseFailed`."""
     items = await stream(_single, fn, *args, lane=lane)
     try:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     gc_full_pass_seconds: float = Field(default=3600, gt=0)
     # Register pages PostgreSQL shapes in one statement (graphql/core/compiled.py); false: resolvers only.
     compiled_pages: bool = True
+    # A JSON manifest of the only documents that may run (graphql/core/persisted.py); empty: any.
+    persisted_queries_manifest: str = ""
 
     log_level: str = "INFO"
     # Identical errors within this window are written once, the next one with their count.
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
 
     @model_validator(mode="after")
-    def _production_needs_real_services(self) -> "Settings":
+    def _production_needs_real_services(self) -> Settings:
         if self.env is Environment.PRODUCTION:
             missing = [
                 name
@@ -90,15 +92,16 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(
                     "production needs real services; the embedded defaults (SQLite, in-memory "
-                    "channel layer, dev identity) refuse to run in production. Missing: "
-                    + ", ".join(missing)
+                    "channel layer, dev identity) refuse to run in production. Missing: " + ", ".join(missing)
                 )
         return self
 
     @model_validator(mode="after")
-    def _s3_needs_a_bucket(self) -> "Settings":
+    def _s3_needs_a_bucket(self) -> Settings:
         if not self.s3_bucket and (self.s3_endpoint_url or self.s3_access_key_id or self.s3_secret_access_key):
-            raise ValueError("REDGRID_S3_* is set but REDGRID_S3_BUCKET is not: name the bucket, or unset them for disk storage")
+            raise ValueError(
+                "REDGRID_S3_* is set but REDGRID_S3_BUCKET is not: name the bucket, or unset them for disk storage"
+            )
         return self
 
     @property

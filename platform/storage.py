@@ -96,7 +96,12 @@ class DiskStorage:
 
     async def delete(self, *keys: str) -> None:
         paths = [self.path(key) for key in keys]
-        await asyncio.to_thread(lambda: [path.unlink(missing_ok=True) for path in paths])
+
+        def unlink() -> None:
+            for path in paths:
+                path.unlink(missing_ok=True)
+
+        await asyncio.to_thread(unlink)
 
     async def stored_before(self, cutoff: datetime) -> list[str]:
         return await asyncio.to_thread(self._stored_before, cutoff.timestamp())
@@ -129,7 +134,8 @@ class DiskStorage:
 
     def download(self, key: str, *, filename: str, content_type: str) -> Response:
         return FileResponse(
-            self.path(key), media_type=content_type,
+            self.path(key),
+            media_type=content_type,
             headers={"Content-Disposition": content_disposition(filename), "X-Content-Type-Options": "nosniff"},
         )
 
@@ -151,13 +157,16 @@ class S3Storage:
         """DeleteObjects, up to its 1,000 keys a request: a sweep of many orphans is a few calls."""
         checked = [_checked(key) for key in keys]
         for start in range(0, len(checked), S3_DELETE_BATCH):
-            batch = [{"Key": key} for key in checked[start:start + S3_DELETE_BATCH]]
+            batch = [{"Key": key} for key in checked[start : start + S3_DELETE_BATCH]]
             answer = await asyncio.to_thread(
-                self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+                self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
             if errors := answer.get("Errors"):
                 first = errors[0]
-                raise RuntimeError(f"S3 kept {len(errors)} of {len(batch)} objects; "
-                                   f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}")
+                raise RuntimeError(
+                    f"S3 kept {len(errors)} of {len(batch)} objects; "
+                    f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}"
+                )
 
     async def stored_before(self, cutoff: datetime) -> list[str]:
         return await asyncio.to_thread(self._stored_before, cutoff)
@@ -176,7 +185,8 @@ class S3Storage:
         return self.client.generate_presigned_url(
             "get_object",
             Params={
-                "Bucket": self.bucket, "Key": _checked(key),
+                "Bucket": self.bucket,
+                "Key": _checked(key),
                 "ResponseContentType": content_type,
                 "ResponseContentDisposition": content_disposition(filename),
             },

@@ -4,7 +4,6 @@ Creating districts and tenants is domain work: tenants/tenancy.py."""
 
 from __future__ import annotations
 
-
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -12,6 +11,7 @@ from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden, RequestContext, grid_scope_for
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Account, Tenant
+
 
 class TenantDirectory:
     """Tenant by slug, cached in the process; tenants are never renamed or deleted."""
@@ -38,7 +38,8 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
         raise Forbidden(f"tenant {identity.tenant_slug!r} is not provisioned on this platform")
     async with tenant_transaction(tenant.id):
         account = await _account_for(tenant, identity)
-        scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[union-attr]
+        # grid_scope_id: tortoise's FK column; grid_scope: a GridNode, typed Model (the platform may not name it)
+        scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[attr-defined,union-attr]
     return RequestContext(identity, tenant, grid_scope_for(identity, scope_path))
 
 
@@ -48,9 +49,7 @@ async def _account_for(tenant: Tenant, identity: Identity) -> Account:
     if account is None:
         try:
             async with in_transaction("default"):  # a savepoint: a lost race must not abort the request
-                await Account.create(
-                    tenant_id=tenant.id, subject=identity.subject, username=identity.username
-                )
+                await Account.create(tenant_id=tenant.id, subject=identity.subject, username=identity.username)
         except IntegrityError:
             pass
         account = await query.first()

@@ -34,7 +34,7 @@ class OpenSockets:
         self._sockets.add(websocket)
 
     def discard(self, websocket: WebSocket | None) -> None:
-        self._sockets.discard(websocket)  # type: ignore[arg-type]
+        self._sockets.discard(websocket)
 
     def __len__(self) -> int:
         return len(self._sockets)

@@ -11,6 +11,7 @@ buffer is full) is handed to a task to finish in, the way asyncio's own eager ta
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -33,6 +34,11 @@ def run_eagerly(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseExceptio
     return task
 
 
+def _release(done: asyncio.Future[None], _: object) -> None:
+    if not done.done():
+        done.set_result(None)
+
+
 async def _finish(coro: Coroutine[Any, Any, Any], waiting_for: Any, on_error: Callable[[BaseException], None]) -> None:
     """Drive `coro` on from where `run_eagerly` left it: each value it yields is a future it
     waits for (or None: a bare yield to the loop), exactly as a Task would treat it."""
@@ -42,8 +48,8 @@ async def _finish(coro: Coroutine[Any, Any, Any], waiting_for: Any, on_error: Ca
                 await asyncio.sleep(0)
             else:
                 waiting_for._asyncio_future_blocking = False
-                done = asyncio.get_running_loop().create_future()
-                waiting_for.add_done_callback(lambda _: done.done() or done.set_result(None))
+                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                waiting_for.add_done_callback(functools.partial(_release, done))
                 await done  # its outcome is for `coro` to read when resumed, not for us
             waiting_for = coro.send(None)
     except StopIteration:

@@ -17,8 +17,12 @@ REPLAY_LIMIT = 5000
 
 def _hub_event(event: Event) -> HubEvent:
     return HubEvent(
-        topic=event.topic, seq=event.seq or 0, type=event.type, path=event.path,
-        payload=event.payload, at=event.created_at.isoformat(),
+        topic=event.topic,
+        seq=event.seq or 0,
+        type=event.type,
+        path=event.path,
+        payload=event.payload,
+        at=event.created_at.isoformat(),
     )
 
 
@@ -35,7 +39,5 @@ class DatabaseEventLog:
     async def head(self, topic: str) -> int:
         async with in_transaction("default") as conn:
             await enter_publisher_scope(conn)
-            rows = await Event.filter(topic=topic).annotate(
-                top=Max("seq")
-            ).values("top")
+            rows = await Event.filter(topic=topic).annotate(top=Max("seq")).values("top")
         return int((rows[0]["top"] if rows else None) or 0)

@@ -46,10 +46,14 @@ class HubEvent:
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_message(cls, message: dict[str, Any]) -> "HubEvent":
+    def from_message(cls, message: dict[str, Any]) -> HubEvent:
         return cls(
-            topic=message["topic"], seq=int(message["seq"]), type=message["event_type"],
-            path=message.get("path"), payload=message["payload"], at=message["at"],
+            topic=message["topic"],
+            seq=int(message["seq"]),
+            type=message["event_type"],
+            path=message.get("path"),
+            payload=message["payload"],
+            at=message["at"],
         )
 
 
@@ -59,7 +63,8 @@ class ReplayTooOld(Exception):
 
     def __init__(self, window: int) -> None:
         super().__init__(
-            f"`after` is more than {window} events behind: reload with queries and subscribe without `after`")
+            f"`after` is more than {window} events behind: reload with queries and subscribe without `after`"
+        )
 
 
 class EventLog(Protocol):
@@ -168,6 +173,7 @@ class Hub:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
                 overflowed = True
+
         listener = await self.listen(topic, after, deliver)
         last = after
         try:
@@ -238,7 +244,7 @@ class Hub:
         listener.last = event.seq
         try:
             listener.deliver(event)
-        except Exception:  # noqa: BLE001 - one subscriber's failure is not the others'
+        except Exception:
             log.exception("event delivery failed", topic=event.topic, seq=event.seq)
 
     def _catch_up_listener(self, listener: Listener, until: int | None) -> None:

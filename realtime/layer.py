@@ -13,6 +13,6 @@ def build_channel_layer(redis_url: str) -> Any:
         from channels.layers import InMemoryChannelLayer
 
         return InMemoryChannelLayer(capacity=HUB_CAPACITY)
-    from channels_redis.core import RedisChannelLayer
+    from channels_redis.core import RedisChannelLayer  # type: ignore[import-untyped]  # no stubs, no py.typed
 
     return RedisChannelLayer(hosts=[redis_url], capacity=HUB_CAPACITY, prefix="redgrid")

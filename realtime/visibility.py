@@ -46,5 +46,9 @@ def in_scope(ctx: RequestContext, event: HubEvent) -> bool:
 
 def named_in(ctx: RequestContext, event: HubEvent) -> bool:
     """The event names the caller among its people, in his own tenant."""
-    return (ctx.identity is not None and ctx.identity.username in event.payload.get("people", ())
-            and ctx.tenant is not None and event.topic.startswith(f"t{ctx.tenant.id}."))
+    return (
+        ctx.identity is not None
+        and ctx.identity.username in event.payload.get("people", ())
+        and ctx.tenant is not None
+        and event.topic.startswith(f"t{ctx.tenant.id}.")
+    )

@@ -46,7 +46,7 @@ class Wire:
         self._protocol = protocol
 
     @staticmethod
-    def for_send(send: Any) -> "Wire | None":
+    def for_send(send: Any) -> Wire | None:
         """The wire behind uvicorn's ASGI `send` for this socket, or None where frames must go
         through ASGI (another server or implementation, or an uvicorn whose internals moved).
         Compression is negotiated later, in the handshake: `write_frame` checks it per frame."""
@@ -63,8 +63,13 @@ class Wire:
         """Write one frame built by `text_frame` now; False (nothing written) unless the
         socket is open, its buffer has room and no extension has to transform the frame."""
         protocol = self._protocol
-        if (protocol.close_sent or protocol.disconnected or not protocol.writable.is_set()
-                or protocol.conn.state is not State.OPEN or protocol.conn.extensions):
+        if (
+            protocol.close_sent
+            or protocol.disconnected
+            or not protocol.writable.is_set()
+            or protocol.conn.state is not State.OPEN
+            or protocol.conn.extensions
+        ):
             return False
         transport = protocol.transport
         if transport.is_closing():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 from tortoise.expressions import Q
 from tortoise.functions import Avg, Count
@@ -52,11 +52,12 @@ async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, 
         .count()
     )
     closed_today = await cases.filter(closed_at__gte=local_midnight).count()
-    satisfaction = (
+    satisfaction = cast(
+        "SupportsFloat | None",  # tortoise types a flat values_list value as a tuple
         await cases.filter(satisfaction__isnull=False, answered_at__gte=now - timedelta(days=30))
         .annotate(avg=Avg("satisfaction"))
         .first()
-        .values_list("avg", flat=True)
+        .values_list("avg", flat=True),
     )
     on_duty = await DutyShift.filter(
         tenant_id=tenant_id,

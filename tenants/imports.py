@@ -56,6 +56,7 @@ def parse_word(words: dict[str, str], what: str) -> Any:
             return words[raw.strip().lower() if raw.isascii() else raw.strip()]
         except KeyError:
             raise ValueError(f"{what}: one of {', '.join(k for k in words if not k.isascii())}") from None
+
     return parse
 
 
@@ -78,10 +79,12 @@ def parse_phone(raw: str) -> str:
 
 def parse_text(limit: int) -> Any:
     """A one-line text under the rule of every text input (platform/text.py)."""
+
     def parse(raw: str) -> str:
         if (problem := text_problem(raw, limit)) is not None:
             raise ValueError(problem.removeprefix(CHARACTER))
         return raw.strip()
+
     return parse
 
 
@@ -104,7 +107,6 @@ class ImportSpec(Protocol):
     register: str
     columns: tuple[Column, ...]
     unique: tuple[str, ...]  # a row whose unique columns are all empty is not checked
-
 
     async def prepare(self, ctx: RequestContext) -> Any:
         """Whatever `check` and `write` need, loaded once (e.g. grid codes, existing keys)."""
@@ -194,7 +196,10 @@ class _Writer:
 
 
 async def run_import(
-    ctx: RequestContext, spec: ImportSpec, filename: str, data: bytes,
+    ctx: RequestContext,
+    spec: ImportSpec,
+    filename: str,
+    data: bytes,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     state = await spec.prepare(ctx)  # first: it checks the caller's role before any parsing
@@ -221,8 +226,13 @@ async def run_import(
 
 
 async def _check_rows(
-    spec: ImportSpec, state: Any, positions: dict[str, int], lines: Any, result: ImportResult,
-    writer: _Writer, progress: Callable[[int], None] | None,
+    spec: ImportSpec,
+    state: Any,
+    positions: dict[str, int],
+    lines: Any,
+    result: ImportResult,
+    writer: _Writer,
+    progress: Callable[[int], None] | None,
 ) -> None:
     """Every row checked into `result.errors`; while there are none, the good rows go to the writer."""
     taken = spec.existing(state) if spec.unique else set()
@@ -260,16 +270,16 @@ async def _check_rows(
             for column, reason in spec.check(row, state):
                 fail(line, column, reason)
                 bad = True
-        key = tuple(map(row.get, spec.unique))
-        if not bad and key.count(None) < len(key):
-            if key in seen:
-                fail(line, unique_label, f"duplicate of line {seen[key]} in this file")
+        unique_key = tuple(map(row.get, spec.unique))
+        if not bad and unique_key.count(None) < len(unique_key):
+            if unique_key in seen:
+                fail(line, unique_label, f"duplicate of line {seen[unique_key]} in this file")
                 bad = True
-            elif key in taken:
+            elif unique_key in taken:
                 fail(line, unique_label, "already registered in this tenant")
                 bad = True
             else:
-                seen[key] = line
+                seen[unique_key] = line
         if not result.errors:  # no bad row so far, this one included
             good.append(row)
             if len(good) == PART_ROWS:

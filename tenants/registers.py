@@ -7,6 +7,5 @@ from redgrid.tenants.people.registers import HouseholdsRegister, PartyMembersReg
 from redgrid.tenants.units.registers import UnitsRegister
 
 REGISTERS: dict[str, ImportSpec] = {
-    spec.register: spec
-    for spec in (ResidentsRegister(), HouseholdsRegister(), PartyMembersRegister(), UnitsRegister())
+    spec.register: spec for spec in (ResidentsRegister(), HouseholdsRegister(), PartyMembersRegister(), UnitsRegister())
 }

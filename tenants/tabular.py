@@ -54,8 +54,13 @@ class SheetLimits:
     @classmethod
     def current(cls) -> SheetLimits:
         limits = get_limits()
-        return cls(limits.sheet_rows, limits.sheet_columns, limits.sheet_cells, limits.sheet_unzipped_bytes,
-                   limits.sheet_zip_ratio)
+        return cls(
+            limits.sheet_rows,
+            limits.sheet_columns,
+            limits.sheet_cells,
+            limits.sheet_unzipped_bytes,
+            limits.sheet_zip_ratio,
+        )
 
     def check_extent(self, rows: int, columns: int) -> None:
         """A sheet of `rows` × `columns` from A1 (as calamine lays it out), or TOO_LARGE."""
@@ -89,10 +94,13 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel keeps long digit strings typed as numbers this way
-    if hasattr(value, "date") and hasattr(value, "hour"):
-        return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if hasattr(value, "date") and hasattr(value, "hour"):  # a datetime
+        midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
+        stamp: str = value.date().isoformat() if midnight else value.isoformat()
+        return stamp
+    if hasattr(value, "isoformat"):  # a date or a time
+        day_or_time: str = value.isoformat()
+        return day_or_time
     return str(value).strip()
 
 
@@ -135,8 +143,10 @@ def _xlsx_lines(data: bytes, limits: SheetLimits) -> Iterator[Line]:
         limits.check_extent(sheet.end[0] + 1, sheet.end[1] + 1)
     # From A1, so lines are Excel's rows. Text, most cells, is stripped in line: half the time
     # of a call per cell.
-    return ((number, [v.strip() if v.__class__ is str else _cell(v) for v in row])
-            for number, row in enumerate(sheet.iter_rows(), start=1))
+    return (
+        (number, [v.strip() if v.__class__ is str else _cell(v) for v in row])
+        for number, row in enumerate(sheet.iter_rows(), start=1)
+    )
 
 
 def _csv_lines(data: bytes, limits: SheetLimits) -> Iterator[Line]:
@@ -204,7 +214,7 @@ async def _lines(parts: sandbox.Stream) -> AsyncIterator[Line]:
     try:
         async for numbers, widths, flat in parts:
             end = 0
-            for number, width in zip(numbers, widths):
+            for number, width in zip(numbers, widths, strict=True):
                 start, end = end, end + width
                 yield number, flat[start:end]
     except sandbox.ParseFailed as exc:

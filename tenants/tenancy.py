@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from redgrid.platform.context import RequestContext
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.platform.models import District, Tenant
-from redgrid.platform.provisioning import ProvisionReport, Provisioner
+from redgrid.platform.provisioning import Provisioner, ProvisionReport
 from redgrid.tenants.cases.service import ensure_default_categories
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")

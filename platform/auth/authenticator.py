@@ -46,8 +46,8 @@ def build_authenticator(settings: Settings, dev_identity: object | None) -> Auth
         keys = dev_identity
         status: UserStatus = DevUserStatus()
     else:
-        from redgrid.platform.keycloak import keycloak_admin
         from redgrid.platform.auth.user_status import KeycloakUserStatus
+        from redgrid.platform.keycloak import keycloak_admin
 
         keys = KeycloakKeys(
             settings.keycloak_url,

@@ -19,10 +19,12 @@ class Identity:
     roles: frozenset[str]
     tenant_slug: str | None
     district_slug: str | None
-    expires_at: float | None = None  # the token's `exp` (plus the verifier's leeway): long-lived subscriptions end there
+    expires_at: float | None = (
+        None  # the token's `exp` (plus the verifier's leeway): long-lived subscriptions end there
+    )
 
     @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> "Identity":
+    def from_claims(cls, claims: dict[str, Any]) -> Identity:
         realm_roles = (claims.get("realm_access") or {}).get("roles") or []
         return cls(
             subject=str(claims["sub"]),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Protocol
 
 import jwt
@@ -61,8 +61,14 @@ class TokenVerifier:
     authorized parties (azp) whose access tokens are accepted."""
 
     def __init__(
-        self, keys: KeySource, issuer: str, audience: str, cache_seconds: float, *,
-        clients: Iterable[str] = (), leeway: float = 30.0,
+        self,
+        keys: KeySource,
+        issuer: str,
+        audience: str,
+        cache_seconds: float,
+        *,
+        clients: Iterable[str] = (),
+        leeway: float = 30.0,
     ) -> None:
         self._keys = keys
         self._issuer = issuer
@@ -96,13 +102,17 @@ class TokenVerifier:
                 raise KeysUnavailable("identity provider keys unavailable")
             try:
                 jwks = await asyncio.wait_for(self._keys.fetch_jwks(), FETCH_TIMEOUT)
-            except Exception as exc:  # noqa: BLE001 - whatever failed, the keys we hold stay good
+            except Exception as exc:
                 self._failed_at = time.monotonic()
                 if not self._by_kid:
                     raise
                 metrics.JWKS_STALE.inc()
-                log.warning("identity provider keys kept: refresh failed", error=type(exc).__name__,
-                            age_seconds=round(now - self._fetched_at), retry_seconds=MIN_REFRESH_INTERVAL)
+                log.warning(
+                    "identity provider keys kept: refresh failed",
+                    error=type(exc).__name__,
+                    age_seconds=round(now - self._fetched_at),
+                    retry_seconds=MIN_REFRESH_INTERVAL,
+                )
                 return
             self._by_kid = {
                 k["kid"]: PyJWK(k, ALGORITHM).key

@@ -20,7 +20,6 @@ from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakGetError
 
 from redgrid.platform import metrics
-
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.context import Forbidden
 from redgrid.platform.demo_users import ROLES
@@ -78,8 +77,11 @@ class KeycloakUserStatus:
                 # The last known state stands; asked again in STALE_RETRY_SECONDS, not per request.
                 self._cache[subject] = (cached[0], time.monotonic() - self._ttl + STALE_RETRY_SECONDS)
                 metrics.USER_STATUS_STALE.inc()
-                log.warning("user status kept: Keycloak could not be asked", error=type(exc).__name__,
-                            error_key="user-status-stale")
+                log.warning(
+                    "user status kept: Keycloak could not be asked",
+                    error=type(exc).__name__,
+                    error_key="user-status-stale",
+                )
                 future.set_result(cached[0])
                 return cached[0]
             future.set_exception(exc)

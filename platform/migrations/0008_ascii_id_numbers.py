@@ -12,8 +12,9 @@ from tortoise.migrations import operations as ops
 log = logging.getLogger(__name__)
 
 # tenants/people/idcard.TYPED_AS_ASCII as of this migration: a migration keeps its own copy.
-TYPED_AS_ASCII = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "X",
-                                " ": None, "\u3000": None, "\u00a0": None})
+TYPED_AS_ASCII = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "X", " ": None, "\u3000": None, "\u00a0": None}
+)
 
 
 async def ascii_id_numbers(apps, schema_editor) -> None:
@@ -30,11 +31,12 @@ async def ascii_id_numbers(apps, schema_editor) -> None:
             continue
         taken.add((r["tenant_id"], number))
         await client.execute_query(
-            f"UPDATE resident SET id_number = {mark} WHERE id = {mark.replace('1', '2')}", [number, r["id"]])
+            f"UPDATE resident SET id_number = {mark} WHERE id = {mark.replace('1', '2')}", [number, r["id"]]
+        )
 
 
 class Migration(migrations.Migration):
-    dependencies = [('redgrid', '0007_case_attachments')]
+    dependencies = [("redgrid", "0007_case_attachments")]
 
     initial = False
 

@@ -24,11 +24,12 @@ async def default_case_categories(apps, schema_editor) -> None:
             "INSERT INTO case_category (tenant_id, code, name, on_scene_minutes, resolve_minutes, answer_minutes)"
             f" SELECT t.id, {marks[0]}, {marks[1]}, 10, 60, 1440 FROM tenant t WHERE NOT EXISTS"
             f" (SELECT 1 FROM case_category c WHERE c.tenant_id = t.id AND c.code = {marks[2]})",
-            [code, name, code])
+            [code, name, code],
+        )
 
 
 class Migration(migrations.Migration):
-    dependencies = [('redgrid', '0008_ascii_id_numbers')]
+    dependencies = [("redgrid", "0008_ascii_id_numbers")]
 
     initial = False
 

@@ -55,8 +55,8 @@ async def registered_numbers_unique(client: Any) -> None:
     for row in await client.execute_query_dict(_PG_NUMBER_CONSTRAINTS):
         await client.execute_query(f'ALTER TABLE {schema}.resident DROP CONSTRAINT "{row["conname"]}"')
     await client.execute_query(
-        f"CREATE UNIQUE INDEX IF NOT EXISTS {INDEX} ON {schema}.resident (tenant_id, id_number)"
-        f" WHERE {COLUMN} IS NULL")
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {INDEX} ON {schema}.resident (tenant_id, id_number) WHERE {COLUMN} IS NULL"
+    )
 
 
 async def numbers_unique_again(client: Any) -> None:
@@ -68,7 +68,8 @@ async def numbers_unique_again(client: Any) -> None:
     await client.execute_query(f"DROP INDEX IF EXISTS {schema}.{INDEX}")
     if not await client.execute_query_dict(_PG_NUMBER_CONSTRAINTS):
         await client.execute_query(
-            f'ALTER TABLE {schema}.resident ADD CONSTRAINT "{CONSTRAINT}" UNIQUE (tenant_id, id_number)')
+            f'ALTER TABLE {schema}.resident ADD CONSTRAINT "{CONSTRAINT}" UNIQUE (tenant_id, id_number)'
+        )
 
 
 async def _refuse_held(client: Any) -> None:
@@ -76,14 +77,16 @@ async def _refuse_held(client: Any) -> None:
     if rows[0]["n"]:
         raise HeldRowsExist(
             f"{rows[0]['n']} residents are held for review: resolve them (resolveResidentConflict) "
-            "before unapplying 0010_held_residents")
+            "before unapplying 0010_held_residents"
+        )
 
 
 async def _has_column(client: Any) -> bool:
     if client.capabilities.dialect == "postgres":
         rows = await client.execute_query_dict(
             "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
-            f" AND table_name = 'resident' AND column_name = '{COLUMN}'")
+            f" AND table_name = 'resident' AND column_name = '{COLUMN}'"
+        )
         return bool(rows)
     return any(r["name"] == COLUMN for r in await client.execute_query_dict('PRAGMA table_info("resident")'))
 
@@ -97,7 +100,8 @@ async def _sqlite_rebuild(client: Any, new_sql: str, columns: list[str], skip_in
     off): the new table made under another name, the rows copied (ids kept), the old one
     dropped, the new one renamed, the indexes made again, and the foreign keys checked."""
     indexes = await client.execute_query_dict(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'resident' AND sql IS NOT NULL")
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'resident' AND sql IS NOT NULL"
+    )
     await client.execute_query('DROP TABLE IF EXISTS "resident_0010"')
     await client.execute_query(new_sql.replace('CREATE TABLE "resident"', 'CREATE TABLE "resident_0010"', 1))
     names = ", ".join(f'"{c}"' for c in columns)
@@ -113,8 +117,9 @@ async def _sqlite_rebuild(client: Any, new_sql: str, columns: list[str], skip_in
 
 
 async def _sqlite_table(client: Any) -> str:
-    return (await client.execute_query_dict(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'resident'"))[0]["sql"]
+    return (
+        await client.execute_query_dict("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'resident'")
+    )[0]["sql"]
 
 
 async def _sqlite_columns(client: Any) -> list[str]:
@@ -125,10 +130,12 @@ async def _sqlite_forward(client: Any) -> None:
     table = await _sqlite_table(client)
     unique = _SQLITE_UNIQUE.search(table)
     if unique is not None:
-        await _sqlite_rebuild(client, table[:unique.start()] + table[unique.end():], await _sqlite_columns(client), None)
+        await _sqlite_rebuild(
+            client, table[: unique.start()] + table[unique.end() :], await _sqlite_columns(client), None
+        )
     await client.execute_query(
-        f'CREATE UNIQUE INDEX IF NOT EXISTS "{INDEX}" ON "resident" ("tenant_id", "id_number")'
-        f' WHERE "{COLUMN}" IS NULL')
+        f'CREATE UNIQUE INDEX IF NOT EXISTS "{INDEX}" ON "resident" ("tenant_id", "id_number") WHERE "{COLUMN}" IS NULL'
+    )
 
 
 async def _sqlite_backward(client: Any) -> None:
@@ -136,9 +143,12 @@ async def _sqlite_backward(client: Any) -> None:
     table = await _sqlite_table(client)
     held_of = _SQLITE_HELD_OF.search(table)
     if held_of is not None:
-        table = table[:held_of.start()] + table[held_of.end():]
+        table = table[: held_of.start()] + table[held_of.end() :]
     if _SQLITE_UNIQUE.search(table) is None:
-        table = table.rstrip().removesuffix(")").rstrip() + f',\n    CONSTRAINT "{CONSTRAINT}" UNIQUE ("tenant_id", "id_number")\n)'
+        table = (
+            table.rstrip().removesuffix(")").rstrip()
+            + f',\n    CONSTRAINT "{CONSTRAINT}" UNIQUE ("tenant_id", "id_number")\n)'
+        )
     columns = [c for c in await _sqlite_columns(client) if c != COLUMN]
     await _sqlite_rebuild(client, table, columns, INDEX)
 
@@ -196,20 +206,41 @@ class HeldOf(ops.AddField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('redgrid', '0009_default_case_categories')]
+    dependencies = [("redgrid", "0009_default_case_categories")]
 
     initial = False
     atomic = False  # HeldOf makes its own transaction: SQLite's foreign keys go off outside one
 
     operations = [
         HeldOf(
-            model_name='Resident',
-            name='held_of',
-            field=fields.ForeignKeyField('redgrid.Resident', source_field='held_of_id', null=True, db_constraint=True, to_field='id', related_name='held_duplicates', on_delete=OnDelete.RESTRICT),
+            model_name="Resident",
+            name="held_of",
+            field=fields.ForeignKeyField(
+                "redgrid.Resident",
+                source_field="held_of_id",
+                null=True,
+                db_constraint=True,
+                to_field="id",
+                related_name="held_duplicates",
+                on_delete=OnDelete.RESTRICT,
+            ),
         ),
         # The models' state without the constraint the step above replaced (no SQL of its own).
         ops.AlterModelOptions(
-            name='Resident',
-            options={'table': 'resident', 'app': 'redgrid', 'unique_together': (), 'indexes': [Index(fields=['tenant_id', 'node_id']), Index(fields=['tenant_id', 'household_id']), Index(fields=['tenant_id', 'name'])], 'pk_attr': 'id', 'table_description': 'A person registered in the tenant. The ID-card number is optional but unique per tenant'},
+            name="Resident",
+            options={
+                "table": "resident",
+                "app": "redgrid",
+                "unique_together": (),
+                "indexes": [
+                    Index(fields=["tenant_id", "node_id"]),
+                    Index(fields=["tenant_id", "household_id"]),
+                    Index(fields=["tenant_id", "name"]),
+                ],
+                "pk_attr": "id",
+                "table_description": (
+                    "A person registered in the tenant. The ID-card number is optional but unique per tenant"
+                ),
+            },
         ),
     ]

@@ -17,16 +17,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from redgrid.graphql.downloads.attachments import download_attachment
 from redgrid.graphql.core.context import RedGridGraphQL
 from redgrid.graphql.core.ratelimits import client_address
+from redgrid.graphql.downloads.attachments import download_attachment
 from redgrid.graphql.downloads.registers import download
 from redgrid.graphql.schema import schema
-from redgrid.platform.body_limit import BodyLimitMiddleware
 from redgrid.platform import sandbox
+from redgrid.platform.body_limit import BodyLimitMiddleware
 from redgrid.platform.collector import FrozenCollector
-from redgrid.platform.limits import get_limits
 from redgrid.platform.database import close_database, connection, init_database
+from redgrid.platform.limits import get_limits
 from redgrid.platform.logging import configure_logging
 from redgrid.platform.middleware import RequestIdMiddleware
 from redgrid.platform.ratelimit import RateLimited, TooManyRequests
@@ -123,7 +123,7 @@ def _route_path(scope: Scope) -> str:
     """The path below the app's root path, as Starlette's router matches it (its own helper for
     this is private)."""
     path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -132,7 +132,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     dev = settings.env is Environment.DEVELOPMENT
     limits = get_limits()
     graphql_app = RedGridGraphQL(
-        schema, graphql_ide="graphiql" if dev else None, multipart_uploads_enabled=True,
+        schema,
+        graphql_ide="graphiql" if dev else None,
+        multipart_uploads_enabled=True,
         connection_init_wait_timeout=timedelta(seconds=limits.ws_init_timeout_seconds),
         max_subscriptions_per_connection=limits.ws_subscriptions,
     )
@@ -146,8 +148,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         collector = FrozenCollector(settings.gc_full_pass_seconds, OPEN_SOCKETS)
         collector.start()  # last: what starting made is long-lived
         log.info(
-            "started", env=settings.env.value, postgres=settings.is_postgres,
-            redis=bool(settings.redis_url), identity="dev" if settings.uses_dev_identity else "keycloak",
+            "started",
+            env=settings.env.value,
+            postgres=settings.is_postgres,
+            redis=bool(settings.redis_url),
+            identity="dev" if settings.uses_dev_identity else "keycloak",
         )
         try:
             yield
@@ -172,6 +177,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(f"{realm}/certs", dev_certs),
         ]
     return RedGridApp(
-        graphql_socket=graphql_app, debug=False, routes=routes, lifespan=lifespan,
+        graphql_socket=graphql_app,
+        debug=False,
+        routes=routes,
+        lifespan=lifespan,
         middleware=[Middleware(RequestIdMiddleware), Middleware(BodyLimitMiddleware)],
     )

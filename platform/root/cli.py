@@ -6,11 +6,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from redgrid.platform.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from redgrid.platform.context import RequestContext
+    from redgrid.tenants.imports import ImportResult
 
-async def _with_database(settings: Settings, work):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     from redgrid.platform.database import close_database, init_database
 
     await init_database(settings)
@@ -29,10 +37,8 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from redgrid.platform.root.demo import seed_demo
     from redgrid.platform.provisioning import build_provisioner
-
-    from redgrid.platform.root.demo import seed_scale_street
+    from redgrid.platform.root.demo import seed_demo, seed_scale_street
 
     scale = getattr(args, "scale", None)
     if scale is not None and scale < 1:
@@ -56,9 +62,9 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
-    from redgrid.platform.root.demo import operator_context
     from redgrid.platform.errors import InvalidInput
     from redgrid.platform.provisioning import build_provisioner
+    from redgrid.platform.root.demo import operator_context
     from redgrid.tenants.tenancy import create_district, create_tenant
 
     async def work() -> list[str]:
@@ -69,15 +75,21 @@ def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
             lines.append(f"district {args.district}: {'created' if district.created else 'exists'}")
         secretary = (args.secretary, args.secretary_email) if args.secretary else None
         made = await create_tenant(
-            operator, build_provisioner(settings), slug=args.tenant, name=args.name,
-            district_slug=args.district, kind=args.kind, secretary=secretary,
+            operator,
+            build_provisioner(settings),
+            slug=args.tenant,
+            name=args.name,
+            district_slug=args.district,
+            kind=args.kind,
+            secretary=secretary,
         )
         lines.append(f"tenant {args.tenant}: {'created' if made.created else 'exists'}")
         if made.provisioning:
             lines += [f"  {a}" for a in made.provisioning.actions]
             if made.provisioning.initial_password:
-                lines.append(f"  initial password for {args.secretary} (shown once): "
-                             f"{made.provisioning.initial_password}")
+                lines.append(
+                    f"  initial password for {args.secretary} (shown once): {made.provisioning.initial_password}"
+                )
         return lines
 
     try:
@@ -89,11 +101,11 @@ def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _as_secretary(slug: str, work):  # type: ignore[no-untyped-def]
+async def _as_secretary(slug: str, work: Callable[[RequestContext], Awaitable[T]]) -> T:
     """Run `work(ctx)` as a street-wide secretary of tenant `slug`, in its transaction."""
     from redgrid.platform.database import tenant_transaction
-    from redgrid.platform.root.demo import secretary_context
     from redgrid.platform.models import Tenant
+    from redgrid.platform.root.demo import secretary_context
 
     tenant = await Tenant.get_or_none(slug=slug)
     if tenant is None:
@@ -115,10 +127,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     data = path.read_bytes()
     estimate = data.count(b"\n") if path.suffix.lower() == ".csv" else None
     with tqdm(total=estimate, unit=" rows", desc=f"checking {path.name}", file=sys.stderr) as bar:
+
         def progress(rows: int) -> None:
             bar.update(rows - bar.n)
 
-        async def work(ctx):  # type: ignore[no-untyped-def]
+        async def work(ctx: RequestContext) -> ImportResult:
             return await run_import(ctx, REGISTERS[args.register], path.name, data, progress)
 
         try:
@@ -145,7 +158,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     spec = REGISTERS[args.register]
 
-    async def work(ctx):  # type: ignore[no-untyped-def]
+    async def work(ctx: RequestContext) -> list[dict[str, Any]]:
         return await spec.export(ctx)
 
     try:
@@ -168,12 +181,21 @@ def cmd_sweep_attachments(settings: Settings, args: argparse.Namespace) -> int:
         print("error: --older-than-hours must be 1 or more: a younger photo may await its commit", file=sys.stderr)
         return 2
     store = build_storage(settings)
-    report = asyncio.run(_with_database(settings, lambda: sweep_orphans(
-        store, timedelta(hours=args.older_than_hours), dry_run=args.dry_run, force=args.force)))
+    report = asyncio.run(
+        _with_database(
+            settings,
+            lambda: sweep_orphans(
+                store, timedelta(hours=args.older_than_hours), dry_run=args.dry_run, force=args.force
+            ),
+        )
+    )
     print(f"{'would remove' if args.dry_run else 'removed'} {report.removed} stored photos that no case refers to")
     for tenant_id, (orphans, old) in report.refused.items():
-        print(f"tenant {tenant_id}: {orphans} of its {old} photos have no row, left alone: is this the right "
-              "database? Check, then run with --force", file=sys.stderr)
+        print(
+            f"tenant {tenant_id}: {orphans} of its {old} photos have no row, left alone: is this the right "
+            "database? Check, then run with --force",
+            file=sys.stderr,
+        )
     return 1 if report.refused else 0
 
 
@@ -211,8 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply migrations, row-level security and grants (re-runnable)")
     seed = sub.add_parser("seed-demo", help="create the demo district, tenants and grids (idempotent)")
-    seed.add_argument("--scale", type=int, metavar="N",
-                      help="also build the street 'scale' with N generated residents, for benchmarks")
+    seed.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="also build the street 'scale' with N generated residents, for benchmarks",
+    )
     provision = sub.add_parser("provision", help="create a tenant and its Keycloak side (idempotent)")
     provision.add_argument("--district", required=True, help="district slug")
     provision.add_argument("--district-name", help="create the district too, with this name")
@@ -233,11 +259,18 @@ def main(argv: list[str] | None = None) -> int:
     dump.add_argument("register", choices=registers)
     dump.add_argument("file", help="the .xlsx to write")
     sweep = sub.add_parser("sweep-attachments", help="delete stored photos no case refers to (left by a crash)")
-    sweep.add_argument("--older-than-hours", type=float, default=24,
-                       help="only objects written longer ago than this (default 24, at least 1)")
+    sweep.add_argument(
+        "--older-than-hours",
+        type=float,
+        default=24,
+        help="only objects written longer ago than this (default 24, at least 1)",
+    )
     sweep.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
-    sweep.add_argument("--force", action="store_true",
-                       help="also where most of a tenant's photos have no row (normally a wrong database)")
+    sweep.add_argument(
+        "--force",
+        action="store_true",
+        help="also where most of a tenant's photos have no row (normally a wrong database)",
+    )
     token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
     token.add_argument("username")
     token.add_argument("--password", default="redgrid-demo")

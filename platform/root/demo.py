@@ -16,13 +16,13 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
 from redgrid.platform.models import Account, Tenant
 from redgrid.platform.provisioning import Provisioner
-from redgrid.tenants.tenancy import create_district, create_tenant
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
 from redgrid.tenants.people.scale import seed_scale
-from redgrid.tenants.units.demo import seed_units
 from redgrid.tenants.staff.demo import seed_staff
+from redgrid.tenants.tenancy import create_district, create_tenant
+from redgrid.tenants.units.demo import seed_units
 
 OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
 SECRETARY = frozenset({"secretary"})
@@ -114,7 +114,9 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
                         tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
                     )
             count = await GridNode.filter(tenant_id=tenant.id).count()
-        report.append(f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}")
+        report.append(
+            f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}"
+        )
     return report
 
 
@@ -125,8 +127,12 @@ async def seed_scale_street(provisioner: Provisioner, residents: int) -> str:
     """`seed-demo --scale N`: one more street of the demo district with N generated residents
     (tenants/people/scale.py), for benchmarks. Refused when that street already has a grid."""
     made = await create_tenant(
-        operator_context(), provisioner, slug=SCALE_TENANT[0], name=SCALE_TENANT[1],
-        district_slug=DEMO_DISTRICT[0], kind="street",
+        operator_context(),
+        provisioner,
+        slug=SCALE_TENANT[0],
+        name=SCALE_TENANT[1],
+        district_slug=DEMO_DISTRICT[0],
+        kind="street",
     )
     async with tenant_transaction(made.value.id):
         return f"tenant {SCALE_TENANT[0]}: " + await seed_scale(secretary_context(made.value), residents)

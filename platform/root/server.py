@@ -17,8 +17,8 @@ import uvicorn
 from redgrid.platform.http_protocol import BoundedHttpToolsProtocol
 from redgrid.platform.limits import get_limits
 from redgrid.platform.settings import Settings
-from redgrid.realtime.websocket_protocol import LeanWebSocketProtocol
 from redgrid.realtime.connections import OPEN_SOCKETS
+from redgrid.realtime.websocket_protocol import LeanWebSocketProtocol
 
 log = structlog.get_logger("redgrid.server")
 

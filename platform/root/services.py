@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 
@@ -24,6 +23,9 @@ from redgrid.realtime.layer import build_channel_layer
 from redgrid.realtime.publisher import Publisher
 from redgrid.tenants.cases.sla import fire_overdue
 from redgrid.tenants.figures import publish_changed
+
+if TYPE_CHECKING:
+    from redgrid.graphql.core.services import GraphQLServices
 
 # How often open websockets are checked against the user's current status, at most.
 RECHECK_SECONDS = 30.0
@@ -62,6 +64,13 @@ class Services:
             await self.redis.aclose()
 
 
+if TYPE_CHECKING:
+
+    def _as_graphql_services(services: Services) -> GraphQLServices:
+        """Checked by mypy only: the GraphQL layer names just its protocol of these services."""
+        return services
+
+
 def build_services(settings: Settings) -> Services:
     dev_identity = DevIdentity(settings) if settings.uses_dev_identity else None
     layer: Any = build_channel_layer(settings.redis_url)
@@ -77,6 +86,8 @@ def build_services(settings: Settings) -> Services:
         hub=Hub(layer, DatabaseEventLog(), settings.hub_catch_up_seconds),
         publisher=Publisher(layer),
         scheduler=Scheduler(redis, settings.sla_scan_seconds),
-        watch=RightsWatch(authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)),
+        watch=RightsWatch(
+            authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)
+        ),
         rate_limiter=RateLimiter(get_limits(), settings.redis_url),
     )

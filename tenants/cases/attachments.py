@@ -16,6 +16,9 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from tortoise.fields import CharField
 
 from redgrid.platform import events, sandbox
 from redgrid.platform.context import Forbidden, RequestContext
@@ -33,7 +36,7 @@ SWEEP_CHUNK = 5000  # keys per IN list
 SUSPICIOUS_ORPHANS = 20
 SUSPICIOUS_SHARE = 0.5
 
-FILENAME_MAX = CaseAttachment._meta.fields_map["filename"].max_length  # the column's length
+FILENAME_MAX = cast("CharField[str]", CaseAttachment._meta.fields_map["filename"]).max_length  # the column's length
 
 PHOTO_FAILURES = {
     "memory": UserError("file", "TOO_LARGE", "the photo takes more memory to read than one of the allowed size"),
@@ -58,7 +61,7 @@ def stored_filename(name: str | None, photo: Photo) -> str:
     if not photo.converted:
         return clean
     stem, dot, _ = clean.rpartition(".")
-    return f"{(stem if dot else clean)[:FILENAME_MAX - 4]}.jpg"
+    return f"{(stem if dot else clean)[: FILENAME_MAX - 4]}.jpg"
 
 
 def clean_filename(name: str | None) -> str:
@@ -114,18 +117,28 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
         await store.delete(key)
         raise
     attachment = await CaseAttachment.create(
-        tenant_id=tenant.id, case_id=case.id, storage_key=key, filename=stored_filename(filename, photo),
-        content_type=photo.content_type, size=len(photo.data), sha256=hashlib.sha256(photo.data).hexdigest(),
-        width=photo.width, height=photo.height, uploaded_by=identity.username,
+        tenant_id=tenant.id,
+        case_id=case.id,
+        storage_key=key,
+        filename=stored_filename(filename, photo),
+        content_type=photo.content_type,
+        size=len(photo.data),
+        sha256=hashlib.sha256(photo.data).hexdigest(),
+        width=photo.width,
+        height=photo.height,
+        uploaded_by=identity.username,
     )
     located = photo.position is not None and bool(
         # Only a case with no location takes the photo's: one given or taken before stands.
         await Case.filter(id=case.id, latitude__isnull=True, longitude__isnull=True).update(
-            latitude=photo.position[0], longitude=photo.position[1],
+            latitude=photo.position[0],
+            longitude=photo.position[1],
         )
     )
     await events.record(
-        ctx, "cases", "case.attachment_added",
+        ctx,
+        "cases",
+        "case.attachment_added",
         {"id": case.id, "attachmentId": attachment.id, "located": located, "people": await people_of(case)},
         path=case.node.path,
     )
@@ -147,7 +160,9 @@ class SweepReport:
     refused: dict[int, tuple[int, int]] = field(default_factory=dict)  # tenant → (orphans, old objects)
 
 
-async def sweep_orphans(store: Storage, older_than: timedelta, *, dry_run: bool = False, force: bool = False) -> SweepReport:
+async def sweep_orphans(
+    store: Storage, older_than: timedelta, *, dry_run: bool = False, force: bool = False
+) -> SweepReport:
     """Delete the stored objects that no attachment row refers to and that were written more
     than `older_than` ago (younger ones may belong to an upload whose transaction is still
     open), and what a crash left half-written. Each tenant's rows are read under its own
@@ -158,14 +173,15 @@ async def sweep_orphans(store: Storage, older_than: timedelta, *, dry_run: bool 
     cutoff = datetime.now(UTC) - older_than
     keys_by_tenant: dict[int, list[str]] = {}
     for key in await store.stored_before(cutoff):
-        keys_by_tenant.setdefault(int(key[1:key.index("/")]), []).append(key)
+        keys_by_tenant.setdefault(int(key[1 : key.index("/")]), []).append(key)
     report = SweepReport()
     for tenant_id, keys in keys_by_tenant.items():
         referred: set[str] = set()
         async with tenant_transaction(tenant_id):
             for start in range(0, len(keys), SWEEP_CHUNK):
-                referred.update(await CaseAttachment.filter(storage_key__in=keys[start:start + SWEEP_CHUNK])
-                                .values_list("storage_key", flat=True))
+                chunk = CaseAttachment.filter(storage_key__in=keys[start : start + SWEEP_CHUNK])
+                # tortoise types flat values_list rows as tuples
+                referred.update(cast("list[str]", await chunk.values_list("storage_key", flat=True)))
         orphans = [key for key in keys if key not in referred]
         if not force and len(orphans) > max(SUSPICIOUS_ORPHANS, len(keys) * SUSPICIOUS_SHARE):
             report.refused[tenant_id] = (len(orphans), len(keys))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from redgrid.platform.models import TenantOwned
+
+if TYPE_CHECKING:
+    from redgrid.tenants.grid.models import GridNode
 
 SOURCES = ("patrol", "resident_report", "hotline_12345", "camera", "inspection")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -32,7 +37,9 @@ class SlaRule(TenantOwned):
     """Deadlines for one priority of one category, overriding the category's defaults."""
 
     id = fields.BigIntField(primary_key=True)
-    category = fields.ForeignKeyField("redgrid.CaseCategory", related_name="sla_rules", on_delete=fields.CASCADE)
+    category: fields.ForeignKeyRelation[CaseCategory] = fields.ForeignKeyField(
+        "redgrid.CaseCategory", related_name="sla_rules", on_delete=fields.CASCADE
+    )
     priority = fields.CharField(max_length=10)
     on_scene_minutes = fields.IntField()
     resolve_minutes = fields.IntField()
@@ -51,10 +58,14 @@ class Case(TenantOwned):
     number = fields.CharField(max_length=32)
     title = fields.CharField(max_length=200)
     description = fields.TextField(default="")
-    category = fields.ForeignKeyField("redgrid.CaseCategory", related_name="cases", on_delete=fields.RESTRICT)
+    category: fields.ForeignKeyRelation[CaseCategory] = fields.ForeignKeyField(
+        "redgrid.CaseCategory", related_name="cases", on_delete=fields.RESTRICT
+    )
     source = fields.CharField(max_length=20)
     priority = fields.CharField(max_length=10, default="normal")
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="cases", on_delete=fields.RESTRICT)
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="cases", on_delete=fields.RESTRICT
+    )
     address = fields.CharField(max_length=300, default="")
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
@@ -88,7 +99,9 @@ class CaseTransition(TenantOwned):
     """A line of the case's timeline: who, when, from which state to which, and why."""
 
     id = fields.BigIntField(primary_key=True)
-    case = fields.ForeignKeyField("redgrid.Case", related_name="timeline", on_delete=fields.CASCADE)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "redgrid.Case", related_name="timeline", on_delete=fields.CASCADE
+    )
     version = fields.IntField()  # the case's version this transition produced
     action = fields.CharField(max_length=20)
     from_state = fields.CharField(max_length=20, null=True)
@@ -110,7 +123,9 @@ class CaseAttachment(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    case = fields.ForeignKeyField("redgrid.Case", related_name="attachments", on_delete=fields.RESTRICT)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "redgrid.Case", related_name="attachments", on_delete=fields.RESTRICT
+    )
     storage_key = fields.CharField(max_length=128, unique=True)
     filename = fields.CharField(max_length=255)
     content_type = fields.CharField(max_length=32)

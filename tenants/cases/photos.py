@@ -95,10 +95,10 @@ def _reencoded(data: bytes, kind: tuple[str, str], max_pixels: int, refused: Inv
                 image.save(buffer, format="JPEG", quality="keep", icc_profile=icc_profile, comment=b"")
             elif kind is JPEG or kind is HEIC:
                 upright.convert("RGB" if upright.mode not in ("L", "CMYK") else upright.mode).save(
-                    buffer, format="JPEG", quality=JPEG_QUALITY, icc_profile=icc_profile, comment=b"")
+                    buffer, format="JPEG", quality=JPEG_QUALITY, icc_profile=icc_profile, comment=b""
+                )
             elif kind is PNG:
-                upright.save(buffer, format="PNG", icc_profile=icc_profile,
-                              transparency=image.info.get("transparency"))
+                upright.save(buffer, format="PNG", icc_profile=icc_profile, transparency=image.info.get("transparency"))
             else:
                 upright.save(buffer, format="WEBP", quality=WEBP_QUALITY, icc_profile=icc_profile)
     except Image.DecompressionBombError:  # twice the limit: Pillow's own refusal, from the header

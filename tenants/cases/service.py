@@ -14,7 +14,15 @@ from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
-from redgrid.tenants.cases.models import ASSIGNEE_KINDS, PRIORITIES, SOURCES, Case, CaseCategory, CaseTransition, SlaRule
+from redgrid.tenants.cases.models import (
+    ASSIGNEE_KINDS,
+    PRIORITIES,
+    SOURCES,
+    Case,
+    CaseCategory,
+    CaseTransition,
+    SlaRule,
+)
 from redgrid.tenants.cases.workflow import ACTIONS, NEXT_LEVEL, Actor, target_state
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.scope import path_filter
@@ -40,6 +48,13 @@ async def assigned_to_me(ctx: RequestContext) -> Q:
     return mine
 
 
+def overdue() -> Q:
+    """Cases with a deadline passed and its milestone unmet: the SLA scanner flagged one."""
+    return (
+        Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
+    )
+
+
 async def visible(ctx: RequestContext) -> QuerySet[Case]:
     """Cases the caller may see: in his grid for managers and grid workers, dispatched to him
     or to a duty team of his for sinking staff, reported by him for volunteers."""
@@ -51,7 +66,12 @@ async def visible(ctx: RequestContext) -> QuerySet[Case]:
     if grid_role and condition is None:
         return query  # the whole tenant: no need to look up his teams
     mine = await assigned_to_me(ctx) | Q(reporter=identity.username)
-    return query.filter(condition | mine) if grid_role else query.filter(mine)
+    return query.filter(mine) if condition is None else query.filter(condition | mine)
+
+
+async def case_by_id(ctx: RequestContext, case_id: int) -> Case | None:
+    """The case, when the caller may see it."""
+    return await (await visible(ctx)).get_or_none(id=case_id)
 
 
 async def ensure_default_categories(tenant_id: int) -> None:
@@ -69,10 +89,17 @@ async def categories(ctx: RequestContext) -> list[CaseCategory]:
     return await CaseCategory.filter(tenant_id=tenant.id).order_by("id")
 
 
+async def category_by_id(ctx: RequestContext, category_id: int) -> CaseCategory | None:
+    """A category of the caller's tenant."""
+    tenant = ctx.require_tenant()
+    return await CaseCategory.get_or_none(tenant_id=tenant.id, id=category_id)
+
+
 def _check_minutes(values: dict[str, int]) -> list[UserError]:
     return [
         UserError(name, "OUT_OF_RANGE", "minutes from 0 to 43200 (30 days)")
-        for name, value in values.items() if not 0 <= value <= 43_200
+        for name, value in values.items()
+        if not 0 <= value <= 43_200
     ]
 
 
@@ -94,9 +121,14 @@ async def set_category(
     if errors:
         raise InvalidInput(*errors)
     category, _ = await CaseCategory.update_or_create(
-        tenant_id=tenant.id, code=code,
-        defaults={"name": name.strip(), "on_scene_minutes": on_scene, "resolve_minutes": resolve,
-                  "answer_minutes": answer},
+        tenant_id=tenant.id,
+        code=code,
+        defaults={
+            "name": name.strip(),
+            "on_scene_minutes": on_scene,
+            "resolve_minutes": resolve,
+            "answer_minutes": answer,
+        },
     )
     return category
 
@@ -115,7 +147,9 @@ async def set_sla_rule(
     if errors:
         raise InvalidInput(*errors)
     rule, _ = await SlaRule.update_or_create(
-        tenant_id=tenant.id, category=category, priority=priority,
+        tenant_id=tenant.id,
+        category=category,
+        priority=priority,
         defaults={"on_scene_minutes": on_scene, "resolve_minutes": resolve, "answer_minutes": answer},
     )
     return rule
@@ -140,22 +174,45 @@ async def people_of(case: Case) -> list[str]:
 
 def _event_payload(case: Case, people: list[str], **extra: Any) -> dict[str, Any]:
     return {
-        "id": case.id, "number": case.number, "title": case.title, "state": case.state,
-        "version": case.version, "priority": case.priority, "escalation": case.escalation,
-        "assignee": case.assignee, "people": people, **extra,
+        "id": case.id,
+        "number": case.number,
+        "title": case.title,
+        "state": case.state,
+        "version": case.version,
+        "priority": case.priority,
+        "escalation": case.escalation,
+        "assignee": case.assignee,
+        "people": people,
+        **extra,
     }
 
 
 async def report(
-    ctx: RequestContext, *, title: str, category_id: int, source: str, node_id: int,
-    priority: str = "normal", description: str = "", address: str = "",
-    latitude: float | None = None, longitude: float | None = None,
+    ctx: RequestContext,
+    *,
+    title: str,
+    category_id: int,
+    source: str,
+    node_id: int,
+    priority: str = "normal",
+    description: str = "",
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> Case:
     tenant = ctx.require_tenant()
     identity = ctx.require_role(*REPORTERS)
-    errors = text_errors("title", title, 200, code="INVALID_TITLE") + text_errors(
-        "description", description, required=False, code="TOO_LONG", multiline=True,
-    ) + text_errors("address", address, required=False, code="TOO_LONG")
+    errors = (
+        text_errors("title", title, 200, code="INVALID_TITLE")
+        + text_errors(
+            "description",
+            description,
+            required=False,
+            code="TOO_LONG",
+            multiline=True,
+        )
+        + text_errors("address", address, required=False, code="TOO_LONG")
+    )
     if source not in SOURCES:
         errors.append(UserError("source", "INVALID_SOURCE", f"one of {', '.join(SOURCES)}"))
     if priority not in PRIORITIES:
@@ -175,19 +232,38 @@ async def report(
         raise InvalidInput(*errors)
     assert node is not None and category is not None
     now = datetime.now(UTC)
+    deadlines: dict[str, Any] = await _deadlines(category, priority, now)  # `**`-passed: not `using_db`'s type
     case = await Case.create(
-        tenant_id=tenant.id, number=uuid.uuid4().hex[:16], title=title.strip(), description=description,
-        category=category, source=source, priority=priority, node=node, address=address,
-        latitude=latitude, longitude=longitude, reporter=identity.username, created_at=now,
-        **await _deadlines(category, priority, now),
+        tenant_id=tenant.id,
+        number=uuid.uuid4().hex[:16],
+        title=title.strip(),
+        description=description,
+        category=category,
+        source=source,
+        priority=priority,
+        node=node,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        reporter=identity.username,
+        created_at=now,
+        **deadlines,
     )
     case.number = f"{tenant.slug.upper()[:8]}-{now:%Y%m%d}-{case.id:06d}"
     await case.save(update_fields=["number"])
     await CaseTransition.create(
-        tenant_id=tenant.id, case=case, version=1, action="report", from_state=None,
-        to_state="reported", actor=identity.username, note=description[:500],
+        tenant_id=tenant.id,
+        case=case,
+        version=1,
+        action="report",
+        from_state=None,
+        to_state="reported",
+        actor=identity.username,
+        note=description[:500],
     )
-    await events.record(ctx, "cases", "case.created", _event_payload(case, await people_of(case), source=source), path=node.path)
+    await events.record(
+        ctx, "cases", "case.created", _event_payload(case, await people_of(case), source=source), path=node.path
+    )
     return case
 
 
@@ -203,16 +279,25 @@ async def _may_manage(ctx: RequestContext, case: Case, path: str) -> bool:
 
 
 async def transition(
-    ctx: RequestContext, case_id: int, action: str, *, version: int, note: str = "",
-    assignee_kind: str | None = None, assignee: str | None = None,
-    satisfaction: int | None = None, comment: str = "",
+    ctx: RequestContext,
+    case_id: int,
+    action: str,
+    *,
+    version: int,
+    note: str = "",
+    assignee_kind: str | None = None,
+    assignee: str | None = None,
+    satisfaction: int | None = None,
+    comment: str = "",
 ) -> Case:
     """Apply `action` to the case as it was at `version`. A stale version, an action the state
     does not allow, or an actor without the right is refused; nothing is half-applied."""
     identity = ctx.require_user()
-    errors = text_errors("note", note, 1000, required=False, code="TOO_LONG", multiline=True) + text_errors(
-        "comment", comment, 1000, required=False, code="TOO_LONG", multiline=True) + text_errors(
-        "assignee", assignee or "", 128, required=False, code="UNKNOWN_ASSIGNEE")
+    errors = (
+        text_errors("note", note, 1000, required=False, code="TOO_LONG", multiline=True)
+        + text_errors("comment", comment, 1000, required=False, code="TOO_LONG", multiline=True)
+        + text_errors("assignee", assignee or "", 128, required=False, code="UNKNOWN_ASSIGNEE")
+    )
     if errors:
         raise InvalidInput(*errors)
     case = await (await visible(ctx)).select_related("node").get_or_none(id=case_id)
@@ -221,7 +306,11 @@ async def transition(
     if action not in ACTIONS:
         raise InvalidInput(UserError("action", "UNKNOWN_ACTION", f"one of {', '.join(ACTIONS)}"))
     if version != case.version:  # first: what the caller decided on is out of date
-        raise InvalidInput(UserError("version", "STALE_VERSION", f"the case changed since you read it: it is at version {case.version}"))
+        raise InvalidInput(
+            UserError(
+                "version", "STALE_VERSION", f"the case changed since you read it: it is at version {case.version}"
+            )
+        )
     to_state = target_state(action, case.state)
     if to_state is None:
         raise InvalidInput(UserError("action", "ILLEGAL_TRANSITION", f"a {case.state} case cannot be {action}ed"))
@@ -230,8 +319,11 @@ async def transition(
     is_manager = Actor.MANAGER in allowed and await _may_manage(ctx, case, path)
     # Who acts as its assignee: asked only where it matters (assignee actions, and verify,
     # which whoever handled the case may not do).
-    acting = (await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
-              if Actor.ASSIGNEE in allowed or action == "verify" else [])
+    acting = (
+        await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
+        if Actor.ASSIGNEE in allowed or action == "verify"
+        else []
+    )
     is_assignee = Actor.ASSIGNEE in allowed and identity.username in acting
     if not (is_manager or is_assignee):
         raise Forbidden(f"you may not {action} this case")
@@ -242,7 +334,9 @@ async def transition(
     changes: dict[str, Any] = {"state": to_state}
     if action == "dispatch":
         if assignee_kind not in ASSIGNEE_KINDS or not assignee:
-            raise InvalidInput(UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(ASSIGNEE_KINDS)}"))
+            raise InvalidInput(
+                UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(ASSIGNEE_KINDS)}")
+            )
         await dispatch.check_assignee(case.tenant_id, assignee_kind, assignee, path)  # type: ignore[attr-defined]
         changes |= {"assignee_kind": assignee_kind, "assignee": assignee}
     elif action == "start":
@@ -267,21 +361,37 @@ async def transition(
         category = await CaseCategory.get(id=case.category_id)  # type: ignore[attr-defined]
         deadlines = await _deadlines(category, case.priority, now)
         changes |= {  # back to be dispatched anew, as after a return: no assignee, no rating
-            "closed_at": None, "resolved_at": None, "answered_at": None, "satisfaction": None,
-            "satisfaction_comment": "", "assignee_kind": None, "assignee": None,
-            "resolve_due": deadlines["resolve_due"], "answer_due": deadlines["answer_due"],
-            "overdue_resolve_at": None, "overdue_answer_at": None,
+            "closed_at": None,
+            "resolved_at": None,
+            "answered_at": None,
+            "satisfaction": None,
+            "satisfaction_comment": "",
+            "assignee_kind": None,
+            "assignee": None,
+            "resolve_due": deadlines["resolve_due"],
+            "answer_due": deadlines["answer_due"],
+            "overdue_resolve_at": None,
+            "overdue_answer_at": None,
         }
     updated = await Case.filter(id=case.id, version=version).update(version=version + 1, **changes)
     if updated == 0:  # another hand won the race since we read it
         raise InvalidInput(UserError("version", "STALE_VERSION", "the case changed since you read it"))
     await CaseTransition.create(
-        tenant_id=case.tenant_id, case_id=case.id, version=version + 1, action=action,  # type: ignore[attr-defined]
-        from_state=case.state, to_state=to_state, actor=identity.username, note=note[:1000],
+        tenant_id=case.tenant_id,  # type: ignore[attr-defined]
+        case_id=case.id,
+        version=version + 1,
+        action=action,
+        from_state=case.state,
+        to_state=to_state,
+        actor=identity.username,
+        note=note[:1000],
     )
     fresh = await Case.get(id=case.id)
     await events.record(
-        ctx, "cases", "case.transitioned",
-        _event_payload(fresh, await people_of(fresh), action=action, fromState=case.state, actor=identity.username), path=path,
+        ctx,
+        "cases",
+        "case.transitioned",
+        _event_payload(fresh, await people_of(fresh), action=action, fromState=case.state, actor=identity.username),
+        path=path,
     )
     return fresh

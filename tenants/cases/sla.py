@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -36,13 +37,11 @@ def _unmet(case: Case, deadline: str, now: datetime) -> bool:
 
 def _any_unmet(now: datetime) -> Q:
     """`_unmet` for any of the deadlines, as one condition: one query per tenant per tick."""
-    return reduce(
-        or_,
-        (
-            Q(**{f"{deadline}_due__lte": now, MILESTONES[deadline]: None, f"overdue_{deadline}_at": None})
-            for deadline in DEADLINES
-        ),
-    )
+    unmet: list[dict[str, Any]] = [
+        {f"{deadline}_due__lte": now, MILESTONES[deadline]: None, f"overdue_{deadline}_at": None}
+        for deadline in DEADLINES
+    ]
+    return reduce(or_, (Q(**filters) for filters in unmet))
 
 
 async def fire_overdue(now: datetime | None = None) -> int:

@@ -21,7 +21,7 @@ class GridCodes:
     ctx: RequestContext
 
     @classmethod
-    async def load(cls, ctx: RequestContext) -> "GridCodes":
+    async def load(cls, ctx: RequestContext) -> GridCodes:
         nodes = await GridNode.filter(tenant_id=ctx.require_tenant().id, retired_at=None)
         by_code = {n.path: n for n in nodes}
         codes = Counter(n.code for n in nodes)

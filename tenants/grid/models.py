@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from redgrid.platform.models import TenantOwned
@@ -31,14 +33,14 @@ class GridNode(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    parent = fields.ForeignKeyField(
+    parent: fields.ForeignKeyNullableRelation[GridNode] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name="children", null=True, on_delete=fields.RESTRICT
     )
     code = fields.CharField(max_length=32)
     path = fields.CharField(max_length=400)
     name = fields.CharField(max_length=200)
     level = fields.SmallIntField()
-    boundary = fields.JSONField(null=True)  # a GeoJSON Polygon or MultiPolygon
+    boundary: fields.JSONField[Any] = fields.JSONField(null=True)  # a GeoJSON Polygon or MultiPolygon
     head_name = fields.CharField(max_length=100, default="")
     head_phone = fields.CharField(max_length=20, default="")
     retired_at = fields.DatetimeField(null=True)
@@ -54,7 +56,9 @@ class PartyOrganisation(TenantOwned):
     """The party organisation attached to a grid node (general branch, branch or group)."""
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="party_organisations", on_delete=fields.RESTRICT)
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="party_organisations", on_delete=fields.RESTRICT
+    )
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=20)
     secretary_name = fields.CharField(max_length=100, default="")
@@ -69,7 +73,9 @@ class ServiceStation(TenantOwned):
     """A party-and-mass service station or point (党群服务站/点) of a grid node."""
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="stations", on_delete=fields.RESTRICT)
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="stations", on_delete=fields.RESTRICT
+    )
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=10)
     address = fields.CharField(max_length=300, default="")

@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+from tortoise.fields.relational import BackwardFKRelation
 from tortoise.functions import Count
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.database import unique_or
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
-from redgrid.tenants.scope import subtree
 from redgrid.tenants.grid.models import (
     PARTY_ORG_KINDS,
     STATION_KINDS,
@@ -29,6 +30,7 @@ from redgrid.tenants.grid.models import (
     PartyOrganisation,
     ServiceStation,
 )
+from redgrid.tenants.scope import subtree
 
 CODE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 EDITOR_ROLES = ("secretary", "grid-head")
@@ -99,7 +101,11 @@ def _check_boundary(boundary: Any) -> list[UserError]:
     another member could carry any text (a NUL, which PostgreSQL's jsonb refuses)."""
     if boundary is None:
         return []
-    bad = [UserError("boundary", "INVALID_GEOJSON", "a GeoJSON Polygon or MultiPolygon of closed rings of [longitude, latitude]")]
+    bad = [
+        UserError(
+            "boundary", "INVALID_GEOJSON", "a GeoJSON Polygon or MultiPolygon of closed rings of [longitude, latitude]"
+        )
+    ]
     if not isinstance(boundary, dict) or boundary.get("type") not in ("Polygon", "MultiPolygon") or len(boundary) != 2:
         return bad
     polygons = boundary.get("coordinates")
@@ -153,11 +159,18 @@ async def create_node(
         raise InvalidInput(taken)
     async with unique_or(taken):  # the same code created at the same moment
         node = await GridNode.create(
-            tenant_id=tenant.id, parent_id=parent_id, code=code, path=path, name=name.strip(),
-            level=level, boundary=boundary,
+            tenant_id=tenant.id,
+            parent_id=parent_id,
+            code=code,
+            path=path,
+            name=name.strip(),
+            level=level,
+            boundary=boundary,
         )
     await events.record(
-        ctx, "grid", "grid.node_created",
+        ctx,
+        "grid",
+        "grid.node_created",
         {"id": node.id, "code": code, "name": node.name, "level": level, "parentId": parent_id},
         path=path,
     )
@@ -165,12 +178,20 @@ async def create_node(
 
 
 async def update_node(
-    ctx: RequestContext, node_id: int, *, name: str | None = None, boundary: Any = None,
-    clear_boundary: bool = False, head_name: str | None = None, head_phone: str | None = None,
+    ctx: RequestContext,
+    node_id: int,
+    *,
+    name: str | None = None,
+    boundary: Any = None,
+    clear_boundary: bool = False,
+    head_name: str | None = None,
+    head_phone: str | None = None,
 ) -> GridNode:
     """Rename a node, set its boundary or its head (网格长)."""
     node = await _editable(ctx, node_id)
-    errors = (text_errors("name", name, 200, code="INVALID_NAME") if name is not None else []) + _check_boundary(boundary)
+    errors = (text_errors("name", name, 200, code="INVALID_NAME") if name is not None else []) + _check_boundary(
+        boundary
+    )
     if head_phone and not re.fullmatch(r"[0-9+\-]{5,20}", head_phone):
         errors.append(UserError("headPhone", "INVALID_PHONE", "digits, '+' or '-', 5 to 20"))
     if head_name is not None:
@@ -214,15 +235,18 @@ async def move_subtree(ctx: RequestContext, node_id: int, new_parent_id: int) ->
     if max(n.level for n in subtree) + delta > await _max_depth(ctx):
         raise InvalidInput(UserError("newParentId", "TOO_DEEP", "the subtree would go below the grid's last level"))
     for member in subtree:
-        member.path = new_path + member.path[len(old_path):]
+        member.path = new_path + member.path[len(old_path) :]
         member.level += delta
         if member.id == node.id:
-            member.parent_id = new_parent.id  # type: ignore[attr-defined]
+            member.parent_id = new_parent.id
     async with unique_or(taken):  # a node of that code made or moved there at the same moment
         await GridNode.bulk_update(subtree, fields=["path", "level", "parent_id"])
     await events.record(
-        ctx, "grid", "grid.subtree_moved",
-        {"id": node.id, "from": old_path, "to": new_path, "nodes": len(subtree)}, path=new_path,
+        ctx,
+        "grid",
+        "grid.subtree_moved",
+        {"id": node.id, "from": old_path, "to": new_path, "nodes": len(subtree)},
+        path=new_path,
     )
     return await GridNode.get(id=node.id)
 
@@ -236,10 +260,10 @@ async def retire_node(ctx: RequestContext, node_id: int) -> GridNode:
         raise InvalidInput(UserError("id", "NOT_EMPTY", "the node still has active children"))
     holding = []
     for relation in sorted(GridNode._meta.backward_fk_fields):
-        field = GridNode._meta.fields_map[relation]
+        field = cast("BackwardFKRelation[Model]", GridNode._meta.fields_map[relation])
         if field.related_model is GridNode:
             continue
-        fk = field.relation_field  # type: ignore[attr-defined]
+        fk = field.relation_field
         if await field.related_model.filter(**{fk: node.id}).exists():
             holding.append(field.related_model._meta.db_table.replace("_", " "))
     if holding:  # all of them, in a fixed order: the official empties the node in one go
@@ -270,7 +294,10 @@ async def add_party_organisation(
     if errors:
         raise InvalidInput(*errors)
     org = await PartyOrganisation.create(
-        tenant_id=node.tenant_id, node=node, name=name.strip(), kind=kind,  # type: ignore[attr-defined]
+        tenant_id=node.tenant_id,  # type: ignore[attr-defined]
+        node=node,
+        name=name.strip(),
+        kind=kind,
         secretary_name=secretary_name.strip(),
     )
     await events.record(ctx, "grid", "grid.party_organisation_added", {"id": org.id, "nodeId": node.id}, path=node.path)
@@ -287,9 +314,7 @@ async def station_by_id(ctx: RequestContext, station_id: int) -> ServiceStation 
     return await ServiceStation.get_or_none(tenant_id=tenant.id, id=station_id)
 
 
-async def add_station(
-    ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = ""
-) -> ServiceStation:
+async def add_station(ctx: RequestContext, node_id: int, *, name: str, kind: str, address: str = "") -> ServiceStation:
     node = await _attachable(ctx, node_id)
     errors = text_errors("name", name, 200, code="INVALID_NAME")
     errors += text_errors("address", address, 300, required=False, code="TOO_LONG")
@@ -298,7 +323,11 @@ async def add_station(
     if errors:
         raise InvalidInput(*errors)
     station = await ServiceStation.create(
-        tenant_id=node.tenant_id, node=node, name=name.strip(), kind=kind, address=address.strip(),  # type: ignore[attr-defined]
+        tenant_id=node.tenant_id,  # type: ignore[attr-defined]
+        node=node,
+        name=name.strip(),
+        kind=kind,
+        address=address.strip(),
     )
     await events.record(ctx, "grid", "grid.station_added", {"id": station.id, "nodeId": node.id}, path=node.path)
     return station
@@ -315,8 +344,12 @@ class LevelCoverage:
 
     def shares(self) -> dict[str, float]:
         """Each count as a share of the level's nodes, 0 to 1 with four decimals (0 when empty)."""
-        counts = {"party_organisation": self.with_party_organisation, "head": self.with_head,
-                  "station": self.with_station, "full": self.full}
+        counts = {
+            "party_organisation": self.with_party_organisation,
+            "head": self.with_head,
+            "station": self.with_station,
+            "full": self.full,
+        }
         return {f"{name}_share": round(n / self.nodes, 4) if self.nodes else 0.0 for name, n in counts.items()}
 
 
@@ -335,12 +368,16 @@ async def coverage(ctx: RequestContext) -> list[LevelCoverage]:
     with_head = await by_level(active.exclude(head_name=""))
     with_station = await by_level(active.filter(stations__id__isnull=False))
     full = await by_level(
-        active.exclude(head_name="").filter(
-            party_organisations__id__isnull=False, stations__id__isnull=False
-        )
+        active.exclude(head_name="").filter(party_organisations__id__isnull=False, stations__id__isnull=False)
     )
     return [
-        LevelCoverage(level, total[level], with_org.get(level, 0), with_head.get(level, 0),
-                      with_station.get(level, 0), full.get(level, 0))
+        LevelCoverage(
+            level,
+            total[level],
+            with_org.get(level, 0),
+            with_head.get(level, 0),
+            with_station.get(level, 0),
+            full.get(level, 0),
+        )
         for level in sorted(total)
     ]

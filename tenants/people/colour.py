@@ -6,7 +6,8 @@ red: a member is a party member (党员户). Else blue: a member is low-income (
 The colour is stored so that the map, filters and pages read a plain column; `refresh` is the
 only writer, and every service change that can move a colour (a member added, removed or
 re-tagged, a party member registered, the kind changed) calls it in the same transaction, so a
-committed colour is never stale. It costs three queries and one update per new colour, however many households it checks.
+committed colour is never stale. It costs three queries and one update per new colour, however
+many households it checks.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ async def refresh(tenant_id: int, household_ids: Iterable[int | None]) -> list[C
     if not ids:
         return []
     red = set(
-        await PartyMember.filter(tenant_id=tenant_id, resident__household_id__in=ids)
-        .values_list("resident__household_id", flat=True)
+        await PartyMember.filter(tenant_id=tenant_id, resident__household_id__in=ids).values_list(
+            "resident__household_id", flat=True
+        )
     )
     blue = set(
         await Resident.filter(tenant_id=tenant_id, household_id__in=ids)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.errors import InvalidInput, UserError
-from redgrid.tenants.people.models import PartyMember, Pairing, Resident, Volunteer
+from redgrid.tenants.people.models import Pairing, PartyMember, Resident, Volunteer
 from redgrid.tenants.people.service import recolour
 
 
@@ -26,37 +26,52 @@ def _require_street_secretary(ctx: RequestContext) -> None:
 async def held(ctx: RequestContext) -> list[Resident]:
     """The held residents, oldest first, each with the resident he is held of and both nodes."""
     _require_street_secretary(ctx)
-    return await Resident.filter(tenant_id=ctx.require_tenant().id, held_of_id__isnull=False).select_related(
-        "node", "held_of__node").order_by("id")
+    return (
+        await Resident.filter(tenant_id=ctx.require_tenant().id, held_of_id__isnull=False)
+        .select_related("node", "held_of__node")
+        .order_by("id")
+    )
 
 
-async def _held_for_resolving(ctx: RequestContext, resident_id: int) -> Resident:
+async def _held_for_resolving(ctx: RequestContext, resident_id: int) -> tuple[Resident, Resident]:
+    """The held resident and the registered one he is held of."""
     _require_street_secretary(ctx)
-    resident = await Resident.filter(
-        tenant_id=ctx.require_tenant().id, id=resident_id, held_of_id__isnull=False
-    ).select_related("node", "held_of__node").first()
+    resident = (
+        await Resident.filter(tenant_id=ctx.require_tenant().id, id=resident_id, held_of_id__isnull=False)
+        .select_related("node", "held_of__node")
+        .first()
+    )
     if resident is None:
         raise InvalidInput(UserError("residentId", "NOT_FOUND", "no such held registration"))
-    if resident.id_number is None or resident.id_number != resident.held_of.id_number:
+    registered = resident.held_of
+    assert registered is not None  # filtered on held_of_id__isnull=False
+    if resident.id_number is None or resident.id_number != registered.id_number:
         # Kept in step by update_resident and promote_held; a row from before them is refused, not guessed at.
-        raise InvalidInput(UserError(
-            "residentId", "NUMBER_CHANGED", "the two residents' ID-card numbers differ now: correct the held one's"))
-    kept = [what for what, query in (
-        ("residents held of him", Resident.filter(tenant_id=resident.tenant_id, held_of_id=resident.id)),  # type: ignore[attr-defined]
-        ("a party membership", PartyMember.filter(resident_id=resident.id)),
-        ("a volunteer", Volunteer.filter(resident_id=resident.id)),
-        ("a pairing", Pairing.filter(resident_id=resident.id)),
-    ) if await query.exists()]
+        raise InvalidInput(
+            UserError(
+                "residentId", "NUMBER_CHANGED", "the two residents' ID-card numbers differ now: correct the held one's"
+            )
+        )
+    kept = [
+        what
+        for what, query in (
+            ("residents held of him", Resident.filter(tenant_id=resident.tenant_id, held_of_id=resident.id)),  # type: ignore[attr-defined]
+            ("a party membership", PartyMember.filter(resident_id=resident.id)),
+            ("a volunteer", Volunteer.filter(resident_id=resident.id)),
+            ("a pairing", Pairing.filter(resident_id=resident.id)),
+        )
+        if await query.exists()
+    ]
     if kept:
-        raise InvalidInput(UserError(
-            "residentId", "IN_USE", f"the held resident has {', '.join(kept)}: move or end it first"))
-    return resident
+        raise InvalidInput(
+            UserError("residentId", "IN_USE", f"the held resident has {', '.join(kept)}: move or end it first")
+        )
+    return resident, registered
 
 
 async def dismiss(ctx: RequestContext, resident_id: int) -> Resident:
     """Remove a held resident (a mistaken registration); answers the registered one."""
-    resident = await _held_for_resolving(ctx, resident_id)
-    registered = resident.held_of
+    resident, registered = await _held_for_resolving(ctx, resident_id)
     await resident.delete()
     await recolour(ctx, [resident.household_id])  # type: ignore[attr-defined]
     await events.record(ctx, "people", "people.resident_removed", {"id": resident.id}, path=resident.node.path)
@@ -66,8 +81,7 @@ async def dismiss(ctx: RequestContext, resident_id: int) -> Resident:
 async def accept(ctx: RequestContext, resident_id: int) -> Resident:
     """The person moved: the registered resident takes the held one's grid node and household
     (keeping his records), and the held row is removed."""
-    resident = await _held_for_resolving(ctx, resident_id)
-    registered = resident.held_of
+    resident, registered = await _held_for_resolving(ctx, resident_id)
     left, left_path = registered.household_id, registered.node.path  # type: ignore[attr-defined]
     await resident.delete()
     registered.node, registered.household_id = resident.node, resident.household_id  # type: ignore[attr-defined]

@@ -37,8 +37,38 @@ from redgrid.tenants.scope import subtree
 
 REGION = "320115"  # 南京市江宁区
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-         "超", "秀英", "桂英", "玉兰", "建国", "建华", "国强", "志强", "秀兰", "春梅", "海燕", "文华", "德明", "淑珍")
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "桂英",
+    "玉兰",
+    "建国",
+    "建华",
+    "国强",
+    "志强",
+    "秀兰",
+    "春梅",
+    "海燕",
+    "文华",
+    "德明",
+    "淑珍",
+)
 DUTIES = ("楼栋长", "政策宣传员", "矛盾调解员", "环境监督员", "平安巡逻员", "助老服务员")
 PROMISES = ("每周巡查楼道消防通道", "结对帮扶一户困难家庭", "每月参加一次志愿服务", "协助调解邻里纠纷", "宣传垃圾分类")
 SERVICES = ("楼道清理", "陪同独居老人就医", "垃圾分类宣传", "夜间平安巡逻", "为老人代购生活用品")
@@ -91,7 +121,7 @@ def _household_people(rng: random.Random, size: int, today: date) -> list[tuple[
         birth = _birth(rng, today, 60, 95) if old else _birth(rng, today, 22, 59)
         return [(birth, {"living_alone"} if old else set())]
     if rng.random() < 0.62:  # elderly couple, maybe with a grown child and grandchild
-        people = [(_birth(rng, today, 60, 92), set()), (_birth(rng, today, 60, 90), set())]
+        people: list[tuple[date, set[str]]] = [(_birth(rng, today, 60, 92), set()), (_birth(rng, today, 60, 90), set())]
         if size >= 3:
             people.append((_birth(rng, today, 25, 55), set()))
         if size == 4:
@@ -137,10 +167,17 @@ async def seed_people(ctx: RequestContext, tenant_slug: str) -> str:
             places.add((node.id, address_of(building, unit, room)))
             vacant = rng.random() < 0.04
             kind = "vacant" if vacant else ("rental" if rng.random() < 0.15 else "owned")
-            households.append(Household(
-                tenant_id=tenant_id, node_id=node.id, building=building, unit=unit, room=room,
-                address=address_of(building, unit, room), kind=kind,
-            ))
+            households.append(
+                Household(
+                    tenant_id=tenant_id,
+                    node_id=node.id,
+                    building=building,
+                    unit=unit,
+                    room=room,
+                    address=address_of(building, unit, room),
+                    kind=kind,
+                )
+            )
             if vacant:
                 continue
             size = rng.choices((1, 2, 3, 4), weights=(30, 35, 20, 15))[0]
@@ -170,11 +207,19 @@ async def seed_people(ctx: RequestContext, tenant_slug: str) -> str:
             number = idcard.make(REGION, p.birth, sequence)
         taken.add(number)
         h = households[p.household]
-        residents.append(Resident(
-            tenant_id=tenant_id, node_id=h.node_id, household_id=ids_of_household[p.household],  # type: ignore[attr-defined]
-            name=p.name, id_number=number, sex="male" if p.male else "female", birth_date=p.birth,
-            phone=_phone(rng) if tags.age_on(p.birth, today) >= 14 else "", **{t: True for t in p.tags},
-        ))
+        residents.append(
+            Resident(
+                tenant_id=tenant_id,
+                node_id=h.node_id,  # type: ignore[attr-defined]
+                household_id=ids_of_household[p.household],
+                name=p.name,
+                id_number=number,
+                sex="male" if p.male else "female",
+                birth_date=p.birth,
+                phone=_phone(rng) if tags.age_on(p.birth, today) >= 14 else "",
+                **{t: True for t in p.tags},
+            )
+        )
     await Resident.bulk_create(residents, batch_size=1000)
     resident_ids = await _ids(Resident.filter(tenant_id=tenant_id), "id_number")
     for r in residents:
@@ -183,13 +228,16 @@ async def seed_people(ctx: RequestContext, tenant_slug: str) -> str:
     members = await _party_members(tenant_id, rng, today, nodes, orgs, residents)
     pairings = await _volunteers(ctx, tenant_slug, plan, rng, today, nodes, residents)
     await colour.refresh(tenant_id, set(ids_of_household))
-    return (f"{len(residents)} residents in {len(households)} households, {members} party members, "
-            f"{pairings} pairings")
+    return f"{len(residents)} residents in {len(households)} households, {members} party members, {pairings} pairings"
 
 
 async def _party_members(
-    tenant_id: int, rng: random.Random, today: date, nodes: Sequence[GridNode],
-    orgs: Sequence[PartyOrganisation], residents: Sequence[Resident],
+    tenant_id: int,
+    rng: random.Random,
+    today: date,
+    nodes: Sequence[GridNode],
+    orgs: Sequence[PartyOrganisation],
+    residents: Sequence[Resident],
 ) -> int:
     """Five to eight adults per node in its party group, with their cards and points."""
     adults: dict[int, list[Resident]] = {}
@@ -201,13 +249,23 @@ async def _party_members(
         org = _org_for(node, orgs)
         for i, r in enumerate(rng.sample(adults[node.id], min(len(adults[node.id]), rng.randint(5, 8)))):
             age = tags.age_on(r.birth_date, today)  # type: ignore[arg-type]
-            category = "retired" if age >= 60 else rng.choice(("in_service", "in_service", "resident", "floating", "laid_off"))
+            category = (
+                "retired" if age >= 60 else rng.choice(("in_service", "in_service", "resident", "floating", "laid_off"))
+            )
             joined = tags.years_before(today, rng.randint(1, max(1, age - 20)))
-            members.append(PartyMember(
-                tenant_id=tenant_id, resident_id=r.id, organisation_id=org.id, category=category, joined_on=joined,
-                listed=i < 3, photo_url=f"https://photos.example.cn/party/{r.id}.jpg" if i < 3 else "",
-                duties=DUTIES[(node.id + i) % len(DUTIES)] if i < 3 else "", phone_public=i < 2,
-            ))
+            members.append(
+                PartyMember(
+                    tenant_id=tenant_id,
+                    resident_id=r.id,
+                    organisation_id=org.id,
+                    category=category,
+                    joined_on=joined,
+                    listed=i < 3,
+                    photo_url=f"https://photos.example.cn/party/{r.id}.jpg" if i < 3 else "",
+                    duties=DUTIES[(node.id + i) % len(DUTIES)] if i < 3 else "",
+                    phone_public=i < 2,
+                )
+            )
     await PartyMember.bulk_create(members, batch_size=1000)
     member_ids = await _ids(PartyMember.filter(tenant_id=tenant_id), "resident_id")
     now = datetime.now(UTC)
@@ -216,48 +274,82 @@ async def _party_members(
         member_id = member_ids[m.resident_id]  # type: ignore[attr-defined]
         for _ in range(rng.randint(1, 2)):
             done = rng.random() < 0.5
-            commitments.append(Commitment(
-                tenant_id=tenant_id, member_id=member_id, content=rng.choice(PROMISES),
-                deadline=today + timedelta(days=rng.randint(-90, 180)),
-                verified_by="redgrid-demo" if done else "", verified_at=now if done else None,
-            ))
+            commitments.append(
+                Commitment(
+                    tenant_id=tenant_id,
+                    member_id=member_id,
+                    content=rng.choice(PROMISES),
+                    deadline=today + timedelta(days=rng.randint(-90, 180)),
+                    verified_by="redgrid-demo" if done else "",
+                    verified_at=now if done else None,
+                )
+            )
         for _ in range(rng.randint(1, 3)):
-            services.append(ServiceRecord(
-                tenant_id=tenant_id, member_id=member_id, served_on=today - timedelta(days=rng.randint(1, 200)),
-                content=rng.choice(SERVICES), hours=Decimal(rng.randint(1, 8)) / 2,
-            ))
+            services.append(
+                ServiceRecord(
+                    tenant_id=tenant_id,
+                    member_id=member_id,
+                    served_on=today - timedelta(days=rng.randint(1, 200)),
+                    content=rng.choice(SERVICES),
+                    hours=Decimal(rng.randint(1, 8)) / 2,
+                )
+            )
         for month in rng.sample(range(1, 7), rng.randint(1, 3)):
             held = today - timedelta(days=30 * month)
-            attendances.append(Attendance(
-                tenant_id=tenant_id, member_id=member_id, title=f"{held:%Y年%m月}主题党日", held_on=held,
-                kind="theme_party_day",
-            ))
-            points.append(PointsEntry(
-                tenant_id=tenant_id, member_id=member_id, points=ATTENDANCE_POINTS["theme_party_day"],
-                reason=f"attended {held:%Y-%m-%d} 主题党日", recorded_by="redgrid-demo",
-            ))
+            attendances.append(
+                Attendance(
+                    tenant_id=tenant_id,
+                    member_id=member_id,
+                    title=f"{held:%Y年%m月}主题党日",
+                    held_on=held,
+                    kind="theme_party_day",
+                )
+            )
+            points.append(
+                PointsEntry(
+                    tenant_id=tenant_id,
+                    member_id=member_id,
+                    points=ATTENDANCE_POINTS["theme_party_day"],
+                    reason=f"attended {held:%Y-%m-%d} 主题党日",
+                    recorded_by="redgrid-demo",
+                )
+            )
         if rng.random() < 0.4:
-            points.append(PointsEntry(
-                tenant_id=tenant_id, member_id=member_id, points=rng.choice((2, 5, 10)),
-                reason="志愿服务表现突出", recorded_by="redgrid-demo",
-            ))
-    for model, rows in ((Commitment, commitments), (ServiceRecord, services), (Attendance, attendances), (PointsEntry, points)):
-        await model.bulk_create(rows, batch_size=1000)  # type: ignore[attr-defined]
+            points.append(
+                PointsEntry(
+                    tenant_id=tenant_id,
+                    member_id=member_id,
+                    points=rng.choice((2, 5, 10)),
+                    reason="志愿服务表现突出",
+                    recorded_by="redgrid-demo",
+                )
+            )
+    await Commitment.bulk_create(commitments, batch_size=1000)
+    await ServiceRecord.bulk_create(services, batch_size=1000)
+    await Attendance.bulk_create(attendances, batch_size=1000)
+    await PointsEntry.bulk_create(points, batch_size=1000)
     return len(members)
 
 
 async def _volunteers(
-    ctx: RequestContext, tenant_slug: str, plan: Plan, rng: random.Random, today: date,
-    nodes: Sequence[GridNode], residents: Sequence[Resident],
+    ctx: RequestContext,
+    tenant_slug: str,
+    plan: Plan,
+    rng: random.Random,
+    today: date,
+    nodes: Sequence[GridNode],
+    residents: Sequence[Resident],
 ) -> int:
     """An elderly-care team whose volunteers ring the love doorbell of every elder living alone;
     the tenant's demo volunteer user looks after the elders of his grid."""
     tenant_id = ctx.require_tenant().id
-    await VolunteerTeam.bulk_create([
-        VolunteerTeam(tenant_id=tenant_id, name="爱心敲门志愿队", kind="elderly_care"),
-        VolunteerTeam(tenant_id=tenant_id, name="平安巡逻志愿队", kind="patrol"),
-        VolunteerTeam(tenant_id=tenant_id, name="邻里调解志愿队", kind="mediation"),
-    ])
+    await VolunteerTeam.bulk_create(
+        [
+            VolunteerTeam(tenant_id=tenant_id, name="爱心敲门志愿队", kind="elderly_care"),
+            VolunteerTeam(tenant_id=tenant_id, name="平安巡逻志愿队", kind="patrol"),
+            VolunteerTeam(tenant_id=tenant_id, name="邻里调解志愿队", kind="mediation"),
+        ]
+    )
     care = await VolunteerTeam.get(tenant_id=tenant_id, kind="elderly_care")
     helpers = rng.sample([r for r in residents if 25 <= tags.age_on(r.birth_date, today) < 60], 20)  # type: ignore[arg-type]
     await Volunteer.bulk_create(
@@ -268,17 +360,22 @@ async def _volunteers(
     demo_user, others = volunteers[0], volunteers[1:]
     paths = {n.id: n.path for n in nodes}
     elders = [
-        r for r in residents
+        r
+        for r in residents
         if r.living_alone and tags.age_on(r.birth_date, today) >= 60  # type: ignore[arg-type]
     ]
     pairings = []
     for i, elder in enumerate(elders):
         path = paths[elder.node_id]  # type: ignore[attr-defined]
         mine = (path == plan.volunteer_under or path.startswith(plan.volunteer_under + ".")) and i % 3 == 0
-        pairings.append(Pairing(
-            tenant_id=tenant_id, volunteer_id=(demo_user if mine else others[i % len(others)]).id,
-            resident_id=elder.id, kind="love_doorbell" if i % 2 == 0 else "knock_daily",
-            started_on=today - timedelta(days=rng.randint(10, 400)),
-        ))
+        pairings.append(
+            Pairing(
+                tenant_id=tenant_id,
+                volunteer_id=(demo_user if mine else others[i % len(others)]).id,
+                resident_id=elder.id,
+                kind="love_doorbell" if i % 2 == 0 else "knock_daily",
+                started_on=today - timedelta(days=rng.randint(10, 400)),
+            )
+        )
     await Pairing.bulk_create(pairings, batch_size=1000)
     return len(pairings)

@@ -34,8 +34,9 @@ def check_char(first_17: str) -> str:
 
 
 # A Chinese input method in full-width mode types these; nothing else is taken for a digit.
-TYPED_AS_ASCII = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "X",
-                                " ": None, "\u3000": None, "\u00a0": None})
+TYPED_AS_ASCII = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "X", " ": None, "\u3000": None, "\u00a0": None}
+)
 
 
 def normalise(number: str) -> str:

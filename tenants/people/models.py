@@ -7,9 +7,14 @@ scope of tenants/scope.py applies to all of it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from redgrid.platform.models import TenantOwned
+
+if TYPE_CHECKING:
+    from redgrid.tenants.grid.models import GridNode, PartyOrganisation
 
 # Typed tags are boolean columns (one per word of the fixed vocabulary): filtering on them and
 # deriving a household's colour stay plain indexed SQL. over_60 / over_80 are never stored.
@@ -32,7 +37,9 @@ class Household(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="households", on_delete=fields.RESTRICT)
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="households", on_delete=fields.RESTRICT
+    )
     building = fields.CharField(max_length=50)
     unit = fields.CharField(max_length=50, default="")
     room = fields.CharField(max_length=50)
@@ -58,8 +65,10 @@ class Resident(TenantOwned):
     residents not held (migration 0010), which Tortoise's options cannot state."""
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="residents", on_delete=fields.RESTRICT)
-    household = fields.ForeignKeyField(
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="residents", on_delete=fields.RESTRICT
+    )
+    household: fields.ForeignKeyNullableRelation[Household] = fields.ForeignKeyField(
         "redgrid.Household", related_name="members", null=True, on_delete=fields.RESTRICT
     )
     name = fields.CharField(max_length=100)
@@ -67,7 +76,7 @@ class Resident(TenantOwned):
     sex = fields.CharField(max_length=6, null=True)
     birth_date = fields.DateField(null=True)
     phone = fields.CharField(max_length=20, default="")
-    held_of = fields.ForeignKeyField(
+    held_of: fields.ForeignKeyNullableRelation[Resident] = fields.ForeignKeyField(
         "redgrid.Resident", related_name="held_duplicates", null=True, on_delete=fields.RESTRICT
     )
     living_alone = fields.BooleanField(default=False)
@@ -88,8 +97,10 @@ class PartyMember(TenantOwned):
     shown on the building's board."""
 
     id = fields.BigIntField(primary_key=True)
-    resident = fields.OneToOneField("redgrid.Resident", related_name="party_member", on_delete=fields.RESTRICT)
-    organisation = fields.ForeignKeyField(
+    resident: fields.OneToOneRelation[Resident] = fields.OneToOneField(
+        "redgrid.Resident", related_name="party_member", on_delete=fields.RESTRICT
+    )
+    organisation: fields.ForeignKeyRelation[PartyOrganisation] = fields.ForeignKeyField(
         "redgrid.PartyOrganisation", related_name="members", on_delete=fields.RESTRICT
     )
     category = fields.CharField(max_length=12)
@@ -109,7 +120,9 @@ class Commitment(TenantOwned):
     """A public commitment (承诺): what the member promises, by when, and who checked it."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("redgrid.PartyMember", related_name="commitments", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyRelation[PartyMember] = fields.ForeignKeyField(
+        "redgrid.PartyMember", related_name="commitments", on_delete=fields.RESTRICT
+    )
     content = fields.CharField(max_length=500)
     deadline = fields.DateField()
     verified_by = fields.CharField(max_length=128, default="")
@@ -125,7 +138,9 @@ class ServiceRecord(TenantOwned):
     """A line of the service card: a day's service and its hours."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("redgrid.PartyMember", related_name="service_records", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyRelation[PartyMember] = fields.ForeignKeyField(
+        "redgrid.PartyMember", related_name="service_records", on_delete=fields.RESTRICT
+    )
     served_on = fields.DateField()
     content = fields.CharField(max_length=500)
     hours = fields.DecimalField(max_digits=5, decimal_places=1)
@@ -140,7 +155,9 @@ class Attendance(TenantOwned):
     """A line of the activity card: an activity the member attended (e.g. a theme party day)."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("redgrid.PartyMember", related_name="attendances", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyRelation[PartyMember] = fields.ForeignKeyField(
+        "redgrid.PartyMember", related_name="attendances", on_delete=fields.RESTRICT
+    )
     title = fields.CharField(max_length=200)
     held_on = fields.DateField()
     kind = fields.CharField(max_length=20)
@@ -155,7 +172,9 @@ class PointsEntry(TenantOwned):
     """A line of the points ledger (积分). The balance is the sum, so it is never out of step."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("redgrid.PartyMember", related_name="points", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyRelation[PartyMember] = fields.ForeignKeyField(
+        "redgrid.PartyMember", related_name="points", on_delete=fields.RESTRICT
+    )
     points = fields.IntField()
     reason = fields.CharField(max_length=200)
     recorded_by = fields.CharField(max_length=128)
@@ -185,8 +204,10 @@ class Volunteer(TenantOwned):
     pairings), or both."""
 
     id = fields.BigIntField(primary_key=True)
-    team = fields.ForeignKeyField("redgrid.VolunteerTeam", related_name="volunteers", on_delete=fields.RESTRICT)
-    resident = fields.ForeignKeyField(
+    team: fields.ForeignKeyRelation[VolunteerTeam] = fields.ForeignKeyField(
+        "redgrid.VolunteerTeam", related_name="volunteers", on_delete=fields.RESTRICT
+    )
+    resident: fields.ForeignKeyNullableRelation[Resident] = fields.ForeignKeyField(
         "redgrid.Resident", related_name="volunteering", null=True, on_delete=fields.RESTRICT
     )
     username = fields.CharField(max_length=128, null=True)
@@ -203,8 +224,12 @@ class Pairing(TenantOwned):
     or a daily knock (每日敲门). Ended, never deleted, so the history stays."""
 
     id = fields.BigIntField(primary_key=True)
-    volunteer = fields.ForeignKeyField("redgrid.Volunteer", related_name="pairings", on_delete=fields.RESTRICT)
-    resident = fields.ForeignKeyField("redgrid.Resident", related_name="pairings", on_delete=fields.RESTRICT)
+    volunteer: fields.ForeignKeyRelation[Volunteer] = fields.ForeignKeyField(
+        "redgrid.Volunteer", related_name="pairings", on_delete=fields.RESTRICT
+    )
+    resident: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(
+        "redgrid.Resident", related_name="pairings", on_delete=fields.RESTRICT
+    )
     kind = fields.CharField(max_length=15)
     active = fields.BooleanField(default=True)
     started_on = fields.DateField()

@@ -58,9 +58,11 @@ async def commitment_by_id(ctx: RequestContext, commitment_id: int) -> Commitmen
 
 
 async def _member_for_write(ctx: RequestContext, member_id: int, field: str = "memberId") -> PartyMember:
-    member = await PartyMember.filter(
-        tenant_id=ctx.require_tenant().id, id=member_id
-    ).select_related("resident__node").first()
+    member = (
+        await PartyMember.filter(tenant_id=ctx.require_tenant().id, id=member_id)
+        .select_related("resident__node")
+        .first()
+    )
     if member is None or not ctx.scope.covers(member.resident.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such party member"))
     return member
@@ -85,12 +87,16 @@ async def create_member(
     if errors:
         raise InvalidInput(*errors)
     resident = await people.resident_for_write(ctx, resident_id, "residentId")
-    organisation = await PartyOrganisation.filter(tenant_id=tenant.id, id=organisation_id).select_related("node").first()
+    organisation = (
+        await PartyOrganisation.filter(tenant_id=tenant.id, id=organisation_id).select_related("node").first()
+    )
     if organisation is None:
         raise InvalidInput(UserError("organisationId", "NOT_FOUND", "no such party organisation"))
     org_path, home = organisation.node.path, resident.node.path
     if not (home == org_path or home.startswith(org_path + ".")):
-        raise InvalidInput(UserError("organisationId", "ORG_ELSEWHERE", "the organisation is not over the resident's grid node"))
+        raise InvalidInput(
+            UserError("organisationId", "ORG_ELSEWHERE", "the organisation is not over the resident's grid node")
+        )
     if await PartyMember.filter(tenant_id=tenant.id, resident_id=resident.id).exists():
         raise InvalidInput(UserError("residentId", "DUPLICATE", "the resident is already a party member"))
     member = await PartyMember.create(
@@ -108,19 +114,29 @@ async def add_commitment(ctx: RequestContext, member_id: int, *, content: str, d
         raise InvalidInput(*errors)
     member = await _member_for_write(ctx, member_id)
     commitment = await Commitment.create(
-        tenant_id=member.tenant_id, member=member, content=content.strip(), deadline=deadline  # type: ignore[attr-defined]
+        tenant_id=member.tenant_id,  # type: ignore[attr-defined]
+        member=member,
+        content=content.strip(),
+        deadline=deadline,
     )
-    await events.record(ctx, "people", "people.commitment_made", {"id": commitment.id, "memberId": member.id},
-                        path=member.resident.node.path)
+    await events.record(
+        ctx,
+        "people",
+        "people.commitment_made",
+        {"id": commitment.id, "memberId": member.id},
+        path=member.resident.node.path,
+    )
     return commitment
 
 
 async def verify_commitment(ctx: RequestContext, commitment_id: int) -> Commitment:
     """Mark a commitment kept, by the caller, now. Verifying twice keeps the first verification."""
     require_edit(ctx, Area.PARTY)
-    commitment = await Commitment.filter(
-        tenant_id=ctx.require_tenant().id, id=commitment_id
-    ).select_related("member__resident__node").first()
+    commitment = (
+        await Commitment.filter(tenant_id=ctx.require_tenant().id, id=commitment_id)
+        .select_related("member__resident__node")
+        .first()
+    )
     # Outside his grid: answered as if missing.
     if commitment is None or not ctx.scope.covers(commitment.member.resident.node.path):
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such commitment"))
@@ -144,16 +160,23 @@ async def add_service_record(
         raise InvalidInput(*errors)
     member = await _member_for_write(ctx, member_id)
     record = await ServiceRecord.create(
-        tenant_id=member.tenant_id, member=member, served_on=served_on, content=content.strip(), hours=hours  # type: ignore[attr-defined]
+        tenant_id=member.tenant_id,  # type: ignore[attr-defined]
+        member=member,
+        served_on=served_on,
+        content=content.strip(),
+        hours=hours,
     )
-    await events.record(ctx, "people", "people.service_recorded", {"id": record.id, "memberId": member.id},
-                        path=member.resident.node.path)
+    await events.record(
+        ctx,
+        "people",
+        "people.service_recorded",
+        {"id": record.id, "memberId": member.id},
+        path=member.resident.node.path,
+    )
     return record
 
 
-async def record_attendance(
-    ctx: RequestContext, member_id: int, *, title: str, held_on: date, kind: str
-) -> Attendance:
+async def record_attendance(ctx: RequestContext, member_id: int, *, title: str, held_on: date, kind: str) -> Attendance:
     """The activity card gets a line and the ledger the activity's points, together."""
     require_edit(ctx, Area.PARTY)
     errors = text_errors("title", title, 200) + _check_past("heldOn", held_on)
@@ -166,14 +189,26 @@ async def record_attendance(
     if await Attendance.filter(tenant_id=member.tenant_id, member_id=member.id, title=title, held_on=held_on).exists():  # type: ignore[attr-defined]
         raise InvalidInput(UserError("title", "DUPLICATE", "that attendance is already recorded"))
     attendance = await Attendance.create(
-        tenant_id=member.tenant_id, member=member, title=title, held_on=held_on, kind=kind  # type: ignore[attr-defined]
+        tenant_id=member.tenant_id,  # type: ignore[attr-defined]
+        member=member,
+        title=title,
+        held_on=held_on,
+        kind=kind,
     )
     await PointsEntry.create(
-        tenant_id=member.tenant_id, member=member, points=ATTENDANCE_POINTS[kind],  # type: ignore[attr-defined]
-        reason=f"attended {held_on:%Y-%m-%d} {title}"[:200], recorded_by=ctx.require_user().username,
+        tenant_id=member.tenant_id,  # type: ignore[attr-defined]
+        member=member,
+        points=ATTENDANCE_POINTS[kind],
+        reason=f"attended {held_on:%Y-%m-%d} {title}"[:200],
+        recorded_by=ctx.require_user().username,
     )
-    await events.record(ctx, "people", "people.attendance_recorded", {"id": attendance.id, "memberId": member.id},
-                        path=member.resident.node.path)
+    await events.record(
+        ctx,
+        "people",
+        "people.attendance_recorded",
+        {"id": attendance.id, "memberId": member.id},
+        path=member.resident.node.path,
+    )
     return attendance
 
 
@@ -187,16 +222,25 @@ async def add_points(ctx: RequestContext, member_id: int, *, points: int, reason
         raise InvalidInput(*errors)
     member = await _member_for_write(ctx, member_id)
     entry = await PointsEntry.create(
-        tenant_id=member.tenant_id, member=member, points=points, reason=reason.strip(),  # type: ignore[attr-defined]
+        tenant_id=member.tenant_id,  # type: ignore[attr-defined]
+        member=member,
+        points=points,
+        reason=reason.strip(),
         recorded_by=ctx.require_user().username,
     )
-    await events.record(ctx, "people", "people.points_added", {"id": entry.id, "memberId": member.id},
-                        path=member.resident.node.path)
+    await events.record(
+        ctx, "people", "people.points_added", {"id": entry.id, "memberId": member.id}, path=member.resident.node.path
+    )
     return entry
 
 
 async def set_listing(
-    ctx: RequestContext, member_id: int, *, listed: bool, photo_url: str = "", duties: str = "",
+    ctx: RequestContext,
+    member_id: int,
+    *,
+    listed: bool,
+    photo_url: str = "",
+    duties: str = "",
     phone_public: bool = False,
 ) -> PartyMember:
     """Put a member on (or take him off) his building's board, with photo and duties; his
@@ -211,8 +255,9 @@ async def set_listing(
     member.listed, member.photo_url, member.duties = listed, photo_url, duties.strip()
     member.phone_public = phone_public
     await member.save(update_fields=["listed", "photo_url", "duties", "phone_public"])
-    await events.record(ctx, "people", "people.listing_changed", {"id": member.id, "listed": listed},
-                        path=member.resident.node.path)
+    await events.record(
+        ctx, "people", "people.listing_changed", {"id": member.id, "listed": listed}, path=member.resident.node.path
+    )
     return member
 
 
@@ -235,11 +280,20 @@ async def listing_board(ctx: RequestContext, node_id: int) -> list[BoardEntry]:
     node = await grid.node_by_id(ctx, node_id)
     if node is None:
         return []
-    listed = await PartyMember.filter(tenant_id=tenant.id, listed=True).filter(
-        subtree("resident__node__path", node.path)
-    ).select_related("resident").order_by("resident__name", "id")
+    listed = (
+        await PartyMember.filter(tenant_id=tenant.id, listed=True)
+        .filter(subtree("resident__node__path", node.path))
+        .select_related("resident")
+        .order_by("resident__name", "id")
+    )
     return [
-        BoardEntry(m.id, m.resident.name, m.photo_url, m.resident.phone if m.phone_public and m.resident.phone else None,
-                   m.duties, m.category)
+        BoardEntry(
+            m.id,
+            m.resident.name,
+            m.photo_url,
+            m.resident.phone if m.phone_public and m.resident.phone else None,
+            m.duties,
+            m.category,
+        )
         for m in listed
     ]

@@ -185,7 +185,7 @@ def viewer(ctx: RequestContext) -> Callable[[Resident], ResidentView]:
     def view(r: Resident) -> ResidentView:
         return ResidentView(
             id=r.id,
-            node_id=r.node_id,
+            node_id=r.node_id,  # type: ignore[attr-defined]
             household_id=r.household_id,  # type: ignore[attr-defined]
             name=r.name,
             id_number=_shown(r.id_number, rule.id_number, mask_id_number),

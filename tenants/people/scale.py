@@ -48,9 +48,15 @@ def resident_rows(residents: int) -> Iterator[list[str]]:
         household = (i % RESIDENTS_PER_BUILDING) // HOUSEHOLD_SIZE
         tags = "低保" if i % 97 == 0 else ("独居" if i % 89 == 0 else "")
         yield [
-            SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[(i // 400) % 20], id_number(i),
-            f"139{i:08d}", path, path.rsplit(".", 1)[1], f"{household % 4 + 1}单元", f"{household // 4 + 1:02d}01",
-            "出租" if household % 10 == 0 else "自住", tags,
+            SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[(i // 400) % 20],
+            id_number(i),
+            f"139{i:08d}",
+            path,
+            path.rsplit(".", 1)[1],
+            f"{household % 4 + 1}单元",
+            f"{household // 4 + 1:02d}01",
+            "出租" if household % 10 == 0 else "自住",
+            tags,
         ]
 
 
@@ -92,7 +98,9 @@ async def build_grid(ctx: RequestContext, residents: int) -> int:
 async def seed_scale(ctx: RequestContext, residents: int) -> str:
     buildings = await build_grid(ctx, residents)
     people = await run_import(ctx, ResidentsRegister(), "scale.csv", as_csv(RESIDENT_HEADERS, resident_rows(residents)))
-    members = await run_import(ctx, PartyMembersRegister(), "members.csv", as_csv(MEMBER_HEADERS, member_rows(residents)))
+    members = await run_import(
+        ctx, PartyMembersRegister(), "members.csv", as_csv(MEMBER_HEADERS, member_rows(residents))
+    )
     for result in (people, members):
         if result.errors:
             raise ValueError(f"the generated rows did not import: {result.errors[:3]}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 from tortoise.queryset import QuerySet
 
@@ -49,8 +50,11 @@ async def household_by_id(ctx: RequestContext, household_id: int) -> Household |
 async def recolour(ctx: RequestContext, household_ids: list[int | None]) -> None:
     for change in await colour.refresh(ctx.require_tenant().id, household_ids):
         await events.record(
-            ctx, "people", "people.household_colour_changed",
-            {"id": change.household_id, "colour": change.colour}, path=change.path,
+            ctx,
+            "people",
+            "people.household_colour_changed",
+            {"id": change.household_id, "colour": change.colour},
+            path=change.path,
         )
 
 
@@ -93,10 +97,10 @@ class Person:
     tags: list[str] | None = None
 
 
-def check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, object]]:
+def check_person(p: Person, today: date) -> tuple[list[UserError], dict[str, Any]]:
     """The errors in `p`, and the column values it sets (birth date and sex from the ID)."""
     errors: list[UserError] = []
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     if p.name is not None:
         errors += text_errors("name", p.name, 100, code="INVALID_NAME")
         values["name"] = p.name.strip()
@@ -156,7 +160,10 @@ async def _held_of(ctx: RequestContext, number: object, resident_id: int | None 
 
 
 async def _write_numbered(
-    ctx: RequestContext, number: object, resident_id: int | None, write: Callable[[int | None], Awaitable[Resident]],
+    ctx: RequestContext,
+    number: object,
+    resident_id: int | None,
+    write: Callable[[int | None], Awaitable[Resident]],
 ) -> Resident:
     """`write(held_of)` in a savepoint, `held_of` from `_held_of`. A unique violation means the
     number was registered by another request since `_held_of` looked (both saw it new): looked
@@ -182,7 +189,8 @@ async def promote_held(ctx: RequestContext, registered_id: int) -> int | None:
     no held row names a resident whose number is not its own. In the caller's transaction,
     after his change; answers the promoted id."""
     tenant_id = ctx.require_tenant().id
-    held = await Resident.filter(tenant_id=tenant_id, held_of_id=registered_id).order_by("id").values_list("id", flat=True)
+    held_rows = Resident.filter(tenant_id=tenant_id, held_of_id=registered_id).order_by("id")
+    held = cast("list[int]", await held_rows.values_list("id", flat=True))  # tortoise types flat rows as tuples
     if not held:
         return None
     first, *rest = held
@@ -220,7 +228,11 @@ async def create_resident(
 
 
 async def update_resident(
-    ctx: RequestContext, resident_id: int, *, person: Person, clear_id_number: bool = False,
+    ctx: RequestContext,
+    resident_id: int,
+    *,
+    person: Person,
+    clear_id_number: bool = False,
     node_id: int | None = None,
 ) -> Resident:
     """Change what is given. Moving a resident to another node needs him out of his household
@@ -238,7 +250,8 @@ async def update_resident(
         mismatched = [("sex", "sex"), ("birth_date", "birthDate")]
         errors = [
             UserError(field, "ID_MISMATCH", "the registered ID-card number says otherwise")
-            for column, field in mismatched if column in values and values[column] != getattr(resident, column)
+            for column, field in mismatched
+            if column in values and values[column] != getattr(resident, column)
         ]
         if errors:
             raise InvalidInput(*errors)
@@ -253,7 +266,7 @@ async def update_resident(
 
     async def write(held_of: int | None) -> Resident:
         if renumbered:
-            resident.held_of_id = held_of  # type: ignore[attr-defined]
+            resident.held_of_id = held_of
         await resident.save()
         return resident
 
@@ -285,7 +298,11 @@ def address_of(building: str, unit: str, room: str) -> str:
 
 async def _check_free_address(ctx: RequestContext, h: Household) -> None:
     taken = Household.filter(
-        tenant_id=ctx.require_tenant().id, node_id=h.node_id, building=h.building, unit=h.unit, room=h.room  # type: ignore[attr-defined]
+        tenant_id=ctx.require_tenant().id,
+        node_id=h.node_id,  # type: ignore[attr-defined]
+        building=h.building,
+        unit=h.unit,
+        room=h.room,
     )
     if await (taken.exclude(id=h.id) if h.id else taken).exists():
         raise InvalidInput(UserError("room", "DUPLICATE", "that address is already registered in this grid node"))
@@ -302,8 +319,13 @@ async def create_household(
     node = await node_for_write(ctx, node_id)
     building, unit, room = building.strip(), unit.strip(), room.strip()
     household = Household(
-        tenant_id=tenant.id, node=node, building=building, unit=unit, room=room,
-        address=address_of(building, unit, room), kind=kind,
+        tenant_id=tenant.id,
+        node=node,
+        building=building,
+        unit=unit,
+        room=room,
+        address=address_of(building, unit, room),
+        kind=kind,
     )
     await _check_free_address(ctx, household)
     await household.save()
@@ -314,8 +336,13 @@ async def create_household(
 
 
 async def update_household(
-    ctx: RequestContext, household_id: int, *, building: str | None = None, unit: str | None = None,
-    room: str | None = None, kind: str | None = None,
+    ctx: RequestContext,
+    household_id: int,
+    *,
+    building: str | None = None,
+    unit: str | None = None,
+    room: str | None = None,
+    kind: str | None = None,
 ) -> Household:
     require_edit(ctx, Area.RESIDENTS)
     errors = _check_address(building, unit, room, kind)
@@ -341,11 +368,14 @@ async def add_member(ctx: RequestContext, household_id: int, resident_id: int) -
     resident = await resident_for_write(ctx, resident_id, "residentId")
     previous = resident.household_id  # type: ignore[attr-defined]
     if previous != household.id:
-        resident.household_id = household.id  # type: ignore[attr-defined]
+        resident.household_id = household.id
         resident.node_id = household.node_id  # type: ignore[attr-defined]
         await resident.save(update_fields=["household_id", "node_id"])
         await events.record(
-            ctx, "people", "people.member_added", {"householdId": household.id, "residentId": resident.id},
+            ctx,
+            "people",
+            "people.member_added",
+            {"householdId": household.id, "residentId": resident.id},
             path=household.node.path,
         )
         await recolour(ctx, [previous, household.id])
@@ -360,10 +390,13 @@ async def remove_member(ctx: RequestContext, resident_id: int) -> Household:
     household_id = resident.household_id  # type: ignore[attr-defined]
     if household_id is None:
         raise InvalidInput(UserError("residentId", "NOT_A_MEMBER", "the resident belongs to no household"))
-    resident.household_id = None  # type: ignore[attr-defined]
+    resident.household_id = None
     await resident.save(update_fields=["household_id"])
     await events.record(
-        ctx, "people", "people.member_removed", {"householdId": household_id, "residentId": resident.id},
+        ctx,
+        "people",
+        "people.member_removed",
+        {"householdId": household_id, "residentId": resident.id},
         path=resident.node.path,
     )
     await recolour(ctx, [household_id])

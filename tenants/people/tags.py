@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
@@ -31,7 +32,9 @@ def today() -> date:
     global _today
     if not _today[0] <= time.time() < _today[1]:
         day = datetime.now(LOCAL_TIME).date()
-        start, end = (datetime.combine(d, datetime.min.time(), LOCAL_TIME).timestamp() for d in (day, day + timedelta(days=1)))
+        start, end = (
+            datetime.combine(d, datetime.min.time(), LOCAL_TIME).timestamp() for d in (day, day + timedelta(days=1))
+        )
         _today = (start, end, day)
     return _today[2]
 
@@ -68,7 +71,8 @@ def tags_sql(alias: str, threshold: Callable[[int], str]) -> list[tuple[str, str
     least `years` is a birth on or before it (as in `tag_condition`), a cheaper test than the
     age itself (2 ms a page of 300 members)."""
     return [(tag, f"{alias}.birth_date <= {threshold(years)}") for tag, years in AGE_TAGS.items()] + [
-        (tag, f"{alias}.{tag}") for tag in TYPED_TAGS]
+        (tag, f"{alias}.{tag}") for tag in TYPED_TAGS
+    ]
 
 
 def tag_condition(tag: str, day: date) -> Q:
@@ -77,4 +81,5 @@ def tag_condition(tag: str, day: date) -> Q:
         return Q(birth_date__lte=years_before(day, AGE_TAGS[tag]))
     if tag not in TYPED_TAGS:
         raise ValueError(f"unknown tag {tag!r}")
-    return Q(**{tag: True})
+    typed: dict[str, Any] = {tag: True}
+    return Q(**typed)

@@ -74,7 +74,11 @@ async def create_team(ctx: RequestContext, *, name: str, kind: str) -> Volunteer
 
 
 async def create_volunteer(
-    ctx: RequestContext, *, team_id: int, resident_id: int | None = None, username: str | None = None,
+    ctx: RequestContext,
+    *,
+    team_id: int,
+    resident_id: int | None = None,
+    username: str | None = None,
     name: str | None = None,
 ) -> Volunteer:
     """A resident of the caller's grid, a Keycloak user, or both; the name defaults to the
@@ -85,7 +89,11 @@ async def create_volunteer(
     if resident_id is None and not username:
         errors.append(UserError("residentId", "REQUIRED", "a volunteer is a resident, a user, or both"))
     if username and not USERNAME.match(username):
-        errors.append(UserError("username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"))
+        errors.append(
+            UserError(
+                "username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"
+            )
+        )
     if name is not None:
         errors += text_errors("name", name, 100, code="INVALID_NAME")
     if resident_id is None and name is None:
@@ -101,11 +109,19 @@ async def create_volunteer(
     if resident and await Volunteer.filter(tenant_id=tenant.id, team_id=team.id, resident_id=resident.id).exists():
         raise InvalidInput(UserError("residentId", "DUPLICATE", "the resident is already in this team"))
     volunteer = await Volunteer.create(
-        tenant_id=tenant.id, team=team, resident=resident, username=username or None,
+        tenant_id=tenant.id,
+        team=team,
+        resident=resident,
+        username=username or None,
         name=(name or resident.name).strip(),  # type: ignore[union-attr]
     )
-    await events.record(ctx, "people", "people.volunteer_registered", {"id": volunteer.id, "teamId": team.id},
-                        path=resident.node.path if resident else None)
+    await events.record(
+        ctx,
+        "people",
+        "people.volunteer_registered",
+        {"id": volunteer.id, "teamId": team.id},
+        path=resident.node.path if resident else None,
+    )
     return volunteer
 
 
@@ -134,9 +150,9 @@ async def create_pairing(ctx: RequestContext, *, volunteer_id: int, resident_id:
 async def end_pairing(ctx: RequestContext, pairing_id: int) -> Pairing:
     """End a pairing today; ending an ended one changes nothing."""
     require_edit(ctx, Area.VOLUNTEERS)
-    pairing = await Pairing.filter(
-        tenant_id=ctx.require_tenant().id, id=pairing_id
-    ).select_related("resident__node").first()
+    pairing = (
+        await Pairing.filter(tenant_id=ctx.require_tenant().id, id=pairing_id).select_related("resident__node").first()
+    )
     if pairing is None or not ctx.scope.covers(pairing.resident.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such pairing"))
     if pairing.active:

@@ -29,19 +29,38 @@ class Plan:
 
 PLANS = {
     "jinshui": Plan(
-        departments=(("金水派出所", "police"), ("金水城管执法中队", "urban_management"),
-                     ("金水市场监管所", "market_supervision"), ("金水司法所", "judicial")),
-        staff=(("周警官", "13900010001", 0, "JS01.A1"), ("吴队员", "13900010002", 1, "JS01.A1"),
-               ("郑监管员", "13900010003", 2, "JS01.A1"), ("冯警官", "13900010004", 0, "JS01.A2"),
-               ("陈队员", "13900010005", 1, "JS01.A2"), ("孙司法助理", "13900010006", 3, "JS01")),
-        team_node="JS01.A1", worker_node="JS01.A1.B03",
+        departments=(
+            ("金水派出所", "police"),
+            ("金水城管执法中队", "urban_management"),
+            ("金水市场监管所", "market_supervision"),
+            ("金水司法所", "judicial"),
+        ),
+        staff=(
+            ("周警官", "13900010001", 0, "JS01.A1"),
+            ("吴队员", "13900010002", 1, "JS01.A1"),
+            ("郑监管员", "13900010003", 2, "JS01.A1"),
+            ("冯警官", "13900010004", 0, "JS01.A2"),
+            ("陈队员", "13900010005", 1, "JS01.A2"),
+            ("孙司法助理", "13900010006", 3, "JS01"),
+        ),
+        team_node="JS01.A1",
+        worker_node="JS01.A1.B03",
     ),
     "hushu": Plan(
-        departments=(("湖熟派出所", "police"), ("湖熟城管执法中队", "urban_management"),
-                     ("湖熟市场监管所", "market_supervision"), ("湖熟司法所", "judicial")),
-        staff=(("钱警官", "13900020001", 0, "HS.V01"), ("李队员", "13900020002", 1, "HS.V01"),
-               ("赵监管员", "13900020003", 2, "HS.V01"), ("黄司法助理", "13900020004", 3, "HS")),
-        team_node="HS.V01", worker_node="HS.V01",
+        departments=(
+            ("湖熟派出所", "police"),
+            ("湖熟城管执法中队", "urban_management"),
+            ("湖熟市场监管所", "market_supervision"),
+            ("湖熟司法所", "judicial"),
+        ),
+        staff=(
+            ("钱警官", "13900020001", 0, "HS.V01"),
+            ("李队员", "13900020002", 1, "HS.V01"),
+            ("赵监管员", "13900020003", 2, "HS.V01"),
+            ("黄司法助理", "13900020004", 3, "HS"),
+        ),
+        team_node="HS.V01",
+        worker_node="HS.V01",
     ),
 }
 
@@ -59,8 +78,12 @@ async def seed_staff(ctx: RequestContext, slug: str, now: datetime | None = None
     if plan is None:
         return "no staff"
     tenant = ctx.require_tenant()
-    nodes = {n.path: n for n in await GridNode.filter(
-        tenant_id=tenant.id, path__in=[p for *_, p in plan.staff] + [plan.team_node, plan.worker_node])}
+    nodes = {
+        n.path: n
+        for n in await GridNode.filter(
+            tenant_id=tenant.id, path__in=[p for *_, p in plan.staff] + [plan.team_node, plan.worker_node]
+        )
+    }
     departments = [
         (await Department.get_or_create(tenant_id=tenant.id, name=name, defaults={"kind": kind}))[0]
         for name, kind in plan.departments
@@ -69,7 +92,9 @@ async def seed_staff(ctx: RequestContext, slug: str, now: datetime | None = None
     for i, (name, phone, department, path) in enumerate(plan.staff):
         username = f"{slug}-dept-staff" if i == 0 else ""  # the demo user is the first one
         person, _ = await SinkingStaff.get_or_create(
-            tenant_id=tenant.id, name=name, node=nodes[path],
+            tenant_id=tenant.id,
+            name=name,
+            node=nodes[path],
             defaults={"phone": phone, "username": username, "department": departments[department]},
         )
         members.append(person)
@@ -81,12 +106,15 @@ async def seed_staff(ctx: RequestContext, slug: str, now: datetime | None = None
     station = await ServiceStation.filter(tenant_id=tenant.id, node=team_node).order_by("id").first()
     created = 0
     for starts_at, ends_at in _day_and_night(now or datetime.now(UTC)):
-        for username, node, staff in ((f"{slug}-dept-staff", team_node, members[0]),
-                                      (f"{slug}-grid-worker", nodes[plan.worker_node], None)):
+        for username, node, staff in (
+            (f"{slug}-dept-staff", team_node, members[0]),
+            (f"{slug}-grid-worker", nodes[plan.worker_node], None),
+        ):
             _, made = await DutyShift.get_or_create(
-                tenant_id=tenant.id, assignee_username=username, starts_at=starts_at,
-                defaults={"node": node, "ends_at": ends_at, "staff": staff,
-                          "station": station if staff else None},
+                tenant_id=tenant.id,
+                assignee_username=username,
+                starts_at=starts_at,
+                defaults={"node": node, "ends_at": ends_at, "staff": staff, "station": station if staff else None},
             )
             created += made
     return f"{len(departments)} departments, {len(members)} sinking staff, 1 duty team, {created} new shifts"

@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import Account
+from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.staff.models import DutyTeam, DutyTeamMember, SinkingStaff
 
 
@@ -25,7 +28,8 @@ async def check_assignee(tenant_id: int, kind: str, assignee: str, case_path: st
         account = await Account.filter(tenant_id=tenant_id, username=assignee).select_related("grid_scope").first()
         if account is None or account.grid_scope is None:
             raise _refuse("UNKNOWN_ASSIGNEE", "no grid worker of that username has a grid here")
-        scope = account.grid_scope.path
+        # The platform's Account types its grid scope as a Model: the platform may not name GridNode.
+        scope = cast(GridNode, account.grid_scope).path
         if not (case_path == scope or case_path.startswith(scope + ".")):
             raise _refuse("OUTSIDE_ASSIGNEE_GRID", "the case is outside that grid worker's grid")
     elif kind == "duty_team":
@@ -46,9 +50,9 @@ async def acting_usernames(tenant_id: int, kind: str | None, assignee: str | Non
         return []
     if kind != "duty_team":
         return [assignee]
-    names = await DutyTeamMember.filter(tenant_id=tenant_id, team_id=int(assignee)).values_list(
-        "staff__username", flat=True
-    )
+    members = DutyTeamMember.filter(tenant_id=tenant_id, team_id=int(assignee))
+    # tortoise types flat values_list rows as tuples
+    names = cast("list[str | None]", await members.values_list("staff__username", flat=True))
     return sorted({n for n in names if n})
 
 

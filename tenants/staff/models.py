@@ -3,9 +3,14 @@ the duty roster: shifts per grid node or station with check-in and check-out."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from redgrid.platform.models import TenantOwned
+
+if TYPE_CHECKING:
+    from redgrid.tenants.grid.models import GridNode, ServiceStation
 
 DEPARTMENT_KINDS = ("police", "urban_management", "market_supervision", "judicial", "other")
 
@@ -34,8 +39,12 @@ class SinkingStaff(TenantOwned):
     name = fields.CharField(max_length=100)
     phone = fields.CharField(max_length=20, default="")
     username = fields.CharField(max_length=128, default="")
-    department = fields.ForeignKeyField("redgrid.Department", related_name="staff", on_delete=fields.RESTRICT)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="sinking_staff", on_delete=fields.RESTRICT)
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
+        "redgrid.Department", related_name="staff", on_delete=fields.RESTRICT
+    )
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="sinking_staff", on_delete=fields.RESTRICT
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -47,7 +56,9 @@ class StaffEvaluation(TenantOwned):
     """The yearly evaluation of one staff member (0 to 100), which feeds his department's own."""
 
     id = fields.BigIntField(primary_key=True)
-    staff = fields.ForeignKeyField("redgrid.SinkingStaff", related_name="evaluations", on_delete=fields.RESTRICT)
+    staff: fields.ForeignKeyRelation[SinkingStaff] = fields.ForeignKeyField(
+        "redgrid.SinkingStaff", related_name="evaluations", on_delete=fields.RESTRICT
+    )
     year = fields.SmallIntField()
     score = fields.DecimalField(max_digits=5, decimal_places=2)
     comment = fields.CharField(max_length=500, default="")
@@ -62,7 +73,9 @@ class DutyTeam(TenantOwned):
     """A joint duty team (联勤联动团队) at a grid node, which the grid head dispatches."""
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="duty_teams", on_delete=fields.RESTRICT)
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="duty_teams", on_delete=fields.RESTRICT
+    )
     name = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -76,8 +89,12 @@ class DutyTeamMember(TenantOwned):
     row-level security policy covers membership too."""
 
     id = fields.BigIntField(primary_key=True)
-    team = fields.ForeignKeyField("redgrid.DutyTeam", related_name="members", on_delete=fields.RESTRICT)
-    staff = fields.ForeignKeyField("redgrid.SinkingStaff", related_name="team_memberships", on_delete=fields.RESTRICT)
+    team: fields.ForeignKeyRelation[DutyTeam] = fields.ForeignKeyField(
+        "redgrid.DutyTeam", related_name="members", on_delete=fields.RESTRICT
+    )
+    staff: fields.ForeignKeyRelation[SinkingStaff] = fields.ForeignKeyField(
+        "redgrid.SinkingStaff", related_name="team_memberships", on_delete=fields.RESTRICT
+    )
 
     class Meta:
         table = "duty_team_member"
@@ -96,11 +113,13 @@ class DutyShift(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="duty_shifts", on_delete=fields.RESTRICT)
-    station = fields.ForeignKeyField(
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="duty_shifts", on_delete=fields.RESTRICT
+    )
+    station: fields.ForeignKeyNullableRelation[ServiceStation] = fields.ForeignKeyField(
         "redgrid.ServiceStation", related_name="duty_shifts", null=True, on_delete=fields.RESTRICT
     )
-    staff = fields.ForeignKeyField(
+    staff: fields.ForeignKeyNullableRelation[SinkingStaff] = fields.ForeignKeyField(
         "redgrid.SinkingStaff", related_name="shifts", null=True, on_delete=fields.RESTRICT
     )
     assignee_username = fields.CharField(max_length=128, default="")

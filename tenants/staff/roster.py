@@ -43,7 +43,11 @@ def on_duty_now(ctx: RequestContext, now: datetime | None = None) -> QuerySet[Du
     """Shifts under way that their person has checked in to and not yet out of."""
     now = now or datetime.now(UTC)
     return shifts(ctx).filter(
-        starts_at__lte=now, ends_at__gt=now, cancelled_at=None, checked_in_at__isnull=False, checked_out_at=None,
+        starts_at__lte=now,
+        ends_at__gt=now,
+        cancelled_at=None,
+        checked_in_at__isnull=False,
+        checked_out_at=None,
     )
 
 
@@ -56,9 +60,15 @@ def _payload(shift: DutyShift, node: GridNode, *usernames: str, **extra: Any) ->
     person also the one taken off)."""
     people = sorted({u for u in (shift.assignee_username, *usernames) if u})
     return {
-        "id": shift.id, "nodeId": node.id, "stationId": shift.station_id, "staffId": shift.staff_id,  # type: ignore[attr-defined]
-        "username": shift.assignee_username or None, "startsAt": shift.starts_at.isoformat(),
-        "endsAt": shift.ends_at.isoformat(), "people": people, **extra,
+        "id": shift.id,
+        "nodeId": node.id,
+        "stationId": shift.station_id,  # type: ignore[attr-defined]
+        "staffId": shift.staff_id,  # type: ignore[attr-defined]
+        "username": shift.assignee_username or None,
+        "startsAt": shift.starts_at.isoformat(),
+        "endsAt": shift.ends_at.isoformat(),
+        "people": people,
+        **extra,
     }
 
 
@@ -73,14 +83,23 @@ async def _lock_person(tenant_id: int, person: str) -> None:
 
 
 async def _plan(
-    ctx: RequestContext, *, node_id: int, starts_at: datetime, ends_at: datetime, station_id: int | None,
-    staff_id: int | None, username: str | None, replacing: int | None = None,
+    ctx: RequestContext,
+    *,
+    node_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    station_id: int | None,
+    staff_id: int | None,
+    username: str | None,
+    replacing: int | None = None,
 ) -> tuple[dict[str, Any], GridNode]:
     """Validate a shift's plan; the fields to write and the node. All input errors are reported at once."""
     tenant = ctx.require_tenant()
     errors: list[UserError] = []
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        errors.append(UserError("startsAt", "NO_TIMEZONE", "give times with their offset, e.g. 2025-05-01T08:00:00+08:00"))
+        errors.append(
+            UserError("startsAt", "NO_TIMEZONE", "give times with their offset, e.g. 2025-05-01T08:00:00+08:00")
+        )
     elif ends_at <= starts_at:
         errors.append(UserError("endsAt", "ENDS_BEFORE_START", "a shift ends after it starts"))
     elif ends_at - starts_at > MAX_SHIFT:
@@ -88,7 +107,11 @@ async def _plan(
     if (staff_id is None) == (not username):
         errors.append(UserError("staffId", "ONE_PERSON", "give either a staff member or a username"))
     elif username and not USERNAME.match(username):
-        errors.append(UserError("username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"))
+        errors.append(
+            UserError(
+                "username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"
+            )
+        )
     if errors:
         raise InvalidInput(*errors)
     node = await editable_node(ctx, node_id)
@@ -98,7 +121,9 @@ async def _plan(
         if station is None:
             raise InvalidInput(UserError("stationId", "NOT_FOUND", "no such service station"))
         if not (station.node.path == node.path or station.node.path.startswith(node.path + ".")):
-            raise InvalidInput(UserError("stationId", "NOT_UNDER_NODE", "the station is not on the shift's grid node or below it"))
+            raise InvalidInput(
+                UserError("stationId", "NOT_UNDER_NODE", "the station is not on the shift's grid node or below it")
+            )
     person = None
     if staff_id is not None:
         person = await SinkingStaff.filter(tenant_id=tenant.id, id=staff_id).select_related("node").first()
@@ -112,24 +137,55 @@ async def _plan(
     key = username or f"staff:{person.id}"  # type: ignore[union-attr]
     await _lock_person(tenant.id, key)
     same_person = Q(assignee_username=username) if username else Q(staff_id=person.id)  # type: ignore[union-attr]
-    clash = await DutyShift.filter(
-        same_person, tenant_id=tenant.id, cancelled_at=None, starts_at__lt=ends_at, ends_at__gt=starts_at,
-    ).exclude(id=replacing or 0).first()
+    clash = (
+        await DutyShift.filter(
+            same_person,
+            tenant_id=tenant.id,
+            cancelled_at=None,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        )
+        .exclude(id=replacing or 0)
+        .first()
+    )
     if clash is not None:
-        raise InvalidInput(UserError(
-            "startsAt", "OVERLAPPING_SHIFT",
-            f"{username or person.name} already has a shift from {clash.starts_at.isoformat()} to {clash.ends_at.isoformat()}",  # type: ignore[union-attr]
-        ))
-    return {"node_id": node.id, "station_id": station.id if station else None, "staff_id": person.id if person else None,
-            "assignee_username": username or "", "starts_at": starts_at, "ends_at": ends_at}, node
+        who = username or person.name  # type: ignore[union-attr]
+        raise InvalidInput(
+            UserError(
+                "startsAt",
+                "OVERLAPPING_SHIFT",
+                f"{who} already has a shift from {clash.starts_at.isoformat()} to {clash.ends_at.isoformat()}",
+            )
+        )
+    return {
+        "node_id": node.id,
+        "station_id": station.id if station else None,
+        "staff_id": person.id if person else None,
+        "assignee_username": username or "",
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }, node
 
 
 async def create_shift(
-    ctx: RequestContext, *, node_id: int, starts_at: datetime, ends_at: datetime, station_id: int | None = None,
-    staff_id: int | None = None, username: str | None = None,
+    ctx: RequestContext,
+    *,
+    node_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    station_id: int | None = None,
+    staff_id: int | None = None,
+    username: str | None = None,
 ) -> DutyShift:
-    plan, node = await _plan(ctx, node_id=node_id, starts_at=starts_at, ends_at=ends_at, station_id=station_id,
-                       staff_id=staff_id, username=username)
+    plan, node = await _plan(
+        ctx,
+        node_id=node_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        station_id=station_id,
+        staff_id=staff_id,
+        username=username,
+    )
     shift = await DutyShift.create(tenant_id=ctx.require_tenant().id, **plan)
     await events.record(ctx, "roster", "roster.shift_created", _payload(shift, node), path=node.path)
     return shift
@@ -150,15 +206,24 @@ async def _planned(ctx: RequestContext, shift_id: int) -> DutyShift:
 
 
 async def change_shift(
-    ctx: RequestContext, shift_id: int, *, node_id: int | None = None, starts_at: datetime | None = None,
-    ends_at: datetime | None = None, station_id: int | None = None, clear_station: bool = False,
-    staff_id: int | None = None, username: str | None = None,
+    ctx: RequestContext,
+    shift_id: int,
+    *,
+    node_id: int | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    station_id: int | None = None,
+    clear_station: bool = False,
+    staff_id: int | None = None,
+    username: str | None = None,
 ) -> DutyShift:
     """Change what is given of a shift not yet checked in to; a new person replaces the old."""
     shift = await _planned(ctx, shift_id)
     new_person = staff_id is not None or bool(username)
     plan, node = await _plan(
-        ctx, node_id=node_id or shift.node_id, starts_at=starts_at or shift.starts_at,  # type: ignore[attr-defined]
+        ctx,
+        node_id=node_id or shift.node_id,  # type: ignore[attr-defined]
+        starts_at=starts_at or shift.starts_at,
         ends_at=ends_at or shift.ends_at,
         station_id=None if clear_station else station_id or shift.station_id,  # type: ignore[attr-defined]
         staff_id=staff_id if new_person else shift.staff_id,  # type: ignore[attr-defined]
@@ -203,8 +268,9 @@ async def _own_shift(ctx: RequestContext, shift_id: int) -> DutyShift:
     return shift
 
 
-async def check_in(ctx: RequestContext, shift_id: int, *, latitude: float | None = None,
-                   longitude: float | None = None) -> DutyShift:
+async def check_in(
+    ctx: RequestContext, shift_id: int, *, latitude: float | None = None, longitude: float | None = None
+) -> DutyShift:
     """The person starts his shift now (from an hour before it starts until it ends), once."""
     _check_point(latitude, longitude)
     shift = await _own_shift(ctx, shift_id)
@@ -214,18 +280,22 @@ async def check_in(ctx: RequestContext, shift_id: int, *, latitude: float | None
     if now >= shift.ends_at:
         raise InvalidInput(UserError("id", "SHIFT_OVER", "the shift has ended"))
     done = await DutyShift.filter(id=shift.id, checked_in_at=None, cancelled_at=None).update(
-        checked_in_at=now, check_in_latitude=latitude, check_in_longitude=longitude,
+        checked_in_at=now,
+        check_in_latitude=latitude,
+        check_in_longitude=longitude,
     )
     if done == 0:
         raise InvalidInput(UserError("id", "ALREADY_CHECKED_IN", "you have checked in to this shift"))
     fresh = await DutyShift.get(id=shift.id)
-    await events.record(ctx, "roster", "roster.checked_in",
-                        _payload(fresh, shift.node, at=now.isoformat()), path=shift.node.path)
+    await events.record(
+        ctx, "roster", "roster.checked_in", _payload(fresh, shift.node, at=now.isoformat()), path=shift.node.path
+    )
     return fresh
 
 
-async def check_out(ctx: RequestContext, shift_id: int, *, latitude: float | None = None,
-                    longitude: float | None = None) -> DutyShift:
+async def check_out(
+    ctx: RequestContext, shift_id: int, *, latitude: float | None = None, longitude: float | None = None
+) -> DutyShift:
     """The person ends his shift now, once, after checking in (also after the planned end)."""
     _check_point(latitude, longitude)
     shift = await _own_shift(ctx, shift_id)
@@ -233,12 +303,14 @@ async def check_out(ctx: RequestContext, shift_id: int, *, latitude: float | Non
         raise InvalidInput(UserError("id", "NOT_CHECKED_IN", "check in before you check out"))
     now = datetime.now(UTC)
     done = await DutyShift.filter(id=shift.id, checked_in_at__isnull=False, checked_out_at=None).update(
-        checked_out_at=now, check_out_latitude=latitude, check_out_longitude=longitude,
+        checked_out_at=now,
+        check_out_latitude=latitude,
+        check_out_longitude=longitude,
     )
     if done == 0:
         raise InvalidInput(UserError("id", "ALREADY_CHECKED_OUT", "you have checked out of this shift"))
     fresh = await DutyShift.get(id=shift.id)
-    await events.record(ctx, "roster", "roster.checked_out",
-                        _payload(fresh, shift.node, at=now.isoformat()), path=shift.node.path)
+    await events.record(
+        ctx, "roster", "roster.checked_out", _payload(fresh, shift.node, at=now.isoformat()), path=shift.node.path
+    )
     return fresh
-

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -27,8 +28,8 @@ from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.privacy import phone_shown
 from redgrid.tenants.people.service import node_for_write
-from redgrid.tenants.phones import phone_error
 from redgrid.tenants.people.volunteers import USERNAME
+from redgrid.tenants.phones import phone_error
 from redgrid.tenants.staff.models import (
     DEPARTMENT_KINDS,
     Department,
@@ -64,7 +65,9 @@ def serving(ctx: RequestContext, path_field: str, own: Q) -> Q:
             return Q()
         if ctx.scope.kind is ScopeKind.SUBTREE and ctx.scope.path is not None:
             path = ctx.scope.path
-            return Q(**{f"{path_field}__in": ancestors(path)}) | Q(**{f"{path_field}__startswith": path + "."}) | own
+            above: dict[str, Any] = {f"{path_field}__in": ancestors(path)}
+            below: dict[str, Any] = {f"{path_field}__startswith": path + "."}
+            return Q(**above) | Q(**below) | own
     return own
 
 
@@ -84,8 +87,9 @@ def teams(ctx: RequestContext) -> QuerySet[DutyTeam]:
     identity = ctx.require_role(*STAFF_ROLES)
     tenant = ctx.require_tenant()
     # A subquery: a bare ValuesQuery inside Q is not iterable and failed every scoped caller.
-    mine = Q(id__in=Subquery(
-        DutyTeamMember.filter(tenant_id=tenant.id, staff__username=identity.username).values("team_id")))
+    mine = Q(
+        id__in=Subquery(DutyTeamMember.filter(tenant_id=tenant.id, staff__username=identity.username).values("team_id"))
+    )
     return DutyTeam.filter(tenant_id=tenant.id).filter(serving(ctx, "node__path", mine))
 
 
@@ -108,8 +112,13 @@ def viewer(ctx: RequestContext) -> Callable[[SinkingStaff], StaffView]:
 
     def view(s: SinkingStaff) -> StaffView:
         return StaffView(
-            id=s.id, name=s.name, phone=shown(s.phone or None), username=s.username or None,
-            department_id=s.department_id, node_id=s.node_id, created_at=s.created_at,  # type: ignore[attr-defined]
+            id=s.id,
+            name=s.name,
+            phone=shown(s.phone or None),
+            username=s.username or None,
+            department_id=s.department_id,  # type: ignore[attr-defined]
+            node_id=s.node_id,  # type: ignore[attr-defined]
+            created_at=s.created_at,
         )
 
     return view
@@ -156,12 +165,22 @@ def _check_person(name: str, phone: str, username: str) -> list[UserError]:
     if (error := phone_error(phone)) is not None:
         errors.append(error)
     if username and not USERNAME.match(username):
-        errors.append(UserError("username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"))
+        errors.append(
+            UserError(
+                "username", "INVALID_USERNAME", "a Keycloak username: lower-case letters, digits, '.', '_', '@', '-'"
+            )
+        )
     return errors
 
 
 async def save_staff(
-    ctx: RequestContext, *, name: str, department_id: int, node_id: int, phone: str = "", username: str = "",
+    ctx: RequestContext,
+    *,
+    name: str,
+    department_id: int,
+    node_id: int,
+    phone: str = "",
+    username: str = "",
     staff_id: int | None = None,
 ) -> SinkingStaff:
     """Register a staff member at a grid node, or change one (`staff_id`): the caller's grid
@@ -179,11 +198,18 @@ async def save_staff(
         existing = await SinkingStaff.filter(tenant_id=tenant.id, id=staff_id).select_related("node").first()
         if existing is None or not ctx.scope.covers(existing.node.path):  # outside his grid: answered as if missing
             raise InvalidInput(UserError("id", "NOT_FOUND", "no such staff member"))
-    if username and await SinkingStaff.filter(tenant_id=tenant.id, username=username).exclude(
-        id=staff_id or 0
-    ).exists():
+    if (
+        username
+        and await SinkingStaff.filter(tenant_id=tenant.id, username=username).exclude(id=staff_id or 0).exists()
+    ):
         raise InvalidInput(UserError("username", "DUPLICATE", "that user is already a staff member"))
-    values = {"name": name.strip(), "phone": phone, "username": username, "department": department, "node": node}
+    values: dict[str, Any] = {
+        "name": name.strip(),
+        "phone": phone,
+        "username": username,
+        "department": department,
+        "node": node,
+    }
     if existing is None:
         member = await SinkingStaff.create(tenant_id=tenant.id, **values)
     else:
@@ -191,10 +217,20 @@ async def save_staff(
         await member.save()
         # His shifts not yet begun follow his username (DutyShift keeps it for the assignee check).
         await DutyShift.filter(tenant_id=tenant.id, staff_id=member.id, checked_in_at=None, cancelled_at=None).update(
-            assignee_username=username)
-    await events.record(ctx, "roster", "roster.staff_assigned",
-                        {"id": member.id, "nodeId": node.id, "departmentId": department.id,  # type: ignore[union-attr]
-                         "people": [username] if username else []}, path=node.path)
+            assignee_username=username
+        )
+    await events.record(
+        ctx,
+        "roster",
+        "roster.staff_assigned",
+        {
+            "id": member.id,
+            "nodeId": node.id,
+            "departmentId": department.id,  # type: ignore[union-attr]
+            "people": [username] if username else [],
+        },
+        path=node.path,
+    )
     return member
 
 
@@ -223,7 +259,9 @@ async def create_team(ctx: RequestContext, *, node_id: int, name: str) -> DutyTe
     if await DutyTeam.filter(tenant_id=tenant.id, node_id=node.id, name=name.strip()).exists():
         raise InvalidInput(UserError("name", "DUPLICATE", "this node has a team of that name"))
     team = await DutyTeam.create(tenant_id=tenant.id, node=node, name=name.strip())
-    await events.record(ctx, "roster", "roster.team_created", {"id": team.id, "nodeId": node.id, "people": []}, path=node.path)
+    await events.record(
+        ctx, "roster", "roster.team_created", {"id": team.id, "nodeId": node.id, "people": []}, path=node.path
+    )
     return team
 
 
@@ -253,14 +291,18 @@ async def set_team_member(ctx: RequestContext, *, team_id: int, staff_id: int, m
         changed = await DutyTeamMember.filter(tenant_id=tenant.id, team_id=team.id, staff_id=person.id).delete() > 0
     if changed:
         await events.record(
-            ctx, "roster", "roster.team_member_added" if member else "roster.team_member_removed",
+            ctx,
+            "roster",
+            "roster.team_member_added" if member else "roster.team_member_removed",
             {"id": team.id, "staffId": person.id, "people": [person.username] if person.username else []},
             path=team.node.path,
         )
     return team
 
 
-async def set_evaluation(ctx: RequestContext, *, staff_id: int, year: int, score: str, comment: str = "") -> StaffEvaluation:
+async def set_evaluation(
+    ctx: RequestContext, *, staff_id: int, year: int, score: str, comment: str = ""
+) -> StaffEvaluation:
     """The yearly evaluation of a staff member, 0 to 100 with two decimals; set again to correct."""
     tenant = ctx.require_tenant()
     _require_street_secretary(ctx)
@@ -280,6 +322,9 @@ async def set_evaluation(ctx: RequestContext, *, staff_id: int, year: int, score
     if errors:
         raise InvalidInput(*errors)
     evaluation, _ = await StaffEvaluation.update_or_create(
-        tenant_id=tenant.id, staff=person, year=year, defaults={"score": value, "comment": comment.strip()},
+        tenant_id=tenant.id,
+        staff=person,
+        year=year,
+        defaults={"score": value, "comment": comment.strip()},
     )
     return evaluation

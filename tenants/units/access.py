@@ -50,10 +50,14 @@ class Rule:
     delivers: bool
     phone: Exposure
 
-    def __or__(self, other: "Rule") -> "Rule":
+    def __or__(self, other: Rule) -> Rule:
         return Rule(
-            self.sees or other.sees, self.edits or other.edits, self.claims or other.claims,
-            self.orders or other.orders, self.delivers or other.delivers, max(self.phone, other.phone),
+            self.sees or other.sees,
+            self.edits or other.edits,
+            self.claims or other.claims,
+            self.orders or other.orders,
+            self.delivers or other.delivers,
+            max(self.phone, other.phone),
         )
 
 
@@ -99,7 +103,7 @@ def covers_pairing(ctx: RequestContext, paired_path: str | None) -> bool:
     return ctx.scope.covers(paired_path)
 
 
-def contacts_viewer(ctx: RequestContext) -> "ContactsViewer":
+def contacts_viewer(ctx: RequestContext) -> ContactsViewer:
     return ContactsViewer(rule_for(ctx).phone)
 
 

@@ -47,8 +47,11 @@ async def order_by_id(ctx: RequestContext, order_id: int) -> ServiceOrder | None
 def _check_item(category: str | None, title: str | None, description: str | None) -> list[UserError]:
     errors: list[UserError | None] = [
         *(text_errors("title", title, 200) if title is not None else []),
-        *(text_errors("description", description, 1000, required=False, multiline=True)
-          if description is not None else []),
+        *(
+            text_errors("description", description, 1000, required=False, multiline=True)
+            if description is not None
+            else []
+        ),
     ]
     if category is not None and category not in SERVICE_CATEGORIES:
         errors.append(UserError("category", "INVALID_CATEGORY", f"category is one of {', '.join(SERVICE_CATEGORIES)}"))
@@ -64,14 +67,22 @@ async def create_item(
         raise InvalidInput(*errors)
     unit = await unit_for_write(ctx, unit_id, "unitId")
     item = await ServiceItem.create(
-        tenant_id=unit.tenant_id, unit=unit, category=category, title=title.strip(), description=description.strip()  # type: ignore[attr-defined]
+        tenant_id=unit.tenant_id,  # type: ignore[attr-defined]
+        unit=unit,
+        category=category,
+        title=title.strip(),
+        description=description.strip(),
     )
     await events.record(ctx, "grid", "units.menu_item_added", {"id": item.id, "unitId": unit.id}, path=path_of(unit))
     return item
 
 
 async def update_item(
-    ctx: RequestContext, item_id: int, *, category: str | None = None, title: str | None = None,
+    ctx: RequestContext,
+    item_id: int,
+    *,
+    category: str | None = None,
+    title: str | None = None,
     description: str | None = None,
 ) -> ServiceItem:
     require(ctx, "edits")
@@ -100,7 +111,11 @@ async def place_order(ctx: RequestContext, item_id: int, *, node_id: int, note: 
         raise InvalidInput(UserError("itemId", "NOT_FOUND", "no such menu item"))
     node = await node_for_write(ctx, node_id)
     order = await ServiceOrder.create(
-        tenant_id=node.tenant_id, item=item, node=node, ordered_by=ctx.require_user().username, note=note.strip()  # type: ignore[attr-defined]
+        tenant_id=node.tenant_id,  # type: ignore[attr-defined]
+        item=item,
+        node=node,
+        ordered_by=ctx.require_user().username,
+        note=note.strip(),
     )
     await events.record(ctx, "grid", "units.order_placed", {"id": order.id, "itemId": item.id}, path=node.path)
     return order
@@ -118,7 +133,8 @@ class Step:
 
 
 STEPS = {
-    s.action: s for s in (
+    s.action: s
+    for s in (
         Step("accept", "ordered", "accepted", "delivers", "accepted_at"),
         Step("deliver", "accepted", "delivered", "delivers", "delivered_at"),
         Step("rate", "delivered", "rated", "orders", "rated_at"),
@@ -141,7 +157,9 @@ async def advance_order(ctx: RequestContext, order_id: int, action: str, *, rati
         changes["rating"] = rating
     if not await ServiceOrder.filter(id=order.id, status=step.source).update(**changes):
         await order.refresh_from_db(fields=["status"])
-        raise InvalidInput(UserError("id", "ILLEGAL_TRANSITION", f"an order that is {order.status} cannot be {step.target}"))
+        raise InvalidInput(
+            UserError("id", "ILLEGAL_TRANSITION", f"an order that is {order.status} cannot be {step.target}")
+        )
     await order.refresh_from_db()
     await events.record(ctx, "grid", f"units.order_{step.target}", {"id": order.id}, path=order.node.path)
     return order

@@ -4,12 +4,24 @@ deliver (配送)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 
 from redgrid.platform.models import TenantOwned
 
+if TYPE_CHECKING:
+    from redgrid.tenants.grid.models import GridNode
+
 UNIT_KINDS = (
-    "enterprise", "school", "hospital", "organ", "two_new", "property_company", "owners_committee", "other",
+    "enterprise",
+    "school",
+    "hospital",
+    "organ",
+    "two_new",
+    "property_company",
+    "owners_committee",
+    "other",
 )
 RESOURCE_KINDS = ("venue", "equipment", "expertise", "funds", "volunteers")
 PROJECT_STATUSES = ("open", "claimed", "completed")
@@ -30,8 +42,8 @@ class JointUnit(TenantOwned):
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=20)
     party_organisation = fields.CharField(max_length=200, default="")
-    contacts = fields.JSONField(default=list)
-    paired_node = fields.ForeignKeyField(
+    contacts: fields.JSONField[Any] = fields.JSONField(default=list)
+    paired_node: fields.ForeignKeyNullableRelation[GridNode] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name="joint_units", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -49,7 +61,9 @@ class UnitResource(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    unit = fields.ForeignKeyField("redgrid.JointUnit", related_name="resources", on_delete=fields.RESTRICT)
+    unit: fields.ForeignKeyRelation[JointUnit] = fields.ForeignKeyField(
+        "redgrid.JointUnit", related_name="resources", on_delete=fields.RESTRICT
+    )
     kind = fields.CharField(max_length=20)
     description = fields.CharField(max_length=500)
     shareable = fields.BooleanField(default=False)
@@ -64,7 +78,9 @@ class UnitNeed(TenantOwned):
     """Something a unit asks the community for (需求清单)."""
 
     id = fields.BigIntField(primary_key=True)
-    unit = fields.ForeignKeyField("redgrid.JointUnit", related_name="needs", on_delete=fields.RESTRICT)
+    unit: fields.ForeignKeyRelation[JointUnit] = fields.ForeignKeyField(
+        "redgrid.JointUnit", related_name="needs", on_delete=fields.RESTRICT
+    )
     description = fields.CharField(max_length=500)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -81,12 +97,14 @@ class PublicProject(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="public_projects", on_delete=fields.RESTRICT)
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="public_projects", on_delete=fields.RESTRICT
+    )
     title = fields.CharField(max_length=200)
     description = fields.CharField(max_length=1000, default="")
     budget = fields.DecimalField(max_digits=14, decimal_places=2)  # yuan
     status = fields.CharField(max_length=10, default="open")
-    claimed_by = fields.ForeignKeyField(
+    claimed_by: fields.ForeignKeyNullableRelation[JointUnit] = fields.ForeignKeyField(
         "redgrid.JointUnit", related_name="claimed_projects", null=True, on_delete=fields.RESTRICT
     )
     claimed_at = fields.DatetimeField(null=True)
@@ -102,7 +120,9 @@ class ServiceItem(TenantOwned):
     """One item of the service menu (服务清单), offered by a unit, in one of five categories."""
 
     id = fields.BigIntField(primary_key=True)
-    unit = fields.ForeignKeyField("redgrid.JointUnit", related_name="service_items", on_delete=fields.RESTRICT)
+    unit: fields.ForeignKeyRelation[JointUnit] = fields.ForeignKeyField(
+        "redgrid.JointUnit", related_name="service_items", on_delete=fields.RESTRICT
+    )
     category = fields.CharField(max_length=20)
     title = fields.CharField(max_length=200)
     description = fields.CharField(max_length=1000, default="")
@@ -121,8 +141,12 @@ class ServiceOrder(TenantOwned):
     """
 
     id = fields.BigIntField(primary_key=True)
-    item = fields.ForeignKeyField("redgrid.ServiceItem", related_name="orders", on_delete=fields.RESTRICT)
-    node = fields.ForeignKeyField("redgrid.GridNode", related_name="service_orders", on_delete=fields.RESTRICT)
+    item: fields.ForeignKeyRelation[ServiceItem] = fields.ForeignKeyField(
+        "redgrid.ServiceItem", related_name="orders", on_delete=fields.RESTRICT
+    )
+    node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
+        "redgrid.GridNode", related_name="service_orders", on_delete=fields.RESTRICT
+    )
     ordered_by = fields.CharField(max_length=128)
     note = fields.CharField(max_length=500, default="")
     status = fields.CharField(max_length=10, default="ordered")

@@ -37,8 +37,11 @@ async def project_by_id(ctx: RequestContext, project_id: int) -> PublicProject |
 def _check(title: str | None, description: str | None, budget: Decimal | None) -> list[UserError]:
     errors: list[UserError | None] = [
         *(text_errors("title", title, 200) if title is not None else []),
-        *(text_errors("description", description, 1000, required=False, multiline=True)
-          if description is not None else []),
+        *(
+            text_errors("description", description, 1000, required=False, multiline=True)
+            if description is not None
+            else []
+        ),
     ]
     if budget is not None:
         try:
@@ -59,21 +62,31 @@ async def create_project(
         raise InvalidInput(*errors)
     node = await node_for_write(ctx, node_id)
     project = await PublicProject.create(
-        tenant_id=node.tenant_id, node=node, title=title.strip(), description=description.strip(), budget=budget  # type: ignore[attr-defined]
+        tenant_id=node.tenant_id,  # type: ignore[attr-defined]
+        node=node,
+        title=title.strip(),
+        description=description.strip(),
+        budget=budget,
     )
     await events.record(ctx, "grid", "units.project_created", {"id": project.id}, path=node.path)
     return project
 
 
 async def _for_write(ctx: RequestContext, project_id: int, field: str = "id") -> PublicProject:
-    project = await PublicProject.filter(tenant_id=ctx.require_tenant().id, id=project_id).select_related("node").first()
+    project = (
+        await PublicProject.filter(tenant_id=ctx.require_tenant().id, id=project_id).select_related("node").first()
+    )
     if project is None or not ctx.scope.covers(project.node.path):  # outside his grid: answered as if missing
         raise InvalidInput(UserError(field, "NOT_FOUND", "no such project"))
     return project
 
 
 async def update_project(
-    ctx: RequestContext, project_id: int, *, title: str | None = None, description: str | None = None,
+    ctx: RequestContext,
+    project_id: int,
+    *,
+    title: str | None = None,
+    description: str | None = None,
     budget: Decimal | None = None,
 ) -> PublicProject:
     require(ctx, "edits")
@@ -101,9 +114,13 @@ async def claim_project(ctx: RequestContext, project_id: int, unit_id: int) -> P
         status="claimed", claimed_by_id=unit.id, claimed_at=now
     )
     if not won:
-        raise InvalidInput(UserError("projectId", "ALREADY_CLAIMED", "the project is no longer open: another unit claimed it first"))
+        raise InvalidInput(
+            UserError("projectId", "ALREADY_CLAIMED", "the project is no longer open: another unit claimed it first")
+        )
     await project.refresh_from_db()
-    await events.record(ctx, "grid", "units.project_claimed", {"id": project.id, "unitId": unit.id}, path=project.node.path)
+    await events.record(
+        ctx, "grid", "units.project_claimed", {"id": project.id, "unitId": unit.id}, path=project.node.path
+    )
     return project
 
 
@@ -114,7 +131,9 @@ async def complete_project(ctx: RequestContext, project_id: int) -> PublicProjec
         status="completed", completed_at=datetime.now(UTC)
     )
     if not done:
-        raise InvalidInput(UserError("id", "NOT_CLAIMED", f"only a claimed project is completed; this one is {project.status}"))
+        raise InvalidInput(
+            UserError("id", "NOT_CLAIMED", f"only a claimed project is completed; this one is {project.status}")
+        )
     await project.refresh_from_db()
     await events.record(ctx, "grid", "units.project_completed", {"id": project.id}, path=project.node.path)
     return project

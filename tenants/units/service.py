@@ -10,6 +10,7 @@ subscribers see their own units only) and carry ids only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.queryset import QuerySet
 
@@ -83,9 +84,9 @@ class UnitFields:
     contacts: list[Contact] | None = None
 
 
-def _check_unit(u: UnitFields) -> tuple[list[UserError], dict[str, object]]:
+def _check_unit(u: UnitFields) -> tuple[list[UserError], dict[str, Any]]:
     errors: list[UserError | None] = []
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     if u.name is not None:
         errors += text_errors("name", u.name, 200)
         values["name"] = u.name.strip()
@@ -103,7 +104,9 @@ def _check_unit(u: UnitFields) -> tuple[list[UserError], dict[str, object]]:
             errors += text_errors(f"contacts[{i}].name", c.name, 100)
             errors.append(phone_error(c.phone.strip(), f"contacts[{i}].phone"))
             errors += text_errors(f"contacts[{i}].role", c.role, 50, required=False)
-        values["contacts"] = [{"name": c.name.strip(), "phone": c.phone.strip(), "role": c.role.strip()} for c in u.contacts]
+        values["contacts"] = [
+            {"name": c.name.strip(), "phone": c.phone.strip(), "role": c.role.strip()} for c in u.contacts
+        ]
     return [e for e in errors if e is not None], values
 
 
@@ -160,7 +163,9 @@ async def pair_unit(ctx: RequestContext, unit_id: int, node_id: int | None) -> J
     unit.paired_node = node
     await unit.save(update_fields=["paired_node_id"])
     for path in dict.fromkeys((before, path_of(unit))):  # both grids learn it, once each
-        await events.record(ctx, "grid", "units.unit_paired", {"id": unit.id, "nodeId": node.id if node else None}, path=path)
+        await events.record(
+            ctx, "grid", "units.unit_paired", {"id": unit.id, "nodeId": node.id if node else None}, path=path
+        )
     return unit
 
 
@@ -171,21 +176,31 @@ def _check_resource(kind: str | None, description: str | None) -> list[UserError
     return [e for e in errors if e is not None]
 
 
-async def add_resource(ctx: RequestContext, unit_id: int, *, kind: str, description: str, shareable: bool) -> UnitResource:
+async def add_resource(
+    ctx: RequestContext, unit_id: int, *, kind: str, description: str, shareable: bool
+) -> UnitResource:
     require(ctx, "edits")
     errors = _check_resource(kind, description)
     if errors:
         raise InvalidInput(*errors)
     unit = await unit_for_write(ctx, unit_id, "unitId")
     resource = await UnitResource.create(
-        tenant_id=unit.tenant_id, unit=unit, kind=kind, description=description.strip(), shareable=shareable  # type: ignore[attr-defined]
+        tenant_id=unit.tenant_id,  # type: ignore[attr-defined]
+        unit=unit,
+        kind=kind,
+        description=description.strip(),
+        shareable=shareable,
     )
     await events.record(ctx, "grid", "units.resource_added", {"id": resource.id, "unitId": unit.id}, path=path_of(unit))
     return resource
 
 
 async def update_resource(
-    ctx: RequestContext, resource_id: int, *, kind: str | None = None, description: str | None = None,
+    ctx: RequestContext,
+    resource_id: int,
+    *,
+    kind: str | None = None,
+    description: str | None = None,
     shareable: bool | None = None,
 ) -> UnitResource:
     require(ctx, "edits")
@@ -196,11 +211,17 @@ async def update_resource(
     if resource is None:
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such resource"))
     unit = await unit_for_write(ctx, resource.unit_id, "id")  # type: ignore[attr-defined]
-    for column, value in (("kind", kind), ("description", description and description.strip()), ("shareable", shareable)):
+    for column, value in (
+        ("kind", kind),
+        ("description", description and description.strip()),
+        ("shareable", shareable),
+    ):
         if value is not None:
             setattr(resource, column, value)
     await resource.save()
-    await events.record(ctx, "grid", "units.resource_updated", {"id": resource.id, "unitId": unit.id}, path=path_of(unit))
+    await events.record(
+        ctx, "grid", "units.resource_updated", {"id": resource.id, "unitId": unit.id}, path=path_of(unit)
+    )
     return resource
 
 
