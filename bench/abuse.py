@@ -56,15 +56,22 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from redgrid.platform.limits import get_limits
 
 ROOT = Path(__file__).resolve().parents[1]
-NORMAL_QUERY = ("query Everyday { households(first: 20) { edges { node { address colour kind "
-                "members { name phone } } } } }")
+NORMAL_QUERY = (
+    "query Everyday { households(first: 20) { edges { node { address colour kind members { name phone } } } } }"
+)
 NORMAL_RATE = 5.0  # requests per second: 300/minute, half the per-user budget
-COST_PAGE = ("query Cost{n} {{ households(first: {first}) {{ edges {{ node {{ address colour kind node {{ name path }} "
-             "members {{ name idNumber phone tags }} partyMembers {{ category joinedOn organisation {{ name }} }} }} }} }} }}")
-SUBSCRIPTION = "subscription {{ events(area: {area}) {{ seq type payload }} }}"
+COST_PAGE = (
+    "query Cost{n} {{ households(first: {first}) {{ edges {{ node {{ address colour kind node {{ name path }} "
+    "members {{ name idNumber phone tags }} partyMembers {{ category joinedOn organisation {{ name }} }} }} }} }} }}"
+)
+SUBSCRIPTION = "subscription {{ events(area: {area}) {{ __typename ... on Event {{ seq type path at }} }} }}"
 USERS = {  # who sends each kind: a budget of his own, as an attacker with many accounts has
-    "normal": "jinshui-grid-head", "deep": "jinshui-grid-worker", "tokens": "jinshui-volunteer",
-    "aliases": "hushu-secretary", "cost": "jinshui-secretary", "body": "hushu-grid-head",
+    "normal": "jinshui-grid-head",
+    "deep": "jinshui-grid-worker",
+    "tokens": "jinshui-volunteer",
+    "aliases": "hushu-secretary",
+    "cost": "jinshui-secretary",
+    "body": "hushu-grid-head",
     "ws-subs": "hushu-grid-worker",
 }
 
@@ -72,20 +79,29 @@ USERS = {  # who sends each kind: a budget of his own, as an attacker with many 
 def password_token(username: str) -> str:
     base = os.environ["REDGRID_KEYCLOAK_URL"].rstrip("/")
     realm = os.environ.get("REDGRID_KEYCLOAK_REALM", "redgrid")
-    response = httpx.post(f"{base}/realms/{realm}/protocol/openid-connect/token", timeout=30, data={
-        "grant_type": "password", "username": username, "password": "redgrid-demo",
-        "client_id": os.environ["REDGRID_KEYCLOAK_CLIENT_ID"],
-        "client_secret": os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"]})
+    response = httpx.post(
+        f"{base}/realms/{realm}/protocol/openid-connect/token",
+        timeout=30,
+        data={
+            "grant_type": "password",
+            "username": username,
+            "password": "redgrid-demo",
+            "client_id": os.environ["REDGRID_KEYCLOAK_CLIENT_ID"],
+            "client_secret": os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"],
+        },
+    )
     response.raise_for_status()
     return response.json()["access_token"]
 
 
 # --- the worst documents the limits allow, built from the limits themselves -------------------
 
+
 def deep_query(n: int) -> str:
     """`gridNodes → edges → node → parent …` to the depth limit exactly."""
     parents = get_limits().graphql_depth - 4  # gridNodes, edges, node … name
-    return f"query Deep{n} {{ gridNodes(first: 50) {{ edges {{ node {{ {'parent { ' * parents}name{' }' * parents} }} }} }} }}"
+    path = f"{'parent { ' * parents}name{' }' * parents}"
+    return f"query Deep{n} {{ gridNodes(first: 50) {{ edges {{ node {{ {path} }} }} }} }}"
 
 
 def token_query(n: int) -> str:
@@ -100,10 +116,14 @@ def token_query(n: int) -> str:
 
 
 def alias_query(n: int) -> str:
-    fields = ("openCases casesByState { key count } overdueCases closedToday satisfaction30Days onDutyNow "
-              "residents households householdsByColour { key count } partyMembers")
+    fields = (
+        "openCases casesByState { state count } overdueCases closedToday satisfaction30Days onDutyNow "
+        "residents households householdsByColour { colour count } partyMembers"
+    )
     limits = get_limits()
-    count = min(limits.graphql_aliases, limits.graphql_fields // (len(fields.split()) - 3))  # less 4 braces, plus keyFigures
+    count = min(
+        limits.graphql_aliases, limits.graphql_fields // (len(fields.split()) - 3)
+    )  # less 4 braces, plus keyFigures
     aliases = " ".join(f"k{i}: keyFigures {{ {fields} }}" for i in range(count))
     return f"query Aliases{n} {{ {aliases} }}"
 
@@ -132,13 +152,20 @@ def big_body(query: str) -> bytes:
 def forged_jwt(n: int) -> str:
     def part(value: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-    return f"{part({'alg': 'RS256', 'kid': f'forged-{n}', 'typ': 'JWT'})}.{part({'sub': 'x', 'exp': 2**31})}.{part({'s': n})}"
+
+    header = part({"alg": "RS256", "kid": f"forged-{n}", "typ": "JWT"})
+    return f"{header}.{part({'sub': 'x', 'exp': 2**31})}.{part({'s': n})}"
 
 
 # --- the abuse process ------------------------------------------------------------------------
 
-DOCUMENTS = {"deep": deep_query, "anonymous": deep_query, "bad-token": deep_query, "tokens": token_query,
-             "aliases": alias_query}
+DOCUMENTS = {
+    "deep": deep_query,
+    "anonymous": deep_query,
+    "bad-token": deep_query,
+    "tokens": token_query,
+    "aliases": alias_query,
+}
 
 
 def abuse_request(kind: str, n: int, token: str | None, first_page: int, body: bytes) -> tuple[dict[str, str], bytes]:
@@ -154,8 +181,9 @@ def abuse_request(kind: str, n: int, token: str | None, first_page: int, body: b
     return headers, json.dumps({"query": query}).encode()
 
 
-async def _http_worker(kind: str, base: str, token: str | None, deadline: float, counts: Counter[str],
-                       first_page: int, body: bytes) -> None:
+async def _http_worker(
+    kind: str, base: str, token: str | None, deadline: float, counts: Counter[str], first_page: int, body: bytes
+) -> None:
     n = 0
     async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False) as client:
         while time.monotonic() < deadline:
@@ -212,7 +240,9 @@ async def _subscribing_socket(url: str, token: str, per_socket: int, deadline: f
                 except TimeoutError:
                     break
                 errors = message.get("payload") if message.get("type") == "error" else None
-                code = errors[0].get("extensions", {}).get("code", "error") if isinstance(errors, list) and errors else ""
+                code = (
+                    errors[0].get("extensions", {}).get("code", "error") if isinstance(errors, list) and errors else ""
+                )
                 counts[f"{message.get('type')}{' ' + code if code else ''}"] += 1
     except ConnectionClosed as closed:
         counts[f"closed {closed.rcvd.code if closed.rcvd else None}"] += 1
@@ -224,26 +254,49 @@ HTTP_KINDS = ("deep", "tokens", "aliases", "cost", "body", "anonymous", "bad-tok
 KINDS = (*HTTP_KINDS, "ws-idle", "ws-subs")
 
 
-async def _abuse(port: int, tokens: dict[str, str], kinds: tuple[str, ...], seconds: float, workers: int,
-                 idle: int, sub_sockets: int, first_page: int) -> dict[str, Counter[str]]:
+async def _abuse(
+    port: int,
+    tokens: dict[str, str],
+    kinds: tuple[str, ...],
+    seconds: float,
+    workers: int,
+    idle: int,
+    sub_sockets: int,
+    first_page: int,
+) -> dict[str, Counter[str]]:
     base, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql"
     deadline = time.monotonic() + seconds
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in kinds}
     body = big_body(NORMAL_QUERY)
-    tasks = [_http_worker(kind, base, tokens.get(kind), deadline, counts[kind], first_page, body)
-             for kind in kinds if kind in HTTP_KINDS for _ in range(workers)]
+    tasks = [
+        _http_worker(kind, base, tokens.get(kind), deadline, counts[kind], first_page, body)
+        for kind in kinds
+        if kind in HTTP_KINDS
+        for _ in range(workers)
+    ]
     if "ws-idle" in kinds:
         tasks += [_idle_socket(ws_url, deadline, counts["ws-idle"]) for _ in range(idle)]
     if "ws-subs" in kinds:
-        tasks += [_subscribing_socket(ws_url, tokens["ws-subs"], get_limits().ws_subscriptions, deadline,
-                                      counts["ws-subs"]) for _ in range(sub_sockets)]
+        tasks += [
+            _subscribing_socket(ws_url, tokens["ws-subs"], get_limits().ws_subscriptions, deadline, counts["ws-subs"])
+            for _ in range(sub_sockets)
+        ]
     await asyncio.gather(*tasks)
     return counts
 
 
-def abuse_process(port: int, tokens: dict[str, str], kinds: tuple[str, ...], seconds: float, workers: int,
-                  idle: int, sub_sockets: int, first_page: int,
-                  out: "multiprocessing.Queue[dict[str, dict[str, int]]]", pin: bool) -> None:
+def abuse_process(
+    port: int,
+    tokens: dict[str, str],
+    kinds: tuple[str, ...],
+    seconds: float,
+    workers: int,
+    idle: int,
+    sub_sockets: int,
+    first_page: int,
+    out: multiprocessing.Queue[dict[str, dict[str, int]]],
+    pin: bool,
+) -> None:
     if pin:
         os.nice(10)  # other machines: their CPU is not the server's, nor the normal client's
     counts = asyncio.run(_abuse(port, tokens, kinds, seconds, workers, idle, sub_sockets, first_page))
@@ -252,12 +305,14 @@ def abuse_process(port: int, tokens: dict[str, str], kinds: tuple[str, ...], sec
 
 # --- the normal client and the run ------------------------------------------------------------
 
+
 async def normal_client(base: str, token: str, seconds: float) -> tuple[list[float], Counter[str]]:
     """NORMAL_QUERY at NORMAL_RATE on one kept-alive connection: latencies (ms) and errors."""
     latencies: list[float] = []
     errors: Counter[str] = Counter()
-    async with httpx.AsyncClient(base_url=base, timeout=30, trust_env=False,
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=base, timeout=30, trust_env=False, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         start = time.monotonic()
         for i in range(int(seconds * NORMAL_RATE)):
             await asyncio.sleep(max(0.0, start + i / NORMAL_RATE - time.monotonic()))
@@ -290,8 +345,11 @@ def server_env(data_dir: str, app_url: str, owner_url: str, redis_db: int) -> di
     redis = urlsplit(os.environ["REDGRID_REDIS_URL"])
     env = dict(os.environ)  # REDGRID_LIMIT_* as here: the documents are built from the same limits
     env.update(
-        REDGRID_ENV="production", REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url,
-        REDGRID_REDIS_URL=urlunsplit(redis._replace(path=f"/{redis_db}")), REDGRID_DATA_DIR=data_dir,
+        REDGRID_ENV="production",
+        REDGRID_DATABASE_URL=app_url,
+        REDGRID_MIGRATION_DATABASE_URL=owner_url,
+        REDGRID_REDIS_URL=urlunsplit(redis._replace(path=f"/{redis_db}")),
+        REDGRID_DATA_DIR=data_dir,
         REDGRID_LOG_LEVEL="WARNING",
     )
     return env
@@ -302,19 +360,33 @@ async def main(args: argparse.Namespace) -> None:
     from registers import fresh_database
 
     owner_url, app_url = await fresh_database(
-        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"], "redgrid_bench_abuse")
+        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"],
+        os.environ["REDGRID_TEST_DATABASE_URL"],
+        "redgrid_bench_abuse",
+    )
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = server_env(data_dir, app_url, owner_url, args.redis_db)
         for command in ("migrate", "seed-demo"):
-            subprocess.run([sys.executable, "-m", "redgrid.platform.root.cli", command], env=env, check=True,
-                           cwd=ROOT, stdout=subprocess.DEVNULL)
+            await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "redgrid.platform.root.cli", command],
+                env=env,
+                check=True,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
         log = Path(data_dir) / "server.log"
         pin = args.pin and (os.cpu_count() or 1) >= 2
-        server = subprocess.Popen(
+        server = await asyncio.to_thread(
+            subprocess.Popen,
             [sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
-            preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if pin else None)
+            env=env,
+            cwd=ROOT,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, {0})) if pin else None,
+        )
         if pin:
             os.sched_setaffinity(0, {1})  # the normal client, and the abusers spawned from here
         try:
@@ -322,9 +394,12 @@ async def main(args: argparse.Namespace) -> None:
             wait_ready(base)
             tokens = {kind: password_token(user) for kind, user in USERS.items()}
             first_page = largest_page()
-            print(f"server pid {server.pid} on {base}; cost page households(first: {first_page}); "
-                  f"{args.workers} workers per HTTP kind, {args.idle_sockets} idle sockets, "
-                  f"{args.sub_sockets} subscribing sockets", flush=True)
+            print(
+                f"server pid {server.pid} on {base}; cost page households(first: {first_page}); "
+                f"{args.workers} workers per HTTP kind, {args.idle_sockets} idle sockets, "
+                f"{args.sub_sockets} subscribing sockets",
+                flush=True,
+            )
 
             baseline, baseline_errors = await normal_client(base, tokens["normal"], args.baseline_seconds)
             print(f"baseline             {percentiles(baseline)}  errors {sum(baseline_errors.values())}", flush=True)
@@ -341,14 +416,33 @@ async def main(args: argparse.Namespace) -> None:
                 server.kill()
 
 
-async def abuse_phase(base: str, port: int, tokens: dict[str, str], kinds: tuple[str, ...], first_page: int,
-                      baseline: list[float], args: argparse.Namespace) -> None:
+async def abuse_phase(
+    base: str,
+    port: int,
+    tokens: dict[str, str],
+    kinds: tuple[str, ...],
+    first_page: int,
+    baseline: list[float],
+    args: argparse.Namespace,
+) -> None:
     """The normal client for --seconds while another process sends `kinds`; prints both."""
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[dict[str, dict[str, int]]] = context.Queue()
-    abuser = context.Process(target=abuse_process, args=(
-        port, tokens, kinds, args.seconds, args.workers, args.idle_sockets, args.sub_sockets, first_page, queue,
-        args.pin))
+    abuser = context.Process(
+        target=abuse_process,
+        args=(
+            port,
+            tokens,
+            kinds,
+            args.seconds,
+            args.workers,
+            args.idle_sockets,
+            args.sub_sockets,
+            first_page,
+            queue,
+            args.pin,
+        ),
+    )
     abuser.start()
     await asyncio.sleep(1)  # the abusers connect first
     abused, errors = await normal_client(base, tokens["normal"], args.seconds - 1)
@@ -357,8 +451,11 @@ async def abuse_phase(base: str, port: int, tokens: dict[str, str], kinds: tuple
     name = "all" if kinds == KINDS else kinds[0]
     ratio = p99(abused) / p99(baseline) if baseline and abused else float("nan")
     verdict = "met" if ratio <= 3 and not errors else "NOT met"
-    print(f"abused by {name:10} {percentiles(abused)}  errors {sum(errors.values())}  "
-          f"p99/baseline {ratio:.1f}: goal {verdict}", flush=True)
+    print(
+        f"abused by {name:10} {percentiles(abused)}  errors {sum(errors.values())}  "
+        f"p99/baseline {ratio:.1f}: goal {verdict}",
+        flush=True,
+    )
     for error, n in errors.most_common(5):
         print(f"  normal client error x{n}: {error}", flush=True)
     for kind, seen in counts.items():
@@ -402,10 +499,17 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=4, help="closed-loop clients per HTTP abuse kind")
     parser.add_argument("--idle-sockets", type=int, default=200, help="websockets that never send connection_init")
     parser.add_argument("--sub-sockets", type=int, default=10, help="websockets holding the most subscriptions")
-    parser.add_argument("--per-kind", action="store_true",
-                        help="first one abuse phase per kind alone, then all together (which kind costs what)")
+    parser.add_argument(
+        "--per-kind",
+        action="store_true",
+        help="first one abuse phase per kind alone, then all together (which kind costs what)",
+    )
     parser.add_argument("--settle-seconds", type=float, default=5, help="pause after each abuse phase")
     parser.add_argument("--redis-db", type=int, default=15, help="the server's Redis index (its channel layer)")
-    parser.add_argument("--no-pin", dest="pin", action="store_false",
-                        help="leave placement to the kernel (default: server on core 0, clients on core 1)")
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="leave placement to the kernel (default: server on core 0, clients on core 1)",
+    )
     asyncio.run(main(parser.parse_args()))

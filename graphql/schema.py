@@ -4,8 +4,8 @@ else. `graphql/schema.graphql` is its exported SDL (tests fail when it drifts)."
 
 from __future__ import annotations
 
-from graphql import GraphQLError
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -44,10 +44,31 @@ class NodeQuery:
         return await resolver(info, db_id) if resolver and db_id is not None else None
 
 
-Query = merge_types("Query", (TenancyQuery, NodeQuery, grid.GridQuery, people.PeopleQuery, cases.CaseQuery,
-                              units.UnitsQuery, staff.StaffQuery, FiguresQuery))
-Mutation = merge_types("Mutation", (TenancyMutation, grid.GridMutation, people.PeopleMutation, cases.CaseMutation,
-                                    units.UnitsMutation, staff.StaffMutation, RegistersMutation))
+Query = merge_types(
+    "Query",
+    (
+        TenancyQuery,
+        NodeQuery,
+        grid.GridQuery,
+        people.PeopleQuery,
+        cases.CaseQuery,
+        units.UnitsQuery,
+        staff.StaffQuery,
+        FiguresQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        TenancyMutation,
+        grid.GridMutation,
+        people.PeopleMutation,
+        cases.CaseMutation,
+        units.UnitsMutation,
+        staff.StaffMutation,
+        RegistersMutation,
+    ),
+)
 
 
 class RedGridSchema(LimitedSchema):

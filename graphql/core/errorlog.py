@@ -28,11 +28,21 @@ def log_graphql_errors(errors: list[GraphQLError], execution_context: Any | None
             code = ",".join(sorted({e.code for e in original.errors})) or "INVALID_INPUT"
         if callers_input(error):
             # Refused before any resolver ran (syntax, validation, variables, ids): the caller's doing.
-            log.info("graphql document refused", operation=operation, code=code or "INVALID_DOCUMENT", path=path,
-                     error_key=("refused", operation, code, path))
+            log.info(
+                "graphql document refused",
+                operation=operation,
+                code=code or "INVALID_DOCUMENT",
+                path=path,
+                error_key=("refused", operation, code, path),
+            )
         elif code is not None:
             # A refusal the code chose (UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, bad input...).
-            log.info("graphql field refused", operation=operation, code=code, path=path,
-                     error_key=("field", operation, code, path))
+            log.info(
+                "graphql field refused",
+                operation=operation,
+                code=code,
+                path=path,
+                error_key=("field", operation, code, path),
+            )
         else:
             log.error("graphql resolver failed", operation=operation, path=path, exc_info=original)

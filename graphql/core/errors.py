@@ -58,5 +58,11 @@ def client_error(error: GraphQLError, *, mask: bool) -> GraphQLError:
 
 
 def _retyped(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
-    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
-                        path=error.path, extensions=extensions)
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )

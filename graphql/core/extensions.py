@@ -9,10 +9,10 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from graphql import DocumentNode, GraphQLError, Node, StringValueNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from graphql import DocumentNode, GraphQLError, Node, StringValueNode
 from redgrid.platform import metrics
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.text import bad_character

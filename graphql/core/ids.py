@@ -9,7 +9,6 @@ from strawberry import relay
 
 from redgrid.platform.errors import InvalidInput, UserError
 
-
 MAX_DB_ID = 2**63 - 1  # every table's id is a bigint: a larger number failed the query in PostgreSQL
 
 

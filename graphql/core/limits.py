@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLList,
     GraphQLSchema,
@@ -111,7 +112,10 @@ def _prepared() -> Callable[[GraphQLSchema, str], Prepared]:
 
 
 def check(
-    schema: GraphQLSchema, document: DocumentNode, limits: Limits, variables: Mapping[str, Any] | None = None,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: Limits,
+    variables: Mapping[str, Any] | None = None,
 ) -> tuple[list[GraphQLError], int, bool]:
     """Our limits, in time linear in the document: its errors (at most one), the cost of its
     costliest operation and whether a variable `first` was costed at the default page."""
@@ -129,11 +133,17 @@ def check(
         if depth > limits.graphql_depth:
             return [limit_error("TOO_DEEP", f"the query nests fields deeper than {limits.graphql_depth}")], 0, False
         if measured > limits.graphql_cost:
-            return [limit_error(
-                "TOO_COMPLEX",
-                f"the query may cost more than {limits.graphql_cost} (lists count once per item they may "
-                f"return: ask smaller pages or fewer nested lists)",
-            )], 0, False
+            return (
+                [
+                    limit_error(
+                        "TOO_COMPLEX",
+                        f"the query may cost more than {limits.graphql_cost} (lists count once per item they may "
+                        f"return: ask smaller pages or fewer nested lists)",
+                    )
+                ],
+                0,
+                False,
+            )
         cost = max(cost, measured)
     return [], cost, measure.paged_by_variable
 
@@ -170,8 +180,11 @@ def shape_error(document: DocumentNode, limits: Limits) -> GraphQLError | None:
     if fields > limits.graphql_fields:
         return limit_error("TOO_COMPLEX", f"the query has more than {limits.graphql_fields} fields")
     if merges > limits.graphql_merges:
-        return limit_error("TOO_COMPLEX", f"the query repeats fields or fragments in one selection set more than "
-                                          f"{limits.graphql_merges} times over (each pair counts)")
+        return limit_error(
+            "TOO_COMPLEX",
+            f"the query repeats fields or fragments in one selection set more than "
+            f"{limits.graphql_merges} times over (each pair counts)",
+        )
     return None
 
 
@@ -180,8 +193,9 @@ class _Measure:
     (a fragment spread twice in one spread twice in … is no exponential walk), and a walk stops
     once past either limit, so measuring a pathological document costs no more than a refused one."""
 
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, limits: Limits,
-                 variables: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, limits: Limits, variables: Mapping[str, Any] | None
+    ) -> None:
         self.schema = schema
         self.limits = limits
         self.variables = variables
@@ -201,8 +215,8 @@ class _Measure:
                 condition = selection.type_condition
                 typed = self.schema.get_type(condition.name.value) if condition else parent
                 measured = self.selections(selection.selection_set, typed or parent, level)
-            else:
-                measured = self._fragment(selection.name.value, level)
+            else:  # the only other kind of selection
+                measured = self._fragment(cast(FragmentSpreadNode, selection).name.value, level)
             cost, depth = cost + measured[0], max(depth, measured[1])
             if cost > self.limits.graphql_cost or level + depth - 1 > self.limits.graphql_depth:
                 break
@@ -309,9 +323,10 @@ class LimitedSchema(Schema):
         except GraphQLError as error:
             return PreExecutionError(data=None, errors=[error])
         except RateLimited as exc:
-            error = GraphQLError(str(exc), extensions={"code": "RATE_LIMITED", "retryAfter": exc.retry_after},
-                                 original_error=exc)
-            return PreExecutionError(data=None, errors=[error])
+            refusal = GraphQLError(
+                str(exc), extensions={"code": "RATE_LIMITED", "retryAfter": exc.retry_after}, original_error=exc
+            )
+            return PreExecutionError(data=None, errors=[refusal])
         context.graphql_document = document
         if context.variables:
             context.variables = declared_only(document, context.variables)
@@ -323,9 +338,12 @@ class LimitedSchema(Schema):
 def declared_only(document: DocumentNode, variables: dict[str, Any]) -> dict[str, Any]:
     """The variables the document declares: graphql-core ignores the others, and nothing after
     this should walk them (a megabyte of unused strings cost the text check 0.1 s)."""
-    declared = {definition.variable.name.value for operation in document.definitions
-                if isinstance(operation, OperationDefinitionNode)
-                for definition in operation.variable_definitions or ()}
+    declared = {
+        definition.variable.name.value
+        for operation in document.definitions
+        if isinstance(operation, OperationDefinitionNode)
+        for definition in operation.variable_definitions or ()
+    }
     return {name: value for name, value in variables.items() if name in declared}
 
 

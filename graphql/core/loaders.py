@@ -14,7 +14,7 @@ import asyncio
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -38,7 +38,7 @@ def now_or_later(loaded: Awaitable[T], then: Callable[[T], R | Awaitable[R]]) ->
 
     async def later() -> R:
         answer = then(await loaded)
-        return await answer if inspect.isawaitable(answer) else answer  # type: ignore[return-value]
+        return await answer if inspect.isawaitable(answer) else answer
 
     return later()
 
@@ -71,8 +71,9 @@ async def fill(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
         failed = next((value for value in fetched.values() if isinstance(value, BaseException)), None)
         if failed is not None:  # a batch function's answer for one key: `load_many` would raise it
             raise failed
-        loader.prime_many(fetched)  # a key asked for meanwhile keeps its own future: the same rows
-        found.update(fetched)
+        ready = cast("dict[K, V]", fetched)  # no exception among them, just checked
+        loader.prime_many(ready)  # a key asked for meanwhile keeps its own future: the same rows
+        found.update(ready)
     return [found[key] for key in keys]
 
 
@@ -137,9 +138,9 @@ class Loaders:
         if key not in self._loaders:
 
             async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
-                rows = await model.filter(
-                    **{f"{fk}__in": list(parent_ids)}, **self._tenant_filter(model)
-                ).order_by(order, "id")  # ties in id order, as compiled pages give them
+                rows = await model.filter(**{f"{fk}__in": list(parent_ids)}, **self._tenant_filter(model)).order_by(
+                    order, "id"
+                )  # ties in id order, as compiled pages give them
                 grouped: dict[int, list[Any]] = defaultdict(list)
                 for row in rows:
                     grouped[getattr(row, fk)].append(row)

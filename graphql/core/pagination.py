@@ -34,7 +34,10 @@ class Direction(Enum):
     DESC = "desc"
 
 
-@strawberry.type(description="Relay's page info. Pages go forward (first, after): hasPreviousPage says the page was read after a cursor.")
+@strawberry.type(
+    description="Relay's page info. Pages go forward (first, after):"
+    " hasPreviousPage says the page was read after a cursor."
+)
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
@@ -118,11 +121,12 @@ def _after(queryset: QuerySet[Any], ordering: Ordering, cursor: str) -> Q:
     except (ValueError, TypeError):
         raise _bad_cursor() from None
     op = "lt" if ordering.descending else "gt"
+    beyond_pk: dict[str, Any] = {f"id__{op}": pk}
     if ordering.field == "id":
-        return Q(**{f"id__{op}": pk})
-    return Q(**{f"{ordering.field}__{op}": value}) | Q(
-        **{ordering.field: value, f"id__{op}": pk}
-    )
+        return Q(**beyond_pk)
+    beyond: dict[str, Any] = {f"{ordering.field}__{op}": value}
+    tied: dict[str, Any] = {ordering.field: value, **beyond_pk}
+    return Q(**beyond) | Q(**tied)
 
 
 def rows_after(queryset: QuerySet[Any], first: int, after: str | None, ordering: Ordering) -> QuerySet[Any]:
@@ -149,8 +153,10 @@ async def paginate(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None,
-            has_previous_page=bool(after), start_cursor=edges[0].cursor if edges else None,
+            has_next_page=len(rows) > first,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=bool(after),
+            start_cursor=edges[0].cursor if edges else None,
         ),
         counted=queryset,
     )
@@ -171,4 +177,3 @@ class NamedOrderField(Enum):
 class NamedOrder:
     field: NamedOrderField = NamedOrderField.NAME
     direction: Direction = Direction.ASC
-

@@ -306,11 +306,7 @@ def test_dockerfile_shape(dockerfile):
 
 def test_dockerfile_copies_only_what_dockerignore_allows(dockerfile):
     """.dockerignore is an allow-list: every COPY source must be allowed and exist."""
-    allowed = {
-        line[1:].strip().rstrip("/")
-        for line in DOCKERIGNORE.read_text().splitlines()
-        if line.startswith("!")
-    }
+    allowed = {line[1:].strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines() if line.startswith("!")}
     assert "*" in [line.strip() for line in DOCKERIGNORE.read_text().splitlines()]
     copies = [rest for word, rest in _instructions(dockerfile) if word == "COPY"]
     sources = []

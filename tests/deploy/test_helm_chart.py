@@ -36,40 +36,55 @@ FULLNAME = "rg-redgrid"
 
 # Kinds rendered by `helm template` (hooks and the `helm test` Pod included), per values file.
 EXPECTED_KINDS = {
-    "default": collections.Counter({
-        "ServiceAccount": 1,
-        "ConfigMap": 1,
-        "Secret": 2,  # the API's Secret + the migration hook's Secret
-        "Service": 1,
-        "Deployment": 1,
-        "HorizontalPodAutoscaler": 1,
-        "PodDisruptionBudget": 1,
-        "Job": 1,
-        "Pod": 1,  # helm test
-    }),
-    "production": collections.Counter({
-        "ServiceAccount": 1,
-        "ConfigMap": 1,
-        "Service": 1,
-        "Deployment": 1,
-        "HorizontalPodAutoscaler": 1,
-        "PodDisruptionBudget": 1,
-        "Ingress": 1,
-        "NetworkPolicy": 1,
-        "PersistentVolumeClaim": 1,
-        "Job": 1,
-        "CronJob": 1,  # the attachment sweep: shared storage
-        "Pod": 1,  # helm test
-    }),
+    "default": collections.Counter(
+        {
+            "ServiceAccount": 1,
+            "ConfigMap": 1,
+            "Secret": 2,  # the API's Secret + the migration hook's Secret
+            "Service": 1,
+            "Deployment": 1,
+            "HorizontalPodAutoscaler": 1,
+            "PodDisruptionBudget": 1,
+            "Job": 1,
+            "Pod": 1,  # helm test
+        }
+    ),
+    "production": collections.Counter(
+        {
+            "ServiceAccount": 1,
+            "ConfigMap": 1,
+            "Service": 1,
+            "Deployment": 1,
+            "HorizontalPodAutoscaler": 1,
+            "PodDisruptionBudget": 1,
+            "Ingress": 1,
+            "NetworkPolicy": 1,
+            "PersistentVolumeClaim": 1,
+            "Job": 1,
+            "CronJob": 1,  # the attachment sweep: shared storage
+            "Pod": 1,  # helm test
+        }
+    ),
 }
 VALUES_FILES = {"default": [], "production": ["--values", str(PRODUCTION_VALUES)]}
 
 DOCUMENTED_ENV = {
-    "REDGRID_ENV", "REDGRID_HOST", "REDGRID_PORT", "REDGRID_DATABASE_URL",
-    "REDGRID_MIGRATION_DATABASE_URL", "REDGRID_REDIS_URL", "REDGRID_KEYCLOAK_URL",
-    "REDGRID_KEYCLOAK_ISSUER", "REDGRID_KEYCLOAK_REALM", "REDGRID_KEYCLOAK_CLIENT_ID",
-    "REDGRID_KEYCLOAK_CLIENT_SECRET", "REDGRID_LOG_LEVEL", "REDGRID_SHUTDOWN_GRACE_SECONDS",
-    "REDGRID_ATTACHMENTS_DIR", "REDGRID_DATA_DIR", "REDGRID_JWKS_CACHE_SECONDS",
+    "REDGRID_ENV",
+    "REDGRID_HOST",
+    "REDGRID_PORT",
+    "REDGRID_DATABASE_URL",
+    "REDGRID_MIGRATION_DATABASE_URL",
+    "REDGRID_REDIS_URL",
+    "REDGRID_KEYCLOAK_URL",
+    "REDGRID_KEYCLOAK_ISSUER",
+    "REDGRID_KEYCLOAK_REALM",
+    "REDGRID_KEYCLOAK_CLIENT_ID",
+    "REDGRID_KEYCLOAK_CLIENT_SECRET",
+    "REDGRID_LOG_LEVEL",
+    "REDGRID_SHUTDOWN_GRACE_SECONDS",
+    "REDGRID_ATTACHMENTS_DIR",
+    "REDGRID_DATA_DIR",
+    "REDGRID_JWKS_CACHE_SECONDS",
     "REDGRID_USER_STATUS_TTL_SECONDS",
 }  # README.md, "Settings"
 SCHEMA_ERROR = "values don't meet the specifications of the schema"
@@ -81,9 +96,7 @@ SCHEMA_ERROR = "values don't meet the specifications of the schema"
 @pytest.fixture(scope="session")
 def helm() -> str:
     """Path of a helm v3 binary; builds it with Go the first time (cached afterwards)."""
-    result = subprocess.run(
-        ["bash", str(INSTALL_HELM)], capture_output=True, text=True, timeout=1800
-    )
+    result = subprocess.run(["bash", str(INSTALL_HELM)], capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, f"install-helm.sh failed:\n{result.stderr[-4000:]}"
     path = result.stdout.strip().splitlines()[-1]
     assert os.access(path, os.X_OK), path
@@ -92,10 +105,16 @@ def helm() -> str:
 
 def run_helm(helm: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [helm, *args], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "HELM_CACHE_HOME": "/tmp/redgrid-helm/cache",
-             "HELM_CONFIG_HOME": "/tmp/redgrid-helm/config",
-             "HELM_DATA_HOME": "/tmp/redgrid-helm/data"},
+        [helm, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "HELM_CACHE_HOME": "/tmp/redgrid-helm/cache",
+            "HELM_CONFIG_HOME": "/tmp/redgrid-helm/config",
+            "HELM_DATA_HOME": "/tmp/redgrid-helm/data",
+        },
     )
     if check:
         assert result.returncode == 0, f"helm {' '.join(args)}:\n{result.stderr}"
@@ -104,8 +123,16 @@ def run_helm(helm: str, *args: str, check: bool = True) -> subprocess.CompletedP
 
 def template(helm: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     return run_helm(
-        helm, "template", RELEASE, str(CHART), "--namespace", NAMESPACE,
-        "--kube-version", KUBE_TARGET, *args, check=check,
+        helm,
+        "template",
+        RELEASE,
+        str(CHART),
+        "--namespace",
+        NAMESPACE,
+        "--kube-version",
+        KUBE_TARGET,
+        *args,
+        check=check,
     )
 
 
@@ -366,14 +393,23 @@ def test_service_monitor_is_optional(helm):
 
 
 # Case photos in an S3 bucket, with its keys.
-S3 = ("--set", "config.s3.bucket=case-photos", "--set", "secrets.s3AccessKeyId=AKIDEXAMPLE",
-      "--set", "secrets.s3SecretAccessKey=s3cr3t")
+S3 = (
+    "--set",
+    "config.s3.bucket=case-photos",
+    "--set",
+    "secrets.s3AccessKeyId=AKIDEXAMPLE",
+    "--set",
+    "secrets.s3SecretAccessKey=s3cr3t",
+)
 
 
 def test_s3_storage_for_case_photos(helm):
     docs = manifests(template(helm, *S3, "--set", "config.s3.endpointUrl=https://minio.example.org").stdout)
     config = one(docs, "ConfigMap")["data"]
-    assert (config["REDGRID_S3_BUCKET"], config["REDGRID_S3_ENDPOINT_URL"]) == ("case-photos", "https://minio.example.org")
+    assert (config["REDGRID_S3_BUCKET"], config["REDGRID_S3_ENDPOINT_URL"]) == (
+        "case-photos",
+        "https://minio.example.org",
+    )
     env = {e["name"]: e for e in one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["REDGRID_S3_SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"]["key"] == "s3-secret-access-key"
     secret = next(d for d in docs if d["kind"] == "Secret" and d["metadata"]["name"] == FULLNAME)
@@ -392,10 +428,15 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     container = pod["containers"][0]
     assert container["args"] == ["sweep-attachments", "--older-than-hours", "24"]
     config = one(docs, "ConfigMap")["data"]
-    assert {m["mountPath"]: m["name"] for m in container["volumeMounts"]}[config["REDGRID_ATTACHMENTS_DIR"]] == "attachments"
+    assert {m["mountPath"]: m["name"] for m in container["volumeMounts"]}[
+        config["REDGRID_ATTACHMENTS_DIR"]
+    ] == "attachments"
     claims = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]}
     server = one(docs, "Deployment")["spec"]["template"]["spec"]
-    assert claims["attachments"] == {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in server["volumes"]}["attachments"]
+    assert (
+        claims["attachments"]
+        == {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in server["volumes"]}["attachments"]
+    )
     assert {e["name"] for e in container["env"]} >= {"REDGRID_DATABASE_URL", "REDGRID_REDIS_URL"}
     assert "maintenance" in one(docs, "NetworkPolicy")["spec"]["podSelector"]["matchExpressions"][0]["values"]
 
@@ -405,8 +446,19 @@ def test_attachment_sweep_runs_where_the_photos_are_shared(helm):
     assert [m["name"] for m in container["volumeMounts"]] == ["tmp"]
     assert not [d for d in manifests(template(helm).stdout) if d["kind"] == "CronJob"]
     # A ReadWriteOnce volume mounts on the server's node only: no CronJob to sit Pending.
-    single = manifests(template(helm, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
-                                "--set", "autoscaling.enabled=false", "--set", "replicaCount=1").stdout)
+    single = manifests(
+        template(
+            helm,
+            "--set",
+            "persistence.enabled=true",
+            "--set",
+            "persistence.accessModes={ReadWriteOnce}",
+            "--set",
+            "autoscaling.enabled=false",
+            "--set",
+            "replicaCount=1",
+        ).stdout
+    )
     assert not [d for d in single if d["kind"] == "CronJob"]
 
 
@@ -414,8 +466,20 @@ def test_with_s3_the_attachments_volume_is_not_used(helm, tmp_path):
     """The photos are in the bucket: persistence left on (a ReadWriteOnce default, two replicas)
     neither claims a volume nor refuses to render, the sweep reads the bucket without waiting
     for the volume, and the notes do not warn of an emptyDir."""
-    docs = manifests(template(helm, *S3, "--set", "persistence.enabled=true", "--set", "persistence.accessModes={ReadWriteOnce}",
-                              "--set", "autoscaling.enabled=false", "--set", "replicaCount=2").stdout)
+    docs = manifests(
+        template(
+            helm,
+            *S3,
+            "--set",
+            "persistence.enabled=true",
+            "--set",
+            "persistence.accessModes={ReadWriteOnce}",
+            "--set",
+            "autoscaling.enabled=false",
+            "--set",
+            "replicaCount=2",
+        ).stdout
+    )
     assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim"]
     volumes = {v["name"]: v for v in one(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]}
     assert "persistentVolumeClaim" not in volumes["attachments"]
@@ -490,12 +554,22 @@ def test_other_features_render_valid_manifests(helm):
     """Ingress without TLS, NetworkPolicy with its defaults, an existing claim, memory HPA off,
     fixed replicas: every manifest still validates."""
     args = [
-        "--set", "ingress.enabled=true",
-        "--set", "networkPolicy.enabled=true",
-        "--set", "persistence.enabled=true", "--set", "persistence.existingClaim=shared-files",
-        "--set", "autoscaling.enabled=false", "--set", "replicaCount=4",
-        "--set", "config.keycloak.issuer=https://id.example.org/realms/redgrid",
-        "--set", "image.digest=sha256:" + "a" * 64,
+        "--set",
+        "ingress.enabled=true",
+        "--set",
+        "networkPolicy.enabled=true",
+        "--set",
+        "persistence.enabled=true",
+        "--set",
+        "persistence.existingClaim=shared-files",
+        "--set",
+        "autoscaling.enabled=false",
+        "--set",
+        "replicaCount=4",
+        "--set",
+        "config.keycloak.issuer=https://id.example.org/realms/redgrid",
+        "--set",
+        "image.digest=sha256:" + "a" * 64,
     ]
     docs = manifests(template(helm, *args).stdout)
     for doc in docs:
@@ -524,8 +598,15 @@ def _notes(helm: str, tmp_path: Path, *args: str) -> str:
         '  notes: {{ include (print $.Template.BasePath "/NOTES.txt") . | quote }}\n'
     )
     result = run_helm(
-        helm, "template", RELEASE, str(chart), "--namespace", NAMESPACE,
-        "--show-only", "templates/zz-notes-preview.yaml", *args,
+        helm,
+        "template",
+        RELEASE,
+        str(chart),
+        "--namespace",
+        NAMESPACE,
+        "--show-only",
+        "templates/zz-notes-preview.yaml",
+        *args,
     )
     return yaml.safe_load(result.stdout)["data"]["notes"]
 

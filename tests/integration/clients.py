@@ -23,8 +23,12 @@ def token_url() -> str:
 
 
 def password_token(username: str, password: str = DEMO_PASSWORD, *, client_id: str | None = None) -> str:
-    data = {"grant_type": "password", "username": username, "password": password,
-            "client_id": client_id or os.environ["REDGRID_KEYCLOAK_CLIENT_ID"]}
+    data = {
+        "grant_type": "password",
+        "username": username,
+        "password": password,
+        "client_id": client_id or os.environ["REDGRID_KEYCLOAK_CLIENT_ID"],
+    }
     if client_id is None:
         data["client_secret"] = os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"]
     response = httpx.post(token_url(), data=data, timeout=30)
@@ -56,16 +60,23 @@ def provisioned_user_token(username: str) -> str:
     return password_token(username, password)
 
 
-async def gql(server: Any, query: str, variables: dict | None = None, token: str | None = None,
-              ) -> httpx.Response:
+async def gql(
+    server: Any,
+    query: str,
+    variables: dict | None = None,
+    token: str | None = None,
+) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        return await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers=headers)
+        return await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
 
 
-async def gql_data(server: Any, query: str, variables: dict | None = None, token: str | None = None,
-                   ) -> dict:
+async def gql_data(
+    server: Any,
+    query: str,
+    variables: dict | None = None,
+    token: str | None = None,
+) -> dict:
     response = await gql(server, query, variables, token)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -104,10 +115,24 @@ class Subscriber:
     """A websocket client that collects `events(area)` into a list until told to stop or the
     server closes the socket (its close code is kept)."""
 
-    QUERY = "subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) { seq type path payload } }"
+    # Inline fragments and fragment spreads: graphql/core/pushed.py serves it all the same.
+    QUERY = (
+        "subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) { __typename "
+        "... on CaseEvent { ...base caseId number state deadline people } "
+        "... on GridEvent { ...base subjectId code name } ... on PeopleEvent { ...base subjectId } "
+        "... on RosterEvent { ...base subjectId people } ... on FiguresEvent { ...base figures { openCases residents } } "
+        "} } fragment base on Event { seq type path at }"
+    )
 
-    def __init__(self, server: Any, token: str, area: str = "GRID", after: int | None = None,
-                 protocol: str = "graphql-transport-ws", query: str = QUERY) -> None:
+    def __init__(
+        self,
+        server: Any,
+        token: str,
+        area: str = "GRID",
+        after: int | None = None,
+        protocol: str = "graphql-transport-ws",
+        query: str = QUERY,
+    ) -> None:
         self.server, self.token, self.area, self.after, self.protocol = server, token, area, after, protocol
         self.query = query
         self.events: list[dict] = []
@@ -115,7 +140,7 @@ class Subscriber:
         self.acked = asyncio.Event()
         self._task: asyncio.Task | None = None
 
-    async def __aenter__(self) -> "Subscriber":
+    async def __aenter__(self) -> Subscriber:
         self._task = asyncio.create_task(self._run())
         await asyncio.wait_for(self.acked.wait(), 30)
         await asyncio.sleep(0.3)  # the hub joins the topic's group after the subscribe message
@@ -149,11 +174,19 @@ class Subscriber:
         start, data = ("subscribe", "next") if self.protocol == "graphql-transport-ws" else ("start", "data")
         try:
             async with connect(self.server.ws_url, subprotocols=[self.protocol]) as ws:  # type: ignore[list-item]
-                await ws.send(json.dumps({"type": "connection_init",
-                                          "payload": {"Authorization": f"Bearer {self.token}"}}))
+                await ws.send(
+                    json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}})
+                )
                 assert json.loads(await ws.recv())["type"] == "connection_ack"
-                await ws.send(json.dumps({"id": "1", "type": start, "payload": {
-                    "query": self.query, "variables": {"area": self.area, "after": self.after}}}))
+                await ws.send(
+                    json.dumps(
+                        {
+                            "id": "1",
+                            "type": start,
+                            "payload": {"query": self.query, "variables": {"area": self.area, "after": self.after}},
+                        }
+                    )
+                )
                 self.acked.set()
                 async for raw in ws:
                     message = json.loads(raw)

@@ -83,7 +83,11 @@ def redgrid(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
     """`redgrid ARGS` in a process of its own; with `check`, it must succeed."""
     result = subprocess.run(
         [sys.executable, "-m", "redgrid.platform.root.cli", *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if check:
         assert result.returncode == 0, f"redgrid {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
@@ -115,9 +119,7 @@ async def fresh_database(server_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture(scope="session")
 async def db(fresh_database: dict[str, str]) -> AsyncIterator[None]:
     """The ORM in the test process, connected as the app's own role."""
-    await Tortoise.init(
-        config=tortoise_config(fresh_database["REDGRID_DATABASE_URL"]), _enable_global_fallback=True
-    )
+    await Tortoise.init(config=tortoise_config(fresh_database["REDGRID_DATABASE_URL"]), _enable_global_fallback=True)
     yield
     await Tortoise.close_connections()
 
@@ -129,9 +131,20 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = Path(env["REDGRID_DATA_DIR"]) / f"server-{self.port}.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            env=env, cwd=ROOT, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "redgrid.platform.root.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -175,7 +188,12 @@ def tokens() -> dict[str, str]:
     module, so none outlives the realm's access-token lifespan during a long run."""
     from .clients import password_token
 
-    names = ("jinshui-secretary", "jinshui-grid-head", "jinshui-grid-worker", "jinshui-dept-staff",
-             "jinshui-volunteer", "hushu-secretary")
+    names = (
+        "jinshui-secretary",
+        "jinshui-grid-head",
+        "jinshui-grid-worker",
+        "jinshui-dept-staff",
+        "jinshui-volunteer",
+        "hushu-secretary",
+    )
     return {n.removeprefix("jinshui-"): password_token(n) for n in names}
-

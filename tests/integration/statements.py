@@ -7,9 +7,8 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
 from types import SimpleNamespace
+from typing import Any
 
 from strawberry.types import ExecutionResult
 

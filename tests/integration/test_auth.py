@@ -137,7 +137,9 @@ async def test_token_from_another_issuer_is_refused(fresh_database):
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_good_token_subscribes(live_server, protocol):
     payload = await ws_first_event(
-        live_server, password_token("hushu-grid-worker"), protocol,
+        live_server,
+        password_token("hushu-grid-worker"),
+        protocol,
         "subscription { heartbeat(intervalSeconds: 0.2) }",
     )
     assert payload["data"]["heartbeat"]
@@ -230,11 +232,18 @@ def _grant(username: str) -> dict:
 
     from .clients import token_url
 
-    response = httpx.post(token_url(), timeout=30, data={
-        "grant_type": "password", "username": username, "password": "redgrid-demo", "scope": "openid",
-        "client_id": os.environ["REDGRID_KEYCLOAK_CLIENT_ID"],
-        "client_secret": os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"],
-    })
+    response = httpx.post(
+        token_url(),
+        timeout=30,
+        data={
+            "grant_type": "password",
+            "username": username,
+            "password": "redgrid-demo",
+            "scope": "openid",
+            "client_id": os.environ["REDGRID_KEYCLOAK_CLIENT_ID"],
+            "client_secret": os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"],
+        },
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -331,10 +340,14 @@ async def test_keys_and_user_status_serve_stale_while_keycloak_is_unreachable(fr
     keycloak = urlsplit(os.environ["REDGRID_KEYCLOAK_URL"])
     proxy = _Proxy((keycloak.hostname or "127.0.0.1", keycloak.port or 80))
     realm = os.environ.get("REDGRID_KEYCLOAK_REALM", "redgrid")
-    env = {**fresh_database, "REDGRID_KEYCLOAK_URL": f"http://127.0.0.1:{proxy.port}",
-           "REDGRID_KEYCLOAK_ISSUER": f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/realms/{realm}",
-           "REDGRID_JWKS_CACHE_SECONDS": "1", "REDGRID_USER_STATUS_TTL_SECONDS": "1",
-           "REDGRID_LOG_LEVEL": "INFO"}
+    env = {
+        **fresh_database,
+        "REDGRID_KEYCLOAK_URL": f"http://127.0.0.1:{proxy.port}",
+        "REDGRID_KEYCLOAK_ISSUER": f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/realms/{realm}",
+        "REDGRID_JWKS_CACHE_SECONDS": "1",
+        "REDGRID_USER_STATUS_TTL_SECONDS": "1",
+        "REDGRID_LOG_LEVEL": "INFO",
+    }
     server = LiveServer(env)
     try:
         server.wait_ready()

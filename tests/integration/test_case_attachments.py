@@ -38,12 +38,14 @@ def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
     return buffer.getvalue()
 
 
-async def upload(server, token: str, case_id: str, data: bytes, filename: str = "现场.jpg",
-                 content_type: str = "image/jpeg") -> httpx.Response:
+async def upload(
+    server, token: str, case_id: str, data: bytes, filename: str = "现场.jpg", content_type: str = "image/jpeg"
+) -> httpx.Response:
     operations = {"query": ADD, "variables": {"caseId": case_id, "file": None}}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         return await client.post(
-            "/graphql", headers={"Authorization": f"Bearer {token}"},
+            "/graphql",
+            headers={"Authorization": f"Bearer {token}"},
             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
             files={"0": (filename, data, content_type)},
         )
@@ -116,8 +118,9 @@ async def test_an_iphone_photo_is_served_as_jpeg(live_server, tokens, fresh_data
     """HEIC, which most browsers and wall displays cannot show, is stored and served as JPEG."""
     case = await report(live_server, tokens)
     heic = photo("HEIF", (64, 48))
-    result = await added(live_server, tokens["grid-worker"], case["id"], heic, filename="IMG_0001.HEIC",
-                         content_type="image/heic")
+    result = await added(
+        live_server, tokens["grid-worker"], case["id"], heic, filename="IMG_0001.HEIC", content_type="image/heic"
+    )
     meta = result["attachment"]
     assert result["errors"] == [] and meta["filename"] == "IMG_0001.jpg"
     assert (meta["contentType"], meta["width"], meta["height"]) == ("image/jpeg", 64, 48)
@@ -143,7 +146,9 @@ async def test_who_may_not_attach_gets_nothing_and_nothing_is_written(live_serve
 async def test_bad_files_are_refused_and_leave_nothing(live_server, tokens, fresh_database, db):
     case = await report(live_server, tokens)
     before = stored_files(fresh_database)
-    text = await added(live_server, tokens["grid-worker"], case["id"], "这不是照片\n".encode() * 50, filename="fake.jpg")
+    text = await added(
+        live_server, tokens["grid-worker"], case["id"], "这不是照片\n".encode() * 50, filename="fake.jpg"
+    )
     assert [e["code"] for e in text["errors"]] == ["UNSUPPORTED_TYPE"] and text["attachment"] is None
     # Starts like a JPEG, is not one.
     forged = await added(live_server, tokens["grid-worker"], case["id"], b"\xff\xd8\xff" + b"\x00" * 500)
@@ -166,9 +171,15 @@ async def test_count_limit_and_closed_cases(live_server, tokens, fresh_database,
     assert stored_files(fresh_database) == before and await rows_of(case["id"]) == 20
 
     closed = await report(live_server, tokens, who="secretary")
-    for action, extra in (("accept", {}), ("dispatch", {"assigneeKind": "grid_worker", "assignee": "jinshui-grid-worker"}),
-                          ("start", {}), ("resolve", {}), ("verify", {"satisfaction": 4}), ("close", {})):
-        who = "grid-worker" if action in ("start", "resolve") else "secretary"
+    for action, extra in (
+        ("ACCEPT", {}),
+        ("DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        ("START", {}),
+        ("RESOLVE", {}),
+        ("VERIFY", {"satisfaction": 4}),
+        ("CLOSE", {}),
+    ):
+        who = "grid-worker" if action in ("START", "RESOLVE") else "secretary"
         result = await act(live_server, tokens[who], closed, action, **extra)
         assert result["errors"] == [], (action, result)
         closed = result["case"]
@@ -182,13 +193,16 @@ async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_serve
     case = await report(live_server, tokens)
     query = """mutation($caseId: ID!, $file: Upload!) {
         a: addCaseAttachment(caseId: $caseId, file: $file) { attachment { id } errors { code } }
-        b: transitionCase(input: {id: $caseId, action: "accept", version: 1}) { errors { code } } }"""
+        b: transitionCase(input: {id: $caseId, action: ACCEPT, version: 1}) { errors { code } } }"""
     before = stored_files(fresh_database)
     async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as client:
         response = await client.post(
-            "/graphql", headers={"Authorization": f"Bearer {tokens['grid-worker']}"},
-            data={"operations": json.dumps({"query": query, "variables": {"caseId": case["id"], "file": None}}),
-                  "map": json.dumps({"0": ["variables.file"]})},
+            "/graphql",
+            headers={"Authorization": f"Bearer {tokens['grid-worker']}"},
+            data={
+                "operations": json.dumps({"query": query, "variables": {"caseId": case["id"], "file": None}}),
+                "map": json.dumps({"0": ["variables.file"]}),
+            },
             files={"0": ("a.png", photo("PNG"), "image/png")},
         )
     body = response.json()

@@ -26,14 +26,25 @@ KEY, SECRET, BUCKET = "redgrid-test", "redgrid-test-secret", "redgrid-photos"
 @pytest.fixture(scope="module")
 def minio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Like the other services, a missing MinIO fails the run: deploy/test.sh provides one.
-    assert MINIO, "no MinIO binary: run through `bash deploy/test.sh` (deploy/tools/install-minio.sh) or set REDGRID_TEST_MINIO_BIN"
+    assert MINIO, (
+        "no MinIO binary: run through `bash deploy/test.sh` (deploy/tools/install-minio.sh) or set REDGRID_TEST_MINIO_BIN"
+    )
     port, console = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     data = tmp_path_factory.mktemp("minio")
     process = subprocess.Popen(
-        [str(MINIO), "server", str(data), "--address", f"127.0.0.1:{port}", "--console-address", f"127.0.0.1:{console}"],
+        [
+            str(MINIO),
+            "server",
+            str(data),
+            "--address",
+            f"127.0.0.1:{port}",
+            "--console-address",
+            f"127.0.0.1:{console}",
+        ],
         env={**os.environ, "MINIO_ROOT_USER": KEY, "MINIO_ROOT_PASSWORD": SECRET},
-        stdout=(data.parent / "minio.log").open("w"), stderr=subprocess.STDOUT,
+        stdout=(data.parent / "minio.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -53,16 +64,29 @@ def minio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def bucket(minio: str):
-    s3 = boto3.resource("s3", endpoint_url=minio, aws_access_key_id=KEY, aws_secret_access_key=SECRET,
-                        region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
+    s3 = boto3.resource(
+        "s3",
+        endpoint_url=minio,
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}),
+    )
     created = s3.create_bucket(Bucket=BUCKET)
     return created
 
 
 @pytest.fixture(scope="module")
 def s3_server(fresh_database, minio, bucket) -> Iterator[LiveServer]:
-    server = LiveServer({**fresh_database, "REDGRID_S3_ENDPOINT_URL": minio, "REDGRID_S3_BUCKET": BUCKET,
-                         "REDGRID_S3_ACCESS_KEY_ID": KEY, "REDGRID_S3_SECRET_ACCESS_KEY": SECRET})
+    server = LiveServer(
+        {
+            **fresh_database,
+            "REDGRID_S3_ENDPOINT_URL": minio,
+            "REDGRID_S3_BUCKET": BUCKET,
+            "REDGRID_S3_ACCESS_KEY_ID": KEY,
+            "REDGRID_S3_SECRET_ACCESS_KEY": SECRET,
+        }
+    )
     try:
         server.wait_ready()
         yield server
@@ -106,15 +130,17 @@ async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, m
     for orphan in orphans:
         bucket.put_object(Key=orphan, Body=photo())
     referred = {o.key for o in bucket.objects.all()} - set(orphans)
-    store = S3Storage(Settings(s3_bucket=BUCKET, s3_endpoint_url=minio, s3_access_key_id=KEY,
-                               s3_secret_access_key=SECRET))
+    store = S3Storage(
+        Settings(s3_bucket=BUCKET, s3_endpoint_url=minio, s3_access_key_id=KEY, s3_secret_access_key=SECRET)
+    )
     monkeypatch.setattr(storage, "S3_DELETE_BATCH", 2)
     requests = []
     delete_objects = store.client.delete_objects
     monkeypatch.setattr(store.client, "delete_objects", lambda **kw: requests.append(kw) or delete_objects(**kw))
     md5s = []  # as sent: S3-compatibles that refuse a CRC32 alone want it (see storage._content_md5)
-    store.client.meta.events.register("before-send.s3.DeleteObjects",
-                                      lambda request, **_: md5s.append(request.headers.get("Content-MD5")))
+    store.client.meta.events.register(
+        "before-send.s3.DeleteObjects", lambda request, **_: md5s.append(request.headers.get("Content-MD5"))
+    )
 
     assert (await sweep_orphans(store, timedelta(hours=1))).removed == 0  # all too young to judge
     assert (await sweep_orphans(store, timedelta(0))).removed == 5

@@ -36,7 +36,7 @@ HOUSEHOLDS = """query($first: Int!, $after: String, $filter: HouseholdFilter, $o
       partyMembers { id category joinedOn listed photoUrl duties phonePublic
                      organisation { id name kind secretaryName } } } }
   } }"""
-RESIDENTS = """query($first: Int!, $after: String, $filter: ResidentFilter, $order: ResidentOrder) {
+RESIDENTS = """query($first: Int!, $after: String, $filter: ResidentFilter, $order: NamedOrder) {
   residents(first: $first, after: $after, filter: $filter, order: $order) {
     pageInfo { hasNextPage endCursor } edges { cursor node { id name idNumber birthDate age phone tags sex } } } }"""
 
@@ -47,7 +47,9 @@ async def answer(ctx: RequestContext, query: str, variables: dict[str, Any], com
     was, settings.compiled_pages = settings.compiled_pages, compiled
     try:
         with counted_statements() as statements:
-            result = await schema.execute(query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx)))
+            result = await schema.execute(
+                query, variables, context_value=SimpleNamespace(ctx=ctx, loaders=Loaders(ctx))
+            )
     finally:
         settings.compiled_pages = was
     errors = [(e.message, e.path) for e in result.errors or []]
@@ -85,9 +87,15 @@ async def area_path(jinshui: Tenant) -> str:
     return node.path.rsplit(".", 1)[0]
 
 
-@pytest.mark.parametrize("roles, masked", [
-    ({"secretary"}, False), ({"grid-head"}, False), ({"grid-worker"}, True), ({"grid-worker", "volunteer"}, True),
-])
+@pytest.mark.parametrize(
+    "roles, masked",
+    [
+        ({"secretary"}, False),
+        ({"grid-head"}, False),
+        ({"grid-worker"}, True),
+        ({"grid-worker", "volunteer"}, True),
+    ],
+)
 async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(jinshui, area_path, roles, masked):
     scopes = [GridScope(ScopeKind.TENANT), GridScope(ScopeKind.SUBTREE, area_path)]
     for scope in scopes:
@@ -101,11 +109,19 @@ async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(j
         members = [m for h in households for m in h["members"]]
         assert len(households) == 40 and page["pageInfo"]["hasNextPage"] and members
         assert page["pageInfo"]["hasPreviousPage"] is False
-        assert page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"] and page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        assert (
+            page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"]
+            and page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        )
         assert any(h["partyMembers"] for h in households)
         if scope.kind is ScopeKind.SUBTREE:
             assert all(h["node"]["path"].startswith(area_path + ".") for h in households)
-            assert page["totalCount"] < (await both_ways(context(jinshui, roles, scopes[0]), HOUSEHOLDS, first=1))[0][0]["households"]["totalCount"]
+            assert (
+                page["totalCount"]
+                < (await both_ways(context(jinshui, roles, scopes[0]), HOUSEHOLDS, first=1))[0][0]["households"][
+                    "totalCount"
+                ]
+            )
         numbers = [m["idNumber"] for m in members if m["idNumber"]]
         assert numbers and all(("****" in n) is masked for n in numbers)
         assert all((m["birthDate"] is None) is masked for m in members if m["idNumber"])
@@ -114,24 +130,31 @@ async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(j
         (following, _), _ = await both_ways(ctx, HOUSEHOLDS, first=40, after=after, order={"field": "ADDRESS"})
         assert following["households"]["edges"][0]["node"]["id"] not in {h["id"] for h in households}
         assert following["households"]["pageInfo"]["hasPreviousPage"] is True
-        (red, _), _ = await both_ways(ctx, HOUSEHOLDS, first=25, order={"field": "CREATED_AT", "direction": "DESC"},
-                                      filter={"colour": "RED", "addressContains": "1"})
+        (red, _), _ = await both_ways(
+            ctx,
+            HOUSEHOLDS,
+            first=25,
+            order={"field": "CREATED_AT", "direction": "DESC"},
+            filter={"colour": "RED", "addressContains": "1"},
+        )
         assert red["households"]["edges"] and all(e["node"]["colour"] == "RED" for e in red["households"]["edges"])
 
 
 async def test_a_resident_page_is_the_same_both_ways_with_ages_tags_and_masks(jinshui, area_path):
     for roles in ({"secretary"}, {"grid-worker"}):
         ctx = context(jinshui, roles, GridScope(ScopeKind.TENANT))
-        (data, errors), statements = await both_ways(ctx, RESIDENTS, first=100, filter={"tag": "OVER_60"},
-                                                     order={"field": "NAME"})
+        (data, errors), statements = await both_ways(
+            ctx, RESIDENTS, first=100, filter={"tag": "OVER_60"}, order={"field": "NAME"}
+        )
         assert not errors and len(statements) == 2 and shaped(statements)
         residents = [e["node"] for e in data["residents"]["edges"]]
         assert len(residents) == 100 and all(r["age"] >= 60 and "OVER_60" in r["tags"] for r in residents)
         cursor = data["residents"]["pageInfo"]["endCursor"]
         (following, _), _ = await both_ways(ctx, RESIDENTS, first=50, after=cursor, order={"field": "NAME"})
         assert following["residents"]["edges"]
-        (named, _), _ = await both_ways(ctx, RESIDENTS, first=50, order={"field": "CREATED_AT", "direction": "DESC"},
-                                        filter={"nameContains": "王"})
+        (named, _), _ = await both_ways(
+            ctx, RESIDENTS, first=50, order={"field": "CREATED_AT", "direction": "DESC"}, filter={"nameContains": "王"}
+        )
         assert named["residents"]["edges"]
 
 
@@ -168,8 +191,16 @@ async def test_the_sql_twins_of_masks_and_ages_agree_with_the_python_rules(db):
     edge values, in the real PostgreSQL."""
     values = ["", "1", "12", "1234567", "12345678", "13800000001", "110101199003071234", "11010119900307123X", None]
     days = [date(2024, 2, 29), date(2025, 2, 28), date(2025, 3, 1), date(2026, 11, 25), date(2028, 2, 28)]
-    births = [date(1964, 2, 29), date(1965, 2, 28), date(1965, 3, 1), date(1966, 11, 25), date(1966, 11, 26),
-              date(1944, 2, 29), date(1946, 11, 24), date(2020, 1, 1)]
+    births = [
+        date(1964, 2, 29),
+        date(1965, 2, 28),
+        date(1965, 3, 1),
+        date(1966, 11, 25),
+        date(1966, 11, 26),
+        date(1944, 2, 29),
+        date(1946, 11, 24),
+        date(2020, 1, 1),
+    ]
 
     async def fetch(sql: str, *args: Any) -> list[Any]:
         return (await connection().execute_query(sql, list(args)))[1]
@@ -177,17 +208,28 @@ async def test_the_sql_twins_of_masks_and_ages_agree_with_the_python_rules(db):
     for exposure in privacy.Exposure:
         for mask in (privacy.mask_id_number, privacy.mask_phone):
             sql = privacy.shown_sql("v", exposure, mask)
-            got = [r[0] for r in await fetch(f"SELECT {sql} FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i", values)]
+            got = [
+                r[0]
+                for r in await fetch(
+                    f"SELECT {sql} FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i", values
+                )
+            ]
             assert got == [privacy._shown(v, exposure, mask) for v in values], (exposure, mask)
     for day in days:
-        ages = await fetch(f"SELECT {tags.age_sql('b', '$1::date')} FROM unnest($2::date[]) WITH ORDINALITY AS t(b, i) ORDER BY i",
-                           day, births)
+        ages = await fetch(
+            f"SELECT {tags.age_sql('b', '$1::date')} FROM unnest($2::date[]) WITH ORDINALITY AS t(b, i) ORDER BY i",
+            day,
+            births,
+        )
         assert [r[0] for r in ages] == [tags.age_on(b, day) for b in births], day
         thresholds = {years: tags.years_before(day, years) for years in tags.AGE_TAGS.values()}
-        conditions = [(tag, sql) for tag, sql in tags.tags_sql("r", lambda y: f"'{thresholds[y]}'::date")
-                      if tag in tags.AGE_TAGS]
+        conditions = [
+            (tag, sql) for tag, sql in tags.tags_sql("r", lambda y: f"'{thresholds[y]}'::date") if tag in tags.AGE_TAGS
+        ]
         selected = ", ".join(sql for _, sql in conditions)
-        rows = await fetch(f"SELECT {selected} FROM unnest($1::date[]) WITH ORDINALITY AS r(birth_date, i) ORDER BY i", births)
+        rows = await fetch(
+            f"SELECT {selected} FROM unnest($1::date[]) WITH ORDINALITY AS r(birth_date, i) ORDER BY i", births
+        )
         for birth, row in zip(births, rows):
             expected = [tag for tag, years in tags.AGE_TAGS.items() if tags.age_on(birth, day) >= years]
             assert [tag for (tag, _), carries in zip(conditions, row) if carries] == expected, (day, birth)

@@ -28,21 +28,32 @@ async def test_full_width_id_numbers_become_ascii_unless_the_ascii_one_is_regist
         async with tenant_transaction(tenant.id) as conn:
             node = await GridNode.filter(tenant_id=tenant.id).first()
             assert node is not None
-            for name, number in (("全角", lone.translate(FULL_WIDTH)), ("全角二", twin.translate(FULL_WIDTH)), ("半角", twin)):
+            for name, number in (
+                ("全角", lone.translate(FULL_WIDTH)),
+                ("全角二", twin.translate(FULL_WIDTH)),
+                ("半角", twin),
+            ):
                 await conn.execute_query(
                     "INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, low_income,"
                     " hardship, left_behind_child, floating, created_at)"
                     " VALUES ($1, $2, $3, $4, '', false, false, false, false, false, false, now())",
-                    [tenant.id, node.id, name, number])
+                    [tenant.id, node.id, name, number],
+                )
             await ascii_id_numbers(None, SimpleNamespace(client=conn))
             rows = await conn.execute_query_dict(
-                "SELECT name, id_number FROM resident WHERE name IN ('全角', '全角二', '半角') ORDER BY name")
+                "SELECT name, id_number FROM resident WHERE name IN ('全角', '全角二', '半角') ORDER BY name"
+            )
             assert {r["name"]: r["id_number"] for r in rows} == {
-                "全角": lone, "全角二": twin.translate(FULL_WIDTH), "半角": twin}
+                "全角": lone,
+                "全角二": twin.translate(FULL_WIDTH),
+                "半角": twin,
+            }
             raise _Undo
 
 
-default_case_categories = importlib.import_module("redgrid.platform.migrations.0009_default_case_categories").default_case_categories
+default_case_categories = importlib.import_module(
+    "redgrid.platform.migrations.0009_default_case_categories"
+).default_case_categories
 
 
 async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_own_keeps_them(db):
@@ -56,18 +67,31 @@ async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_ow
     try:
         async with owner.transaction():
             jinshui = await owner.fetchval("SELECT id FROM tenant WHERE slug = 'jinshui'")
-            await owner.execute("UPDATE case_category SET on_scene_minutes = 5 WHERE tenant_id = $1 AND code = 'dispute'", jinshui)
+            await owner.execute(
+                "UPDATE case_category SET on_scene_minutes = 5 WHERE tenant_id = $1 AND code = 'dispute'", jinshui
+            )
             await owner.execute("DELETE FROM case_category WHERE tenant_id = $1 AND code = 'livelihood'", jinshui)
             bare = await owner.fetchval(
                 "INSERT INTO tenant (slug, name, kind, district_id, created_at)"
-                " SELECT 'no-categories', '无类别', 'street', district_id, now() FROM tenant WHERE id = $1 RETURNING id", jinshui)
-            client = SimpleNamespace(capabilities=SimpleNamespace(dialect="postgres"),
-                                     execute_query=lambda sql, params: owner.execute(sql, *params))
+                " SELECT 'no-categories', '无类别', 'street', district_id, now() FROM tenant WHERE id = $1 RETURNING id",
+                jinshui,
+            )
+            client = SimpleNamespace(
+                capabilities=SimpleNamespace(dialect="postgres"),
+                execute_query=lambda sql, params: owner.execute(sql, *params),
+            )
             await default_case_categories(None, SimpleNamespace(client=client))
-            rows = await owner.fetch("SELECT code, on_scene_minutes, resolve_minutes, answer_minutes FROM case_category WHERE tenant_id = $1", bare)
-            assert sorted(tuple(r) for r in rows) == sorted((code, 10, 60, 1440) for code in (
-                "city_appearance", "street_order", "safety_hazard", "dispute", "livelihood"))
-            mine = dict(await owner.fetch("SELECT code, on_scene_minutes FROM case_category WHERE tenant_id = $1", jinshui))
+            rows = await owner.fetch(
+                "SELECT code, on_scene_minutes, resolve_minutes, answer_minutes FROM case_category WHERE tenant_id = $1",
+                bare,
+            )
+            assert sorted(tuple(r) for r in rows) == sorted(
+                (code, 10, 60, 1440)
+                for code in ("city_appearance", "street_order", "safety_hazard", "dispute", "livelihood")
+            )
+            mine = dict(
+                await owner.fetch("SELECT code, on_scene_minutes FROM case_category WHERE tenant_id = $1", jinshui)
+            )
             assert mine["dispute"] == 5 and mine["livelihood"] == 10  # its own kept, the missing one back
             raise _Undo
     except _Undo:
@@ -98,8 +122,13 @@ def _migrate_to(url: str, target: str = ""):
     import sys
     from pathlib import Path
 
-    return subprocess.run([sys.executable, "-c", MIGRATE_TO, url, target], cwd=Path(__file__).resolve().parents[2],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", MIGRATE_TO, url, target],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 async def test_0010_swaps_only_its_own_tables_number_constraint_and_unapplies_once_none_is_held(db):
@@ -142,15 +171,23 @@ async def test_0010_swaps_only_its_own_tables_number_constraint_and_unapplies_on
             CREATE SCHEMA elsewhere;
             CREATE TABLE elsewhere.resident (tenant_id bigint, id_number varchar(18), CONSTRAINT elsewhere_number UNIQUE (tenant_id, id_number));
         """)
-        assert await owner.fetch(NUMBER_CONSTRAINTS) == [("elsewhere.elsewhere_number",), ("public.resident_id_name_unique",),
-                                                         ("public.uid_resident_tenant__68984b",)]
+        assert await owner.fetch(NUMBER_CONSTRAINTS) == [
+            ("elsewhere.elsewhere_number",),
+            ("public.resident_id_name_unique",),
+            ("public.uid_resident_tenant__68984b",),
+        ]
         done = _migrate_to(url)
         assert done.returncode == 0, done.stderr
-        assert await owner.fetch(NUMBER_CONSTRAINTS) == [("elsewhere.elsewhere_number",), ("public.resident_id_name_unique",)]
+        assert await owner.fetch(NUMBER_CONSTRAINTS) == [
+            ("elsewhere.elsewhere_number",),
+            ("public.resident_id_name_unique",),
+        ]
         assert await owner.fetchval("SELECT resident_id FROM party_member") == 1
-        insert = ("INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, low_income,"
-                  " hardship, left_behind_child, floating, created_at, held_of_id) VALUES (1, 1, $1,"
-                  " '110101195001010011', '', false, false, false, false, false, false, now(), $2) RETURNING id")
+        insert = (
+            "INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, low_income,"
+            " hardship, left_behind_child, floating, created_at, held_of_id) VALUES (1, 1, $1,"
+            " '110101195001010011', '', false, false, false, false, false, false, now(), $2) RETURNING id"
+        )
         with pytest.raises(asyncpg.UniqueViolationError):
             await owner.fetchval(insert, "重复", None)
         held = await owner.fetchval(insert, "待核", 1)
@@ -161,12 +198,23 @@ async def test_0010_swaps_only_its_own_tables_number_constraint_and_unapplies_on
         await owner.execute("DELETE FROM resident WHERE id = $1", held)
         done = _migrate_to(url, "redgrid.0009_default_case_categories")
         assert done.returncode == 0, done.stderr
-        assert await owner.fetch(NUMBER_CONSTRAINTS) == [("elsewhere.elsewhere_number",), ("public.resident_id_name_unique",),
-                                                         ("public.uid_resident_tenant__68984b",)]
-        assert await owner.fetchval("SELECT count(*) FROM information_schema.columns WHERE column_name = 'held_of_id'") == 0
+        assert await owner.fetch(NUMBER_CONSTRAINTS) == [
+            ("elsewhere.elsewhere_number",),
+            ("public.resident_id_name_unique",),
+            ("public.uid_resident_tenant__68984b",),
+        ]
+        assert (
+            await owner.fetchval("SELECT count(*) FROM information_schema.columns WHERE column_name = 'held_of_id'")
+            == 0
+        )
         again = _migrate_to(url)
         assert again.returncode == 0, again.stderr
-        assert await owner.fetchval("SELECT count(*) FROM pg_indexes WHERE indexname = 'uid_resident_registered_id_number'") == 1
+        assert (
+            await owner.fetchval(
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'uid_resident_registered_id_number'"
+            )
+            == 1
+        )
     finally:
         await owner.close()
     admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))

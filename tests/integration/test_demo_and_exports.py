@@ -64,8 +64,13 @@ async def test_party_members_export_masks_by_role_and_imports_back(live_server, 
     assert back["errors"] == [] and back["imported"] == 0 and back["rows"] == len(members)
     assert {e["reason"] for e in back["rowErrors"]} == {"already registered in this tenant"}
     # The worker's masked file is no import: its numbers are not numbers.
-    masked = await imported(live_server, tokens["grid-head"], "PARTY_MEMBERS", "党员.xlsx",
-                            (await download(live_server, tokens["grid-worker"], "party_members")).content)
+    masked = await imported(
+        live_server,
+        tokens["grid-head"],
+        "PARTY_MEMBERS",
+        "党员.xlsx",
+        (await download(live_server, tokens["grid-worker"], "party_members")).content,
+    )
     assert masked["imported"] == 0 and {e["column"] for e in masked["rowErrors"]} == {"公民身份号码"}
 
 
@@ -117,14 +122,16 @@ async def test_jinshui_has_30_buildings_with_a_party_group_and_a_branch_per_five
     buildings = [p for p in nodes if p.count(".") == 2]
     areas = [p for p in nodes if p.count(".") == 1]
     assert len(buildings) == 30 and len(areas) == 6
-    assert all([o["kind"] for o in nodes[b]["partyOrganisations"]] == ["group"] for b in buildings)
-    assert all([o["kind"] for o in nodes[a]["partyOrganisations"]] == ["branch"] for a in areas)
+    assert all([o["kind"] for o in nodes[b]["partyOrganisations"]] == ["GROUP"] for b in buildings)
+    assert all([o["kind"] for o in nodes[a]["partyOrganisations"]] == ["BRANCH"] for a in areas)
     assert sorted(sum(1 for b in buildings if b.startswith(a + ".")) for a in areas) == [5] * 6
-    assert [o["kind"] for o in nodes["JS01"]["partyOrganisations"]] == ["general_branch"]
+    assert [o["kind"] for o in nodes["JS01"]["partyOrganisations"]] == ["GENERAL_BRANCH"]
 
 
 async def test_about_half_of_jinshui_residents_are_over_60(live_server, tokens):
-    query = "{ all: residents(first: 1) { totalCount } old: residents(first: 1, filter: {tag: OVER_60}) { totalCount } }"
+    query = (
+        "{ all: residents(first: 1) { totalCount } old: residents(first: 1, filter: {tag: OVER_60}) { totalCount } }"
+    )
     data = await gql_data(live_server, query, token=tokens["secretary"])
     total, old = data["all"]["totalCount"], data["old"]["totalCount"]
     assert 3900 <= total <= 4100  # "about 4,000 residents"
@@ -160,5 +167,7 @@ async def test_a_residents_export_with_the_age_tags_imports_back(live_server, to
     result = await imported(live_server, tokens["grid-head"], "RESIDENTS", "back.xlsx", body)
     assert result["imported"] == 0 and result["rows"] == len(rows) - 1
     with_numbers = sum(1 for r in rows[1:] if r[1])
-    assert {(e["column"], e["reason"]) for e in result["rowErrors"]} == {("公民身份号码", "already registered in this tenant")}
+    assert {(e["column"], e["reason"]) for e in result["rowErrors"]} == {
+        ("公民身份号码", "already registered in this tenant")
+    }
     assert len(result["rowErrors"]) + result["moreRowErrors"] == with_numbers

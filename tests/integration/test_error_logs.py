@@ -36,21 +36,24 @@ async def test_an_id_number_written_inline_never_reaches_the_log(server):
     failing = [
         # An Int where a String belongs: graphql-core's message quotes the value.
         f'mutation {{ createResident(input: {{nodeId: "{NO_SUCH_NODE}", name: "x", idNumber: {ID_NUMBER}}}) '
-        '{ resident { id } } }',
+        "{ resident { id } } }",
         # The number as a global id: strawberry's message quotes it.
         f'mutation {{ createResident(input: {{nodeId: "{ID_NUMBER}", name: "x", idNumber: "{ID_NUMBER}"}}) '
-        '{ resident { id } } }',
+        "{ resident { id } } }",
         f'{{ node(id: "{ID_NUMBER}") {{ id }} }}',
         f'mutation {{ createResident(input: {{nodeId: "{NO_SUCH_NODE}", name: "x", idNumber: "{ID_NUMBER}"}}) '
-        '{ resident { id } ',  # a syntax error
+        "{ resident { id } ",  # a syntax error
     ]
     request_ids = []
     for query in failing:
         response = await gql(server, query, token=token)
         assert response.status_code in (200, 400), response.text
         request_ids.append(response.headers["x-request-id"])
-    anonymous = await gql(server, f'mutation {{ createResident(input: {{nodeId: "{NO_SUCH_NODE}", name: "x", '
-                                  f'idNumber: "{ID_NUMBER}"}}) {{ resident {{ id }} }} }}')
+    anonymous = await gql(
+        server,
+        f'mutation {{ createResident(input: {{nodeId: "{NO_SUCH_NODE}", name: "x", '
+        f'idNumber: "{ID_NUMBER}"}}) {{ resident {{ id }} }} }}',
+    )
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     await asyncio.sleep(0.5)
     text = server.log.read_text()
@@ -60,8 +63,21 @@ async def test_an_id_number_written_inline_never_reaches_the_log(server):
     assert errors, text[-2000:]
     assert {line["request_id"] for line in errors} & set(request_ids)
     for line in errors:
-        assert set(line) <= {"event", "operation", "code", "path", "request_id", "level", "logger", "timestamp",
-                             "repeated", "error", "at", "frames", "cause"}, line
+        assert set(line) <= {
+            "event",
+            "operation",
+            "code",
+            "path",
+            "request_id",
+            "level",
+            "logger",
+            "timestamp",
+            "repeated",
+            "error",
+            "at",
+            "frames",
+            "cause",
+        }, line
 
 
 async def test_a_flood_of_identical_bad_requests_is_one_line_and_a_count(server):

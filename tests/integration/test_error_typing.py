@@ -24,8 +24,12 @@ def secretary() -> str:
     return password_token("jinshui-secretary")
 
 
-async def errors_of(server: LiveServer, query: str, variables: dict | None = None, token: str | None = None,
-                    ) -> list[dict]:
+async def errors_of(
+    server: LiveServer,
+    query: str,
+    variables: dict | None = None,
+    token: str | None = None,
+) -> list[dict]:
     response = await gql(server, query, variables, token)
     assert response.status_code == 200, response.text
     return response.json()["errors"]
@@ -44,8 +48,11 @@ async def upload(server: LiveServer, token: str | None, data: bytes) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         response = await client.post(
-            "/graphql", headers=headers, files={"0": ("x.csv", data, "application/octet-stream")},
-            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})})
+            "/graphql",
+            headers=headers,
+            files={"0": ("x.csv", data, "application/octet-stream")},
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+        )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -71,8 +78,11 @@ async def test_invalid_input_escaping_a_query_answers_its_code_and_field(live_se
 
 
 async def test_an_unreadable_id_is_invalid_id(live_server, secretary):
-    for query in ('{ node(id: "") { id } }', '{ listingBoard(nodeId: "\\"i") { __typename } }',
-                  '{ serviceOrders(filter: {itemId: ""}) { totalCount } }'):
+    for query in (
+        '{ node(id: "") { id } }',
+        '{ listingBoard(nodeId: "\\"i") { __typename } }',
+        '{ serviceOrders(filter: {itemId: ""}) { totalCount } }',
+    ):
         assert codes(await errors_of(live_server, query, token=secretary)) == ["INVALID_ID"], query
     errors = await errors_of(live_server, "query($i: ID!) { node(id: $i) { id } }", {"i": ID_NUMBER}, secretary)
     assert codes(errors) == ["INVALID_ID"]
@@ -85,7 +95,7 @@ async def test_a_number_beyond_a_bigint_in_an_id_or_a_cursor_never_reaches_postg
     update = """mutation($i: ID!) { updateGridNode(input: {id: $i, name: "x"}) { errors { field code } } }"""
     payload = (await gql(live_server, update, {"i": b64(f"GridNode:{huge}")}, secretary)).json()["data"]
     assert payload["updateGridNode"]["errors"] == [{"field": "id", "code": "INVALID_ID"}]
-    for forged in (f'["a",{huge}]', f'[{huge},1]', '["a\u0000",1]', "[" * 3000):
+    for forged in (f'["a",{huge}]', f"[{huge},1]", '["a\u0000",1]', "[" * 3000):
         query = "query($c: String) { gridNodes(first: 5, after: $c) { totalCount } }"
         errors = await errors_of(live_server, query, {"c": b64(forged)}, secretary)
         assert [e["extensions"] for e in errors] == [{"code": "INVALID_CURSOR", "field": "after"}], forged
@@ -94,8 +104,9 @@ async def test_a_number_beyond_a_bigint_in_an_id_or_a_cursor_never_reaches_postg
 async def test_refusals_before_execution_are_typed(live_server, secretary):
     assert codes(await errors_of(live_server, "{ me { ", token=secretary)) == ["GRAPHQL_PARSE_FAILED"]
     assert codes(await errors_of(live_server, "{ me { nosuch } }", token=secretary)) == ["GRAPHQL_VALIDATION_FAILED"]
-    errors = await errors_of(live_server, "query($f: Int!) { gridNodes(first: $f) { totalCount } }", {"f": "x"},
-                             secretary)
+    errors = await errors_of(
+        live_server, "query($f: Int!) { gridNodes(first: $f) { totalCount } }", {"f": "x"}, secretary
+    )
     assert codes(errors) == ["BAD_USER_INPUT"]
 
 
@@ -109,11 +120,15 @@ async def test_a_control_character_in_any_string_is_invalid_text_not_a_crash(liv
     fine = await gql(live_server, filtered, {"n": "a\n\tb"}, secretary)
     assert "errors" not in fine.json(), fine.text
     # A mutation's services name the field, in the payload, as a form needs.
-    [node] = (await gql(live_server, '{ gridNodes(first: 1) { edges { node { id } } } }', token=secretary)
-              ).json()["data"]["gridNodes"]["edges"]
+    [node] = (await gql(live_server, "{ gridNodes(first: 1) { edges { node { id } } } }", token=secretary)).json()[
+        "data"
+    ]["gridNodes"]["edges"]
     update = """mutation($input: UpdateGridNodeInput!) { updateGridNode(input: $input) { errors { field code } } }"""
-    for change, code in (({"name": "a\x00"}, "INVALID_TEXT"), ({"headName": "\u202eb"}, "INVALID_TEXT"),
-                         ({"boundary": {**SQUARE, "note": "a\x00"}}, "INVALID_GEOJSON")):  # jsonb refuses a NUL
+    for change, code in (
+        ({"name": "a\x00"}, "INVALID_TEXT"),
+        ({"headName": "\u202eb"}, "INVALID_TEXT"),
+        ({"boundary": {**SQUARE, "note": "a\x00"}}, "INVALID_GEOJSON"),
+    ):  # jsonb refuses a NUL
         [(field, value)] = change.items()
         response = await gql(live_server, update, {"input": {"id": node["node"]["id"], field: value}}, secretary)
         assert response.json()["data"]["updateGridNode"]["errors"] == [{"field": field, "code": code}], response.text

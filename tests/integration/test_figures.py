@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from .clients import Subscriber, gql, gql_data
 from .test_cases import report
 
-FIGURES = "{ keyFigures { openCases overdueCases closedToday onDutyNow residents households partyMembers satisfaction30Days casesByState { key count } householdsByColour { key count } asOf } }"
+FIGURES = "{ keyFigures { openCases overdueCases closedToday onDutyNow residents households partyMembers satisfaction30Days casesByState { state count } householdsByColour { colour count } asOf } }"
 
 
 async def test_key_figures_by_role(live_server, tokens):
@@ -26,18 +26,20 @@ async def test_key_figures_by_role(live_server, tokens):
 
 async def test_a_new_case_pushes_new_figures_to_the_street_not_to_another(live_server, tokens):
     before = (await gql_data(live_server, FIGURES, token=tokens["secretary"]))["keyFigures"]["openCases"]
-    async with Subscriber(live_server, tokens["secretary"], "FIGURES") as wall, \
-               Subscriber(live_server, tokens["hushu-secretary"], "FIGURES") as other:
+    async with (
+        Subscriber(live_server, tokens["secretary"], "FIGURES") as wall,
+        Subscriber(live_server, tokens["hushu-secretary"], "FIGURES") as other,
+    ):
         await asyncio.sleep(2.5)  # let figures of earlier tests' changes go by
         wall.events.clear()
         await report(live_server, tokens)
         for _ in range(100):
-            if any(e["payload"]["openCases"] == before + 1 for e in wall.events):
+            if any(e["figures"]["openCases"] == before + 1 for e in wall.events):
                 break
             await asyncio.sleep(0.1)
-        pushed = [e for e in wall.events if e["payload"]["openCases"] == before + 1]
-        assert pushed and pushed[0]["type"] == "figures.updated"
-        assert all(e["payload"]["residents"] != pushed[0]["payload"]["residents"] for e in other.events)  # Hushu's own
+        pushed = [e for e in wall.events if e["figures"]["openCases"] == before + 1]
+        assert pushed and pushed[0]["type"] == "FIGURES_UPDATED" and pushed[0]["__typename"] == "FiguresEvent"
+        assert all(e["figures"]["residents"] != pushed[0]["figures"]["residents"] for e in other.events)  # Hushu's own
         await asyncio.sleep(2.5)  # a quiet street sends nothing more
         assert len([e for e in wall.events if e["seq"] > pushed[-1]["seq"]]) == 0
 
@@ -49,7 +51,9 @@ async def _subscription_errors(server, token: str, area: str, protocol: str, wai
     async with connect(server.ws_url, subprotocols=[protocol]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": start, "payload": {"query": Subscriber.QUERY, "variables": {"area": area}}}))
+        await ws.send(
+            json.dumps({"id": "1", "type": start, "payload": {"query": Subscriber.QUERY, "variables": {"area": area}}})
+        )
         try:
             while True:
                 message = json.loads(await asyncio.wait_for(ws.recv(), wait))
@@ -70,5 +74,7 @@ async def test_areas_closed_to_a_role_refuse_its_subscription_as_their_queries_d
         assert errors and errors[0]["extensions"]["code"] == "FORBIDDEN", (area, errors)
     # Sinking staff read the key figures (not the registers); the grid topic is open to every member.
     assert await _subscription_errors(live_server, tokens["dept-staff"], "FIGURES", protocol, open_) == []
-    assert (await _subscription_errors(live_server, tokens["dept-staff"], "PEOPLE", protocol, refused))[0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await _subscription_errors(live_server, tokens["dept-staff"], "PEOPLE", protocol, refused))[0][
+        "extensions"
+    ]["code"] == "FORBIDDEN"
     assert await _subscription_errors(live_server, tokens["volunteer"], "GRID", protocol, open_) == []

@@ -49,11 +49,14 @@ RAISED_RATE = "1000000/minute"
 _junk = st.text(max_size=40)
 schemathesis.graphql.scalar("Date", st.one_of(st.dates().map(str), _junk).map(nodes.String))
 schemathesis.graphql.scalar(
-    "DateTime", st.one_of(st.datetimes().map(lambda d: d.isoformat() + "Z"), _junk).map(nodes.String))
+    "DateTime", st.one_of(st.datetimes().map(lambda d: d.isoformat() + "Z"), _junk).map(nodes.String)
+)
 schemathesis.graphql.scalar(
-    "Decimal", st.one_of(st.decimals(allow_nan=False, allow_infinity=False).map(str), _junk).map(nodes.String))
-schemathesis.graphql.scalar("JSON", st.one_of(
-    _junk.map(nodes.String), st.integers().map(nodes.Int), st.booleans().map(nodes.Boolean)))
+    "Decimal", st.one_of(st.decimals(allow_nan=False, allow_infinity=False).map(str), _junk).map(nodes.String)
+)
+schemathesis.graphql.scalar(
+    "JSON", st.one_of(_junk.map(nodes.String), st.integers().map(nodes.Int), st.booleans().map(nodes.Boolean))
+)
 # An Upload sent in a JSON body instead of a multipart part: the server must refuse it, not crash.
 schemathesis.graphql.scalar("Upload", _junk.map(nodes.String))
 
@@ -130,8 +133,10 @@ async def _recreate_database(owner_url: str, app_role: str, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-async def fuzz_server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
-                      ) -> AsyncIterator[LiveServer]:
+async def fuzz_server(
+    server_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[LiveServer]:
     app_url, owner_url = server_env["REDGRID_DATABASE_URL"], server_env["REDGRID_MIGRATION_DATABASE_URL"]
     name = urlsplit(app_url).path.strip("/") + "_fuzz"
     app_role = urlsplit(app_url).username or ""
@@ -216,7 +221,8 @@ def _check(case: Case, response: Response | None, logged: list[dict[str, str]], 
         answer = "" if response is None else f"\n  -> {response.status_code} {response.content[:600]!r}"
         details = "; ".join(detail for _, detail in problems)
         outcome.failures.append(
-            (problems[0][0], f"[{who}] {case.operation.label}: {details}\n  query: {case.body}{answer}"))
+            (problems[0][0], f"[{who}] {case.operation.label}: {details}\n  query: {case.body}{answer}")
+        )
 
 
 def _fuzz(server: LiveServer, token: Callable[[], str | None], who: str, log: ServerLog) -> Outcome:
@@ -227,17 +233,25 @@ def _fuzz(server: LiveServer, token: Callable[[], str | None], who: str, log: Se
         # Fresh per operation: a long run must not outlive the access token's lifespan.
         bearer = token()
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                             operation.as_strategy(GenerationMode.NEGATIVE))
+        strategy = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+        )
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy)
         def send(case: Case) -> None:
             outcome.examples += 1
             try:
-                response = case.call(base_url=f"{server.url}/graphql", session=session, headers=headers,
-                                     timeout=REQUEST_SECONDS)
+                response = case.call(
+                    base_url=f"{server.url}/graphql", session=session, headers=headers, timeout=REQUEST_SECONDS
+                )
             except requests.Timeout:
                 response = None
             _check(case, response, log.new_errors(), outcome, who)
@@ -255,20 +269,26 @@ def _fresh_token(username: str) -> Callable[[], str]:
         if time.monotonic() - float(state["at"]) > 60:
             state.update(at=time.monotonic(), token=password_token(username))
         return str(state["token"])
+
     return get
 
 
 def test_fuzzed_requests_never_crash_stall_or_flood(fuzz_server: LiveServer, request: pytest.FixtureRequest) -> None:
     log = ServerLog(fuzz_server.log)
     started = time.monotonic()
-    runs = {"anonymous": _fuzz(fuzz_server, lambda: None, "anonymous", log),
-            "secretary": _fuzz(fuzz_server, _fresh_token("jinshui-secretary"), "secretary", log)}
+    runs = {
+        "anonymous": _fuzz(fuzz_server, lambda: None, "anonymous", log),
+        "secretary": _fuzz(fuzz_server, _fresh_token("jinshui-secretary"), "secretary", log),
+    }
     alive = fuzz_server.process.poll() is None
     health = httpx.get(f"{fuzz_server.url}/healthz", timeout=10, trust_env=False).status_code if alive else None
 
-    lines = [f"{who}: {o.operations} operations, {o.examples} examples, {len(o.failures)} failures; "
-             f"statuses {dict(sorted(o.statuses.items()))}; largest response {o.largest} B; "
-             f"slowest {o.slowest:.2f} s: {o.slowest_query[:300]}" for who, o in runs.items()]
+    lines = [
+        f"{who}: {o.operations} operations, {o.examples} examples, {len(o.failures)} failures; "
+        f"statuses {dict(sorted(o.statuses.items()))}; largest response {o.largest} B; "
+        f"slowest {o.slowest:.2f} s: {o.slowest_query[:300]}"
+        for who, o in runs.items()
+    ]
     lines.append(f"server alive: {alive}, /healthz: {health}; {time.monotonic() - started:.0f} s")
     kinds: dict[str, list[str]] = {}
     for o in runs.values():
@@ -278,4 +298,5 @@ def test_fuzzed_requests_never_crash_stall_or_flood(fuzz_server: LiveServer, req
     record(request.config, lines)
     assert alive and health == 200, f"the server died or is unhealthy:\n{fuzz_server.log.read_text()[-3000:]}"
     assert not kinds, "fuzz failures, one example of each kind:\n" + "\n".join(
-        f"{len(details)} × {details[0]}" for details in kinds.values())
+        f"{len(details)} × {details[0]}" for details in kinds.values()
+    )

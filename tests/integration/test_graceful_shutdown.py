@@ -69,8 +69,9 @@ async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_
     # Reconnect elsewhere with the last seq seen; the rest of the stream keeps coming.
     resumed = []
     for s in subscribers:
-        again = Subscriber(live_server, s.token, area=s.area, after=s.seqs[-1] if s.events else None,
-                           protocol=s.protocol)
+        again = Subscriber(
+            live_server, s.token, area=s.area, after=s.seqs[-1] if s.events else None, protocol=s.protocol
+        )
         await again.__aenter__()
         resumed.append((s, again))
     for code in codes[70:]:
@@ -82,6 +83,6 @@ async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_
             continue
         expected = len(codes) - len(before.events)
         await after.wait_for(expected, timeout=60)
-        seen = [e["payload"]["code"] for e in before.events + after.events]
+        seen = [e["code"] for e in before.events + after.events]
         assert seen == codes, "every event, in order, none twice"
         await after.stop()

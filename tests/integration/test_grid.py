@@ -8,7 +8,9 @@ import pytest
 
 from .clients import gql, gql_data, password_token
 
-NODE_FIELDS = "id code path level name retired parent { code } children { code } partyOrganisations { kind } stations { kind }"
+NODE_FIELDS = (
+    "id code path level name retired parent { code } children { code } partyOrganisations { kind } stations { kind }"
+)
 CREATE = f"""mutation($input: CreateGridNodeInput!) {{ createGridNode(input: $input) {{
   node {{ {NODE_FIELDS} }} errors {{ field code message }} }} }}"""
 MOVE = f"""mutation($id: ID!, $to: ID!) {{ moveGridSubtree(id: $id, newParentId: $to) {{
@@ -31,13 +33,30 @@ def secretary() -> str:
 async def test_levels_and_coverage_of_the_demo_grid(live_server, secretary):
     levels = (await gql_data(live_server, "{ gridLevels { depth name } }", token=secretary))["gridLevels"]
     assert [l["name"] for l in levels] == ["社区", "片区", "楼栋", "单元", "党员中心户"]
-    rows = (await gql_data(live_server, "{ gridCoverage { level nodes withPartyOrganisation withHead withStation full fullShare } }", token=secretary))["gridCoverage"]
+    rows = (
+        await gql_data(
+            live_server,
+            "{ gridCoverage { level nodes withPartyOrganisation withHead withStation full fullShare } }",
+            token=secretary,
+        )
+    )["gridCoverage"]
     by_level = {r["level"]: r for r in rows}
-    assert by_level[1] == {"level": 1, "nodes": 1, "withPartyOrganisation": 1, "withHead": 1,
-                           "withStation": 1, "full": 1, "fullShare": 1.0}
+    assert by_level[1] == {
+        "level": 1,
+        "nodes": 1,
+        "withPartyOrganisation": 1,
+        "withHead": 1,
+        "withStation": 1,
+        "full": 1,
+        "fullShare": 1.0,
+    }
     assert by_level[2]["nodes"] == 6 and by_level[2]["full"] == 6
     assert by_level[3]["withPartyOrganisation"] >= 30 and by_level[3]["withStation"] == 0
-    hushu = (await gql_data(live_server, "{ gridCoverage { level nodes withStation } }", token=password_token("hushu-secretary")))["gridCoverage"]
+    hushu = (
+        await gql_data(
+            live_server, "{ gridCoverage { level nodes withStation } }", token=password_token("hushu-secretary")
+        )
+    )["gridCoverage"]
     stations = {r["level"]: r["withStation"] for r in hushu}
     assert stations[2] == 15 and stations[3] == 97  # "15 stations and 97 points"
 
@@ -46,21 +65,47 @@ async def test_create_rename_move_retire_with_scope_following(live_server, secre
     code = f"Q{uuid.uuid4().hex[:5]}"
     area_1 = await node_id(live_server, secretary, "JS01.A1")
     area_2 = await node_id(live_server, secretary, "JS01.A2")
-    created = (await gql_data(live_server, CREATE, {"input": {"parentId": area_1, "code": code, "name": "新楼"}}, secretary))["createGridNode"]
+    created = (
+        await gql_data(live_server, CREATE, {"input": {"parentId": area_1, "code": code, "name": "新楼"}}, secretary)
+    )["createGridNode"]
     assert created["errors"] == []
     building = created["node"]
     assert building["path"] == f"JS01.A1.{code}" and building["level"] == 3 and building["parent"] == {"code": "A1"}
-    unit = (await gql_data(live_server, CREATE, {"input": {"parentId": building["id"], "code": "U1", "name": "1单元"}}, secretary))["createGridNode"]["node"]
+    unit = (
+        await gql_data(
+            live_server, CREATE, {"input": {"parentId": building["id"], "code": "U1", "name": "1单元"}}, secretary
+        )
+    )["createGridNode"]["node"]
 
-    duplicate = (await gql_data(live_server, CREATE, {"input": {"parentId": area_1, "code": code, "name": "x"}}, secretary))["createGridNode"]
+    duplicate = (
+        await gql_data(live_server, CREATE, {"input": {"parentId": area_1, "code": code, "name": "x"}}, secretary)
+    )["createGridNode"]
     assert duplicate["errors"][0]["code"] == "DUPLICATE"
-    bad = (await gql_data(live_server, CREATE, {"input": {"parentId": area_1, "code": "a b", "name": " ",
-                                                          "boundary": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}}}, secretary))["createGridNode"]
+    bad = (
+        await gql_data(
+            live_server,
+            CREATE,
+            {
+                "input": {
+                    "parentId": area_1,
+                    "code": "a b",
+                    "name": " ",
+                    "boundary": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]},
+                }
+            },
+            secretary,
+        )
+    )["createGridNode"]
     assert {e["field"] for e in bad["errors"]} == {"code", "name", "boundary"}
 
     moved = (await gql_data(live_server, MOVE, {"id": building["id"], "to": area_2}, secretary))["moveGridSubtree"]
     assert moved["errors"] == [] and moved["node"]["path"] == f"JS01.A2.{code}"
-    paths = {e["node"]["path"] for e in (await gql_data(live_server, "{ gridNodes(first: 500) { edges { node { path } } } }", token=secretary))["gridNodes"]["edges"]}
+    paths = {
+        e["node"]["path"]
+        for e in (
+            await gql_data(live_server, "{ gridNodes(first: 500) { edges { node { path } } } }", token=secretary)
+        )["gridNodes"]["edges"]
+    }
     assert f"JS01.A2.{code}.U1" in paths and f"JS01.A1.{code}.U1" not in paths
     cycle = (await gql_data(live_server, MOVE, {"id": building["id"], "to": unit["id"]}, secretary))["moveGridSubtree"]
     assert cycle["errors"][0]["code"] == "CYCLE"
@@ -94,12 +139,23 @@ async def test_grid_head_edits_only_his_building(live_server, secretary):
     building_3 = await node_id(live_server, secretary, "JS01.A1.B03")
     building_4 = await node_id(live_server, secretary, "JS01.A1.B04")
     code = f"U{uuid.uuid4().hex[:5]}"
-    ok = (await gql_data(live_server, CREATE, {"input": {"parentId": building_3, "code": code, "name": "单元"}}, head))["createGridNode"]
+    ok = (await gql_data(live_server, CREATE, {"input": {"parentId": building_3, "code": code, "name": "单元"}}, head))[
+        "createGridNode"
+    ]
     assert ok["errors"] == [] and ok["node"]["path"] == f"JS01.A1.B03.{code}"
-    refused = (await gql(live_server, CREATE, {"input": {"parentId": building_4, "code": code, "name": "单元"}}, head)).json()
-    assert [e["code"] for e in refused["data"]["createGridNode"]["errors"]] == ["NOT_FOUND"]  # outside his grid: as if missing
-    rename = """mutation($id: ID!) { updateGridNode(input: {id: $id, name: "改名"}) { node { name } errors { code } } }"""
-    assert (await gql_data(live_server, rename, {"id": building_4}, head))["updateGridNode"] == {"node": None, "errors": [{"code": "NOT_FOUND"}]}
+    refused = (
+        await gql(live_server, CREATE, {"input": {"parentId": building_4, "code": code, "name": "单元"}}, head)
+    ).json()
+    assert [e["code"] for e in refused["data"]["createGridNode"]["errors"]] == [
+        "NOT_FOUND"
+    ]  # outside his grid: as if missing
+    rename = (
+        """mutation($id: ID!) { updateGridNode(input: {id: $id, name: "改名"}) { node { name } errors { code } } }"""
+    )
+    assert (await gql_data(live_server, rename, {"id": building_4}, head))["updateGridNode"] == {
+        "node": None,
+        "errors": [{"code": "NOT_FOUND"}],
+    }
     volunteer = (await gql(live_server, rename, {"id": building_3}, password_token("jinshui-volunteer"))).json()
     assert volunteer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

@@ -23,7 +23,9 @@ UPDATE = f"mutation($input: UpdateGridNodeInput!) {{ updateGridNode(input: $inpu
 MOVE = f"mutation($id: ID!, $to: ID!) {{ moveGridSubtree(id: $id, newParentId: $to) {{ node {{ {NODE} }} {ERRORS} }} }}"
 RETIRE = f"mutation($id: ID!) {{ retireGridNode(id: $id) {{ node {{ retired }} {ERRORS} }} }}"
 ADD_ORG = f"mutation($input: AddPartyOrganisationInput!) {{ addPartyOrganisation(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
-ADD_STATION = f"mutation($input: AddServiceStationInput!) {{ addServiceStation(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
+ADD_STATION = (
+    f"mutation($input: AddServiceStationInput!) {{ addServiceStation(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
+)
 COVERAGE = """{ gridCoverage { level nodes withPartyOrganisation withHead withStation full
                 partyOrganisationShare headShare stationShare fullShare } }"""
 PATHS = "{ gridNodes(first: 500, filter: {includeRetired: true}) { edges { node { id path level retired } } } }"
@@ -35,10 +37,23 @@ async def new_tenant(server) -> str:
     """A fresh, empty tenant (no levels, no nodes); the token of its secretary."""
     slug = f"g{uuid.uuid4().hex[:8]}"
     username = f"{slug}-secretary"
-    created = (await gql_data(server, CREATE_TENANT, {"input": {
-        "slug": slug, "name": "网格测试街道", "districtSlug": "jiangning", "kind": "street",
-        "secretaryUsername": username, "secretaryEmail": f"{slug}@example.org",
-    }}, password_token("platform-admin")))["createTenant"]
+    created = (
+        await gql_data(
+            server,
+            CREATE_TENANT,
+            {
+                "input": {
+                    "slug": slug,
+                    "name": "网格测试街道",
+                    "districtSlug": "jiangning",
+                    "kind": "street",
+                    "secretaryUsername": username,
+                    "secretaryEmail": f"{slug}@example.org",
+                }
+            },
+            password_token("platform-admin"),
+        )
+    )["createTenant"]
     assert created["errors"] == [] and created["created"] is True
     return provisioned_user_token(username)
 
@@ -48,8 +63,13 @@ async def run(server, token: str, query: str, variables: dict, name: str) -> dic
 
 
 async def create(server, token: str, parent: dict | None, code: str, name: str | None = None) -> dict:
-    payload = await run(server, token, CREATE, {"input": {
-        "parentId": parent["id"] if parent else None, "code": code, "name": name or code}}, "createGridNode")
+    payload = await run(
+        server,
+        token,
+        CREATE,
+        {"input": {"parentId": parent["id"] if parent else None, "code": code, "name": name or code}},
+        "createGridNode",
+    )
     assert payload["errors"] == [], payload["errors"]
     return payload["node"]
 
@@ -124,7 +144,13 @@ async def test_set_grid_levels_takes_two_to_six_names_and_never_less_than_the_tr
 async def test_nothing_is_created_or_moved_below_the_last_level(live_server, shaped):
     token = shaped["token"]
     before = await tree(live_server, token)
-    too_deep = await run(live_server, token, CREATE, {"input": {"parentId": shaped["Y"]["id"], "code": "U1", "name": "单元"}}, "createGridNode")
+    too_deep = await run(
+        live_server,
+        token,
+        CREATE,
+        {"input": {"parentId": shaped["Y"]["id"], "code": "U1", "name": "单元"}},
+        "createGridNode",
+    )
     assert too_deep["node"] is None and codes(too_deep) == [("parentId", "TOO_DEEP")]
     # A.X (levels 3 and 4) under B.Z (level 3) would put Y on a fifth level
     moved = await run(live_server, token, MOVE, {"id": shaped["X"]["id"], "to": shaped["Z"]["id"]}, "moveGridSubtree")
@@ -158,10 +184,24 @@ async def test_move_errors_root_cycle_retired_duplicate(live_server, shaped):
     assert (await run(live_server, token, RETIRE, {"id": retired["id"]}, "retireGridNode"))["node"]["retired"] is True
     assert codes(await move(retired, "B")) == [("id", "RETIRED")]
     assert codes(await move("Z", retired)) == [("newParentId", "RETIRED")]
-    under_retired = await run(live_server, token, CREATE, {"input": {"parentId": retired["id"], "code": "W", "name": "W"}}, "createGridNode")
+    under_retired = await run(
+        live_server, token, CREATE, {"input": {"parentId": retired["id"], "code": "W", "name": "W"}}, "createGridNode"
+    )
     assert codes(under_retired) == [("parentId", "RETIRED")]
     for query, name in ((ADD_ORG, "addPartyOrganisation"), (ADD_STATION, "addServiceStation")):
-        refused = await run(live_server, token, query, {"input": {"nodeId": retired["id"], "name": "x", "kind": "point" if name == "addServiceStation" else "group"}}, name)
+        refused = await run(
+            live_server,
+            token,
+            query,
+            {
+                "input": {
+                    "nodeId": retired["id"],
+                    "name": "x",
+                    "kind": "POINT" if name == "addServiceStation" else "GROUP",
+                }
+            },
+            name,
+        )
         assert refused["node"] is None and codes(refused) == [("nodeId", "RETIRED")]
 
     after = await tree(live_server, token)
@@ -193,7 +233,10 @@ async def test_update_renames_sets_the_head_and_checks_the_boundary(live_server,
     blank = await update(name=" ")
     assert codes(blank) == [("name", "INVALID_NAME")]
 
-    polygon = {"type": "Polygon", "coordinates": [[[118.84, 31.85], [118.86, 31.85], [118.86, 31.87], [118.84, 31.87], [118.84, 31.85]]]}
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [[[118.84, 31.85], [118.86, 31.85], [118.86, 31.87], [118.84, 31.87], [118.84, 31.85]]],
+    }
     stored = await update(boundary=polygon)
     assert stored["errors"] == [] and stored["node"]["boundary"] == polygon
     multi = {"type": "MultiPolygon", "coordinates": [polygon["coordinates"], [[[0, 0], [1, 0], [1, 1], [0, 0]]]]}
@@ -214,37 +257,91 @@ async def test_update_renames_sets_the_head_and_checks_the_boundary(live_server,
     for boundary in invalid:
         refused = await update(boundary=boundary, name="不该保存")
         assert refused["node"] is None and codes(refused) == [("boundary", "INVALID_GEOJSON")], boundary
-    node = (await gql_data(live_server, f"query($id: ID!) {{ node(id: $id) {{ ... on GridNode {{ {NODE} }} }} }}", {"id": node_id}, token))["node"]
+    node = (
+        await gql_data(
+            live_server,
+            f"query($id: ID!) {{ node(id: $id) {{ ... on GridNode {{ {NODE} }} }} }}",
+            {"id": node_id},
+            token,
+        )
+    )["node"]
     assert node["boundary"] == polygon and node["name"] == "第三网格"  # nothing of the refused edits
 
     for code in ("Q\n", "a.b", "", "x" * 33):
-        refused = await run(live_server, token, CREATE, {"input": {"parentId": shaped["B"]["id"], "code": code, "name": "坏编码"}}, "createGridNode")
+        refused = await run(
+            live_server,
+            token,
+            CREATE,
+            {"input": {"parentId": shaped["B"]["id"], "code": code, "name": "坏编码"}},
+            "createGridNode",
+        )
         assert codes(refused) == [("code", "INVALID_CODE")], code
 
     cleared = await update(clearBoundary=True)
     assert cleared["errors"] == [] and cleared["node"]["boundary"] is None
-    created = await run(live_server, token, CREATE, {"input": {"parentId": shaped["B"]["id"], "code": "P", "name": "带边界", "boundary": polygon}}, "createGridNode")
+    created = await run(
+        live_server,
+        token,
+        CREATE,
+        {"input": {"parentId": shaped["B"]["id"], "code": "P", "name": "带边界", "boundary": polygon}},
+        "createGridNode",
+    )
     assert created["errors"] == [] and created["node"]["boundary"] == polygon
 
 
 async def test_party_organisations_and_stations_of_every_kind(live_server, shaped):
     token, node_id = shaped["token"], shaped["A"]["id"]
-    orgs = [("社区党总支", "general_branch", "李书记"), ("第一党支部", "branch", ""), ("楼栋党小组", "group", "赵组长")]
+    orgs = [("社区党总支", "GENERAL_BRANCH", "李书记"), ("第一党支部", "BRANCH", ""), ("楼栋党小组", "GROUP", "赵组长")]
     for name, kind, secretary in orgs:
-        added = await run(live_server, token, ADD_ORG, {"input": {"nodeId": node_id, "name": name, "kind": kind, "secretaryName": secretary}}, "addPartyOrganisation")
+        added = await run(
+            live_server,
+            token,
+            ADD_ORG,
+            {"input": {"nodeId": node_id, "name": name, "kind": kind, "secretaryName": secretary}},
+            "addPartyOrganisation",
+        )
         assert added["errors"] == []
-    bad = await run(live_server, token, ADD_ORG, {"input": {"nodeId": node_id, "name": " ", "kind": "committee", "secretaryName": "x" * 101}}, "addPartyOrganisation")
-    assert set(codes(bad)) == {("name", "INVALID_NAME"), ("kind", "INVALID_KIND"), ("secretaryName", "TOO_LONG")}
-    for name, kind, address in (("党群服务站", "station", "秣陵路1号"), ("党群服务点", "point", "")):
-        added = await run(live_server, token, ADD_STATION, {"input": {"nodeId": node_id, "name": name, "kind": kind, "address": address}}, "addServiceStation")
+    bad = await run(
+        live_server,
+        token,
+        ADD_ORG,
+        {"input": {"nodeId": node_id, "name": " ", "kind": "GROUP", "secretaryName": "x" * 101}},
+        "addPartyOrganisation",
+    )
+    assert set(codes(bad)) == {("name", "INVALID_NAME"), ("secretaryName", "TOO_LONG")}
+    for name, kind, address in (("党群服务站", "STATION", "秣陵路1号"), ("党群服务点", "POINT", "")):
+        added = await run(
+            live_server,
+            token,
+            ADD_STATION,
+            {"input": {"nodeId": node_id, "name": name, "kind": kind, "address": address}},
+            "addServiceStation",
+        )
         assert added["errors"] == []
-    bad = await run(live_server, token, ADD_STATION, {"input": {"nodeId": node_id, "name": "x", "kind": "hall", "address": "x" * 301}}, "addServiceStation")
-    assert set(codes(bad)) == {("kind", "INVALID_KIND"), ("address", "TOO_LONG")}
+    bad = await run(
+        live_server,
+        token,
+        ADD_STATION,
+        {"input": {"nodeId": node_id, "name": "x", "kind": "POINT", "address": "x" * 301}},
+        "addServiceStation",
+    )
+    assert set(codes(bad)) == {("address", "TOO_LONG")}
+    for query, kind in (
+        (ADD_ORG, "committee"),
+        (ADD_STATION, "hall"),
+        (ADD_ORG, "group"),
+    ):  # "group" is stored, not named
+        unknown = (
+            await gql(live_server, query, {"input": {"nodeId": node_id, "name": "x", "kind": kind}}, token)
+        ).json()
+        assert unknown["data"] is None and unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", kind
 
     node = added["node"]
     assert sorted((o["name"], o["kind"], o["secretaryName"]) for o in node["partyOrganisations"]) == sorted(orgs)
     assert sorted((s["name"], s["kind"], s["address"]) for s in node["stations"]) == [
-        ("党群服务点", "point", ""), ("党群服务站", "station", "秣陵路1号")]
+        ("党群服务点", "POINT", ""),
+        ("党群服务站", "STATION", "秣陵路1号"),
+    ]
 
 
 async def test_coverage_shares_follow_organisations_heads_and_stations(live_server):
@@ -261,23 +358,54 @@ async def test_coverage_shares_follow_organisations_heads_and_stations(live_serv
         return {r.pop("level"): r for r in rows}
 
     def row(nodes, org, head, station, full, shares) -> dict:
-        return {"nodes": nodes, "withPartyOrganisation": org, "withHead": head, "withStation": station, "full": full,
-                "partyOrganisationShare": shares[0], "headShare": shares[1], "stationShare": shares[2], "fullShare": shares[3]}
+        return {
+            "nodes": nodes,
+            "withPartyOrganisation": org,
+            "withHead": head,
+            "withStation": station,
+            "full": full,
+            "partyOrganisationShare": shares[0],
+            "headShare": shares[1],
+            "stationShare": shares[2],
+            "fullShare": shares[3],
+        }
 
     empty = await coverage()
-    assert empty == {1: row(1, 0, 0, 0, 0, (0.0,) * 4), 2: row(3, 0, 0, 0, 0, (0.0,) * 4), 3: row(4, 0, 0, 0, 0, (0.0,) * 4)}
+    assert empty == {
+        1: row(1, 0, 0, 0, 0, (0.0,) * 4),
+        2: row(3, 0, 0, 0, 0, (0.0,) * 4),
+        3: row(4, 0, 0, 0, 0, (0.0,) * 4),
+    }
 
-    async def org(node, kind="branch"):
-        assert (await run(live_server, token, ADD_ORG, {"input": {"nodeId": node["id"], "name": f"{node['code']}党组织", "kind": kind}}, "addPartyOrganisation"))["errors"] == []
+    async def org(node, kind="BRANCH"):
+        assert (
+            await run(
+                live_server,
+                token,
+                ADD_ORG,
+                {"input": {"nodeId": node["id"], "name": f"{node['code']}党组织", "kind": kind}},
+                "addPartyOrganisation",
+            )
+        )["errors"] == []
 
-    async def station(node, kind="station"):
-        assert (await run(live_server, token, ADD_STATION, {"input": {"nodeId": node["id"], "name": f"{node['code']}服务站", "kind": kind}}, "addServiceStation"))["errors"] == []
+    async def station(node, kind="STATION"):
+        assert (
+            await run(
+                live_server,
+                token,
+                ADD_STATION,
+                {"input": {"nodeId": node["id"], "name": f"{node['code']}服务站", "kind": kind}},
+                "addServiceStation",
+            )
+        )["errors"] == []
 
     async def head(node, name="张三"):
-        assert (await run(live_server, token, UPDATE, {"input": {"id": node["id"], "headName": name}}, "updateGridNode"))["errors"] == []
+        assert (
+            await run(live_server, token, UPDATE, {"input": {"id": node["id"], "headName": name}}, "updateGridNode")
+        )["errors"] == []
 
-    await org(s, "general_branch")
-    await org(s, "group")  # a second organisation counts once
+    await org(s, "GENERAL_BRANCH")
+    await org(s, "GROUP")  # a second organisation counts once
     await head(s)
     level_1 = (await coverage())[1]
     assert level_1 == row(1, 1, 1, 0, 0, (1.0, 1.0, 0.0, 0.0))
@@ -287,10 +415,10 @@ async def test_coverage_shares_follow_organisations_heads_and_stations(live_serv
     await org(c1)
     assert (await coverage())[2] == row(3, 1, 0, 0, 0, (0.3333, 0.0, 0.0, 0.0))
     await head(c1)
-    await station(c1, "point")
+    await station(c1, "POINT")
     await org(c2)
     await head(c3)
-    await station(c3, "point")
+    await station(c3, "POINT")
     await station(c3)  # two stations count once
     assert (await coverage())[2] == row(3, 2, 2, 2, 1, (0.6667, 0.6667, 0.6667, 0.3333))
     await head(c3, "")  # a head removed no longer counts
@@ -298,8 +426,8 @@ async def test_coverage_shares_follow_organisations_heads_and_stations(live_serv
 
     await station(grids[0])
     await head(grids[1])
-    await org(grids[1], "group")
-    await org(grids[2], "group")
+    await org(grids[1], "GROUP")
+    await org(grids[2], "GROUP")
     final = await coverage()
     assert final[3] == row(4, 2, 1, 1, 0, (0.5, 0.25, 0.25, 0.0))  # the retired G9 counts nowhere
     assert final[1] == row(1, 1, 1, 1, 1, (1.0, 1.0, 1.0, 1.0))
@@ -310,12 +438,20 @@ async def test_demo_grid_shares_match_its_counts(live_server):
         rows = (await gql_data(live_server, COVERAGE, token=password_token(username)))["gridCoverage"]
         assert rows
         for r in rows:
-            for count, share in (("withPartyOrganisation", "partyOrganisationShare"), ("withHead", "headShare"),
-                                 ("withStation", "stationShare"), ("full", "fullShare")):
+            for count, share in (
+                ("withPartyOrganisation", "partyOrganisationShare"),
+                ("withHead", "headShare"),
+                ("withStation", "stationShare"),
+                ("full", "fullShare"),
+            ):
                 assert r[share] == round(r[count] / r["nodes"], 4), (username, r)
         if username == "jinshui-secretary":
             by_level = {r["level"]: r for r in rows}
-            assert (by_level[1]["partyOrganisationShare"], by_level[1]["headShare"], by_level[1]["stationShare"]) == (1.0, 1.0, 1.0)
+            assert (by_level[1]["partyOrganisationShare"], by_level[1]["headShare"], by_level[1]["stationShare"]) == (
+                1.0,
+                1.0,
+                1.0,
+            )
             assert by_level[2]["fullShare"] == 1.0
 
 
@@ -326,18 +462,36 @@ async def test_grid_head_attaches_only_inside_his_building(live_server):
     query = f"query($id: ID!) {{ node(id: $id) {{ ... on GridNode {{ {NODE} }} }} }}"
     before = (await gql_data(live_server, query, {"id": building_4}, secretary))["node"]
 
-    for mutation, kind in ((ADD_ORG, "group"), (ADD_STATION, "point")):
-        refused = (await gql(live_server, mutation, {"input": {"nodeId": building_4, "name": "越界", "kind": kind}}, head)).json()
+    for mutation, kind in ((ADD_ORG, "GROUP"), (ADD_STATION, "POINT")):
+        refused = (
+            await gql(live_server, mutation, {"input": {"nodeId": building_4, "name": "越界", "kind": kind}}, head)
+        ).json()
         payload = next(iter(refused["data"].values()))  # outside his grid: as a missing node
         assert payload["node"] is None and [e["code"] for e in payload["errors"]] == ["NOT_FOUND"]
     assert (await gql_data(live_server, query, {"id": building_4}, secretary))["node"] == before
 
     # inside his building he may: a unit of his own under building 3
     unit = await create(live_server, head, {"id": nodes["JS01.A1.B03"]["id"]}, f"U{uuid.uuid4().hex[:5]}", "单元")
-    org = await run(live_server, head, ADD_ORG, {"input": {"nodeId": unit["id"], "name": "单元党小组", "kind": "group"}}, "addPartyOrganisation")
-    assert org["errors"] == [] and org["node"]["partyOrganisations"] == [{"name": "单元党小组", "kind": "group", "secretaryName": ""}]
-    station = await run(live_server, head, ADD_STATION, {"input": {"nodeId": unit["id"], "name": "单元服务点", "kind": "point"}}, "addServiceStation")
-    assert station["errors"] == [] and station["node"]["stations"] == [{"name": "单元服务点", "kind": "point", "address": ""}]
+    org = await run(
+        live_server,
+        head,
+        ADD_ORG,
+        {"input": {"nodeId": unit["id"], "name": "单元党小组", "kind": "GROUP"}},
+        "addPartyOrganisation",
+    )
+    assert org["errors"] == [] and org["node"]["partyOrganisations"] == [
+        {"name": "单元党小组", "kind": "GROUP", "secretaryName": ""}
+    ]
+    station = await run(
+        live_server,
+        head,
+        ADD_STATION,
+        {"input": {"nodeId": unit["id"], "name": "单元服务点", "kind": "POINT"}},
+        "addServiceStation",
+    )
+    assert station["errors"] == [] and station["node"]["stations"] == [
+        {"name": "单元服务点", "kind": "POINT", "address": ""}
+    ]
     assert station["node"]["path"].startswith("JS01.A1.B03.")
 
 

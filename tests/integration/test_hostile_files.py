@@ -95,8 +95,11 @@ async def test_photos_are_stored_upright_without_their_metadata(live_server, tok
     exif.get_ifd(GPS_IFD).update({1: "N", 2: (32.0, 1.0, 2.0), 3: "E", 4: (118.0, 50.0, 3.0)})
     text = PngInfo()
     text.add_text("Author", "RedGridPhone")
-    marked = {"JPEG": {"comment": b"RedGridPhone", "xmp": b"<x>RedGridPhone</x>"}, "PNG": {"pnginfo": text},
-              "WEBP": {"xmp": b"<x>RedGridPhone</x>"}}
+    marked = {
+        "JPEG": {"comment": b"RedGridPhone", "xmp": b"<x>RedGridPhone</x>"},
+        "PNG": {"pnginfo": text},
+        "WEBP": {"xmp": b"<x>RedGridPhone</x>"},
+    }
     for fmt, content_type in (("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")):
         buffer = io.BytesIO()
         Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format=fmt, exif=exif.tobytes(), **marked[fmt])
@@ -114,8 +117,9 @@ async def test_photos_are_stored_upright_without_their_metadata(live_server, tok
     # Without an orientation to apply, a JPEG keeps its own quantisation tables.
     exif[ORIENTATION] = 1
     buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="JPEG", quality=70, exif=exif.tobytes(),
-                                                   **marked["JPEG"])
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(
+        buffer, format="JPEG", quality=70, exif=exif.tobytes(), **marked["JPEG"]
+    )
     meta = (await added(live_server, tokens["grid-worker"], case["id"], buffer.getvalue()))["attachment"]
     served = await fetch(live_server, tokens["grid-worker"], meta["url"])
     with Image.open(io.BytesIO(buffer.getvalue())) as sent, Image.open(io.BytesIO(served.content)) as stored:

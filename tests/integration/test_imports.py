@@ -28,8 +28,11 @@ def positive(raw: str) -> int:
 
 class Pets:
     register = "pets"
-    columns = (Column("name", ("名字", "name")), Column("legs", ("腿数",), parse=positive),
-               Column("note", ("备注",), required=False))
+    columns = (
+        Column("name", ("名字", "name")),
+        Column("legs", ("腿数",), parse=positive),
+        Column("note", ("备注",), required=False),
+    )
     unique = ("name",)
 
     def __init__(self, fail_on_part: int | None = None, fail_once_a_bird_is_checked: bool = False) -> None:
@@ -178,7 +181,9 @@ async def test_a_writer_failing_after_a_bad_row_still_gets_every_bad_row_reporte
     result = await run_import(CTX, spec, "pets.csv", ("\n".join(lines) + "\n").encode())
     assert spec.parts == [2, 2]
     assert result.imported == 0 and [(e.line, e.reason) for e in result.errors] == [
-        (6, "a bird has two legs"), (107, "a bird has two legs")]
+        (6, "a bird has two legs"),
+        (107, "a bird has two legs"),
+    ]
 
 
 async def test_a_failing_writer_fails_the_import(monkeypatch):

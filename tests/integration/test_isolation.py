@@ -57,7 +57,8 @@ async def test_row_level_security_holds_when_the_filter_is_bypassed(db, tenants)
             async with tenant_transaction(jinshui) as inner:
                 await inner.execute_query(
                     "INSERT INTO grid_node (tenant_id, code, path, name, level, created_at) "
-                    "VALUES ($1, 'X', 'X', 'x', 1, now())", [hushu]
+                    "VALUES ($1, 'X', 'X', 'x', 1, now())",
+                    [hushu],
                 )
     async with tenant_transaction(None) as conn:
         assert await conn.execute_query_dict("SELECT * FROM grid_node") == []
@@ -87,7 +88,8 @@ async def test_a_transaction_cut_off_mid_way_leaves_no_tenant_on_its_pooled_conn
         await task
     # asyncpg's pool hands out the connection released last: the one the cut-off request used.
     rows = await connection().execute_query_dict(
-        "SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes FROM grid_node")
+        "SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes FROM grid_node"
+    )
     assert rows[0]["pid"] == backend[0]  # the same session, kept by the pool
     assert rows[0]["tenant"] in (None, "") and rows[0]["nodes"] == 0
 
@@ -98,14 +100,14 @@ async def test_every_tenant_owned_table_has_its_policy(db):
     rows = await connection().execute_query_dict(
         "SELECT c.relname, c.relrowsecurity, "
         "(SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies "
-        "FROM pg_class c WHERE c.relname = ANY($1::text[])", [tables]
+        "FROM pg_class c WHERE c.relname = ANY($1::text[])",
+        [tables],
     )
     assert {r["relname"] for r in rows} == set(tables)
     assert all(r["relrowsecurity"] and r["policies"] == 1 for r in rows), rows
     # Every table with a tenant_id column is a TenantOwned model.
     with_column = await connection().execute_query_dict(
-        "SELECT table_name FROM information_schema.columns "
-        "WHERE table_schema = 'public' AND column_name = 'tenant_id'"
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'tenant_id'"
     )
     assert {r["table_name"] for r in with_column} == set(tables)
 
@@ -114,13 +116,9 @@ async def test_app_role_is_not_owner_and_cannot_bypass(db, fresh_database):
     app_role = urlsplit(fresh_database["REDGRID_DATABASE_URL"]).username
     conn = await asyncpg.connect(fresh_database["REDGRID_DATABASE_URL"])
     try:
-        role = await conn.fetchrow(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1", app_role
-        )
+        role = await conn.fetchrow("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1", app_role)
         assert role["rolsuper"] is False and role["rolbypassrls"] is False
-        owners = await conn.fetch(
-            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
-        )
+        owners = await conn.fetch("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
         assert app_role not in {r["tableowner"] for r in owners}
     finally:
         await conn.close()
@@ -137,6 +135,7 @@ async def test_migrate_is_rerunnable(fresh_database):
 async def test_a_nested_tenant_transaction_gives_the_outer_block_its_tenant_back(db):
     """A tenant transaction inside another is a savepoint: released, the outer block's tenant
     is set again (PostgreSQL keeps a released savepoint's set_config); rolled back, undone."""
+
     async def tenant_now(conn) -> str:
         return (await conn.execute_query_dict("SELECT current_setting('app.tenant_id', true) AS t"))[0]["t"]
 

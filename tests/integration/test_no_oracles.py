@@ -23,7 +23,7 @@ from redgrid.tenants.people import service as people
 from redgrid.tenants.people.models import Resident
 
 from .clients import gql, gql_data
-from .test_people import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, grid, unique_name  # noqa: F401,F811 - grid is a fixture
+from .test_people import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, grid, unique_name  # noqa: F401 - grid is a fixture
 from .test_registers import imported
 
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
@@ -51,7 +51,8 @@ async def held_rows(name: str) -> list[Resident]:
 
 
 async def test_a_number_registered_elsewhere_is_answered_as_a_new_one_and_held_for_the_secretary(
-        live_server, tokens, grid, db):
+    live_server, tokens, grid, db
+):
     elsewhere = number()
     await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=elsewhere)
     worker = tokens["grid-worker"]
@@ -67,10 +68,20 @@ async def test_a_number_registered_elsewhere_is_answered_as_a_new_one_and_held_f
     assert answers["elsewhere"]["resident"]["idNumber"].startswith(elsewhere[:6])  # masked as his own
 
     # In his grid, both numbers are now duplicates, answered alike.
-    again = [(await gql_data(live_server, CREATE_RESIDENT, {"input": {
-        "nodeId": grid[B03]["id"], "name": unique_name(), "idNumber": n}}, worker))["createResident"]
-        for n in (elsewhere, fresh)]
-    duplicate = [{"field": "idNumber", "code": "DUPLICATE", "message": "this ID-card number is already registered here"}]
+    again = [
+        (
+            await gql_data(
+                live_server,
+                CREATE_RESIDENT,
+                {"input": {"nodeId": grid[B03]["id"], "name": unique_name(), "idNumber": n}},
+                worker,
+            )
+        )["createResident"]
+        for n in (elsewhere, fresh)
+    ]
+    duplicate = [
+        {"field": "idNumber", "code": "DUPLICATE", "message": "this ID-card number is already registered here"}
+    ]
     assert [a["errors"] for a in again] == [duplicate, duplicate] and [a["resident"] for a in again] == [None, None]
 
     # The secretary sees the held one next to the registered one; the fresh one is not held.
@@ -84,10 +95,14 @@ async def test_a_number_registered_elsewhere_is_answered_as_a_new_one_and_held_f
 
     # Dismissed: the held row is gone, the registered one stays.
     held_id = mine[0]["held"]["id"]
-    done = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))["resolveResidentConflict"]
+    done = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))[
+        "resolveResidentConflict"
+    ]
     assert done["errors"] == [] and done["resident"]["id"] == mine[0]["registered"]["id"]
     assert await held_rows(answers["elsewhere-name"]) == []
-    twice = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))["resolveResidentConflict"]
+    twice = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))[
+        "resolveResidentConflict"
+    ]
     assert twice["errors"][0]["code"] == "NOT_FOUND"
 
 
@@ -98,15 +113,23 @@ async def test_changing_a_number_to_one_registered_elsewhere_answers_as_a_fresh_
     answers = []
     for candidate in (elsewhere, number()):
         mine = await create_resident(live_server, worker, grid[B03]["id"])
-        answers.append((await gql_data(live_server, UPDATE_RESIDENT, {"input": {"id": mine["id"], "idNumber": candidate}},
-                                       worker))["updateResident"])
+        answers.append(
+            (
+                await gql_data(
+                    live_server, UPDATE_RESIDENT, {"input": {"id": mine["id"], "idNumber": candidate}}, worker
+                )
+            )["updateResident"]
+        )
     assert answers[0]["errors"] == [] == answers[1]["errors"]
     assert shape(answers[0]) == shape(answers[1])
     conflicts = (await gql_data(live_server, CONFLICTS, token=tokens["secretary"]))["residentConflicts"]
-    assert [c["registered"]["id"] for c in conflicts if c["held"]["id"] == answers[0]["resident"]["id"]] == [registered["id"]]
+    assert [c["registered"]["id"] for c in conflicts if c["held"]["id"] == answers[0]["resident"]["id"]] == [
+        registered["id"]
+    ]
     # Accepted: the person moved, so the registered resident takes the held one's place.
-    moved = (await gql_data(live_server, RESOLVE, {"r": answers[0]["resident"]["id"], "how": "MOVE"},
-                            tokens["secretary"]))["resolveResidentConflict"]
+    moved = (
+        await gql_data(live_server, RESOLVE, {"r": answers[0]["resident"]["id"], "how": "MOVE"}, tokens["secretary"])
+    )["resolveResidentConflict"]
     assert moved["errors"] == [] and moved["resident"] == {"id": registered["id"], "node": {"path": B03}}
 
 
@@ -123,35 +146,57 @@ async def test_the_import_answers_a_number_registered_elsewhere_as_a_fresh_one(l
     both = f"{HEADERS}\n甲,{elsewhere},,,{B03},,,,,\n乙,{fresh},,,{B03},,,,,\n".encode()
     again = await imported(live_server, tokens["grid-worker"], "RESIDENTS", "r.csv", both)
     assert again["imported"] == 0
-    assert [(e["line"], e["reason"]) for e in again["rowErrors"]] == [(2, "already registered in this tenant"),
-                                                                      (3, "already registered in this tenant")]
+    assert [(e["line"], e["reason"]) for e in again["rowErrors"]] == [
+        (2, "already registered in this tenant"),
+        (3, "already registered in this tenant"),
+    ]
 
 
 async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, tokens, grid, db):
     outside = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=number())
     missing = "UmVzaWRlbnQ6OTk5OTk5OTk5"  # Resident:999999999
-    household = (await gql_data(live_server, """mutation($i: CreateHouseholdInput!) { createHousehold(input: $i) {
-        household { id } } }""", {"i": {"nodeId": grid[B04]["id"], "building": "4号楼", "room": unique_name("室"),
-                                       "kind": "OWNED"}}, tokens["secretary"]))["createHousehold"]["household"]
+    household = (
+        await gql_data(
+            live_server,
+            """mutation($i: CreateHouseholdInput!) { createHousehold(input: $i) {
+        household { id } } }""",
+            {"i": {"nodeId": grid[B04]["id"], "building": "4号楼", "room": unique_name("室"), "kind": "OWNED"}},
+            tokens["secretary"],
+        )
+    )["createHousehold"]["household"]
     mine = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"])
     probes = [
         (UPDATE_RESIDENT, lambda r: {"input": {"id": r, "name": "改名"}}, "updateResident"),
-        ("""mutation($r: ID!) { removeHouseholdMember(residentId: $r) { errors { field code message } } }""",
-         lambda r: {"r": r}, "removeHouseholdMember"),
-        ("""mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }""",
-         lambda r: {"h": household["id"], "r": r}, "addHouseholdMember"),
+        (
+            """mutation($r: ID!) { removeHouseholdMember(residentId: $r) { errors { field code message } } }""",
+            lambda r: {"r": r},
+            "removeHouseholdMember",
+        ),
+        (
+            """mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }""",
+            lambda r: {"h": household["id"], "r": r},
+            "addHouseholdMember",
+        ),
     ]
     for query, variables, field in probes:
-        answers = [(await gql_data(live_server, query, variables(r), tokens["grid-worker"]))[field]["errors"]
-                   for r in (outside["id"], missing)]
+        answers = [
+            (await gql_data(live_server, query, variables(r), tokens["grid-worker"]))[field]["errors"]
+            for r in (outside["id"], missing)
+        ]
         assert answers[0] == answers[1] and answers[0][0]["code"] == "NOT_FOUND", (field, answers)
     # A household outside his grid, for his own resident: as a missing household.
     add = """mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }"""
-    answers = [(await gql_data(live_server, add, {"h": h, "r": mine["id"]}, tokens["grid-worker"]))["addHouseholdMember"]["errors"]
-               for h in (household["id"], "SG91c2Vob2xkOjk5OTk5OTk5OQ==")]  # Household:999999999
+    answers = [
+        (await gql_data(live_server, add, {"h": h, "r": mine["id"]}, tokens["grid-worker"]))["addHouseholdMember"][
+            "errors"
+        ]
+        for h in (household["id"], "SG91c2Vob2xkOjk5OTk5OTk5OQ==")
+    ]  # Household:999999999
     assert answers[0] == answers[1] and answers[0][0]["code"] == "NOT_FOUND"
     node = "query($id: ID!) { node(id: $id) { id } }"
-    assert [(await gql_data(live_server, node, {"id": i}, tokens["grid-worker"]))["node"] for i in (outside["id"], missing)] == [None, None]
+    assert [
+        (await gql_data(live_server, node, {"id": i}, tokens["grid-worker"]))["node"] for i in (outside["id"], missing)
+    ] == [None, None]
     # Nothing was written by the refusals.
     assert await held_rows("改名") == []
 
@@ -166,11 +211,13 @@ async def test_the_party_import_finds_the_registered_resident_not_the_held_one(l
     result = await imported(live_server, tokens["secretary"], "PARTY_MEMBERS", "p.csv", csv.encode())
     assert result["imported"] == 1 and result["rowErrors"] == []
     member = "query($id: ID!) { node(id: $id) { ... on Resident { partyMember { category } } } }"
-    assert (await gql_data(live_server, member, {"id": registered["id"]}, tokens["secretary"]))["node"]["partyMember"] == {
-        "category": "IN_SERVICE"}
+    assert (await gql_data(live_server, member, {"id": registered["id"]}, tokens["secretary"]))["node"][
+        "partyMember"
+    ] == {"category": "IN_SERVICE"}
 
 
 # Held rows stay in step with the resident they are held of.
+
 
 async def held_of(resident_id: str) -> int | None:
     tenant = await Tenant.get(slug="jinshui")
@@ -188,8 +235,11 @@ async def elsewhere_held(shared: str, path: str = "JS01.A1.B05") -> dict:
     tenant = await Tenant.get(slug="jinshui")
     async with tenant_transaction(tenant.id):
         node = await GridNode.get(tenant_id=tenant.id, path=path)
-        row = await people.create_resident(caller(tenant, "grid-worker", path), node_id=node.id,
-                                           person=people.Person(name=unique_name("他"), id_number=shared))
+        row = await people.create_resident(
+            caller(tenant, "grid-worker", path),
+            node_id=node.id,
+            person=people.Person(name=unique_name("他"), id_number=shared),
+        )
     return {"id": base64.b64encode(f"Resident:{row.id}".encode()).decode()}
 
 
@@ -201,25 +251,32 @@ async def test_a_registered_resident_losing_his_number_hands_it_to_the_oldest_he
         first = await create_resident(live_server, worker, grid[B03]["id"], idNumber=shared)
         second = await elsewhere_held(shared)  # by a worker of another building
         assert [await held_of(r["id"]) for r in (first, second)] == [db_id(registered["id"])] * 2
-        changed = (await gql_data(live_server, UPDATE_RESIDENT, {"input": {"id": registered["id"], **change}},
-                                  tokens["secretary"]))["updateResident"]
+        changed = (
+            await gql_data(
+                live_server, UPDATE_RESIDENT, {"input": {"id": registered["id"], **change}}, tokens["secretary"]
+            )
+        )["updateResident"]
         assert changed["errors"] == [], changed
         # The oldest held one is the registered one now, the other held of him.
         assert [await held_of(r["id"]) for r in (first, second)] == [None, db_id(first["id"])]
         conflicts = (await gql_data(live_server, CONFLICTS, token=tokens["secretary"]))["residentConflicts"]
         assert {c["held"]["id"]: c["registered"]["id"] for c in conflicts if c["held"]["idNumber"] == shared} == {
-            second["id"]: first["id"]}
+            second["id"]: first["id"]
+        }
         # MOVE moves the person with that number, not the one who gave it up.
         moved = (await gql_data(live_server, RESOLVE, {"r": second["id"], "how": "MOVE"}, tokens["secretary"]))[
-            "resolveResidentConflict"]
+            "resolveResidentConflict"
+        ]
         assert moved["errors"] == [] and moved["resident"]["id"] == first["id"]
         node = "query($id: ID!) { node(id: $id) { ... on Resident { id node { path } } } }"
         assert (await gql_data(live_server, node, {"id": registered["id"]}, tokens["secretary"]))["node"]["node"] == {
-            "path": B04}
+            "path": B04
+        }
 
 
 async def test_a_conflict_whose_numbers_differ_or_that_others_are_held_of_is_refused_not_a_server_error(
-        live_server, tokens, grid, db):
+    live_server, tokens, grid, db
+):
     tenant = await Tenant.get(slug="jinshui")
     shared = number()
     registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
@@ -229,14 +286,16 @@ async def test_a_conflict_whose_numbers_differ_or_that_others_are_held_of_is_ref
         await Resident.filter(tenant_id=tenant.id, id=db_id(other["id"])).update(held_of_id=db_id(held["id"]))
     for how in ("DISMISS", "MOVE"):
         refused = (await gql_data(live_server, RESOLVE, {"r": held["id"], "how": how}, tokens["secretary"]))[
-            "resolveResidentConflict"]
+            "resolveResidentConflict"
+        ]
         assert refused["resident"] is None and refused["errors"][0]["code"] == "IN_USE", refused
     async with tenant_transaction(tenant.id):
         await Resident.filter(tenant_id=tenant.id, id=db_id(other["id"])).update(held_of_id=db_id(registered["id"]))
         await Resident.filter(tenant_id=tenant.id, id=db_id(registered["id"])).update(id_number=number())
     for how in ("DISMISS", "MOVE"):
         refused = (await gql_data(live_server, RESOLVE, {"r": held["id"], "how": how}, tokens["secretary"]))[
-            "resolveResidentConflict"]
+            "resolveResidentConflict"
+        ]
         assert refused["resident"] is None and refused["errors"][0]["code"] == "NUMBER_CHANGED", refused
     assert await held_of(held["id"]) == db_id(registered["id"])  # nothing written
 
@@ -247,15 +306,21 @@ async def test_a_move_tells_the_registered_residents_old_grid_too(live_server, t
     registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
     held = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=shared)
     moved = (await gql_data(live_server, RESOLVE, {"r": held["id"], "how": "MOVE"}, tokens["secretary"]))[
-        "resolveResidentConflict"]
+        "resolveResidentConflict"
+    ]
     assert moved["errors"] == []
     async with tenant_transaction(tenant.id):
-        paths = await Event.filter(tenant_id=tenant.id, type="people.resident_updated").order_by("-id").limit(20).values_list(
-            "path", "payload")
+        paths = (
+            await Event.filter(tenant_id=tenant.id, type="people.resident_updated")
+            .order_by("-id")
+            .limit(20)
+            .values_list("path", "payload")
+        )
     assert {path for path, payload in paths if payload == {"id": db_id(registered["id"])}} == {B03, B04}
 
 
 # The race: two requests register one number, new everywhere, at once.
+
 
 def caller(tenant: Tenant, role: str, path: str | None) -> RequestContext:
     identity = Identity(role, role, frozenset({role}), tenant.slug, None)
@@ -277,13 +342,15 @@ async def test_the_loser_of_a_race_for_a_number_is_held_unless_the_winner_is_in_
         async def loser() -> Resident:
             await won.wait()
             async with tenant_transaction(tenant.id):
-                return await people.create_resident(worker, node_id=nodes[B03], person=people.Person(
-                    name=unique_name("竞"), id_number=shared))
+                return await people.create_resident(
+                    worker, node_id=nodes[B03], person=people.Person(name=unique_name("竞"), id_number=shared)
+                )
 
         lost = asyncio.create_task(loser())  # out of the winner's transaction: a connection of its own
         async with tenant_transaction(tenant.id):
-            winner = await people.create_resident(secretary, node_id=nodes[winner_path], person=people.Person(
-                name=unique_name("先"), id_number=shared))
+            winner = await people.create_resident(
+                secretary, node_id=nodes[winner_path], person=people.Person(name=unique_name("先"), id_number=shared)
+            )
             won.set()
             await asyncio.sleep(0.5)
             assert not lost.done()  # waiting on the uncommitted winner's index entry

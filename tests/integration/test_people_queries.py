@@ -57,16 +57,18 @@ async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(sec
     the same rows come back in the same statements, and no row's relation waits for a load.
     (These queries are ones PostgreSQL would shape itself, graphql/core/compiled.py: turned off here,
     it is the resolvers' way that is tested.)"""
-    from redgrid.graphql import people
+    from redgrid.graphql.people import types as people
     from redgrid.platform.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "compiled_pages", False)
     waited = []
     for name in ("now_or_later", "all_now_or_later"):
+
         def counted(*args, _answer=getattr(people, name)):
             answer = _answer(*args)
             waited.append(inspect.isawaitable(answer))
             return answer
+
         monkeypatch.setattr(people, name, counted)
     plain = """{ households(first: 20, order: {field: ADDRESS}) { edges { node {
       address node { path } members { name } partyMembers { category organisation { name } } } } } }"""

@@ -21,8 +21,9 @@ from .clients import gql, password_token
 from .conftest import LiveServer
 
 ME = "{ me { username } }"
-CREATE_RESIDENT = ("mutation($input: CreateResidentInput!) { createResident(input: $input) "
-                   "{ resident { id } errors { field code } } }")
+CREATE_RESIDENT = (
+    "mutation($input: CreateResidentInput!) { createResident(input: $input) { resident { id } errors { field code } } }"
+)
 NO_SUCH_NODE = "R3JpZE5vZGU6OTk5OTk5OQ=="  # GridNode:9999999
 PAGE = "query($n: Int!) { households(first: $n) { edges { node { address members { name phone } } } } }"
 COST_BUDGET = 4000
@@ -34,10 +35,15 @@ def servers(fresh_database):
     client = redis.Redis.from_url(os.environ["REDGRID_REDIS_URL"])
     for key in client.scan_iter("redgrid-rate*"):
         client.delete(key)  # budgets spent by an earlier run within the minute
-    env = {**fresh_database, "REDGRID_LIMIT_RATE_USER": "6/minute", "REDGRID_LIMIT_RATE_ANONYMOUS": "4/minute",
-           "REDGRID_LIMIT_RATE_GUESSING": "2/minute", "REDGRID_LIMIT_RATE_COST": f"{COST_BUDGET}/minute",
-           # These tests reset budgets in Redis behind the servers' back: no refusal remembered.
-           "REDGRID_LIMIT_RATE_REFUSAL_MEMORY_SECONDS": "0"}
+    env = {
+        **fresh_database,
+        "REDGRID_LIMIT_RATE_USER": "6/minute",
+        "REDGRID_LIMIT_RATE_ANONYMOUS": "4/minute",
+        "REDGRID_LIMIT_RATE_GUESSING": "2/minute",
+        "REDGRID_LIMIT_RATE_COST": f"{COST_BUDGET}/minute",
+        # These tests reset budgets in Redis behind the servers' back: no refusal remembered.
+        "REDGRID_LIMIT_RATE_REFUSAL_MEMORY_SECONDS": "0",
+    }
     started = [LiveServer(env), LiveServer(env)]
     try:
         for server in started:

@@ -80,8 +80,8 @@ async def test_mutation_on_one_server_reaches_subscribers_on_the_other(
         for subscriber in (whole_tenant, building_3, legacy):
             await subscriber.wait_for(1)
             event = subscriber.events[0]
-            assert event["type"] == "grid.node_created"
-            assert event["path"] == f"JS01.A1.B03.{code}" and event["payload"]["code"] == code
+            assert event["__typename"] == "GridEvent" and event["type"] == "GRID_NODE_CREATED"
+            assert event["path"] == f"JS01.A1.B03.{code}" and event["code"] == code
         await asyncio.sleep(1.0)
         assert building_4.events == [] and other_tenant.events == []
         first_seq = whole_tenant.events[0]["seq"]
@@ -98,8 +98,10 @@ async def test_a_document_the_hub_does_not_push_gets_the_same_events_by_strawber
     """graphql/core/pushed.py plans plain `events` documents; one with a fragment at its root runs
     through strawberry and graphql/events/stream.py, with the same scope rules."""
     _, nodes = jinshui
-    query = ("subscription($area: EventArea!, $after: Int) { ...live } fragment live on Subscription "
-             "{ events(area: $area, after: $after) { seq type path payload } }")
+    query = (
+        "subscription($area: EventArea!, $after: Int) { ...live } fragment live on Subscription "
+        "{ events(area: $area, after: $after) { ... on GridEvent { seq type path code } } }"
+    )
     secretary = password_token("jinshui-secretary")
     code = f"F{uuid.uuid4().hex[:6]}"
     async with (
@@ -109,7 +111,7 @@ async def test_a_document_the_hub_does_not_push_gets_the_same_events_by_strawber
         result = await gql_data(live_server, CREATE, {"parent": gid(nodes["JS01.A1.B03"]), "code": code}, secretary)
         assert result["createGridNode"]["errors"] == []
         await whole_tenant.wait_for(1)
-        assert whole_tenant.events[0]["payload"]["code"] == code
+        assert whole_tenant.events[0]["code"] == code
         await asyncio.sleep(1.0)
         assert building_4.events == []
 
@@ -131,7 +133,7 @@ async def test_a_rolled_back_mutation_never_reaches_a_screen(live_server, jinshu
         ok = await gql_data(live_server, CREATE, {"parent": gid(nodes["JS01.A1.B03"]), "code": code}, head)
         assert ok["createGridNode"]["errors"] == []
         await watcher.wait_for(1)
-        assert [e["payload"]["code"] for e in watcher.events] == [code]
+        assert [e["code"] for e in watcher.events] == [code]
     secretary = password_token("jinshui-secretary")
     query = "query($p: ID!) { gridNodes(first: 500, filter: {parentId: $p}) { edges { node { code } } } }"
     listing = await gql_data(live_server, query, {"p": gid(nodes["JS01.A1.B03"])}, secretary)
@@ -159,14 +161,14 @@ async def test_a_case_on_one_server_reaches_those_who_may_see_it_on_the_other(
 
         def of_it(subscriber: Subscriber) -> list[tuple[str, str]]:
             # Earlier tests' cases in building 3 may fall overdue meanwhile: only this case's events.
-            return [(e["type"], e["payload"]["number"]) for e in subscriber.events if e["payload"]["number"] == case["number"]]
+            return [(e["type"], e["number"]) for e in subscriber.events if e["number"] == case["number"]]
 
         for subscriber in (whole_tenant, building_3):
             for _ in range(300):
                 if of_it(subscriber):
                     break
                 await asyncio.sleep(0.1)
-            assert of_it(subscriber) == [("case.created", case["number"])]
+            assert of_it(subscriber) == [("CASE_CREATED", case["number"])]
         await asyncio.sleep(1.0)
         assert of_it(building_4) == of_it(staff) == of_it(volunteer) == of_it(other_tenant) == []
 
@@ -187,10 +189,18 @@ async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, 
     # Tokens of its own: the module's may not outlive a run this long on a slow machine.
     tokens = {role: password_token(f"jinshui-{role}") for role in ("secretary", "grid-head", "grid-worker")}
     head, worker = tokens["grid-head"], tokens["grid-worker"]
-    report_input = {"title": "楼道堆物", "categoryId": await category_id(live_server, tokens["secretary"]),
-                    "source": "patrol", "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03")}
-    steps = [(head, "accept", {}), (head, "consult", {}),
-             (head, "dispatch", {"assigneeKind": "grid_worker", "assignee": "jinshui-grid-worker"}), (worker, "start", {})]
+    report_input = {
+        "title": "楼道堆物",
+        "categoryId": await category_id(live_server, tokens["secretary"]),
+        "source": "PATROL",
+        "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"),
+    }
+    steps = [
+        (head, "ACCEPT", {}),
+        (head, "CONSULT", {}),
+        (head, "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        (worker, "START", {}),
+    ]
     cases, total = 250, 1250
     sent: list[tuple[str, str]] = []  # (case number, state) of every event, in commit order
 
@@ -219,11 +229,11 @@ async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, 
         ours = {number for number, _ in sent}
         for subscriber in (far, near):
             deadline = asyncio.get_running_loop().time() + 120
-            while len([e for e in subscriber.events if e["payload"]["number"] in ours]) < total:
+            while len([e for e in subscriber.events if e["number"] in ours]) < total:
                 assert asyncio.get_running_loop().time() < deadline, f"{len(subscriber.events)} events of {total}"
                 await asyncio.sleep(0.1)
             # Overdue alerts of earlier tests' cases may come in between: these cases' events
             # are all there, in order, none twice.
-            got = [(e["payload"]["number"], e["payload"]["state"]) for e in subscriber.events if e["payload"]["number"] in ours]
+            got = [(e["number"], e["state"]) for e in subscriber.events if e["number"] in ours]
             assert got == sent, "all, in order, none twice"
             assert subscriber.seqs == sorted(set(subscriber.seqs))

@@ -13,9 +13,9 @@ from datetime import date
 import httpx
 from openpyxl import Workbook, load_workbook
 
-from redgrid.platform.root.demo import secretary_context
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
+from redgrid.platform.root.demo import secretary_context
 from redgrid.tenants import imports
 from redgrid.tenants.people import idcard
 from redgrid.tenants.people.models import Household, Resident
@@ -39,7 +39,8 @@ async def upload(server, token: str, register: str, filename: str, data: bytes) 
     operations = {"query": IMPORT, "variables": {"register": register, "file": None}}
     async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
         return await client.post(
-            "/graphql", headers={"Authorization": f"Bearer {token}"},
+            "/graphql",
+            headers={"Authorization": f"Bearer {token}"},
             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
             files={"0": (filename, data, "application/octet-stream")},
         )
@@ -63,16 +64,23 @@ def csv(lines: list[str], encoding: str = "gb18030") -> bytes:
 
 
 async def test_a_good_file_imports_whole_with_households_and_colours(live_server, tokens):
-    data = csv([
-        f"导入甲,{number(1)},男,13800001111,{B03},3幢,1单元,101,自住,低保",
-        f"导入乙,{number(3, date(1952, 2, 2))},,,{B03},3幢,1单元,101,,",
-        f"导入丙,,女,025-52123456,{B03},,,,,独居、残疾",
-    ])
+    data = csv(
+        [
+            f"导入甲,{number(1)},男,13800001111,{B03},3幢,1单元,101,自住,低保",
+            f"导入乙,{number(3, date(1952, 2, 2))},,,{B03},3幢,1单元,101,,",
+            f"导入丙,,女,025-52123456,{B03},,,,,独居、残疾",
+        ]
+    )
     result = await imported(live_server, tokens["secretary"], "RESIDENTS", "居民.csv", data)
     assert result == {"imported": 3, "rows": 3, "moreRowErrors": 0, "rowErrors": [], "errors": []}
     query = """query($f: ResidentFilter) { residents(first: 10, filter: $f, order: {field: NAME}) {
       edges { node { name sex birthDate tags household { address colour members { name } } } } } }"""
-    rows = [e["node"] for e in (await gql_data(live_server, query, {"f": {"nameContains": "导入"}}, tokens["secretary"]))["residents"]["edges"]]
+    rows = [
+        e["node"]
+        for e in (await gql_data(live_server, query, {"f": {"nameContains": "导入"}}, tokens["secretary"]))[
+            "residents"
+        ]["edges"]
+    ]
     by_name = {r["name"]: r for r in rows}
     assert by_name["导入甲"]["sex"] == "MALE" and by_name["导入甲"]["birthDate"] == "1950-05-01"  # from the ID
     assert by_name["导入乙"]["household"]["colour"] == "BLUE"  # one household, coloured by 甲's low income
@@ -83,17 +91,19 @@ async def test_a_good_file_imports_whole_with_households_and_colours(live_server
 async def test_a_file_with_bad_rows_imports_nothing_and_lists_every_one(live_server, tokens):
     good = number(5)
     bad_checksum = good[:-1] + ("0" if good[-1] != "0" else "1")
-    data = csv([
-        f"坏甲,{good},,,{B03},,,,,",  # good
-        f"坏乙,{bad_checksum},,,{B03},,,,,",  # checksum
-        f"坏丙,,,12345,{B03},,,,,",  # phone
-        "坏丁,,,,NOPE.99,,,,,",  # grid code
-        f"坏戊,{good},,,{B03},,,,,",  # duplicate of line 2
-        f"坏己,{number(1)},,,{B03},,,,,",  # registered by the first test
-        f"坏庚,{number(7)},女,,{B03},,,,,",  # the ID says male
-        f"坏辛,,,,{B03},3幢,,,,",  # building without room
-        f",,,,{B03},,,,,",  # no name
-    ])
+    data = csv(
+        [
+            f"坏甲,{good},,,{B03},,,,,",  # good
+            f"坏乙,{bad_checksum},,,{B03},,,,,",  # checksum
+            f"坏丙,,,12345,{B03},,,,,",  # phone
+            "坏丁,,,,NOPE.99,,,,,",  # grid code
+            f"坏戊,{good},,,{B03},,,,,",  # duplicate of line 2
+            f"坏己,{number(1)},,,{B03},,,,,",  # registered by the first test
+            f"坏庚,{number(7)},女,,{B03},,,,,",  # the ID says male
+            f"坏辛,,,,{B03},3幢,,,,",  # building without room
+            f",,,,{B03},,,,,",  # no name
+        ]
+    )
     result = await imported(live_server, tokens["secretary"], "RESIDENTS", "bad.csv", data)
     assert result["imported"] == 0 and result["rows"] == 9
     reasons = {(e["line"], e["column"]): e["reason"] for e in result["rowErrors"]}
@@ -116,6 +126,7 @@ class CountingResidents(ResidentsRegister):
             async for rows in parts:
                 yield rows
                 self.written += len(rows)
+
         return await super().write(ctx, counted(), state)
 
 
@@ -143,7 +154,12 @@ async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db,
     one on low income."""
     monkeypatch.setattr(imports, "PART_ROWS", 1)
     born = date(1962, 7, 1)
-    data = csv([f"分户甲,{number(1, born)},,,{B03},分户楼,1单元,101,,", f"分户乙,{number(3, born)},,,{B03},分户楼,1单元,101,,低保"])
+    data = csv(
+        [
+            f"分户甲,{number(1, born)},,,{B03},分户楼,1单元,101,,",
+            f"分户乙,{number(3, born)},,,{B03},分户楼,1单元,101,,低保",
+        ]
+    )
     tenant = await Tenant.get(slug="jinshui")
     async with tenant_transaction(tenant.id):
         result = await imports.run_import(secretary_context(tenant), ResidentsRegister(), "r.csv", data)
@@ -160,12 +176,18 @@ async def test_residents_join_the_households_registered_before_and_those_made_wi
     tenant = await Tenant.get(slug="jinshui")
     ctx = secretary_context(tenant)
     async with tenant_transaction(tenant.id):
-        homes = await imports.run_import(ctx, HouseholdsRegister(), "h.csv", f"网格编码,楼栋,单元,房号\n{B03},先登楼,1单元,101\n".encode())
+        homes = await imports.run_import(
+            ctx, HouseholdsRegister(), "h.csv", f"网格编码,楼栋,单元,房号\n{B03},先登楼,1单元,101\n".encode()
+        )
     assert (homes.imported, homes.errors) == (1, [])
     born = date(1958, 3, 1)
-    data = csv([f"先登甲,{number(5, born)},,,{B03},先登楼,1单元,101,,低保",
-                f"新户甲,{number(7, born)},,,{B03},新户楼,2单元,202,,",
-                f"新户乙,{number(9, born)},,,{B03},新户楼,2单元,202,,"])
+    data = csv(
+        [
+            f"先登甲,{number(5, born)},,,{B03},先登楼,1单元,101,,低保",
+            f"新户甲,{number(7, born)},,,{B03},新户楼,2单元,202,,",
+            f"新户乙,{number(9, born)},,,{B03},新户楼,2单元,202,,",
+        ]
+    )
     async with tenant_transaction(tenant.id):
         result = await imports.run_import(ctx, ResidentsRegister(), "r.csv", data)
     assert (result.imported, result.errors) == (3, [])
@@ -209,7 +231,9 @@ async def test_party_members_from_xlsx_turn_their_households_red(live_server, to
     good = await imported(live_server, tokens["secretary"], "PARTY_MEMBERS", "党员.xlsx", buffer.getvalue())
     assert good["imported"] == 1
     colour = "query($f: ResidentFilter) { residents(first: 1, filter: $f) { edges { node { household { colour } } } } }"
-    row = (await gql_data(live_server, colour, {"f": {"nameContains": "党员甲"}}, tokens["secretary"]))["residents"]["edges"][0]
+    row = (await gql_data(live_server, colour, {"f": {"nameContains": "党员甲"}}, tokens["secretary"]))["residents"][
+        "edges"
+    ][0]
     assert row["node"]["household"]["colour"] == "RED"
 
 
@@ -227,7 +251,7 @@ async def test_exports_are_masked_by_role_and_scoped(live_server, tokens):
     assert full.status_code == 200 and full.headers["content-type"].startswith("application/vnd.openxmlformats")
     rows = sheet_rows(full.content)
     assert rows[0][:2] == ("姓名", "公民身份号码")
-    assert (("导入甲", number(1)) in {r[:2] for r in rows})
+    assert ("导入甲", number(1)) in {r[:2] for r in rows}
     worker = sheet_rows((await download(live_server, tokens["grid-worker"], "residents")).content)
     mine = next(r for r in worker if r[0] == "导入甲")
     assert mine[1] == number(1)[:6] + "****" + number(1)[-4:]
@@ -247,15 +271,19 @@ async def test_an_export_imports_back_as_all_duplicates(live_server, tokens):
 
 async def test_units_import_and_export(live_server, tokens):
     """In Hushu, whose demo has no units, so Jinshui's seeded figures stay as the seeds say."""
-    data = ("单位名称,单位类型,党组织,联系人,联系电话,结对网格编码\n"
-            "导入单位甲,企业,甲公司党支部,王经理,13900002222,HS\n"
-            "导入单位乙,学校,,,,HS.V01\n").encode()
+    data = (
+        "单位名称,单位类型,党组织,联系人,联系电话,结对网格编码\n"
+        "导入单位甲,企业,甲公司党支部,王经理,13900002222,HS\n"
+        "导入单位乙,学校,,,,HS.V01\n"
+    ).encode()
     assert (await imported(live_server, tokens["hushu-secretary"], "UNITS", "units.csv", data))["imported"] == 2
     again = await imported(live_server, tokens["hushu-secretary"], "UNITS", "units.csv", data)
     assert [e["reason"] for e in again["rowErrors"]] == ["already registered in this tenant"] * 2
     rows = sheet_rows((await download(live_server, tokens["hushu-secretary"], "units")).content)
     assert ("导入单位甲", "企业", "甲公司党支部", "王经理", "13900002222", "HS") in rows
-    assert all(r[0] != "导入单位甲" for r in sheet_rows((await download(live_server, tokens["secretary"], "units")).content))
+    assert all(
+        r[0] != "导入单位甲" for r in sheet_rows((await download(live_server, tokens["secretary"], "units")).content)
+    )
 
 
 def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_path):
@@ -269,7 +297,9 @@ def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_pa
     assert again.returncode == 1 and "line 2: 公民身份号码: already registered in this tenant" in again.stderr
     out = tmp_path / "out.xlsx"
     dump = [sys.executable, "-m", "redgrid.platform.root.cli", "export", "--tenant", "jinshui", "residents", str(out)]
-    assert subprocess.run(dump, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
+    assert (
+        subprocess.run(dump, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
+    )
     assert any(r[0] == "命令行甲" for r in sheet_rows(out.read_bytes()))
 
 

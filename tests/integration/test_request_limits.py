@@ -28,7 +28,7 @@ from .conftest import LiveServer
 WS_INIT_TIMEOUT = 1.0
 WS_OPERATIONS = 3
 REPLAY_WINDOW = 2
-EVENTS = "subscription($after: Int) { events(area: GRID, after: $after) { seq type } }"
+EVENTS = "subscription($after: Int) { events(area: GRID, after: $after) { ... on Event { seq type } } }"
 CREATE = """mutation($parent: ID!, $code: String!) {
   createGridNode(input: {parentId: $parent, code: $code, name: "限额测试"}) { node { id } errors { code } } }"""
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
@@ -36,14 +36,16 @@ PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 @pytest.fixture(scope="module")
 def server(fresh_database: dict[str, str]) -> Iterator[LiveServer]:
-    server = LiveServer({
-        **fresh_database,
-        "REDGRID_LIMIT_WS_INIT_TIMEOUT_SECONDS": str(WS_INIT_TIMEOUT),
-        "REDGRID_LIMIT_WS_SUBSCRIPTIONS": str(WS_OPERATIONS),
-        "REDGRID_LIMIT_REPLAY_EVENTS": str(REPLAY_WINDOW),
-        "REDGRID_LIMIT_RATE_ANONYMOUS": "100000/minute",
-        "REDGRID_LIMIT_RATE_USER": "100000/minute",
-    })
+    server = LiveServer(
+        {
+            **fresh_database,
+            "REDGRID_LIMIT_WS_INIT_TIMEOUT_SECONDS": str(WS_INIT_TIMEOUT),
+            "REDGRID_LIMIT_WS_SUBSCRIPTIONS": str(WS_OPERATIONS),
+            "REDGRID_LIMIT_REPLAY_EVENTS": str(REPLAY_WINDOW),
+            "REDGRID_LIMIT_RATE_ANONYMOUS": "100000/minute",
+            "REDGRID_LIMIT_RATE_USER": "100000/minute",
+        }
+    )
     try:
         server.wait_ready()
         yield server
@@ -56,6 +58,7 @@ def codes(body: dict) -> list[str]:
 
 
 # --- GraphQL documents -------------------------------------------------------------------------
+
 
 async def test_a_megabyte_query_is_refused_at_once_and_the_server_keeps_answering(server) -> None:
     query = "{ " + "a " * 500_000 + "}"
@@ -82,8 +85,10 @@ async def test_a_megabyte_query_is_refused_at_once_and_the_server_keeps_answerin
 
 
 async def test_residents_households_and_members_in_a_cycle_are_refused(server, tokens) -> None:
-    query = ("{residents(first:50){edges{node{household{members{household{members{household{members{"
-             "household{members{id name phone}}}}}}}}}}}}")
+    query = (
+        "{residents(first:50){edges{node{household{members{household{members{household{members{"
+        "household{members{id name phone}}}}}}}}}}}}"
+    )
     started = time.perf_counter()
     body = (await gql(server, query, token=tokens["secretary"])).json()
     assert codes(body) == ["TOO_COMPLEX"] and body.get("data") is None
@@ -91,8 +96,9 @@ async def test_residents_households_and_members_in_a_cycle_are_refused(server, t
 
 
 async def test_the_grid_tree_walked_down_and_up_is_refused_to_a_volunteer(server, tokens) -> None:
-    query = ("{gridNodes(first:50){edges{node{children{parent{children{parent{children{parent{children{"
-             "id name}}}}}}}}}}}")
+    query = (
+        "{gridNodes(first:50){edges{node{children{parent{children{parent{children{parent{children{id name}}}}}}}}}}}"
+    )
     body = (await gql(server, query, token=tokens["volunteer"])).json()
     assert codes(body) == ["TOO_COMPLEX"] and body.get("data") is None
     fine = await gql_data(server, "{gridNodes(first:50){edges{node{id children{id name}}}}}", token=tokens["volunteer"])
@@ -118,8 +124,12 @@ async def test_introspection_is_for_signed_in_callers_in_production(server, toke
 
 # --- HTTP bodies --------------------------------------------------------------------------------
 
-async def _raw_request(server: LiveServer, head: dict[str, str], body_chunks: Iterator[bytes] | None,
-                       ) -> tuple[int, dict, int]:
+
+async def _raw_request(
+    server: LiveServer,
+    head: dict[str, str],
+    body_chunks: Iterator[bytes] | None,
+) -> tuple[int, dict, int]:
     """POST /graphql over a bare socket, sending `body_chunks` (chunked) until the server answers;
     the status, the JSON body and how many body bytes were sent by then."""
     return await asyncio.to_thread(_post, server, head, body_chunks)
@@ -154,7 +164,7 @@ def _post(server: LiveServer, head: dict[str, str], body_chunks: Iterator[bytes]
                         pending = memoryview(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                         sent += len(chunk)
                     try:
-                        pending = pending[sock.send(pending):]
+                        pending = pending[sock.send(pending) :]
                     except (BrokenPipeError, ConnectionResetError):
                         selector.modify(sock, selectors.EVENT_READ)
     return _response(received, sent)
@@ -197,9 +207,10 @@ async def test_a_four_hundred_megabyte_multipart_is_refused_while_it_streams(ser
     multipart = {"Content-Type": "multipart/form-data; boundary=limit", "Content-Length": str(400 * MIB)}
     status, answer, _ = await _raw_request(server, multipart, None)
     assert status == 413 and codes(answer) == ["TOO_LARGE"]
-    part = b"--limit\r\nContent-Disposition: form-data; name=\"0\"; filename=\"a.xlsx\"\r\n\r\n" + b"x" * MIB
+    part = b'--limit\r\nContent-Disposition: form-data; name="0"; filename="a.xlsx"\r\n\r\n' + b"x" * MIB
     status, answer, sent = await _raw_request(
-        server, {"Content-Type": "multipart/form-data; boundary=limit"}, _chunks(400 * MIB, part))
+        server, {"Content-Type": "multipart/form-data; boundary=limit"}, _chunks(400 * MIB, part)
+    )
     assert status == 413 and codes(answer) == ["TOO_LARGE"]
     assert 64 * MIB <= sent < 100 * MIB  # read up to the upload limit, no further
 
@@ -233,17 +244,20 @@ async def test_a_huge_url_is_cut_off_and_the_server_keeps_answering(server) -> N
     assert await sending < 50 * MIB
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b'{"query": "{ __typename }", "x": "\xff\xfe"}', "not valid JSON in UTF-8"),
-    (b'{"query": ', "not valid JSON in UTF-8"),
-    (b'["{ __typename }"]', "must be a JSON object"),
-    (b'"{ __typename }"', "must be a JSON object"),
-    (b'{"query": "{ __typename }", "variables": ' + b"[" * 40 + b"]" * 40 + b"}", "nests deeper than 32"),
-    (b'{"query": "{ __typename }", "variables": ' + b"[" * 5000 + b"]" * 5000 + b"}", "not valid JSON"),
-    (b'{"query": 5}', "`query` must be a string"),
-    (b'{"query": "{ __typename }", "variables": [1]}', "`variables` must be an object"),
-    (b'{"query": "{ __typename }", "operationName": {"a": 1}}', "`operationName` must be a string"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"query": "{ __typename }", "x": "\xff\xfe"}', "not valid JSON in UTF-8"),
+        (b'{"query": ', "not valid JSON in UTF-8"),
+        (b'["{ __typename }"]', "must be a JSON object"),
+        (b'"{ __typename }"', "must be a JSON object"),
+        (b'{"query": "{ __typename }", "variables": ' + b"[" * 40 + b"]" * 40 + b"}", "nests deeper than 32"),
+        (b'{"query": "{ __typename }", "variables": ' + b"[" * 5000 + b"]" * 5000 + b"}", "not valid JSON"),
+        (b'{"query": 5}', "`query` must be a string"),
+        (b'{"query": "{ __typename }", "variables": [1]}', "`variables` must be an object"),
+        (b'{"query": "{ __typename }", "operationName": {"a": 1}}', "`operationName` must be a string"),
+    ],
+)
 async def test_a_malformed_json_body_is_a_400_with_a_plain_reason(server, content: bytes, reason: str) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
         response = await client.post("/graphql", content=content, headers={"Content-Type": "application/json"})
@@ -253,6 +267,7 @@ async def test_a_malformed_json_body_is_a_400_with_a_plain_reason(server, conten
 
 
 # --- websockets ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_a_socket_without_connection_init_is_closed_after_the_deadline(server, protocol: str) -> None:
@@ -305,9 +320,13 @@ async def test_one_operation_more_than_the_limit_is_refused_and_the_socket_stays
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_a_subscribe_message_is_held_to_the_same_document_limits(server, tokens, protocol) -> None:
     start = "subscribe" if protocol == "graphql-transport-ws" else "start"
-    too_big = "subscription { events(area: GRID) { seq " + "type " * 8_000 + "} }"  # under the frame limit
-    cyclic = ("{residents(first:50){edges{node{household{members{household{members{household{members{"
-              "household{members{id name phone}}}}}}}}}}}}")
+    too_big = (
+        "subscription { events(area: GRID) { ... on Event { seq " + "type " * 8_000 + "} } }"
+    )  # under the frame limit
+    cyclic = (
+        "{residents(first:50){edges{node{household{members{household{members{household{members{"
+        "household{members{id name phone}}}}}}}}}}}}"
+    )
     async with connect(server.ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
         await _acknowledged(ws, tokens["secretary"])
         cases = [("big", too_big, "TOO_LARGE")]
@@ -363,8 +382,9 @@ async def test_after_further_back_than_the_replay_window_is_refused(server, toke
         assert errors[0]["extensions"]["code"] == "REPLAY_TOO_OLD", refused
         assert "subscribe without `after`" in errors[0]["message"]
         recent = grid_events - REPLAY_WINDOW
-        await ws.send(json.dumps({"id": "recent", "type": start,
-                                  "payload": {"query": EVENTS, "variables": {"after": recent}}}))
+        await ws.send(
+            json.dumps({"id": "recent", "type": start, "payload": {"query": EVENTS, "variables": {"after": recent}}})
+        )
         replayed = []
         while len(replayed) < REPLAY_WINDOW:
             if (message := await _next_message(ws))["id"] == "recent":

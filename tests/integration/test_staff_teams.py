@@ -15,7 +15,9 @@ TEAM = f"team {{ id name node {{ path }} members {{ id name }} }} {ERR}"
 CREATE_TEAM = f"mutation($input: CreateDutyTeamInput!) {{ createDutyTeam(input: $input) {{ {TEAM} }} }}"
 ADD = f"mutation($t: ID!, $s: ID!) {{ addDutyTeamMember(teamId: $t, staffId: $s) {{ {TEAM} }} }}"
 REMOVE = f"mutation($t: ID!, $s: ID!) {{ removeDutyTeamMember(teamId: $t, staffId: $s) {{ {TEAM} }} }}"
-ADD_STAFF = f"mutation($input: SinkingStaffInput!) {{ createSinkingStaff(input: $input) {{ staff {{ id name }} {ERR} }} }}"
+ADD_STAFF = (
+    f"mutation($input: SinkingStaffInput!) {{ createSinkingStaff(input: $input) {{ staff {{ id name }} {ERR} }} }}"
+)
 CREATE_DEPT = f"mutation($input: DepartmentInput!) {{ createDepartment(input: $input) {{ department {{ id name kind }} {ERR} }} }}"
 UPDATE_DEPT = f"mutation($input: UpdateDepartmentInput!) {{ updateDepartment(input: $input) {{ department {{ id name kind }} {ERR} }} }}"
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
@@ -35,7 +37,7 @@ def suffix() -> str:
 
 
 async def new_department(server, token: str) -> dict:
-    made = (await gql_data(server, CREATE_DEPT, {"input": {"name": f"联勤部门{suffix()}", "kind": "POLICE"}}, token))
+    made = await gql_data(server, CREATE_DEPT, {"input": {"name": f"联勤部门{suffix()}", "kind": "POLICE"}}, token)
     assert made["createDepartment"]["errors"] == []
     return made["createDepartment"]["department"]
 
@@ -67,8 +69,14 @@ async def test_duty_team_membership_within_the_grid_head_grid(live_server, token
     blank = (await gql_data(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": "  "}}, head))["createDutyTeam"]
     assert blank["errors"][0]["code"] == "INVALID_NAME"
     assert hidden((await gql(live_server, CREATE_TEAM, {"input": {"nodeId": b04, "name": name}}, head)).json())
-    assert forbidden((await gql(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": "志愿队"}}, tokens["volunteer"])).json())
-    assert forbidden((await gql(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": "员工队"}}, tokens["grid-worker"])).json())
+    assert forbidden(
+        (await gql(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": "志愿队"}}, tokens["volunteer"])).json()
+    )
+    assert forbidden(
+        (
+            await gql(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": "员工队"}}, tokens["grid-worker"])
+        ).json()
+    )
 
     added = (await gql_data(live_server, ADD, {"t": team, "s": on_b03["id"]}, head))["addDutyTeamMember"]
     assert added["errors"] == [] and [m["id"] for m in added["team"]["members"]] == [on_b03["id"]]
@@ -81,7 +89,9 @@ async def test_duty_team_membership_within_the_grid_head_grid(live_server, token
     assert forbidden((await gql(live_server, ADD, {"t": team, "s": on_a1["id"]}, tokens["volunteer"])).json())
     assert forbidden((await gql(live_server, REMOVE, {"t": team, "s": on_a1["id"]}, tokens["volunteer"])).json())
     assert forbidden((await gql(live_server, REMOVE, {"t": team, "s": on_a1["id"]}, tokens["dept-staff"])).json())
-    other_tenant = (await gql_data(live_server, ADD, {"t": team, "s": on_a1["id"]}, tokens["hushu-secretary"]))["addDutyTeamMember"]
+    other_tenant = (await gql_data(live_server, ADD, {"t": team, "s": on_a1["id"]}, tokens["hushu-secretary"]))[
+        "addDutyTeamMember"
+    ]
     assert other_tenant["errors"][0]["code"] == "NOT_FOUND" and other_tenant["team"] is None
 
     removed = (await gql_data(live_server, REMOVE, {"t": team, "s": on_a1["id"]}, head))["removeDutyTeamMember"]
@@ -90,7 +100,9 @@ async def test_duty_team_membership_within_the_grid_head_grid(live_server, token
     assert not_member["errors"] == [] and [m["id"] for m in not_member["team"]["members"]] == [on_b03["id"]]
 
     # A team on building 4, put up by the secretary: the grid head of building 3 cannot touch it.
-    far = (await gql_data(live_server, CREATE_TEAM, {"input": {"nodeId": b04, "name": f"4号楼联勤队{suffix()}"}}, secretary))
+    far = await gql_data(
+        live_server, CREATE_TEAM, {"input": {"nodeId": b04, "name": f"4号楼联勤队{suffix()}"}}, secretary
+    )
     far_team = far["createDutyTeam"]["team"]["id"]
     with_b04 = (await gql_data(live_server, ADD, {"t": far_team, "s": on_b04["id"]}, secretary))["addDutyTeamMember"]
     assert with_b04["errors"] == []
@@ -120,12 +132,28 @@ async def test_a_member_sent_elsewhere_can_still_be_taken_off_the_team(live_serv
     b06 = await node_id(live_server, secretary, "JS01.A2.B06")
     dept = (await new_department(live_server, secretary))["id"]
     person = await new_staff(live_server, secretary, dept, b03)
-    team = (await gql_data(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": f"调动队{suffix()}"}}, secretary))
+    team = await gql_data(live_server, CREATE_TEAM, {"input": {"nodeId": b03, "name": f"调动队{suffix()}"}}, secretary)
     team_id = team["createDutyTeam"]["team"]["id"]
-    assert (await gql_data(live_server, ADD, {"t": team_id, "s": person["id"]}, secretary))["addDutyTeamMember"]["errors"] == []
-    move = f"mutation($input: UpdateSinkingStaffInput!) {{ updateSinkingStaff(input: $input) {{ staff {{ id }} {ERR} }} }}"
-    moved = await gql_data(live_server, move, {"input": {"id": person["id"], "name": person["name"], "departmentId": dept,
-                                                        "nodeId": b06, "phone": "13912340000"}}, secretary)
+    assert (await gql_data(live_server, ADD, {"t": team_id, "s": person["id"]}, secretary))["addDutyTeamMember"][
+        "errors"
+    ] == []
+    move = (
+        f"mutation($input: UpdateSinkingStaffInput!) {{ updateSinkingStaff(input: $input) {{ staff {{ id }} {ERR} }} }}"
+    )
+    moved = await gql_data(
+        live_server,
+        move,
+        {
+            "input": {
+                "id": person["id"],
+                "name": person["name"],
+                "departmentId": dept,
+                "nodeId": b06,
+                "phone": "13912340000",
+            }
+        },
+        secretary,
+    )
     assert moved["updateSinkingStaff"]["errors"] == []
     seen = "query($id: ID!) { node(id: $id) { ... on DutyTeam { members { id } } } }"
     assert (await gql_data(live_server, seen, {"id": team_id}, secretary))["node"]["members"] == [{"id": person["id"]}]
@@ -140,29 +168,64 @@ async def test_update_department(live_server, tokens):
     first = await new_department(live_server, secretary)
     second = await new_department(live_server, secretary)
     name = f"综合执法队{suffix()}"
-    renamed = (await gql_data(live_server, UPDATE_DEPT, {"input": {"id": first["id"], "name": f"  {name} ", "kind": "URBAN_MANAGEMENT"}},
-                              secretary))["updateDepartment"]
-    assert renamed["errors"] == [] and renamed["department"] == {"id": first["id"], "name": name, "kind": "URBAN_MANAGEMENT"}
-    listed = await gql_data(live_server, "{ departments(first: 100) { edges { node { id name kind } } } }", token=secretary)
-    assert {"id": first["id"], "name": name, "kind": "URBAN_MANAGEMENT"} in [e["node"] for e in listed["departments"]["edges"]]
-    same = (await gql_data(live_server, UPDATE_DEPT, {"input": {"id": first["id"], "name": name, "kind": "JUDICIAL"}},
-                           secretary))["updateDepartment"]
+    renamed = (
+        await gql_data(
+            live_server,
+            UPDATE_DEPT,
+            {"input": {"id": first["id"], "name": f"  {name} ", "kind": "URBAN_MANAGEMENT"}},
+            secretary,
+        )
+    )["updateDepartment"]
+    assert renamed["errors"] == [] and renamed["department"] == {
+        "id": first["id"],
+        "name": name,
+        "kind": "URBAN_MANAGEMENT",
+    }
+    listed = await gql_data(
+        live_server, "{ departments(first: 100) { edges { node { id name kind } } } }", token=secretary
+    )
+    assert {"id": first["id"], "name": name, "kind": "URBAN_MANAGEMENT"} in [
+        e["node"] for e in listed["departments"]["edges"]
+    ]
+    same = (
+        await gql_data(
+            live_server, UPDATE_DEPT, {"input": {"id": first["id"], "name": name, "kind": "JUDICIAL"}}, secretary
+        )
+    )["updateDepartment"]
     assert same["errors"] == [] and same["department"]["kind"] == "JUDICIAL"  # its own name is no duplicate
-    clash = (await gql_data(live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": name, "kind": "POLICE"}},
-                            secretary))["updateDepartment"]
+    clash = (
+        await gql_data(
+            live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": name, "kind": "POLICE"}}, secretary
+        )
+    )["updateDepartment"]
     assert clash["errors"][0]["code"] == "DUPLICATE" and clash["department"] is None
-    blank = (await gql_data(live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": "", "kind": "POLICE"}},
-                            secretary))["updateDepartment"]
+    blank = (
+        await gql_data(
+            live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": "", "kind": "POLICE"}}, secretary
+        )
+    )["updateDepartment"]
     assert blank["errors"][0]["code"] == "INVALID_NAME"
     for role in ("grid-head", "volunteer", "dept-staff"):
-        body = (await gql(live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": "x", "kind": "POLICE"}}, tokens[role])).json()
+        body = (
+            await gql(
+                live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": "x", "kind": "POLICE"}}, tokens[role]
+            )
+        ).json()
         assert forbidden(body), role
-    other = (await gql_data(live_server, UPDATE_DEPT, {"input": {"id": second["id"], "name": f"外街{suffix()}", "kind": "POLICE"}},
-                            tokens["hushu-secretary"]))["updateDepartment"]
+    other = (
+        await gql_data(
+            live_server,
+            UPDATE_DEPT,
+            {"input": {"id": second["id"], "name": f"外街{suffix()}", "kind": "POLICE"}},
+            tokens["hushu-secretary"],
+        )
+    )["updateDepartment"]
     assert other["errors"][0]["code"] == "NOT_FOUND"
     node = "query($id: ID!) { node(id: $id) { ... on Department { name kind } } }"
     assert (await gql_data(live_server, node, {"id": second["id"]}, secretary))["node"] == {
-        "name": second["name"], "kind": "POLICE"}  # refusals changed nothing
+        "name": second["name"],
+        "kind": "POLICE",
+    }  # refusals changed nothing
 
 
 async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_server, tokens):
@@ -171,8 +234,13 @@ async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_serve
     stations = "query($id: ID!) { node(id: $id) { ... on GridNode { stations { id name } } } }"
     point = (await gql_data(live_server, stations, {"id": a1}, secretary))["node"]["stations"][0]
     now = datetime.now(UTC)
-    shift = {"nodeId": a1, "stationId": point["id"], "username": "jinshui-grid-head",
-             "startsAt": (now - timedelta(minutes=30)).isoformat(), "endsAt": (now + timedelta(hours=2)).isoformat()}
+    shift = {
+        "nodeId": a1,
+        "stationId": point["id"],
+        "username": "jinshui-grid-head",
+        "startsAt": (now - timedelta(minutes=30)).isoformat(),
+        "endsAt": (now + timedelta(hours=2)).isoformat(),
+    }
     create = f"""mutation($input: CreateDutyShiftInput!) {{ createDutyShift(input: $input) {{
         shift {{ id state username station {{ id name }} node {{ path }} }} {ERR} }} }}"""
     made = (await gql_data(live_server, create, {"input": shift}, secretary))["createDutyShift"]
@@ -190,12 +258,22 @@ async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_serve
     checked = (await gql_data(live_server, mark, {"input": {"shiftId": shift_id}}, head))["checkIn"]
     assert checked["errors"] == [] and checked["shift"]["state"] == "ON_DUTY"
     for token in (secretary, head):
-        rows = {e["node"]["id"]: e["node"] for e in (await gql_data(live_server, on_duty, token=token))["onDutyNow"]["edges"]}
-        assert rows[shift_id] == {"id": shift_id, "username": "jinshui-grid-head", "station": point, "node": {"path": "JS01.A1"}}
+        rows = {
+            e["node"]["id"]: e["node"]
+            for e in (await gql_data(live_server, on_duty, token=token))["onDutyNow"]["edges"]
+        }
+        assert rows[shift_id] == {
+            "id": shift_id,
+            "username": "jinshui-grid-head",
+            "station": point,
+            "node": {"path": "JS01.A1"},
+        }
     elsewhere = (await gql_data(live_server, on_duty, token=tokens["hushu-secretary"]))["onDutyNow"]["edges"]
     assert shift_id not in {e["node"]["id"] for e in elsewhere}
 
     out = "mutation($input: ShiftMarkInput!) { checkOut(input: $input) { shift { state } errors { code } } }"
-    assert (await gql_data(live_server, out, {"input": {"shiftId": shift_id}}, head))["checkOut"]["shift"]["state"] == "DONE"
+    assert (await gql_data(live_server, out, {"input": {"shiftId": shift_id}}, head))["checkOut"]["shift"][
+        "state"
+    ] == "DONE"
     after = (await gql_data(live_server, on_duty, token=secretary))["onDutyNow"]["edges"]
     assert shift_id not in {e["node"]["id"] for e in after}

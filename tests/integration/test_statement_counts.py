@@ -74,12 +74,15 @@ async def seeded(secretary, tmp_path_factory) -> None:
 
 
 async def _seed(ctx: RequestContext) -> None:
-    _, data = await statements_for(ctx, """{
+    _, data = await statements_for(
+        ctx,
+        """{
       gridNodes(first: 100) { edges { node { id level stations { id } } } }
       departments(first: 10) { edges { node { id } } }
       caseCategories { id }
       serviceItems(first: 10) { edges { node { id } } }
-    }""")
+    }""",
+    )
     grid = nodes(data, "gridNodes")
     with_station = [(n["id"], s["id"]) for n in grid for s in n["stations"]]
     departments = [d["id"] for d in nodes(data, "departments")]
@@ -92,42 +95,103 @@ async def _seed(ctx: RequestContext) -> None:
 
     staff = []
     for i in range(ROWS):
-        made = await mutate(ctx, """mutation($input: SinkingStaffInput!) { createSinkingStaff(input: $input) {
-            staff { id } errors { code } } }""", {"input": {
-            "name": f"计数{i:02d}", "departmentId": departments[i % len(departments)], "nodeId": with_station[i % len(with_station)][0],
-            "phone": f"139{i:08d}"}}, "createSinkingStaff")
+        made = await mutate(
+            ctx,
+            """mutation($input: SinkingStaffInput!) { createSinkingStaff(input: $input) {
+            staff { id } errors { code } } }""",
+            {
+                "input": {
+                    "name": f"计数{i:02d}",
+                    "departmentId": departments[i % len(departments)],
+                    "nodeId": with_station[i % len(with_station)][0],
+                    "phone": f"139{i:08d}",
+                }
+            },
+            "createSinkingStaff",
+        )
         staff.append(made["staff"]["id"])
-        await mutate(ctx, """mutation($input: SetStaffEvaluationInput!) { setStaffEvaluation(input: $input) {
-            errors { code } } }""", {"input": {"staffId": staff[-1], "year": 2025, "score": "88.5"}}, "setStaffEvaluation")
+        await mutate(
+            ctx,
+            """mutation($input: SetStaffEvaluationInput!) { setStaffEvaluation(input: $input) {
+            errors { code } } }""",
+            {"input": {"staffId": staff[-1], "year": 2025, "score": "88.5"}},
+            "setStaffEvaluation",
+        )
     for i in range(ROWS):
-        team = (await mutate(ctx, """mutation($input: CreateDutyTeamInput!) { createDutyTeam(input: $input) {
-            team { id } errors { code } } }""", {"input": {"nodeId": root, "name": f"计数联勤{i:02d}"}},
-            "createDutyTeam"))["team"]["id"]
+        team = (
+            await mutate(
+                ctx,
+                """mutation($input: CreateDutyTeamInput!) { createDutyTeam(input: $input) {
+            team { id } errors { code } } }""",
+                {"input": {"nodeId": root, "name": f"计数联勤{i:02d}"}},
+                "createDutyTeam",
+            )
+        )["team"]["id"]
         for member in (staff[i], staff[(i + 1) % ROWS], staff[(i + 7) % ROWS]):
-            await mutate(ctx, """mutation($t: ID!, $s: ID!) { addDutyTeamMember(teamId: $t, staffId: $s) {
-                errors { code } } }""", {"t": team, "s": member}, "addDutyTeamMember")
+            await mutate(
+                ctx,
+                """mutation($t: ID!, $s: ID!) { addDutyTeamMember(teamId: $t, staffId: $s) {
+                errors { code } } }""",
+                {"t": team, "s": member},
+                "addDutyTeamMember",
+            )
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     for i in range(ROWS):
         node, station = with_station[i % len(with_station)]
-        await mutate(ctx, """mutation($input: CreateDutyShiftInput!) { createDutyShift(input: $input) {
-            errors { code } } }""", {"input": {
-            "nodeId": node, "stationId": station, "staffId": staff[i],
-            "startsAt": (start + timedelta(hours=i)).isoformat(), "endsAt": (start + timedelta(hours=i + 4)).isoformat()}},
-            "createDutyShift")
+        await mutate(
+            ctx,
+            """mutation($input: CreateDutyShiftInput!) { createDutyShift(input: $input) {
+            errors { code } } }""",
+            {
+                "input": {
+                    "nodeId": node,
+                    "stationId": station,
+                    "staffId": staff[i],
+                    "startsAt": (start + timedelta(hours=i)).isoformat(),
+                    "endsAt": (start + timedelta(hours=i + 4)).isoformat(),
+                }
+            },
+            "createDutyShift",
+        )
     for i in range(ROWS):
-        case = (await mutate(ctx, """mutation($input: ReportCaseInput!) { reportCase(input: $input) {
-            case { id version } errors { code } } }""", {"input": {
-            "title": f"计数事件{i:02d}", "categoryId": categories[i % len(categories)], "source": "patrol",
-            "nodeId": leaves[i % len(leaves)]}}, "reportCase"))["case"]
-        await mutate(ctx, """mutation($input: TransitionCaseInput!) { transitionCase(input: $input) {
-            errors { code } } }""", {"input": {"id": case["id"], "action": "accept", "version": case["version"]}},
-            "transitionCase")
-        await mutate(ctx, """mutation($c: ID!, $f: Upload!) { addCaseAttachment(caseId: $c, file: $f) {
-            errors { code } } }""", {"c": case["id"], "f": png()}, "addCaseAttachment")
+        case = (
+            await mutate(
+                ctx,
+                """mutation($input: ReportCaseInput!) { reportCase(input: $input) {
+            case { id version } errors { code } } }""",
+                {
+                    "input": {
+                        "title": f"计数事件{i:02d}",
+                        "categoryId": categories[i % len(categories)],
+                        "source": "PATROL",
+                        "nodeId": leaves[i % len(leaves)],
+                    }
+                },
+                "reportCase",
+            )
+        )["case"]
+        await mutate(
+            ctx,
+            """mutation($input: TransitionCaseInput!) { transitionCase(input: $input) {
+            errors { code } } }""",
+            {"input": {"id": case["id"], "action": "ACCEPT", "version": case["version"]}},
+            "transitionCase",
+        )
+        await mutate(
+            ctx,
+            """mutation($c: ID!, $f: Upload!) { addCaseAttachment(caseId: $c, file: $f) {
+            errors { code } } }""",
+            {"c": case["id"], "f": png()},
+            "addCaseAttachment",
+        )
     for i in range(ROWS):
-        await mutate(ctx, """mutation($input: PlaceServiceOrderInput!) { placeServiceOrder(input: $input) {
-            errors { code } } }""", {"input": {"itemId": items[i % len(items)], "nodeId": leaves[i % len(leaves)]}},
-            "placeServiceOrder")
+        await mutate(
+            ctx,
+            """mutation($input: PlaceServiceOrderInput!) { placeServiceOrder(input: $input) {
+            errors { code } } }""",
+            {"input": {"itemId": items[i % len(items)], "nodeId": leaves[i % len(leaves)]}},
+            "placeServiceOrder",
+        )
 
 
 @pytest.fixture
@@ -196,7 +260,8 @@ def reached(value: Any, path: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
 # shift's staff member placed on the shift's own grid node).
 SIZES = {"residents": (30, 200)}  # a short page of 5 residents has no party member
 COSTS = {
-    "residents": 3 + 6,  # grid nodes (theirs, their households', the parents), households, party members, organisations, residents
+    "residents": 3
+    + 6,  # grid nodes (theirs, their households', the parents), households, party members, organisations, residents
     "partyMembers": 3 + 8,  # residents, their nodes, their households, organisations, the four cards
     "volunteers": 3 + 1,
     "pairings": 3 + 4,  # volunteers, teams, elders, their households
@@ -225,7 +290,6 @@ async def test_a_page_costs_the_same_statements_short_or_long(secretary, seeded,
     assert len(short_page) == small and len(long_page) >= 4 * small
     assert reached(short_page) == reached(long_page)  # like for like: the same relations followed
     assert short_cost == long_cost == COSTS[field]
-
 
 
 async def test_pages_postgresql_shapes_cost_the_same_statements_short_or_long(secretary):

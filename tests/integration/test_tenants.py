@@ -25,10 +25,16 @@ def new_slug() -> str:
 
 async def test_platform_admin_creates_tenant_with_keycloak_side_once(live_server, new_slug):
     token = password_token("platform-admin")
-    variables = {"input": {
-        "slug": new_slug, "name": "秣陵街道", "districtSlug": "jiangning", "kind": "street",
-        "secretaryUsername": f"{new_slug}-secretary", "secretaryEmail": f"{new_slug}@example.org",
-    }}
+    variables = {
+        "input": {
+            "slug": new_slug,
+            "name": "秣陵街道",
+            "districtSlug": "jiangning",
+            "kind": "street",
+            "secretaryUsername": f"{new_slug}-secretary",
+            "secretaryEmail": f"{new_slug}@example.org",
+        }
+    }
     first = (await gql_data(live_server, CREATE, variables, token))["createTenant"]
     assert first["errors"] == [] and first["created"] is True
     assert first["tenant"] == {"slug": new_slug, "name": "秣陵街道", "kind": "street", "districtSlug": "jiangning"}
@@ -68,7 +74,9 @@ async def test_bad_input_returns_typed_errors_and_writes_nothing(live_server):
     variables = {"input": {"slug": "Bad Slug!", "name": " ", "districtSlug": "jiangning", "kind": "city"}}
     errors = (await gql_data(live_server, CREATE, variables, token))["createTenant"]["errors"]
     assert {(e["field"], e["code"]) for e in errors} == {
-        ("slug", "INVALID_SLUG"), ("name", "INVALID_NAME"), ("kind", "INVALID_KIND"),
+        ("slug", "INVALID_SLUG"),
+        ("name", "INVALID_NAME"),
+        ("kind", "INVALID_KIND"),
     }
     variables = {"input": {"slug": "nowhere-street", "name": "x", "districtSlug": "no-such-district"}}
     errors = (await gql_data(live_server, CREATE, variables, token))["createTenant"]["errors"]
@@ -80,5 +88,5 @@ async def test_district_admin_sees_its_tenants_only_read(live_server):
     tenants = (await gql_data(live_server, "{ tenants { slug districtSlug } }", token=token))["tenants"]
     assert {"jinshui", "hushu"} <= {t["slug"] for t in tenants}
     assert all(t["districtSlug"] == "jiangning" for t in tenants)
-    own = (await gql_data(live_server, "{ tenants { slug } }", token=password_token("hushu-secretary")))
+    own = await gql_data(live_server, "{ tenants { slug } }", token=password_token("hushu-secretary"))
     assert own["tenants"] == [{"slug": "hushu"}]

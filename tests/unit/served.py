@@ -21,8 +21,9 @@ def free_port() -> int:
 async def served(app: Any, ws: Any, **config: Any) -> AsyncIterator[int]:
     """`app` served by uvicorn with the websocket implementation `ws`: yields its port."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=ws, log_config=None,
-                                           lifespan="off", **config))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, ws=ws, log_config=None, lifespan="off", **config)
+    )
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:

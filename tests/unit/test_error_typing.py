@@ -30,7 +30,10 @@ def raised(exc: Exception) -> GraphQLError:
 def test_invalid_input_answers_its_first_errors_code_and_field() -> None:
     error = client_error(raised(InvalidInput(UserError("first", "OUT_OF_RANGE", "first must be 1 to 500"))), mask=True)
     assert (error.message, error.extensions, error.path) == (
-        "first must be 1 to 500", {"code": "OUT_OF_RANGE", "field": "first"}, ["field"])
+        "first must be 1 to 500",
+        {"code": "OUT_OF_RANGE", "field": "first"},
+        ["field"],
+    )
 
 
 def test_a_refusal_raised_on_purpose_is_kept() -> None:
@@ -43,7 +46,8 @@ def test_what_the_caller_sent_wrong_is_typed() -> None:
     syntax = GraphQLSyntaxError(Source("{"), 1, "Expected Name, found <EOF>.")
     assert client_error(syntax, mask=True).extensions == {"code": "GRAPHQL_PARSE_FAILED"}
     assert client_error(GraphQLError("Cannot query field 'x'"), mask=True).extensions == {
-        "code": "GRAPHQL_VALIDATION_FAILED"}
+        "code": "GRAPHQL_VALIDATION_FAILED"
+    }
     variable = GraphQLError("Variable '$f' has invalid value", original_error=GraphQLError("Int cannot..."))
     assert client_error(variable, mask=True).extensions == {"code": "BAD_USER_INPUT"}
 
@@ -100,8 +104,9 @@ async def test_the_schema_masks_what_nobody_meant_to_raise_in_production(monkeyp
     monkeypatch.setattr(module, "get_settings", lambda: SimpleNamespace(env=Environment.PRODUCTION))
     structlog.contextvars.bind_contextvars(request_id="req-2")
     try:
-        stream = await module.schema.subscribe("subscription { heartbeat }", context_value=SimpleNamespace(
-            ctx=_Crashing()))
+        stream = await module.schema.subscribe(
+            "subscription { heartbeat }", context_value=SimpleNamespace(ctx=_Crashing())
+        )
         result = await anext(stream)  # type: ignore[arg-type]
         await stream.aclose()  # type: ignore[union-attr]
     finally:

@@ -44,7 +44,7 @@ def test_a_page_of_households_with_their_members_passes() -> None:
 def test_a_page_of_100_with_a_nested_list_of_lists_costs_more_than_the_budget() -> None:
     query = f"{{ households(first: 100) {{ edges {{ node {{ {CYCLE} }} }} }} }}"
     # 100 households × 10 members × 10 members of their household × 10 again × 5 fields
-    assert LIMITS.graphql_cost < 100 * LIST_ESTIMATE ** 3 * 5
+    assert LIMITS.graphql_cost < 100 * LIST_ESTIMATE**3 * 5
     assert codes(query) == ["TOO_COMPLEX"]
 
 
@@ -71,7 +71,7 @@ def test_fragments_count_where_they_are_spread() -> None:
 
 
 def test_depth_and_aliases_have_their_own_codes() -> None:
-    deep = "{ node(id: \"x\") { ... on GridNode { " + "parent { " * 12 + "id" + " }" * 12 + " } } }"
+    deep = '{ node(id: "x") { ... on GridNode { ' + "parent { " * 12 + "id" + " }" * 12 + " } } }"
     assert codes(deep) == ["TOO_DEEP"]
     aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }"
     assert codes(aliases) == ["TOO_MANY_ALIASES"]
@@ -134,10 +134,11 @@ def test_wide_and_repeated_selections_are_refused_before_graphql_cores_rules() -
     assert codes(repeated) == ["TOO_COMPLEX"]
     wide = "{ gridLevels { " + " ".join(f"a{i}: name" for i in range(LIMITS.graphql_fields_per_set + 1)) + " } }"
     assert codes(wide, Limits(graphql_aliases=1000)) == ["TOO_COMPLEX"]
-    fragments = "{ me { " + " ".join(f"...F{i}" for i in range(6)) + " } } "
-    fragments += " ".join(f"fragment F{i} on Me {{ username }}" for i in range(6))
-    assert codes(fragments) == ["TOO_COMPLEX"]  # 15 pairs of fragments
-    many = "{ " + " ".join(f"me {{ username }}" for _ in range(4)) + " }"
+    n = next(n for n in range(2, 100) if n * (n - 1) // 2 > LIMITS.graphql_merges)
+    fragments = "{ me { " + " ".join(f"...F{i}" for i in range(n)) + " } } "
+    fragments += " ".join(f"fragment F{i} on Me {{ username }}" for i in range(n))
+    assert codes(fragments) == ["TOO_COMPLEX"]  # n fragments side by side: n(n-1)/2 pairs
+    many = "{ " + " ".join("me { username }" for _ in range(4)) + " }"
     assert codes(many, Limits(graphql_fields=50, graphql_merges=10)) == []
 
 

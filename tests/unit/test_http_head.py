@@ -15,6 +15,6 @@ def test_a_read_without_the_heads_end_counts_whole() -> None:
 
 def test_the_heads_end_split_across_two_reads() -> None:
     for cut in (1, 2, 3):
-        first, second = HEAD[: len(HEAD) - cut], HEAD[len(HEAD) - cut:] + b"BODY"
+        first, second = HEAD[: len(HEAD) - cut], HEAD[len(HEAD) - cut :] + b"BODY"
         tail = first[-3:]
         assert _head_part(tail, second) == cut

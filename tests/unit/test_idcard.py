@@ -36,7 +36,7 @@ def test_check_character_equals_the_standards_weighted_sum_for_every_digit_in_ev
     for base in ("00000000000000000", "44052418800101001", "99999999999999999"):
         for i in range(17):
             for digit in "0123456789":
-                number = base[:i] + digit + base[i + 1:]
+                number = base[:i] + digit + base[i + 1 :]
                 assert idcard.check_char(number) == by_the_standard(number), number
 
 
@@ -46,17 +46,20 @@ def test_sex_is_the_parity_of_the_17th_digit(sequence, sex):
     assert idcard.parse(number, TODAY).sex == sex
 
 
-@pytest.mark.parametrize("number, reason", [
-    ("11010519491231002", "18 characters"),
-    ("1101051949123100XX", "18 characters"),
-    ("110105194912310021", "check character"),
-    ("110105194913310027", "not a birth date"),  # month 13, valid checksum
-    ("110105210001010014", "out of range"),  # born in 2100
-    ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "18 characters"),  # Arabic-Indic digits, which \d would take
-    ("¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X", "18 characters"),  # superscripts: no one types them for digits
-    ("11010519491231002X\n", "18 characters"),  # a regular expression's $ would take it
-    ("1101051949-1231002X", "18 characters"),
-])
+@pytest.mark.parametrize(
+    "number, reason",
+    [
+        ("11010519491231002", "18 characters"),
+        ("1101051949123100XX", "18 characters"),
+        ("110105194912310021", "check character"),
+        ("110105194913310027", "not a birth date"),  # month 13, valid checksum
+        ("110105210001010014", "out of range"),  # born in 2100
+        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "18 characters"),  # Arabic-Indic digits, which \d would take
+        ("¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X", "18 characters"),  # superscripts: no one types them for digits
+        ("11010519491231002X\n", "18 characters"),  # a regular expression's $ would take it
+        ("1101051949-1231002X", "18 characters"),
+    ],
+)
 def test_invalid_numbers_say_why(number, reason):
     if reason in ("not a birth date", "out of range"):
         number = number[:17] + idcard.check_char(number[:17])
@@ -68,7 +71,7 @@ def test_every_single_digit_typo_is_caught():
     number = idcard.make("320115", date(1948, 2, 29), 37)
     for i in range(17):
         for digit in "0123456789":
-            typo = number[:i] + digit + number[i + 1:]
+            typo = number[:i] + digit + number[i + 1 :]
             if typo != number:
                 with pytest.raises(ValueError):
                     idcard.parse(typo, TODAY)

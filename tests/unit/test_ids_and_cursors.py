@@ -31,11 +31,25 @@ def forged(raw: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-@pytest.mark.parametrize("raw", [
-    json.dumps(["a", MAX_DB_ID + 1]), json.dumps(["a", 0]), json.dumps(["a", "1"]), json.dumps(["a", True]),
-    json.dumps([2**70, 1]), json.dumps([{"x": 1}, 1]), json.dumps([["x"], 1]), json.dumps([True, 1]),
-    json.dumps(["a\x00b", 1]), json.dumps(["\u202e", 1]), "[Infinity, 1]", "[" * 5000, "not json", '["a"]',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        json.dumps(["a", MAX_DB_ID + 1]),
+        json.dumps(["a", 0]),
+        json.dumps(["a", "1"]),
+        json.dumps(["a", True]),
+        json.dumps([2**70, 1]),
+        json.dumps([{"x": 1}, 1]),
+        json.dumps([["x"], 1]),
+        json.dumps([True, 1]),
+        json.dumps(["a\x00b", 1]),
+        json.dumps(["\u202e", 1]),
+        "[Infinity, 1]",
+        "[" * 5000,
+        "not json",
+        '["a"]',
+    ],
+)
 def test_a_forged_cursor_is_invalid_cursor(raw: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         decode_cursor(forged(raw))

@@ -33,8 +33,9 @@ asyncio.run(main())
 
 
 def migrate(path: Path, target: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", MIGRATE, str(path), target], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", MIGRATE, str(path), target], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -50,13 +51,32 @@ def applied(path: Path) -> list[str]:
 
 def insert(db: sqlite3.Connection, table: str, **values: object) -> int:
     names = ", ".join(values)
-    return db.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})",
-                      list(values.values())).lastrowid or 0
+    return (
+        db.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})", list(values.values())
+        ).lastrowid
+        or 0
+    )
 
 
 def resident(db: sqlite3.Connection, name: str, number: str | None, **more: object) -> int:
-    return insert(db, "resident", name=name, id_number=number, phone="", living_alone=0, disabled=0, low_income=0,
-                  hardship=0, left_behind_child=0, floating=0, created_at=NOW, node_id=1, tenant_id=1, **more)
+    return insert(
+        db,
+        "resident",
+        name=name,
+        id_number=number,
+        phone="",
+        living_alone=0,
+        disabled=0,
+        low_income=0,
+        hardship=0,
+        left_behind_child=0,
+        floating=0,
+        created_at=NOW,
+        node_id=1,
+        tenant_id=1,
+        **more,
+    )
 
 
 @pytest.fixture
@@ -69,19 +89,59 @@ def at_0009(tmp_path: Path) -> Path:
     with db:
         insert(db, "district", slug="d", name="区", created_at=NOW)
         insert(db, "tenant", slug="t", name="街道", kind="street", created_at=NOW, district_id=1)
-        insert(db, "grid_node", code="n", path="n", name="网格", level=1, created_at=NOW, tenant_id=1,
-               head_name="", head_phone="")
+        insert(
+            db,
+            "grid_node",
+            code="n",
+            path="n",
+            name="网格",
+            level=1,
+            created_at=NOW,
+            tenant_id=1,
+            head_name="",
+            head_phone="",
+        )
         for i in range(3):
             resident(db, f"占位{i}", None)
         db.execute("DELETE FROM resident")  # the ids to keep do not start at 1
         member, elder, alone = resident(db, "党员", NUMBER), resident(db, "老人", OTHER), resident(db, "无号", None)
-        insert(db, "party_organisation", name="支部", kind="branch", secretary_name="", created_at=NOW, node_id=1, tenant_id=1)
-        insert(db, "party_member", category="in_service", joined_on="2000-07-01", listed=1, photo_url="", duties="",
-               phone_public=0, created_at=NOW, organisation_id=1, tenant_id=1, resident_id=member)
+        insert(
+            db,
+            "party_organisation",
+            name="支部",
+            kind="branch",
+            secretary_name="",
+            created_at=NOW,
+            node_id=1,
+            tenant_id=1,
+        )
+        insert(
+            db,
+            "party_member",
+            category="in_service",
+            joined_on="2000-07-01",
+            listed=1,
+            photo_url="",
+            duties="",
+            phone_public=0,
+            created_at=NOW,
+            organisation_id=1,
+            tenant_id=1,
+            resident_id=member,
+        )
         insert(db, "volunteer_team", name="队", kind="general", created_at=NOW, tenant_id=1)
         volunteer = insert(db, "volunteer", name="志愿者", created_at=NOW, resident_id=member, team_id=1, tenant_id=1)
-        insert(db, "pairing", kind="visit", active=1, started_on="2024-01-01", created_at=NOW, resident_id=elder,
-               tenant_id=1, volunteer_id=volunteer)
+        insert(
+            db,
+            "pairing",
+            kind="visit",
+            active=1,
+            started_on="2024-01-01",
+            created_at=NOW,
+            resident_id=elder,
+            tenant_id=1,
+            volunteer_id=volunteer,
+        )
     db.close()
     assert (member, elder, alone) == (4, 5, 6)
     return path
@@ -134,7 +194,9 @@ def test_0010_rebuilds_a_referenced_resident_table_keeping_rows_ids_and_foreign_
 def test_0010_finishes_over_the_column_a_failed_first_attempt_committed(at_0009: Path):
     """The first version of 0010 committed held_of_id, then failed on the DROP TABLE."""
     with connect(at_0009) as db:
-        db.execute('ALTER TABLE "resident" ADD COLUMN "held_of_id" BIGINT REFERENCES "resident" ("id") ON DELETE RESTRICT')
+        db.execute(
+            'ALTER TABLE "resident" ADD COLUMN "held_of_id" BIGINT REFERENCES "resident" ("id") ON DELETE RESTRICT'
+        )
     before = rows(at_0009)
     done = migrate(at_0009)
     assert done.returncode == 0, done.stderr

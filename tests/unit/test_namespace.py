@@ -11,7 +11,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _import_from_root(code: str) -> str:
     result = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); {code}"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.strip()
 

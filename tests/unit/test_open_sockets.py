@@ -38,4 +38,3 @@ async def test_every_socket_is_closed_though_some_fail() -> None:
     # Its type and place, never its message (a message can quote what a client sent).
     assert [entry["error"].split(" at ")[0] for entry in logs] == ["ValueError"]
     assert "unexpected" not in str(logs)
-

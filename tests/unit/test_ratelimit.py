@@ -4,8 +4,8 @@ the real Redis, shared between servers)."""
 import pytest
 import structlog
 
-from redgrid.platform.limits import Limits
 from redgrid.platform import ratelimit
+from redgrid.platform.limits import Limits
 from redgrid.platform.ratelimit import RateLimited, RateLimiter
 
 
@@ -83,7 +83,6 @@ def test_a_busy_process_gives_each_caller_one_place():
     rates.leave("user:-:a")
     rates.leave("user:-:a")
     rates.enter("user:-:b")  # two running: not busy
-
 
 
 async def test_a_refused_caller_is_refused_until_his_retry_after_without_asking_the_store():

@@ -113,9 +113,17 @@ def xlsx(cells: dict[str, str], dimension: str | None = None) -> bytes:
     workbook.save(buffer)
     if dimension is None:
         return buffer.getvalue()
-    return rezip(buffer.getvalue(), lambda name, body: body.replace(
-        body[body.index(b"<dimension"):body.index(b"/>", body.index(b"<dimension")) + 2],
-        f'<dimension ref="{dimension}"/>'.encode()) if name.startswith("xl/worksheets/") else body)
+    return rezip(
+        buffer.getvalue(),
+        lambda name, body: (
+            body.replace(
+                body[body.index(b"<dimension") : body.index(b"/>", body.index(b"<dimension")) + 2],
+                f'<dimension ref="{dimension}"/>'.encode(),
+            )
+            if name.startswith("xl/worksheets/")
+            else body
+        ),
+    )
 
 
 def rezip(data: bytes, change, extra: dict[str, bytes] | None = None) -> bytes:  # type: ignore[no-untyped-def]

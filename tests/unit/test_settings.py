@@ -37,5 +37,8 @@ def test_any_sqlite_database_commits_without_an_fsync_unless_it_says_so(tmp_path
     own = f"sqlite://{tmp_path}/own/db.sqlite3"
     assert tortoise_config(own)["connections"]["default"] == f"{own}?synchronous=NORMAL"
     assert (tmp_path / "own").is_dir()
-    assert tortoise_config(f"{own}?journal_mode=WAL")["connections"]["default"] == f"{own}?journal_mode=WAL&synchronous=NORMAL"
+    assert (
+        tortoise_config(f"{own}?journal_mode=WAL")["connections"]["default"]
+        == f"{own}?journal_mode=WAL&synchronous=NORMAL"
+    )
     assert tortoise_config(f"{own}?synchronous=FULL")["connections"]["default"] == f"{own}?synchronous=FULL"

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PIL import Image
 
+from redgrid.platform.errors import InvalidInput
 from redgrid.platform.settings import Settings
 from redgrid.platform.storage import DiskStorage, S3Storage, new_key
 from redgrid.tenants.cases.attachments import FILENAME_MAX, accept, clean_filename, stored_filename
-from redgrid.platform.errors import InvalidInput
 
 PIXELS = 50_000_000
 
@@ -32,8 +32,9 @@ async def test_disk_writes_whole_files_under_made_keys_only(tmp_path):
 
 
 def test_s3_signed_url_is_path_style_and_names_the_file():
-    settings = Settings(s3_endpoint_url="http://127.0.0.1:9", s3_bucket="photos",
-                        s3_access_key_id="k", s3_secret_access_key="s")
+    settings = Settings(
+        s3_endpoint_url="http://127.0.0.1:9", s3_bucket="photos", s3_access_key_id="k", s3_secret_access_key="s"
+    )
     key = new_key(3)
     url = S3Storage(settings).presigned_url(key, filename="现场 1.jpg", content_type="image/jpeg")
     parts = urlsplit(url)
@@ -54,8 +55,13 @@ def test_types_come_from_the_bytes():
         Image.new("RGB", (5, 3)).save(buffer, format=fmt)
         photo = accept(buffer.getvalue(), PIXELS)  # re-encoded without metadata, in its own type
         assert (photo.content_type, photo.width, photo.height, photo.converted) == (expected, 5, 3, False)
-    for bad in (b"", b"hello", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"RIFF\x00\x00\x00\x00WEBPjunk",
-                b"\x00\x00\x00\x1cftypheic" + b"\x00" * 40):
+    for bad in (
+        b"",
+        b"hello",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+        b"RIFF\x00\x00\x00\x00WEBPjunk",
+        b"\x00\x00\x00\x1cftypheic" + b"\x00" * 40,
+    ):
         with pytest.raises(InvalidInput):
             accept(bad, PIXELS)
     assert clean_filename("C:\\photos\\..\\现场\x00.jpg") == "现场.jpg" and clean_filename("") == "photo"

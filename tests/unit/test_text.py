@@ -36,11 +36,15 @@ def test_line_feeds_and_tabs_only_in_multi_line_texts() -> None:
 def test_length_is_the_columns_own_else_the_configured_limit() -> None:
     limits = get_limits()
     assert text_errors("name", "名" * limits.name_chars) == []
-    assert [e.code for e in text_errors("name", "名" * (limits.name_chars + 1), code="INVALID_NAME")] == ["INVALID_NAME"]
+    assert [e.code for e in text_errors("name", "名" * (limits.name_chars + 1), code="INVALID_NAME")] == [
+        "INVALID_NAME"
+    ]
     assert text_errors("name", "名" * 150, 200) == []  # a stored 150-character name exports and imports back
     assert [e.message for e in text_errors("name", "名" * 201, 200)] == ["name: at most 200 characters"]
     assert [e.code for e in text_errors("room", "1" * 51, 50, code="INVALID_ADDRESS")] == ["INVALID_ADDRESS"]
-    assert [e.code for e in text_errors("d", "x" * (limits.text_chars + 1), multiline=True, required=False, code="TOO_LONG")] == ["TOO_LONG"]
+    assert [
+        e.code for e in text_errors("d", "x" * (limits.text_chars + 1), multiline=True, required=False, code="TOO_LONG")
+    ] == ["TOO_LONG"]
     assert text_errors("d", "", required=False) == []
 
 
@@ -48,8 +52,8 @@ def test_an_export_writes_formula_like_text_as_text_and_survives_control_charact
     risky = ['=HYPERLINK("http://x",A1)', "+8613800000000", "-1+1", "@SUM(A1)", "\tx", "\rx", "#N/A"]
     data = write_xlsx("t", ["a"], [[v] for v in [*risky, "普通\x00名\x1f字", 42, None]])
     cells = [row[0] for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2)]
-    assert [c.data_type for c in cells[:len(risky)]] == ["s"] * len(risky)
-    assert all(c.quotePrefix for c in cells[:len(risky)])
-    assert [c.value for c in cells[:len(risky)]] == [*risky[:5], "\nx", "#N/A"]  # XML reads a CR back as LF
+    assert [c.data_type for c in cells[: len(risky)]] == ["s"] * len(risky)
+    assert all(c.quotePrefix for c in cells[: len(risky)])
+    assert [c.value for c in cells[: len(risky)]] == [*risky[:5], "\nx", "#N/A"]  # XML reads a CR back as LF
     assert cells[len(risky)].value == "普通\ufffd名\ufffd字" and not cells[len(risky)].quotePrefix
     assert cells[len(risky) + 1].value == 42 and cells[len(risky) + 1].data_type == "n"

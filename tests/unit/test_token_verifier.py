@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from redgrid.platform.auth.identity import AuthError
 from redgrid.platform.auth import tokens
+from redgrid.platform.auth.identity import AuthError
 from redgrid.platform.auth.tokens import KeysUnavailable, TokenVerifier
 
 ISSUER = "http://issuer.test/realms/redgrid"
@@ -42,9 +42,17 @@ class LocalKeys:
 def claims(**over):
     now = int(time.time())
     base = {
-        "iss": ISSUER, "aud": "redgrid-api", "sub": "u1", "iat": now, "exp": now + 86400,
-        "preferred_username": "jinshui-secretary", "realm_access": {"roles": ["secretary", "uma"]},
-        "tenant": "jinshui", "district": "jiangning", "azp": "redgrid-api", "typ": "Bearer",
+        "iss": ISSUER,
+        "aud": "redgrid-api",
+        "sub": "u1",
+        "iat": now,
+        "exp": now + 86400,
+        "preferred_username": "jinshui-secretary",
+        "realm_access": {"roles": ["secretary", "uma"]},
+        "tenant": "jinshui",
+        "district": "jiangning",
+        "azp": "redgrid-api",
+        "typ": "Bearer",
     }
     base.update(over)
     return base
@@ -140,8 +148,9 @@ async def test_identity_lasts_until_exp_plus_leeway(keys, verifier):
 
 
 async def test_other_redgrid_clients_are_accepted(keys):
-    verifier = TokenVerifier(keys, issuer=ISSUER, audience="redgrid-api", cache_seconds=300,
-                             clients={"redgrid-api", "redgrid-web"})
+    verifier = TokenVerifier(
+        keys, issuer=ISSUER, audience="redgrid-api", cache_seconds=300, clients={"redgrid-api", "redgrid-web"}
+    )
     assert await verifier.verify(sign(keys.keys["k1"], claims(azp="redgrid-web")))
     with pytest.raises(AuthError, match="azp"):
         await verifier.verify(sign(keys.keys["k1"], claims(azp="account")))

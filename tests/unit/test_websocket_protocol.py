@@ -103,8 +103,12 @@ async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
         await send({"type": "websocket.accept"})
         protocol = send.__self__
         parsed = protocol.conn.parser.gi_frame.f_locals["request"]  # what websockets' parser keeps
-        seen.update(protocol=type(protocol), request=protocol.request, response=protocol.response,
-                    parsed_headers=len(parsed.headers))
+        seen.update(
+            protocol=type(protocol),
+            request=protocol.request,
+            response=protocol.response,
+            parsed_headers=len(parsed.headers),
+        )
         while (message := await receive())["type"] == "websocket.receive":
             await send({"type": "websocket.send", "text": message["text"].upper()})
         seen["closed"] = message["type"]
@@ -118,5 +122,10 @@ async def test_real_uvicorn_serves_it_and_drops_the_handshake() -> None:
             if "closed" in seen:
                 break
             await asyncio.sleep(0.01)
-        assert seen == {"protocol": LeanWebSocketProtocol, "request": None, "response": None,
-                        "parsed_headers": 0, "closed": "websocket.disconnect"}
+        assert seen == {
+            "protocol": LeanWebSocketProtocol,
+            "request": None,
+            "response": None,
+            "parsed_headers": 0,
+            "closed": "websocket.disconnect",
+        }

@@ -1,0 +1,141 @@
+"""Cases, their categories, timeline and photos, as a client sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from redgrid.graphql.cases.enums import (
+    CaseAction,
+    CaseAssigneeKind,
+    CaseDeadline,
+    CaseEscalation,
+    CasePriority,
+    CaseSource,
+    CaseState,
+)
+from redgrid.graphql.core.context import GraphQLContext
+from redgrid.graphql.core.ids import DbNode
+from redgrid.graphql.core.mapping import from_row
+from redgrid.graphql.grid.types import GridNode
+from redgrid.tenants.cases import models
+
+Info = strawberry.Info[GraphQLContext, None]
+
+
+@strawberry.type
+class CaseCategory(DbNode):
+    db_id: strawberry.Private[int]
+    code: str
+    name: str
+    on_scene_minutes: int
+    resolve_minutes: int
+    answer_minutes: int
+
+    @classmethod
+    def from_model(cls, m: models.CaseCategory) -> CaseCategory:
+        return from_row(cls, m, db_id=m.id)
+
+
+@strawberry.type(description="A line of a case's timeline: who moved it, when, from which state to which, and why.")
+class CaseTransition:
+    version: int
+    action: CaseAction
+    from_state: CaseState | None
+    to_state: CaseState
+    actor: str
+    note: str
+    at: datetime
+
+    @classmethod
+    def from_model(cls, m: models.CaseTransition) -> CaseTransition:
+        return from_row(cls, m)
+
+
+@strawberry.type(description="A photo of a case. `url` serves it to whoever may see the case (same bearer token).")
+class CaseAttachment(DbNode):
+    db_id: strawberry.Private[int]
+    filename: str
+    content_type: str = strawberry.field(
+        description="What the bytes are (image/jpeg, image/png or image/webp; HEIC is stored as JPEG)."
+    )
+    size: int
+    sha256: str
+    width: int | None
+    height: int | None
+    uploaded_by: str
+    created_at: datetime
+    url: str
+
+    @classmethod
+    def from_model(cls, m: models.CaseAttachment) -> CaseAttachment:
+        global_id = relay.GlobalID("CaseAttachment", str(m.id))
+        return from_row(cls, m, db_id=m.id, url=f"/attachments/{global_id}")
+
+
+def assignee_out(kind: str | None, assignee: str | None) -> str | None:
+    """A duty team is named by its database id in the case and by its global id in the API."""
+    if kind != CaseAssigneeKind.DUTY_TEAM.value or assignee is None:
+        return assignee
+    return str(relay.GlobalID("DutyTeam", assignee))
+
+
+@strawberry.type
+class Case(DbNode):
+    db_id: strawberry.Private[int]
+    category_db_id: strawberry.Private[int]
+    node_db_id: strawberry.Private[int]
+    number: str
+    title: str
+    description: str
+    source: CaseSource
+    priority: CasePriority
+    state: CaseState
+    version: int
+    escalation: CaseEscalation
+    reporter: str
+    assignee_kind: CaseAssigneeKind | None
+    assignee: str | None = strawberry.field(description="A username, or for a duty team the DutyTeam's id.")
+    address: str
+    latitude: float | None
+    longitude: float | None
+    on_scene_due: datetime
+    resolve_due: datetime
+    answer_due: datetime
+    overdue: list[CaseDeadline] = strawberry.field(description="Deadlines passed with their milestone unmet.")
+    satisfaction: int | None
+    satisfaction_comment: str
+    created_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def from_model(cls, m: models.Case) -> Case:
+        return from_row(
+            cls,
+            m,
+            db_id=m.id,
+            category_db_id=m.category_id,  # type: ignore[attr-defined]
+            node_db_id=m.node_id,  # type: ignore[attr-defined]
+            assignee=assignee_out(m.assignee_kind, m.assignee),
+            overdue=[d for d in CaseDeadline if getattr(m, f"overdue_{d.value}_at") is not None],
+        )
+
+    @strawberry.field
+    async def category(self, info: Info) -> CaseCategory:
+        return CaseCategory.from_model(await info.context.loaders.by_id(models.CaseCategory).load(self.category_db_id))
+
+    @strawberry.field
+    async def node(self, info: Info) -> GridNode:
+        return await GridNode.load(info, self.node_db_id)
+
+    @strawberry.field(description="Every transition: who, when, from, to, why.")
+    async def timeline(self, info: Info) -> list[CaseTransition]:
+        rows = await info.context.loaders.many(models.CaseTransition, "case_id", "version").load(self.db_id)
+        return [CaseTransition.from_model(r) for r in rows]
+
+    @strawberry.field(description="Its photos, oldest first.")
+    async def attachments(self, info: Info) -> list[CaseAttachment]:
+        rows = await info.context.loaders.many(models.CaseAttachment, "case_id", "id").load(self.db_id)
+        return [CaseAttachment.from_model(r) for r in rows]
