@@ -85,7 +85,7 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         if plan is not None:
             try:
                 return self._value(plan, source)
-            except Exception:  # noqa: BLE001, S110 - graphql-core's way below reports it properly
+            except Exception:  # noqa: BLE001 - graphql-core's way below reports it properly
                 pass
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
@@ -114,9 +114,10 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan = self._objects[key] = self._object_plan(return_type, field_details_list)
             if plan is not None and (return_type.is_type_of is None or return_type.is_type_of(result, info) is True):
                 try:
-                    return {name: self._value(leaf, result) if leaf is not None else return_type.name
-                            for name, leaf in plan}
-                except Exception:  # noqa: BLE001, S110 - graphql-core's way below reports it properly
+                    return {
+                        name: self._value(leaf, result) if leaf is not None else return_type.name for name, leaf in plan
+                    }
+                except Exception:  # noqa: BLE001 - graphql-core's way below reports it properly
                     pass
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
 
@@ -135,8 +136,9 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
                 return completed
         raise _Unusual
 
-    def _object_plan(self, return_type: GraphQLObjectType,
-                     field_details_list: FieldDetailsList) -> list[tuple[str, _Leaf | None]] | None:
+    def _object_plan(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> list[tuple[str, _Leaf | None]] | None:
         """(response key, leaf plan) for each field selected, None for `__typename`; or None
         when one of them is not a plain leaf or a fragment is deferred."""
         grouped, deferred, _ = self.collect_subfields(return_type, field_details_list)
@@ -176,10 +178,9 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         nullable, of_type = not is_non_null_type(field_def.type), get_nullable_type(field_def.type)
         if is_leaf_type(of_type):
-            return _Leaf(field_def.resolve, nullable, of_type, None, False)  # type: ignore[arg-type]
+            return _Leaf(field_def.resolve, nullable, of_type, None, False)
         if is_list_type(of_type):
             items_nullable, item = not is_non_null_type(of_type.of_type), get_nullable_type(of_type.of_type)
             if is_leaf_type(item):
                 return _Leaf(field_def.resolve, nullable, None, item, items_nullable)
         return None
-

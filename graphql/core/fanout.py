@@ -13,7 +13,7 @@ tenant and grid scope), so sharing the rendering never widens what anyone receiv
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from graphql import ExecutionResult
@@ -98,7 +98,7 @@ class SharedEventExecutor(PlainLeafExecutor):
         return (source, name, variables, viewer)
 
 
-def encode_message(message: Any, fallback: Any) -> str | bytes:
+def encode_message(message: Any, fallback: Callable[[Any], str]) -> str:
     """A protocol message whose payload is a shared rendering: only the envelope is encoded
     here, the rendered data is pasted in."""
     payload = message.get("payload") if isinstance(message, dict) else None

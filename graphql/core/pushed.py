@@ -24,26 +24,28 @@ from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
 
 import structlog
-from starlette.websockets import WebSocket, WebSocketState
 from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
     GraphQLError,
+    GraphQLFormattedError,
     OperationType,
     execute_subscription_event,
 )
 from graphql.execution.values import get_argument_values
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from redgrid.graphql.core.fanout import RenderedData
 from redgrid.graphql.core.errors import client_error
+from redgrid.graphql.core.fanout import RenderedData
 from redgrid.graphql.core.limits import prepare
+from redgrid.graphql.core.persisted import admit_subscribe
+from redgrid.graphql.events.types import typed_event
 from redgrid.platform.limits import get_limits
 from redgrid.platform.logging import brief
 from redgrid.platform.settings import Environment, get_settings
-from redgrid.graphql.events.types import TenantEvent
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener, ReplayTooOld
 from redgrid.realtime.visibility import events_topic, in_scope, named_in
@@ -56,10 +58,11 @@ TOO_SLOW_REASON = "too slow to read: reconnect with your last sequence number"
 CLOSE_INIT_TIMEOUT = 4408  # no connection_init in time: graphql-transport-ws's code, on both protocols
 
 
-def too_many_operations() -> dict[str, Any]:
+def too_many_operations() -> GraphQLFormattedError:
     limit = get_limits().ws_subscriptions
-    return GraphQLError(f"at most {limit} operations may be open at once on one socket",
-                        extensions={"code": "TOO_MANY"}).formatted
+    return GraphQLError(
+        f"at most {limit} operations may be open at once on one socket", extensions={"code": "TOO_MANY"}
+    ).formatted
 
 
 def is_full(open_operations: int, limit: int | None) -> bool:
@@ -132,11 +135,32 @@ def _valid_document(schema: Any, query: str) -> DocumentNode | None:
 class PushedEvents:
     """One `events` operation of one socket, fed by the hub."""
 
-    __slots__ = ("_behind", "_head", "_send", "_socket", "_stopped", "_waiting", "_wire", "close_socket", "ctx",
-                 "hub", "listener", "rendering")
+    __slots__ = (
+        "_behind",
+        "_head",
+        "_send",
+        "_socket",
+        "_stopped",
+        "_waiting",
+        "_wire",
+        "close_socket",
+        "ctx",
+        "hub",
+        "listener",
+        "rendering",
+    )
 
-    def __init__(self, hub: Any, ctx: Any, rendering: _Rendering, head: bytes, socket: WebSocket, wire: Wire | None,
-                 send: Callable[[str], Coroutine[Any, Any, None]], close_socket: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    def __init__(
+        self,
+        hub: Any,
+        ctx: Any,
+        rendering: _Rendering,
+        head: bytes,
+        socket: WebSocket,
+        wire: Wire | None,
+        send: Callable[[str], Coroutine[Any, Any, None]],
+        close_socket: Callable[[], Coroutine[Any, Any, None]],
+    ) -> None:
         self.hub = hub
         self.ctx = ctx
         self.rendering = rendering
@@ -172,7 +196,10 @@ class PushedEvents:
         if rendering.event is event:
             self._write(rendering.payload)
             return
-        result = execute_subscription_event(rendering.executor.build_per_event_executor(TenantEvent.of(event)))
+        typed = typed_event(event)
+        if typed is None:  # a type this build does not know
+            return
+        result = execute_subscription_event(rendering.executor.build_per_event_executor(typed))
         if isinstance(result, ExecutionResult):
             self._write(rendering.keep(event, result))
         else:  # a resolver below `events` awaited something: finish it off the fan-out
@@ -192,9 +219,16 @@ class PushedEvents:
     def _write(self, payload: bytes) -> None:
         # Straight to the transport only while nothing waits before it and the app has not asked
         # to close (Starlette refuses sends from then on; the close frame may still be queued).
-        if (not self._waiting and self._wire is not None and self._socket.application_state is WebSocketState.CONNECTED
-                and self._wire.write_frame(self.rendering.frame(self._head) if payload is self.rendering.payload
-                                           else text_frame(message(self._head, payload)))):
+        if (
+            not self._waiting
+            and self._wire is not None
+            and self._socket.application_state is WebSocketState.CONNECTED
+            and self._wire.write_frame(
+                self.rendering.frame(self._head)
+                if payload is self.rendering.payload
+                else text_frame(message(self._head, payload))
+            )
+        ):
             return
         waiting = run_eagerly(self._send(message(self._head, payload).decode()), self._failed)
         if waiting is not None:  # the socket's buffer is full: this send waits in a task
@@ -225,21 +259,34 @@ async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> Pushe
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         return None
-    key = (payload["query"], operation_name, json.dumps(variables, sort_keys=True, default=str),
-           handler.context.viewer_key)
+    key = (
+        payload["query"],
+        operation_name,
+        json.dumps(variables, sort_keys=True, default=str),
+        handler.context.viewer_key,
+    )
     rendering = _renderings.get(key)
     if rendering is None:
         executor = schema.execution_context_class.build(
-            schema._schema, document, context_value=handler.context, raw_variable_values=variables,
-            operation_name=operation_name)
+            schema._schema,
+            document,
+            context_value=handler.context,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+        )
         if isinstance(executor, list):  # variables that do not fit
             return None
         rendering = _renderings[key] = _Rendering(executor)
     executor = rendering.executor
     operation = executor.operation
     root = operation.selection_set.selections
-    if (operation.operation is not OperationType.SUBSCRIPTION or len(root) != 1 or not isinstance(root[0], FieldNode)
-            or root[0].name.value != "events" or root[0].directives):
+    if (
+        operation.operation is not OperationType.SUBSCRIPTION
+        or len(root) != 1
+        or not isinstance(root[0], FieldNode)
+        or root[0].name.value != "events"
+        or root[0].directives
+    ):
         return None
     field = schema._schema.subscription_type.fields["events"]
     try:
@@ -250,9 +297,16 @@ async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> Pushe
         return None
     socket = handler.websocket
     message_head = json.dumps(head, separators=(",", ":"))[:-1] + ',"payload":'
-    pushed = PushedEvents(handler.context.services.hub, handler.context.ctx, rendering, message_head.encode(),
-                          socket.ws, socket.ws.scope.get("redgrid.wire"), socket.send_text,
-                          lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON))
+    pushed = PushedEvents(
+        handler.context.services.hub,
+        handler.context.ctx,
+        rendering,
+        message_head.encode(),
+        socket.ws,
+        socket.ws.scope.get("redgrid.wire"),
+        socket.send_text,
+        lambda: socket.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON),
+    )
     try:
         pushed.listener = await pushed.hub.listen(topic, after, pushed.deliver)
     except ReplayTooOld:
@@ -282,6 +336,8 @@ class PushedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             return
         if self.connection_acknowledged and operation_id not in self.operations and self._full():
             await self.send_message({"id": operation_id, "type": "error", "payload": [too_many_operations()]})
+            return
+        if not await admit_subscribe(self, message):  # persisted queries, allow-list (graphql/core/persisted.py)
             return
         if self.connection_acknowledged and operation_id not in self.operations:
             pushed = await open_events(self, message.get("payload"), {"id": operation_id, "type": "next"})
@@ -340,9 +396,12 @@ class PushedLegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
         operation_id = message["id"]
         if operation_id in self.pushed or operation_id in self.tasks:
             await self.cleanup_operation(operation_id)  # the protocol replaces a reused id
-        if self.connection_acknowledged and is_full(len(self.pushed) + len(self.tasks),
-                                                    self.max_subscriptions_per_connection):
+        if self.connection_acknowledged and is_full(
+            len(self.pushed) + len(self.tasks), self.max_subscriptions_per_connection
+        ):
             await self.send_message({"type": "error", "id": operation_id, "payload": too_many_operations()})
+            return
+        if not await admit_subscribe(self, message):  # persisted queries, allow-list (graphql/core/persisted.py)
             return
         if self.connection_acknowledged:
             pushed = await open_events(self, message.get("payload"), {"type": "data", "id": operation_id})

@@ -67,17 +67,22 @@ def schema_with(executor: type, things: list[Any], extensions: list[Any] | None 
     return strawberry.Schema(query=Query, execution_context_class=executor, extensions=extensions or [])
 
 
-GOOD = [Thing(name="Li", nickname=None, colour=Colour.RED, tags=[Colour.BLUE], maybe_tags=None, count=3),
-        Thing(name="Wang", nickname="W", colour=Colour.BLUE, tags=[], maybe_tags=[None, Colour.RED], count=0)]
+GOOD = [
+    Thing(name="Li", nickname=None, colour=Colour.RED, tags=[Colour.BLUE], maybe_tags=None, count=3),
+    Thing(name="Wang", nickname="W", colour=Colour.BLUE, tags=[], maybe_tags=[None, Colour.RED], count=0),
+]
 
 
-@pytest.mark.parametrize("query", [
-    "{ things { name nickname colour tags maybeTags count shout(times: 2) } }",
-    "{ things { ...F } } fragment F on Thing { n: name name colour @include(if: true) tags @skip(if: false) }",
-    "{ things { __typename name } }",
-    "{ things { name nickname colour tags maybeTags count } thing { count } }",
-    "{ things { __typename n: name ...F name } } fragment F on Thing { name colour @include(if: false) tags }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ things { name nickname colour tags maybeTags count shout(times: 2) } }",
+        "{ things { ...F } } fragment F on Thing { n: name name colour @include(if: true) tags @skip(if: false) }",
+        "{ things { __typename name } }",
+        "{ things { name nickname colour tags maybeTags count } thing { count } }",
+        "{ things { __typename n: name ...F name } } fragment F on Thing { name colour @include(if: false) tags }",
+    ],
+)
 def test_answers_as_graphql_core_does(query: str) -> None:
     fast = schema_with(PlainLeafExecutor, GOOD).execute_sync(query)
     whole = schema_with(StrawberryGraphQLCoreExecutionContext, GOOD).execute_sync(query)
@@ -124,8 +129,12 @@ def test_objects_of_plain_leaves_skip_graphql_cores_object_machinery(monkeypatch
 
     monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_object_value", counted)
     result = schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { __typename name tags } }")
-    assert result.data == {"things": [{"__typename": "Thing", "name": "Li", "tags": ["BLUE"]},
-                                      {"__typename": "Thing", "name": "Wang", "tags": []}]}
+    assert result.data == {
+        "things": [
+            {"__typename": "Thing", "name": "Li", "tags": ["BLUE"]},
+            {"__typename": "Thing", "name": "Wang", "tags": []},
+        ]
+    }
     assert completed == []
     schema_with(PlainLeafExecutor, GOOD).execute_sync("{ things { name shout } }")
     assert completed == ["Thing", "Thing"]  # a resolver field among them: graphql-core's way

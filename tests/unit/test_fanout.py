@@ -52,9 +52,11 @@ async def test_same_document_shares_one_result_per_event():
 
 
 def test_shared_data_is_pasted_into_the_envelope_as_json():
-    data = RenderedData({"events": {"seq": 3, "payload": {"name": "三号楼"}}})
-    for message in ({"id": "1", "type": "next", "payload": {"data": data}},
-                    {"type": "data", "id": "x\"y", "payload": {"data": data}}):
+    data = RenderedData({"events": {"__typename": "GridEvent", "seq": 3, "name": "三号楼"}})
+    for message in (
+        {"id": "1", "type": "next", "payload": {"data": data}},
+        {"type": "data", "id": 'x"y', "payload": {"data": data}},
+    ):
         encoded = encode_message(message, json.dumps)
         assert json.loads(encoded) == json.loads(json.dumps(message))
     plain = {"type": "next", "id": "1", "payload": {"data": {"a": 1}, "errors": []}}

@@ -7,6 +7,8 @@ the send are stand-ins: this code never talks to a service."""
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -40,8 +42,9 @@ def caller(username: str, tenant_id: int = 1, path: str = "JS01.A1.B03") -> Requ
     return RequestContext(identity, SimpleNamespace(id=tenant_id), GridScope(ScopeKind.SUBTREE, path))  # type: ignore[arg-type]
 
 
-def subscription(ctx: RequestContext, rendering: _Rendering,
-                 head: bytes = b'{"id":"1","type":"next","payload":') -> tuple[PushedEvents, Wire, list[str]]:
+def subscription(
+    ctx: RequestContext, rendering: _Rendering, head: bytes = b'{"id":"1","type":"next","payload":'
+) -> tuple[PushedEvents, Wire, list[str]]:
     wire, sent = Wire(), []
 
     async def send(text: str) -> None:
@@ -55,7 +58,8 @@ def subscription(ctx: RequestContext, rendering: _Rendering,
 
 
 def event(seq: int, path: str = "JS01.A1.B04", people: tuple[str, ...] = ()) -> HubEvent:
-    return HubEvent("t1.cases", seq, "case.created", path, {"people": list(people)}, "2026-11-24T00:00:00Z")
+    payload = {"id": 5, "number": "C-5", "state": "reported", "people": list(people)}
+    return HubEvent("t1.cases", seq, "case.created", path, payload, "2026-11-24T00:00:00Z")
 
 
 def rendered(rendering: _Rendering, e: HubEvent) -> None:
@@ -87,15 +91,19 @@ def test_a_shared_frame_is_only_for_the_same_operation_head() -> None:
     """One rendering, three operations: another id, and the legacy protocol's `data` message,
     each get a frame of their own."""
     shared = _Rendering(executor=None)
-    heads = [b'{"id":"1","type":"next","payload":', b'{"id":"2","type":"next","payload":',
-             b'{"type":"data","id":"1","payload":']
+    heads = [
+        b'{"id":"1","type":"next","payload":',
+        b'{"id":"2","type":"next","payload":',
+        b'{"type":"data","id":"1","payload":',
+    ]
     subscribers = [subscription(caller("head"), shared, head) for head in heads]
     e = event(1, path="JS01.A1.B03")
     rendered(shared, e)
     for events, _, _ in subscribers:
         events.deliver(e)
     assert [wire.frames for _, wire, _ in subscribers] == [
-        [text_frame(head + b'{"data":{"events":{"seq":1}}}}')] for head in heads]
+        [text_frame(head + b'{"data":{"events":{"seq":1}}}}')] for head in heads
+    ]
 
 
 def test_nothing_goes_straight_to_the_transport_once_a_close_was_asked_for() -> None:
@@ -171,8 +179,14 @@ class InitView:
 
 
 def init_handler(socket: InitSocket) -> pushed.PushedTransportWSHandler:
-    return pushed.PushedTransportWSHandler(InitView(), socket, SimpleNamespace(connection_params=None),  # type: ignore[arg-type]
-                                          None, schema, timedelta(seconds=60))
+    return pushed.PushedTransportWSHandler(
+        InitView(),
+        socket,
+        SimpleNamespace(connection_params=None),  # type: ignore[arg-type]
+        None,
+        schema,
+        timedelta(seconds=60),
+    )
 
 
 async def test_the_cancelled_init_timeout_is_not_kept_for_the_sockets_life() -> None:
@@ -194,3 +208,64 @@ async def test_a_fired_init_timeout_stays_for_shutdown_to_await() -> None:
     await handler.handle_connection_init({"type": "connection_init"})
     assert handler.connection_init_timeout_task is not None
     await handler.shutdown()
+
+
+UNION = (
+    "subscription { events(area: CASES) { __typename ...when ... on CaseEvent { caseId number state } "
+    "... on GridEvent { code } } } fragment when on Event { seq type at }"
+)
+
+
+class Hub:
+    """Takes listeners as realtime/hub.py does, without a channel layer."""
+
+    def __init__(self) -> None:
+        self.topics: list[str] = []
+
+    async def listen(self, topic: str, after: int | None, deliver: Callable[[HubEvent], None]) -> Any:
+        self.topics.append(topic)
+        return SimpleNamespace(topic=topic)
+
+
+def handler(ctx: RequestContext, hub: Hub, wire: Wire) -> Any:
+    async def send_text(text: str) -> None: ...
+
+    async def close(code: int, reason: str) -> None: ...
+
+    context = SimpleNamespace(ctx=ctx, viewer_key=(ctx.tenant_id, "union test"), services=SimpleNamespace(hub=hub))
+    ws = SimpleNamespace(application_state=WebSocketState.CONNECTED, scope={"redgrid.wire": wire})
+    socket = SimpleNamespace(ws=ws, send_text=send_text, close=close)
+    return SimpleNamespace(schema=schema, context=context, websocket=socket)
+
+
+def frame_json(frame: bytes) -> Any:
+    return json.loads(frame[4:] if frame[1] == 126 else frame[2:])  # a server's frame: unmasked
+
+
+async def test_a_union_selection_is_pushed_and_rendered_once_for_all() -> None:
+    """Inline fragments and a fragment spread inside `events`: planned here, not sent
+    strawberry's way, and each event rendered once for every subscriber with its render key."""
+    hub, wires = Hub(), [Wire(), Wire()]
+    operations = [
+        await pushed.open_events(handler(caller("head"), hub, wire), {"query": UNION}, {"id": "1", "type": "next"})
+        for wire in wires
+    ]
+    assert all(isinstance(operation, PushedEvents) for operation in operations)
+    assert operations[0].rendering is operations[1].rendering and hub.topics == ["t1.cases"] * 2  # type: ignore[union-attr]
+    e = event(7, path="JS01.A1.B03")
+    for operation in operations:
+        operation.deliver(e)  # type: ignore[union-attr]
+    assert wires[0].frames[0] is wires[1].frames[0]
+    assert frame_json(wires[0].frames[0])["payload"] == {
+        "data": {
+            "events": {
+                "__typename": "CaseEvent",
+                "seq": 7,
+                "type": "CASE_CREATED",
+                "at": "2026-11-24T00:00:00+00:00",
+                "caseId": "Q2FzZTo1",
+                "number": "C-5",
+                "state": "REPORTED",
+            }
+        }
+    }  # Case:5
