@@ -14,34 +14,43 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
 from keycloak.exceptions import KeycloakError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
-from cross_web import HTTPException
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.core.loaders import Loaders
-from redgrid.platform.auth.identity import AuthError, Identity
-from redgrid.platform.body_limit import json_depth
-from redgrid.platform.limits import get_limits
-from redgrid.platform.context import Forbidden, RequestContext
-from redgrid.platform.ratelimit import RateLimited, TooManyRequests
-from redgrid.platform.root.services import Services
-from redgrid.platform.tenancy import resolve_context
+from redgrid.graphql.core.persisted import PersistedQueries, PersistedQueryError
 from redgrid.graphql.core.ratelimits import (
-    CLOSE_RATE_LIMITED, LimitedLegacyWSHandler, LimitedTransportWSHandler, admit_websocket, caller_of, identify,
-    initialised, refusal_response,
+    CLOSE_RATE_LIMITED,
+    LimitedLegacyWSHandler,
+    LimitedTransportWSHandler,
+    admit_websocket,
+    caller_of,
+    identify,
+    initialised,
+    refusal_response,
 )
 from redgrid.graphql.core.responses import encode_json
-from redgrid.realtime.wire import Wire
+from redgrid.graphql.core.services import GraphQLServices
+from redgrid.platform.auth.identity import AuthError, Identity
+from redgrid.platform.body_limit import json_depth
+from redgrid.platform.context import Forbidden, RequestContext
+from redgrid.platform.limits import get_limits
+from redgrid.platform.ratelimit import RateLimited, TooManyRequests
+from redgrid.platform.tenancy import resolve_context
 from redgrid.realtime.connections import (
     CLOSE_FORBIDDEN,
     CLOSE_RECONNECT,
@@ -49,9 +58,18 @@ from redgrid.realtime.connections import (
     OPEN_SOCKETS,
     RECONNECT_REASON,
 )
+from redgrid.realtime.wire import Wire
 
 CLOSE_TRY_AGAIN_LATER = 1013
 IN_FLIGHT_KEY = "redgrid.in_flight"  # in an HTTP request's scope: the caller whose place it holds
+# GraphQL over HTTP (graphql-over-http draft): the media type a client asks for in Accept, and
+# the HTTP status of a request error (no `data`) answered in it, kept in the request's scope.
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+LEGACY_JSON = "application/json"
+MEDIA_KEY = "redgrid.media_type"
+STATUS_KEY = "redgrid.status"
+ACCEPT_RANGES = 32  # media ranges of an Accept header read, at most
+ERROR_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429, "INTERNAL": 500}
 # The identity provider could not be asked (JWKS or user status): not the caller's fault.
 PROVIDER_DOWN = (KeycloakError, httpx.HTTPError, OSError)
 
@@ -63,7 +81,7 @@ class GraphQLContext:
     __slots__ = ("_ctx", "_loaders", "connection_params", "request", "services")
 
     def __init__(
-        self, request: Request | WebSocket, services: Services, request_context: RequestContext
+        self, request: Request | WebSocket, services: GraphQLServices, request_context: RequestContext
     ) -> None:
         self.request = request
         self.services = services
@@ -99,7 +117,7 @@ class GraphQLContext:
         return (ctx.tenant_id, identity.roles if identity else None, ctx.scope)
 
 
-def _services(request: Request | WebSocket) -> Services:
+def _services(request: Request | WebSocket) -> GraphQLServices:
     return request.app.state.services
 
 
@@ -151,8 +169,8 @@ class _WebSocketAdapter(ASGIWebSocketAdapter):
         await self.ws.send_text(text)
 
 
-class RedGridGraphQL(GraphQL):
-    websocket_adapter_class = _WebSocketAdapter  # type: ignore[assignment]
+class RedGridGraphQL(GraphQL[GraphQLContext, None]):
+    websocket_adapter_class = _WebSocketAdapter
     graphql_transport_ws_handler_class = LimitedTransportWSHandler
     graphql_ws_handler_class = LimitedLegacyWSHandler
 
@@ -171,14 +189,54 @@ class RedGridGraphQL(GraphQL):
                 initialised(websocket)
                 _services(websocket).watch.discard(websocket)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The allow-list is read now: a bad manifest stops the start, not the first request.
+        self.persisted = PersistedQueries.from_settings()
+
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        try:
+        if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
+        media_type = request.scope[MEDIA_KEY] = negotiated_media_type(request.headers.get("accept"))
+        response: Any
+        try:
+            response = await super().run(request, context, root_value)
         except StarletteHTTPException as exc:  # from get_context or execute_single: no operation ran
-            return refusal_response(exc)
+            response = refusal_response(exc)
+        except HTTPException as exc:  # not a GraphQL request (body, parameters, method): the view's own refusals
+            response = request_error(exc.status_code, exc.reason, "BAD_REQUEST")
+        except PersistedQueryError as exc:
+            status = exc.status if media_type == GRAPHQL_RESPONSE else exc.legacy_status
+            response = JSONResponse({"errors": [exc.formatted]}, status_code=status)
         finally:
             if (caller := request.scope.pop(IN_FLIGHT_KEY, None)) is not None:
                 _services(request).rate_limiter.leave(caller)
+        if (status := request.scope.pop(STATUS_KEY, None)) is not None:
+            response.status_code = status
+        if isinstance(response, Response) and response.media_type == LEGACY_JSON:
+            response.headers["content-type"] = media_type
+        return response
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """A request error (the document could not be parsed or validated, its variables not
+        coerced, or it was refused before it ran: no `data`) answered in
+        application/graphql-response+json is a 4xx without `data`; in application/json a 200,
+        as the spec allows older clients."""
+        response = await super().process_result(request, result)
+        status = request_error_status(result)
+        if status is not None and request.scope.get(MEDIA_KEY) == GRAPHQL_RESPONSE:
+            response.pop("data", None)
+            request.scope[STATUS_KEY] = status
+        return response
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        response = super().create_response(response_data, sub_response)
+        response.media_type = LEGACY_JSON  # the negotiated type is set in run()
+        return response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a persisted query sent by GET, which has `extensions` and no `query`."""
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """An operation refused for its cost (graphql/core/limits.py) before it ran is a 429, like
@@ -209,10 +267,22 @@ class RedGridGraphQL(GraphQL):
         data = await super().parse_http_body(request)
         if not isinstance(data, list) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        if not isinstance(data, list):  # the document a persisted query's hash names (graphql/core/persisted.py)
+            # strawberry types `query` str | None, but it holds the JSON value sent (refused later when not a string)
+            data.query = await self.persisted.resolve(data.query, data.extensions, self._storable)  # type: ignore[assignment]
         return data
+
+    def _storable(self, query: str) -> bool:
+        """Whether a document passes the limits and validation (the parsed document is cached:
+        the operation runs next)."""
+        try:
+            return not prepare(self.schema._schema, query).errors  # type: ignore[attr-defined]
+        except GraphQLError:
+            return False
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         services = _services(request)
+        self.persisted.bind(services.redis)
         if isinstance(request, WebSocket):
             # Tracked so a shutdown can close it with "reconnect"; authenticated later, in
             # on_ws_connect, from the connection_init payload.
@@ -235,7 +305,7 @@ class RedGridGraphQL(GraphQL):
         return GraphQLContext(request, services, await _context_of(request, identity))
 
     async def on_ws_connect(self, context: GraphQLContext) -> dict[str, object] | None:
-        websocket: WebSocket = context.request
+        websocket = cast(WebSocket, context.request)  # a websocket's context
         initialised(websocket)
         if OPEN_SOCKETS.closing:
             raise ConnectionRejectionError({"message": RECONNECT_REASON})
@@ -263,7 +333,7 @@ class RedGridGraphQL(GraphQL):
         return None
 
 
-async def _admit(services: Services, websocket: WebSocket) -> None:
+async def _admit(services: GraphQLServices, websocket: WebSocket) -> None:
     """Closed at once with 4429 when its address's budget or waiting sockets are spent: the
     protocol handler then finds it closed and ends."""
     try:
@@ -279,3 +349,50 @@ def _authorization_from(params: dict[str, Any]) -> str | None:
             return value
     token = params.get("token")
     return f"Bearer {token}" if isinstance(token, str) and token else None
+
+
+def negotiated_media_type(accept: str | None) -> str:
+    """application/graphql-response+json when the client names it (and prefers nothing to it);
+    application/json otherwise: a missing Accept, `*/*` and `application/*` included, and for
+    what we cannot produce (legacy clients get what they always did)."""
+    if not accept:
+        return LEGACY_JSON
+    modern = legacy = 0.0
+    for media_range in accept.split(",", ACCEPT_RANGES)[:ACCEPT_RANGES]:
+        name, _, params = media_range.partition(";")
+        name = name.strip().lower()
+        quality = _quality(params)
+        if name == GRAPHQL_RESPONSE:
+            modern = max(modern, quality)
+        elif name in (LEGACY_JSON, "application/*", "*/*"):
+            legacy = max(legacy, quality)
+    return GRAPHQL_RESPONSE if modern > 0 and modern >= legacy else LEGACY_JSON
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                quality = float(value.strip()[:5])
+            except ValueError:
+                return 0.0
+            return quality if 0 <= quality <= 1 else 0.0
+    return 1.0
+
+
+def request_error_status(result: Any) -> int | None:
+    """The HTTP status of a request error — a result without data whose errors name no field
+    (refused before it ran, or its variables could not be coerced) — by its errors' codes
+    (graphql/core/errors.py gave each one); None for a response with data, or whose data is null
+    because a field failed."""
+    errors = getattr(result, "errors", None)
+    if not errors or getattr(result, "data", None) is not None or any(error.path for error in errors):
+        return None
+    codes = {(error.extensions or {}).get("code") for error in errors}
+    return max((ERROR_STATUS.get(code, 400) for code in codes if isinstance(code, str)), default=400)
+
+
+def request_error(status: int, message: str, code: str) -> JSONResponse:
+    """A request the view refused before it was a GraphQL request, GraphQL-shaped (no `data`)."""
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from strawberry.extensions import FieldExtension
 
 from redgrid.graphql.core.pushed import PushedLegacyWSHandler, PushedTransportWSHandler
+from redgrid.graphql.core.services import GraphQLServices
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.limits import get_limits
 from redgrid.platform.ratelimit import RateLimited, TooManyRequests, principal
-from redgrid.platform.root.services import Services
 from redgrid.realtime.connections import PENDING_SOCKETS
 
 # graphql-ws's code for "too many": the client should wait before it connects again.
@@ -45,7 +45,7 @@ def caller_of(identity: Identity | None, connection: HTTPConnection) -> str:
     return principal(identity.tenant_slug, identity.subject, None)
 
 
-async def admit_websocket(services: Services, websocket: HTTPConnection) -> None:
+async def admit_websocket(services: GraphQLServices, websocket: HTTPConnection) -> None:
     """A new websocket, before its connection_init: charged to its address's budget and counted
     among the address's sockets still waiting; RateLimited when either is spent."""
     address = client_address(websocket) or "unknown"
@@ -62,7 +62,7 @@ def initialised(websocket: HTTPConnection) -> None:
         PENDING_SOCKETS.discard(address)
 
 
-async def identify(services: Services, authorization: str | None, connection: HTTPConnection) -> Identity | None:
+async def identify(services: GraphQLServices, authorization: str | None, connection: HTTPConnection) -> Identity | None:
     """Authenticate and charge the caller's budget: RateLimited when it is spent, AuthError for
     a bad token (charged to the client address first, so bad tokens cannot be tried freely)."""
     limiter = services.rate_limiter
@@ -112,7 +112,7 @@ async def _charge_subscribe(handler: Any) -> RateLimited | None:
     return None
 
 
-def _formatted(exc: RateLimited) -> dict[str, Any]:
+def _formatted(exc: RateLimited) -> GraphQLFormattedError:
     return GraphQLError(str(exc), extensions={"code": "RATE_LIMITED", "retryAfter": exc.retry_after}).formatted
 
 
