@@ -1,5 +1,5 @@
 """GraphQL for a street's key figures (tenants/figures.py); live updates arrive on the
-`events(area: FIGURES)` subscription as `figures.updated` with the same figures in `payload`."""
+`events(area: FIGURES)` subscription as a `FiguresEvent` whose `figures` are the same `KeyFigures`."""
 
 from __future__ import annotations
 
