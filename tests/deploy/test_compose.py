@@ -152,7 +152,7 @@ def test_one_shot_services_do_not_restart(services):
 def test_named_volumes_are_declared(compose, services):
     declared = set((compose.get("volumes") or {}).keys())
     used = set()
-    for name, service in services.items():
+    for service in services.values():
         for volume in _volumes(service):
             if volume.get("type", "volume") == "volume" and volume.get("source"):
                 used.add(volume["source"])

@@ -120,7 +120,8 @@ class Subscriber:
         "subscription($area: EventArea!, $after: Int) { events(area: $area, after: $after) { __typename "
         "... on CaseEvent { ...base caseId number state deadline people } "
         "... on GridEvent { ...base subjectId code name } ... on PeopleEvent { ...base subjectId } "
-        "... on RosterEvent { ...base subjectId people } ... on FiguresEvent { ...base figures { openCases residents } } "
+        "... on RosterEvent { ...base subjectId people } "
+        "... on FiguresEvent { ...base figures { openCases residents } } "
         "} } fragment base on Event { seq type path at }"
     )
 
@@ -155,8 +156,9 @@ class Subscriber:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def wait_for(self, count: int, timeout: float = 30) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def wait_for(self, count: int, within: float = 30) -> None:
+        """Wait until `count` events have arrived, at most `within` seconds."""
+        deadline = asyncio.get_running_loop().time() + within
         while len(self.events) < count:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"got {len(self.events)} of {count} events")
@@ -164,10 +166,10 @@ class Subscriber:
                 raise AssertionError(f"socket closed ({self.close_code}) after {len(self.events)} events")
             await asyncio.sleep(0.05)
 
-    async def closed(self, timeout: float = 30) -> int | None:
-        """Wait for the server to close the socket; its close code."""
+    async def closed(self, within: float = 30) -> int | None:
+        """Wait (at most `within` seconds) for the server to close the socket; its close code."""
         assert self._task is not None
-        await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        await asyncio.wait_for(asyncio.shield(self._task), within)
         return self.close_code
 
     async def _run(self) -> None:

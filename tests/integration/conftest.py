@@ -197,3 +197,17 @@ def tokens() -> dict[str, str]:
         "hushu-secretary",
     )
     return {n.removeprefix("jinshui-"): password_token(n) for n in names}
+
+
+@pytest.fixture(scope="module")
+async def grid(live_server: LiveServer, tokens: dict[str, str]) -> dict[str, dict]:
+    """The Jinshui grid by path: node id and its party organisation's id (test_people and the
+    modules that reuse its helpers; test_units* have a `grid` of their own)."""
+    from .clients import gql_data
+
+    query = "{ gridNodes(first: 500) { edges { node { id path partyOrganisations { id } } } } }"
+    data = await gql_data(live_server, query, token=tokens["secretary"])
+    return {
+        e["node"]["path"]: {"id": e["node"]["id"], "org": (e["node"]["partyOrganisations"] or [{}])[0].get("id")}
+        for e in data["gridNodes"]["edges"]
+    }

@@ -204,7 +204,7 @@ async def test_open_subscription_is_closed_when_the_user_loses_the_right(live_se
     async with Subscriber(live_server, password_token(username), protocol=protocol) as subscriber:
         change(admin, user_id, user)
         try:
-            assert await subscriber.closed(timeout=15) == code
+            assert await subscriber.closed(within=15) == code
         finally:
             undo(admin, user_id, user)
             await asyncio.sleep(1.2)  # the server's cached status of the user expires
@@ -222,7 +222,7 @@ async def test_open_subscription_is_closed_with_4401_when_its_token_expires(live
     token = _short_lived_token(6)
     async with Subscriber(live_server, token, protocol=protocol) as subscriber:
         assert subscriber.close_code is None  # open and subscribed
-        assert await subscriber.closed(timeout=15) == 4401
+        assert await subscriber.closed(within=15) == 4401
 
 
 def _grant(username: str) -> dict:
@@ -357,7 +357,8 @@ async def test_keys_and_user_status_serve_stale_while_keycloak_is_unreachable(fr
         await asyncio.sleep(1.5)  # the keys are stale now
         for _ in range(30):
             assert (await gql_data(server, ME, token=token))["me"]["username"] == "jinshui-secretary"
-        metrics = httpx.get(f"{server.url}/metrics").text
+        async with httpx.AsyncClient() as client:
+            metrics = (await client.get(f"{server.url}/metrics")).text
         for counter in ("redgrid_jwks_stale_total", "redgrid_user_status_stale_total"):
             stale = [line for line in metrics.splitlines() if line.startswith(counter)]
             assert stale and float(stale[0].split()[-1]) == 1.0, stale  # one refetch tried, not thirty

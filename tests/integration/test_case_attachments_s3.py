@@ -27,7 +27,8 @@ KEY, SECRET, BUCKET = "redgrid-test", "redgrid-test-secret", "redgrid-photos"
 def minio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Like the other services, a missing MinIO fails the run: deploy/test.sh provides one.
     assert MINIO, (
-        "no MinIO binary: run through `bash deploy/test.sh` (deploy/tools/install-minio.sh) or set REDGRID_TEST_MINIO_BIN"
+        "no MinIO binary: run through `bash deploy/test.sh` (deploy/tools/install-minio.sh) or set "
+        "REDGRID_TEST_MINIO_BIN"
     )
     port, console = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"

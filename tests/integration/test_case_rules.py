@@ -49,7 +49,10 @@ LOOP = {
 }
 # Arguments that would make each action valid, so that only the state can be what refuses it.
 ARGUMENTS = {"DISPATCH": TO_WORKER, "VERIFY": {"satisfaction": 5, "comment": "好"}}
-CASE = "... on Case { id state version escalation assignee satisfaction satisfactionComment timeline { version action fromState toState actor note } }"
+CASE = (
+    "... on Case { id state version escalation assignee satisfaction satisfactionComment timeline { version action "
+    "fromState toState actor note } }"
+)
 READ = f"query($id: ID!) {{ node(id: $id) {{ {CASE} }} }}"
 
 
@@ -410,7 +413,9 @@ async def test_a_new_tenant_has_the_default_categories_and_3_1_deadlines(live_se
 
 SET_CATEGORY = """mutation($code: String!) { setCaseCategory(input: {code: $code, name: "占道", onSceneMinutes: 30,
   resolveMinutes: 120, answerMinutes: 2880}) { category { id } errors { code } } }"""
-SET_RULE = """mutation($input: SetSlaRuleInput!) { setSlaRule(input: $input) { category { id code } errors { field code } } }"""
+SET_RULE = (
+    "mutation($input: SetSlaRuleInput!) { setSlaRule(input: $input) { category { id code } errors { field code } } }"
+)
 
 
 async def test_an_sla_rule_sets_the_deadlines_of_its_priority_only(live_server, tokens):

@@ -15,9 +15,18 @@ from .clients import Subscriber, gql, gql_data
 from .test_grid import node_id
 from .test_realtime import second_server  # noqa: F401 - the fixture
 
-CASE = "id number state version escalation assignee overdue satisfaction timeline { version action fromState toState actor }"
-REPORT = f"""mutation($input: ReportCaseInput!) {{ reportCase(input: $input) {{ case {{ {CASE} }} errors {{ field code message }} }} }}"""
-MOVE = f"""mutation($input: TransitionCaseInput!) {{ transitionCase(input: $input) {{ case {{ {CASE} }} errors {{ field code message }} }} }}"""
+CASE = (
+    "id number state version escalation assignee overdue satisfaction "
+    "timeline { version action fromState toState actor }"
+)
+REPORT = (
+    f"mutation($input: ReportCaseInput!) {{ reportCase(input: $input) {{ case {{ {CASE} }} "
+    "errors { field code message } } }"
+)
+MOVE = (
+    f"mutation($input: TransitionCaseInput!) {{ transitionCase(input: $input) {{ case {{ {CASE} }} "
+    "errors { field code message } } }"
+)
 
 
 async def category_id(server, token: str, code: str = "street_order") -> str:
@@ -185,8 +194,18 @@ async def test_overdue_fires_once_with_two_schedulers(live_server, second_server
     assert (await gql_data(live_server, setup, {"code": code}, tokens["secretary"]))["setCaseCategory"]["errors"] == []
     async with Subscriber(second_server, tokens["secretary"], area="CASES") as screen:
         case = await report(live_server, tokens, code=code)
-        await screen.wait_for(4, timeout=30)  # created + three overdue deadlines
-        await asyncio.sleep(3)  # several more scan rounds on both servers
+        await screen.wait_for(4, within=30)  # created + three overdue deadlines
+        # Several more scan rounds on both servers (every second in the tests): a wait for the
+        # scanners' timers, not for the screen, so it stays. That nothing came of those rounds
+        # is proven by a marker: a new case, later in the same topic than anything they sent
+        # (the hub hands a listener its topic's events in seq order).
+        await asyncio.sleep(3)
+        marker = await report(live_server, tokens)
+        for _ in range(300):
+            if any(e["number"] == marker["number"] for e in screen.events):
+                break
+            await asyncio.sleep(0.1)
+        assert any(e["number"] == marker["number"] for e in screen.events), "no marker"
         overdue = [e for e in screen.events if e["type"] == "CASE_OVERDUE" and e["number"] == case["number"]]
     assert sorted(e["deadline"] for e in overdue) == ["ANSWER", "ON_SCENE", "RESOLVE"]
     assert await overdue_events(case["number"]) == ["answer", "on_scene", "resolve"]  # stored once each

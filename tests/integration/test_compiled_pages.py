@@ -224,12 +224,14 @@ async def test_the_sql_twins_of_masks_and_ages_agree_with_the_python_rules(db):
         assert [r[0] for r in ages] == [tags.age_on(b, day) for b in births], day
         thresholds = {years: tags.years_before(day, years) for years in tags.AGE_TAGS.values()}
         conditions = [
-            (tag, sql) for tag, sql in tags.tags_sql("r", lambda y: f"'{thresholds[y]}'::date") if tag in tags.AGE_TAGS
+            (tag, sql)
+            for tag, sql in tags.tags_sql("r", lambda y, at=thresholds: f"'{at[y]}'::date")
+            if tag in tags.AGE_TAGS
         ]
         selected = ", ".join(sql for _, sql in conditions)
         rows = await fetch(
             f"SELECT {selected} FROM unnest($1::date[]) WITH ORDINALITY AS r(birth_date, i) ORDER BY i", births
         )
-        for birth, row in zip(births, rows):
+        for birth, row in zip(births, rows, strict=True):
             expected = [tag for tag, years in tags.AGE_TAGS.items() if tags.age_on(birth, day) >= years]
-            assert [tag for (tag, _), carries in zip(conditions, row) if carries] == expected, (day, birth)
+            assert [tag for (tag, _), carries in zip(conditions, row, strict=True) if carries] == expected, (day, birth)

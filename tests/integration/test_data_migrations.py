@@ -34,7 +34,8 @@ async def test_full_width_id_numbers_become_ascii_unless_the_ascii_one_is_regist
                 ("半角", twin),
             ):
                 await conn.execute_query(
-                    "INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, low_income,"
+                    "INSERT INTO resident (tenant_id, node_id, name, id_number, phone, living_alone, disabled, "
+                    "low_income,"
                     " hardship, left_behind_child, floating, created_at)"
                     " VALUES ($1, $2, $3, $4, '', false, false, false, false, false, false, now())",
                     [tenant.id, node.id, name, number],
@@ -73,7 +74,8 @@ async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_ow
             await owner.execute("DELETE FROM case_category WHERE tenant_id = $1 AND code = 'livelihood'", jinshui)
             bare = await owner.fetchval(
                 "INSERT INTO tenant (slug, name, kind, district_id, created_at)"
-                " SELECT 'no-categories', '无类别', 'street', district_id, now() FROM tenant WHERE id = $1 RETURNING id",
+                " SELECT 'no-categories', '无类别', 'street', district_id, now() FROM tenant WHERE id = $1 "
+                "RETURNING id",
                 jinshui,
             )
             client = SimpleNamespace(
@@ -82,7 +84,8 @@ async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_ow
             )
             await default_case_categories(None, SimpleNamespace(client=client))
             rows = await owner.fetch(
-                "SELECT code, on_scene_minutes, resolve_minutes, answer_minutes FROM case_category WHERE tenant_id = $1",
+                "SELECT code, on_scene_minutes, resolve_minutes, answer_minutes FROM case_category WHERE "
+                "tenant_id = $1",
                 bare,
             )
             assert sorted(tuple(r) for r in rows) == sorted(
@@ -166,10 +169,12 @@ async def test_0010_swaps_only_its_own_tables_number_constraint_and_unapplies_on
             INSERT INTO party_organisation (tenant_id, node_id, name, kind, secretary_name, created_at)
                 VALUES (1, 1, '支部', 'branch', '', now());
             INSERT INTO party_member (tenant_id, resident_id, organisation_id, category, joined_on, listed, photo_url,
-                duties, phone_public, created_at) VALUES (1, 1, 1, 'in_service', '2000-07-01', true, '', '', false, now());
+                duties, phone_public, created_at)
+                VALUES (1, 1, 1, 'in_service', '2000-07-01', true, '', '', false, now());
             ALTER TABLE resident ADD CONSTRAINT resident_id_name_unique UNIQUE (id, name);
             CREATE SCHEMA elsewhere;
-            CREATE TABLE elsewhere.resident (tenant_id bigint, id_number varchar(18), CONSTRAINT elsewhere_number UNIQUE (tenant_id, id_number));
+            CREATE TABLE elsewhere.resident (tenant_id bigint, id_number varchar(18),
+                CONSTRAINT elsewhere_number UNIQUE (tenant_id, id_number));
         """)
         assert await owner.fetch(NUMBER_CONSTRAINTS) == [
             ("elsewhere.elsewhere_number",),

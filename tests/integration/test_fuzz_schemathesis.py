@@ -236,29 +236,42 @@ def _fuzz(server: LiveServer, token: Callable[[], str | None], who: str, log: Se
         strategy = st.one_of(
             operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
         )
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=strategy)
-        def send(case: Case) -> None:
-            outcome.examples += 1
-            try:
-                response = case.call(
-                    base_url=f"{server.url}/graphql", session=session, headers=headers, timeout=REQUEST_SECONDS
-                )
-            except requests.Timeout:
-                response = None
-            _check(case, response, log.new_errors(), outcome, who)
-
-        send()
+        _send_examples(server, session, headers, strategy, outcome, log, who)
         outcome.operations += 1
     return outcome
+
+
+def _send_examples(
+    server: LiveServer,
+    session: requests.Session,
+    headers: dict[str, str],
+    strategy: st.SearchStrategy[Case],
+    outcome: Outcome,
+    log: ServerLog,
+    who: str,
+) -> None:
+    """One operation's examples, sent with its headers and checked."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def send(case: Case) -> None:
+        outcome.examples += 1
+        try:
+            response = case.call(
+                base_url=f"{server.url}/graphql", session=session, headers=headers, timeout=REQUEST_SECONDS
+            )
+        except requests.Timeout:
+            response = None
+        _check(case, response, log.new_errors(), outcome, who)
+
+    send()
 
 
 def _fresh_token(username: str) -> Callable[[], str]:

@@ -82,7 +82,7 @@ async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_
             assert before.events == [] and after.events == []  # the grid head's scope is building 3
             continue
         expected = len(codes) - len(before.events)
-        await after.wait_for(expected, timeout=60)
+        await after.wait_for(expected, within=60)
         seen = [e["code"] for e in before.events + after.events]
         assert seen == codes, "every event, in order, none twice"
         await after.stop()

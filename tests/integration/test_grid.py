@@ -32,7 +32,7 @@ def secretary() -> str:
 
 async def test_levels_and_coverage_of_the_demo_grid(live_server, secretary):
     levels = (await gql_data(live_server, "{ gridLevels { depth name } }", token=secretary))["gridLevels"]
-    assert [l["name"] for l in levels] == ["社区", "片区", "楼栋", "单元", "党员中心户"]
+    assert [level["name"] for level in levels] == ["社区", "片区", "楼栋", "单元", "党员中心户"]
     rows = (
         await gql_data(
             live_server,

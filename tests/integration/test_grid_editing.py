@@ -16,13 +16,19 @@ import pytest
 from .clients import gql, gql_data, password_token, provisioned_user_token
 
 ERRORS = "errors { field code message }"
-NODE = "id code path level name retired headName headPhone boundary parent { code } partyOrganisations { name kind secretaryName } stations { name kind address }"
+NODE = (
+    "id code path level name retired headName headPhone boundary parent { code } partyOrganisations { name kind "
+    "secretaryName } stations { name kind address }"
+)
 LEVELS = f"mutation($names: [String!]!) {{ setGridLevels(names: $names) {{ levels {{ depth name }} {ERRORS} }} }}"
 CREATE = f"mutation($input: CreateGridNodeInput!) {{ createGridNode(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
 UPDATE = f"mutation($input: UpdateGridNodeInput!) {{ updateGridNode(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
 MOVE = f"mutation($id: ID!, $to: ID!) {{ moveGridSubtree(id: $id, newParentId: $to) {{ node {{ {NODE} }} {ERRORS} }} }}"
 RETIRE = f"mutation($id: ID!) {{ retireGridNode(id: $id) {{ node {{ retired }} {ERRORS} }} }}"
-ADD_ORG = f"mutation($input: AddPartyOrganisationInput!) {{ addPartyOrganisation(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
+ADD_ORG = (
+    f"mutation($input: AddPartyOrganisationInput!) {{ addPartyOrganisation(input: $input) {{ node {{ {NODE} }} "
+    f"{ERRORS} }} }}"
+)
 ADD_STATION = (
     f"mutation($input: AddServiceStationInput!) {{ addServiceStation(input: $input) {{ node {{ {NODE} }} {ERRORS} }} }}"
 )
@@ -115,9 +121,11 @@ async def test_set_grid_levels_takes_two_to_six_names_and_never_less_than_the_tr
     assert two == {"levels": [{"depth": 1, "name": "社区"}, {"depth": 2, "name": "网格"}], "errors": []}
     six_names = ["街道", "社区", "片区", "楼栋", "单元", "党员中心户"]
     six = await run(live_server, token, LEVELS, {"names": six_names}, "setGridLevels")
-    assert six["errors"] == [] and [(l["depth"], l["name"]) for l in six["levels"]] == list(enumerate(six_names, 1))
+    assert six["errors"] == [] and [(level["depth"], level["name"]) for level in six["levels"]] == list(
+        enumerate(six_names, 1)
+    )
     stored = (await gql_data(live_server, "{ gridLevels { depth name } }", token=token))["gridLevels"]
-    assert [l["name"] for l in stored] == six_names
+    assert [level["name"] for level in stored] == six_names
 
     # a tree three deep: three, four, six levels fit; two do not, and nothing changes
     root = await create(live_server, token, None, "S")
@@ -130,9 +138,9 @@ async def test_set_grid_levels_takes_two_to_six_names_and_never_less_than_the_tr
     shallow = await run(live_server, token, LEVELS, {"names": ["街道", "社区"]}, "setGridLevels")
     assert codes(shallow) == [("names", "TREE_TOO_DEEP")]
     stored = (await gql_data(live_server, "{ gridLevels { depth name } }", token=token))["gridLevels"]
-    assert [l["name"] for l in stored] == six_names
+    assert [level["name"] for level in stored] == six_names
     three = await run(live_server, token, LEVELS, {"names": ["街道", "社区", "网格"]}, "setGridLevels")
-    assert three["errors"] == [] and [l["depth"] for l in three["levels"]] == [1, 2, 3]
+    assert three["errors"] == [] and [level["depth"] for level in three["levels"]] == [1, 2, 3]
 
     # volunteers and grid heads never name levels
     volunteer = (await gql(live_server, LEVELS, {"names": ["a", "b"]}, password_token("jinshui-volunteer"))).json()

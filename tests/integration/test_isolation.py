@@ -88,7 +88,8 @@ async def test_a_transaction_cut_off_mid_way_leaves_no_tenant_on_its_pooled_conn
         await task
     # asyncpg's pool hands out the connection released last: the one the cut-off request used.
     rows = await connection().execute_query_dict(
-        "SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes FROM grid_node"
+        "SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant, count(*) AS nodes "
+        "FROM grid_node"
     )
     assert rows[0]["pid"] == backend[0]  # the same session, kept by the pool
     assert rows[0]["tenant"] in (None, "") and rows[0]["nodes"] == 0

@@ -23,7 +23,7 @@ from redgrid.tenants.people import service as people
 from redgrid.tenants.people.models import Resident
 
 from .clients import gql, gql_data
-from .test_people import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, grid, unique_name  # noqa: F401 - grid is a fixture
+from .test_people import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, unique_name
 from .test_registers import imported
 
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
@@ -173,7 +173,8 @@ async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, toke
             "removeHouseholdMember",
         ),
         (
-            """mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }""",
+            "mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field "
+            "code message } } }",
             lambda r: {"h": household["id"], "r": r},
             "addHouseholdMember",
         ),
@@ -185,7 +186,10 @@ async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, toke
         ]
         assert answers[0] == answers[1] and answers[0][0]["code"] == "NOT_FOUND", (field, answers)
     # A household outside his grid, for his own resident: as a missing household.
-    add = """mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code message } } }"""
+    add = (
+        "mutation($h: ID!, $r: ID!) { addHouseholdMember(householdId: $h, residentId: $r) { errors { field code "
+        "message } } }"
+    )
     answers = [
         (await gql_data(live_server, add, {"h": h, "r": mine["id"]}, tokens["grid-worker"]))["addHouseholdMember"][
             "errors"
@@ -207,7 +211,8 @@ async def test_the_party_import_finds_the_registered_resident_not_the_held_one(l
     await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=elsewhere)  # held
     orgs = "query($id: ID!) { node(id: $id) { ... on GridNode { partyOrganisations { name } } } }"
     organisation = (await gql_data(live_server, orgs, {"id": grid[B04]["id"]}, tokens["secretary"]))["node"]
-    csv = f"公民身份号码,所在党组织,党员类别,入党时间\n{elsewhere},{organisation['partyOrganisations'][0]['name']},在职党员,2001-07-01\n"
+    organisation_name = organisation["partyOrganisations"][0]["name"]
+    csv = f"公民身份号码,所在党组织,党员类别,入党时间\n{elsewhere},{organisation_name},在职党员,2001-07-01\n"
     result = await imported(live_server, tokens["secretary"], "PARTY_MEMBERS", "p.csv", csv.encode())
     assert result["imported"] == 1 and result["rowErrors"] == []
     member = "query($id: ID!) { node(id: $id) { ... on Resident { partyMember { category } } } }"
@@ -339,14 +344,14 @@ async def test_the_loser_of_a_race_for_a_number_is_held_unless_the_winner_is_in_
         shared = number()
         won = asyncio.Event()
 
-        async def loser() -> Resident:
+        async def loser(won: asyncio.Event, shared: str) -> Resident:
             await won.wait()
             async with tenant_transaction(tenant.id):
                 return await people.create_resident(
                     worker, node_id=nodes[B03], person=people.Person(name=unique_name("竞"), id_number=shared)
                 )
 
-        lost = asyncio.create_task(loser())  # out of the winner's transaction: a connection of its own
+        lost = asyncio.create_task(loser(won, shared))  # out of the winner's transaction: a connection of its own
         async with tenant_transaction(tenant.id):
             winner = await people.create_resident(
                 secretary, node_id=nodes[winner_path], person=people.Person(name=unique_name("先"), id_number=shared)

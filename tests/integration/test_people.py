@@ -9,8 +9,6 @@ import re
 import uuid
 from datetime import date, timedelta
 
-import pytest
-
 from redgrid.tenants.people import idcard, tags
 
 from .clients import gql, gql_data, password_token
@@ -18,11 +16,26 @@ from .clients import gql, gql_data, password_token
 ERRORS = "errors { field code message }"
 RESIDENT = "id name idNumber sex birthDate age phone tags node { path } household { id colour }"
 HOUSEHOLD = "id address kind colour members { name } partyMembers { category }"
-CREATE_RESIDENT = f"mutation($input: CreateResidentInput!) {{ createResident(input: $input) {{ resident {{ {RESIDENT} }} {ERRORS} }} }}"
-UPDATE_RESIDENT = f"mutation($input: UpdateResidentInput!) {{ updateResident(input: $input) {{ resident {{ {RESIDENT} }} {ERRORS} }} }}"
-CREATE_HOUSEHOLD = f"mutation($input: CreateHouseholdInput!) {{ createHousehold(input: $input) {{ household {{ {HOUSEHOLD} }} {ERRORS} }} }}"
-UPDATE_HOUSEHOLD = f"mutation($input: UpdateHouseholdInput!) {{ updateHousehold(input: $input) {{ household {{ {HOUSEHOLD} }} {ERRORS} }} }}"
-ADD_MEMBER = f"mutation($h: ID!, $r: ID!) {{ addHouseholdMember(householdId: $h, residentId: $r) {{ household {{ {HOUSEHOLD} }} {ERRORS} }} }}"
+CREATE_RESIDENT = (
+    "mutation($input: CreateResidentInput!) { createResident(input: $input) "
+    f"{{ resident {{ {RESIDENT} }} {ERRORS} }} }}"
+)
+UPDATE_RESIDENT = (
+    "mutation($input: UpdateResidentInput!) { updateResident(input: $input) "
+    f"{{ resident {{ {RESIDENT} }} {ERRORS} }} }}"
+)
+CREATE_HOUSEHOLD = (
+    f"mutation($input: CreateHouseholdInput!) {{ createHousehold(input: $input) {{ household {{ {HOUSEHOLD} }} "
+    f"{ERRORS} }} }}"
+)
+UPDATE_HOUSEHOLD = (
+    f"mutation($input: UpdateHouseholdInput!) {{ updateHousehold(input: $input) {{ household {{ {HOUSEHOLD} }} "
+    f"{ERRORS} }} }}"
+)
+ADD_MEMBER = (
+    f"mutation($h: ID!, $r: ID!) {{ addHouseholdMember(householdId: $h, residentId: $r) {{ household {{ {HOUSEHOLD} "
+    f"}} {ERRORS} }} }}"
+)
 REMOVE_MEMBER = (
     f"mutation($r: ID!) {{ removeHouseholdMember(residentId: $r) {{ household {{ {HOUSEHOLD} }} {ERRORS} }} }}"
 )
@@ -31,7 +44,10 @@ MEMBER = (
     "commitments { id content verified verifiedBy verifiedAt } serviceRecords { hours } serviceHours "
     "attendances { title kind } points { points reason } pointsBalance"
 )
-CREATE_MEMBER = f"mutation($input: CreatePartyMemberInput!) {{ createPartyMember(input: $input) {{ partyMember {{ {MEMBER} }} {ERRORS} }} }}"
+CREATE_MEMBER = (
+    f"mutation($input: CreatePartyMemberInput!) {{ createPartyMember(input: $input) {{ partyMember {{ {MEMBER} }} "
+    f"{ERRORS} }} }}"
+)
 RESIDENTS = f"""query($first: Int, $after: String, $filter: ResidentFilter, $order: NamedOrder) {{
   residents(first: $first, after: $after, filter: $filter, order: $order) {{
     totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {RESIDENT} }} }} }} }}"""
@@ -51,17 +67,6 @@ def years_ago(years: int, days: int = 30) -> date:
 
 def unique_name(prefix: str = "测试") -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(scope="module")
-async def grid(live_server, tokens) -> dict[str, dict]:
-    """The Jinshui grid by path: node id and its party organisation's id."""
-    query = "{ gridNodes(first: 500) { edges { node { id path partyOrganisations { id } } } } }"
-    data = await gql_data(live_server, query, token=tokens["secretary"])
-    return {
-        e["node"]["path"]: {"id": e["node"]["id"], "org": (e["node"]["partyOrganisations"] or [{}])[0].get("id")}
-        for e in data["gridNodes"]["edges"]
-    }
 
 
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
@@ -289,14 +294,18 @@ async def test_a_volunteer_gets_no_register_only_his_pairings_and_never_an_id_nu
     paired = (
         await gql_data(
             live_server,
-            "mutation($v: ID!, $r: ID!) { createPairing(input: {volunteerId: $v, residentId: $r, kind: LOVE_DOORBELL}) { pairing { id } errors { code } } }",
+            "mutation($v: ID!, $r: ID!) { createPairing(input: {volunteerId: $v, residentId: $r, kind: "
+            "LOVE_DOORBELL}) { pairing { id } errors { code } } }",
             {"v": mine["id"], "r": elder["id"]},
             tokens["grid-worker"],
         )
     )["createPairing"]
     assert paired["errors"] == []
 
-    pairings = "{ pairings(first: 500) { totalCount edges { node { id kind volunteer { username team { name } } elder { name age phone tags address } } } } }"
+    pairings = (
+        "{ pairings(first: 500) { totalCount edges { node { id kind volunteer { username team { name } } elder { "
+        "name age phone tags address } } } } }"
+    )
     response = await gql(live_server, pairings, token=volunteer)
     data = response.json()["data"]["pairings"]
     assert data["totalCount"] == len(data["edges"]) >= 5
@@ -440,8 +449,10 @@ async def test_every_stored_colour_is_the_derived_one(db):
         async with tenant_transaction(tenant.id) as conn:
             stale = await conn.execute_query_dict("""
                 SELECT h.id, h.colour FROM household h WHERE h.colour <> CASE
-                  WHEN EXISTS (SELECT 1 FROM party_member p JOIN resident r ON r.id = p.resident_id WHERE r.household_id = h.id) THEN 'red'
-                  WHEN EXISTS (SELECT 1 FROM resident r WHERE r.household_id = h.id AND (r.low_income OR r.hardship)) THEN 'blue'
+                  WHEN EXISTS (SELECT 1 FROM party_member p JOIN resident r ON r.id = p.resident_id
+                               WHERE r.household_id = h.id) THEN 'red'
+                  WHEN EXISTS (SELECT 1 FROM resident r
+                               WHERE r.household_id = h.id AND (r.low_income OR r.hardship)) THEN 'blue'
                   WHEN h.kind IN ('rental', 'vacant') THEN 'yellow' ELSE 'none' END""")
             assert stale == []
             if tenant.slug in ("jinshui", "hushu"):  # the demo streets hold every colour; test tenants may hold none
@@ -525,7 +536,8 @@ async def test_party_member_cards_points_and_the_listing_board(live_server, toke
     commitment = (
         await gql_data(
             live_server,
-            "mutation($input: AddCommitmentInput!) { addCommitment(input: $input) { commitment { id verified } errors { code } } }",
+            "mutation($input: AddCommitmentInput!) { addCommitment(input: $input) { commitment { id verified } "
+            "errors { code } } }",
             {"input": {"memberId": member["id"], "content": "每周巡查楼道", "deadline": "2027-06-30"}},
             head,
         )
@@ -534,7 +546,8 @@ async def test_party_member_cards_points_and_the_listing_board(live_server, toke
     verified = (
         await gql_data(
             live_server,
-            "mutation($id: ID!) { verifyCommitment(id: $id) { commitment { verified verifiedBy verifiedAt } errors { code } } }",
+            "mutation($id: ID!) { verifyCommitment(id: $id) { commitment { verified verifiedBy verifiedAt } "
+            "errors { code } } }",
             {"id": commitment["id"]},
             head,
         )
@@ -654,7 +667,10 @@ async def test_party_member_cards_points_and_the_listing_board(live_server, toke
 
 async def test_teams_volunteers_and_pairings(live_server, tokens, grid):
     secretary, worker = tokens["secretary"], tokens["grid-worker"]
-    team_call = "mutation($input: CreateVolunteerTeamInput!) { createVolunteerTeam(input: $input) { team { id name kind } errors { field code } } }"
+    team_call = (
+        "mutation($input: CreateVolunteerTeamInput!) { createVolunteerTeam(input: $input) { team { id name kind } "
+        "errors { field code } } }"
+    )
     name = unique_name("调解队")
     team = (await gql_data(live_server, team_call, {"input": {"name": name, "kind": "MEDIATION"}}, secretary))[
         "createVolunteerTeam"
@@ -666,7 +682,10 @@ async def test_teams_volunteers_and_pairings(live_server, tokens, grid):
         "errors"
     ][0]["extensions"]["code"] == "FORBIDDEN"
 
-    volunteer_call = "mutation($input: CreateVolunteerInput!) { createVolunteer(input: $input) { volunteer { id name username team { name } } errors { field code } } }"
+    volunteer_call = (
+        "mutation($input: CreateVolunteerInput!) { createVolunteer(input: $input) { volunteer { id name username "
+        "team { name } } errors { field code } } }"
+    )
     helper = await create_resident(live_server, worker, grid[B03]["id"], idNumber=fresh_id(years_ago(35)))
     made = (
         await gql_data(
@@ -692,7 +711,10 @@ async def test_teams_volunteers_and_pairings(live_server, tokens, grid):
     ]
     assert {e["code"] for e in nobody["errors"]} == {"REQUIRED", "INVALID_NAME"}
 
-    pair_call = "mutation($input: CreatePairingInput!) { createPairing(input: $input) { pairing { id kind active startedOn endedOn elder { name } } errors { field code } } }"
+    pair_call = (
+        "mutation($input: CreatePairingInput!) { createPairing(input: $input) { pairing { id kind active startedOn "
+        "endedOn elder { name } } errors { field code } } }"
+    )
     volunteer_id = made["volunteer"]["id"]
     pair = {"volunteerId": volunteer_id, "residentId": helper["id"], "kind": "KNOCK_DAILY"}
     assert (await gql_data(live_server, pair_call, {"input": pair}, worker))["createPairing"]["errors"] == [
@@ -810,7 +832,8 @@ async def test_pages_filters_and_orderings_do_not_skip_or_repeat(live_server, to
     )
     assert by_org["partyMembers"]["totalCount"] >= 5
 
-    pairings = """query($first: Int, $after: String, $order: PairingOrder) { pairings(first: $first, after: $after, order: $order) {
+    pairings = """query($first: Int, $after: String, $order: PairingOrder) {
+      pairings(first: $first, after: $after, order: $order) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { id startedOn } } } }"""
     paired, total = await walk(
         live_server, secretary, "pairings", pairings, {"first": 40, "order": {"field": "STARTED_ON"}}
@@ -818,7 +841,8 @@ async def test_pages_filters_and_orderings_do_not_skip_or_repeat(live_server, to
     assert len(paired) == total == len({p["id"] for p in paired}) and [p["startedOn"] for p in paired] == sorted(
         p["startedOn"] for p in paired
     )
-    volunteers = """query($first: Int, $after: String) { volunteers(first: $first, after: $after, order: {field: CREATED_AT, direction: DESC}) {
+    volunteers = """query($first: Int, $after: String) {
+      volunteers(first: $first, after: $after, order: {field: CREATED_AT, direction: DESC}) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
     people, total = await walk(live_server, secretary, "volunteers", volunteers, {"first": 4})
     assert len(people) == total == len({p["id"] for p in people}) >= 21

@@ -20,7 +20,8 @@ from .statements import statements_for, street_secretary
 
 # Red households: every page, of 10 or of 100, then reaches every relation (members, party
 # members and their cards), so the two counts compare like with like.
-PAGE = """query($first: Int!) { households(first: $first, filter: {colour: RED}, order: {field: ADDRESS}) { totalCount edges { node {
+PAGE = """query($first: Int!) {
+  households(first: $first, filter: {colour: RED}, order: {field: ADDRESS}) { totalCount edges { node {
   address colour kind node { name path parent { name } }
   members { name idNumber phone tags household { address } partyMember { category organisation { name } } }
   partyMembers { category joinedOn resident { name phone } organisation { name kind }
@@ -62,14 +63,17 @@ async def test_relations_asked_through_fragments_are_loaded_for_the_page_too(sec
 
     monkeypatch.setattr(get_settings(), "compiled_pages", False)
     waited = []
-    for name in ("now_or_later", "all_now_or_later"):
 
-        def counted(*args, _answer=getattr(people, name)):
-            answer = _answer(*args)
+    def counting(original):
+        def counted(*args):
+            answer = original(*args)
             waited.append(inspect.isawaitable(answer))
             return answer
 
-        monkeypatch.setattr(people, name, counted)
+        return counted
+
+    for name in ("now_or_later", "all_now_or_later"):
+        monkeypatch.setattr(people, name, counting(getattr(people, name)))
     plain = """{ households(first: 20, order: {field: ADDRESS}) { edges { node {
       address node { path } members { name } partyMembers { category organisation { name } } } } } }"""
     fragments = """{ households(first: 20, order: {field: ADDRESS}) { edges { ...Row } } }

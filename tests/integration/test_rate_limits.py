@@ -13,6 +13,7 @@ import pytest
 import redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.schema import schema
@@ -183,14 +184,14 @@ async def test_a_callers_requests_past_his_in_flight_places_are_refused_at_once(
 
 async def test_an_address_may_keep_only_so_many_sockets_waiting_for_connection_init(crowded):
     token = password_token("jinshui-dept-staff")
-    url, protocols = crowded.ws_url, ["graphql-transport-ws"]
-    async with connect(url, subprotocols=protocols) as one, connect(url, subprotocols=protocols):  # type: ignore
-        async with connect(url, subprotocols=protocols) as third:  # type: ignore[list-item]
+    url, protocols = crowded.ws_url, [Subprotocol("graphql-transport-ws")]
+    async with connect(url, subprotocols=protocols) as one, connect(url, subprotocols=protocols):
+        async with connect(url, subprotocols=protocols) as third:
             with pytest.raises(ConnectionClosed) as closed:
                 await third.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
         await one.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await one.recv())["type"] == "connection_ack"
-        async with connect(url, subprotocols=protocols) as fourth:  # type: ignore[list-item]
+        async with connect(url, subprotocols=protocols) as fourth:
             await fourth.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
             assert json.loads(await fourth.recv())["type"] == "connection_ack"  # one waits less now

@@ -18,8 +18,14 @@ REMOVE = f"mutation($t: ID!, $s: ID!) {{ removeDutyTeamMember(teamId: $t, staffI
 ADD_STAFF = (
     f"mutation($input: SinkingStaffInput!) {{ createSinkingStaff(input: $input) {{ staff {{ id name }} {ERR} }} }}"
 )
-CREATE_DEPT = f"mutation($input: DepartmentInput!) {{ createDepartment(input: $input) {{ department {{ id name kind }} {ERR} }} }}"
-UPDATE_DEPT = f"mutation($input: UpdateDepartmentInput!) {{ updateDepartment(input: $input) {{ department {{ id name kind }} {ERR} }} }}"
+CREATE_DEPT = (
+    "mutation($input: DepartmentInput!) { createDepartment(input: $input) { department { id name kind } "
+    f"{ERR} }} }}"
+)
+UPDATE_DEPT = (
+    "mutation($input: UpdateDepartmentInput!) { updateDepartment(input: $input) { department { id name kind } "
+    f"{ERR} }} }}"
+)
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
 
 

@@ -227,12 +227,14 @@ PAGES: dict[str, str] = {
       title status budget node { name } claimedBy { name pairedNode { name } } } } }""",
     "dutyShifts": """dutyShifts(first: $first, order: {field: CREATED_AT, direction: DESC}) { totalCount edges { node {
       state startsAt node { name } station { name kind }
-      staff { name phone department { name } node { name } evaluations { year } teams { name members { name } } } } } }""",
+      staff { name phone department { name } node { name } evaluations { year }
+        teams { name members { name } } } } } }""",
     "sinkingStaff": """sinkingStaff(first: $first, filter: {nameContains: "计数"}) { totalCount edges { node {
       name phone department { name kind } node { name } evaluations { year score }
       teams { name node { name } members { name } } } } }""",
     "dutyTeams": """dutyTeams(first: $first, filter: {nameContains: "计数"}) { totalCount edges { node {
-      name node { name } members { name phone department { name } node { name } evaluations { year } teams { name } } } } }""",
+      name node { name }
+      members { name phone department { name } node { name } evaluations { year } teams { name } } } } }""",
     "cases": """cases(first: $first) { totalCount edges { node {
       number title state category { name } node { name parent { name } partyOrganisations { name } stations { name } }
       timeline { action toState actor } attachments { filename url } } } }""",
@@ -298,8 +300,12 @@ async def test_pages_postgresql_shapes_cost_the_same_statements_short_or_long(se
     set_config and the count)."""
     assert get_settings().compiled_pages
     households = """query($first: Int!) { households(first: $first, order: {field: ADDRESS}) { totalCount edges { node {
-      address colour node { name path } members { name phone tags } partyMembers { category organisation { name } } } } } }"""
-    residents = """query($first: Int!) { residents(first: $first) { totalCount edges { node { name idNumber phone tags age } } } }"""
+      address colour node { name path } members { name phone tags }
+      partyMembers { category organisation { name } } } } } }"""
+    residents = (
+        "query($first: Int!) { residents(first: $first) { totalCount "
+        "edges { node { name idNumber phone tags age } } } }"
+    )
     for field, query in (("households", households), ("residents", residents)):
         short_cost, short_data = await statements_for(secretary, query, {"first": 5})
         long_cost, long_data = await statements_for(secretary, query, {"first": 200})

@@ -14,7 +14,7 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants.people.models import Resident
 
 from .clients import gql_data
-from .test_people import CREATE_RESIDENT, create_resident, grid, unique_name  # noqa: F401 - grid is a fixture
+from .test_people import CREATE_RESIDENT, create_resident, unique_name
 from .test_registers import download, imported
 
 B03 = "JS01.A1.B03"

@@ -12,20 +12,38 @@ import pytest
 from .clients import gql, gql_data
 
 ERRORS = "errors { field code message }"
-UNIT = "id name kind partyOrganisation contacts { name phone role } pairedNode { path } resources { kind shareable } needs { description }"
+UNIT = (
+    "id name kind partyOrganisation contacts { name phone role } pairedNode { path } resources { kind shareable } "
+    "needs { description }"
+)
 CREATE_UNIT = (
     f"mutation($input: CreateJointUnitInput!) {{ createJointUnit(input: $input) {{ unit {{ {UNIT} }} {ERRORS} }} }}"
 )
 UNITS = f"""query($first: Int, $after: String, $filter: JointUnitFilter) {{
   jointUnits(first: $first, after: $after, filter: $filter) {{ totalCount edges {{ node {{ {UNIT} }} }} }} }}"""
-ADD_RESOURCE = f"mutation($input: AddUnitResourceInput!) {{ addUnitResource(input: $input) {{ resource {{ id kind shareable }} {ERRORS} }} }}"
+ADD_RESOURCE = (
+    "mutation($input: AddUnitResourceInput!) { addUnitResource(input: $input) { resource { id kind shareable } "
+    f"{ERRORS} }} }}"
+)
 PROJECT = "id title budget status claimedBy { id name } node { path }"
-CREATE_PROJECT = f"mutation($input: CreatePublicProjectInput!) {{ createPublicProject(input: $input) {{ project {{ {PROJECT} }} {ERRORS} }} }}"
-CLAIM = f"mutation($p: ID!, $u: ID!) {{ claimPublicProject(projectId: $p, unitId: $u) {{ project {{ {PROJECT} }} {ERRORS} }} }}"
+CREATE_PROJECT = (
+    f"mutation($input: CreatePublicProjectInput!) {{ createPublicProject(input: $input) {{ project {{ {PROJECT} }} "
+    f"{ERRORS} }} }}"
+)
+CLAIM = (
+    f"mutation($p: ID!, $u: ID!) {{ claimPublicProject(projectId: $p, unitId: $u) {{ project {{ {PROJECT} }} "
+    f"{ERRORS} }} }}"
+)
 COMPLETE = f"mutation($id: ID!) {{ completePublicProject(id: $id) {{ project {{ {PROJECT} }} {ERRORS} }} }}"
 ORDER = "id status rating item { title } node { path }"
-CREATE_ITEM = f"mutation($input: CreateServiceItemInput!) {{ createServiceItem(input: $input) {{ item {{ id title provider }} {ERRORS} }} }}"
-PLACE = f"mutation($input: PlaceServiceOrderInput!) {{ placeServiceOrder(input: $input) {{ order {{ {ORDER} }} {ERRORS} }} }}"
+CREATE_ITEM = (
+    "mutation($input: CreateServiceItemInput!) { createServiceItem(input: $input) { item { id title provider } "
+    f"{ERRORS} }} }}"
+)
+PLACE = (
+    f"mutation($input: PlaceServiceOrderInput!) {{ placeServiceOrder(input: $input) {{ order {{ {ORDER} }} {ERRORS} "
+    "} }"
+)
 ACCEPT = f"mutation($id: ID!) {{ acceptServiceOrder(id: $id) {{ order {{ {ORDER} }} {ERRORS} }} }}"
 DELIVER = f"mutation($id: ID!) {{ deliverServiceOrder(id: $id) {{ order {{ {ORDER} }} {ERRORS} }} }}"
 RATE = f"mutation($id: ID!, $r: Int!) {{ rateServiceOrder(id: $id, rating: $r) {{ order {{ {ORDER} }} {ERRORS} }} }}"
@@ -73,7 +91,8 @@ async def test_the_demo_council_has_the_seeds_figures(live_server, tokens):
       needs: unitNeeds { totalCount } menu: serviceItems { totalCount }
       partyBuilding: serviceItems(filter: {category: PARTY_BUILDING}) { totalCount }
       health: serviceItems(filter: {category: HEALTH}) { totalCount }
-      rated: serviceOrders(filter: {status: RATED}) { totalCount } open: publicProjects(filter: {status: OPEN}) { totalCount } }"""
+      rated: serviceOrders(filter: {status: RATED}) { totalCount }
+      open: publicProjects(filter: {status: OPEN}) { totalCount } }"""
     data = await gql_data(live_server, query, token=tokens["secretary"])
     assert data["all"]["totalCount"] == 112
     assert data["shareable"]["totalCount"] == 88 and data["needs"]["totalCount"] == 75
@@ -232,7 +251,8 @@ async def test_bad_input_comes_back_as_typed_errors_and_nothing_is_written(live_
     assert [(e["field"], e["code"]) for e in wrong_id["errors"]] == [("nodeId", "INVALID_ID")]
     data = await gql_data(
         live_server,
-        "query($n: String) { publicProjects(filter: {titleContains: $n}) { totalCount } jointUnits(filter: {nameContains: $n}) { edges { node { resources { kind } } } } }",
+        "query($n: String) { publicProjects(filter: {titleContains: $n}) { totalCount } jointUnits(filter: "
+        "{nameContains: $n}) { edges { node { resources { kind } } } } }",
         {"n": name},
         tokens["secretary"],
     )
@@ -393,7 +413,8 @@ async def test_a_unit_is_updated_and_repaired_and_its_lists_follow_it(live_serve
     shared = (
         await gql_data(
             live_server,
-            f"mutation($input: UpdateUnitResourceInput!) {{ updateUnitResource(input: $input) {{ resource {{ id shareable kind }} {ERRORS} }} }}",
+            "mutation($input: UpdateUnitResourceInput!) { updateUnitResource(input: $input) { resource { id "
+            f"shareable kind }} {ERRORS} }} }}",
             {"input": {"id": resource["id"], "shareable": True}},
             tokens["secretary"],
         )
@@ -402,18 +423,25 @@ async def test_a_unit_is_updated_and_repaired_and_its_lists_follow_it(live_serve
     need = (
         await gql_data(
             live_server,
-            f'mutation($u: ID!) {{ addUnitNeed(unitId: $u, description: "停车位") {{ need {{ id description unit {{ id }} }} {ERRORS} }} }}',
+            'mutation($u: ID!) { addUnitNeed(unitId: $u, description: "停车位") { need { id description unit { '
+            f"id }} }} {ERRORS} }} }}",
             {"u": unit["id"]},
             tokens["secretary"],
         )
     )["addUnitNeed"]
     assert need["need"]["unit"]["id"] == unit["id"]
 
-    pair = f"mutation($u: ID!, $n: ID) {{ pairJointUnit(unitId: $u, nodeId: $n) {{ unit {{ pairedNode {{ path }} }} {ERRORS} }} }}"
+    pair = (
+        "mutation($u: ID!, $n: ID) { pairJointUnit(unitId: $u, nodeId: $n) { unit { pairedNode { path } } "
+        f"{ERRORS} }} }}"
+    )
     assert refused((await gql(live_server, pair, {"u": unit["id"], "n": grid[B04]}, tokens["grid-head"])).json())
     moved = (await gql_data(live_server, pair, {"u": unit["id"], "n": grid[B04]}, tokens["secretary"]))["pairJointUnit"]
     assert moved["unit"]["pairedNode"]["path"] == B04
-    head_view = "query($u: ID!) { unitNeeds(filter: {unitId: $u}) { totalCount } unitResources(filter: {unitId: $u}) { totalCount } }"
+    head_view = (
+        "query($u: ID!) { unitNeeds(filter: {unitId: $u}) { totalCount } unitResources(filter: {unitId: $u}) { "
+        "totalCount } }"
+    )
     assert (await gql_data(live_server, head_view, {"u": unit["id"]}, tokens["grid-head"])) == {
         "unitNeeds": {"totalCount": 0},
         "unitResources": {"totalCount": 0},

@@ -19,7 +19,10 @@ ADD_NEED = (
     f"mutation($u: ID!, $d: String!) {{ addUnitNeed(unitId: $u, description: $d) {{ need {{ {NEED} }} {ERRORS} }} }}"
 )
 PROJECT = "id title description budget status node { path }"
-UPDATE_PROJECT = f"mutation($input: UpdatePublicProjectInput!) {{ updatePublicProject(input: $input) {{ project {{ {PROJECT} }} {ERRORS} }} }}"
+UPDATE_PROJECT = (
+    f"mutation($input: UpdatePublicProjectInput!) {{ updatePublicProject(input: $input) {{ project {{ {PROJECT} }} "
+    f"{ERRORS} }} }}"
+)
 ITEM = "id category title description"
 CREATE_ITEM = (
     f"mutation($input: CreateServiceItemInput!) {{ createServiceItem(input: $input) {{ item {{ {ITEM} }} {ERRORS} }} }}"
@@ -27,7 +30,10 @@ CREATE_ITEM = (
 UPDATE_ITEM = (
     f"mutation($input: UpdateServiceItemInput!) {{ updateServiceItem(input: $input) {{ item {{ {ITEM} }} {ERRORS} }} }}"
 )
-NODE = "query($id: ID!) { node(id: $id) { ... on UnitNeed { description } ... on PublicProject { title budget } ... on ServiceItem { title category } } }"
+NODE = (
+    "query($id: ID!) { node(id: $id) { ... on UnitNeed { description } ... on PublicProject { title budget } ... on "
+    "ServiceItem { title category } } }"
+)
 
 
 @pytest.fixture(scope="module")

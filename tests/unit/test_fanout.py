@@ -46,7 +46,7 @@ async def _data(query: str) -> list[Any]:
 async def test_same_document_shares_one_result_per_event():
     first, second = await _data("subscription { pings { n } }"), await _data("subscription { pings { n } }")
     assert first == [{"pings": {"n": 1}}, {"pings": {"n": 2}}]
-    assert all(a is b and isinstance(a, RenderedData) for a, b in zip(first, second))
+    assert all(a is b and isinstance(a, RenderedData) for a, b in zip(first, second, strict=True))
     other = await _data("subscription { p: pings { n } }")
     assert other[0] == {"p": {"n": 1}} and other[0] is not first[0]
 

@@ -31,7 +31,7 @@ def test_check_character_equals_the_standards_weighted_sum_for_every_digit_in_ev
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643's table, as printed
 
     def by_the_standard(first_17: str) -> str:
-        return "10X98765432"[sum(int(d) * w for d, w in zip(first_17, weights)) % 11]
+        return "10X98765432"[sum(int(d) * w for d, w in zip(first_17, weights, strict=True)) % 11]
 
     for base in ("00000000000000000", "44052418800101001", "99999999999999999"):
         for i in range(17):
