@@ -12,13 +12,10 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Hashable
 from typing import Any
 
-import httpx
 import orjson
-from keycloak.exceptions import KeycloakError
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -28,6 +25,7 @@ from strawberry.types.unset import UNSET
 from cross_web import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from redgrid.graphql.gate import ADMITTED_KEY, IDENTITY_KEY, IN_FLIGHT_KEY, PROVIDER_DOWN, refusals
 from redgrid.graphql.loaders import Loaders
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.body_limit import json_depth
@@ -51,9 +49,6 @@ from redgrid.realtime.connections import (
 )
 
 CLOSE_TRY_AGAIN_LATER = 1013
-IN_FLIGHT_KEY = "redgrid.in_flight"  # in an HTTP request's scope: the caller whose place it holds
-# The identity provider could not be asked (JWKS or user status): not the caller's fault.
-PROVIDER_DOWN = (KeycloakError, httpx.HTTPError, OSError)
 
 
 class GraphQLContext:
@@ -108,30 +103,15 @@ async def authenticated_context(request: Request) -> RequestContext:
     return await _context_of(request, await _identity_of(request))
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """Authentication's refusals as HTTP answers (run() writes them as GraphQL-shaped JSON)."""
-    try:
-        yield
-    except RateLimited as exc:
-        raise TooManyRequests(exc) from None
-    except AuthError as exc:
-        raise StarletteHTTPException(401, f"Unauthorized: {exc}") from None
-    except Forbidden as exc:
-        raise StarletteHTTPException(403, f"Forbidden: {exc}") from None
-    except PROVIDER_DOWN as exc:
-        raise StarletteHTTPException(503, f"identity provider unavailable: {type(exc).__name__}") from None
-
-
 async def _identity_of(request: Request) -> Identity | None:
     """The token's identity (none without a token), checked against the JWKS and the user's status."""
-    with _refusals():
+    with refusals():
         return await identify(_services(request), request.headers.get("authorization"), request)
 
 
 async def _context_of(request: Request, identity: Identity | None) -> RequestContext:
     """The tenant and grid scope of `identity`: a database read."""
-    with _refusals():
+    with refusals():
         ctx = await resolve_context(identity, _services(request).tenants)
     request.state.identity = identity
     return ctx
@@ -220,11 +200,13 @@ class RedGridGraphQL(GraphQL):
             OPEN_SOCKETS.add(request)
             if OPEN_SOCKETS.closing:
                 request.state.close_with = (CLOSE_RECONNECT, RECONNECT_REASON)
-            else:
+            elif not request.scope.get(ADMITTED_KEY):  # the gate (graphql/gate.py) admits it before accept
                 await _admit(services, request)
             return GraphQLContext(request, services, RequestContext(None))
-        # The in-flight place is taken before the account is read: a refused request must not
-        # wait for one of the pool's connections (abusers' queued refusals starved everyday ones).
+        if IDENTITY_KEY in request.scope:  # authenticated, charged and in flight at the gate
+            return GraphQLContext(request, services, await _context_of(request, request.scope[IDENTITY_KEY]))
+        # Without the gate: the in-flight place is taken before the account is read, so a refused
+        # request does not wait for one of the pool's connections.
         identity = await _identity_of(request)  # its refusals are answered by run()
         caller = caller_of(identity, request)
         try:
