@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from redgrid.graphql.gate import ADMITTED_KEY, IDENTITY_KEY, IN_FLIGHT_KEY, PROVIDER_DOWN, refusals
 from redgrid.graphql.loaders import Loaders
 from redgrid.platform.auth.identity import AuthError, Identity
-from redgrid.platform.body_limit import json_depth
+from redgrid.platform.body_limit import BODY_BYTES_KEY, BODY_BYTES_PER_COST, json_depth
 from redgrid.platform.limits import get_limits
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.ratelimit import RateLimited, TooManyRequests
@@ -83,8 +83,11 @@ class GraphQLContext:
         return self._loaders
 
     async def charge_cost(self, cost: int) -> None:
-        """An operation's cost (graphql/limits.py) against its caller's budget: RateLimited when spent."""
-        await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost)
+        """An operation's cost (graphql/limits.py), and its request body's (a megabyte of JSON
+        costs as much to read and parse as a few pages), against its caller's budget:
+        RateLimited when spent."""
+        body = self.request.scope.get(BODY_BYTES_KEY, 0) // BODY_BYTES_PER_COST
+        await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost + body)
 
     @property
     def viewer_key(self) -> Hashable:
