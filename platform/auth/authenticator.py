@@ -75,6 +75,7 @@ class Authenticator:
             raise AuthError("expected 'Authorization: Bearer <token>'")
         token = token.strip()
         digest = VerifiedTokens.digest(token)
+        await self.verifier.refresh()  # the keys kept as fresh as for a verification (JWKS_CACHE_SECONDS)
         identity = self._verified.get(digest, self.verifier.key_ids)
         if identity is None:
             identity, kid = await self.verifier.verify_with_kid(token)

@@ -197,6 +197,9 @@ class CountingVerifier:
     def key_ids(self):
         return self._verifier.key_ids
 
+    async def refresh(self):
+        await self._verifier.refresh()
+
     async def verify_with_kid(self, token):
         self.verified += 1
         return await self._verifier.verify_with_kid(token)
