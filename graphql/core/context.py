@@ -30,6 +30,7 @@ from strawberry.types.unset import UNSET
 from redgrid.graphql.core.gate import ADMITTED_KEY, IDENTITY_KEY, IN_FLIGHT_KEY, PROVIDER_DOWN, refusals
 from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.core.loaders import Loaders
+from redgrid.graphql.core.media import GRAPHQL_RESPONSE, LEGACY_JSON, negotiated_media_type
 from redgrid.graphql.core.persisted import PersistedQueries, PersistedQueryError
 from redgrid.graphql.core.ratelimits import (
     CLOSE_RATE_LIMITED,
@@ -61,11 +62,8 @@ from redgrid.realtime.wire import Wire
 CLOSE_TRY_AGAIN_LATER = 1013
 # GraphQL over HTTP (graphql-over-http draft): the media type a client asks for in Accept, and
 # the HTTP status of a request error (no `data`) answered in it, kept in the request's scope.
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-LEGACY_JSON = "application/json"
 MEDIA_KEY = "redgrid.media_type"
 STATUS_KEY = "redgrid.status"
-ACCEPT_RANGES = 32  # media ranges of an Accept header read, at most
 ERROR_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429, "INTERNAL": 500}
 
 
@@ -334,36 +332,6 @@ def _authorization_from(params: dict[str, Any]) -> str | None:
             return value
     token = params.get("token")
     return f"Bearer {token}" if isinstance(token, str) and token else None
-
-
-def negotiated_media_type(accept: str | None) -> str:
-    """application/graphql-response+json when the client names it (and prefers nothing to it);
-    application/json otherwise: a missing Accept, `*/*` and `application/*` included, and for
-    what we cannot produce (legacy clients get what they always did)."""
-    if not accept:
-        return LEGACY_JSON
-    modern = legacy = 0.0
-    for media_range in accept.split(",", ACCEPT_RANGES)[:ACCEPT_RANGES]:
-        name, _, params = media_range.partition(";")
-        name = name.strip().lower()
-        quality = _quality(params)
-        if name == GRAPHQL_RESPONSE:
-            modern = max(modern, quality)
-        elif name in (LEGACY_JSON, "application/*", "*/*"):
-            legacy = max(legacy, quality)
-    return GRAPHQL_RESPONSE if modern > 0 and modern >= legacy else LEGACY_JSON
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "q":
-            try:
-                quality = float(value.strip()[:5])
-            except ValueError:
-                return 0.0
-            return quality if 0 <= quality <= 1 else 0.0
-    return 1.0
 
 
 def request_error_status(result: Any) -> int | None:

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from redgrid.graphql.core.media import negotiated_media_type
 from redgrid.graphql.core.ratelimits import (
     PENDING_KEY,
     admit_websocket,
@@ -96,7 +97,9 @@ class RateGate:
                 caller = caller_of(identity, connection)
                 limiter.enter(caller)
         except StarletteHTTPException as exc:
-            await refusal_response(exc)(scope, receive, send)
+            response = refusal_response(exc)
+            response.headers["content-type"] = negotiated_media_type(connection.headers.get("accept"))
+            await response(scope, receive, send)
             return
         scope[IDENTITY_KEY] = identity
         scope[IN_FLIGHT_KEY] = caller  # given back by the view as soon as it has answered, or here
