@@ -6,7 +6,7 @@ the limits still allow?
 It starts its own server process on 127.0.0.1 (REDGRID_ENV=production, real Keycloak tokens,
 PostgreSQL in a database of its own, redgrid_bench_abuse, migrated and seeded here, Redis on
 index --redis-db, the limits as the environment sets them: their defaults unless told) and
-runs a normal client, Jinshui's grid head asking a households page of 20 five times a second,
+runs a normal client, Jinshui's grid worker asking a households page of 20 five times a second,
 first alone (--baseline-seconds), then for --seconds while another process abuses the server:
 
 - deep: a query nested to the depth limit (`parent` upon `parent`), a new text each time so
@@ -17,7 +17,9 @@ first alone (--baseline-seconds), then for --seconds while another process abuse
   limit (a long list in an unused variable): each as its own signed-in user, in closed loops;
 - anonymous: the deep query without a token; bad-token: garbage and forged JWTs;
 - ws-idle: websockets that never send connection_init, reopened when the server closes them;
-- ws-subs: websockets with as many `events` subscriptions as a socket may hold, held open.
+- ws-subs: websockets with as many `events` subscriptions as a socket may hold, held open;
+  opened before the other kinds start (here every abuser shares one address, whose upgrade
+  budget the idle sockets would otherwise spend before these could hold anything).
 
 Each HTTP kind runs --workers closed loops, none waiting on a 429. Prints the normal client's
 p50/p99 alone and abused, its errors, and per abuse kind what the server answered (429s are the
@@ -27,7 +29,8 @@ kind alone, to show which one costs what.
 
 Placement: abusers stand for other machines, so on a machine of two or more cores the server
 runs on core 0, and the normal client and the abusers on core 1, the abusers at a lower
-priority (nice 10), so that their own CPU is not what the server is measured against;
+priority (nice 10), so that their own CPU is not what the server is measured against; the
+websocket abusers run in a process of their own, started first, the HTTP ones in another;
 PostgreSQL, Redis and Keycloak are not pinned. --no-pin leaves it all to the kernel.
 """
 
@@ -47,6 +50,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -59,15 +63,15 @@ ROOT = Path(__file__).resolve().parents[1]
 NORMAL_QUERY = (
     "query Everyday { households(first: 20) { edges { node { address colour kind members { name phone } } } } }"
 )
-NORMAL_RATE = 5.0  # requests per second: 300/minute, half the per-user budget
+NORMAL_RATE = 5.0  # requests per second: 300/minute, two thirds of the per-user budget (RATE_USER)
 COST_PAGE = (
     "query Cost{n} {{ households(first: {first}) {{ edges {{ node {{ address colour kind node {{ name path }} "
     "members {{ name idNumber phone tags }} partyMembers {{ category joinedOn organisation {{ name }} }} }} }} }} }}"
 )
 SUBSCRIPTION = "subscription {{ events(area: {area}) {{ __typename ... on Event {{ seq type path at }} }} }}"
 USERS = {  # who sends each kind: a budget of his own, as an attacker with many accounts has
-    "normal": "jinshui-grid-head",
-    "deep": "jinshui-grid-worker",
+    "normal": "jinshui-grid-worker",
+    "deep": "jinshui-grid-head",
     "tokens": "jinshui-volunteer",
     "aliases": "hushu-secretary",
     "cost": "jinshui-secretary",
@@ -218,12 +222,26 @@ async def _idle_socket(url: str, deadline: float, counts: Counter[str]) -> None:
                     counts[f"closed {closed.rcvd.code if closed.rcvd else None}"] += 1
                 except TimeoutError:
                     counts["held to the end"] += 1
-        except (OSError, InvalidStatus, ConnectionClosed) as exc:
+        except InvalidStatus as exc:  # refused before accept: again at once, as after a close
+            counts[f"{exc.response.status_code} refused upgrade"] += 1
+        except (OSError, ConnectionClosed) as exc:
             counts[type(exc).__name__] += 1
             await asyncio.sleep(0.1)
 
 
-async def _subscribing_socket(url: str, token: str, per_socket: int, deadline: float, counts: Counter[str]) -> None:
+async def _subscribing_socket(
+    url: str,
+    token: str,
+    per_socket: int,
+    deadline: float,
+    counts: Counter[str],
+    subscribed: asyncio.Event,
+    settling: Counter[str],
+    sockets: int,
+) -> None:
+    """Holds `per_socket` subscriptions; `subscribed` is set once all `sockets` sockets have sent
+    theirs or failed (`settling` counts them)."""
+    settled = False
     try:
         async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
             await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
@@ -234,6 +252,8 @@ async def _subscribing_socket(url: str, token: str, per_socket: int, deadline: f
                 query = SUBSCRIPTION.format(area=areas[i % len(areas)])
                 await ws.send(json.dumps({"id": str(i), "type": "subscribe", "payload": {"query": query}}))
             counts["subscribed"] += per_socket
+            settled = True
+            _settled(settling, subscribed, sockets)
             while (left := deadline - time.monotonic()) > 0:
                 try:
                     message = json.loads(await asyncio.wait_for(ws.recv(), left))
@@ -246,8 +266,19 @@ async def _subscribing_socket(url: str, token: str, per_socket: int, deadline: f
                 counts[f"{message.get('type')}{' ' + code if code else ''}"] += 1
     except ConnectionClosed as closed:
         counts[f"closed {closed.rcvd.code if closed.rcvd else None}"] += 1
-    except (OSError, InvalidStatus) as exc:
+    except InvalidStatus as exc:
+        counts[f"{exc.response.status_code} refused upgrade"] += 1
+    except OSError as exc:
         counts[type(exc).__name__] += 1
+    finally:
+        if not settled:  # failed before it held its subscriptions
+            _settled(settling, subscribed, sockets)
+
+
+def _settled(settling: Counter[str], subscribed: asyncio.Event, sockets: int) -> None:
+    settling["sockets"] += 1
+    if settling["sockets"] >= sockets:
+        subscribed.set()
 
 
 HTTP_KINDS = ("deep", "tokens", "aliases", "cost", "body", "anonymous", "bad-token")
@@ -263,11 +294,35 @@ async def _abuse(
     idle: int,
     sub_sockets: int,
     first_page: int,
+    ready: Any,
 ) -> dict[str, Counter[str]]:
+    """`kinds` until the deadline; `ready` is set once the subscribing sockets hold theirs."""
     base, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql"
     deadline = time.monotonic() + seconds
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in kinds}
     body = big_body(NORMAL_QUERY)
+    subscribing: list[asyncio.Task[None]] = []
+    if "ws-subs" in kinds:  # first: all abuse comes from one address here, and the idle sockets'
+        # upgrades would spend its budget before these hold anything (another address would not)
+        subscribed, settling = asyncio.Event(), Counter[str]()
+        subscribing = [
+            asyncio.create_task(
+                _subscribing_socket(
+                    ws_url,
+                    tokens["ws-subs"],
+                    get_limits().ws_subscriptions,
+                    deadline,
+                    counts["ws-subs"],
+                    subscribed,
+                    settling,
+                    sub_sockets,
+                )
+            )
+            for _ in range(sub_sockets)
+        ]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(subscribed.wait(), 10)
+    ready.set()
     tasks = [
         _http_worker(kind, base, tokens.get(kind), deadline, counts[kind], first_page, body)
         for kind in kinds
@@ -276,12 +331,7 @@ async def _abuse(
     ]
     if "ws-idle" in kinds:
         tasks += [_idle_socket(ws_url, deadline, counts["ws-idle"]) for _ in range(idle)]
-    if "ws-subs" in kinds:
-        tasks += [
-            _subscribing_socket(ws_url, tokens["ws-subs"], get_limits().ws_subscriptions, deadline, counts["ws-subs"])
-            for _ in range(sub_sockets)
-        ]
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*tasks, *subscribing)
     return counts
 
 
@@ -296,10 +346,11 @@ def abuse_process(
     first_page: int,
     out: multiprocessing.Queue[dict[str, dict[str, int]]],
     pin: bool,
+    ready: Any,
 ) -> None:
     if pin:
         os.nice(10)  # other machines: their CPU is not the server's, nor the normal client's
-    counts = asyncio.run(_abuse(port, tokens, kinds, seconds, workers, idle, sub_sockets, first_page))
+    counts = asyncio.run(_abuse(port, tokens, kinds, seconds, workers, idle, sub_sockets, first_page, ready))
     out.put({kind: dict(c) for kind, c in counts.items()})
 
 
@@ -428,26 +479,43 @@ async def abuse_phase(
     """The normal client for --seconds while another process sends `kinds`; prints both."""
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[dict[str, dict[str, int]]] = context.Queue()
-    abuser = context.Process(
-        target=abuse_process,
-        args=(
-            port,
-            tokens,
-            kinds,
-            args.seconds,
-            args.workers,
-            args.idle_sockets,
-            args.sub_sockets,
-            first_page,
-            queue,
-            args.pin,
-        ),
-    )
-    abuser.start()
+    loop = asyncio.get_running_loop()
+    # The websockets in a process of their own, started first (see _abuse): an idle socket refused
+    # before accept retries at once, and in one process with the HTTP kinds it took their CPU.
+    groups = [
+        group
+        for group in (tuple(k for k in kinds if k not in HTTP_KINDS), tuple(k for k in kinds if k in HTTP_KINDS))
+        if group
+    ]
+    abusers = []
+    for group in groups:
+        ready = context.Event()
+        abuser = context.Process(
+            target=abuse_process,
+            args=(
+                port,
+                tokens,
+                group,
+                args.seconds,
+                args.workers,
+                args.idle_sockets,
+                args.sub_sockets,
+                first_page,
+                queue,
+                args.pin,
+                ready,
+            ),
+        )
+        abuser.start()
+        abusers.append(abuser)
+        await loop.run_in_executor(None, ready.wait, 30)
     await asyncio.sleep(1)  # the abusers connect first
     abused, errors = await normal_client(base, tokens["normal"], args.seconds - 1)
-    counts = await asyncio.get_running_loop().run_in_executor(None, queue.get, True, args.seconds + 120)
-    abuser.join(timeout=30)
+    counts: dict[str, dict[str, int]] = {}
+    for _ in abusers:
+        counts.update(await loop.run_in_executor(None, queue.get, True, args.seconds + 120))
+    for abuser in abusers:
+        abuser.join(timeout=30)
     name = "all" if kinds == KINDS else kinds[0]
     ratio = p99(abused) / p99(baseline) if baseline and abused else float("nan")
     verdict = "met" if ratio <= 3 and not errors else "NOT met"
@@ -460,9 +528,9 @@ async def abuse_phase(
         print(f"  normal client error x{n}: {error}", flush=True)
     for kind, seen in counts.items():
         total = sum(seen.values())
-        limited = sum(n for answer, n in seen.items() if answer.startswith("429"))
+        limited = sum(n for answer, n in seen.items() if answer.startswith("429") or answer == "closed 4429")
         shown = ", ".join(f"{answer}: {n}" for answer, n in sorted(seen.items(), key=lambda x: -x[1]))
-        print(f"  {kind:10} {total:7} answers, {limited:6} rate-limited (429) | {shown}", flush=True)
+        print(f"  {kind:10} {total:7} answers, {limited:6} rate-limited (429/4429) | {shown}", flush=True)
     await asyncio.sleep(args.settle_seconds)  # rate-limit windows and socket closes of this phase pass
 
 

@@ -16,6 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from redgrid.platform.limits import get_limits
 
+BODY_BYTES_KEY = "redgrid.body_bytes"  # in an HTTP request's scope: the bytes of its body read so far
+BODY_BYTES_PER_COST = 1024  # a request's body is charged to its caller's cost budget at 1 per KiB
+
 
 class BodyTooLarge(Exception):
     """Raised into the app from `receive` when the body passes the limit; not a ValueError,
@@ -75,6 +78,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                scope[BODY_BYTES_KEY] = received  # its cost is charged with the operation's
                 if received > limit:
                     raise BodyTooLarge
             return message

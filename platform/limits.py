@@ -83,11 +83,11 @@ class Limits(BaseSettings):
     text_chars: int = Field(default=2000, ge=1, description="descriptions, addresses, notes")
 
     # Rate limits (per user, or per client address when anonymous), in `limits` notation.
-    rate_user: str = Field(default="600/minute", description="operations of one signed-in user")
+    rate_user: str = Field(default="450/minute", description="operations of one signed-in user")
     rate_anonymous: str = Field(default="60/minute", description="requests of one anonymous client address")
     rate_guessing: str = Field(default="30/minute", description="writes that look a person up by ID-card number")
     rate_cost: str = Field(
-        default="1000000/minute", description="cost (graphql/core/limits.py) of one caller's operations"
+        default="400000/minute", description="cost (graphql/core/limits.py) of one caller's operations"
     )
     rate_refusal_memory_seconds: float = Field(
         default=1, ge=0, description="how long a process refuses a refused caller again without asking Redis"

@@ -12,15 +12,12 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Hashable
 from typing import Any, cast
 
-import httpx
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
-from keycloak.exceptions import KeycloakError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,8 +27,10 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
+from redgrid.graphql.core.gate import ADMITTED_KEY, IDENTITY_KEY, IN_FLIGHT_KEY, PROVIDER_DOWN, refusals
 from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.core.loaders import Loaders
+from redgrid.graphql.core.media import GRAPHQL_RESPONSE, LEGACY_JSON, negotiated_media_type
 from redgrid.graphql.core.persisted import PersistedQueries, PersistedQueryError
 from redgrid.graphql.core.ratelimits import (
     CLOSE_RATE_LIMITED,
@@ -46,7 +45,7 @@ from redgrid.graphql.core.ratelimits import (
 from redgrid.graphql.core.responses import encode_json
 from redgrid.graphql.core.services import GraphQLServices
 from redgrid.platform.auth.identity import AuthError, Identity
-from redgrid.platform.body_limit import json_depth
+from redgrid.platform.body_limit import BODY_BYTES_KEY, BODY_BYTES_PER_COST, json_depth
 from redgrid.platform.context import Forbidden, RequestContext
 from redgrid.platform.limits import get_limits
 from redgrid.platform.ratelimit import RateLimited, TooManyRequests
@@ -61,17 +60,11 @@ from redgrid.realtime.connections import (
 from redgrid.realtime.wire import Wire
 
 CLOSE_TRY_AGAIN_LATER = 1013
-IN_FLIGHT_KEY = "redgrid.in_flight"  # in an HTTP request's scope: the caller whose place it holds
 # GraphQL over HTTP (graphql-over-http draft): the media type a client asks for in Accept, and
 # the HTTP status of a request error (no `data`) answered in it, kept in the request's scope.
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-LEGACY_JSON = "application/json"
 MEDIA_KEY = "redgrid.media_type"
 STATUS_KEY = "redgrid.status"
-ACCEPT_RANGES = 32  # media ranges of an Accept header read, at most
 ERROR_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429, "INTERNAL": 500}
-# The identity provider could not be asked (JWKS or user status): not the caller's fault.
-PROVIDER_DOWN = (KeycloakError, httpx.HTTPError, OSError)
 
 
 class GraphQLContext:
@@ -106,8 +99,11 @@ class GraphQLContext:
         return self._loaders
 
     async def charge_cost(self, cost: int) -> None:
-        """An operation's cost (graphql/core/limits.py) against its caller's budget: RateLimited when spent."""
-        await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost)
+        """An operation's cost (graphql/core/limits.py), and its request body's (a megabyte of JSON
+        costs as much to read and parse as a few pages), against its caller's budget:
+        RateLimited when spent."""
+        body = self.request.scope.get(BODY_BYTES_KEY, 0) // BODY_BYTES_PER_COST
+        await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost + body)
 
     @property
     def viewer_key(self) -> Hashable:
@@ -126,30 +122,15 @@ async def authenticated_context(request: Request) -> RequestContext:
     return await _context_of(request, await _identity_of(request))
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """Authentication's refusals as HTTP answers (run() writes them as GraphQL-shaped JSON)."""
-    try:
-        yield
-    except RateLimited as exc:
-        raise TooManyRequests(exc) from None
-    except AuthError as exc:
-        raise StarletteHTTPException(401, f"Unauthorized: {exc}") from None
-    except Forbidden as exc:
-        raise StarletteHTTPException(403, f"Forbidden: {exc}") from None
-    except PROVIDER_DOWN as exc:
-        raise StarletteHTTPException(503, f"identity provider unavailable: {type(exc).__name__}") from None
-
-
 async def _identity_of(request: Request) -> Identity | None:
     """The token's identity (none without a token), checked against the JWKS and the user's status."""
-    with _refusals():
+    with refusals():
         return await identify(_services(request), request.headers.get("authorization"), request)
 
 
 async def _context_of(request: Request, identity: Identity | None) -> RequestContext:
     """The tenant and grid scope of `identity`: a database read."""
-    with _refusals():
+    with refusals():
         ctx = await resolve_context(identity, _services(request).tenants)
     request.state.identity = identity
     return ctx
@@ -290,11 +271,13 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
             OPEN_SOCKETS.add(request)
             if OPEN_SOCKETS.closing:
                 request.state.close_with = (CLOSE_RECONNECT, RECONNECT_REASON)
-            else:
+            elif not request.scope.get(ADMITTED_KEY):  # the gate (graphql/gate.py) admits it before accept
                 await _admit(services, request)
             return GraphQLContext(request, services, RequestContext(None))
-        # The in-flight place is taken before the account is read: a refused request must not
-        # wait for one of the pool's connections (abusers' queued refusals starved everyday ones).
+        if IDENTITY_KEY in request.scope:  # authenticated, charged and in flight at the gate
+            return GraphQLContext(request, services, await _context_of(request, request.scope[IDENTITY_KEY]))
+        # Without the gate: the in-flight place is taken before the account is read, so a refused
+        # request does not wait for one of the pool's connections.
         identity = await _identity_of(request)  # its refusals are answered by run()
         caller = caller_of(identity, request)
         try:
@@ -349,36 +332,6 @@ def _authorization_from(params: dict[str, Any]) -> str | None:
             return value
     token = params.get("token")
     return f"Bearer {token}" if isinstance(token, str) and token else None
-
-
-def negotiated_media_type(accept: str | None) -> str:
-    """application/graphql-response+json when the client names it (and prefers nothing to it);
-    application/json otherwise: a missing Accept, `*/*` and `application/*` included, and for
-    what we cannot produce (legacy clients get what they always did)."""
-    if not accept:
-        return LEGACY_JSON
-    modern = legacy = 0.0
-    for media_range in accept.split(",", ACCEPT_RANGES)[:ACCEPT_RANGES]:
-        name, _, params = media_range.partition(";")
-        name = name.strip().lower()
-        quality = _quality(params)
-        if name == GRAPHQL_RESPONSE:
-            modern = max(modern, quality)
-        elif name in (LEGACY_JSON, "application/*", "*/*"):
-            legacy = max(legacy, quality)
-    return GRAPHQL_RESPONSE if modern > 0 and modern >= legacy else LEGACY_JSON
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "q":
-            try:
-                quality = float(value.strip()[:5])
-            except ValueError:
-                return 0.0
-            return quality if 0 <= quality <= 1 else 0.0
-    return 1.0
 
 
 def request_error_status(result: Any) -> int | None:

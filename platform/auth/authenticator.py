@@ -1,8 +1,16 @@
-"""From an Authorization header (or websocket connection_init payload) to an `Identity`."""
+"""From an Authorization header (or websocket connection_init payload) to an `Identity`.
+
+A verified token is remembered (`VerifiedTokens`): a phone sends the same token with every
+request for minutes, and verifying it again (base64, JSON, an RSA signature, the claims) was
+most of what a request refused for its rate cost. The user's status (enabled, roles, tenant)
+is still judged on every request, from its own cache (user_status.py).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections import OrderedDict
 from typing import Protocol
 
 from redgrid.platform.auth.identity import AuthError, Identity
@@ -14,10 +22,49 @@ class UserStatus(Protocol):
     async def check(self, identity: Identity) -> None: ...
 
 
+VERIFIED_KEPT = 10_000  # tokens remembered as verified, the least recently used dropped first
+
+
+class VerifiedTokens:
+    """Identities of tokens verified already, keyed by a digest of the token (the tokens
+    themselves are not kept), each until its token expires (`Identity.expires_at`: exp plus
+    the verifier's leeway, as the verifier accepts it) and while the key it was signed with is
+    still among the identity provider's; at most `size`, least recently used dropped first."""
+
+    def __init__(self, size: int = VERIFIED_KEPT) -> None:
+        self._size = size
+        self._entries: OrderedDict[bytes, tuple[Identity, str]] = OrderedDict()
+
+    @staticmethod
+    def digest(token: str) -> bytes:
+        return hashlib.blake2b(token.encode(), digest_size=20).digest()
+
+    def get(self, digest: bytes, key_ids: frozenset[str] | set[str] | dict[str, object]) -> Identity | None:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        identity, kid = entry
+        if (identity.expires_at is not None and identity.expires_at <= time.time()) or kid not in key_ids:
+            del self._entries[digest]
+            return None
+        self._entries.move_to_end(digest)
+        return identity
+
+    def put(self, digest: bytes, identity: Identity, kid: str) -> None:
+        self._entries[digest] = (identity, kid)
+        self._entries.move_to_end(digest)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class Authenticator:
     def __init__(self, verifier: TokenVerifier, status: UserStatus) -> None:
         self.verifier = verifier
         self._status = status
+        self._verified = VerifiedTokens()
 
     async def authenticate(self, authorization: str | None) -> Identity | None:
         """None when no credentials were sent; AuthError when they are bad."""
@@ -26,8 +73,14 @@ class Authenticator:
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("expected 'Authorization: Bearer <token>'")
-        identity = await self.verifier.verify(token.strip())
-        await self._status.check(identity)
+        token = token.strip()
+        digest = VerifiedTokens.digest(token)
+        await self.verifier.refresh()  # the keys kept as fresh as for a verification (JWKS_CACHE_SECONDS)
+        identity = self._verified.get(digest, self.verifier.key_ids)
+        if identity is None:
+            identity, kid = await self.verifier.verify_with_kid(token)
+            self._verified.put(digest, identity, kid)
+        await self._status.check(identity)  # every time: a disabled user or a lost role counts at once
         return identity
 
     async def still_valid(self, identity: Identity) -> None:

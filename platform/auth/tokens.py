@@ -130,14 +130,25 @@ class TokenVerifier:
         except KeyError:
             raise AuthError("token signed by an unknown key") from None
 
+    @property
+    def key_ids(self) -> dict[str, Any]:
+        """The signing keys held now, by kid (a token verified with one dropped since is no
+        longer taken as verified)."""
+        return self._by_kid
+
     async def verify(self, token: str) -> Identity:
+        return (await self.verify_with_kid(token))[0]
+
+    async def verify_with_kid(self, token: str) -> tuple[Identity, str]:
+        """The token's identity and the kid of the key that verified it."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise AuthError(f"malformed token: {exc}") from None
         if header.get("alg") != ALGORITHM:
             raise AuthError(f"token algorithm {header.get('alg')!r} is not accepted")
-        key = await self._key_for(str(header.get("kid", "")))
+        kid = str(header.get("kid", ""))
+        key = await self._key_for(kid)
         try:
             claims = jwt.decode(
                 token,
@@ -157,4 +168,4 @@ class TokenVerifier:
         if claims["azp"] not in self._clients:
             raise AuthError("token refused: issued to a client that is not RedGrid's (azp)")
         # Accepted until exp + leeway: a socket opened within the leeway is not closed at once.
-        return replace(Identity.from_claims(claims), expires_at=float(claims["exp"]) + self.leeway)
+        return replace(Identity.from_claims(claims), expires_at=float(claims["exp"]) + self.leeway), kid

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from redgrid.graphql.core.context import RedGridGraphQL
+from redgrid.graphql.core.gate import RateGate, SocketGate, route_path
 from redgrid.graphql.core.ratelimits import client_address
 from redgrid.graphql.downloads.attachments import download_attachment
 from redgrid.graphql.downloads.registers import download
@@ -109,21 +110,14 @@ class RedGridApp(Starlette):
 
     def __init__(self, *, graphql_socket: ASGIApp, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._graphql_socket = RequestIdMiddleware(graphql_socket)
+        self._graphql_socket = RequestIdMiddleware(SocketGate(graphql_socket))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and _route_path(scope) == "/graphql":
+        if scope["type"] == "websocket" and route_path(scope) == "/graphql":
             scope["app"] = self
             await self._graphql_socket(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
-
-
-def _route_path(scope: Scope) -> str:
-    """The path below the app's root path, as Starlette's router matches it (its own helper for
-    this is private)."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -181,5 +175,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         debug=False,
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware), Middleware(BodyLimitMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware), Middleware(BodyLimitMiddleware), Middleware(RateGate)],
     )

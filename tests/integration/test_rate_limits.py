@@ -1,7 +1,8 @@
 """Rate limits on two servers sharing the real Redis, with small budgets: per signed-in user,
 per anonymous client address (no token, a bad token, the websocket's upgrade and
-connection_init), the ID-card-number writes' own budget and the cost budget; and on a server of
-its own, requests in flight per caller and websockets waiting for connection_init per address."""
+connection_init, an upgrade refused with 429 before accept), the ID-card-number writes' own
+budget and the cost budget; and on a server of its own, requests in flight per caller and
+websockets waiting for connection_init per address."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import pytest
 import redis
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 from redgrid.graphql.core.limits import prepare
@@ -67,6 +68,13 @@ def assert_rate_limited(response) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
+def assert_upgrade_rate_limited(response) -> None:
+    """A websocket upgrade refused with an HTTP 429 instead of the handshake."""
+    assert response.status_code == 429, response
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+    assert json.loads(response.body)["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
 async def test_a_user_past_his_budget_gets_429_on_every_replica(servers):
     first, second = servers
     token = password_token("jinshui-volunteer")
@@ -87,11 +95,10 @@ async def test_anonymous_and_bad_token_requests_share_the_address_budget(servers
     assert (await gql(second, ME)).status_code == 200
     assert_rate_limited(await gql(first, ME))
     assert_rate_limited(await gql(second, ME, token="not.a.token"))  # bad tokens cannot be tried freely
-    async with connect(first.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        with pytest.raises(ConnectionClosed) as closed:  # the upgrade is charged too: closed before init
-            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-            await ws.recv()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+    with pytest.raises(InvalidStatus) as refused:  # the upgrade is charged too: refused before accept
+        async with connect(first.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]):
+            pass
+    assert_upgrade_rate_limited(refused.value.response)
 
 
 async def test_id_number_writes_have_their_own_smaller_budget(servers):
@@ -127,7 +134,7 @@ async def test_websocket_inits_and_subscribes_count_against_the_user(servers, pr
                 return message
 
     for attempt, server in enumerate((servers[0], servers[1], servers[0])):
-        async with connect(server.ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+        async with connect(server.ws_url, subprotocols=[Subprotocol(protocol)]) as ws:
             await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
             assert json.loads(await ws.recv())["type"] == "connection_ack"
             await ws.send(json.dumps({"id": "1", "type": start, "payload": subscription}))
@@ -138,7 +145,7 @@ async def test_websocket_inits_and_subscribes_count_against_the_user(servers, pr
                 assert message["type"] == "error", message
                 errors = message["payload"] if isinstance(message["payload"], list) else [message["payload"]]
                 assert errors[0]["extensions"]["code"] == "RATE_LIMITED"
-    async with connect(servers[1].ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+    async with connect(servers[1].ws_url, subprotocols=[Subprotocol(protocol)]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         with pytest.raises(ConnectionClosed) as closed:
             while True:
@@ -186,10 +193,10 @@ async def test_an_address_may_keep_only_so_many_sockets_waiting_for_connection_i
     token = password_token("jinshui-dept-staff")
     url, protocols = crowded.ws_url, [Subprotocol("graphql-transport-ws")]
     async with connect(url, subprotocols=protocols) as one, connect(url, subprotocols=protocols):
-        async with connect(url, subprotocols=protocols) as third:
-            with pytest.raises(ConnectionClosed) as closed:
-                await third.recv()
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+        with pytest.raises(InvalidStatus) as refused:  # the third is refused before accept
+            async with connect(url, subprotocols=protocols):
+                pass
+        assert_upgrade_rate_limited(refused.value.response)
         await one.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await one.recv())["type"] == "connection_ack"
         async with connect(url, subprotocols=protocols) as fourth:

@@ -193,3 +193,65 @@ async def test_no_keys_and_provider_down_is_unavailable_not_a_storm(keys, monkey
         with pytest.raises(KeysUnavailable):
             await verifier.verify(token)
     assert keys.fetches == 1
+
+
+class CountingVerifier:
+    """A TokenVerifier that counts its verifications."""
+
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self._verifier = verifier
+        self.verified = 0
+
+    @property
+    def key_ids(self):
+        return self._verifier.key_ids
+
+    async def refresh(self):
+        await self._verifier.refresh()
+
+    async def verify_with_kid(self, token):
+        self.verified += 1
+        return await self._verifier.verify_with_kid(token)
+
+
+class Status:
+    def __init__(self) -> None:
+        self.checked = 0
+        self.refuse: Exception | None = None
+
+    async def check(self, identity) -> None:
+        self.checked += 1
+        if self.refuse is not None:
+            raise self.refuse
+
+
+async def test_a_verified_token_is_not_verified_again_but_the_users_status_is_judged_every_time(keys, verifier):
+    from redgrid.platform.auth.authenticator import Authenticator
+
+    counting, status = CountingVerifier(verifier), Status()
+    authenticator = Authenticator(counting, status)  # type: ignore[arg-type]
+    token = sign(keys.keys["k1"], claims())
+    for _ in range(3):
+        assert (await authenticator.authenticate(f"Bearer {token}")).subject == "u1"
+    assert (counting.verified, status.checked) == (1, 3)
+    status.refuse = AuthError("user is disabled")
+    with pytest.raises(AuthError):
+        await authenticator.authenticate(f"Bearer {token}")  # remembered, and still refused
+
+
+async def test_a_remembered_token_is_forgotten_at_its_expiry_and_with_its_key(keys, verifier):
+    from redgrid.platform.auth.authenticator import VerifiedTokens
+
+    remembered = VerifiedTokens(size=2)
+    identity, kid = await verifier.verify_with_kid(sign(keys.keys["k1"], claims()))
+    remembered.put(b"a", identity, kid)
+    assert remembered.get(b"a", {"k1": None}) == identity
+    assert remembered.get(b"a", {"k2": None}) is None  # the key it was signed with is gone
+    from dataclasses import replace
+
+    remembered.put(b"b", replace(identity, expires_at=time.time() - 1), kid)
+    assert remembered.get(b"b", {"k1": None}) is None  # expired
+    for name in (b"c", b"d", b"e"):
+        remembered.put(name, identity, kid)
+    assert len(remembered) == 2 and remembered.get(b"c", {"k1": None}) is None  # the least recently used went
+    assert VerifiedTokens.digest("x.y.z") != VerifiedTokens.digest("x.y.w")
