@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import weakref
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import structlog
@@ -38,14 +37,12 @@ from starlette.websockets import WebSocket, WebSocketState
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from redgrid.graphql.core.errors import client_error
-from redgrid.graphql.core.fanout import RenderedData
 from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.core.persisted import admit_subscribe
+from redgrid.graphql.core.rendering import Rendering, message, renderings
 from redgrid.graphql.events.types import typed_event
 from redgrid.platform.limits import get_limits
 from redgrid.platform.logging import brief
-from redgrid.platform.settings import Environment, get_settings
 from redgrid.realtime.eager import run_eagerly
 from redgrid.realtime.hub import HubEvent, Listener, ReplayTooOld
 from redgrid.realtime.visibility import events_topic, in_scope, named_in
@@ -67,59 +64,6 @@ def too_many_operations() -> GraphQLFormattedError:
 
 def is_full(open_operations: int, limit: int | None) -> bool:
     return limit is not None and open_operations >= limit
-
-
-def message(head: bytes, payload: bytes) -> bytes:
-    """One protocol message: its head (type and operation id) up to the payload, the payload."""
-    return head + payload + b"}"
-
-
-class _Rendering:
-    """What every subscription that renders alike shares (see fanout's render key): one
-    graphql-core executor (one each was 3.5 KB apiece at ten thousand subscribers; it holds the
-    first one's context, which the rendering may not look past its viewer key anyway) and the
-    payload of the last event it rendered, which the others then send as it is, in the same
-    frame when their operation id is the same (`frame`). The render key
-    includes tenant and scope, so whether that event is in their scope is decided once too."""
-
-    __slots__ = ("__weakref__", "_framed", "event", "executor", "in_scope", "payload", "scoped")
-
-    def __init__(self, executor: Any) -> None:
-        self.executor = executor
-        self.event: HubEvent | None = None
-        self.payload = b""
-        self.scoped: HubEvent | None = None  # the event `in_scope` was decided for
-        self.in_scope = False
-        self._framed: tuple[bytes, bytes] | None = None  # a head and its frame of `payload`
-
-    def frame(self, head: bytes) -> bytes:
-        """The websocket frame of `payload` under `head`: the last one is kept, so that the
-        subscribers after the first (most often all with the same operation id) write it as it
-        is instead of building their own copy of it."""
-        if self._framed is not None and self._framed[0] == head:
-            return self._framed[1]
-        frame = text_frame(message(head, self.payload))
-        self._framed = (head, frame)
-        return frame
-
-    def hold(self, event: HubEvent, payload: bytes) -> None:
-        """`payload` is the rendering of `event` for everyone who renders alike."""
-        self.event, self.payload, self._framed = event, payload, None
-
-    def keep(self, event: HubEvent, result: ExecutionResult) -> bytes:
-        """The result as a protocol payload; remembered for the others when it is clean."""
-        if isinstance(result.data, RenderedData) and not result.errors:
-            payload = f'{{"data":{result.data.json}}}'.encode()
-            self.hold(event, payload)
-            return payload
-        body: dict[str, Any] = {"data": result.data}
-        if result.errors:  # typed and masked as every other answer's (graphql/core/errors.py)
-            mask = get_settings().env is Environment.PRODUCTION
-            body["errors"] = [client_error(error, mask=mask).formatted for error in result.errors]
-        return json.dumps(body, separators=(",", ":")).encode()
-
-
-_renderings: weakref.WeakValueDictionary[Hashable, _Rendering] = weakref.WeakValueDictionary()
 
 
 def _valid_document(schema: Any, query: str) -> DocumentNode | None:
@@ -154,7 +98,7 @@ class PushedEvents:
         self,
         hub: Any,
         ctx: Any,
-        rendering: _Rendering,
+        rendering: Rendering,
         head: bytes,
         socket: WebSocket,
         wire: Wire | None,
@@ -265,7 +209,7 @@ async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> Pushe
         json.dumps(variables, sort_keys=True, default=str),
         handler.context.viewer_key,
     )
-    rendering = _renderings.get(key)
+    rendering = renderings.get(key)
     if rendering is None:
         executor = schema.execution_context_class.build(
             schema._schema,
@@ -276,7 +220,7 @@ async def open_events(handler: Any, payload: Any, head: dict[str, str]) -> Pushe
         )
         if isinstance(executor, list):  # variables that do not fit
             return None
-        rendering = _renderings[key] = _Rendering(executor)
+        rendering = renderings[key] = Rendering(executor)
     executor = rendering.executor
     operation = executor.operation
     root = operation.selection_set.selections

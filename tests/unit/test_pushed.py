@@ -20,7 +20,8 @@ from strawberry.types.unset import UNSET
 
 from redgrid.graphql.core import pushed
 from redgrid.graphql.core.fanout import RenderedData
-from redgrid.graphql.core.pushed import PushedEvents, _Rendering
+from redgrid.graphql.core.pushed import PushedEvents
+from redgrid.graphql.core.rendering import Rendering
 from redgrid.graphql.schema import schema
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
@@ -43,7 +44,7 @@ def caller(username: str, tenant_id: int = 1, path: str = "JS01.A1.B03") -> Requ
 
 
 def subscription(
-    ctx: RequestContext, rendering: _Rendering, head: bytes = b'{"id":"1","type":"next","payload":'
+    ctx: RequestContext, rendering: Rendering, head: bytes = b'{"id":"1","type":"next","payload":'
 ) -> tuple[PushedEvents, Wire, list[str]]:
     wire, sent = Wire(), []
 
@@ -62,15 +63,15 @@ def event(seq: int, path: str = "JS01.A1.B04", people: tuple[str, ...] = ()) -> 
     return HubEvent("t1.cases", seq, "case.created", path, payload, "2026-11-24T00:00:00Z")
 
 
-def rendered(rendering: _Rendering, e: HubEvent) -> None:
+def rendered(rendering: Rendering, e: HubEvent) -> None:
     rendering.hold(e, b'{"data":{"events":{"seq":%d}}}' % e.seq)
 
 
 def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> None:
-    shared = _Rendering(executor=None)
+    shared = Rendering(executor=None)
     named, named_wire, _ = subscription(caller("worker-b"), shared)
     other, other_wire, _ = subscription(caller("someone"), shared)
-    elsewhere, elsewhere_wire, _ = subscription(caller("worker-b", tenant_id=2), _Rendering(executor=None))
+    elsewhere, elsewhere_wire, _ = subscription(caller("worker-b", tenant_id=2), Rendering(executor=None))
     e = event(1, people=("worker-b",))  # building 4: outside building 3's scope
     rendered(shared, e)
     for subscriber in (other, named, elsewhere):
@@ -90,7 +91,7 @@ def test_a_shared_out_of_scope_decision_still_lets_the_named_one_see_it() -> Non
 def test_a_shared_frame_is_only_for_the_same_operation_head() -> None:
     """One rendering, three operations: another id, and the legacy protocol's `data` message,
     each get a frame of their own."""
-    shared = _Rendering(executor=None)
+    shared = Rendering(executor=None)
     heads = [
         b'{"id":"1","type":"next","payload":',
         b'{"id":"2","type":"next","payload":',
@@ -107,7 +108,7 @@ def test_a_shared_frame_is_only_for_the_same_operation_head() -> None:
 
 
 def test_nothing_goes_straight_to_the_transport_once_a_close_was_asked_for() -> None:
-    rendering = _Rendering(executor=None)
+    rendering = Rendering(executor=None)
     events, wire, sent = subscription(caller("head"), rendering)
     events._socket.application_state = WebSocketState.DISCONNECTED  # Starlette's, at close()
     e = event(1, path="JS01.A1.B03")
@@ -126,7 +127,7 @@ async def test_an_event_whose_rendering_awaits_keeps_its_place(monkeypatch: pyte
         return awaited() if seq == 1 else ExecutionResult(RenderedData({"events": {"seq": seq}}), None)
 
     monkeypatch.setattr(pushed, "execute_subscription_event", execute)
-    rendering = _Rendering(SimpleNamespace(build_per_event_executor=lambda tenant_event: tenant_event.seq))
+    rendering = Rendering(SimpleNamespace(build_per_event_executor=lambda tenant_event: tenant_event.seq))
     events, wire, _ = subscription(caller("head"), rendering)
     first, second = event(1, path="JS01.A1.B03"), event(2, path="JS01.A1.B03")
     events.deliver(first)
@@ -147,7 +148,7 @@ async def test_nothing_is_written_once_the_operation_stopped(monkeypatch: pytest
         return await slow
 
     monkeypatch.setattr(pushed, "execute_subscription_event", lambda seq: awaited())
-    rendering = _Rendering(SimpleNamespace(build_per_event_executor=lambda tenant_event: tenant_event.seq))
+    rendering = Rendering(SimpleNamespace(build_per_event_executor=lambda tenant_event: tenant_event.seq))
     events, wire, sent = subscription(caller("head"), rendering)
     events.deliver(event(1, path="JS01.A1.B03"))
     events.deliver(event(2, path="JS01.A1.B03"))
