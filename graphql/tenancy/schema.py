@@ -14,6 +14,7 @@ from redgrid.graphql.tenancy.types import (
     DistrictPayload,
     GridScope,
     Me,
+    Role,
     Tenant,
 )
 from redgrid.platform.models import District as DistrictModel
@@ -37,10 +38,10 @@ class TenancyQuery:
         return Me(
             subject=identity.subject,
             username=identity.username,
-            roles=sorted(identity.roles),
+            roles=[Role(role) for role in sorted(identity.roles)],
             tenant=await _tenant_type(ctx.tenant) if ctx.tenant else None,
             district_slug=identity.district_slug,
-            grid_scope=GridScope(kind=ctx.scope.kind.value, path=ctx.scope.path),
+            grid_scope=GridScope(kind=ctx.scope.kind, path=ctx.scope.path),
         )
 
     @strawberry.field(description="Tenants the caller may see: all (platform), the district's, or its own.")
@@ -66,7 +67,7 @@ class TenancyMutation:
             slug=input.slug,
             name=input.name,
             district_slug=input.district_slug,
-            kind=input.kind,
+            kind=input.kind.value,
             secretary=secretary,
         )
         report = result.provisioning

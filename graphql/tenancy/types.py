@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
 from redgrid.graphql.core.payloads import Payload
+from redgrid.platform.context import ScopeKind as DomainScopeKind
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
+
+
+@strawberry.enum(description="What a user may do: the realm roles RedGrid knows (platform/demo_users.py).")
+class Role(Enum):
+    PLATFORM_ADMIN = "platform-admin"
+    DISTRICT_ADMIN = "district-admin"
+    SECRETARY = "secretary"
+    GRID_HEAD = "grid-head"
+    GRID_WORKER = "grid-worker"
+    DEPT_STAFF = "dept-staff"
+    VOLUNTEER = "volunteer"
+
+
+@strawberry.enum(description="A street (街道) or a town (镇).")
+class TenantKind(Enum):
+    STREET = "street"
+    TOWN = "town"
+
+
+ScopeKind = strawberry.enum(DomainScopeKind, description="How much of the grid a caller sees: all, a subtree, none.")
 
 
 @strawberry.type
@@ -23,17 +46,17 @@ class District:
 class Tenant:
     slug: str
     name: str
-    kind: str
+    kind: TenantKind
     district_slug: str
 
     @classmethod
     def from_model(cls, m: TenantModel, district_slug: str) -> Tenant:
-        return cls(slug=m.slug, name=m.name, kind=m.kind, district_slug=district_slug)
+        return cls(slug=m.slug, name=m.name, kind=TenantKind(m.kind), district_slug=district_slug)
 
 
 @strawberry.type
 class GridScope:
-    kind: str
+    kind: ScopeKind
     path: str | None
 
 
@@ -41,7 +64,7 @@ class GridScope:
 class Me:
     subject: str
     username: str
-    roles: list[str]
+    roles: list[Role]
     tenant: Tenant | None
     district_slug: str | None
     grid_scope: GridScope
@@ -74,6 +97,6 @@ class CreateTenantInput:
     slug: str
     name: str
     district_slug: str
-    kind: str = "street"
+    kind: TenantKind = TenantKind.STREET
     secretary_username: str | None = None
     secretary_email: str | None = None

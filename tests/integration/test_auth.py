@@ -32,16 +32,16 @@ PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 async def test_every_demo_role_reaches_me(live_server, user):
     me = (await gql_data(live_server, ME, token=password_token(user.username)))["me"]
     assert me["username"] == user.username
-    assert me["roles"] == [user.role]
+    assert me["roles"] == [user.role.upper().replace("-", "_")]  # the Role enum's names
     assert me["districtSlug"] == user.district
     assert (me["tenant"] or {}).get("slug") == user.tenant
 
 
 async def test_grid_head_is_scoped_to_building_3(live_server):
     me = (await gql_data(live_server, ME, token=password_token("jinshui-grid-head")))["me"]
-    assert me["gridScope"] == {"kind": "subtree", "path": "JS01.A1.B03"}
+    assert me["gridScope"] == {"kind": "SUBTREE", "path": "JS01.A1.B03"}
     me = (await gql_data(live_server, ME, token=password_token("jinshui-secretary")))["me"]
-    assert me["gridScope"] == {"kind": "tenant", "path": None}
+    assert me["gridScope"] == {"kind": "TENANT", "path": None}
 
 
 def _resign(token: str, key, **header) -> str:

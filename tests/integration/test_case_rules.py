@@ -362,7 +362,7 @@ async def test_a_new_tenant_has_the_default_categories_and_3_1_deadlines(live_se
             "slug": slug,
             "name": "新建街道",
             "districtSlug": "jiangning",
-            "kind": "street",
+            "kind": "STREET",
             "secretaryUsername": f"{slug}-secretary",
             "secretaryEmail": f"{slug}@example.org",
         }

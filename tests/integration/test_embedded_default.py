@@ -61,9 +61,9 @@ def test_embedded_default_serves_demo_data_with_dev_tokens(embedded_server):
     ).json()
     assert body["data"]["me"] == {
         "username": "jinshui-grid-head",
-        "roles": ["grid-head"],
+        "roles": ["GRID_HEAD"],
         "tenant": {"slug": "jinshui"},
-        "gridScope": {"kind": "subtree", "path": "JS01.A1.B03"},
+        "gridScope": {"kind": "SUBTREE", "path": "JS01.A1.B03"},
     }
     assert body["data"]["gridNodes"]["totalCount"] == 37
     assert (
