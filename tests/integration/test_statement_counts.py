@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from starlette.datastructures import UploadFile
 
 from redgrid.platform.context import RequestContext
 from redgrid.platform.settings import get_settings
@@ -46,19 +47,12 @@ def nodes(data: dict, field: str) -> list[dict]:
     return [edge["node"] for edge in data[field]["edges"]]
 
 
-def png() -> Any:
-    """A photo as an upload: what `Upload` hands a resolver (read, filename)."""
+def png() -> UploadFile:
+    """A photo as an upload: what strawberry hands a resolver for a multipart file part."""
     buffer = io.BytesIO()
     Image.new("RGB", (4, 3), (200, 30, 30)).save(buffer, "PNG")
-    data = buffer.getvalue()
-
-    class Upload:
-        filename = "scene.png"
-
-        async def read(self, size: int = -1) -> bytes:
-            return data
-
-    return Upload()
+    buffer.seek(0)
+    return UploadFile(buffer, filename="scene.png")
 
 
 @pytest.fixture(scope="module")
