@@ -7,12 +7,12 @@ from enum import Enum
 import strawberry
 
 from redgrid.graphql.core.payloads import Payload
-from redgrid.platform.context import ScopeKind as DomainScopeKind
+from redgrid.platform.context import ScopeKind
 from redgrid.platform.models import District as DistrictModel
 from redgrid.platform.models import Tenant as TenantModel
 
 
-@strawberry.enum(description="What a user may do: the realm roles RedGrid knows (platform/demo_users.py).")
+@strawberry.enum(description="What a user may do: the realm roles RedGrid knows.")
 class Role(Enum):
     PLATFORM_ADMIN = "platform-admin"
     DISTRICT_ADMIN = "district-admin"
@@ -29,7 +29,8 @@ class TenantKind(Enum):
     TOWN = "town"
 
 
-ScopeKind = strawberry.enum(DomainScopeKind, description="How much of the grid a caller sees: all, a subtree, none.")
+# The domain's own enum, registered with strawberry (which returns the same class).
+strawberry.enum(ScopeKind, description="How much of the grid a caller sees: all, a subtree, none.")
 
 
 @strawberry.type
