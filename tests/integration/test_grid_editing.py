@@ -52,7 +52,7 @@ async def new_tenant(server) -> str:
                     "slug": slug,
                     "name": "网格测试街道",
                     "districtSlug": "jiangning",
-                    "kind": "street",
+                    "kind": "STREET",
                     "secretaryUsername": username,
                     "secretaryEmail": f"{slug}@example.org",
                 }
