@@ -263,11 +263,21 @@ E = TypeVar("E", bound=Enum)
 
 
 def _member(of: type[E], value: Any) -> E | None:
-    return None if value is None else of(value)
+    """The stored value as its enum; null (and logged) when this build does not know it, e.g.
+    an old event replayed from the log after the set changed: one field, not the stream."""
+    try:
+        return None if value is None else of(value)
+    except ValueError:
+        log.warning("event value not in its enum", enum=of.__name__)
+        return None
 
 
 def _time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+    try:
+        return None if value is None else datetime.fromisoformat(value)
+    except ValueError:
+        log.warning("event time unreadable")
+        return None
 
 
 def _gid(type_name: str, db_id: Any) -> strawberry.ID | None:
