@@ -13,11 +13,11 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
 from typing import Any, cast
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,10 +28,9 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 from redgrid.graphql.core.gate import ADMITTED_KEY, IDENTITY_KEY, IN_FLIGHT_KEY, PROVIDER_DOWN, refusals
-from redgrid.graphql.core.limits import prepare
 from redgrid.graphql.core.loaders import Loaders
 from redgrid.graphql.core.media import GRAPHQL_RESPONSE, LEGACY_JSON, negotiated_media_type
-from redgrid.graphql.core.persisted import PersistedQueries, PersistedQueryError
+from redgrid.graphql.core.persisted import PersistedQueries, PersistedQueryError, storable
 from redgrid.graphql.core.ratelimits import (
     CLOSE_RATE_LIMITED,
     LimitedLegacyWSHandler,
@@ -250,16 +249,8 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
         if not isinstance(data, list):  # the document a persisted query's hash names (graphql/core/persisted.py)
             # strawberry types `query` str | None, but it holds the JSON value sent (refused later when not a string)
-            data.query = await self.persisted.resolve(data.query, data.extensions, self._storable)  # type: ignore[assignment]
+            data.query = await self.persisted.resolve(data.query, data.extensions, partial(storable, self.schema))  # type: ignore[assignment]
         return data
-
-    def _storable(self, query: str) -> bool:
-        """Whether a document passes the limits and validation (the parsed document is cached:
-        the operation runs next)."""
-        try:
-            return not prepare(self.schema._schema, query).errors  # type: ignore[attr-defined]
-        except GraphQLError:
-            return False
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         services = _services(request)

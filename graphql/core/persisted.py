@@ -26,6 +26,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -310,7 +311,7 @@ async def admit_subscribe(handler: Any, message: Any) -> bool:
         query = await persisted.resolve(
             payload.get("query"),
             extensions if isinstance(extensions, dict) else None,
-            lambda text: _valid(handler.schema, text),
+            partial(storable, handler.schema),
         )
     except PersistedQueryError as refused:
         error: Any = refused.formatted
@@ -322,8 +323,9 @@ async def admit_subscribe(handler: Any, message: Any) -> bool:
     return True
 
 
-def _valid(schema: Any, text: str) -> bool:
-    """Whether a document passes the limits and validation (cached: it runs next anyway)."""
+def storable(schema: Any, text: str) -> bool:
+    """Whether a document may be stored under its hash: it passes the limits and validation
+    (cached: it runs next anyway)."""
     try:
         return not prepare(schema._schema, text).errors
     except GraphQLError:
