@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Protocol
 
 from redgrid.platform.auth.identity import AuthError, Identity
@@ -28,30 +29,32 @@ VERIFIED_KEPT = 10_000  # tokens remembered as verified, the least recently used
 class VerifiedTokens:
     """Identities of tokens verified already, keyed by a digest of the token (the tokens
     themselves are not kept), each until its token expires (`Identity.expires_at`: exp plus
-    the verifier's leeway, as the verifier accepts it) and while the key it was signed with is
-    still among the identity provider's; at most `size`, least recently used dropped first."""
+    the verifier's leeway, as the verifier accepts it) and while the very key it was signed
+    with is still the identity provider's under its kid (a kid whose key material changed, or a
+    refresh of the keys, means one verification more); at most `size`, least recently used
+    dropped first."""
 
     def __init__(self, size: int = VERIFIED_KEPT) -> None:
         self._size = size
-        self._entries: OrderedDict[bytes, tuple[Identity, str]] = OrderedDict()
+        self._entries: OrderedDict[bytes, tuple[Identity, str, object]] = OrderedDict()
 
     @staticmethod
     def digest(token: str) -> bytes:
         return hashlib.blake2b(token.encode(), digest_size=20).digest()
 
-    def get(self, digest: bytes, key_ids: frozenset[str] | set[str] | dict[str, object]) -> Identity | None:
+    def get(self, digest: bytes, keys: Mapping[str, object]) -> Identity | None:
         entry = self._entries.get(digest)
         if entry is None:
             return None
-        identity, kid = entry
-        if (identity.expires_at is not None and identity.expires_at <= time.time()) or kid not in key_ids:
+        identity, kid, key = entry
+        if (identity.expires_at is not None and identity.expires_at <= time.time()) or keys.get(kid) is not key:
             del self._entries[digest]
             return None
         self._entries.move_to_end(digest)
         return identity
 
-    def put(self, digest: bytes, identity: Identity, kid: str) -> None:
-        self._entries[digest] = (identity, kid)
+    def put(self, digest: bytes, identity: Identity, kid: str, key: object) -> None:
+        self._entries[digest] = (identity, kid, key)
         self._entries.move_to_end(digest)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
@@ -79,7 +82,7 @@ class Authenticator:
         identity = self._verified.get(digest, self.verifier.key_ids)
         if identity is None:
             identity, kid = await self.verifier.verify_with_kid(token)
-            self._verified.put(digest, identity, kid)
+            self._verified.put(digest, identity, kid, self.verifier.key_ids.get(kid))
         await self._status.check(identity)  # every time: a disabled user or a lost role counts at once
         return identity
 

@@ -244,14 +244,18 @@ async def test_a_remembered_token_is_forgotten_at_its_expiry_and_with_its_key(ke
 
     remembered = VerifiedTokens(size=2)
     identity, kid = await verifier.verify_with_kid(sign(keys.keys["k1"], claims()))
-    remembered.put(b"a", identity, kid)
-    assert remembered.get(b"a", {"k1": None}) == identity
-    assert remembered.get(b"a", {"k2": None}) is None  # the key it was signed with is gone
+    key = verifier.key_ids[kid]
+    remembered.put(b"a", identity, kid, key)
+    assert remembered.get(b"a", {"k1": key}) == identity
+    remembered.put(b"a", identity, kid, key)
+    assert remembered.get(b"a", {"k2": key}) is None  # the key it was signed with is gone
+    remembered.put(b"a", identity, kid, key)
+    assert remembered.get(b"a", {"k1": object()}) is None  # the kid now names other key material
     from dataclasses import replace
 
-    remembered.put(b"b", replace(identity, expires_at=time.time() - 1), kid)
-    assert remembered.get(b"b", {"k1": None}) is None  # expired
+    remembered.put(b"b", replace(identity, expires_at=time.time() - 1), kid, key)
+    assert remembered.get(b"b", {"k1": key}) is None  # expired
     for name in (b"c", b"d", b"e"):
-        remembered.put(name, identity, kid)
-    assert len(remembered) == 2 and remembered.get(b"c", {"k1": None}) is None  # the least recently used went
+        remembered.put(name, identity, kid, key)
+    assert len(remembered) == 2 and remembered.get(b"c", {"k1": key}) is None  # the least recently used went
     assert VerifiedTokens.digest("x.y.z") != VerifiedTokens.digest("x.y.w")
