@@ -10,6 +10,7 @@ from strawberry import relay
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from redgrid.graphql.accounts import schema as accounts
 from redgrid.graphql.cases import schema as cases
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.errorlog import log_graphql_errors
@@ -30,7 +31,7 @@ from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff)
+AREAS = (grid, people, cases, units, staff, accounts)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -55,6 +56,7 @@ Query = merge_types(
         units.UnitsQuery,
         staff.StaffQuery,
         FiguresQuery,
+        accounts.AccountsQuery,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +69,7 @@ Mutation = merge_types(
         units.UnitsMutation,
         staff.StaffMutation,
         RegistersMutation,
+        accounts.AccountsMutation,
     ),
 )
 

@@ -57,7 +57,10 @@ class TenantOwned(Model):
 class Account(TenantOwned):
     """A person's standing in one tenant: the Keycloak subject and the grid subtree they act in.
 
-    Roles and tenant come from the token, the fine scope (which grid subtree) lives here.
+    Keycloak is the identity store: the user, his realm role, his tenant attribute, whether he
+    may sign in; every token is judged against it (platform/auth/user_status.py). The fine
+    scope (which grid subtree) lives here. `role`, `enabled` and `email` are what RedGrid last
+    wrote to Keycloak (tenants/accounts/), kept so an account list needs no call per user.
     Keyed by username (immutable in the realm) so a scope can be assigned before the first
     login, and the subject is recorded when the user first calls.
     """
@@ -66,6 +69,9 @@ class Account(TenantOwned):
     subject = fields.CharField(max_length=64, default="")
     username = fields.CharField(max_length=128)
     display_name = fields.CharField(max_length=200, default="")
+    role = fields.CharField(max_length=16, default="")  # a tenant role; "" before RedGrid knew it
+    email = fields.CharField(max_length=254, default="")
+    enabled = fields.BooleanField(default=True)
     grid_scope: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name=False, null=True, on_delete=fields.SET_NULL
     )

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # The clients (azp) whose access tokens are accepted, comma-separated; the API client always is.
     token_clients: str = "redgrid-api,redgrid-web"
     user_status_ttl_seconds: float = Field(default=30, ge=0)
+    # True once the realm has SMTP configured: a new account then gets Keycloak's invitation
+    # e-mail (set your password) instead of a temporary password shown once to its creator.
+    invite_by_email: bool = False
 
     sla_scan_seconds: float = Field(default=15, gt=0)
     # How often each hub reads the event log for what the channel layer did not bring (realtime/hub.py).

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden, RequestContext, grid_scope_for
 from redgrid.platform.database import tenant_transaction
+from redgrid.platform.demo_users import TENANT_ROLES
 from redgrid.platform.models import Account, Tenant
 
 
@@ -43,13 +44,23 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
     return RequestContext(identity, tenant, grid_scope_for(identity, scope_path))
 
 
+def _tenant_role(identity: Identity) -> str:
+    """The tenant role the token names (the highest, should it name several)."""
+    return next((role for role in TENANT_ROLES if role in identity.roles), "")
+
+
 async def _account_for(tenant: Tenant, identity: Identity) -> Account:
     query = Account.filter(tenant_id=tenant.id, username=identity.username).select_related("grid_scope")
     account = await query.first()
     if account is None:
         try:
             async with in_transaction("default"):  # a savepoint: a lost race must not abort the request
-                await Account.create(tenant_id=tenant.id, subject=identity.subject, username=identity.username)
+                await Account.create(
+                    tenant_id=tenant.id,
+                    subject=identity.subject,
+                    username=identity.username,
+                    role=_tenant_role(identity),
+                )
         except IntegrityError:
             pass
         account = await query.first()

@@ -16,6 +16,7 @@ from redgrid.platform.auth.authenticator import Authenticator
 from redgrid.platform.provisioning import Provisioner
 from redgrid.platform.ratelimit import RateLimiter
 from redgrid.platform.tenancy import TenantDirectory
+from redgrid.platform.user_directory import UserDirectory
 from redgrid.realtime.connections import RightsWatch
 from redgrid.realtime.hub import Hub
 
@@ -28,6 +29,10 @@ class GraphQLServices(Protocol):
     @property
     def provisioner(self) -> Provisioner:
         """Tenants' provisioning, for the platform administrators' mutations."""
+
+    @property
+    def users(self) -> UserDirectory:
+        """The identity provider's users, for account management."""
 
     @property
     def tenants(self) -> TenantDirectory:

@@ -19,7 +19,7 @@ from redgrid.tenants.registers import REGISTERS
 Info = strawberry.Info[GraphQLContext, None]
 
 
-async def _read(file: Upload) -> tuple[bytes, str]:
+async def read_upload(file: Upload) -> tuple[bytes, str]:
     """The upload's bytes and name; refused when larger than the limit (a street of 200,000
     residents as CSV is about 25 MB)."""
     limit = get_limits().upload_bytes
@@ -37,6 +37,6 @@ class RegistersMutation:
     )
     async def import_register(self, info: Info, register: Register, file: Upload) -> ImportRegisterPayload:
         info.context.ctx.require_tenant()  # the role is checked before parsing (tenants/imports.py)
-        data, filename = await _read(file)
+        data, filename = await read_upload(file)
         result = await run_import(info.context.ctx, REGISTERS[register.value], filename, data)
         return ImportRegisterPayload.from_result(result)

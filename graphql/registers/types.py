@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Self
 
 import strawberry
 
@@ -34,7 +35,7 @@ class ImportRegisterPayload(Payload):
     more_row_errors: int = strawberry.field(default=0, description="bad rows beyond the first 1,000, counted only")
 
     @classmethod
-    def from_result(cls, result: ImportResult) -> ImportRegisterPayload:
+    def from_result(cls, result: ImportResult) -> Self:
         return cls(
             imported=result.imported,
             rows=result.rows,

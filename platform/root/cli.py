@@ -1,4 +1,4 @@
-"""The `redgrid` command: serve, migrate, seed-demo, provision, import, export,
+"""The `redgrid` command: serve, migrate, seed-demo, provision, users, import, export,
 sweep-attachments, dev-token."""
 
 from __future__ import annotations
@@ -271,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also where most of a tenant's photos have no row (normally a wrong database)",
     )
+    from redgrid.platform.root import users_cli
+
+    users_cli.add_parser(sub)
     token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
     token.add_argument("username")
     token.add_argument("--password", default="redgrid-demo")
@@ -289,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": cmd_export,
         "sweep-attachments": cmd_sweep_attachments,
         "dev-token": cmd_dev_token,
+        "users": users_cli.cmd_users,
     }[args.command]
     return handler(settings, args)
 

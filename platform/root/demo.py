@@ -109,9 +109,12 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             units = await seed_units(secretary, slug)
             staff = await seed_staff(secretary, slug)
             for user in demo_users():
-                if user.tenant == slug and user.role in ("grid-head", "grid-worker"):
+                if user.tenant == slug:
+                    scope = scoped if user.role in ("grid-head", "grid-worker", "volunteer") else None
                     await Account.update_or_create(
-                        tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
+                        tenant_id=tenant.id,
+                        username=user.username,
+                        defaults={"grid_scope": scope, "role": user.role, "display_name": user.username},
                     )
             count = await GridNode.filter(tenant_id=tenant.id).count()
         report.append(

@@ -16,6 +16,7 @@ from redgrid.platform.ratelimit import RateLimiter
 from redgrid.platform.scheduler import Scheduler
 from redgrid.platform.settings import Settings
 from redgrid.platform.tenancy import TenantDirectory
+from redgrid.platform.user_directory import UserDirectory, build_user_directory
 from redgrid.realtime.connections import RightsWatch
 from redgrid.realtime.eventlog import DatabaseEventLog
 from redgrid.realtime.hub import Hub
@@ -36,6 +37,7 @@ class Services:
     settings: Settings
     authenticator: Authenticator
     provisioner: Provisioner
+    users: UserDirectory
     tenants: TenantDirectory
     dev_identity: DevIdentity | None
     redis: Redis | None
@@ -80,6 +82,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         authenticator=authenticator,
         provisioner=build_provisioner(settings),
+        users=build_user_directory(settings),
         tenants=TenantDirectory(),
         dev_identity=dev_identity,
         redis=redis,

@@ -203,3 +203,80 @@ class Subscriber:
     @property
     def seqs(self) -> list[int]:
         return [e["seq"] for e in self.events]
+
+
+class LoginRefused(AssertionError):
+    pass
+
+
+def browser_login(username: str, password: str, new_password: str | None = None) -> str:
+    """An access token through Keycloak's own login pages, as a browser gets one: the web
+    client's authorization-code flow with PKCE. When Keycloak asks for a new password (a
+    temporary one was used), `new_password` is entered; without one, LoginRefused."""
+    import base64
+    import hashlib
+    import html
+    import re
+    import secrets
+
+    base = os.environ["REDGRID_KEYCLOAK_URL"].rstrip("/")
+    realm = os.environ.get("REDGRID_KEYCLOAK_REALM", "redgrid")
+    redirect = "http://127.0.0.1:8000/callback"
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    form_action = re.compile(r'<form[^>]*action="([^"]+)"')
+
+    def action_of(page: httpx.Response) -> str:
+        found = form_action.search(page.text)
+        assert found, f"no form on Keycloak's page ({page.status_code})"
+        return html.unescape(found.group(1))
+
+    def as_localhost_browser(response: httpx.Response) -> None:
+        """Keycloak marks its login cookies Secure; a browser sends them to http://127.0.0.1
+        (a secure context), httpx's cookie jar would not."""
+        response.read()
+        for cookie in browser.cookies.jar:
+            cookie.secure = False
+
+    with httpx.Client(timeout=30, follow_redirects=False, event_hooks={"response": [as_localhost_browser]}) as browser:
+        page = browser.get(
+            f"{base}/realms/{realm}/protocol/openid-connect/auth",
+            params={
+                "client_id": "redgrid-web",
+                "response_type": "code",
+                "scope": "openid",
+                "redirect_uri": redirect,
+                "state": secrets.token_hex(8),
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            },
+        )
+        answer = browser.post(action_of(page), data={"username": username, "password": password, "credentialId": ""})
+        for _ in range(5):  # Keycloak's own pages (a required action) until it sends the browser back
+            if answer.is_redirect and not answer.headers["location"].startswith(redirect):
+                answer = browser.get(answer.headers["location"])
+            elif answer.status_code == 200 and "password-new" in answer.text:
+                if new_password is None:
+                    raise LoginRefused("Keycloak asks for a new password")
+                answer = browser.post(
+                    action_of(answer), data={"password-new": new_password, "password-confirm": new_password}
+                )
+            else:
+                break
+        if answer.status_code != 302:
+            raise LoginRefused(f"Keycloak did not sign {username} in ({answer.status_code})")
+        location = answer.headers["location"]
+        assert location.startswith(redirect), location
+        code = httpx.URL(location).params["code"]
+        grant = browser.post(
+            f"{base}/realms/{realm}/protocol/openid-connect/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect,
+                "client_id": "redgrid-web",
+                "code_verifier": verifier,
+            },
+        )
+        assert grant.status_code == 200, grant.text
+        return grant.json()["access_token"]
