@@ -308,3 +308,93 @@ def test_the_users_command_creates_lists_and_disables(fresh_database):
         check=False,
     )
     assert refused.returncode == 2 and "SCOPE_REQUIRED" not in refused.stdout and "needs a grid node" in refused.stderr
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback, and the realm told to send its mail there (then restored)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    from .conftest import free_port
+
+    class Inbox(Message):
+        def __init__(self) -> None:
+            super().__init__()
+            self.messages: list = []
+
+        def handle_message(self, message) -> None:
+            self.messages.append(message)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    admin = realm_admin()
+    realm = admin.connection.realm_name
+    before = admin.get_realm(realm).get("smtpServer") or {}
+    admin.update_realm(
+        realm, {"smtpServer": {"host": "127.0.0.1", "port": str(controller.port), "from": "redgrid@example.com"}}
+    )
+    try:
+        yield inbox
+    finally:
+        admin.update_realm(realm, {"smtpServer": before})
+        controller.stop()
+
+
+@pytest.fixture
+def inviting_server(fresh_database):
+    from .conftest import LiveServer
+
+    server = LiveServer({**fresh_database, "REDGRID_INVITE_BY_EMAIL": "true"})
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def follow_invitation(link: str, new_password: str) -> None:
+    """What the invited person does with the e-mail's link: Keycloak's pages, to a new password."""
+    import html
+    import re
+
+    def as_localhost_browser(response: httpx.Response) -> None:
+        for cookie in browser.cookies.jar:  # Keycloak's cookies are Secure; see clients.browser_login
+            cookie.secure = False
+
+    with httpx.Client(timeout=30, follow_redirects=True, event_hooks={"response": [as_localhost_browser]}) as browser:
+        page = browser.get(link)
+        proceed = re.search(r'href="([^"]*login-actions/[^"]*)"', page.text)  # "click here to proceed"
+        if proceed and "password-new" not in page.text:
+            page = browser.get(str(page.url.join(html.unescape(proceed.group(1)))))
+        action = re.search(r'<form[^>]*action="([^"]+)"', page.text)
+        assert action and "password-new" in page.text, page.status_code
+        done = browser.post(
+            html.unescape(action.group(1)), data={"password-new": new_password, "password-confirm": new_password}
+        )
+        assert done.status_code == 200, done.status_code
+
+
+async def test_with_smtp_a_new_account_is_invited_by_e_mail(inviting_server, smtp, tokens, grid):
+    import re
+
+    username = unique("invited")
+    made = await create(inviting_server, tokens["secretary"], account_input(grid, username))
+    assert made["errors"] == [] and made["invited"] is True and made["temporaryPassword"] is None
+    for _ in range(100):
+        if smtp.messages:
+            break
+        await asyncio.sleep(0.1)
+    [mail] = smtp.messages
+    assert mail["To"] == f"{username}@example.com"
+    text = "".join(
+        part.get_payload(decode=True).decode() for part in mail.walk() if part.get_content_type() == "text/plain"
+    )
+    link = re.search(r"https?://\S+action-token\S+", text)
+    assert link, text
+    password = "Neu-" + uuid.uuid4().hex
+    follow_invitation(link.group(0), password)
+    token = browser_login(username, password)  # no password change asked: the invitation set it
+    me = (await gql_data(inviting_server, ME, token=token))["me"]
+    assert me["username"] == username and me["gridScope"]["path"] == "JS01.A1.B03"
