@@ -26,11 +26,12 @@ from redgrid.graphql.registers.schema import RegistersMutation
 from redgrid.graphql.staff import schema as staff
 from redgrid.graphql.tenancy.schema import TenancyMutation, TenancyQuery
 from redgrid.graphql.units import schema as units
+from redgrid.graphql.workers import schema as workers
 from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff)
+AREAS = (grid, people, cases, units, staff, workers)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -54,6 +55,7 @@ Query = merge_types(
         cases.CaseQuery,
         units.UnitsQuery,
         staff.StaffQuery,
+        workers.WorkersQuery,
         FiguresQuery,
     ),
 )
@@ -66,6 +68,7 @@ Mutation = merge_types(
         cases.CaseMutation,
         units.UnitsMutation,
         staff.StaffMutation,
+        workers.WorkersMutation,
         RegistersMutation,
     ),
 )

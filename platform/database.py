@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "redgrid.tenants.people.models",
     "redgrid.tenants.units.models",
     "redgrid.tenants.staff.models",
+    "redgrid.tenants.workers.models",
 ]
 POLICY_NAME = "tenant_isolation"
 
