@@ -27,11 +27,12 @@ from redgrid.graphql.registers.schema import RegistersMutation
 from redgrid.graphql.staff import schema as staff
 from redgrid.graphql.tenancy.schema import TenancyMutation, TenancyQuery
 from redgrid.graphql.units import schema as units
+from redgrid.graphql.workers import schema as workers
 from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff, accounts)
+AREAS = (grid, people, cases, units, staff, workers, accounts)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -55,6 +56,7 @@ Query = merge_types(
         cases.CaseQuery,
         units.UnitsQuery,
         staff.StaffQuery,
+        workers.WorkersQuery,
         FiguresQuery,
         accounts.AccountsQuery,
     ),
@@ -68,6 +70,7 @@ Mutation = merge_types(
         cases.CaseMutation,
         units.UnitsMutation,
         staff.StaffMutation,
+        workers.WorkersMutation,
         RegistersMutation,
         accounts.AccountsMutation,
     ),

@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "redgrid.tenants.units.models",
     "redgrid.tenants.staff.models",
     "redgrid.tenants.accounts.models",
+    "redgrid.tenants.workers.models",
 ]
 POLICY_NAME = "tenant_isolation"
 

@@ -20,6 +20,7 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
 from redgrid.graphql.grid.types import GridNode
+from redgrid.graphql.workers.accounts import AccountRef, account_named
 from redgrid.tenants.cases import models
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -121,6 +122,14 @@ class Case(DbNode):
             assignee=assignee_out(m.assignee_kind, m.assignee),
             overdue=[d for d in CaseDeadline if getattr(m, f"overdue_{d.value}_at") is not None],
         )
+
+    @strawberry.field(
+        description="The account of the person dispatched to (grid worker or sinking staff): who he is, by name."
+    )
+    async def assignee_account(self, info: Info) -> AccountRef | None:
+        if self.assignee_kind is CaseAssigneeKind.DUTY_TEAM:
+            return None
+        return await account_named(info, self.assignee)
 
     @strawberry.field
     async def category(self, info: Info) -> CaseCategory:

@@ -91,6 +91,8 @@ class EventType(Enum):
     ROSTER_SHIFT_CANCELLED = "roster.shift_cancelled"
     ROSTER_CHECKED_IN = "roster.checked_in"
     ROSTER_CHECKED_OUT = "roster.checked_out"
+    ROSTER_WORKER_SAVED = "roster.worker_saved"
+    ROSTER_WORKER_REMOVED = "roster.worker_removed"
 
 
 T = EventType
@@ -120,6 +122,7 @@ SUBJECTS: dict[EventType, str] = {
     T.PEOPLE_VOLUNTEER_REGISTERED: "Volunteer",
     **dict.fromkeys((T.PEOPLE_PAIRING_STARTED, T.PEOPLE_PAIRING_ENDED), "Pairing"),
     T.ROSTER_STAFF_ASSIGNED: "SinkingStaff",
+    **dict.fromkeys((T.ROSTER_WORKER_SAVED, T.ROSTER_WORKER_REMOVED), "GridWorker"),
     **dict.fromkeys((T.ROSTER_TEAM_CREATED, T.ROSTER_TEAM_MEMBER_ADDED, T.ROSTER_TEAM_MEMBER_REMOVED), "DutyTeam"),
     **dict.fromkeys(
         (

@@ -43,6 +43,10 @@ class UpdateGridNodeInput:
     clear_boundary: bool = False
     head_name: str | None = None
     head_phone: str | None = None
+    head_username: str | None = strawberry.field(
+        default=None,
+        description='The account the head signs in as: one you may see, whose grid covers the node; "" unlinks.',
+    )
 
 
 @strawberry.input

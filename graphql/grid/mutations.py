@@ -50,6 +50,7 @@ class GridMutation:
             clear_boundary=input.clear_boundary,
             head_name=input.head_name,
             head_phone=input.head_phone,
+            head_username=input.head_username,
         )
         return GridNodePayload(node=GridNode.from_model(node))
 

@@ -11,6 +11,7 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
 from redgrid.graphql.grid.enums import PartyOrganisationKind, ServiceStationKind
+from redgrid.graphql.workers.accounts import AccountRef, linked_account
 from redgrid.tenants.grid import models
 from redgrid.tenants.grid.service import LevelCoverage as LevelCoverageRow
 
@@ -50,7 +51,8 @@ class GridNode(DbNode):
     name: str
     level: int
     boundary: JSON | None
-    head_name: str
+    head_account_db_id: strawberry.Private[int | None]
+    head_name: str = strawberry.field(description="The head's name as typed (heads without an account have only it).")
     head_phone: str
     retired: bool
 
@@ -61,6 +63,7 @@ class GridNode(DbNode):
             m,
             db_id=m.id,
             parent_db_id=m.parent_id,  # type: ignore[attr-defined]
+            head_account_db_id=m.head_account_id,  # type: ignore[attr-defined]
             retired=m.retired_at is not None,
         )
 
@@ -75,6 +78,10 @@ class GridNode(DbNode):
         found = await cls.loader(info).load(node_id)
         assert found is not None, "rows point at grid nodes ON DELETE RESTRICT"
         return cls.from_model(found)
+
+    @strawberry.field(description="The account the head (网格长) signs in as, when he has one.")
+    async def head_account(self, info: Info) -> AccountRef | None:
+        return await linked_account(info, self.head_account_db_id)
 
     @strawberry.field
     async def parent(self, info: Info) -> GridNode | None:

@@ -30,6 +30,7 @@ from redgrid.graphql.people.enums import (
     TeamKind,
 )
 from redgrid.graphql.people.loaders import household_members, party_memberships, party_organisations
+from redgrid.graphql.workers.accounts import AccountRef, linked_account
 from redgrid.tenants.people import models, privacy
 from redgrid.tenants.people.party import BoardEntry
 from redgrid.tenants.people.privacy import ResidentView
@@ -255,13 +256,18 @@ class VolunteerTeam(DbNode):
 class Volunteer(DbNode):
     db_id: strawberry.Private[int]
     team_db_id: strawberry.Private[int]
+    account_db_id: strawberry.Private[int | None]
     name: str
     username: str | None
     created_at: datetime
 
     @classmethod
     def from_model(cls, m: models.Volunteer) -> Volunteer:
-        return from_row(cls, m, db_id=m.id, team_db_id=m.team_id)  # type: ignore[attr-defined]
+        return from_row(cls, m, db_id=m.id, team_db_id=m.team_id, account_db_id=m.account_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The account he signs in as, once a secretary linked it (his username is its).")
+    async def account(self, info: Info) -> AccountRef | None:
+        return await linked_account(info, self.account_db_id)
 
     @strawberry.field
     async def team(self, info: Info) -> VolunteerTeam:

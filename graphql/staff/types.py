@@ -15,6 +15,7 @@ from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
 from redgrid.graphql.grid.types import GridNode, ServiceStation
 from redgrid.graphql.staff.enums import DepartmentKind, ShiftState
+from redgrid.graphql.workers.accounts import AccountRef, linked_account
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.staff import models
 from redgrid.tenants.staff.service import StaffView, viewer
@@ -54,11 +55,18 @@ class SinkingStaff(DbNode):
     name: str
     phone: str | None = strawberry.field(description="Full, masked (138****0001) or null, by the caller's role.")
     username: str | None = strawberry.field(description="The Keycloak username he signs in with, when he has one.")
+    account_db_id: strawberry.Private[int | None]
     created_at: datetime
 
     @classmethod
     def from_view(cls, v: StaffView) -> SinkingStaff:
-        return from_row(cls, v, db_id=v.id, department_db_id=v.department_id, node_db_id=v.node_id)
+        return from_row(
+            cls, v, db_id=v.id, department_db_id=v.department_id, node_db_id=v.node_id, account_db_id=v.account_id
+        )
+
+    @strawberry.field(description="The account he signs in as, once a secretary linked it (his username is its).")
+    async def account(self, info: Info) -> AccountRef | None:
+        return await linked_account(info, self.account_db_id)
 
     @classmethod
     def shown_to(cls, info: Info) -> Callable[[models.SinkingStaff], SinkingStaff]:

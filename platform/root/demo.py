@@ -23,6 +23,7 @@ from redgrid.tenants.people.scale import seed_scale
 from redgrid.tenants.staff.demo import seed_staff
 from redgrid.tenants.tenancy import create_district, create_tenant
 from redgrid.tenants.units.demo import seed_units
+from redgrid.tenants.workers.demo import seed_workers
 
 OPERATOR = Identity("redgrid-cli", "redgrid-cli", frozenset({"platform-admin"}), None, None)
 SECRETARY = frozenset({"secretary"})
@@ -116,9 +117,11 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
                         username=user.username,
                         defaults={"grid_scope": scope, "role": user.role, "display_name": user.username},
                     )
+            workers = await seed_workers(secretary, slug, scoped)
             count = await GridNode.filter(tenant_id=tenant.id).count()
         report.append(
-            f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}"
+            f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}; "
+            f"{workers}"
         )
     return report
 

@@ -28,7 +28,7 @@ from redgrid.platform.limits import get_limits
 from redgrid.platform.storage import Storage, new_key, storage
 from redgrid.tenants.cases.models import Case, CaseAttachment
 from redgrid.tenants.cases.photos import Photo, accept, sniff
-from redgrid.tenants.cases.service import _may_manage, people_of, visible
+from redgrid.tenants.cases.service import may_manage, people_of, visible
 from redgrid.tenants.staff import dispatch
 
 SWEEP_CHUNK = 5000  # keys per IN list
@@ -74,7 +74,7 @@ def clean_filename(name: str | None) -> str:
 async def _may_attach(ctx: RequestContext, case: Case) -> bool:
     """The reporter, whoever may manage the case where it stands, and its assignee."""
     username = ctx.require_user().username
-    if username == case.reporter or await _may_manage(ctx, case, case.node.path):
+    if username == case.reporter or await may_manage(ctx, case, case.node.path):
         return True
     return username in await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
 

@@ -267,7 +267,7 @@ async def report(
     return case
 
 
-async def _may_manage(ctx: RequestContext, case: Case, path: str) -> bool:
+async def may_manage(ctx: RequestContext, case: Case, path: str) -> bool:
     identity = ctx.require_user()
     if not ctx.scope.covers(path):
         return False
@@ -316,7 +316,7 @@ async def transition(
         raise InvalidInput(UserError("action", "ILLEGAL_TRANSITION", f"a {case.state} case cannot be {action}ed"))
     path = case.node.path
     allowed = ACTIONS[action].actors
-    is_manager = Actor.MANAGER in allowed and await _may_manage(ctx, case, path)
+    is_manager = Actor.MANAGER in allowed and await may_manage(ctx, case, path)
     # Who acts as its assignee: asked only where it matters (assignee actions, and verify,
     # which whoever handled the case may not do).
     acting = (

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise import fields
 
-from redgrid.platform.models import TenantOwned
+from redgrid.platform.models import Account, TenantOwned
 
 PARTY_ORG_KINDS = ("general_branch", "branch", "group")  # 党总支 / 党支部 / 党小组
 STATION_KINDS = ("station", "point")  # 党群服务站 / 党群服务点
@@ -41,6 +41,12 @@ class GridNode(TenantOwned):
     name = fields.CharField(max_length=200)
     level = fields.SmallIntField()
     boundary: fields.JSONField[Any] = fields.JSONField(null=True)  # a GeoJSON Polygon or MultiPolygon
+    # The head (网格长): the user he signs in as, when he has one; his name and phone as typed.
+    # The typed name is kept beside the link: it names heads without an account, and every head
+    # named before heads were accounts (migration 0012 linked those whose name was an account's).
+    head_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "redgrid.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
     head_name = fields.CharField(max_length=100, default="")
     head_phone = fields.CharField(max_length=20, default="")
     retired_at = fields.DatetimeField(null=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from tortoise.expressions import Q
 from tortoise.fields.relational import BackwardFKRelation
 from tortoise.functions import Count
 from tortoise.models import Model
@@ -31,6 +32,7 @@ from redgrid.tenants.grid.models import (
     ServiceStation,
 )
 from redgrid.tenants.scope import subtree
+from redgrid.tenants.workers import links
 
 CODE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 EDITOR_ROLES = ("secretary", "grid-head")
@@ -186,8 +188,11 @@ async def update_node(
     clear_boundary: bool = False,
     head_name: str | None = None,
     head_phone: str | None = None,
+    head_username: str | None = None,
 ) -> GridNode:
-    """Rename a node, set its boundary or its head (网格长)."""
+    """Rename a node, set its boundary or its head (网格长): his name and phone as typed, and
+    the account he signs in as (`head_username`; "" unlinks), one the caller may see whose
+    grid, if it has one, covers the node."""
     node = await _editable(ctx, node_id)
     errors = (text_errors("name", name, 200, code="INVALID_NAME") if name is not None else []) + _check_boundary(
         boundary
@@ -198,6 +203,15 @@ async def update_node(
         errors += text_errors("headName", head_name, 100, required=False, code="TOO_LONG")
     if errors:
         raise InvalidInput(*errors)
+    if head_username:
+        account = await links.linkable_account(ctx, head_username, "headUsername")
+        if not links.covers_node(account, node):
+            raise InvalidInput(
+                UserError("headUsername", "OUTSIDE_ACCOUNT_GRID", "that account's grid does not cover the node")
+            )
+        node.head_account = account
+    elif head_username is not None:
+        node.head_account = None
     if name is not None:
         node.name = name.strip()
     if boundary is not None or clear_boundary:
@@ -365,11 +379,10 @@ async def coverage(ctx: RequestContext) -> list[LevelCoverage]:
 
     total = await by_level(active)
     with_org = await by_level(active.filter(party_organisations__id__isnull=False))
-    with_head = await by_level(active.exclude(head_name=""))
+    headed = active.filter(Q(head_account_id__isnull=False) | ~Q(head_name=""))  # an account, or a name typed
+    with_head = await by_level(headed)
     with_station = await by_level(active.filter(stations__id__isnull=False))
-    full = await by_level(
-        active.exclude(head_name="").filter(party_organisations__id__isnull=False, stations__id__isnull=False)
-    )
+    full = await by_level(headed.filter(party_organisations__id__isnull=False, stations__id__isnull=False))
     return [
         LevelCoverage(
             level,

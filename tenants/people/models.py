@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tortoise import fields
 
-from redgrid.platform.models import TenantOwned
+from redgrid.platform.models import Account, TenantOwned
 
 if TYPE_CHECKING:
     from redgrid.tenants.grid.models import GridNode, PartyOrganisation
@@ -201,7 +201,8 @@ class VolunteerTeam(TenantOwned):
 
 class Volunteer(TenantOwned):
     """A member of a team: a registered resident, a Keycloak user (who then sees his own
-    pairings), or both."""
+    pairings), or both. `account` links him to his account (a secretary sets it,
+    tenants/workers/links.py); while linked, `username` is the account's."""
 
     id = fields.BigIntField(primary_key=True)
     team: fields.ForeignKeyRelation[VolunteerTeam] = fields.ForeignKeyField(
@@ -211,12 +212,15 @@ class Volunteer(TenantOwned):
         "redgrid.Resident", related_name="volunteering", null=True, on_delete=fields.RESTRICT
     )
     username = fields.CharField(max_length=128, null=True)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "redgrid.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
     name = fields.CharField(max_length=100)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "volunteer"
-        unique_together = (("tenant", "username"), ("tenant", "team", "resident"))
+        unique_together = (("tenant", "username"), ("tenant", "team", "resident"), ("tenant", "account"))
 
 
 class Pairing(TenantOwned):

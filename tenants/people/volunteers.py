@@ -19,6 +19,7 @@ from redgrid.tenants.people import tags
 from redgrid.tenants.people.models import PAIRING_KINDS, TEAM_KINDS, Pairing, Volunteer, VolunteerTeam
 from redgrid.tenants.people.privacy import Area, Reach, require_edit, require_registers, rule_for, sees_registers
 from redgrid.tenants.scope import in_scope
+from redgrid.tenants.workers import links
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,127}$")  # Keycloak keeps usernames lower-case
 ELDER_AGE = 60
@@ -41,7 +42,7 @@ def pairings(ctx: RequestContext) -> QuerySet[Pairing]:
         return in_scope(ctx, Pairing.all(), "resident__node__path")
     if reach is Reach.OWN:
         tenant = ctx.require_tenant()
-        return Pairing.filter(tenant_id=tenant.id, volunteer__username=ctx.require_user().username)
+        return Pairing.filter(links.mine(ctx.require_user().username, "volunteer__"), tenant_id=tenant.id)
     raise Forbidden("pairings are not open to your role")
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from tortoise import fields
 
-from redgrid.platform.models import TenantOwned
+from redgrid.platform.models import Account, TenantOwned
 
 if TYPE_CHECKING:
     from redgrid.tenants.grid.models import GridNode, ServiceStation
@@ -32,13 +32,18 @@ class SinkingStaff(TenantOwned):
     """A department's staff member sent down to a grid node.
 
     `username` is the Keycloak username ('' until the person has one): it is how a logged-in
-    user is recognised as this staff member, to see and check in to his own shifts.
+    user is recognised as this staff member, to see and check in to his own shifts. `account`
+    links him to his account (a secretary sets it, tenants/workers/links.py); while linked,
+    `username` is the account's.
     """
 
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=100)
     phone = fields.CharField(max_length=20, default="")
     username = fields.CharField(max_length=128, default="")
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "redgrid.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
     department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
         "redgrid.Department", related_name="staff", on_delete=fields.RESTRICT
     )
@@ -49,6 +54,7 @@ class SinkingStaff(TenantOwned):
 
     class Meta:
         table = "sinking_staff"
+        unique_together = (("tenant", "account"),)
         indexes = (("tenant_id", "node_id"), ("tenant_id", "username"), ("tenant_id", "department_id"))
 
 

@@ -39,6 +39,7 @@ from redgrid.tenants.staff.models import (
     SinkingStaff,
     StaffEvaluation,
 )
+from redgrid.tenants.workers import links
 
 STAFF_ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff")
 EDITORS = ("secretary", "grid-head")
@@ -78,7 +79,7 @@ def departments(ctx: RequestContext) -> QuerySet[Department]:
 
 def staff(ctx: RequestContext) -> QuerySet[SinkingStaff]:
     identity = ctx.require_role(*STAFF_ROLES)
-    own = Q(username=identity.username)
+    own = links.mine(identity.username)
     return SinkingStaff.filter(tenant_id=ctx.require_tenant().id).filter(serving(ctx, "node__path", own))
 
 
@@ -88,7 +89,9 @@ def teams(ctx: RequestContext) -> QuerySet[DutyTeam]:
     tenant = ctx.require_tenant()
     # A subquery: a bare ValuesQuery inside Q is not iterable and failed every scoped caller.
     mine = Q(
-        id__in=Subquery(DutyTeamMember.filter(tenant_id=tenant.id, staff__username=identity.username).values("team_id"))
+        id__in=Subquery(
+            DutyTeamMember.filter(links.mine(identity.username, "staff__"), tenant_id=tenant.id).values("team_id")
+        )
     )
     return DutyTeam.filter(tenant_id=tenant.id).filter(serving(ctx, "node__path", mine))
 
@@ -101,6 +104,7 @@ class StaffView:
     name: str
     phone: str | None
     username: str | None
+    account_id: int | None
     department_id: int
     node_id: int
     created_at: datetime
@@ -116,6 +120,7 @@ def viewer(ctx: RequestContext) -> Callable[[SinkingStaff], StaffView]:
             name=s.name,
             phone=shown(s.phone or None),
             username=s.username or None,
+            account_id=s.account_id,  # type: ignore[attr-defined]
             department_id=s.department_id,  # type: ignore[attr-defined]
             node_id=s.node_id,  # type: ignore[attr-defined]
             created_at=s.created_at,
@@ -198,6 +203,10 @@ async def save_staff(
         existing = await SinkingStaff.filter(tenant_id=tenant.id, id=staff_id).select_related("node").first()
         if existing is None or not ctx.scope.covers(existing.node.path):  # outside his grid: answered as if missing
             raise InvalidInput(UserError("id", "NOT_FOUND", "no such staff member"))
+        if existing.account_id is not None and username != existing.username:  # type: ignore[attr-defined]
+            raise InvalidInput(
+                UserError("username", "ACCOUNT_LINKED", "his username is his linked account's: a secretary relinks him")
+            )
     if (
         username
         and await SinkingStaff.filter(tenant_id=tenant.id, username=username).exclude(id=staff_id or 0).exists()

@@ -17,6 +17,7 @@ them through the GraphQL mutations, as a client would.
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,8 @@ from PIL import Image
 from starlette.datastructures import UploadFile
 
 from redgrid.platform.context import RequestContext
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Account
 from redgrid.platform.settings import get_settings
 
 from .statements import statements_for, street_secretary
@@ -58,7 +61,8 @@ def png() -> UploadFile:
 @pytest.fixture(scope="module")
 async def seeded(secretary, tmp_path_factory) -> None:
     """Enough sinking staff, duty teams (with members), shifts (with a station and a staff
-    member), cases (with a timeline and photos) and service orders for a long page of each."""
+    member), cases (with a timeline and photos), grid workers (with an account, two nodes and
+    two posts) and service orders for a long page of each."""
     settings = get_settings()
     attachments_dir, settings.attachments_dir = settings.attachments_dir, str(tmp_path_factory.mktemp("photos"))
     try:
@@ -178,6 +182,23 @@ async def _seed(ctx: RequestContext) -> None:
             {"c": case["id"], "f": png()},
             "addCaseAttachment",
         )
+    tenant = ctx.require_tenant()
+    for i in range(ROWS):
+        async with tenant_transaction(tenant.id):
+            account = await Account.create(tenant_id=tenant.id, username=f"count-{i:02d}-{uuid.uuid4().hex[:6]}")
+        await mutate(
+            ctx,
+            """mutation($input: GridWorkerInput!) { createGridWorker(input: $input) { errors { code } } }""",
+            {
+                "input": {
+                    "name": f"计数网格员{i:02d}",
+                    "nodeIds": [leaves[i % len(leaves)], leaves[(i + 1) % len(leaves)]],
+                    "posts": ["INFORMATION", "PUBLICITY"],
+                    "username": account.username,
+                }
+            },
+            "createGridWorker",
+        )
     for i in range(ROWS):
         await mutate(
             ctx,
@@ -232,6 +253,8 @@ PAGES: dict[str, str] = {
     "cases": """cases(first: $first) { totalCount edges { node {
       number title state category { name } node { name parent { name } partyOrganisations { name } stations { name } }
       timeline { action toState actor } attachments { filename url } } } }""",
+    "gridWorkers": """gridWorkers(first: $first, order: {field: CREATED_AT, direction: DESC}) { totalCount
+      edges { node { name phone posts account { username displayName } nodes { name path } } } }""",
     "gridNodes": """gridNodes(first: $first) { totalCount edges { node {
       name path parent { name } children { name } partyOrganisations { name kind } stations { name kind } } } }""",
 }
@@ -272,6 +295,7 @@ COSTS = {
     "dutyTeams": 3 + 8,
     "cases": 3 + 7,
     "gridNodes": 3 + 4,
+    "gridWorkers": 3 + 4,  # accounts, posts, served-node links, grid nodes
 }
 
 

@@ -13,12 +13,14 @@ from redgrid.graphql.grid import enums as grid_enums
 from redgrid.graphql.people import enums as people_enums
 from redgrid.graphql.staff import enums as staff_enums
 from redgrid.graphql.units import enums as unit_enums
+from redgrid.graphql.workers import enums as worker_enums
 from redgrid.tenants.cases import models as case_models
 from redgrid.tenants.cases import workflow
 from redgrid.tenants.grid import models as grid_models
 from redgrid.tenants.people import models as people_models
 from redgrid.tenants.staff import models as staff_models
 from redgrid.tenants.units import models as unit_models
+from redgrid.tenants.workers import models as worker_models
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,7 @@ from redgrid.tenants.units import models as unit_models
         (case_enums.CaseDeadline, case_models.DEADLINES),
         (grid_enums.PartyOrganisationKind, grid_models.PARTY_ORG_KINDS),
         (grid_enums.ServiceStationKind, grid_models.STATION_KINDS),
+        (worker_enums.GridWorkerPost, worker_models.POSTS),
     ],
 )
 def test_enum_values_are_the_stored_strings(enum: type[Enum], stored: tuple[str, ...]) -> None:
