@@ -18,6 +18,7 @@ from redgrid.graphql.core.extensions import OperationMetrics, TenantTransaction,
 from redgrid.graphql.core.fanout import SharedEventExecutor
 from redgrid.graphql.core.ids import parse_db_id
 from redgrid.graphql.core.limits import LimitedSchema
+from redgrid.graphql.departments import schema as departments
 from redgrid.graphql.events.schema import Subscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
@@ -30,7 +31,7 @@ from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff)
+AREAS = (grid, people, cases, units, staff, departments)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -54,6 +55,7 @@ Query = merge_types(
         cases.CaseQuery,
         units.UnitsQuery,
         staff.StaffQuery,
+        departments.DepartmentsQuery,
         FiguresQuery,
     ),
 )
@@ -66,6 +68,7 @@ Mutation = merge_types(
         cases.CaseMutation,
         units.UnitsMutation,
         staff.StaffMutation,
+        departments.DepartmentsMutation,
         RegistersMutation,
     ),
 )

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden, RequestContext, grid_scope_for
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Account, Tenant
+from redgrid.platform.models import Account, DistrictDepartmentMember, Tenant
 
 
 class TenantDirectory:
@@ -32,7 +32,8 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
     if identity is None:
         return RequestContext(None)
     if not identity.tenant_slug:
-        return RequestContext(identity, scope=grid_scope_for(identity, None))
+        department = await department_of(identity)
+        return RequestContext(identity, scope=grid_scope_for(identity, None), department_id=department)
     tenant = await directory.get(identity.tenant_slug)
     if tenant is None:
         raise Forbidden(f"tenant {identity.tenant_slug!r} is not provisioned on this platform")
@@ -41,6 +42,17 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
         # grid_scope_id: tortoise's FK column; grid_scope: a GridNode, typed Model (the platform may not name it)
         scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[attr-defined,union-attr]
     return RequestContext(identity, tenant, grid_scope_for(identity, scope_path))
+
+
+async def department_of(identity: Identity) -> int | None:
+    """The district department a `dept-staff` user without a tenant works for: the member row
+    his district admin made, in the district his token names."""
+    if identity.tenant_slug or not identity.district_slug or not identity.has_any("dept-staff"):
+        return None
+    member = await DistrictDepartmentMember.get_or_none(
+        username=identity.username, department__district__slug=identity.district_slug
+    )
+    return member.department_id if member else None  # type: ignore[attr-defined]
 
 
 async def _account_for(tenant: Tenant, identity: Identity) -> Account:

@@ -14,7 +14,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from redgrid.platform import metrics
-from redgrid.platform.database import tenant_transaction
+from redgrid.platform.database import department_transaction, tenant_transaction
 from redgrid.platform.text import bad_character
 
 
@@ -99,7 +99,8 @@ class _RollBack(Exception):
 
 
 class TenantTransaction(SchemaExtension):
-    """A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
+    """Every query and mutation in one transaction of the caller's tenant (or district
+    department). A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
     whole; one that returns typed user errors wrote nothing, since services validate first."""
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -109,8 +110,14 @@ class TenantTransaction(SchemaExtension):
             yield
             return
         mutation = execution.operation_type is OperationType.MUTATION
+        ctx = execution.context.ctx
+        transaction = (  # a district department's staff have no tenant: their department's rows
+            department_transaction(ctx.department_id)
+            if ctx.tenant is None and ctx.department_id is not None
+            else tenant_transaction(ctx.tenant_id)
+        )
         try:
-            async with tenant_transaction(execution.context.ctx.tenant_id):
+            async with transaction:
                 yield
                 if mutation and getattr(execution.result, "errors", None):
                     raise _RollBack
