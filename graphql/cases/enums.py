@@ -65,14 +65,14 @@ class CaseEscalation(Enum):
 
 
 @strawberry.enum(
-    description="Who a case is dispatched to; DISTRICT_DEPARTMENT: referred (REFER) to a line department "
-    "of the district, whose id is the assignee."
+    description="Who a case is dispatched to; LINE_DEPT: referred (REFER) to a line department of the "
+    "district, whose DistrictDepartment id is the assignee."
 )
 class CaseAssigneeKind(Enum):
     GRID_WORKER = "grid_worker"
     DUTY_TEAM = "duty_team"
     DEPT_STAFF = "dept_staff"
-    DISTRICT_DEPARTMENT = "line_dept"
+    LINE_DEPT = "line_dept"
 
 
 @strawberry.enum(description='The "3-1" deadlines: on scene, resolved, answered.')

@@ -80,7 +80,7 @@ class CaseAttachment(DbNode):
 # Assignees named by their database id in the case and by their global id in the API.
 _ASSIGNEE_TYPES = {
     CaseAssigneeKind.DUTY_TEAM.value: "DutyTeam",
-    CaseAssigneeKind.DISTRICT_DEPARTMENT.value: "DistrictDepartment",
+    CaseAssigneeKind.LINE_DEPT.value: "DistrictDepartment",
 }
 
 

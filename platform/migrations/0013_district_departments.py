@@ -1,11 +1,33 @@
 """District line departments and their staff (platform tables, beside `district`), and the
 department a case was referred to (`grid_case.department_id`). The department policies on the
-case tables are made by `redgrid migrate` with the tenant ones (platform/database.py)."""
+case tables are made by `redgrid migrate` with the tenant ones (platform/database.py).
+
+Unapplied on SQLite, Tortoise would rebuild `grid_case` from a state that still has the column
+and none of its constraints; SQLite (3.35+) drops the column itself, so `CaseDepartment` asks it to.
+"""
+
+from typing import Any
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
+
+from redgrid.platform.database import department_policy_sql
+
+
+class CaseDepartment(ops.AddField):
+    """`grid_case.department_id`, dropped in place on SQLite when unapplied."""
+
+    async def database_backward(self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None) -> None:
+        if state_editor is not None and state_editor.client.capabilities.dialect == "sqlite":
+            await state_editor.client.execute_script('ALTER TABLE "grid_case" DROP COLUMN "department_id"')
+            return
+        if state_editor is not None:  # PostgreSQL: the department policies name the column
+            for statement in department_policy_sql():
+                if statement.startswith("DROP POLICY"):
+                    await state_editor.client.execute_script(statement)
+        await super().database_backward(app_label, old_state, new_state, state_editor)
 
 
 class Migration(migrations.Migration):
@@ -68,7 +90,7 @@ class Migration(migrations.Migration):
             },
             bases=["Model"],
         ),
-        ops.AddField(
+        CaseDepartment(
             model_name="Case",
             name="department",
             field=fields.ForeignKeyField(

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
 SOURCES = ("patrol", "resident_report", "hotline_12345", "camera", "inspection")
 PRIORITIES = ("low", "normal", "high", "urgent")
-ASSIGNEE_KINDS = ("grid_worker", "duty_team", "dept_staff")
-# A case referred to a line department of the district: its assignee is the department's id.
-DISTRICT_DEPARTMENT = "line_dept"  # within assignee_kind's 12 characters
+# `line_dept`: a case referred to a line department of the district (action `refer`, not
+# dispatch); its assignee is the department's id.
+DISTRICT_DEPARTMENT = "line_dept"
+ASSIGNEE_KINDS = ("grid_worker", "duty_team", "dept_staff", DISTRICT_DEPARTMENT)
 # What a district department's staff reach (platform/database.py's department policies): the
 # cases referred to their department, and what hangs off them.
 _REFERRED = "SELECT {column} FROM grid_case WHERE department_id = {{department}}"

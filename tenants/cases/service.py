@@ -357,9 +357,10 @@ async def transition(
             raise InvalidInput(
                 UserError("assigneeKind", "REFER_INSTEAD", "a district department is given a case by refer")
             )
-        if assignee_kind not in ASSIGNEE_KINDS or not assignee:
+        kinds = [k for k in ASSIGNEE_KINDS if k != DISTRICT_DEPARTMENT]
+        if assignee_kind not in kinds or not assignee:
             raise InvalidInput(
-                UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(ASSIGNEE_KINDS)}")
+                UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(kinds)}")
             )
         await dispatch.check_assignee(case.tenant_id, assignee_kind, assignee, path)  # type: ignore[attr-defined]
         changes |= {"assignee_kind": assignee_kind, "assignee": assignee, "department_id": None}

@@ -148,7 +148,7 @@ async def test_a_referred_case_reaches_its_department_live_and_is_worked_through
         assert (case["state"], case["escalation"], case["assigneeKind"]) == (
             "DISPATCHED",
             "DEPARTMENT",
-            "DISTRICT_DEPARTMENT",
+            "LINE_DEPT",
         )
         assert case["assignee"] == roads["id"] and case["department"]["id"] == roads["id"]
         assert case["timeline"][-1] == {
