@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from redgrid.platform.database import department_transaction, tenant_transaction
 from redgrid.platform.models import Tenant
+from redgrid.tenants.cases.sla import fire_overdue
 
 from .clients import Subscriber, gql, gql_data, password_token, provisioned_user_token, realm_admin
 from .test_cases import category_id, report
@@ -52,8 +54,9 @@ async def move(server, token: str, case: dict, action: str, **extra) -> dict:
     return (await gql_data(server, MOVE, variables, token))["transitionCase"]
 
 
-def staff_user(suffix: str) -> tuple[str, str]:
-    """A dept-staff user of Jiangning with no tenant, unique in the shared realm; his password."""
+def staff_user(suffix: str, role: str = "dept-staff", district: str = "jiangning") -> tuple[str, str]:
+    """A user of a district with no tenant (dept-staff by default), unique in the shared realm;
+    his password."""
     admin = realm_admin()
     username, password = f"dept-{suffix}-{uuid.uuid4().hex[:8]}", f"Pw-{uuid.uuid4().hex}"
     user_id = admin.create_user(
@@ -64,11 +67,11 @@ def staff_user(suffix: str) -> tuple[str, str]:
             "lastName": suffix,
             "enabled": True,
             "emailVerified": True,
-            "attributes": {"district": ["jiangning"]},
+            "attributes": {"district": [district]},
             "credentials": [{"type": "password", "value": password, "temporary": False}],
         }
     )
-    admin.assign_realm_roles(user_id, [admin.get_realm_role("dept-staff")])
+    admin.assign_realm_roles(user_id, [admin.get_realm_role(role)])
     return username, password
 
 
@@ -134,7 +137,7 @@ async def test_the_district_admin_manages_departments_of_his_own_district_only(l
 
 
 async def test_a_referred_case_reaches_its_department_live_and_is_worked_through_the_loop(
-    live_server, departments, tokens
+    live_server, db, departments, tokens
 ):
     roads, water = departments["roads"], departments["water"]
     hushu = password_token("hushu-secretary")
@@ -170,6 +173,12 @@ async def test_a_referred_case_reaches_its_department_live_and_is_worked_through
         hushu_case = await report_in_hushu(live_server, hushu)
         await wait_until(hushu_screen, lambda e: e.get("number") == hushu_case)
         assert {e["number"] for e in hushu_screen.events} == {hushu_case}
+
+        # The same "3-1" deadlines: passed, they are announced to the department too.
+        assert await fire_overdue(datetime.now(UTC) + timedelta(days=2)) >= 3
+        overdue = lambda e: e.get("number") == case["number"] and e["type"] == "CASE_OVERDUE"  # noqa: E731
+        await wait_until(roads_staff, lambda e: overdue(e) and e["deadline"] == "ANSWER")
+        assert {e["deadline"] for e in roads_staff.events if overdue(e)} == {"ON_SCENE", "RESOLVE", "ANSWER"}
 
         # The department's staff work it: on scene, resolved; the street verifies and closes.
         for action in ("START", "RESOLVE"):
@@ -274,6 +283,7 @@ async def test_only_a_street_of_the_district_refers_and_only_its_secretary(live_
         platform,
     )
     assert tenant["createTenant"]["errors"] == []
+    made_users = [f"{street}-secretary"]
     try:
         secretary = provisioned_user_token(f"{street}-secretary")
         root = await gql_data(live_server, ROOT_NODE, token=secretary)
@@ -293,9 +303,21 @@ async def test_only_a_street_of_the_district_refers_and_only_its_secretary(live_
         assert unchanged["node"]["version"] == 1 and unchanged["node"]["department"] is None
         seen = await gql_data(live_server, "{ districtDepartments { id } }", token=secretary)
         assert seen["districtDepartments"] == []
+        # Nor may that district's admin staff or even see Jiangning's department.
+        username, password = staff_user("admin", role="district-admin", district=district)
+        made_users.append(username)
+        foreign_admin = password_token(username, password)
+        seen = await gql_data(live_server, "{ districtDepartments { id } }", token=foreign_admin)
+        assert seen["districtDepartments"] == []
+        variables = {"input": {"departmentId": roads["id"], "username": "someone-else"}}
+        refused = (await gql_data(live_server, ADD, variables, foreign_admin))["addDistrictDepartmentMember"]
+        assert [(e["field"], e["code"]) for e in refused["errors"]] == [("departmentId", "NOT_FOUND")]
+        members = await gql_data(live_server, "{ districtDepartments { members } }", token=roads["token"])
+        assert members["districtDepartments"] == [{"members": [roads["username"]]}]
     finally:
         admin = realm_admin()
-        admin.delete_user(admin.get_user_id(f"{street}-secretary"))
+        for username in made_users:
+            admin.delete_user(admin.get_user_id(username))
 
 
 async def test_department_policies_hold_when_the_filter_is_bypassed(live_server, db, departments, tokens):
