@@ -7,13 +7,16 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, Node, StringValueNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from redgrid.platform import metrics
+from redgrid.platform.context import RequestContext
 from redgrid.platform.database import department_transaction, tenant_transaction
 from redgrid.platform.text import bad_character
 
@@ -98,6 +101,14 @@ class _RollBack(Exception):
     pass
 
 
+def caller_transaction(ctx: RequestContext) -> AbstractAsyncContextManager[BaseDBAsyncClient]:
+    """The transaction a request of `ctx` runs in: its tenant's, or, for a district
+    department's staff, who have no tenant, their department's."""
+    if ctx.tenant is None and ctx.department_id is not None:
+        return department_transaction(ctx.department_id)
+    return tenant_transaction(ctx.tenant_id)
+
+
 class TenantTransaction(SchemaExtension):
     """Every query and mutation in one transaction of the caller's tenant (or district
     department). A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
@@ -110,14 +121,8 @@ class TenantTransaction(SchemaExtension):
             yield
             return
         mutation = execution.operation_type is OperationType.MUTATION
-        ctx = execution.context.ctx
-        transaction = (  # a district department's staff have no tenant: their department's rows
-            department_transaction(ctx.department_id)
-            if ctx.tenant is None and ctx.department_id is not None
-            else tenant_transaction(ctx.tenant_id)
-        )
         try:
-            async with transaction:
+            async with caller_transaction(execution.context.ctx):
                 yield
                 if mutation and getattr(execution.result, "errors", None):
                     raise _RollBack

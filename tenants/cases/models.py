@@ -158,6 +158,10 @@ class CaseAttachment(TenantOwned):
     uploaded_by = fields.CharField(max_length=128)
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    # A department's staff see a referred case's photos, as its assignee does; they add none.
+    department_rls: ClassVar[dict[str, str]] = {"SELECT": f"case_id IN ({_REFERRED.format(column='id')})"}
+    department_lookup: ClassVar[str | None] = "case__department_id"
+
     class Meta:
         table = "case_attachment"
         indexes = (("tenant_id", "case_id"),)

@@ -16,6 +16,7 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.sla import fire_overdue
 
 from .clients import Subscriber, gql, gql_data, password_token, provisioned_user_token, realm_admin
+from .test_case_attachments import added, fetch, photo
 from .test_cases import category_id, report
 from .test_realtime import any_node, wait_until
 
@@ -43,6 +44,7 @@ NEW_TENANT = "mutation($input: CreateTenantInput!) { createTenant(input: $input)
 ROOT_NODE = 'mutation { createGridNode(input: {code: "R", name: "R"}) { node { id } errors { code } } }'
 CASES = "{ cases(first: 100) { totalCount edges { node { id number assignee department { id } } } } }"
 NODE = f"query($id: ID!) {{ node(id: $id) {{ id ... on Case {{ {CASE} }} }} }}"
+PHOTOS = "query($id: ID!) { node(id: $id) { ... on Case { attachments { id url } } } }"
 
 
 def db_id(global_id: str) -> int:
@@ -238,6 +240,14 @@ async def test_department_staff_see_only_the_cases_sent_to_them(live_server, dep
         result = await move(live_server, roads["token"], other, "START")
         assert [(e["field"], e["code"]) for e in result["errors"]] == [("id", "NOT_FOUND")]
     assert (await gql_data(live_server, NODE, {"id": mine["id"]}, roads["token"]))["node"]["number"] == mine["number"]
+    # The photos of his cases, as their assignee sees them; none of any other case.
+    mine_photo = (await added(live_server, tokens["secretary"], mine["id"], photo()))["attachment"]
+    their_photo = (await added(live_server, tokens["secretary"], theirs["id"], photo()))["attachment"]
+    shown = await gql_data(live_server, PHOTOS, {"id": mine["id"]}, roads["token"])
+    assert shown["node"]["attachments"] == [{"id": mine_photo["id"], "url": mine_photo["url"]}]
+    assert (await fetch(live_server, roads["token"], mine_photo["url"])).status_code == 200
+    assert (await fetch(live_server, roads["token"], their_photo["url"])).status_code == 404
+    assert (await fetch(live_server, water["token"], mine_photo["url"])).status_code == 404
     # No registers, no other area's events, no key figures: he has no street.
     for query in ("{ residents(first: 1) { totalCount } }", "{ keyFigures { openCases } }"):
         body = (await gql(live_server, query, token=roads["token"])).json()
@@ -337,7 +347,9 @@ async def test_department_policies_hold_when_the_filter_is_bypassed(live_server,
         assert {r["case_id"] for r in timeline} == cases
         nodes = await conn.execute_query_dict("SELECT id FROM grid_node")
         assert 0 < len(nodes) <= len(cases)  # the referred cases' nodes, not the street's grid
-        for table in ("resident", "household", "account", "sinking_staff", "case_attachment", "sla_rule"):
+        photos = await conn.execute_query_dict("SELECT DISTINCT case_id FROM case_attachment")
+        assert {r["case_id"] for r in photos} <= cases
+        for table in ("resident", "household", "account", "sinking_staff", "sla_rule"):
             assert await conn.execute_query_dict(f'SELECT * FROM "{table}"') == [], table
         updated = await conn.execute_query_dict(
             "UPDATE grid_case SET title = 'x' WHERE id = ANY($1::bigint[]) RETURNING id",

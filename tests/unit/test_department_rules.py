@@ -33,6 +33,7 @@ def test_policies_are_made_only_where_a_model_grants_a_command() -> None:
         ("case_transition", "INSERT"),
         ("grid_node", "SELECT"),
         ("case_category", "SELECT"),
+        ("case_attachment", "SELECT"),
         ("event", "SELECT"),
         ("event", "INSERT"),
     }
