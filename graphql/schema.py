@@ -19,6 +19,7 @@ from redgrid.graphql.core.extensions import OperationMetrics, TenantTransaction,
 from redgrid.graphql.core.fanout import SharedEventExecutor
 from redgrid.graphql.core.ids import parse_db_id
 from redgrid.graphql.core.limits import LimitedSchema
+from redgrid.graphql.departments import schema as departments
 from redgrid.graphql.events.schema import Subscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
@@ -32,7 +33,7 @@ from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff, workers, accounts)
+AREAS = (grid, people, cases, units, staff, workers, departments, accounts)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -57,6 +58,7 @@ Query = merge_types(
         units.UnitsQuery,
         staff.StaffQuery,
         workers.WorkersQuery,
+        departments.DepartmentsQuery,
         FiguresQuery,
         accounts.AccountsQuery,
     ),
@@ -71,6 +73,7 @@ Mutation = merge_types(
         units.UnitsMutation,
         staff.StaffMutation,
         workers.WorkersMutation,
+        departments.DepartmentsMutation,
         RegistersMutation,
         accounts.AccountsMutation,
     ),

@@ -52,6 +52,8 @@ class RequestContext:
     identity: Identity | None
     tenant: Tenant | None = None
     scope: GridScope = GridScope(ScopeKind.NONE)
+    # The district department a staff member without a tenant works for (platform/tenancy.py).
+    department_id: int | None = None
 
     def require_user(self) -> Identity:
         if self.identity is None:

@@ -187,6 +187,19 @@ async def tenant_transaction(tenant_id: int | None) -> AsyncIterator[BaseDBAsync
 
 
 @asynccontextmanager
+async def department_transaction(department_id: int) -> AsyncIterator[BaseDBAsyncClient]:
+    """A `tenant_transaction` without a tenant for a district department's staff, with
+    `app.district_department_id` set: the department policies (`department_rls`) then admit
+    the rows of the cases referred to that department, and nothing else."""
+    async with tenant_transaction(None) as conn:
+        if is_postgres(conn):
+            await conn.execute_query("SELECT set_config('app.district_department_id', $1, true)", [str(department_id)])
+        yield conn
+        if is_postgres(conn) and isinstance(connection(), TransactionalDBClient):  # nested: the outer had none
+            await conn.execute_query("SELECT set_config('app.district_department_id', '', true)")
+
+
+@asynccontextmanager
 async def unique_or(error: UserError) -> AsyncIterator[None]:
     """The block's writes in a savepoint: a unique index they break (the same key written by
     another request since the caller checked) is `error` for the caller, not a server error,
@@ -317,6 +330,7 @@ def row_level_security_sql(app_role: str | None) -> list[str]:
             f'DROP POLICY IF EXISTS {POLICY_NAME} ON "{table}"',
             f'CREATE POLICY {POLICY_NAME} ON "{table}" USING ({condition}) WITH CHECK ({condition})',
         ]
+    statements += department_policy_sql()
     if app_role:
         role = f'"{app_role}"'
         statements += [
@@ -324,6 +338,27 @@ def row_level_security_sql(app_role: str | None) -> list[str]:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         ]
+    return statements
+
+
+DEPARTMENT_POLICY = "district_department"
+
+
+def department_policy_sql() -> list[str]:
+    """Idempotent statements: beside the tenant policy, one permissive policy per command a
+    district department's staff need on a table (`TenantOwned.department_rls`)."""
+    department = "NULLIF(current_setting('app.district_department_id', true), '')::bigint"
+    statements: list[str] = []
+    for table, model in sorted(_tenant_owned_models().items()):
+        for command in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            name = f"{DEPARTMENT_POLICY}_{command.lower()}"
+            statements.append(f'DROP POLICY IF EXISTS {name} ON "{table}"')
+            if (condition := model.department_rls.get(command)) is None:
+                continue
+            condition = condition.format(department=department)
+            using = "" if command == "INSERT" else f" USING ({condition})"
+            check = f" WITH CHECK ({condition})" if command in ("INSERT", "UPDATE") else ""
+            statements.append(f'CREATE POLICY {name} ON "{table}" FOR {command}{using}{check}')
     return statements
 
 

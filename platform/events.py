@@ -26,16 +26,26 @@ def topic_for(tenant_id: int, area: str) -> str:
     return f"t{tenant_id}.{area}"
 
 
+def department_topic(department_id: int) -> str:
+    """The cases a district department's staff follow: those referred to the department, from
+    every street of its district."""
+    return f"dept{department_id}.cases"
+
+
 async def record(
     ctx: RequestContext, area: str, type: str, payload: dict[str, Any], *, path: str | None = None
 ) -> Event:
     """Write an event into the outbox of the current transaction. `path` is the grid path the
     event concerns: subscribers see it only when their grid scope covers it."""
     tenant = ctx.require_tenant()
+    return await record_in(tenant.id, topic_for(tenant.id, area), type, payload, path=path)
+
+
+async def record_in(tenant_id: int, topic: str, type: str, payload: dict[str, Any], *, path: str | None) -> Event:
+    """`record` for a tenant and topic the caller names: a case's event written by a district
+    department's staff, who have no tenant of their own, to the case's street and department."""
     on_commit(_committed)
-    return await Event.create(
-        tenant_id=tenant.id, topic=topic_for(tenant.id, area), type=type, path=path, payload=payload
-    )
+    return await Event.create(tenant_id=tenant_id, topic=topic, type=type, path=path, payload=payload)
 
 
 def wake_on_commit(callback: Callable[[], None]) -> None:

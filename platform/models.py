@@ -1,4 +1,5 @@
-"""Platform-owned tables (districts, tenants) and the base of every tenant-owned table."""
+"""Platform-owned tables (districts, their departments, tenants) and the base of every
+tenant-owned table."""
 
 from __future__ import annotations
 
@@ -18,6 +19,38 @@ class District(Model):
 
     class Meta:
         table = "district"
+
+
+class DistrictDepartment(Model):
+    """A district's line department (区职能部门), to which a street refers the cases it cannot
+    handle itself. Not tenant-owned: it serves every street of its district."""
+
+    id = fields.BigIntField(primary_key=True)
+    district: fields.ForeignKeyRelation[District] = fields.ForeignKeyField(
+        "redgrid.District", related_name="departments", on_delete=fields.RESTRICT
+    )
+    slug = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "district_department"
+        unique_together = (("district", "slug"),)
+
+
+class DistrictDepartmentMember(Model):
+    """A department's staff member: a Keycloak user with the `dept-staff` role, his district and
+    no tenant. Keyed by username (immutable in the realm), one department per user."""
+
+    id = fields.BigIntField(primary_key=True)
+    department: fields.ForeignKeyRelation[DistrictDepartment] = fields.ForeignKeyField(
+        "redgrid.DistrictDepartment", related_name="members", on_delete=fields.CASCADE
+    )
+    username = fields.CharField(max_length=128, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "district_department_member"
 
 
 class Tenant(Model):
@@ -49,6 +82,12 @@ class TenantOwned(Model):
     # A setting that, when 'on' in a transaction, lets system code see every tenant's rows
     # of this table (None: never). Only trusted background code sets it.
     rls_bypass_setting: ClassVar[str | None] = None
+    # What a district department's staff (no tenant) may do with rows of this table: SQL
+    # conditions by command, `{department}` standing for the transaction's department
+    # (`department_transaction`); and the Tortoise lookup from a row to the department its case
+    # was referred to, which the per-request loaders filter by. Empty: nothing.
+    department_rls: ClassVar[dict[str, str]] = {}
+    department_lookup: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
@@ -93,6 +132,14 @@ class Event(TenantOwned):
 
     # The publisher reads every tenant's outbox; this setting, which only it sets, lets it.
     rls_bypass_setting: ClassVar[str] = "app.event_publisher"
+    # A department's staff announce their work on a case referred to them, to its street's
+    # case topic and to their department's (platform/events.py), and nothing else; reading
+    # back what they wrote (INSERT … RETURNING) needs the same rule for SELECT.
+    department_rls: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("SELECT", "INSERT"),
+        "topic IN ('t' || tenant_id || '.cases', 'dept' || {department} || '.cases') AND (tenant_id, payload->>'id') "
+        "IN (SELECT tenant_id, id::text FROM grid_case WHERE department_id = {department})",
+    )
 
     id = fields.BigIntField(primary_key=True)
     topic = fields.CharField(max_length=64)

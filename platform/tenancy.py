@@ -11,7 +11,7 @@ from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden, RequestContext, grid_scope_for
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.demo_users import TENANT_ROLES
-from redgrid.platform.models import Account, Tenant
+from redgrid.platform.models import Account, DistrictDepartmentMember, Tenant
 
 
 class TenantDirectory:
@@ -33,7 +33,8 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
     if identity is None:
         return RequestContext(None)
     if not identity.tenant_slug:
-        return RequestContext(identity, scope=grid_scope_for(identity, None))
+        department = await department_of(identity)
+        return RequestContext(identity, scope=grid_scope_for(identity, None), department_id=department)
     tenant = await directory.get(identity.tenant_slug)
     if tenant is None:
         raise Forbidden(f"tenant {identity.tenant_slug!r} is not provisioned on this platform")
@@ -47,6 +48,17 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
 def _tenant_role(identity: Identity) -> str:
     """The tenant role the token names (the highest, should it name several)."""
     return next((role for role in TENANT_ROLES if role in identity.roles), "")
+
+
+async def department_of(identity: Identity) -> int | None:
+    """The district department a `dept-staff` user without a tenant works for: the member row
+    his district admin made, in the district his token names."""
+    if identity.tenant_slug or not identity.district_slug or not identity.has_any("dept-staff"):
+        return None
+    member = await DistrictDepartmentMember.get_or_none(
+        username=identity.username, department__district__slug=identity.district_slug
+    )
+    return member.department_id if member else None  # type: ignore[attr-defined]
 
 
 async def _account_for(tenant: Tenant, identity: Identity) -> Account:

@@ -2,14 +2,17 @@
 from its context), of an area its role may read (as the area's queries require), and within
 them the events its grid scope covers or that name it among the event's `people` (e.g. the
 sinking staff a case is dispatched to). An event without a path (key figures, an import's
-counts) concerns the whole tenant: the area's role rule alone decides it."""
+counts) concerns the whole tenant: the area's role rule alone decides it.
+
+A district department's staff (no tenant) follow their department's topic, of cases alone:
+the events of the cases referred to it, from whichever street (tenants/cases/service.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from redgrid.platform.context import RequestContext, ScopeKind
-from redgrid.platform.events import topic_for
+from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
+from redgrid.platform.events import department_topic, topic_for
 from redgrid.realtime.hub import HubEvent
 from redgrid.tenants.figures import require_figures
 from redgrid.tenants.people.privacy import require_registers
@@ -24,9 +27,14 @@ AREA_RULES: dict[str, Callable[[RequestContext], None]] = {
 
 def events_topic(ctx: RequestContext, area: str, after: int | None) -> str:
     """The topic the caller's `events(area, after)` reads; ValueError or Forbidden if none."""
-    tenant = ctx.require_tenant()
     if after is not None and after < 0:
         raise ValueError("after must be a sequence number (0 or more)")
+    if ctx.tenant is None and ctx.department_id is not None:
+        ctx.require_role("dept-staff")
+        if area != "cases":
+            raise Forbidden("a district department's staff follow the cases referred to it, nothing else")
+        return department_topic(ctx.department_id)
+    tenant = ctx.require_tenant()
     if (rule := AREA_RULES.get(area)) is not None:
         rule(ctx)
     return topic_for(tenant.id, area)
@@ -39,6 +47,8 @@ def may_see(ctx: RequestContext, event: HubEvent) -> bool:
 def in_scope(ctx: RequestContext, event: HubEvent) -> bool:
     """The event is in the caller's tenant and grid scope: the same for every caller with the
     same tenant and scope, so it can be decided once for all of them."""
+    if ctx.tenant is None and ctx.department_id is not None:
+        return event.topic == department_topic(ctx.department_id)
     if ctx.tenant is None or not event.topic.startswith(f"t{ctx.tenant.id}."):
         return False
     return event.path is None or ctx.scope.kind is ScopeKind.TENANT or ctx.scope.covers(event.path)

@@ -36,6 +36,7 @@ class CaseAction(Enum):
     RETURN = "return"
     ESCALATE = "escalate"
     REOPEN = "reopen"
+    REFER = "refer"
 
 
 @strawberry.enum(description="How a case was discovered.")
@@ -63,11 +64,15 @@ class CaseEscalation(Enum):
     DEPARTMENT = "department"
 
 
-@strawberry.enum(description="Who a case is dispatched to.")
+@strawberry.enum(
+    description="Who a case is dispatched to; LINE_DEPT: referred (REFER) to a line department of the "
+    "district, whose DistrictDepartment id is the assignee."
+)
 class CaseAssigneeKind(Enum):
     GRID_WORKER = "grid_worker"
     DUTY_TEAM = "duty_team"
     DEPT_STAFF = "dept_staff"
+    LINE_DEPT = "line_dept"
 
 
 @strawberry.enum(description='The "3-1" deadlines: on scene, resolved, answered.')

@@ -61,6 +61,10 @@ class TransitionCaseInput:
     )
     satisfaction: int | None = strawberry.field(default=None, description="verify: the resident's rating, 1 to 5")
     comment: str = ""
+    department_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="refer: the DistrictDepartment of the street's district the case goes to (the note says why)",
+    )
 
 
 @strawberry.input

@@ -12,7 +12,7 @@ from redgrid.graphql.cases.inputs import ReportCaseInput, SetCaseCategoryInput, 
 from redgrid.graphql.cases.payloads import CaseAttachmentPayload, CaseCategoryPayload, CasePayload
 from redgrid.graphql.cases.types import Case, CaseAttachment, CaseCategory
 from redgrid.graphql.core.context import GraphQLContext
-from redgrid.graphql.core.ids import db_id
+from redgrid.graphql.core.ids import db_id, optional_db_id
 from redgrid.graphql.core.payloads import mutation
 from redgrid.graphql.core.uploads import uploaded
 from redgrid.platform.errors import InvalidInput, UserError
@@ -65,6 +65,7 @@ class CaseMutation:
             assignee=_assignee_in(kind, input.assignee),
             satisfaction=input.satisfaction,
             comment=input.comment,
+            department_id=optional_db_id(input.department_id, "DistrictDepartment", "departmentId"),
         )
         return CasePayload(case=Case.from_model(case))
 

@@ -19,8 +19,10 @@ from redgrid.graphql.cases.enums import (
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
+from redgrid.graphql.departments.types import DistrictDepartment
 from redgrid.graphql.grid.types import GridNode
 from redgrid.graphql.workers.accounts import AccountRef, account_named
+from redgrid.platform.models import DistrictDepartment as DistrictDepartmentModel
 from redgrid.tenants.cases import models
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -76,11 +78,19 @@ class CaseAttachment(DbNode):
         return from_row(cls, m, db_id=m.id, url=f"/attachments/{global_id}")
 
 
+# Assignees named by their database id in the case and by their global id in the API.
+_ASSIGNEE_TYPES = {
+    CaseAssigneeKind.DUTY_TEAM.value: "DutyTeam",
+    CaseAssigneeKind.LINE_DEPT.value: "DistrictDepartment",
+}
+
+
 def assignee_out(kind: str | None, assignee: str | None) -> str | None:
-    """A duty team is named by its database id in the case and by its global id in the API."""
-    if kind != CaseAssigneeKind.DUTY_TEAM.value or assignee is None:
+    """A duty team or a district department by its global id; a person by username."""
+    type_name = _ASSIGNEE_TYPES.get(kind or "")
+    if type_name is None or assignee is None:
         return assignee
-    return str(relay.GlobalID("DutyTeam", assignee))
+    return str(relay.GlobalID(type_name, assignee))
 
 
 @strawberry.type
@@ -88,6 +98,7 @@ class Case(DbNode):
     db_id: strawberry.Private[int]
     category_db_id: strawberry.Private[int]
     node_db_id: strawberry.Private[int]
+    department_db_id: strawberry.Private[int | None]
     number: str
     title: str
     description: str
@@ -98,7 +109,9 @@ class Case(DbNode):
     escalation: CaseEscalation
     reporter: str
     assignee_kind: CaseAssigneeKind | None
-    assignee: str | None = strawberry.field(description="A username, or for a duty team the DutyTeam's id.")
+    assignee: str | None = strawberry.field(
+        description="A username, or the id of a DutyTeam or (referred) of a DistrictDepartment."
+    )
     address: str
     latitude: float | None
     longitude: float | None
@@ -119,6 +132,7 @@ class Case(DbNode):
             db_id=m.id,
             category_db_id=m.category_id,  # type: ignore[attr-defined]
             node_db_id=m.node_id,  # type: ignore[attr-defined]
+            department_db_id=m.department_id,  # type: ignore[attr-defined]
             assignee=assignee_out(m.assignee_kind, m.assignee),
             overdue=[d for d in CaseDeadline if getattr(m, f"overdue_{d.value}_at") is not None],
         )
@@ -138,6 +152,13 @@ class Case(DbNode):
     @strawberry.field
     async def node(self, info: Info) -> GridNode:
         return await GridNode.load(info, self.node_db_id)
+
+    @strawberry.field(description="The district line department it was last referred to (REFER), if any.")
+    async def department(self, info: Info) -> DistrictDepartment | None:
+        if self.department_db_id is None:
+            return None
+        found = await info.context.loaders.by_id(DistrictDepartmentModel).load(self.department_db_id)
+        return DistrictDepartment.from_model(found) if found else None
 
     @strawberry.field(description="Every transition: who, when, from, to, why.")
     async def timeline(self, info: Info) -> list[CaseTransition]:

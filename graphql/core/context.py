@@ -109,7 +109,7 @@ class GraphQLContext:
         """What decides how an event renders for this caller (see graphql/core/fanout.py)."""
         ctx = self._ctx
         identity = ctx.identity
-        return (ctx.tenant_id, identity.roles if identity else None, ctx.scope)
+        return (ctx.tenant_id, identity.roles if identity else None, ctx.scope, ctx.department_id)
 
 
 def _services(request: Request | WebSocket) -> GraphQLServices:

@@ -7,14 +7,17 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, Node, StringValueNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from redgrid.platform import metrics
-from redgrid.platform.database import tenant_transaction
+from redgrid.platform.context import RequestContext
+from redgrid.platform.database import department_transaction, tenant_transaction
 from redgrid.platform.text import bad_character
 
 
@@ -98,8 +101,17 @@ class _RollBack(Exception):
     pass
 
 
+def caller_transaction(ctx: RequestContext) -> AbstractAsyncContextManager[BaseDBAsyncClient]:
+    """The transaction a request of `ctx` runs in: its tenant's, or, for a district
+    department's staff, who have no tenant, their department's."""
+    if ctx.tenant is None and ctx.department_id is not None:
+        return department_transaction(ctx.department_id)
+    return tenant_transaction(ctx.tenant_id)
+
+
 class TenantTransaction(SchemaExtension):
-    """A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
+    """Every query and mutation in one transaction of the caller's tenant (or district
+    department). A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
     whole; one that returns typed user errors wrote nothing, since services validate first."""
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -110,7 +122,7 @@ class TenantTransaction(SchemaExtension):
             return
         mutation = execution.operation_type is OperationType.MUTATION
         try:
-            async with tenant_transaction(execution.context.ctx.tenant_id):
+            async with caller_transaction(execution.context.ctx):
                 yield
                 if mutation and getattr(execution.result, "errors", None):
                     raise _RollBack

@@ -117,7 +117,13 @@ class Loaders:
         return self._once[key]
 
     def _tenant_filter(self, model: type[Model]) -> dict[str, Any]:
-        return {"tenant_id": self._ctx.tenant_id} if "tenant" in model._meta.fields_map else {}
+        if "tenant" not in model._meta.fields_map:
+            return {}
+        ctx = self._ctx
+        if ctx.tenant is None and ctx.department_id is not None:  # a district department's staff
+            lookup: str | None = getattr(model, "department_lookup", None)  # on TenantOwned
+            return {lookup: ctx.department_id} if lookup else {"tenant_id": None}
+        return {"tenant_id": ctx.tenant_id}
 
     def by_id(self, model: type[Model]) -> DataLoader[int, Any]:
         """`load(id)` gives the row or None."""

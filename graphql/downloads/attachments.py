@@ -9,8 +9,8 @@ from starlette.responses import Response
 from strawberry import relay
 
 from redgrid.graphql.core.context import authenticated_context
+from redgrid.graphql.core.extensions import caller_transaction
 from redgrid.graphql.core.ids import parse_db_id
-from redgrid.platform.database import tenant_transaction
 from redgrid.platform.storage import storage
 from redgrid.tenants.cases import attachments
 
@@ -24,9 +24,9 @@ async def download_attachment(request: Request) -> Response:
     if ctx.identity is None:
         raise HTTPException(401, "Unauthorized: send 'Authorization: Bearer <token>'")
     number = parse_db_id(global_id.node_id) if global_id and global_id.type_name == "CaseAttachment" else None
-    if number is None or ctx.tenant is None:
+    if number is None or (ctx.tenant is None and ctx.department_id is None):
         raise HTTPException(404, "no such attachment")
-    async with tenant_transaction(ctx.tenant.id):
+    async with caller_transaction(ctx):  # a district department's staff: their referred cases
         found = await attachments.visible_attachment(ctx, number)
     if found is None:  # also when it exists but its case is out of the caller's sight
         raise HTTPException(404, "no such attachment")

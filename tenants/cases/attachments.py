@@ -147,8 +147,10 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
 
 async def visible_attachment(ctx: RequestContext, attachment_id: int) -> CaseAttachment | None:
     """The attachment, when the caller may see its case."""
-    tenant = ctx.require_tenant()
-    attachment = await CaseAttachment.get_or_none(id=attachment_id, tenant_id=tenant.id)
+    if ctx.tenant is None and ctx.department_id is not None:  # a district department's staff
+        attachment = await CaseAttachment.get_or_none(id=attachment_id, case__department_id=ctx.department_id)
+    else:
+        attachment = await CaseAttachment.get_or_none(id=attachment_id, tenant_id=ctx.require_tenant().id)
     if attachment is None or not await (await visible(ctx)).filter(id=attachment.case_id).exists():  # type: ignore[attr-defined]
         return None
     return attachment

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from tortoise import fields
 
-from redgrid.platform.models import TenantOwned
+from redgrid.platform.models import DistrictDepartment, TenantOwned
 
 if TYPE_CHECKING:
     from redgrid.tenants.grid.models import GridNode
 
 SOURCES = ("patrol", "resident_report", "hotline_12345", "camera", "inspection")
 PRIORITIES = ("low", "normal", "high", "urgent")
-ASSIGNEE_KINDS = ("grid_worker", "duty_team", "dept_staff")
+# `line_dept`: a case referred to a line department of the district (action `refer`, not
+# dispatch); its assignee is the department's id.
+DISTRICT_DEPARTMENT = "line_dept"
+ASSIGNEE_KINDS = ("grid_worker", "duty_team", "dept_staff", DISTRICT_DEPARTMENT)
+# What a district department's staff reach (platform/database.py's department policies): the
+# cases referred to their department, and what hangs off them.
+_REFERRED = "SELECT {column} FROM grid_case WHERE department_id = {{department}}"
 ESCALATION_LEVELS = ("grid", "community", "street", "department")
 DEADLINES = ("on_scene", "resolve", "answer")
 
@@ -27,6 +33,9 @@ class CaseCategory(TenantOwned):
     on_scene_minutes = fields.IntField(default=10)
     resolve_minutes = fields.IntField(default=60)
     answer_minutes = fields.IntField(default=1440)
+
+    department_rls: ClassVar[dict[str, str]] = {"SELECT": f"id IN ({_REFERRED.format(column='category_id')})"}
+    department_lookup: ClassVar[str | None] = "cases__department_id"
 
     class Meta:
         table = "case_category"
@@ -88,11 +97,19 @@ class Case(TenantOwned):
     satisfaction_comment = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
+    # The district department the case was last referred to; kept when the department hands it
+    # back (it still sees what it worked on), cleared when the street gives it to anyone else.
+    department: fields.ForeignKeyNullableRelation[DistrictDepartment] = fields.ForeignKeyField(
+        "redgrid.DistrictDepartment", related_name="cases", null=True, on_delete=fields.RESTRICT
+    )
+
+    department_rls: ClassVar[dict[str, str]] = dict.fromkeys(("SELECT", "UPDATE"), "department_id = {department}")
+    department_lookup: ClassVar[str | None] = "department_id"
 
     class Meta:
         table = "grid_case"
         unique_together = (("tenant", "number"),)
-        indexes = (("tenant_id", "state"), ("tenant_id", "node_id"), ("tenant_id", "assignee"))
+        indexes = (("tenant_id", "state"), ("tenant_id", "node_id"), ("tenant_id", "assignee"), ("department_id",))
 
 
 class CaseTransition(TenantOwned):
@@ -109,6 +126,11 @@ class CaseTransition(TenantOwned):
     actor = fields.CharField(max_length=128)
     note = fields.TextField(default="")
     at = fields.DatetimeField(auto_now_add=True)
+
+    department_rls: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("SELECT", "INSERT"), f"case_id IN ({_REFERRED.format(column='id')})"
+    )
+    department_lookup: ClassVar[str | None] = "case__department_id"
 
     class Meta:
         table = "case_transition"
@@ -135,6 +157,10 @@ class CaseAttachment(TenantOwned):
     height = fields.IntField(null=True)
     uploaded_by = fields.CharField(max_length=128)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    # A department's staff see a referred case's photos, as its assignee does; they add none.
+    department_rls: ClassVar[dict[str, str]] = {"SELECT": f"case_id IN ({_REFERRED.format(column='id')})"}
+    department_lookup: ClassVar[str | None] = "case__department_id"
 
     class Meta:
         table = "case_attachment"

@@ -1,5 +1,9 @@
 """Cases: reporting, the state machine's transitions with role, scope and version checks, and
-the tenant's category taxonomy with its "3-1" deadlines."""
+the tenant's category taxonomy with its "3-1" deadlines.
+
+A district department's staff have no tenant: they see the cases referred to their department
+(`RequestContext.department_id`), from every street of the district, and act on them as
+their assignee through the same transitions."""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from redgrid.platform import events
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError, text_errors
+from redgrid.platform.models import DistrictDepartment, Tenant
 from redgrid.tenants.cases.models import (
     ASSIGNEE_KINDS,
+    DISTRICT_DEPARTMENT,
     PRIORITIES,
     SOURCES,
     Case,
@@ -40,7 +46,10 @@ REPORTERS = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
 
 
 async def assigned_to_me(ctx: RequestContext) -> Q:
-    """Cases the caller acts on as assignee: dispatched to him or to a duty team of his."""
+    """Cases the caller acts on as assignee: dispatched to him or to a duty team of his, or
+    referred to his district department."""
+    if ctx.tenant is None and ctx.department_id is not None:
+        return Q(assignee_kind=DISTRICT_DEPARTMENT, assignee=str(ctx.department_id))
     tenant, identity = ctx.require_tenant(), ctx.require_user()
     mine = Q(assignee=identity.username) & ~Q(assignee_kind="duty_team")
     if teams := await dispatch.teams_of(tenant.id, identity.username):
@@ -57,7 +66,11 @@ def overdue() -> Q:
 
 async def visible(ctx: RequestContext) -> QuerySet[Case]:
     """Cases the caller may see: in his grid for managers and grid workers, dispatched to him
-    or to a duty team of his for sinking staff, reported by him for volunteers."""
+    or to a duty team of his for sinking staff, reported by him for volunteers; referred to his
+    department, for a district department's staff."""
+    if ctx.tenant is None and ctx.department_id is not None:
+        ctx.require_role("dept-staff")
+        return Case.filter(department_id=ctx.department_id)
     tenant = ctx.require_tenant()
     identity = ctx.require_user()
     query = Case.filter(tenant_id=tenant.id)
@@ -289,9 +302,12 @@ async def transition(
     assignee: str | None = None,
     satisfaction: int | None = None,
     comment: str = "",
+    department_id: int | None = None,
 ) -> Case:
     """Apply `action` to the case as it was at `version`. A stale version, an action the state
-    does not allow, or an actor without the right is refused; nothing is half-applied."""
+    does not allow, or an actor without the right is refused; nothing is half-applied.
+    `refer` gives the case to `department_id`, a line department of the street's district,
+    with the note as its reason."""
     identity = ctx.require_user()
     errors = (
         text_errors("note", note, 1000, required=False, code="TOO_LONG", multiline=True)
@@ -317,6 +333,8 @@ async def transition(
     path = case.node.path
     allowed = ACTIONS[action].actors
     is_manager = Actor.MANAGER in allowed and await may_manage(ctx, case, path)
+    if action == "refer":  # the street's own decision: its tenant-wide secretary's
+        is_manager = is_manager and ctx.scope.kind is ScopeKind.TENANT and identity.has_any("secretary")
     # Who acts as its assignee: asked only where it matters (assignee actions, and verify,
     # which whoever handled the case may not do).
     acting = (
@@ -325,6 +343,8 @@ async def transition(
         else []
     )
     is_assignee = Actor.ASSIGNEE in allowed and identity.username in acting
+    if case.assignee_kind == DISTRICT_DEPARTMENT:  # its staff, acting as the department's
+        is_assignee = is_assignee and case.assignee == str(ctx.department_id)
     if not (is_manager or is_assignee):
         raise Forbidden(f"you may not {action} this case")
     if action == "verify" and identity.username in acting:  # a grid head who handled it himself
@@ -333,12 +353,19 @@ async def transition(
     now = datetime.now(UTC)
     changes: dict[str, Any] = {"state": to_state}
     if action == "dispatch":
-        if assignee_kind not in ASSIGNEE_KINDS or not assignee:
+        if assignee_kind == DISTRICT_DEPARTMENT:
             raise InvalidInput(
-                UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(ASSIGNEE_KINDS)}")
+                UserError("assigneeKind", "REFER_INSTEAD", "a district department is given a case by refer")
+            )
+        kinds = [k for k in ASSIGNEE_KINDS if k != DISTRICT_DEPARTMENT]
+        if assignee_kind not in kinds or not assignee:
+            raise InvalidInput(
+                UserError("assignee", "REQUIRED", f"dispatch needs an assignee of kind {', '.join(kinds)}")
             )
         await dispatch.check_assignee(case.tenant_id, assignee_kind, assignee, path)  # type: ignore[attr-defined]
-        changes |= {"assignee_kind": assignee_kind, "assignee": assignee}
+        changes |= {"assignee_kind": assignee_kind, "assignee": assignee, "department_id": None}
+    elif action == "refer":
+        changes |= await _referral(case, department_id, note)
     elif action == "start":
         changes["on_scene_at"] = now
     elif action == "resolve":
@@ -353,6 +380,8 @@ async def transition(
         changes["closed_at"] = now
     elif action in ("return", "escalate") and to_state == "accepted":
         changes |= {"assignee_kind": None, "assignee": None}
+        if ctx.department_id is None:  # a department handing it back still sees what it worked on
+            changes["department_id"] = None
         if action == "escalate":
             if case.escalation not in NEXT_LEVEL:
                 raise InvalidInput(UserError("action", "TOP_LEVEL", "the case is already with the line departments"))
@@ -368,6 +397,7 @@ async def transition(
             "satisfaction_comment": "",
             "assignee_kind": None,
             "assignee": None,
+            "department_id": None,
             "resolve_due": deadlines["resolve_due"],
             "answer_due": deadlines["answer_due"],
             "overdue_resolve_at": None,
@@ -387,11 +417,49 @@ async def transition(
         note=note[:1000],
     )
     fresh = await Case.get(id=case.id)
-    await events.record(
-        ctx,
-        "cases",
-        "case.transitioned",
-        _event_payload(fresh, await people_of(fresh), action=action, fromState=case.state, actor=identity.username),
-        path=path,
+    payload = _event_payload(
+        fresh, await people_of(fresh), action=action, fromState=case.state, actor=identity.username
+    )
+    await announce(
+        fresh, "case.transitioned", payload, path, departments=(department_with(case), department_with(fresh))
     )
     return fresh
+
+
+def department_with(case: Case) -> int | None:
+    """The district department the case is with, when it is with one."""
+    return case.department_id if case.assignee_kind == DISTRICT_DEPARTMENT else None  # type: ignore[attr-defined]
+
+
+async def announce(
+    case: Case, type: str, payload: dict[str, Any], path: str, *, departments: tuple[int | None, ...] = ()
+) -> None:
+    """The case's event to its street (its grid path decides who there sees it) and to each
+    district department it was or now is with: a department hears of nothing else."""
+    tenant_id: int = case.tenant_id  # type: ignore[attr-defined]
+    await events.record_in(tenant_id, events.topic_for(tenant_id, "cases"), type, payload, path=path)
+    for department in dict.fromkeys(d for d in departments if d is not None):
+        await events.record_in(tenant_id, events.department_topic(department), type, payload, path=path)
+
+
+async def _referral(case: Case, department_id: int | None, reason: str) -> dict[str, Any]:
+    """What `refer` changes: the case goes to a line department of the street's own district
+    (NOT_FOUND for any other, as for one that does not exist), for a reason given."""
+    errors = [] if reason.strip() else [UserError("note", "REQUIRED", "a referral says why: give it as the note")]
+    tenant = await Tenant.get(id=case.tenant_id)  # type: ignore[attr-defined]
+    department = (
+        await DistrictDepartment.get_or_none(id=department_id, district_id=tenant.district_id)  # type: ignore[attr-defined]
+        if department_id is not None
+        else None
+    )
+    if department is None:
+        errors.append(UserError("departmentId", "NOT_FOUND", "no such line department in the street's district"))
+    if errors:
+        raise InvalidInput(*errors)
+    assert department is not None
+    return {
+        "assignee_kind": DISTRICT_DEPARTMENT,
+        "assignee": str(department.id),
+        "department_id": department.id,
+        "escalation": "department",
+    }

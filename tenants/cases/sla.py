@@ -12,16 +12,13 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from redgrid.platform import events
-from redgrid.platform.context import system_context
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.models import DEADLINES, Case
-from redgrid.tenants.cases.service import people_of
+from redgrid.tenants.cases.service import announce, department_with, people_of
 
 # deadline → the timestamp that meets it
 MILESTONES = {"on_scene": "on_scene_at", "resolve": "resolved_at", "answer": "answered_at"}
-SCANNER = "sla-scanner"
 
 
 def _unmet(case: Case, deadline: str, now: datetime) -> bool:
@@ -49,7 +46,6 @@ async def fire_overdue(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     fired = 0
     for tenant in await Tenant.all():
-        ctx = system_context(tenant, SCANNER)
         async with tenant_transaction(tenant.id):
             due = await Case.filter(Q(tenant_id=tenant.id, closed_at=None) & _any_unmet(now)).select_related("node")
             for case in due:
@@ -63,9 +59,8 @@ async def fire_overdue(now: datetime | None = None) -> int:
                     fired += 1
                     if people is None:
                         people = await people_of(case)
-                    await events.record(
-                        ctx,
-                        "cases",
+                    await announce(  # to the street, and to the district department it is with
+                        case,
                         "case.overdue",
                         {
                             "id": case.id,
@@ -77,6 +72,7 @@ async def fire_overdue(now: datetime | None = None) -> int:
                             "assignee": case.assignee,
                             "people": people,
                         },
-                        path=case.node.path,
+                        case.node.path,
+                        departments=(department_with(case),),
                     )
     return fired

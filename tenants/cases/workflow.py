@@ -1,7 +1,8 @@
 """The case state machine, as data: which action moves which state where, and who may act.
 
 reported → accepted → (consulting) → dispatched → in_progress → resolved → verified → closed,
-plus return (hand back), escalate (grid → community → street → department) and reopen.
+plus return (hand back), escalate (grid → community → street → department), reopen, and
+refer (to a line department of the district).
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ ACTIONS: dict[str, Action] = {
         Actor.MANAGER | Actor.ASSIGNEE,
     ),
     "reopen": Action({"verified": "accepted", "closed": "accepted"}, Actor.MANAGER),
+    # The street refers a case to a line department of its district, which then acts as its
+    # assignee (start, resolve, return); the street still verifies and closes it.
+    "refer": Action(
+        {s: "dispatched" for s in ("reported", "accepted", "consulting", "dispatched", "in_progress")},
+        Actor.MANAGER,
+    ),
 }
 
 NEXT_LEVEL = {"grid": "community", "community": "street", "street": "department"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from tortoise import fields
 
@@ -51,6 +51,12 @@ class GridNode(TenantOwned):
     head_phone = fields.CharField(max_length=20, default="")
     retired_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    # A district department's staff see the node of a case referred to them, as its assignee does.
+    department_rls: ClassVar[dict[str, str]] = {
+        "SELECT": "id IN (SELECT node_id FROM grid_case WHERE department_id = {department})"
+    }
+    department_lookup: ClassVar[str | None] = "cases__department_id"
 
     class Meta:
         table = "grid_node"

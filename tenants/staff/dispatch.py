@@ -7,6 +7,8 @@
 - `dept_staff`: the username of a sinking staff member of the tenant. By username rather than
   id because the username is what recognises him when he acts. Not bound to the case's node:
   a case escalated to the line departments goes to whichever staff the department sends.
+- `line_dept`: the id of a line department of the district, given by the action
+  `refer` (tenants/cases/service.py), not by dispatch; each of its staff acts as the assignee.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import cast
 
 from redgrid.platform.errors import InvalidInput, UserError
-from redgrid.platform.models import Account
+from redgrid.platform.models import Account, DistrictDepartmentMember
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.staff.models import DutyTeam, DutyTeamMember, SinkingStaff
 from redgrid.tenants.staff.service import ancestors
@@ -57,6 +59,9 @@ async def acting_usernames(tenant_id: int, kind: str | None, assignee: str | Non
     """The usernames that act as the case's assignee: the team's members for a duty team."""
     if not assignee:
         return []
+    if kind == "line_dept":
+        staff = DistrictDepartmentMember.filter(department_id=int(assignee))
+        return sorted(str(n) for n in await staff.values_list("username", flat=True))
     if kind != "duty_team":
         return [assignee]
     members = DutyTeamMember.filter(tenant_id=tenant_id, team_id=int(assignee))

@@ -21,15 +21,27 @@ from .test_cases import MOVE, REPORT, act, category_id, report
 from .test_grid import node_id
 
 STATES = ("REPORTED", "ACCEPTED", "CONSULTING", "DISPATCHED", "IN_PROGRESS", "RESOLVED", "VERIFIED", "CLOSED")
-ACTIONS = ("ACCEPT", "CONSULT", "DISPATCH", "START", "RESOLVE", "VERIFY", "CLOSE", "RETURN", "ESCALATE", "REOPEN")
+ACTIONS = (
+    "ACCEPT",
+    "CONSULT",
+    "DISPATCH",
+    "START",
+    "RESOLVE",
+    "VERIFY",
+    "CLOSE",
+    "RETURN",
+    "ESCALATE",
+    "REOPEN",
+    "REFER",
+)
 # What the closed loop allows from each state, and where it leads: written out here, not read
 # from the workflow, so that a change of the table has to be a change of this test too.
 ALLOWED = {
-    "REPORTED": {"ACCEPT": "ACCEPTED", "ESCALATE": "ACCEPTED"},
-    "ACCEPTED": {"CONSULT": "CONSULTING", "DISPATCH": "DISPATCHED", "ESCALATE": "ACCEPTED"},
-    "CONSULTING": {"DISPATCH": "DISPATCHED", "ESCALATE": "ACCEPTED"},
-    "DISPATCHED": {"START": "IN_PROGRESS", "RETURN": "ACCEPTED", "ESCALATE": "ACCEPTED"},
-    "IN_PROGRESS": {"RESOLVE": "RESOLVED", "RETURN": "ACCEPTED", "ESCALATE": "ACCEPTED"},
+    "REPORTED": {"ACCEPT": "ACCEPTED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
+    "ACCEPTED": {"CONSULT": "CONSULTING", "DISPATCH": "DISPATCHED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
+    "CONSULTING": {"DISPATCH": "DISPATCHED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
+    "DISPATCHED": {"START": "IN_PROGRESS", "RETURN": "ACCEPTED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
+    "IN_PROGRESS": {"RESOLVE": "RESOLVED", "RETURN": "ACCEPTED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
     "RESOLVED": {"VERIFY": "VERIFIED", "RETURN": "IN_PROGRESS"},
     "VERIFIED": {"CLOSE": "CLOSED", "REOPEN": "ACCEPTED"},
     "CLOSED": {"REOPEN": "ACCEPTED"},
@@ -70,7 +82,7 @@ def test_the_workflow_table_is_the_closed_loop():
     assert workflow.target_state("fly", "reported") is None
     assert workflow.NEXT_LEVEL == {"grid": "community", "community": "street", "street": "department"}
     assert workflow.ACTIONS["start"].actors == workflow.ACTIONS["resolve"].actors == workflow.Actor.ASSIGNEE
-    for manager_only in ("accept", "consult", "dispatch", "verify", "close", "reopen"):
+    for manager_only in ("accept", "consult", "dispatch", "verify", "close", "reopen", "refer"):
         assert workflow.ACTIONS[manager_only].actors == workflow.Actor.MANAGER, manager_only
 
 

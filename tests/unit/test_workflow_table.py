@@ -17,16 +17,28 @@ from redgrid.tenants.cases import workflow
 from redgrid.tenants.cases.models import ESCALATION_LEVELS
 from redgrid.tenants.cases.workflow import Actor
 
-ACTION_NAMES = ("accept", "consult", "dispatch", "start", "resolve", "verify", "close", "return", "escalate", "reopen")
+ACTION_NAMES = (
+    "accept",
+    "consult",
+    "dispatch",
+    "start",
+    "resolve",
+    "verify",
+    "close",
+    "return",
+    "escalate",
+    "reopen",
+    "refer",
+)
 PRE_RESOLUTION = ("reported", "accepted", "consulting", "dispatched", "in_progress")
 
 # state → {action: the state it leads to}; an action missing from a state's row is refused there.
 ALLOWED: dict[str, dict[str, str]] = {
-    "reported": {"accept": "accepted", "escalate": "accepted"},
-    "accepted": {"consult": "consulting", "dispatch": "dispatched", "escalate": "accepted"},
-    "consulting": {"dispatch": "dispatched", "escalate": "accepted"},
-    "dispatched": {"start": "in_progress", "return": "accepted", "escalate": "accepted"},
-    "in_progress": {"resolve": "resolved", "return": "accepted", "escalate": "accepted"},
+    "reported": {"accept": "accepted", "escalate": "accepted", "refer": "dispatched"},
+    "accepted": {"consult": "consulting", "dispatch": "dispatched", "escalate": "accepted", "refer": "dispatched"},
+    "consulting": {"dispatch": "dispatched", "escalate": "accepted", "refer": "dispatched"},
+    "dispatched": {"start": "in_progress", "return": "accepted", "escalate": "accepted", "refer": "dispatched"},
+    "in_progress": {"resolve": "resolved", "return": "accepted", "escalate": "accepted", "refer": "dispatched"},
     "resolved": {"verify": "verified", "return": "in_progress"},
     "verified": {"close": "closed", "reopen": "accepted"},
     "closed": {"reopen": "accepted"},
@@ -43,6 +55,7 @@ WHO: dict[str, Actor] = {
     "return": Actor.MANAGER | Actor.ASSIGNEE,
     "escalate": Actor.MANAGER | Actor.ASSIGNEE,
     "reopen": Actor.MANAGER,
+    "refer": Actor.MANAGER,  # the street's tenant-wide secretary (tenants/cases/service.py)
 }
 
 
@@ -51,7 +64,7 @@ def test_the_states_are_the_loop_in_order() -> None:
     assert workflow.STATES[0] == "reported" and workflow.STATES[-1] == "closed"
 
 
-def test_the_actions_are_exactly_the_ten_named() -> None:
+def test_the_actions_are_exactly_the_eleven_named() -> None:
     assert tuple(workflow.ACTIONS) == ACTION_NAMES == tuple(WHO)
 
 
@@ -89,7 +102,7 @@ def test_only_the_assignee_starts_and_resolves_and_only_a_manager_accepts_dispat
     manager_only = {a for a, act in workflow.ACTIONS.items() if act.actors == Actor.MANAGER}
     both = {a for a, act in workflow.ACTIONS.items() if act.actors == Actor.MANAGER | Actor.ASSIGNEE}
     assert assignee_only == {"start", "resolve"}
-    assert manager_only == {"accept", "consult", "dispatch", "verify", "close", "reopen"}
+    assert manager_only == {"accept", "consult", "dispatch", "verify", "close", "reopen", "refer"}
     assert both == {"return", "escalate"}
 
 
@@ -170,6 +183,7 @@ def test_every_state_can_still_reach_closed_so_no_case_is_stuck(state: str) -> N
 
 
 def test_no_action_leaves_a_case_where_it_was_except_escalating_an_accepted_case() -> None:
-    """Escalating an accepted case raises its level (NEXT_LEVEL) and keeps it accepted."""
+    """Escalating an accepted case raises its level (NEXT_LEVEL) and keeps it accepted; referring
+    a dispatched case gives it to a district department instead of whoever had it."""
     loops = [(name, s) for name, action in workflow.ACTIONS.items() for s, t in action.moves.items() if s == t]
-    assert loops == [("escalate", "accepted")]
+    assert loops == [("escalate", "accepted"), ("refer", "dispatched")]
