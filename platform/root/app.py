@@ -32,6 +32,7 @@ from redgrid.platform.logging import configure_logging
 from redgrid.platform.middleware import RequestIdMiddleware
 from redgrid.platform.ratelimit import RateLimited, TooManyRequests
 from redgrid.platform.root.services import Services, build_services
+from redgrid.platform.root.web import web_routes
 from redgrid.platform.settings import Environment, Settings, get_settings
 from redgrid.realtime.connections import OPEN_SOCKETS
 
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/registers/{name}.xlsx", download),
         Route("/attachments/{id}", download_attachment),
+        *web_routes(settings),
     ]
     if settings.uses_dev_identity:
         realm = f"/dev-identity/realms/{settings.keycloak_realm}/protocol/openid-connect"
