@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -60,8 +61,9 @@ def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> No
     assert httpx.get(f"{live_server.url}/wall/assets/..%2Findex.html").status_code == 404
 
 
-@pytest.fixture
-async def page(web_client) -> AsyncIterator[Page]:
+@asynccontextmanager
+async def chromium_page() -> AsyncIterator[Page]:
+    """A 1920x1080 zh-CN page in Debian's chromium (Playwright's own builds are not reachable)."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
@@ -73,6 +75,12 @@ async def page(web_client) -> AsyncIterator[Page]:
             yield await context.new_page()
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def page(web_client) -> AsyncIterator[Page]:
+    async with chromium_page() as page:
+        yield page
 
 
 async def open_cases(page: Page) -> int:
