@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Page, async_playwright
 
 from .clients import gql_data, realm_admin
+from .conftest import LiveServer
 from .test_cases import report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,14 +23,13 @@ CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
 
 
-@pytest.fixture(scope="module")
-def web_client(live_server) -> Iterator[str]:
+@contextmanager
+def web_origin(origin: str) -> Iterator[str]:
     """The realm's `redgrid-web` client as deploy/keycloak/redgrid-realm.json now has it (a
-    port-free loopback redirect), plus this server's origin for CORS on the token endpoint,
-    which Keycloak matches with its port; the origin is taken away again afterwards."""
+    port-free loopback redirect), plus a server's origin for CORS on the token endpoint, which
+    Keycloak matches with its port; the origin is taken away again afterwards."""
     admin = realm_admin()
     client_id = admin.get_client_id("redgrid-web")
-    origin = live_server.url.rstrip("/")
     client = admin.get_client(client_id)
     redirects = list(client["redirectUris"])
     if LOOPBACK_REDIRECT not in redirects:
@@ -40,6 +40,12 @@ def web_client(live_server) -> Iterator[str]:
     finally:
         origins = admin.get_client(client_id)["webOrigins"]
         admin.update_client(client_id, {"webOrigins": [o for o in origins if o != origin]})
+
+
+@pytest.fixture(scope="module")
+def web_client(live_server) -> Iterator[str]:
+    with web_origin(live_server.url) as origin:
+        yield origin
 
 
 def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> None:
@@ -83,6 +89,16 @@ async def page(web_client) -> AsyncIterator[Page]:
         yield page
 
 
+async def keycloak_login(page: Page, server_url: str) -> None:
+    """Open the wall: Keycloak's own login page, then back to the wall with a code (PKCE)."""
+    await page.goto(f"{server_url}/wall/")
+    await page.wait_for_url(f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/**")
+    await page.fill("#username", "jinshui-secretary")
+    await page.fill("#password", "redgrid-demo")
+    await page.click("#kc-login")
+    await page.wait_for_url(f"{server_url}/wall/")
+
+
 async def open_cases(page: Page) -> int:
     text = await page.locator("[data-test=figures] .tile").first.locator(".value").inner_text()
     return int(text)
@@ -96,13 +112,7 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
-    await page.goto(f"{live_server.url}/wall/")
-    # Keycloak's own login page, then back to the wall with a code (PKCE).
-    await page.wait_for_url(f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/**")
-    await page.fill("#username", "jinshui-secretary")
-    await page.fill("#password", "redgrid-demo")
-    await page.click("#kc-login")
-    await page.wait_for_url(f"{live_server.url}/wall/")
+    await keycloak_login(page, live_server.url)
 
     me = await gql_data(live_server, "{ me { tenant { name } } }", token=tokens["secretary"])
     tenant = me["me"]["tenant"]["name"]
@@ -133,3 +143,41 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
     await page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     assert problems == [], problems  # no script error, no Content-Security-Policy violation
+
+
+async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
+    fresh_database, live_server, tokens
+) -> None:
+    """A wall on its own server; that server stops, a case is reported through another replica
+    meanwhile, and the server comes back on the same port: the wall says so, then resubscribes
+    `after` its last seq and shows every case once."""
+    server = LiveServer(fresh_database)
+    try:
+        server.wait_ready()
+        with web_origin(server.url):
+            async with chromium_page() as page:
+                await keycloak_login(page, server.url)
+                live = page.locator("[data-test=live]")
+                await live.filter(has_text="实时").wait_for(timeout=15_000)
+                before = f"重启前{uuid.uuid4().hex[:6]}"
+                await report(live_server, tokens, title=before)
+                await page.locator("[data-test=feed] li", has_text=before).wait_for(timeout=2_000)
+
+                server.stop()
+                await live.filter(has_text="连接中断").wait_for(timeout=5_000)
+                during = f"停机中{uuid.uuid4().hex[:6]}"
+                await report(live_server, tokens, title=during)
+
+                server = LiveServer(fresh_database, port=server.port)
+                server.wait_ready()
+                await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=20_000)
+                await live.filter(has_text="实时").wait_for(timeout=15_000)
+                after = f"重启后{uuid.uuid4().hex[:6]}"
+                await report(live_server, tokens, title=after)
+                await page.locator("[data-test=feed] li", has_text=after).wait_for(timeout=2_000)
+                for title in (before, during, after):
+                    assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
+                titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
+                assert titles.index(after) < titles.index(during) < titles.index(before)
+    finally:
+        server.stop()
