@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { CaseFeed, backoffMs, isLive, type CaseChange } from "./feed";
+import { CaseFeed, RECONNECT_GRACE_MS, backoffMs, isLive, type CaseChange } from "./feed";
 
 const created = (seq: number, caseId: string, at: string): CaseChange => ({
   seq,
@@ -54,11 +54,13 @@ describe("CaseFeed", () => {
 });
 
 describe("liveness and reconnects", () => {
-  it("is stale without a socket or after two missed heartbeats", () => {
-    expect(isLive(true, 1000, 20_000, 15_000)).toBe(true);
-    expect(isLive(false, 1000, 2000, 15_000)).toBe(false);
-    expect(isLive(true, 1000, 40_000, 15_000)).toBe(false);
-    expect(isLive(true, null, 0, 15_000)).toBe(false);
+  it("is stale after two missed heartbeats, or once the socket stays closed past the grace", () => {
+    expect(isLive(null, 1000, 20_000, 15_000)).toBe(true);
+    expect(isLive(null, 1000, 40_000, 15_000)).toBe(false);
+    expect(isLive(null, null, 0, 15_000)).toBe(false);
+    // A token's expiry closes the socket; reconnecting within the grace is no outage.
+    expect(isLive(10_000, 9_000, 10_000 + RECONNECT_GRACE_MS - 1, 15_000)).toBe(true);
+    expect(isLive(10_000, 9_000, 10_000 + RECONNECT_GRACE_MS, 15_000)).toBe(false);
   });
 
   it("backs off from half a second to at most ten", () => {

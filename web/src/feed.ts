@@ -86,9 +86,18 @@ export class CaseFeed {
   }
 }
 
-/** Live while a heartbeat came within two intervals and the socket is up; stale otherwise. */
-export function isLive(socketUp: boolean, lastBeat: number | null, now: number, intervalMs: number): boolean {
-  return socketUp && lastBeat !== null && now - lastBeat <= 2 * intervalMs;
+/** How long a closed socket may take to come back before the wall says it is stale: the
+ * server closes it when the access token it was opened with expires (every few minutes), and
+ * the wall reconnects at once with the renewed one. */
+export const RECONNECT_GRACE_MS = 2000;
+
+/**
+ * Live while a heartbeat came within two intervals and the socket is up, or was down for less
+ * than the grace period (`downSince`: when it closed, null while it is up); stale otherwise.
+ */
+export function isLive(downSince: number | null, lastBeat: number | null, now: number, intervalMs: number): boolean {
+  const connected = downSince === null || now - downSince < RECONNECT_GRACE_MS;
+  return connected && lastBeat !== null && now - lastBeat <= 2 * intervalMs;
 }
 
 /** The wait before the next reconnect: doubling from 0.5 s, at most 10 s. */
