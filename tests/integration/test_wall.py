@@ -138,10 +138,16 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
         arg=open_before,
         timeout=5_000,
     )
-    shot = Path(os.environ.get("REDGRID_SCREENSHOT_DIR", tmp_path)) / "wall.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000
+    shots = Path(os.environ.get("REDGRID_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    # Laid out for 1920x1080, scaling to 3840x2160: exactly one screen, nothing cut off or scrolling.
+    for width, height, name in ((1920, 1080, "wall.png"), (3840, 2160, "wall-4k.png")):
+        await page.set_viewport_size({"width": width, "height": height})
+        size = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+        assert await page.evaluate(size) == [width, height]
+        assert await page.locator("[data-test=feed] li", has_text=title).is_visible()
+        await page.screenshot(path=str(shots / name))
+        assert (shots / name).stat().st_size > 10_000
     assert problems == [], problems  # no script error, no Content-Security-Policy violation
 
 

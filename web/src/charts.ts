@@ -25,17 +25,19 @@ const COLOURS: Record<string, { label: string; colour: string }> = {
   NONE: { label: "未标注", colour: "#6b7a90" },
 };
 
-export function householdsOption(rows: readonly { colour: string; count: number }[]): ChartOption {
+/** Chart options for a screen `scale` times as wide as 1920 px. */
+export function householdsOption(rows: readonly { colour: string; count: number }[], scale = 1): ChartOption {
+  const font = Math.round(16 * scale);
   return {
     animation: false,
     tooltip: { trigger: "item" },
-    legend: { bottom: 0, textStyle: { color: TEXT, fontSize: 16 } },
+    legend: { bottom: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
     series: [
       {
         type: "pie",
         radius: ["45%", "72%"],
         center: ["50%", "45%"],
-        label: { color: TEXT, fontSize: 16, formatter: "{b}\n{c}" },
+        label: { color: TEXT, fontSize: font, formatter: "{b}\n{c}" },
         data: rows.map((row) => ({
           name: COLOURS[row.colour]?.label ?? row.colour,
           value: row.count,
@@ -48,26 +50,33 @@ export function householdsOption(rows: readonly { colour: string; count: number 
 
 export function coverageOption(
   rows: readonly { level: number; partyOrganisationShare: number; headShare: number; stationShare: number }[],
+  scale = 1,
 ): ChartOption {
+  const font = Math.round(16 * scale);
   const percent = (share: number): number => Math.round(share * 1000) / 10;
   const series = (name: string, colour: string, pick: (row: (typeof rows)[number]) => number) => ({
     type: "bar" as const,
     name,
     itemStyle: { color: colour },
-    label: { show: true, position: "top" as const, color: TEXT, formatter: "{c}%" },
+    label: { show: true, position: "top" as const, color: TEXT, fontSize: Math.round(12 * scale), formatter: "{c}%" },
     data: rows.map((row) => percent(pick(row))),
   });
   return {
     animation: false,
     tooltip: { trigger: "axis" },
-    legend: { top: 0, textStyle: { color: TEXT, fontSize: 16 } },
-    grid: { left: 48, right: 16, top: 40, bottom: 32 },
+    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
+    grid: { left: 56 * scale, right: 16 * scale, top: 44 * scale, bottom: 36 * scale },
     xAxis: {
       type: "category",
       data: rows.map((row) => `第${row.level}级`),
-      axisLabel: { color: TEXT, fontSize: 16 },
+      axisLabel: { color: TEXT, fontSize: font },
     },
-    yAxis: { type: "value", max: 100, axisLabel: { color: TEXT, formatter: "{value}%" }, splitLine: { lineStyle: { color: "#24324a" } } },
+    yAxis: {
+      type: "value",
+      max: 100,
+      axisLabel: { color: TEXT, fontSize: Math.round(12 * scale), formatter: "{value}%" },
+      splitLine: { lineStyle: { color: "#24324a" } },
+    },
     series: [
       series("党组织", "#e5484d", (row) => row.partyOrganisationShare),
       series("网格长", "#f5c400", (row) => row.headShare),
