@@ -67,6 +67,14 @@ def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> No
     assert httpx.get(f"{live_server.url}/wall/assets/..%2Findex.html").status_code == 404
 
 
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: REDGRID_SCREENSHOT_DIR, or the test's temporary folder."""
+    folder = Path(os.environ.get("REDGRID_SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @asynccontextmanager
 async def chromium_page() -> AsyncIterator[Page]:
     """A 1920x1080 zh-CN page in Debian's chromium (Playwright's own builds are not reachable)."""
@@ -105,7 +113,7 @@ async def open_cases(page: Page) -> int:
 
 
 async def test_a_reported_case_reaches_the_wall_within_two_seconds(
-    live_server, tokens, page: Page, tmp_path: Path
+    live_server, tokens, page: Page, shots: Path
 ) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -138,8 +146,6 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
         arg=open_before,
         timeout=5_000,
     )
-    shots = Path(os.environ.get("REDGRID_SCREENSHOT_DIR", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
     # Laid out for 1920x1080, scaling to 3840x2160: exactly one screen, nothing cut off or scrolling.
     for width, height, name in ((1920, 1080, "wall.png"), (3840, 2160, "wall-4k.png")):
         await page.set_viewport_size({"width": width, "height": height})
