@@ -34,7 +34,11 @@ def web_origin(origin: str) -> Iterator[str]:
     redirects = list(client["redirectUris"])
     if LOOPBACK_REDIRECT not in redirects:
         redirects.append(LOOPBACK_REDIRECT)
-    admin.update_client(client_id, {"redirectUris": redirects, "webOrigins": [*client["webOrigins"], origin]})
+    attributes = {**client["attributes"], "post.logout.redirect.uris": f"http://localhost:8000/*##{LOOPBACK_REDIRECT}"}
+    admin.update_client(
+        client_id,
+        {"redirectUris": redirects, "webOrigins": [*client["webOrigins"], origin], "attributes": attributes},
+    )
     try:
         yield origin
     finally:
@@ -155,6 +159,11 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
         await page.screenshot(path=str(shots / name))
         assert (shots / name).stat().st_size > 10_000
     assert problems == [], problems  # no script error, no Content-Security-Policy violation
+
+    # Logout ends the Keycloak session and comes back to the wall, which asks for a login again.
+    await page.click("text=退出")
+    await page.locator("#username").wait_for(timeout=10_000)
+    assert page.url.startswith(os.environ["REDGRID_KEYCLOAK_URL"].rstrip("/"))
 
 
 async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
