@@ -38,6 +38,11 @@ describe("CaseFeed", () => {
     feed.applyEvent({ seq: 9, type: "CASE_TRANSITIONED", caseId: "a", state: "DISPATCHED", at: "2026-01-01T09:00:00Z" });
     feed.applyRow({ type: "ROW", caseId: "a", number: "C1", title: "漏水", state: "REPORTED", at: "2026-01-01T08:00:00Z" });
     expect(feed.items[0]?.state).toBe("DISPATCHED");
+    feed.applyRow({ type: "ROW", caseId: "b", title: "积水", state: "REPORTED", overdue: true, at: "2026-01-01T07:00:00Z" });
+    expect(feed.items.map((i) => [i.caseId, i.overdue])).toEqual([
+      ["a", false],
+      ["b", true],
+    ]);
   });
 
   it("marks overdue cases until they are closed, and keeps at most its limit", () => {

@@ -33,6 +33,8 @@ export interface CaseChange {
   state?: CaseState | null;
   priority?: string | null;
   path?: string | null;
+  /** Whether a deadline has passed (a `cases` row knows; an event says CASE_OVERDUE). */
+  overdue?: boolean;
   at: string;
 }
 
@@ -76,7 +78,7 @@ export class CaseFeed {
       state: change.state ?? before?.state ?? null,
       priority: change.priority ?? before?.priority ?? null,
       path: change.path ?? before?.path ?? null,
-      overdue: change.type === "CASE_OVERDUE" || (before?.overdue ?? false),
+      overdue: change.type === "CASE_OVERDUE" || (change.overdue ?? before?.overdue ?? false),
       at: change.at,
     };
     if (item.state === "CLOSED") item.overdue = false;
