@@ -17,10 +17,12 @@ from playwright.async_api import Page, async_playwright
 from .clients import gql_data, realm_admin
 from .conftest import LiveServer
 from .test_cases import report
+from .test_grid import node_id
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
+LOOPBACK_REDIRECT = "http://127.0.0.1/*"
+ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"  # Keycloak lets a loopback IP redirect use any port
 
 
 @contextmanager
@@ -158,6 +160,27 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
         assert await page.locator("[data-test=feed] li", has_text=title).is_visible()
         await page.screenshot(path=str(shots / name))
         assert (shots / name).stat().st_size > 10_000
+    # A grid change (a station on a level-3 node, where the demo has none) redraws coverage.
+    coverage = page.locator("section.coverage")
+    shares = await coverage.get_attribute("data-station-shares")
+    assert shares is not None and shares.split(",")[2] == "0"
+    added = await gql_data(
+        live_server,
+        ADD_STATION,
+        {
+            "input": {
+                "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"),
+                "name": "墙面测试服务点",
+                "kind": "POINT",
+            }
+        },
+        tokens["secretary"],
+    )
+    assert added["addServiceStation"]["errors"] == []
+    await page.wait_for_function(
+        "() => document.querySelector('section.coverage').dataset.stationShares.split(',')[2] !== '0'",
+        timeout=3_000,
+    )
     assert problems == [], problems  # no script error, no Content-Security-Policy violation
 
     # Logout ends the Keycloak session and comes back to the wall, which asks for a login again.

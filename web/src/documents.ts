@@ -9,6 +9,11 @@ export const WallStart = graphql(`
         name
       }
     }
+  }
+`);
+
+export const CoverageQuery = graphql(`
+  query WallCoverage {
     gridCoverage {
       level
       partyOrganisationShare
@@ -99,6 +104,18 @@ export const FiguresEvents = graphql(`
         figures {
           ...WallFigures
         }
+      }
+    }
+  }
+`);
+
+export const GridEvents = graphql(`
+  subscription WallGridEvents($after: Int) {
+    events(area: GRID, after: $after) {
+      __typename
+      ... on GridEvent {
+        seq
+        type
       }
     }
   }

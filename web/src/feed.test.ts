@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { CaseFeed, RECONNECT_GRACE_MS, backoffMs, isLive, type CaseChange } from "./feed";
+import { CaseFeed, RECONNECT_GRACE_MS, backoffMs, isLive, movesCoverage, type CaseChange } from "./feed";
 
 const created = (seq: number, caseId: string, at: string): CaseChange => ({
   seq,
@@ -70,5 +70,15 @@ describe("liveness and reconnects", () => {
 
   it("backs off from half a second to at most ten", () => {
     expect([0, 1, 2, 10].map(backoffMs)).toEqual([500, 1000, 2000, 10_000]);
+  });
+});
+
+describe("coverage", () => {
+  it("reloads for grid changes, not for the units' events on the same stream", () => {
+    expect(["GRID_STATION_ADDED", "GRID_NODE_RETIRED", "UNITS_ORDER_PLACED"].map(movesCoverage)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 });

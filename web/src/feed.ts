@@ -117,3 +117,8 @@ export const STATE_LABELS: Record<CaseState, string> = {
   VERIFIED: "已核验",
   CLOSED: "已归档",
 };
+
+/** Grid changes that can move the party-organisation coverage chart (units' changes cannot). */
+export function movesCoverage(type: string): boolean {
+  return type.startsWith("GRID_");
+}
