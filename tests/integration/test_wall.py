@@ -21,8 +21,8 @@ from .test_grid import node_id
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-LOOPBACK_REDIRECT = "http://127.0.0.1/*"
-ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"  # Keycloak lets a loopback IP redirect use any port
+LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
+ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
 
 
 @contextmanager
