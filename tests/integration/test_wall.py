@@ -19,7 +19,6 @@ from .conftest import LiveServer
 from .test_cases import report
 from .test_grid import node_id
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
 ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
