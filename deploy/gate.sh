@@ -3,8 +3,9 @@
 # with the tools pinned in deploy/constraints.txt (the test extra). deploy/test.sh runs it before
 # the services and pytest, so CI fails fast; .pre-commit-config.yaml runs the same checks.
 # Usage: bash deploy/gate.sh   (after `pip install -c deploy/constraints.txt -e '.[test]'`)
+# The `web` step checks web/ (GraphQL codegen, vue-tsc, eslint, vitest; needs Node 20 and npm).
 # Each tool prints its findings; the gate fails if any of them found anything.
-# `bash deploy/gate.sh mypy imports` runs only the named steps (of: ruff format mypy imports).
+# `bash deploy/gate.sh mypy imports` runs only the named steps (of: ruff format mypy imports web).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${GATE_BIN:-.venv/bin}
@@ -18,7 +19,7 @@ for area in platform tenants graphql realtime; do
     ln -sfn "../../../$area" "$mypy_src/redgrid/$area"
 done
 
-steps=${*:-ruff format mypy imports}
+steps=${*:-ruff format mypy imports web}
 failed=()
 step() {
     local key=$1 name=$2
@@ -44,6 +45,7 @@ step ruff "ruff check" "$BIN/ruff" check .
 step format "ruff format --check" "$BIN/ruff" format --check .
 step mypy "mypy" run_mypy
 step imports "lint-imports" "$BIN/lint-imports" --no-cache
+step web "web: codegen, vue-tsc, eslint, vitest" bash deploy/tools/build-web.sh check
 
 if ((${#failed[@]})); then
     echo "Quality gate FAILED: ${failed[*]}" >&2

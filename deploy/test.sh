@@ -10,13 +10,19 @@ PYTHON=${PYTHON:-python3.11}
 # let it build while pip and the services start.
 bash deploy/tools/install-minio.sh > .venv/minio-path 2> .venv/minio-build.log &
 minio_build=$!
+# Debian's chromium for the wall's browser tests (a no-op once installed).
+bash deploy/tools/install-chromium.sh > .venv/chromium-install.log 2>&1 &
+chromium_install=$!
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -c deploy/constraints.txt -e '.[test]'
-# The quality gate (ruff, mypy, import-linter) first: CI fails fast, before any service starts.
+# The quality gate (ruff, mypy, import-linter, and web/'s vue-tsc, eslint, vitest) first: CI
+# fails fast, before any service starts. Then web/dist, which the server serves under /wall/.
 bash deploy/gate.sh || { kill "$minio_build" 2>/dev/null; exit 1; }
+bash deploy/tools/build-web.sh
 bash deploy/services.sh up
 eval "$(bash deploy/services.sh env)"
 wait "$minio_build" || { cat .venv/minio-build.log >&2; echo "MinIO build failed" >&2; exit 1; }
+wait "$chromium_install" || { cat .venv/chromium-install.log >&2; echo "chromium install failed" >&2; exit 1; }
 REDGRID_TEST_MINIO_BIN="$(cat .venv/minio-path)"
 export REDGRID_TEST_MINIO_BIN
 # Last, so that pytest's own summary (with the suite's time) closes the output, where CI reads it.

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     token_leeway_seconds: float = Field(default=30, ge=0, le=300)
     # The clients (azp) whose access tokens are accepted, comma-separated; the API client always is.
     token_clients: str = "redgrid-api,redgrid-web"
+    # The browser clients' public client (authorization code + PKCE), and where their build is
+    # (empty: web/dist of the source tree, which deploy/dev.sh and deploy/test.sh build).
+    web_client_id: str = "redgrid-web"
+    web_dir: str = ""
     user_status_ttl_seconds: float = Field(default=30, ge=0)
     # True once the realm has SMTP configured: a new account then gets Keycloak's invitation
     # e-mail (set your password) instead of a temporary password shown once to its creator.

@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from redgrid.graphql.core.context import RedGridGraphQL
 from redgrid.graphql.core.gate import RateGate, SocketGate, route_path
-from redgrid.graphql.core.ratelimits import client_address
 from redgrid.graphql.downloads.attachments import download_attachment
 from redgrid.graphql.downloads.registers import download
 from redgrid.graphql.schema import schema
@@ -30,8 +29,9 @@ from redgrid.platform.database import close_database, connection, init_database
 from redgrid.platform.limits import get_limits
 from redgrid.platform.logging import configure_logging
 from redgrid.platform.middleware import RequestIdMiddleware
-from redgrid.platform.ratelimit import RateLimited, TooManyRequests
+from redgrid.platform.root.dev_login import dev_routes
 from redgrid.platform.root.services import Services, build_services
+from redgrid.platform.root.web import web_routes
 from redgrid.platform.settings import Environment, Settings, get_settings
 from redgrid.realtime.connections import OPEN_SOCKETS
 
@@ -73,26 +73,6 @@ async def readyz(request: Request) -> Response:
 
 async def metrics_endpoint(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-async def dev_token(request: Request) -> Response:
-    """The dev identity's password grant, at Keycloak's path shape."""
-    identity = request.app.state.services.dev_identity
-    try:
-        await request.app.state.services.rate_limiter.anonymous(client_address(request))
-    except RateLimited as exc:
-        raise TooManyRequests(exc) from None
-    form = await request.form()
-    if form.get("grant_type") != "password":
-        return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
-    try:
-        return JSONResponse(identity.password_grant(str(form.get("username")), str(form.get("password"))))
-    except ValueError as exc:
-        return JSONResponse({"error": "invalid_grant", "error_description": str(exc)}, status_code=401)
-
-
-async def dev_certs(request: Request) -> Response:
-    return JSONResponse(await request.app.state.services.dev_identity.fetch_jwks())
 
 
 class RedGridApp(Starlette):
@@ -163,13 +143,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/registers/{name}.xlsx", download),
         Route("/attachments/{id}", download_attachment),
+        *web_routes(settings),
     ]
     if settings.uses_dev_identity:
-        realm = f"/dev-identity/realms/{settings.keycloak_realm}/protocol/openid-connect"
-        routes += [
-            Route(f"{realm}/token", dev_token, methods=["POST"]),
-            Route(f"{realm}/certs", dev_certs),
-        ]
+        routes += dev_routes(settings)
     return RedGridApp(
         graphql_socket=graphql_app,
         debug=False,

@@ -285,8 +285,12 @@ def test_dockerfile_shape(dockerfile):
     ins = _instructions(dockerfile)
     froms = [rest for word, rest in ins if word == "FROM"]
     assert len(froms) >= 2, "multi-stage build expected"
-    assert all("PYTHON_IMAGE" in f or "python:3.11-slim" in f for f in froms)
+    # Python stages, and one Node stage that builds web/ (its output is all the runtime gets).
+    node = [f for f in froms if "NODE_IMAGE" in f]
+    assert len(node) == 1 and node[0].endswith(" AS web")
+    assert all("PYTHON_IMAGE" in f or "python:3.11-slim" in f for f in froms if f not in node)
     assert re.search(r"ARG PYTHON_IMAGE=python:3\.11-slim", dockerfile)
+    assert re.search(r"ARG NODE_IMAGE=node:20", dockerfile)
     final = dockerfile[dockerfile.rindex("\nFROM ") :]
     final_ins = _instructions(final)
     words = {word for word, _ in final_ins}
@@ -299,6 +303,8 @@ def test_dockerfile_shape(dockerfile):
     healthcheck = dict(final_ins)["HEALTHCHECK"]
     assert "/healthz" in healthcheck and "urllib" in healthcheck and "curl" not in healthcheck
     assert "REDGRID_ENV=production" in final
+    assert "COPY --from=web /src/web/dist" in final and "REDGRID_WEB_DIR=" in final
+    assert "npm" not in final and "node_modules" not in final
     assert "org.opencontainers.image." in final
     # No compilers in the runtime stage.
     assert "build-essential" not in final and "gcc" not in final

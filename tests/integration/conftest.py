@@ -125,8 +125,8 @@ async def db(fresh_database: dict[str, str]) -> AsyncIterator[None]:
 
 
 class LiveServer:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = Path(env["REDGRID_DATA_DIR"]) / f"server-{self.port}.log"

@@ -1,0 +1,226 @@
+"""The tenant wall in a real browser: Debian's chromium driven by Playwright, logged in through
+Keycloak's own login page, live through the server's subscriptions (no polling)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Page, async_playwright
+
+from .clients import gql_data, realm_admin
+from .conftest import LiveServer
+from .test_cases import report
+from .test_grid import node_id
+
+CHROMIUM = "/usr/bin/chromium"
+LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
+ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
+
+
+@contextmanager
+def web_origin(origin: str) -> Iterator[str]:
+    """The realm's `redgrid-web` client as deploy/keycloak/redgrid-realm.json now has it (a
+    port-free loopback redirect), plus a server's origin for CORS on the token endpoint, which
+    Keycloak matches with its port; the origin is taken away again afterwards."""
+    admin = realm_admin()
+    client_id = admin.get_client_id("redgrid-web")
+    client = admin.get_client(client_id)
+    redirects = list(client["redirectUris"])
+    if LOOPBACK_REDIRECT not in redirects:
+        redirects.append(LOOPBACK_REDIRECT)
+    attributes = {**client["attributes"], "post.logout.redirect.uris": f"http://localhost:8000/*##{LOOPBACK_REDIRECT}"}
+    admin.update_client(
+        client_id,
+        {"redirectUris": redirects, "webOrigins": [*client["webOrigins"], origin], "attributes": attributes},
+    )
+    try:
+        yield origin
+    finally:
+        origins = admin.get_client(client_id)["webOrigins"]
+        admin.update_client(client_id, {"webOrigins": [o for o in origins if o != origin]})
+
+
+@pytest.fixture(scope="module")
+def web_client(live_server) -> Iterator[str]:
+    with web_origin(live_server.url) as origin:
+        yield origin
+
+
+def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> None:
+    index = httpx.get(f"{live_server.url}/wall/")
+    assert index.status_code == 200, "web/dist is missing: deploy/test.sh builds web/ first"
+    assert index.headers["cache-control"] == "no-cache"
+    policy = index.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    keycloak = os.environ["REDGRID_KEYCLOAK_URL"].rstrip("/")
+    assert f"connect-src 'self' {keycloak}" in policy  # the token endpoint, and nothing else outside
+    assert index.headers["x-content-type-options"] == "nosniff"
+    assert index.headers["x-frame-options"] == "DENY"
+    script = next(part.split('"')[1] for part in index.text.split("src=")[1:] if part.startswith('"/wall/assets/'))
+    asset = httpx.get(f"{live_server.url}{script}")
+    assert asset.status_code == 200 and asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "cdn" not in index.text.lower() and "https://" not in index.text
+    config = httpx.get(f"{live_server.url}/wall/config.json").json()
+    assert config == {"authority": f"{keycloak}/realms/redgrid", "clientId": "redgrid-web"}
+    assert httpx.get(f"{live_server.url}/wall/assets/..%2Findex.html").status_code == 404
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: REDGRID_SCREENSHOT_DIR, or the test's temporary folder."""
+    folder = Path(os.environ.get("REDGRID_SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@asynccontextmanager
+async def chromium_page() -> AsyncIterator[Page]:
+    """A 1920x1080 zh-CN page in Debian's chromium (Playwright's own builds are not reachable)."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
+        )
+        context = await browser.new_context(
+            viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        try:
+            yield await context.new_page()
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def page(web_client) -> AsyncIterator[Page]:
+    async with chromium_page() as page:
+        yield page
+
+
+async def keycloak_login(page: Page, server_url: str) -> None:
+    """Open the wall: Keycloak's own login page, then back to the wall with a code (PKCE)."""
+    await page.goto(f"{server_url}/wall/")
+    await page.wait_for_url(f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/**")
+    await page.fill("#username", "jinshui-secretary")
+    await page.fill("#password", "redgrid-demo")
+    await page.click("#kc-login")
+    await page.wait_for_url(f"{server_url}/wall/")
+
+
+async def open_cases(page: Page) -> int:
+    text = await page.locator("[data-test=figures] .tile").first.locator(".value").inner_text()
+    return int(text)
+
+
+async def test_a_reported_case_reaches_the_wall_within_two_seconds(
+    live_server, tokens, page: Page, shots: Path
+) -> None:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    await keycloak_login(page, live_server.url)
+
+    me = await gql_data(live_server, "{ me { tenant { name } } }", token=tokens["secretary"])
+    tenant = me["me"]["tenant"]["name"]
+    await page.locator("[data-test=tenant]", has_text=tenant).wait_for(timeout=10_000)
+    await page.locator("[data-test=live]", has_text="实时").wait_for(timeout=15_000)
+    await page.wait_for_function(
+        "() => /^\\d+$/.test(document.querySelector('[data-test=figures] .tile .value').textContent.trim())"
+    )
+    open_before = await open_cases(page)
+
+    title = f"墙面测试{uuid.uuid4().hex[:6]}"
+    started = time.monotonic()
+    case = await report(live_server, tokens, title=title)
+    await page.locator("[data-test=feed] li", has_text=title).wait_for(timeout=2_000)
+    feed_seconds = time.monotonic() - started
+    line = await page.locator("[data-test=feed] li").first.inner_text()
+    assert title in line and case["number"] in line and "已上报" in line
+    assert feed_seconds <= 2.0
+
+    # The figures move through the FIGURES stream (the server's figures job), not by polling.
+    await page.wait_for_function(
+        "n => Number(document.querySelector('[data-test=figures] .tile .value').textContent) > n",
+        arg=open_before,
+        timeout=5_000,
+    )
+    # Laid out for 1920x1080, scaling to 3840x2160: exactly one screen, nothing cut off or scrolling.
+    for width, height, name in ((1920, 1080, "wall.png"), (3840, 2160, "wall-4k.png")):
+        await page.set_viewport_size({"width": width, "height": height})
+        size = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+        assert await page.evaluate(size) == [width, height]
+        assert await page.locator("[data-test=feed] li", has_text=title).is_visible()
+        await page.screenshot(path=str(shots / name))
+        assert (shots / name).stat().st_size > 10_000
+    # A grid change (a station on a level-3 node, where the demo has none) redraws coverage.
+    coverage = page.locator("section.coverage")
+    shares = await coverage.get_attribute("data-station-shares")
+    assert shares is not None and shares.split(",")[2] == "0"
+    added = await gql_data(
+        live_server,
+        ADD_STATION,
+        {
+            "input": {
+                "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"),
+                "name": "墙面测试服务点",
+                "kind": "POINT",
+            }
+        },
+        tokens["secretary"],
+    )
+    assert added["addServiceStation"]["errors"] == []
+    await page.wait_for_function(
+        "() => document.querySelector('section.coverage').dataset.stationShares.split(',')[2] !== '0'",
+        timeout=3_000,
+    )
+    assert problems == [], problems  # no script error, no Content-Security-Policy violation
+
+    # Logout ends the Keycloak session and comes back to the wall, which asks for a login again.
+    await page.click("text=退出")
+    await page.locator("#username").wait_for(timeout=10_000)
+    assert page.url.startswith(os.environ["REDGRID_KEYCLOAK_URL"].rstrip("/"))
+
+
+async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
+    fresh_database, live_server, tokens
+) -> None:
+    """A wall on its own server; that server stops, a case is reported through another replica
+    meanwhile, and the server comes back on the same port: the wall says so, then resubscribes
+    `after` its last seq and shows every case once."""
+    server = LiveServer(fresh_database)
+    try:
+        server.wait_ready()
+        with web_origin(server.url):
+            async with chromium_page() as page:
+                await keycloak_login(page, server.url)
+                live = page.locator("[data-test=live]")
+                await live.filter(has_text="实时").wait_for(timeout=15_000)
+                before = f"重启前{uuid.uuid4().hex[:6]}"
+                await report(live_server, tokens, title=before)
+                await page.locator("[data-test=feed] li", has_text=before).wait_for(timeout=2_000)
+
+                server.stop()
+                await live.filter(has_text="连接中断").wait_for(timeout=5_000)
+                during = f"停机中{uuid.uuid4().hex[:6]}"
+                await report(live_server, tokens, title=during)
+
+                server = LiveServer(fresh_database, port=server.port)
+                server.wait_ready()
+                await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=20_000)
+                await live.filter(has_text="实时").wait_for(timeout=15_000)
+                after = f"重启后{uuid.uuid4().hex[:6]}"
+                await report(live_server, tokens, title=after)
+                await page.locator("[data-test=feed] li", has_text=after).wait_for(timeout=2_000)
+                for title in (before, during, after):
+                    assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
+                titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
+                assert titles.index(after) < titles.index(during) < titles.index(before)
+    finally:
+        server.stop()

@@ -1,0 +1,122 @@
+/** The wall's GraphQL documents, typed by GraphQL Code Generator from graphql/schema.graphql. */
+import { graphql } from "./gql";
+
+export const WallStart = graphql(`
+  query WallStart {
+    me {
+      username
+      tenant {
+        name
+      }
+    }
+  }
+`);
+
+export const CoverageQuery = graphql(`
+  query WallCoverage {
+    gridCoverage {
+      level
+      partyOrganisationShare
+      headShare
+      stationShare
+    }
+  }
+`);
+
+export const KeyFiguresQuery = graphql(`
+  query WallFigures {
+    keyFigures {
+      ...WallFigures
+    }
+  }
+`);
+
+export const FiguresFragment = graphql(`
+  fragment WallFigures on KeyFigures {
+    openCases
+    overdueCases
+    closedToday
+    satisfaction30Days
+    onDutyNow
+    residents
+    households
+    partyMembers
+    householdsByColour {
+      colour
+      count
+    }
+    asOf
+  }
+`);
+
+export const RecentCases = graphql(`
+  query WallRecentCases {
+    cases(first: 30, order: { field: CREATED_AT, direction: DESC }) {
+      edges {
+        node {
+          id
+          number
+          title
+          state
+          priority
+          overdue
+          createdAt
+          node {
+            path
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const Heartbeat = graphql(`
+  subscription WallHeartbeat($intervalSeconds: Float!) {
+    heartbeat(intervalSeconds: $intervalSeconds)
+  }
+`);
+
+export const CaseEvents = graphql(`
+  subscription WallCases($after: Int) {
+    events(area: CASES, after: $after) {
+      __typename
+      ... on CaseEvent {
+        seq
+        type
+        path
+        at
+        caseId
+        number
+        title
+        state
+        priority
+      }
+    }
+  }
+`);
+
+export const FiguresEvents = graphql(`
+  subscription WallFiguresEvents($after: Int) {
+    events(area: FIGURES, after: $after) {
+      __typename
+      ... on FiguresEvent {
+        seq
+        figures {
+          ...WallFigures
+        }
+      }
+    }
+  }
+`);
+
+export const GridEvents = graphql(`
+  subscription WallGridEvents($after: Int) {
+    events(area: GRID, after: $after) {
+      __typename
+      ... on GridEvent {
+        seq
+        type
+      }
+    }
+  }
+`);
