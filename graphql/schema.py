@@ -18,6 +18,7 @@ from redgrid.graphql.core.extensions import OperationMetrics, TenantTransaction,
 from redgrid.graphql.core.fanout import SharedEventExecutor
 from redgrid.graphql.core.ids import parse_db_id
 from redgrid.graphql.core.limits import LimitedSchema
+from redgrid.graphql.district.schema import DistrictQuery
 from redgrid.graphql.events.schema import Subscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
@@ -55,6 +56,7 @@ Query = merge_types(
         units.UnitsQuery,
         staff.StaffQuery,
         FiguresQuery,
+        DistrictQuery,
     ),
 )
 Mutation = merge_types(

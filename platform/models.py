@@ -49,6 +49,9 @@ class TenantOwned(Model):
     # A setting that, when 'on' in a transaction, lets system code see every tenant's rows
     # of this table (None: never). Only trusted background code sets it.
     rls_bypass_setting: ClassVar[str | None] = None
+    # True on the tables a district's overview reads: their rows are also readable (SELECT
+    # only) in a `district_transaction` of the tenant's district (platform/database.py).
+    district_readable: ClassVar[bool] = False
 
     class Meta:
         abstract = True

@@ -16,6 +16,7 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
 from redgrid.platform.models import Account, Tenant
 from redgrid.platform.provisioning import Provisioner
+from redgrid.tenants.district.snapshot import refresh as refresh_snapshot
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
@@ -102,6 +103,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             secretary = secretary_context(tenant)
             if await GridNode.filter(tenant_id=tenant.id).exists():
                 staff = await seed_staff(secretary, slug)  # today's shifts, for a demo shown on a new day
+                await refresh_snapshot(tenant)
                 report.append(f"tenant {slug}: grid exists, left as it is; {staff}")
                 continue
             scoped = await BUILDERS[slug](secretary)
@@ -114,6 +116,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
                         tenant_id=tenant.id, username=user.username, defaults={"grid_scope": scoped}
                     )
             count = await GridNode.filter(tenant_id=tenant.id).count()
+            await refresh_snapshot(tenant)  # the district's view of registers written without events
         report.append(
             f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}"
         )

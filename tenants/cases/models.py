@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from tortoise import fields
 
@@ -53,6 +53,8 @@ class SlaRule(TenantOwned):
 class Case(TenantOwned):
     """One case. `version` rises with every transition: a change based on an older version
     is refused, so concurrent hands can never overwrite each other."""
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     number = fields.CharField(max_length=32)
