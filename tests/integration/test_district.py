@@ -257,3 +257,43 @@ async def test_the_district_policy_holds_when_the_filter_is_bypassed(db):
         setting = await outer.execute_query_dict("SELECT current_setting('app.district_id', true) AS d")
         assert setting[0]["d"] in ("", None)
     assert await connection().execute_query_dict("SELECT 1 FROM street_snapshot") == []
+
+
+async def test_seed_demo_builds_generated_streets_the_district_view_counts(live_server, fresh_database):
+    """Last in this module: it adds two streets to the demo district."""
+    from .conftest import redgrid
+
+    args = ["--district-streets", "2", "--district-grids", "25", "--district-stations", "5"]
+    result = redgrid(fresh_database, "seed-demo", *args, "--district-residents", "900", "--district-cases", "100")
+    assert "tenant jiangning-s01: 13 grids, 3 workstations, 450 residents, 27 party members, 50 cases" in result.stdout
+    assert "tenant jiangning-s02: 12 grids, 2 workstations, 450 residents, 27 party members, 50 cases" in result.stdout
+    again = redgrid(fresh_database, "seed-demo", *args)
+    assert "tenant jiangning-s01: grid exists, left as it is" in again.stdout
+    refused = redgrid(fresh_database, "seed-demo", "--district-streets", "0", check=False)
+    assert refused.returncode == 2 and "1 to 99 streets" in refused.stderr
+
+    data = (await gql_data(live_server, OVERVIEW, token=password_token("jiangning-district-admin")))["districtOverview"]
+    streets = {s["tenant"]["slug"]: s for s in data["streets"]}
+    first = streets["jiangning-s01"]
+    assert first["figures"]["residents"] == 450 and first["figures"]["households"] == 150
+    assert first["figures"]["partyMembers"] == 27
+    assert [(c["level"], c["nodes"], c["withStation"], c["full"]) for c in first["coverage"]] == [
+        (1, 1, 0, 0),
+        (2, 2, 0, 0),
+        (3, 13, 3, 3),
+    ]
+    assert first["coverage"][2]["withPartyOrganisation"] == first["coverage"][2]["withHead"] == 13
+    # 50 cases in every state of the loop; the closed ones (79 in 100) are not open.
+    assert 0 < first["figures"]["openCases"] < 50 and first["figures"]["overdueCases"] > 0
+    assert {c["state"] for c in first["figures"]["casesByState"]} >= {"REPORTED", "IN_PROGRESS", "VERIFIED"}
+    assert data["total"]["figures"]["residents"] == sum(s["figures"]["residents"] for s in streets.values())
+    # The generated registers hold the household colours' rule (tenants/people/colour.py).
+    async with tenant_transaction((await Tenant.get(slug="jiangning-s01")).id) as conn:
+        rows = await conn.execute_query_dict(
+            "SELECT h.colour, bool_or(p.id IS NOT NULL) AS red, bool_or(r.low_income) AS blue, h.kind FROM household h "
+            "JOIN resident r ON r.household_id = h.id LEFT JOIN party_member p ON p.resident_id = r.id GROUP BY h.id"
+        )
+    for r in rows:
+        assert r["colour"] == (
+            "red" if r["red"] else "blue" if r["blue"] else "yellow" if r["kind"] == "rental" else "none"
+        )
