@@ -3,7 +3,7 @@
 query computing the same result, measured in the same run (p99 and median).
 
     eval "$(bash deploy/services.sh env)"; .venv/bin/python bench/district.py [--runs 200] \
-        [--streets 50] [--residents 2000000]
+        [--streets 50] [--residents 2000000] [--reuse]
 
 It works in its own database (redgrid_bench_district, created and migrated here, emptied at
 the start) next to the test database of deploy/services.sh, and seeds it with the district
@@ -39,7 +39,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-from registers import PAGE, SQL_PAGE, fresh_database, settle
+from registers import PAGE, SQL_PAGE, fresh_database, settle, with_database
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS, STATIONS, CASES_PER_STREET = 1938, 515, 300
@@ -210,27 +210,30 @@ async def timings(app_url: str, owner_url: str, runs: int) -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    owner_url, app_url = await fresh_database(
-        os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"],
-        os.environ["REDGRID_TEST_DATABASE_URL"],
-        "redgrid_bench_district",
-    )
+    name = "redgrid_bench_district"
+    owner, app = os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"]
+    if args.reuse:
+        owner_url, app_url = with_database(owner, name), with_database(app, name)
+    else:
+        owner_url, app_url = await fresh_database(owner, app, name)
     os.environ.update(
         REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING"
     )
-    migrate = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "redgrid.platform.root.cli", "migrate", cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
-    )
-    assert await migrate.wait() == 0, "redgrid migrate failed"
+    if not args.reuse:
+        migrate = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "redgrid.platform.root.cli", "migrate", cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
+        )
+        assert await migrate.wait() == 0, "redgrid migrate failed"
 
-    from redgrid.platform.database import close_database, init_database
+        from redgrid.platform.database import close_database, init_database
 
-    await init_database(url=app_url)
-    try:
-        await seed(owner_url, args.streets, args.residents)
-    finally:
-        await close_database()
+        await init_database(url=app_url)
+        try:
+            await seed(owner_url, args.streets, args.residents)
+        finally:
+            await close_database()
     # Timed in a fresh process, as a server serves it (see bench/registers.py).
+    load_before = os.getloadavg()[0]
     timer = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--time", "--runs", str(args.runs), stdout=asyncio.subprocess.PIPE
     )
@@ -238,6 +241,8 @@ async def main(args: argparse.Namespace) -> None:
     assert timer.returncode == 0, "the timer failed"
     t = json.loads(out.decode().strip().splitlines()[-1])
     print(f"{t['streets']} streets, {t['residents']:,} residents; {args.runs} runs each (p99, median in ms)")
+    load_after = os.getloadavg()[0]
+    print(f"load average (2 cores, shared with whatever else runs): {load_before:.1f} before, {load_after:.1f} after")
     print(f"{'':<44}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
     rows = (
         ("district figures, GraphQL (snapshots)", "figures", "figures_sql"),
@@ -274,6 +279,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--streets", type=int, default=50)
     parser.add_argument("--residents", type=int, default=2_000_000, help="over all the streets")
+    parser.add_argument("--reuse", action="store_true", help="time the district a previous run seeded, again")
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)  # internal: see time_only
     arguments = parser.parse_args()
     asyncio.run(time_only(arguments) if arguments.time else main(arguments))
