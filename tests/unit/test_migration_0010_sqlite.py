@@ -158,7 +158,7 @@ def rows(path: Path) -> dict[str, list[tuple]]:
 
 
 def check_migrated(path: Path, before: dict[str, list[tuple]]) -> None:
-    assert applied(path)[-1] == "0010_held_residents"
+    assert "0010_held_residents" in applied(path)  # and whatever later migrations there are
     assert rows(path) == before
     db = connect(path)
     try:
