@@ -125,6 +125,17 @@ async def test_a_platform_admin_reads_any_district_by_slug(live_server):
     )
     body = (await gql(live_server, OVERVIEW, {"slug": "Not A Slug!"}, token)).json()
     assert body["errors"][0]["extensions"]["code"] == "INVALID_SLUG"
+    # A district without streets yet: an empty overview.
+    empty = f"e{uuid.uuid4().hex[:8]}"
+    made = await gql_data(
+        live_server,
+        "mutation($input: CreateDistrictInput!) { createDistrict(input: $input) { created } }",
+        {"input": {"slug": empty, "name": "高淳区"}},
+        token,
+    )
+    assert made["createDistrict"]["created"] is True
+    data = (await gql_data(live_server, OVERVIEW, {"slug": empty}, token))["districtOverview"]
+    assert data["streets"] == [] and data["total"]["streets"] == 0 and data["total"]["figures"]["residents"] == 0
 
 
 @pytest.mark.parametrize(
