@@ -20,6 +20,7 @@ from redgrid.graphql.core.fanout import SharedEventExecutor
 from redgrid.graphql.core.ids import parse_db_id
 from redgrid.graphql.core.limits import LimitedSchema
 from redgrid.graphql.departments import schema as departments
+from redgrid.graphql.district.schema import DistrictQuery
 from redgrid.graphql.events.schema import Subscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
@@ -61,6 +62,7 @@ Query = merge_types(
         departments.DepartmentsQuery,
         FiguresQuery,
         accounts.AccountsQuery,
+        DistrictQuery,
     ),
 )
 Mutation = merge_types(

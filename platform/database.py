@@ -1,9 +1,11 @@
-"""Database wiring: the Tortoise config, tenant-scoped transactions and migrations.
+"""Database wiring: the Tortoise config, tenant- and district-scoped transactions and migrations.
 
 Tenancy is enforced twice: services filter by the request's tenant, and on PostgreSQL every
 tenant-owned table has a row-level security policy keyed on `app.tenant_id`, which
 `tenant_transaction` sets with `set_config(..., true)` (the SET LOCAL form) so it dies with
-the transaction and can never leak to the next user of a pooled connection.
+the transaction and can never leak to the next user of a pooled connection. A district's
+overview reads across its tenants through `district_transaction` and a second, SELECT-only
+policy on the few tables it needs (`district_readable` models), keyed on `app.district_id`.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ MODEL_MODULES = [
     "redgrid.tenants.staff.models",
     "redgrid.tenants.accounts.models",
     "redgrid.tenants.workers.models",
+    "redgrid.tenants.district.models",
 ]
 POLICY_NAME = "tenant_isolation"
+DISTRICT_POLICY_NAME = "district_read"
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -200,6 +204,36 @@ async def department_transaction(department_id: int) -> AsyncIterator[BaseDBAsyn
 
 
 @asynccontextmanager
+async def district_transaction(district_id: int) -> AsyncIterator[BaseDBAsyncClient]:
+    """One transaction that reads, and only reads, the rows of every tenant of one district in
+    the tables marked `district_readable` (their `district_read` policy admits them when
+    `app.district_id` names the tenant's district); no tenant is set, so nothing can be written
+    and no other table shows a tenant row. Nested, it is a savepoint after which the outer
+    block's settings are set again. Its caller has checked that the district is the caller's."""
+    nested = isinstance(connection(), TransactionalDBClient)
+    async with in_transaction("default") as conn:
+        outer: dict[str, Any] | None = None
+        if is_postgres(conn):
+            if nested:
+                outer = (
+                    await conn.execute_query_dict(
+                        "SELECT current_setting('app.tenant_id', true) AS tenant, "
+                        "current_setting('app.district_id', true) AS district"
+                    )
+                )[0]
+            await conn.execute_query(
+                "SELECT set_config('app.tenant_id', '', true), set_config('app.district_id', $1, true)",
+                [str(district_id)],
+            )
+        yield conn
+        if outer is not None:
+            await conn.execute_query(
+                "SELECT set_config('app.tenant_id', $1, true), set_config('app.district_id', $2, true)",
+                [outer["tenant"] or "", outer["district"] or ""],
+            )
+
+
+@asynccontextmanager
 async def unique_or(error: UserError) -> AsyncIterator[None]:
     """The block's writes in a savepoint: a unique index they break (the same key written by
     another request since the caller checked) is `error` for the caller, not a server error,
@@ -317,10 +351,15 @@ def tenant_owned_tables() -> list[str]:
     return sorted(_tenant_owned_models())
 
 
+def district_readable_tables() -> list[str]:
+    return sorted(table for table, model in _tenant_owned_models().items() if model.district_readable)
+
+
 def row_level_security_sql(app_role: str | None) -> list[str]:
     """Idempotent statements: RLS policy on every tenant-owned table, grants for the app role."""
     statements: list[str] = []
     tenant_expr = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+    district_expr = "NULLIF(current_setting('app.district_id', true), '')::bigint"
     for table, model in sorted(_tenant_owned_models().items()):
         condition = f"tenant_id = {tenant_expr}"
         if model.rls_bypass_setting:
@@ -329,7 +368,15 @@ def row_level_security_sql(app_role: str | None) -> list[str]:
             f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
             f'DROP POLICY IF EXISTS {POLICY_NAME} ON "{table}"',
             f'CREATE POLICY {POLICY_NAME} ON "{table}" USING ({condition}) WITH CHECK ({condition})',
+            f'DROP POLICY IF EXISTS {DISTRICT_POLICY_NAME} ON "{table}"',
         ]
+        if model.district_readable:
+            # SELECT only: in a district transaction no tenant is set, so tenant_isolation
+            # refuses every write; the tenant table is a platform table without RLS.
+            statements.append(
+                f'CREATE POLICY {DISTRICT_POLICY_NAME} ON "{table}" FOR SELECT USING (tenant_id IN '
+                f"(SELECT t.id FROM tenant t WHERE t.district_id = {district_expr}))"
+            )
     statements += department_policy_sql()
     if app_role:
         role = f'"{app_role}"'

@@ -88,6 +88,9 @@ class TenantOwned(Model):
     # was referred to, which the per-request loaders filter by. Empty: nothing.
     department_rls: ClassVar[dict[str, str]] = {}
     department_lookup: ClassVar[str | None] = None
+    # True on the tables a district's overview reads: their rows are also readable (SELECT
+    # only) in a `district_transaction` of the tenant's district (platform/database.py).
+    district_readable: ClassVar[bool] = False
 
     class Meta:
         abstract = True

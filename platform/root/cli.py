@@ -13,6 +13,7 @@ from redgrid.platform.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from redgrid.platform.context import RequestContext
+    from redgrid.platform.root.demo import DistrictScale
     from redgrid.tenants.imports import ImportResult
 
 T = TypeVar("T")
@@ -37,8 +38,9 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.demo_users import DEMO_DISTRICT
     from redgrid.platform.provisioning import build_provisioner
-    from redgrid.platform.root.demo import seed_demo, seed_scale_street
+    from redgrid.platform.root.demo import seed_demo, seed_district_streets, seed_scale_street
 
     scale = getattr(args, "scale", None)
     if scale is not None and scale < 1:
@@ -46,11 +48,17 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         # the scale street's grid with no residents, after which every real run was refused.
         print("error: --scale takes a number of residents, 1 or more", file=sys.stderr)
         return 2
+    district, problem = _district_scale(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
 
     async def work() -> list[str]:
         lines = await seed_demo(build_provisioner(settings))
         if scale is not None:
             lines.append(await seed_scale_street(build_provisioner(settings), scale))
+        if district is not None:
+            lines += await seed_district_streets(build_provisioner(settings), DEMO_DISTRICT[0], district)
         return lines
 
     try:
@@ -59,6 +67,29 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _district_scale(args: argparse.Namespace) -> tuple[DistrictScale | None, str | None]:
+    """The generated streets `--district-streets`/`--jiangning-scale` ask for, or why not;
+    checked before anything is written."""
+    from redgrid.platform.root.demo import JIANGNING_SCALE, PER_STREET, DistrictScale
+
+    streets = getattr(args, "district_streets", None)
+    preset = getattr(args, "jiangning_scale", False)
+    if streets is None and not preset:
+        return None, None
+    streets = streets if streets is not None else JIANGNING_SCALE["streets"]
+    if not 1 <= streets <= 99:
+        return None, "--district-streets takes 1 to 99 streets"
+    given = {k: getattr(args, f"district_{k}", None) for k in PER_STREET}
+    totals = {k: v if v is not None else PER_STREET[k] * streets for k, v in given.items()}
+    if preset:
+        totals.update({k: v for k, v in JIANGNING_SCALE.items() if k != "streets" and given[k] is None})
+    if totals["grids"] < streets or totals["residents"] < 0 or totals["cases"] < 0 or totals["stations"] < 0:
+        return None, "every street needs a grid, and no count may be negative"
+    if totals["residents"] > 10_000_000 or totals["cases"] > 1_000_000 or totals["grids"] > 100_000:
+        return None, "at most 10,000,000 residents, 1,000,000 cases and 100,000 grids"
+    return DistrictScale(streets, totals["grids"], totals["stations"], totals["residents"], totals["cases"]), None
 
 
 def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
@@ -239,6 +270,24 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="also build the street 'scale' with N generated residents, for benchmarks",
     )
+    seed.add_argument(
+        "--district-streets",
+        type=int,
+        metavar="N",
+        help="also build N generated streets in the demo district (<district>-s01, …), for the district view",
+    )
+    seed.add_argument(
+        "--jiangning-scale",
+        action="store_true",
+        help="generated streets at Jiangning's scale: 1,938 grids and 515 workstations over 10 streets (or N)",
+    )
+    for name, per_street in (("grids", 40), ("stations", 10), ("residents", 20_000), ("cases", 300)):
+        seed.add_argument(
+            f"--district-{name}",
+            type=int,
+            metavar="TOTAL",
+            help=f"{name} over all the generated streets (default {per_street:,} a street)",
+        )
     provision = sub.add_parser("provision", help="create a tenant and its Keycloak side (idempotent)")
     provision.add_argument("--district", required=True, help="district slug")
     provision.add_argument("--district-name", help="create the district too, with this name")

@@ -5,10 +5,13 @@ buildings, ~4,000 residents. Hushu town: total grid → 45 villages → 172 micr
 residents in the first village (tenants/people/demo.py). The demo grid head and grid worker
 of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
 Idempotent: a tenant that already has a grid is left as it is, but for today's duty shifts
-(tenants/staff/demo.py).
+(tenants/staff/demo.py). `--scale` adds one large street, `--district-streets` and
+`--jiangning-scale` many generated streets to the district (tenants/district/demo.py).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
@@ -16,6 +19,8 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
 from redgrid.platform.models import Account, Tenant
 from redgrid.platform.provisioning import Provisioner
+from redgrid.tenants.district.demo import StreetPlan, seed_street, spread
+from redgrid.tenants.district.snapshot import refresh as refresh_snapshot
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.demo import seed_people
@@ -103,6 +108,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             secretary = secretary_context(tenant)
             if await GridNode.filter(tenant_id=tenant.id).exists():
                 staff = await seed_staff(secretary, slug)  # today's shifts, for a demo shown on a new day
+                await refresh_snapshot(tenant)
                 report.append(f"tenant {slug}: grid exists, left as it is; {staff}")
                 continue
             scoped = await BUILDERS[slug](secretary)
@@ -119,6 +125,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
                     )
             workers = await seed_workers(secretary, slug, scoped)
             count = await GridNode.filter(tenant_id=tenant.id).count()
+            await refresh_snapshot(tenant)  # the district's view of registers written without events
         report.append(
             f"tenant {slug}: {count} grid nodes; grid users scoped to {scoped.name}; {people}; {units}; {staff}; "
             f"{workers}"
@@ -142,3 +149,42 @@ async def seed_scale_street(provisioner: Provisioner, residents: int) -> str:
     )
     async with tenant_transaction(made.value.id):
         return f"tenant {SCALE_TENANT[0]}: " + await seed_scale(secretary_context(made.value), residents)
+
+
+# "Four Red Gathering Power": Jiangning's 1,938 grids and 515 workstations, over its ten streets.
+JIANGNING_SCALE = {"streets": 10, "grids": 1938, "stations": 515}
+# Per street when not given: grids, workstations, residents, cases.
+PER_STREET = {"grids": 40, "stations": 10, "residents": 20_000, "cases": 300}
+
+
+@dataclass(frozen=True)
+class DistrictScale:
+    streets: int
+    grids: int
+    stations: int
+    residents: int
+    cases: int
+
+    def plans(self) -> list[StreetPlan]:
+        """The totals spread over the streets, street 1 taking the remainders first."""
+        parts = [spread(total, self.streets) for total in (self.grids, self.stations, self.residents, self.cases)]
+        return [StreetPlan(i + 1, *(p[i] for p in parts)) for i in range(self.streets)]
+
+
+async def seed_district_streets(provisioner: Provisioner, district_slug: str, scale: DistrictScale) -> list[str]:
+    """`seed-demo --district-streets N`: N generated streets in the district (tenants/district/
+    demo.py), `<district>-s01`, `<district>-s02`, …; a street that already has a grid is left
+    as it is. Each street is written in a transaction of its own."""
+    report = []
+    for plan in scale.plans():
+        made = await create_tenant(
+            operator_context(),
+            provisioner,
+            slug=f"{district_slug}-s{plan.number:02d}",
+            name=f"规模演示第{plan.number}街道",
+            district_slug=district_slug,
+            kind="street",
+        )
+        async with tenant_transaction(made.value.id):
+            report.append(await seed_street(secretary_context(made.value), plan))
+    return report

@@ -23,6 +23,7 @@ from redgrid.realtime.hub import Hub
 from redgrid.realtime.layer import build_channel_layer
 from redgrid.realtime.publisher import Publisher
 from redgrid.tenants.cases.sla import fire_overdue
+from redgrid.tenants.district.snapshot import refresh_changed
 from redgrid.tenants.figures import publish_changed
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Services:
         self.publisher.start()
         self.scheduler.add("sla-overdue", fire_overdue)
         self.scheduler.add("key-figures", publish_changed)
+        self.scheduler.add("district-snapshots", refresh_changed)
         self.scheduler.start()
 
     async def close(self, drain_seconds: float) -> None:

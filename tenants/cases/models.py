@@ -63,6 +63,8 @@ class Case(TenantOwned):
     """One case. `version` rises with every transition: a change based on an older version
     is refused, so concurrent hands can never overwrite each other."""
 
+    district_readable: ClassVar[bool] = True
+
     id = fields.BigIntField(primary_key=True)
     number = fields.CharField(max_length=32)
     title = fields.CharField(max_length=200)

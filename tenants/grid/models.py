@@ -32,6 +32,8 @@ class GridNode(TenantOwned):
     so cases and history that name it keep their meaning.
     """
 
+    district_readable: ClassVar[bool] = True
+
     id = fields.BigIntField(primary_key=True)
     parent: fields.ForeignKeyNullableRelation[GridNode] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name="children", null=True, on_delete=fields.RESTRICT
@@ -67,6 +69,8 @@ class GridNode(TenantOwned):
 class PartyOrganisation(TenantOwned):
     """The party organisation attached to a grid node (general branch, branch or group)."""
 
+    district_readable: ClassVar[bool] = True
+
     id = fields.BigIntField(primary_key=True)
     node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name="party_organisations", on_delete=fields.RESTRICT
@@ -83,6 +87,8 @@ class PartyOrganisation(TenantOwned):
 
 class ServiceStation(TenantOwned):
     """A party-and-mass service station or point (党群服务站/点) of a grid node."""
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(

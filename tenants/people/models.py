@@ -7,7 +7,7 @@ scope of tenants/scope.py applies to all of it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from tortoise import fields
 
@@ -36,6 +36,8 @@ class Household(TenantOwned):
     `address` is the three parts joined, kept for ordering and searching.
     """
 
+    district_readable: ClassVar[bool] = True
+
     id = fields.BigIntField(primary_key=True)
     node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name="households", on_delete=fields.RESTRICT
@@ -63,6 +65,8 @@ class Resident(TenantOwned):
     refusing him would tell the caller the number is registered elsewhere in the street
     (tenants/people/conflicts.py). The number's uniqueness is a partial unique index over the
     residents not held (migration 0010), which Tortoise's options cannot state."""
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(
@@ -95,6 +99,8 @@ class Resident(TenantOwned):
 class PartyMember(TenantOwned):
     """A resident's party membership: the information card, and the public listing (亮身份)
     shown on the building's board."""
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     resident: fields.OneToOneRelation[Resident] = fields.OneToOneField(

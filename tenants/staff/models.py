@@ -3,7 +3,7 @@ the duty roster: shifts per grid node or station with check-in and check-out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from tortoise import fields
 
@@ -117,6 +117,8 @@ class DutyShift(TenantOwned):
     conditional updates, so neither can happen twice. A cancelled shift is kept (its events
     and history keep their meaning) but frees its time.
     """
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     node: fields.ForeignKeyRelation[GridNode] = fields.ForeignKeyField(

@@ -4,7 +4,7 @@ deliver (配送)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tortoise import fields
 
@@ -37,6 +37,8 @@ class JointUnit(TenantOwned):
     `paired_node` is the community (grid node) it is paired with for joint building (结对共建).
     `contacts` is a short list of {name, phone, role}: a unit has a few, never queried by field.
     """
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=200)

@@ -9,7 +9,13 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
-from redgrid.platform.database import _tenant_owned_models, connection, tenant_owned_tables, tenant_transaction
+from redgrid.platform.database import (
+    _tenant_owned_models,
+    connection,
+    district_readable_tables,
+    tenant_owned_tables,
+    tenant_transaction,
+)
 from redgrid.platform.models import Tenant
 from redgrid.tenants.grid.models import GridNode
 
@@ -105,11 +111,15 @@ async def test_every_tenant_owned_table_has_its_policy(db):
         [tables],
     )
     assert {r["relname"] for r in rows} == set(tables)
-    # The tenant policy, and one per command a district department's staff have on the table.
+    # The tenant policy, one per command a district department's staff have on the table, and
+    # on the tables a district's overview reads a SELECT-only one.
     models = _tenant_owned_models()
-    assert all(r["relrowsecurity"] and r["policies"] == 1 + len(models[r["relname"]].department_rls) for r in rows), (
-        rows
-    )
+    readable = set(district_readable_tables())
+    assert all(
+        r["relrowsecurity"]
+        and r["policies"] == 1 + len(models[r["relname"]].department_rls) + (r["relname"] in readable)
+        for r in rows
+    ), rows
     assert sum(r["policies"] for r in rows) > len(rows)  # the case tables have department policies
     # Every table with a tenant_id column is a TenantOwned model.
     with_column = await connection().execute_query_dict(
