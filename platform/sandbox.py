@@ -29,6 +29,8 @@ import os
 import pickle
 import resource
 import signal
+import struct
+import termios
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -123,6 +125,11 @@ def _widen(conn: Connection) -> None:
         fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
+def _waiting_bytes(fd: int) -> int:
+    """How many bytes the pipe holds unread (Linux's FIONREAD)."""
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
 def _kill(process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
     conn.close()
     if process.is_alive():
@@ -167,22 +174,30 @@ class Stream:
 
     async def _receive(self) -> tuple[str, Any]:
         loop = asyncio.get_running_loop()
-        readable = loop.create_future()
         fd = self._conn.fileno()
+        deadline = loop.time() + self._wait
+        while True:
+            readable = loop.create_future()
 
-        def wake() -> None:
-            if not readable.done():
-                readable.set_result(None)
+            def wake(readable: asyncio.Future[None] = readable) -> None:
+                if not readable.done():
+                    readable.set_result(None)
 
-        loop.add_reader(fd, wake)
+            loop.add_reader(fd, wake)
+            try:
+                await asyncio.wait_for(readable, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise ParseFailed("time") from None
+            finally:
+                loop.remove_reader(fd)
+            # uvloop (libuv's poll) may wake a reader with nothing to read: a message has begun
+            # only when bytes wait in the pipe, its end only when the child has gone.
+            if _waiting_bytes(fd) or not self._process.is_alive():
+                break
         try:
-            await asyncio.wait_for(readable, self._wait)
-        except TimeoutError:
-            raise ParseFailed("time") from None
-        finally:
-            loop.remove_reader(fd)
-        try:
-            # The child writes a message whole once it starts it: reading it blocks no longer than a copy.
+            # libuv also leaves the pipe non-blocking, and a message the child is still writing
+            # would then end in EAGAIN half-way: read it whole, which blocks no longer than a copy.
+            os.set_blocking(fd, True)
             message = self._conn.recv_bytes()
         except (EOFError, OSError):
             raise ParseFailed(await self._cause_of_death()) from None

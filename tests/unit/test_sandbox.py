@@ -53,6 +53,13 @@ def die() -> None:
     os.abort()
 
 
+def slow_large_items(n: int) -> Iterator[str]:
+    """Messages larger than a pipe's default buffer, each a while after the last."""
+    for i in range(n):
+        time.sleep(0.02)
+        yield str(i) * 300_000
+
+
 @pytest.fixture
 def one_second(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("REDGRID_LIMIT_PARSE_SECONDS", "1")
@@ -79,6 +86,18 @@ async def test_memory_time_and_crashes_become_parse_failed_and_the_next_parse_wo
         assert failed.value.reason == reason, parse
         assert time.monotonic() - started < 10, parse
         assert await sandbox.run(echo, "still here", lane="test") == "still here"
+
+
+def test_a_stream_is_read_whole_under_uvloop():
+    """uvicorn runs on uvloop, whose readers (libuv's poll) leave the pipe non-blocking and may
+    wake with nothing to read: every message must still arrive whole, none taken for a death."""
+    import uvloop
+
+    async def read() -> list[int]:
+        return [len(item) async for item in await sandbox.stream(slow_large_items, 8, lane="test")]
+
+    for _ in range(3):
+        assert uvloop.run(read()) == [len(str(i) * 300_000) for i in range(8)]
 
 
 async def test_the_event_loop_runs_while_a_child_parses(one_second):
