@@ -209,7 +209,7 @@ class Street:
         return password_token(self.username(role), self._passwords[role])
 
 
-def _street_slug(module: str) -> str:
+def street_slug(module: str) -> str:
     """Unique per run (the realm outlives the test database), short enough for user names."""
     import re
     import secrets
@@ -218,7 +218,7 @@ def _street_slug(module: str) -> str:
     return f"t-{name}-{secrets.token_hex(3)}"
 
 
-def _forget_street(slug: str) -> None:
+def forget_street(slug: str) -> None:
     """Delete the street's Keycloak side: every user of its group (its five and those its
     tests made), its group and its district's group."""
     from keycloak.exceptions import KeycloakGetError
@@ -247,7 +247,7 @@ async def street(request: pytest.FixtureRequest, fresh_database: dict[str, str],
 
     from .clients import realm_admin
 
-    slug = _street_slug(request.module.__name__)
+    slug = street_slug(request.module.__name__)
     try:
         redgrid(fresh_database, "seed-demo", "--street", slug, "--like", "jinshui", "--district", f"{slug}-district")
         admin = realm_admin()
@@ -261,7 +261,7 @@ async def street(request: pytest.FixtureRequest, fresh_database: dict[str, str],
             admin.update_user(user_id, {**user, "email": email, "emailVerified": True, "requiredActions": []})
         yield Street(slug, await Tenant.get(slug=slug), passwords)
     finally:
-        _forget_street(slug)
+        forget_street(slug)
 
 
 @pytest.fixture(scope="module")
