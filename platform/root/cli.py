@@ -48,6 +48,11 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         # the scale street's grid with no residents, after which every real run was refused.
         print("error: --scale takes a number of residents, 1 or more", file=sys.stderr)
         return 2
+    if getattr(args, "street", None):
+        return _seed_street(settings, args)
+    if getattr(args, "like", None) or getattr(args, "district", None):
+        print("error: --like and --district go with --street", file=sys.stderr)
+        return 2
     district, problem = _district_scale(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -90,6 +95,44 @@ def _district_scale(args: argparse.Namespace) -> tuple[DistrictScale | None, str
     if totals["residents"] > 10_000_000 or totals["cases"] > 1_000_000 or totals["grids"] > 100_000:
         return None, "at most 10,000,000 residents, 1,000,000 cases and 100,000 grids"
     return DistrictScale(streets, totals["grids"], totals["stations"], totals["residents"], totals["cases"]), None
+
+
+def _seed_street(settings: Settings, args: argparse.Namespace) -> int:
+    """`seed-demo --street SLUG`: only that street (the demo tenants are left alone)."""
+    from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS
+    from redgrid.platform.errors import InvalidInput
+    from redgrid.platform.provisioning import build_provisioner
+    from redgrid.platform.root.demo import seed_street
+    from redgrid.platform.user_directory import build_user_directory
+
+    if args.scale is not None or args.district_streets is not None or args.jiangning_scale:
+        print(
+            "error: --street and --scale build different streets, as do the district options; give one", file=sys.stderr
+        )
+        return 2
+    if settings.uses_dev_identity:
+        print("error: --street makes accounts, which the dev identity cannot; configure Keycloak", file=sys.stderr)
+        return 2
+
+    async def work() -> list[str]:
+        return await seed_street(
+            build_provisioner(settings),
+            build_user_directory(settings),
+            args.street,
+            like=args.like or DEMO_TENANTS[0][0],
+            district_slug=args.district or DEMO_DISTRICT[0],
+        )
+
+    try:
+        print("\n".join(asyncio.run(_with_database(settings, work))))
+    except InvalidInput as exc:
+        for error in exc.errors:
+            print(f"error: {error.field or '-'}: {error.message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_provision(settings: Settings, args: argparse.Namespace) -> int:
@@ -288,6 +331,13 @@ def main(argv: list[str] | None = None) -> int:
             metavar="TOTAL",
             help=f"{name} over all the generated streets (default {per_street:,} a street)",
         )
+    seed.add_argument(
+        "--street",
+        metavar="SLUG",
+        help="instead, build the street SLUG like a demo tenant, with accounts SLUG-<role> (passwords shown once)",
+    )
+    seed.add_argument("--like", choices=["jinshui", "hushu"], help="with --street: the demo tenant to copy (jinshui)")
+    seed.add_argument("--district", help="with --street: its district, created when missing (jiangning)")
     provision = sub.add_parser("provision", help="create a tenant and its Keycloak side (idempotent)")
     provision.add_argument("--district", required=True, help="district slug")
     provision.add_argument("--district-name", help="create the district too, with this name")

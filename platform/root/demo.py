@@ -7,6 +7,10 @@ of each tenant are scoped to one grid (Jinshui: building 3; Hushu: village 1).
 Idempotent: a tenant that already has a grid is left as it is, but for today's duty shifts
 (tenants/staff/demo.py). `--scale` adds one large street, `--district-streets` and
 `--jiangning-scale` many generated streets to the district (tenants/district/demo.py).
+
+`seed-demo --street SLUG --like jinshui|hushu` builds one more street of that shape, with its
+own demo-role accounts made through the account service: a demo or a test of its own that
+no other one writes into.
 """
 
 from __future__ import annotations
@@ -16,10 +20,15 @@ from dataclasses import dataclass
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, demo_users
-from redgrid.platform.models import Account, Tenant
+from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, TENANT_ROLES, demo_users
+from redgrid.platform.errors import InvalidInput, UserError
+from redgrid.platform.models import Account, District, Tenant
 from redgrid.platform.provisioning import Provisioner
-from redgrid.tenants.district.demo import StreetPlan, seed_street, spread
+from redgrid.platform.user_directory import UserDirectory
+from redgrid.tenants.accounts import rules as account_rules
+from redgrid.tenants.accounts.service import AccountDraft, create_account
+from redgrid.tenants.district.demo import StreetPlan, spread
+from redgrid.tenants.district.demo import seed_street as seed_generated_street
 from redgrid.tenants.district.snapshot import refresh as refresh_snapshot
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
@@ -133,6 +142,57 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
     return report
 
 
+SCOPED_ROLES = ("grid-head", "grid-worker", "volunteer")  # on the builder's node; the others street-wide
+
+
+async def seed_street(
+    provisioner: Provisioner, directory: UserDirectory, slug: str, *, like: str, district_slug: str
+) -> list[str]:
+    """`seed-demo --street SLUG`: a street built and seeded like the demo tenant `like`, in
+    district `district_slug` (made when missing), with accounts `SLUG-<role>` for the five
+    tenant roles, whose temporary passwords the report shows once. A street that already
+    has a grid is left as it is, but for today's duty shifts."""
+    shapes = {s: (name, kind) for s, name, kind in DEMO_TENANTS}
+    if like not in shapes:
+        raise InvalidInput(UserError("like", "INVALID_SHAPE", f"a street is shaped like one of {', '.join(shapes)}"))
+    problems = [p for role in TENANT_ROLES if (p := account_rules.username_problem(f"{slug}-{role}"))]
+    if problems:
+        raise InvalidInput(
+            UserError("street", "INVALID_SLUG", f"{slug!r} makes invalid user names: {problems[0].message}")
+        )
+    operator = operator_context()
+    report: list[str] = []
+    if not await District.exists(slug=district_slug):
+        name = DEMO_DISTRICT[1] if district_slug == DEMO_DISTRICT[0] else district_slug
+        await create_district(operator, district_slug, name)
+        report.append(f"district {district_slug}: created")
+    name, kind = shapes[like]
+    made = await create_tenant(
+        operator, provisioner, slug=slug, name=f"{name}({slug})", district_slug=district_slug, kind=kind
+    )
+    tenant = made.value
+    async with tenant_transaction(tenant.id):
+        secretary = secretary_context(tenant)
+        if await GridNode.filter(tenant_id=tenant.id).exists():
+            return [*report, f"tenant {slug}: grid exists, left as it is; {await seed_staff(secretary, like)}"]
+        scoped = await BUILDERS[like](secretary)
+        lines = [
+            await seed_people(secretary, like),
+            await seed_units(secretary, like),
+            await seed_staff(secretary, like),
+        ]
+        report.append(f"tenant {slug} (like {like}): grid users scoped to {scoped.name}; " + "; ".join(lines))
+        for role in TENANT_ROLES:
+            username = f"{slug}-{role}"
+            draft = AccountDraft(username, username, role, scoped.id if role in SCOPED_ROLES else None)
+            account = await create_account(secretary, directory, draft)
+            shown = "an invitation was e-mailed" if account.invited else account.temporary_password
+            report.append(f"  {username} ({role}): temporary password (shown once): {shown}")
+        report.append(f"tenant {slug}: {await seed_workers(secretary, slug, scoped)}")
+        await refresh_snapshot(tenant)
+    return report
+
+
 SCALE_TENANT = ("scale", "规模测试街道")
 
 
@@ -186,5 +246,5 @@ async def seed_district_streets(provisioner: Provisioner, district_slug: str, sc
             kind="street",
         )
         async with tenant_transaction(made.value.id):
-            report.append(await seed_street(secretary_context(made.value), plan))
+            report.append(await seed_generated_street(secretary_context(made.value), plan))
     return report

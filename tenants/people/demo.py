@@ -142,10 +142,11 @@ async def _ids(query: Any, key: str) -> dict[Any, int]:
     return {row[key]: row["id"] for row in await query.values("id", key)}
 
 
-async def seed_people(ctx: RequestContext, tenant_slug: str) -> str:
-    """Build the tenant's demo registers; returns a line for the seed report."""
+async def seed_people(ctx: RequestContext, shape: str) -> str:
+    """Build the tenant's demo registers after the demo tenant `shape` (a key of PLANS); the
+    demo user names are the tenant's own. Returns a line for the seed report."""
     tenant_id = ctx.require_tenant().id
-    plan = PLANS[tenant_slug]
+    plan = PLANS[shape]
     rng, today = random.Random(plan.seed), tags.today()
     query = GridNode.filter(tenant_id=tenant_id, level=plan.level, retired_at=None)
     nodes = await (query.filter(subtree("path", plan.under)) if plan.under else query).order_by("path")
@@ -226,7 +227,7 @@ async def seed_people(ctx: RequestContext, tenant_slug: str) -> str:
         r.id = resident_ids[r.id_number]
 
     members = await _party_members(tenant_id, rng, today, nodes, orgs, residents)
-    pairings = await _volunteers(ctx, tenant_slug, plan, rng, today, nodes, residents)
+    pairings = await _volunteers(ctx, plan, rng, today, nodes, residents)
     await colour.refresh(tenant_id, set(ids_of_household))
     return f"{len(residents)} residents in {len(households)} households, {members} party members, {pairings} pairings"
 
@@ -333,7 +334,6 @@ async def _party_members(
 
 async def _volunteers(
     ctx: RequestContext,
-    tenant_slug: str,
     plan: Plan,
     rng: random.Random,
     today: date,
@@ -342,7 +342,8 @@ async def _volunteers(
 ) -> int:
     """An elderly-care team whose volunteers ring the love doorbell of every elder living alone;
     the tenant's demo volunteer user looks after the elders of his grid."""
-    tenant_id = ctx.require_tenant().id
+    tenant = ctx.require_tenant()
+    tenant_id = tenant.id
     await VolunteerTeam.bulk_create(
         [
             VolunteerTeam(tenant_id=tenant_id, name="爱心敲门志愿队", kind="elderly_care"),
@@ -353,7 +354,7 @@ async def _volunteers(
     care = await VolunteerTeam.get(tenant_id=tenant_id, kind="elderly_care")
     helpers = rng.sample([r for r in residents if 25 <= tags.age_on(r.birth_date, today) < 60], 20)  # type: ignore[arg-type]
     await Volunteer.bulk_create(
-        [Volunteer(tenant_id=tenant_id, team_id=care.id, username=f"{tenant_slug}-volunteer", name="志愿者小李")]
+        [Volunteer(tenant_id=tenant_id, team_id=care.id, username=f"{tenant.slug}-volunteer", name="志愿者小李")]
         + [Volunteer(tenant_id=tenant_id, team_id=care.id, resident_id=r.id, name=r.name) for r in helpers]
     )
     volunteers = await Volunteer.filter(tenant_id=tenant_id).order_by("id")

@@ -73,11 +73,13 @@ def _day_and_night(now: datetime) -> list[tuple[datetime, datetime]]:
     return [(a.astimezone(UTC), b.astimezone(UTC)) for a, b in zip(edges, edges[1:], strict=False)]
 
 
-async def seed_staff(ctx: RequestContext, slug: str, now: datetime | None = None) -> str:
-    plan = PLANS.get(slug)
+async def seed_staff(ctx: RequestContext, shape: str, now: datetime | None = None) -> str:
+    """The staff of the demo tenant `shape` (a key of PLANS), with the tenant's own demo users."""
+    plan = PLANS.get(shape)
     if plan is None:
         return "no staff"
     tenant = ctx.require_tenant()
+    slug = tenant.slug
     nodes = {
         n.path: n
         for n in await GridNode.filter(

@@ -83,9 +83,10 @@ def _pairing(kind: str, n: int, community: GridNode, areas: list[GridNode], buil
     return areas[n % len(areas)]
 
 
-async def seed_units(ctx: RequestContext, tenant_slug: str) -> str:
+async def seed_units(ctx: RequestContext, shape: str) -> str:
+    """The demo's joint units, for a tenant shaped like Jinshui (the only demo tenant with any)."""
     tenant_id = ctx.require_tenant().id
-    if tenant_slug != "jinshui":
+    if shape != "jinshui":
         return "units: none in this demo tenant"
     nodes = await GridNode.filter(tenant_id=tenant_id).order_by("path")
     community = next(n for n in nodes if n.level == 1)

@@ -21,6 +21,7 @@ import pytest
 from tortoise import Tortoise
 
 from redgrid.platform.database import tortoise_config
+from redgrid.platform.models import Tenant
 
 from .fuzz_summary import pytest_terminal_summary  # noqa: F401 - the fuzz test's counts in the summary
 
@@ -182,26 +183,110 @@ def live_server(fresh_database: dict[str, str]) -> Iterator[LiveServer]:
         server.stop()
 
 
+class Street:
+    """A street of one test module's own, built like the demo's Jinshui by `redgrid seed-demo
+    --street` (same grid codes and paths, same registers) in a district of its own, with its
+    five demo-role users `<slug>-<role>`. Nothing another module does is seen in it."""
+
+    ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
+
+    def __init__(self, slug: str, tenant: Tenant, passwords: dict[str, str]) -> None:
+        self.slug = slug
+        self.district = f"{slug}-district"
+        self.tenant = tenant
+        self._passwords = passwords
+
+    def username(self, role: str) -> str:
+        return f"{self.slug}-{role}"
+
+    def password(self, role: str) -> str:
+        return self._passwords[role]
+
+    def token(self, role: str) -> str:
+        """A fresh access token of the street's user of `role`."""
+        from .clients import password_token
+
+        return password_token(self.username(role), self._passwords[role])
+
+
+def street_slug(module: str) -> str:
+    """Unique per run (the realm outlives the test database), short enough for user names."""
+    import re
+    import secrets
+
+    name = re.sub(r"[^a-z0-9]+", "-", module.rsplit(".", 1)[-1].removeprefix("test_").lower()).strip("-")[:20]
+    return f"t-{name}-{secrets.token_hex(3)}"
+
+
+def forget_street(slug: str) -> None:
+    """Delete the street's Keycloak side: every user of its group (its five and those its
+    tests made), its group and its district's group."""
+    from keycloak.exceptions import KeycloakGetError
+
+    from .clients import realm_admin
+
+    admin = realm_admin()
+    for path in (f"/tenants/{slug}", f"/districts/{slug}-district"):
+        try:
+            group = admin.get_group_by_path(path)
+        except KeycloakGetError:
+            continue
+        for user in admin.get_group_members(group["id"], {"max": 10000}):
+            admin.delete_user(user["id"])
+        admin.delete_group(group["id"])
+    for role in Street.ROLES:  # a user whose group join failed
+        user_id = admin.get_user_id(f"{slug}-{role}")
+        if user_id:
+            admin.delete_user(user_id)
+
+
 @pytest.fixture(scope="module")
-def tokens() -> dict[str, str]:
-    """Real Keycloak tokens of the demo users: Jinshui's by role, and Hushu's secretary. Per
-    module, so none outlives the realm's access-token lifespan during a long run."""
+async def street(request: pytest.FixtureRequest, fresh_database: dict[str, str], db: None) -> AsyncIterator[Street]:
+    """This module's own street (see Street); its Keycloak users are deleted afterwards."""
+    import secrets
+
+    from .clients import realm_admin
+
+    slug = street_slug(request.module.__name__)
+    try:
+        redgrid(fresh_database, "seed-demo", "--street", slug, "--like", "jinshui", "--district", f"{slug}-district")
+        admin = realm_admin()
+        passwords = {}
+        for role in Street.ROLES:  # what each user's first login would do: a lasting password, an e-mail
+            user_id = admin.get_user_id(f"{slug}-{role}")
+            passwords[role] = f"Pw-{secrets.token_hex(16)}"
+            admin.set_user_password(user_id, passwords[role], temporary=False)
+            user = admin.get_user(user_id)  # Keycloak's update replaces the attributes: sent back whole
+            email = f"{slug}-{role}@example.com"
+            admin.update_user(user_id, {**user, "email": email, "emailVerified": True, "requiredActions": []})
+        yield Street(slug, await Tenant.get(slug=slug), passwords)
+    finally:
+        forget_street(slug)
+
+
+@pytest.fixture(scope="module")
+def tokens(street: Street) -> dict[str, str]:
+    """Real Keycloak tokens of the module's street by role, and of the demo Hushu's secretary
+    (another street). Per module, so none outlives the realm's access-token lifespan."""
     from .clients import password_token
 
-    names = (
-        "jinshui-secretary",
-        "jinshui-grid-head",
-        "jinshui-grid-worker",
-        "jinshui-dept-staff",
-        "jinshui-volunteer",
-        "hushu-secretary",
-    )
-    return {n.removeprefix("jinshui-"): password_token(n) for n in names}
+    return {role: street.token(role) for role in Street.ROLES} | {"hushu-secretary": password_token("hushu-secretary")}
+
+
+@pytest.fixture(scope="module")
+def demo_tokens() -> dict[str, str]:
+    """Tokens of the demo Jinshui's users by role, and of Hushu's secretary: for the modules
+    whose subject is the demo district itself (its two streets side by side, its line
+    departments) or its demo users, which override `tokens` with these."""
+    from .clients import password_token
+
+    names = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
+    return {n: password_token(f"jinshui-{n}") for n in names} | {"hushu-secretary": password_token("hushu-secretary")}
 
 
 @pytest.fixture(scope="module")
 async def grid(live_server: LiveServer, tokens: dict[str, str]) -> dict[str, dict]:
-    """The Jinshui grid by path: node id and its party organisation's id (test_people and the
+    """The module street's grid (Jinshui's shape) by path: node id and its party organisation's id (test_people and the
     modules that reuse its helpers; test_units* have a `grid` of their own)."""
     from .clients import gql_data
 

@@ -49,7 +49,7 @@ def response_data(result: ExecutionResult) -> Any:
     return json.loads(encode_json(result.data))
 
 
-async def street_secretary(slug: str = "jinshui") -> RequestContext:
+async def street_secretary(slug: str) -> RequestContext:
     """A tenant-wide secretary of the street `slug`, for queries run in process."""
     tenant = await Tenant.get(slug=slug)
     identity = Identity("sql-count", "sql-count", frozenset({"secretary"}), tenant.slug, None)

@@ -101,7 +101,7 @@ async def test_a_new_account_must_change_its_password_then_sees_exactly_its_grid
     assert len(paths) == building["households"]["totalCount"]
 
 
-async def test_a_disabled_account_is_refused_and_its_websockets_closed(live_server, tokens, grid):
+async def test_a_disabled_account_is_refused_and_its_websockets_closed(live_server, tokens, grid, street):
     username = unique("worker")
     made = await create(live_server, tokens["secretary"], account_input(grid, username))
     token = browser_login(username, made["temporaryPassword"], new_password="Neu-" + uuid.uuid4().hex)
@@ -122,7 +122,7 @@ async def test_a_disabled_account_is_refused_and_its_websockets_closed(live_serv
     assert [a["action"] for a in actions] == ["ENABLE", "DISABLE", "CREATE"]
     assert actions[1]["before"]["enabled"] is True and actions[1]["after"]["enabled"] is False
     assert actions[2]["before"] is None and actions[2]["after"]["gridScopePath"] == "JS01.A1.B03"
-    assert {a["actor"] for a in actions} == {"jinshui-secretary"}
+    assert {a["actor"] for a in actions} == {street.username("secretary")}
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ async def test_a_secretary_cannot_grant_platform_roles(live_server, tokens, grid
     assert not in_keycloak(username) and await account_rows(db, username) == 0
 
 
-async def test_a_grid_head_creates_volunteers_in_his_grid_only(live_server, tokens, grid, db):
+async def test_a_grid_head_creates_volunteers_in_his_grid_only(live_server, tokens, grid, db, street):
     head = tokens["grid-head"]  # scoped to building 3 (JS01.A1.B03)
     volunteer = unique("vol")
     made = await create(live_server, head, account_input(grid, volunteer, role="VOLUNTEER"))
@@ -164,14 +164,16 @@ async def test_a_grid_head_creates_volunteers_in_his_grid_only(live_server, toke
     accounts = await gql_data(
         live_server, "{ accounts(first: 100) { edges { node { id username role } } } }", token=head
     )
-    worker = next(e["node"] for e in accounts["accounts"]["edges"] if e["node"]["username"] == "jinshui-grid-worker")
+    worker = next(
+        e["node"] for e in accounts["accounts"]["edges"] if e["node"]["username"] == street.username("grid-worker")
+    )
     answer = await gql_data(live_server, DISABLE, {"id": worker["id"]}, head)
     assert [e["code"] for e in answer["disableAccount"]["errors"]] == ["NOT_FOUND"]
-    assert {e["node"]["username"] for e in accounts["accounts"]["edges"]} >= {volunteer, "jinshui-grid-worker"}
-    assert "jinshui-secretary" not in {e["node"]["username"] for e in accounts["accounts"]["edges"]}
+    assert {e["node"]["username"] for e in accounts["accounts"]["edges"]} >= {volunteer, street.username("grid-worker")}
+    assert street.username("secretary") not in {e["node"]["username"] for e in accounts["accounts"]["edges"]}
 
 
-async def test_another_street_cannot_touch_the_account(live_server, tokens, grid, db):
+async def test_another_street_cannot_touch_the_account(live_server, tokens, grid, db, street):
     username = unique("worker")
     made = await create(live_server, tokens["secretary"], account_input(grid, username))
     account_id = made["account"]["id"]
@@ -184,7 +186,7 @@ async def test_another_street_cannot_touch_the_account(live_server, tokens, grid
         assert [e["code"] for e in next(iter(answer.values()))["errors"]] == ["NOT_FOUND"]
     node = await gql_data(live_server, "query($id: ID!) { node(id: $id) { id } }", {"id": account_id}, hushu)
     assert node["node"] is None
-    # Nothing changed in Keycloak: still enabled, still a grid worker of jinshui.
+    # Nothing changed in Keycloak: still enabled, still a grid worker of the street.
     admin = realm_admin()
     user_id = admin.get_user_id(username)
     assert admin.get_user(user_id)["enabled"] is True
@@ -197,7 +199,7 @@ async def test_another_street_cannot_touch_the_account(live_server, tokens, grid
     assert await account_rows(db, "hushu-volunteer") == 1  # Hushu's own, from its sign-ins
 
 
-async def test_a_role_change_reaches_keycloak_and_the_audit_trail(live_server, tokens, grid):
+async def test_a_role_change_reaches_keycloak_and_the_audit_trail(live_server, tokens, grid, street):
     username = unique("worker")
     made = await create(live_server, tokens["secretary"], account_input(grid, username))
     answer = await gql_data(
@@ -214,7 +216,7 @@ async def test_a_role_change_reaches_keycloak_and_the_audit_trail(live_server, t
     roles = {r["name"] for r in admin.get_realm_roles_of_user(admin.get_user_id(username))}
     assert "grid-head" in roles and "grid-worker" not in roles
     user = admin.get_user(admin.get_user_id(username))
-    assert user["attributes"]["tenant"] == ["jinshui"] and user["firstName"] == "小网" and user["lastName"] == "张"
+    assert user["attributes"]["tenant"] == [street.slug] and user["firstName"] == "小网" and user["lastName"] == "张"
 
 
 def csv_file(rows: list[str]) -> bytes:
@@ -270,13 +272,13 @@ async def test_an_import_makes_every_account_or_none(live_server, tokens, db):
     assert in_keycloak(a) and in_keycloak(b)
 
 
-def test_the_users_command_creates_lists_and_disables(fresh_database):
+def test_the_users_command_creates_lists_and_disables(fresh_database, street):
     username = unique("cli")
     made = redgrid(
         fresh_database,
         "users",
         "--tenant",
-        "jinshui",
+        street.slug,
         "create",
         username,
         "--name",
@@ -289,16 +291,16 @@ def test_the_users_command_creates_lists_and_disables(fresh_database):
         f"{username}@example.com",
     )
     assert "temporary password (shown once)" in made.stdout
-    listed = redgrid(fresh_database, "users", "--tenant", "jinshui", "list").stdout
+    listed = redgrid(fresh_database, "users", "--tenant", street.slug, "list").stdout
     assert f"{username}\tgrid-worker\tJS01.A1.B03\tenabled" in listed
-    redgrid(fresh_database, "users", "--tenant", "jinshui", "disable", username)
+    redgrid(fresh_database, "users", "--tenant", street.slug, "disable", username)
     admin = realm_admin()
     assert admin.get_user(admin.get_user_id(username))["enabled"] is False
     refused = redgrid(
         fresh_database,
         "users",
         "--tenant",
-        "jinshui",
+        street.slug,
         "create",
         unique("cli"),
         "--name",

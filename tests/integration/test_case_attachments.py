@@ -70,16 +70,18 @@ def stored_files(env: dict[str, str]) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-async def rows_of(case_global_id: str) -> int:
+async def rows_of(tenant: Tenant, case_global_id: str) -> int:
     from strawberry import relay
 
     case_id = int(relay.GlobalID.from_id(case_global_id).node_id)
-    tenant = await Tenant.get(slug="jinshui")
     async with tenant_transaction(tenant.id):
         return await CaseAttachment.filter(case_id=case_id).count()
 
 
-async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_server, tokens, fresh_database, db):
+async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(
+    live_server, tokens, fresh_database, db, street
+):
+    tenant = street.tenant
     case = await report(live_server, tokens)  # by the grid worker, in building 3
     jpeg, png = photo("JPEG"), photo("PNG", (30, 20))
     first = await added(live_server, tokens["grid-worker"], case["id"], jpeg, filename="../../etc/现场.jpg")
@@ -87,7 +89,7 @@ async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_
     meta = first["attachment"]
     assert (meta["contentType"], meta["size"], meta["width"], meta["height"]) == ("image/jpeg", len(jpeg), 64, 48)
     assert meta["sha256"] == hashlib.sha256(jpeg).hexdigest() and meta["filename"] == "现场.jpg"
-    assert meta["uploadedBy"] == "jinshui-grid-worker"
+    assert meta["uploadedBy"] == street.username("grid-worker")
     # The client's content type is ignored: these bytes are a PNG.
     second = await added(live_server, tokens["grid-head"], case["id"], png, filename="b.jpg", content_type="image/jpeg")
     assert second["attachment"]["contentType"] == "image/png"
@@ -107,7 +109,7 @@ async def test_photos_are_stored_listed_and_served_to_who_may_see_the_case(live_
     assert (await fetch(live_server, None, meta["url"])).status_code == 401
     assert (await fetch(live_server, tokens["secretary"], "/attachments/not-an-id")).status_code == 404
 
-    async with tenant_transaction((await Tenant.get(slug="jinshui")).id):
+    async with tenant_transaction(tenant.id):
         event = await Event.filter(type="case.attachment_added").order_by("-id").first()
     assert event is not None and event.payload["attachmentId"] > 0 and event.path == "JS01.A1.B03"
     assert set(event.payload) == {"id", "attachmentId", "located", "people"}
@@ -129,7 +131,7 @@ async def test_an_iphone_photo_is_served_as_jpeg(live_server, tokens, fresh_data
     assert meta["size"] == len(served.content) and meta["sha256"] == hashlib.sha256(served.content).hexdigest()
 
 
-async def test_who_may_not_attach_gets_nothing_and_nothing_is_written(live_server, tokens, fresh_database, db):
+async def test_who_may_not_attach_gets_nothing_and_nothing_is_written(live_server, tokens, fresh_database, db, street):
     elsewhere = await report(live_server, tokens, who="secretary", path="JS01.A1.B04")
     by_head = await report(live_server, tokens, who="grid-head")
     before = stored_files(fresh_database)
@@ -140,10 +142,10 @@ async def test_who_may_not_attach_gets_nothing_and_nothing_is_written(live_serve
     refused = (await upload(live_server, tokens["grid-worker"], by_head["id"], photo())).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert stored_files(fresh_database) == before
-    assert await rows_of(elsewhere["id"]) == 0 and await rows_of(by_head["id"]) == 0
+    assert await rows_of(street.tenant, elsewhere["id"]) == 0 and await rows_of(street.tenant, by_head["id"]) == 0
 
 
-async def test_bad_files_are_refused_and_leave_nothing(live_server, tokens, fresh_database, db):
+async def test_bad_files_are_refused_and_leave_nothing(live_server, tokens, fresh_database, db, street):
     case = await report(live_server, tokens)
     before = stored_files(fresh_database)
     text = await added(
@@ -158,22 +160,22 @@ async def test_bad_files_are_refused_and_leave_nothing(live_server, tokens, fres
     too_large = photo("JPEG") + b"\x00" * (10 * 1024 * 1024)
     big = await added(live_server, tokens["grid-worker"], case["id"], too_large)
     assert big["errors"][0]["code"] == "TOO_LARGE"
-    assert stored_files(fresh_database) == before and await rows_of(case["id"]) == 0
+    assert stored_files(fresh_database) == before and await rows_of(street.tenant, case["id"]) == 0
 
 
-async def test_count_limit_and_closed_cases(live_server, tokens, fresh_database, db):
+async def test_count_limit_and_closed_cases(live_server, tokens, fresh_database, db, street):
     case = await report(live_server, tokens, who="secretary")
     small = photo("PNG", (2, 2))
     for _ in range(20):
         assert (await added(live_server, tokens["secretary"], case["id"], small))["errors"] == []
     before = stored_files(fresh_database)
     assert (await added(live_server, tokens["secretary"], case["id"], small))["errors"][0]["code"] == "TOO_MANY"
-    assert stored_files(fresh_database) == before and await rows_of(case["id"]) == 20
+    assert stored_files(fresh_database) == before and await rows_of(street.tenant, case["id"]) == 20
 
     closed = await report(live_server, tokens, who="secretary")
     for action, extra in (
         ("ACCEPT", {}),
-        ("DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        ("DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": street.username("grid-worker")}),
         ("START", {}),
         ("RESOLVE", {}),
         ("VERIFY", {"satisfaction": 4}),
@@ -184,10 +186,10 @@ async def test_count_limit_and_closed_cases(live_server, tokens, fresh_database,
         assert result["errors"] == [], (action, result)
         closed = result["case"]
     assert (await added(live_server, tokens["secretary"], closed["id"], small))["errors"][0]["code"] == "CLOSED"
-    assert await rows_of(closed["id"]) == 0
+    assert await rows_of(street.tenant, closed["id"]) == 0
 
 
-async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_server, tokens, fresh_database, db):
+async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_server, tokens, fresh_database, db, street):
     """The photo is stored, then a later field of the same mutation fails: the transaction rolls
     back, and the object its row named is deleted too."""
     case = await report(live_server, tokens)
@@ -208,18 +210,18 @@ async def test_a_rolled_back_operation_takes_its_stored_photo_with_it(live_serve
     body = response.json()
     # Mutation fields run in order: `a` stored and inserted, then a worker may not accept.
     assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["b"], "FORBIDDEN")]
-    assert await rows_of(case["id"]) == 0 and stored_files(fresh_database) == before
+    assert await rows_of(street.tenant, case["id"]) == 0 and stored_files(fresh_database) == before
 
 
-async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, tokens, fresh_database, db):
+async def test_the_sweep_removes_only_old_photos_no_case_refers_to(live_server, tokens, fresh_database, db, street):
     """A crash between storing a photo and committing its row leaves an object no row names,
     a crash inside the write a temporary file: `redgrid sweep-attachments` removes both once
     they are old enough, and nothing else; a tenant whose photos mostly have no row (a wrong
     database) is left alone unless forced."""
+    tenant = street.tenant
     case = await report(live_server, tokens)
     kept = await added(live_server, tokens["grid-worker"], case["id"], photo())
     assert kept["errors"] == []
-    tenant = await Tenant.get(slug="jinshui")
     root = Path(fresh_database["REDGRID_DATA_DIR"]) / "attachments" / f"t{tenant.id}" / "202001"
     root.mkdir(parents=True, exist_ok=True)
     old_orphan, new_orphan, partial = root / uuid.uuid4().hex, root / uuid.uuid4().hex, root / ".upload-x1y2z3"

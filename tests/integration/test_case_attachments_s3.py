@@ -115,7 +115,7 @@ async def test_photos_go_to_the_bucket_and_download_by_a_signed_redirect(s3_serv
     assert [o.key for o in bucket.objects.all()] == keys  # nothing more in the bucket
 
 
-async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, minio, tokens, db, monkeypatch):
+async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, minio, tokens, db, monkeypatch, street):
     from datetime import timedelta
 
     from redgrid.platform import storage
@@ -126,7 +126,7 @@ async def test_the_sweep_empties_the_bucket_of_orphans_only(s3_server, bucket, m
 
     case = await report(s3_server, tokens)
     assert (await added(s3_server, tokens["grid-worker"], case["id"], photo()))["errors"] == []
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = await Tenant.get(slug=street.slug)
     orphans = [f"t{tenant.id}/202001/{str(i) * 32}" for i in range(5)]
     for orphan in orphans:
         bucket.put_object(Key=orphan, Body=photo())

@@ -46,9 +46,9 @@ ALLOWED = {
     "VERIFIED": {"CLOSE": "CLOSED", "REOPEN": "ACCEPTED"},
     "CLOSED": {"REOPEN": "ACCEPTED"},
 }
-WORKER = "jinshui-grid-worker"
-TO_WORKER = {"assigneeKind": "GRID_WORKER", "assignee": WORKER}
-TO_STAFF = {"assigneeKind": "DEPT_STAFF", "assignee": "jinshui-dept-staff"}
+# Whom the loop dispatches to: the module street's users, filled in by `assignees` below.
+TO_WORKER = {"assigneeKind": "GRID_WORKER"}
+TO_STAFF = {"assigneeKind": "DEPT_STAFF"}
 # The loop, one step per state, by the secretary (manager) and the grid worker (assignee).
 LOOP = {
     "REPORTED": ("secretary", "ACCEPT", {}),
@@ -69,6 +69,13 @@ READ = f"query($id: ID!) {{ node(id: $id) {{ {CASE} }} }}"
 
 
 # ---- the workflow table itself (no server needed) ----
+
+
+@pytest.fixture(scope="module", autouse=True)
+def assignees(street) -> None:
+    """The loop's assignees are this module's street's grid worker and sinking staff member."""
+    TO_WORKER["assignee"] = street.username("grid-worker")
+    TO_STAFF["assignee"] = street.username("dept-staff")
 
 
 def test_the_workflow_table_is_the_closed_loop():
@@ -169,7 +176,7 @@ async def test_an_actor_refused_by_state_is_told_the_state_not_his_role(live_ser
     await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
 
 
-async def test_return_hands_back_and_sends_a_resolution_back_to_work(live_server, tokens, db):
+async def test_return_hands_back_and_sends_a_resolution_back_to_work(live_server, tokens, db, street):
     case = await walk(live_server, tokens, await report(live_server, tokens), "DISPATCHED")
     back = await act(live_server, tokens["grid-worker"], case, "RETURN", note="不属于我的网格事项")
     assert back["errors"] == []
@@ -180,7 +187,7 @@ async def test_return_hands_back_and_sends_a_resolution_back_to_work(live_server
         "action": "RETURN",
         "fromState": "DISPATCHED",
         "toState": "ACCEPTED",
-        "actor": WORKER,
+        "actor": street.username("grid-worker"),
         "note": "不属于我的网格事项",
     }
 
@@ -195,16 +202,16 @@ async def test_return_hands_back_and_sends_a_resolution_back_to_work(live_server
     back = await act(live_server, tokens["grid-head"], case, "RETURN", note="居民不满意，重新处理")
     assert back["errors"] == []
     case = back["case"]
-    assert (case["state"], case["assignee"]) == ("IN_PROGRESS", WORKER)  # still his to finish
+    assert (case["state"], case["assignee"]) == ("IN_PROGRESS", street.username("grid-worker"))  # still his to finish
     assert (await read(live_server, tokens["secretary"], case["id"]))["timeline"][-1] == {
         "version": case["version"],
         "action": "RETURN",
         "fromState": "RESOLVED",
         "toState": "IN_PROGRESS",
-        "actor": "jinshui-grid-head",
+        "actor": street.username("grid-head"),
         "note": "居民不满意，重新处理",
     }
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = await Tenant.get(slug=street.slug)
     async with tenant_transaction(tenant.id):
         row = await CaseRow.get(id=int(relay.GlobalID.from_id(case["id"]).node_id))
     assert row.resolved_at is None  # not resolved any more: the resolve deadline counts again
@@ -240,7 +247,7 @@ async def test_escalation_stops_at_the_line_departments(live_server, tokens):
     ]
 
 
-async def test_verify_takes_a_satisfaction_from_1_to_5(live_server, tokens):
+async def test_verify_takes_a_satisfaction_from_1_to_5(live_server, tokens, street):
     reported = [await report(live_server, tokens) for _ in range(5)]
     resolved = await asyncio.gather(*(walk(live_server, tokens, case, "RESOLVED") for case in reported))
     for bad in (0, 6, -1):
@@ -258,13 +265,15 @@ async def test_verify_takes_a_satisfaction_from_1_to_5(live_server, tokens):
             rating,
             f"评价{rating}",
         )
-        assert stored["timeline"][-1]["action"] == "VERIFY" and stored["timeline"][-1]["actor"] == "jinshui-grid-head"
+        assert stored["timeline"][-1]["action"] == "VERIFY" and stored["timeline"][-1]["actor"] == street.username(
+            "grid-head"
+        )
 
 
-async def test_reopen_starts_the_loop_again_without_the_old_rating_or_assignee(live_server, tokens):
+async def test_reopen_starts_the_loop_again_without_the_old_rating_or_assignee(live_server, tokens, street):
     case = await walk(live_server, tokens, await report(live_server, tokens), "CLOSED")
     stored = await read(live_server, tokens["secretary"], case["id"])
-    assert (stored["satisfaction"], stored["assignee"]) == (4, WORKER)
+    assert (stored["satisfaction"], stored["assignee"]) == (4, street.username("grid-worker"))
     reopened = await act(live_server, tokens["grid-head"], case, "REOPEN", note="居民反映复发")
     assert reopened["errors"] == []
     stored = await read(live_server, tokens["secretary"], case["id"])
@@ -279,7 +288,7 @@ async def test_reopen_starts_the_loop_again_without_the_old_rating_or_assignee(l
         "action": "REOPEN",
         "fromState": "CLOSED",
         "toState": "ACCEPTED",
-        "actor": "jinshui-grid-head",
+        "actor": street.username("grid-head"),
         "note": "居民反映复发",
     }
     # The former assignee no longer acts on it as its assignee.
@@ -318,11 +327,16 @@ async def test_a_grid_worker_assignee_does_not_verify_or_close(live_server, toke
     await unchanged(live_server, tokens, await read(live_server, tokens["secretary"], case["id"]))
 
 
-async def test_a_grid_head_who_handled_the_case_does_not_verify_it(live_server, tokens):
+async def test_a_grid_head_who_handled_the_case_does_not_verify_it(live_server, tokens, street):
     case = await walk(live_server, tokens, await report(live_server, tokens), "ACCEPTED")
     case = (
         await act(
-            live_server, tokens["secretary"], case, "DISPATCH", assigneeKind="GRID_WORKER", assignee="jinshui-grid-head"
+            live_server,
+            tokens["secretary"],
+            case,
+            "DISPATCH",
+            assigneeKind="GRID_WORKER",
+            assignee=street.username("grid-head"),
         )
     )["case"]
     case = (await act(live_server, tokens["grid-head"], case, "START"))["case"]

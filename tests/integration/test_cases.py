@@ -54,13 +54,13 @@ async def act(server, token, case, action, **extra):
     return (await gql_data(server, MOVE, variables, token))["transitionCase"]
 
 
-async def test_the_closed_loop_by_the_right_roles(live_server, tokens):
+async def test_the_closed_loop_by_the_right_roles(live_server, tokens, street):
     case = await report(live_server, tokens)
     assert case["state"] == "REPORTED" and case["version"] == 1
     steps = [
         ("grid-head", "ACCEPT", {}),
         ("grid-head", "CONSULT", {}),
-        ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": street.username("grid-worker")}),
         ("grid-worker", "START", {}),
         ("grid-worker", "RESOLVE", {}),
         ("grid-head", "VERIFY", {"satisfaction": 5, "comment": "及时"}),
@@ -72,20 +72,20 @@ async def test_the_closed_loop_by_the_right_roles(live_server, tokens):
         case = result["case"]
     assert case["state"] == "CLOSED" and case["version"] == 8 and case["satisfaction"] == 5
     assert [(t["action"], t["toState"], t["actor"]) for t in case["timeline"]] == [
-        ("REPORT", "REPORTED", "jinshui-grid-worker"),
-        ("ACCEPT", "ACCEPTED", "jinshui-grid-head"),
-        ("CONSULT", "CONSULTING", "jinshui-grid-head"),
-        ("DISPATCH", "DISPATCHED", "jinshui-grid-head"),
-        ("START", "IN_PROGRESS", "jinshui-grid-worker"),
-        ("RESOLVE", "RESOLVED", "jinshui-grid-worker"),
-        ("VERIFY", "VERIFIED", "jinshui-grid-head"),
-        ("CLOSE", "CLOSED", "jinshui-grid-head"),
+        ("REPORT", "REPORTED", street.username("grid-worker")),
+        ("ACCEPT", "ACCEPTED", street.username("grid-head")),
+        ("CONSULT", "CONSULTING", street.username("grid-head")),
+        ("DISPATCH", "DISPATCHED", street.username("grid-head")),
+        ("START", "IN_PROGRESS", street.username("grid-worker")),
+        ("RESOLVE", "RESOLVED", street.username("grid-worker")),
+        ("VERIFY", "VERIFIED", street.username("grid-head")),
+        ("CLOSE", "CLOSED", street.username("grid-head")),
     ]
     reopened = await act(live_server, tokens["grid-head"], case, "REOPEN", note="居民反映复发")
     assert reopened["case"]["state"] == "ACCEPTED" and reopened["case"]["satisfaction"] is None
 
 
-async def test_illegal_and_out_of_scope_transitions_are_refused(live_server, tokens):
+async def test_illegal_and_out_of_scope_transitions_are_refused(live_server, tokens, street):
     case = await report(live_server, tokens)
     illegal = await act(live_server, tokens["grid-head"], case, "CLOSE")
     assert illegal["errors"][0]["code"] == "ILLEGAL_TRANSITION"
@@ -113,7 +113,7 @@ async def test_illegal_and_out_of_scope_transitions_are_refused(live_server, tok
             accepted,
             "DISPATCH",
             assigneeKind="GRID_WORKER",
-            assignee="jinshui-grid-worker",
+            assignee=street.username("grid-worker"),
         )
     )["case"]
     started = (await act(live_server, tokens["grid-worker"], dispatched, "START"))["case"]
@@ -131,7 +131,7 @@ async def test_illegal_and_out_of_scope_transitions_are_refused(live_server, tok
     assert volunteer["data"]["transitionCase"]["errors"][0]["code"] == "NOT_FOUND"
 
 
-async def test_escalation_to_a_line_department(live_server, tokens):
+async def test_escalation_to_a_line_department(live_server, tokens, street):
     case = await report(live_server, tokens, who="grid-head")
     for _ in range(3):  # grid → community → street → department
         case = (await act(live_server, tokens["secretary"], case, "ESCALATE"))["case"]
@@ -146,7 +146,7 @@ async def test_escalation_to_a_line_department(live_server, tokens):
                     "action": "DISPATCH",
                     "version": case["version"],
                     "assigneeKind": "DEPT_STAFF",
-                    "assignee": "jinshui-dept-staff",
+                    "assignee": street.username("dept-staff"),
                 }
             },
             tokens["grid-head"],
@@ -155,7 +155,12 @@ async def test_escalation_to_a_line_department(live_server, tokens):
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # above the grid, the secretary acts
     case = (
         await act(
-            live_server, tokens["secretary"], case, "DISPATCH", assigneeKind="DEPT_STAFF", assignee="jinshui-dept-staff"
+            live_server,
+            tokens["secretary"],
+            case,
+            "DISPATCH",
+            assigneeKind="DEPT_STAFF",
+            assignee=street.username("dept-staff"),
         )
     )["case"]
     staff_view = await gql_data(
@@ -169,12 +174,12 @@ async def test_escalation_to_a_line_department(live_server, tokens):
     assert top["errors"][0]["code"] == "ILLEGAL_TRANSITION"
 
 
-async def test_100_concurrent_transitions_one_wins_per_step(live_server, tokens):
+async def test_100_concurrent_transitions_one_wins_per_step(live_server, tokens, street):
     case = await report(live_server, tokens, who="secretary")
     for action, extra in (
         ("ACCEPT", {}),
         ("CONSULT", {}),
-        ("DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        ("DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": street.username("grid-worker")}),
     ):
         results = await asyncio.gather(
             *(act(live_server, tokens["secretary"], case, action, **extra) for _ in range(100))
@@ -187,7 +192,7 @@ async def test_100_concurrent_transitions_one_wins_per_step(live_server, tokens)
     assert [t["toState"] for t in case["timeline"]] == ["REPORTED", "ACCEPTED", "CONSULTING", "DISPATCHED"]
 
 
-async def test_overdue_fires_once_with_two_schedulers(live_server, second_server, tokens, db):  # noqa: F811
+async def test_overdue_fires_once_with_two_schedulers(live_server, second_server, tokens, db, street):  # noqa: F811
     code = f"fast{uuid.uuid4().hex[:6]}"
     setup = """mutation($code: String!) { setCaseCategory(input: {code: $code, name: "即时", onSceneMinutes: 0,
                resolveMinutes: 0, answerMinutes: 0}) { category { id } errors { code } } }"""
@@ -208,7 +213,7 @@ async def test_overdue_fires_once_with_two_schedulers(live_server, second_server
         assert any(e["number"] == marker["number"] for e in screen.events), "no marker"
         overdue = [e for e in screen.events if e["type"] == "CASE_OVERDUE" and e["number"] == case["number"]]
     assert sorted(e["deadline"] for e in overdue) == ["ANSWER", "ON_SCENE", "RESOLVE"]
-    assert await overdue_events(case["number"]) == ["answer", "on_scene", "resolve"]  # stored once each
+    assert await overdue_events(street.tenant, case["number"]) == ["answer", "on_scene", "resolve"]  # stored once each
     listed = await gql_data(
         live_server,
         "{ cases(first: 50, filter: {overdue: true}) { edges { node { number overdue } } } }",
@@ -218,8 +223,7 @@ async def test_overdue_fires_once_with_two_schedulers(live_server, second_server
     assert sorted(row["overdue"]) == ["ANSWER", "ON_SCENE", "RESOLVE"]
 
 
-async def overdue_events(number: str) -> list[str]:
-    tenant = await Tenant.get(slug="jinshui")
+async def overdue_events(tenant: Tenant, number: str) -> list[str]:
     async with tenant_transaction(tenant.id) as conn:
         await enter_publisher_scope(conn)
         return sorted(
@@ -227,7 +231,7 @@ async def overdue_events(number: str) -> list[str]:
         )
 
 
-async def test_overdue_fires_only_the_deadlines_still_unmet(live_server, tokens, db):
+async def test_overdue_fires_only_the_deadlines_still_unmet(live_server, tokens, db, street):
     """The scanner's one query per tenant finds a case by any passed deadline; only those whose
     milestone is unmet fire, each once however many ticks follow."""
     code = f"minute{uuid.uuid4().hex[:6]}"
@@ -238,7 +242,7 @@ async def test_overdue_fires_only_the_deadlines_still_unmet(live_server, tokens,
     for who, action, extra in (
         ("grid-head", "ACCEPT", {}),
         ("grid-head", "CONSULT", {}),
-        ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": street.username("grid-worker")}),
         ("grid-worker", "START", {}),
     ):  # on scene in time
         result = await act(live_server, tokens[who], case, action, **extra)
@@ -247,4 +251,4 @@ async def test_overdue_fires_only_the_deadlines_still_unmet(live_server, tokens,
     later = datetime.now(UTC) + timedelta(minutes=2)
     assert await fire_overdue(later) >= 2
     await fire_overdue(later)
-    assert await overdue_events(case["number"]) == ["answer", "resolve"]
+    assert await overdue_events(street.tenant, case["number"]) == ["answer", "resolve"]

@@ -74,15 +74,15 @@ def context(tenant: Tenant, roles: set[str], scope: GridScope) -> RequestContext
 
 
 @pytest.fixture
-async def jinshui(db) -> Tenant:
-    return await Tenant.get(slug="jinshui")
+async def home(street) -> Tenant:
+    return street.tenant
 
 
 @pytest.fixture
-async def area_path(jinshui: Tenant) -> str:
-    """An area of Jinshui Garden: a subtree with households inside it and outside it."""
-    async with tenant_transaction(jinshui.id):
-        household = await Household.filter(tenant_id=jinshui.id).order_by("id").first()
+async def area_path(home: Tenant) -> str:
+    """An area of the street's Jinshui Garden: a subtree with households inside it and outside it."""
+    async with tenant_transaction(home.id):
+        household = await Household.filter(tenant_id=home.id).order_by("id").first()
         node = await GridNode.get(id=household.node_id)  # type: ignore[union-attr]
     return node.path.rsplit(".", 1)[0]
 
@@ -96,10 +96,10 @@ async def area_path(jinshui: Tenant) -> str:
         ({"grid-worker", "volunteer"}, True),
     ],
 )
-async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(jinshui, area_path, roles, masked):
+async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(home, area_path, roles, masked):
     scopes = [GridScope(ScopeKind.TENANT), GridScope(ScopeKind.SUBTREE, area_path)]
     for scope in scopes:
-        ctx = context(jinshui, roles, scope)
+        ctx = context(home, roles, scope)
         (data, errors), statements = await both_ways(ctx, HOUSEHOLDS, first=40, order={"field": "ADDRESS"})
         assert not errors
         page = data["households"]
@@ -118,7 +118,7 @@ async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(j
             assert all(h["node"]["path"].startswith(area_path + ".") for h in households)
             assert (
                 page["totalCount"]
-                < (await both_ways(context(jinshui, roles, scopes[0]), HOUSEHOLDS, first=1))[0][0]["households"][
+                < (await both_ways(context(home, roles, scopes[0]), HOUSEHOLDS, first=1))[0][0]["households"][
                     "totalCount"
                 ]
             )
@@ -140,9 +140,9 @@ async def test_a_household_page_is_the_same_both_ways_for_every_role_and_scope(j
         assert red["households"]["edges"] and all(e["node"]["colour"] == "RED" for e in red["households"]["edges"])
 
 
-async def test_a_resident_page_is_the_same_both_ways_with_ages_tags_and_masks(jinshui, area_path):
+async def test_a_resident_page_is_the_same_both_ways_with_ages_tags_and_masks(home, area_path):
     for roles in ({"secretary"}, {"grid-worker"}):
-        ctx = context(jinshui, roles, GridScope(ScopeKind.TENANT))
+        ctx = context(home, roles, GridScope(ScopeKind.TENANT))
         (data, errors), statements = await both_ways(
             ctx, RESIDENTS, first=100, filter={"tag": "OVER_60"}, order={"field": "NAME"}
         )
@@ -158,8 +158,8 @@ async def test_a_resident_page_is_the_same_both_ways_with_ages_tags_and_masks(ji
         assert named["residents"]["edges"]
 
 
-async def test_what_the_compiler_does_not_take_goes_the_resolvers_way(jinshui):
-    ctx = context(jinshui, {"secretary"}, GridScope(ScopeKind.TENANT))
+async def test_what_the_compiler_does_not_take_goes_the_resolvers_way(home):
+    ctx = context(home, {"secretary"}, GridScope(ScopeKind.TENANT))
     fragments = """{ households(first: 10) { edges { node { ...Row } } } }
       fragment Row on Household { address members { name ... on Resident { phone } } }"""
     (_, errors), statements = await both_ways(ctx, fragments)
@@ -182,7 +182,7 @@ async def test_what_the_compiler_does_not_take_goes_the_resolvers_way(jinshui):
     (_, errors), _ = await both_ways(ctx, '{ households(first: 5, after: "nonsense") { edges { cursor } } }')
     assert errors
     for roles in ({"volunteer"}, {"dept-staff"}):
-        (data, errors), _ = await both_ways(context(jinshui, roles, GridScope(ScopeKind.TENANT)), HOUSEHOLDS, first=5)
+        (data, errors), _ = await both_ways(context(home, roles, GridScope(ScopeKind.TENANT)), HOUSEHOLDS, first=5)
         assert data is None and errors
 
 

@@ -21,8 +21,8 @@ class _Undo(Exception):
     pass
 
 
-async def test_full_width_id_numbers_become_ascii_unless_the_ascii_one_is_registered(db):
-    tenant = await Tenant.get(slug="jinshui")
+async def test_full_width_id_numbers_become_ascii_unless_the_ascii_one_is_registered(db, street):
+    tenant = await Tenant.get(slug=street.slug)
     lone, twin = idcard.make("320115", date(1950, 3, 1), 901), idcard.make("320115", date(1950, 3, 1), 903)
     with pytest.raises(_Undo):  # the rows are the test's own: rolled back at the end
         async with tenant_transaction(tenant.id) as conn:
@@ -57,7 +57,7 @@ default_case_categories = importlib.import_module(
 ).default_case_categories
 
 
-async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_own_keeps_them(db):
+async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_own_keeps_them(db, street):
     """Run as `redgrid migrate` runs it: by the tables' owner, whom row-level security lets
     see every tenant (asyncpg straight to the owner's URL, in a transaction rolled back)."""
     import os
@@ -67,16 +67,16 @@ async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_ow
     owner = await asyncpg.connect(os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"])
     try:
         async with owner.transaction():
-            jinshui = await owner.fetchval("SELECT id FROM tenant WHERE slug = 'jinshui'")
+            own = street.tenant.id
             await owner.execute(
-                "UPDATE case_category SET on_scene_minutes = 5 WHERE tenant_id = $1 AND code = 'dispute'", jinshui
+                "UPDATE case_category SET on_scene_minutes = 5 WHERE tenant_id = $1 AND code = 'dispute'", own
             )
-            await owner.execute("DELETE FROM case_category WHERE tenant_id = $1 AND code = 'livelihood'", jinshui)
+            await owner.execute("DELETE FROM case_category WHERE tenant_id = $1 AND code = 'livelihood'", own)
             bare = await owner.fetchval(
                 "INSERT INTO tenant (slug, name, kind, district_id, created_at)"
                 " SELECT 'no-categories', '无类别', 'street', district_id, now() FROM tenant WHERE id = $1 "
                 "RETURNING id",
-                jinshui,
+                own,
             )
             client = SimpleNamespace(
                 capabilities=SimpleNamespace(dialect="postgres"),
@@ -92,9 +92,7 @@ async def test_a_tenant_without_categories_gets_the_defaults_and_one_with_its_ow
                 (code, 10, 60, 1440)
                 for code in ("city_appearance", "street_order", "safety_hazard", "dispute", "livelihood")
             )
-            mine = dict(
-                await owner.fetch("SELECT code, on_scene_minutes FROM case_category WHERE tenant_id = $1", jinshui)
-            )
+            mine = dict(await owner.fetch("SELECT code, on_scene_minutes FROM case_category WHERE tenant_id = $1", own))
             assert mine["dispute"] == 5 and mine["livelihood"] == 10  # its own kept, the missing one back
             raise _Undo
     except _Undo:

@@ -1,6 +1,7 @@
 """The party-members register exported to XLSX (the HTTP endpoint and `redgrid export`), with
 headers an import accepts and ID-card numbers masked by role; the demo's figures where the
-seeds fix them; and `redgrid seed-demo --scale N`, against PostgreSQL, Keycloak and the CLI."""
+seeds fix them; `redgrid seed-demo --street SLUG` and `--scale N`, against PostgreSQL,
+Keycloak and the CLI."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from datetime import date, datetime
 from openpyxl import Workbook
 
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Tenant
+from redgrid.platform.models import Account, Tenant
 from redgrid.tenants.grid.models import GridNode, PartyOrganisation
 from redgrid.tenants.people import idcard
 from redgrid.tenants.people.models import PartyMember, Resident
 
-from .clients import gql_data
-from .conftest import redgrid
+from .clients import gql_data, password_token, realm_admin
+from .conftest import forget_street, redgrid, street_slug
 from .test_registers import download, imported, sheet_rows
 
 MEMBER_HEADERS = ("公民身份号码", "姓名", "所在党组织", "党员类别", "入党时间")
@@ -116,8 +117,8 @@ async def test_hushu_has_45_villages_and_172_micro_grids(live_server, tokens):
     assert sum(per_village) == 172 and min(per_village) >= 3 and max(per_village) <= 4
 
 
-async def test_jinshui_has_30_buildings_with_a_party_group_and_a_branch_per_five(live_server, tokens):
-    data = await gql_data(live_server, NODES, token=tokens["secretary"])
+async def test_jinshui_has_30_buildings_with_a_party_group_and_a_branch_per_five(live_server):
+    data = await gql_data(live_server, NODES, token=password_token("jinshui-secretary"))
     nodes = {e["node"]["path"]: e["node"] for e in data["gridNodes"]["edges"]}
     buildings = [p for p in nodes if p.count(".") == 2]
     areas = [p for p in nodes if p.count(".") == 1]
@@ -128,14 +129,92 @@ async def test_jinshui_has_30_buildings_with_a_party_group_and_a_branch_per_five
     assert [o["kind"] for o in nodes["JS01"]["partyOrganisations"]] == ["GENERAL_BRANCH"]
 
 
-async def test_about_half_of_jinshui_residents_are_over_60(live_server, tokens):
-    query = (
-        "{ all: residents(first: 1) { totalCount } old: residents(first: 1, filter: {tag: OVER_60}) { totalCount } }"
-    )
-    data = await gql_data(live_server, query, token=tokens["secretary"])
+OVER_60 = "{ all: residents(first: 1) { totalCount } old: residents(first: 1, filter: {tag: OVER_60}) { totalCount } }"
+
+
+async def test_about_half_of_jinshui_residents_are_over_60(live_server):
+    data = await gql_data(live_server, OVER_60, token=password_token("jinshui-secretary"))
     total, old = data["all"]["totalCount"], data["old"]["totalCount"]
     assert 3900 <= total <= 4100  # "about 4,000 residents"
     assert 0.45 <= old / total <= 0.55, (old, total)
+
+
+ACCOUNTS = "{ accounts(first: 100) { edges { node { username role displayName gridScope { path } } } } }"
+
+
+async def test_a_street_seeded_like_jinshui_is_the_demo_jinshui_again_with_its_own_users(live_server, tokens, street):
+    """The module's street (`seed-demo --street`, conftest.py): Jinshui's grid, people and
+    staff, in its own district, and the five demo roles as its own accounts, scoped alike."""
+    demo = password_token("jinshui-secretary")
+    assert await gql_data(live_server, NODES, token=tokens["secretary"]) == await gql_data(
+        live_server, NODES, token=demo
+    )
+    people = await gql_data(live_server, OVER_60, token=tokens["secretary"])  # this module's imports add a few
+    total, old = people["all"]["totalCount"], people["old"]["totalCount"]
+    assert 3900 <= total <= 4100 and 0.45 <= old / total <= 0.55, (old, total)
+    staff = "{ sinkingStaff(first: 50) { totalCount edges { node { username } } } }"
+    listed = (await gql_data(live_server, staff, token=tokens["secretary"]))["sinkingStaff"]
+    assert listed["totalCount"] == 6 and street.username("dept-staff") in {
+        e["node"]["username"] for e in listed["edges"]
+    }
+    accounts = (await gql_data(live_server, ACCOUNTS, token=tokens["secretary"]))["accounts"]["edges"]
+    assert {
+        (a["node"]["username"], a["node"]["role"], (a["node"]["gridScope"] or {}).get("path")) for a in accounts
+    } == {
+        (street.username("secretary"), "SECRETARY", None),
+        (street.username("grid-head"), "GRID_HEAD", "JS01.A1.B03"),
+        (street.username("grid-worker"), "GRID_WORKER", "JS01.A1.B03"),
+        (street.username("dept-staff"), "DEPT_STAFF", None),
+        (street.username("volunteer"), "VOLUNTEER", "JS01.A1.B03"),
+    }
+    await street.tenant.fetch_related("district")
+    assert street.tenant.district.slug == street.district and street.tenant.name == f"金水街道({street.slug})"
+    admin = realm_admin()
+    user = admin.get_user(admin.get_user_id(street.username("grid-worker")))
+    assert user["attributes"]["tenant"] == [street.slug] and user["attributes"]["district"] == [street.district]
+
+
+async def test_seed_demo_street_runs_twice_and_refuses_what_it_cannot_build(fresh_database, db, street):
+    again = redgrid(fresh_database, "seed-demo", "--street", street.slug, "--district", street.district)
+    assert f"tenant {street.slug}: grid exists, left as it is" in again.stdout and "password" not in again.stdout
+    long = "x" * 60  # a valid tenant slug, but its user names would be too long
+    for args, message in (
+        (("--street", long), "makes invalid user names"),
+        (("--street", street.slug, "--district", "jiangning"), "belongs to another district"),
+        (("--street", "x-other", "--scale", "10"), "--street and --scale build different streets"),
+        (("--like", "hushu"), "--like and --district go with --street"),
+        (("--street", "x-other", "--like", "nowhere"), "invalid choice"),
+    ):
+        refused = redgrid(fresh_database, "seed-demo", *args, check=False)
+        assert refused.returncode == 2 and message in refused.stderr, (args, refused.stderr)
+    assert not await Tenant.filter(slug__in=[long, "x-other"]).exists()
+
+
+async def test_seed_demo_street_like_hushu_builds_a_town_in_a_new_district(fresh_database, db):
+    slug = street_slug("hushu-like")
+    try:
+        done = redgrid(
+            fresh_database, "seed-demo", "--street", slug, "--like", "hushu", "--district", f"{slug}-district"
+        )
+        assert f"district {slug}-district: created" in done.stdout
+        assert (
+            len(re.findall(rf"  {slug}-[a-z-]+ \([a-z-]+\): temporary password \(shown once\): \S+", done.stdout)) == 5
+        )
+        tenant = await Tenant.get(slug=slug).prefetch_related("district")
+        assert tenant.kind == "town" and tenant.district.slug == f"{slug}-district"
+        async with tenant_transaction(tenant.id):
+            assert await GridNode.filter(tenant_id=tenant.id).count() == 1 + 45 + 172
+            village = await GridNode.get(tenant_id=tenant.id, path="HS.V01")
+            scopes = dict(await Account.filter(tenant_id=tenant.id).values_list("username", "grid_scope_id"))
+        assert scopes == {
+            f"{slug}-secretary": None,
+            f"{slug}-grid-head": village.id,
+            f"{slug}-grid-worker": village.id,
+            f"{slug}-dept-staff": None,
+            f"{slug}-volunteer": village.id,
+        }
+    finally:
+        forget_street(slug)
 
 
 async def test_seed_demo_scale_builds_the_scale_street_once(fresh_database, db):

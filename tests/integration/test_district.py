@@ -22,6 +22,14 @@ from redgrid.tenants.grid.models import GridNode
 
 from .clients import gql, gql_data, password_token, realm_admin
 
+
+@pytest.fixture(scope="module")
+def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
+    """This module works on the demo district's own streets, Jinshui and Hushu, side by side,
+    not in a street of its own."""
+    return demo_tokens
+
+
 FIGURES = """asOf overdueCases openCases closedToday satisfaction30Days onDutyNow residents households partyMembers
   casesByState { state count } householdsByColour { colour count }"""
 COVERAGE = "level nodes withPartyOrganisation withHead withStation full"

@@ -20,6 +20,14 @@ from .test_case_attachments import added, fetch, photo
 from .test_cases import category_id, report
 from .test_realtime import any_node, wait_until
 
+
+@pytest.fixture(scope="module")
+def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
+    """This module works on the demo district's line departments, referred to by its streets,
+    not in a street of its own."""
+    return demo_tokens
+
+
 CASE = (
     "id number state version escalation assigneeKind assignee department { id slug name } "
     "node { path } category { code } timeline { action fromState toState actor note }"

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from .clients import gql, password_token
+from .clients import gql
 from .conftest import LiveServer
 
 ID_NUMBER = "110105194912310021"
@@ -31,8 +31,8 @@ def log_lines(server: LiveServer) -> list[dict]:
     return [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
 
 
-async def test_an_id_number_written_inline_never_reaches_the_log(server):
-    token = password_token("jinshui-secretary")
+async def test_an_id_number_written_inline_never_reaches_the_log(server, street):
+    token = street.token("secretary")
     failing = [
         # An Int where a String belongs: graphql-core's message quotes the value.
         f'mutation {{ createResident(input: {{nodeId: "{NO_SUCH_NODE}", name: "x", idNumber: {ID_NUMBER}}}) '

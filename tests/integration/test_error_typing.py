@@ -10,7 +10,7 @@ import json
 import httpx
 import pytest
 
-from .clients import gql, password_token
+from .clients import gql
 from .conftest import LiveServer
 
 IMPORT = """mutation($file: Upload!) { importRegister(register: RESIDENTS, file: $file) {
@@ -20,8 +20,8 @@ SQUARE = {"type": "Polygon", "coordinates": [[[118.8, 31.9], [118.9, 31.9], [118
 
 
 @pytest.fixture(scope="module")
-def secretary() -> str:
-    return password_token("jinshui-secretary")
+def secretary(street) -> str:
+    return street.token("secretary")
 
 
 async def errors_of(
@@ -57,12 +57,12 @@ async def upload(server: LiveServer, token: str | None, data: bytes) -> dict:
     return response.json()
 
 
-async def test_an_import_asks_who_calls_before_it_reads_the_file(live_server, secretary):
+async def test_an_import_asks_who_calls_before_it_reads_the_file(live_server, secretary, street):
     as_string = 'mutation { importRegister(register: RESIDENTS, file: "x") { imported errors { field code } } }'
     assert codes(await errors_of(live_server, as_string)) == ["UNAUTHENTICATED"]
     assert codes((await upload(live_server, None, b"junk"))["errors"]) == ["UNAUTHENTICATED"]
     # A role that may not import is refused before the file is parsed (junk would be UNREADABLE).
-    volunteer = await upload(live_server, password_token("jinshui-volunteer"), b"\x00junk")
+    volunteer = await upload(live_server, street.token("volunteer"), b"\x00junk")
     assert codes(volunteer["errors"]) == ["FORBIDDEN"]
     for query, variables in ((as_string, None), (IMPORT, {"file": "x"})):
         response = await gql(live_server, query, variables, secretary)

@@ -12,14 +12,14 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Event
 from redgrid.realtime.publisher import enter_publisher_scope
 
-from .clients import Subscriber, gql_data, password_token
+from .clients import Subscriber, gql_data
 from .conftest import LiveServer
-from .test_realtime import CREATE, gid, jinshui  # noqa: F401 - the fixture
+from .test_realtime import CREATE, gid, home  # noqa: F401 - the fixture
 
 
-async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_server, fresh_database, jinshui):  # noqa: F811
-    tenant, nodes = jinshui
-    secretary = password_token("jinshui-secretary")
+async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_server, fresh_database, home, street):  # noqa: F811
+    tenant, nodes = home
+    secretary = street.token("secretary")
     parent = gid(nodes["JS01.A3"])
     prefix = uuid.uuid4().hex[:4]
     codes = [f"G{prefix}{i:03d}" for i in range(120)]
@@ -28,7 +28,7 @@ async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_
     subscribers = [
         Subscriber(doomed, secretary),
         Subscriber(doomed, secretary),
-        Subscriber(doomed, password_token("jinshui-grid-head"), area="GRID"),  # sees none of A3
+        Subscriber(doomed, street.token("grid-head"), area="GRID"),  # sees none of A3
         Subscriber(doomed, secretary, protocol="graphql-ws"),
     ]
     for s in subscribers:

@@ -155,11 +155,11 @@ def test_graphql_http_audit_anonymous(live_server):
         (f"{GRAPHQL_RESPONSE};q=0", "application/json"),
     ],
 )
-async def test_content_type_follows_accept(live_server, tokens, accept, media_type):
+async def test_content_type_follows_accept(live_server, tokens, accept, media_type, street):
     response = await post(live_server, {"query": ME}, accept, tokens["secretary"])
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == media_type
-    assert response.json() == {"data": {"me": {"username": "jinshui-secretary"}}}
+    assert response.json() == {"data": {"me": {"username": street.username("secretary")}}}
 
 
 @pytest.mark.parametrize(
@@ -242,7 +242,7 @@ def clean_store():
     client.close()
 
 
-async def test_apq_round_trip_post_and_get(live_server, tokens, clean_store):
+async def test_apq_round_trip_post_and_get(live_server, tokens, clean_store, street):
     token = tokens["secretary"]
     query = "query Me { me { username } }"
     missing = await post(live_server, persisted(hash_of=query), "application/json", token)
@@ -254,7 +254,7 @@ async def test_apq_round_trip_post_and_get(live_server, tokens, clean_store):
     assert modern.status_code == 404 and codes(modern) == ["PERSISTED_QUERY_NOT_FOUND"], modern.text
 
     registered = await post(live_server, persisted(query), GRAPHQL_RESPONSE, token)
-    assert registered.status_code == 200 and registered.json()["data"]["me"]["username"] == "jinshui-secretary"
+    assert registered.status_code == 200 and registered.json()["data"]["me"]["username"] == street.username("secretary")
     assert clean_store.hexists("redgrid:apq:documents", sha256(query))
 
     by_hash = await post(live_server, persisted(hash_of=query), GRAPHQL_RESPONSE, token)
@@ -266,7 +266,7 @@ async def test_apq_round_trip_post_and_get(live_server, tokens, clean_store):
 
 
 @pytest.mark.parametrize(("protocol", "start"), [("graphql-transport-ws", "subscribe"), ("graphql-ws", "start")])
-async def test_apq_websocket_by_hash(live_server, tokens, clean_store, protocol, start):
+async def test_apq_websocket_by_hash(live_server, tokens, clean_store, protocol, start, street):
     token = tokens["secretary"]
     query = "query WsMe { me { username } }"
     assert (await post(live_server, persisted(query), GRAPHQL_RESPONSE, token)).status_code == 200
@@ -276,7 +276,9 @@ async def test_apq_websocket_by_hash(live_server, tokens, clean_store, protocol,
         if protocol == "graphql-transport-ws":  # the legacy protocol runs subscriptions only
             await ws.send(json.dumps({"id": "1", "type": start, "payload": persisted(hash_of=query)}))
             message = await _next_message(ws)
-            assert message["type"] == "next" and message["payload"]["data"]["me"]["username"] == "jinshui-secretary"
+            assert message["type"] == "next" and message["payload"]["data"]["me"]["username"] == street.username(
+                "secretary"
+            )
         # Registered over the socket (text and hash), then sent by hash alone: both listen, no error.
         await ws.send(json.dumps({"id": "e1", "type": start, "payload": persisted(EVENTS)}))
         await ws.send(json.dumps({"id": "e2", "type": start, "payload": persisted(hash_of=EVENTS)}))
@@ -367,11 +369,11 @@ def allow_listed(fresh_database, tmp_path_factory):
         server.stop()
 
 
-async def test_allow_list_over_http(allow_listed, tokens):
+async def test_allow_list_over_http(allow_listed, tokens, street):
     token = tokens["secretary"]
     for body in ({"query": LISTED}, persisted(hash_of=LISTED), persisted(LISTED)):
         response = await post(allow_listed, body, GRAPHQL_RESPONSE, token)
-        assert response.status_code == 200 and response.json()["data"]["me"]["username"] == "jinshui-secretary"
+        assert response.status_code == 200 and response.json()["data"]["me"]["username"] == street.username("secretary")
     for accept in (GRAPHQL_RESPONSE, "application/json"):
         for body in ({"query": ME}, persisted(hash_of=ME), persisted(ME), {"query": TYPENAME}):
             response = await post(allow_listed, body, accept, token)

@@ -26,8 +26,8 @@ async def node_id(server, token: str, path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def secretary() -> str:
-    return password_token("jinshui-secretary")
+def secretary(street) -> str:
+    return street.token("secretary")
 
 
 async def test_levels_and_coverage_of_the_demo_grid(live_server, secretary):
@@ -119,8 +119,8 @@ async def test_create_rename_move_retire_with_scope_following(live_server, secre
     assert blocked["errors"][0]["code"] == "NOT_EMPTY" and "party organisation" in blocked["errors"][0]["message"]
 
 
-async def test_grid_head_scope_follows_a_move_of_his_building(live_server, secretary):
-    head = password_token("jinshui-grid-head")
+async def test_grid_head_scope_follows_a_move_of_his_building(live_server, secretary, street):
+    head = street.token("grid-head")
     me = "{ me { gridScope { path } } }"
     assert (await gql_data(live_server, me, token=head))["me"]["gridScope"]["path"] == "JS01.A1.B03"
     building_3 = await node_id(live_server, secretary, "JS01.A1.B03")
@@ -134,8 +134,8 @@ async def test_grid_head_scope_follows_a_move_of_his_building(live_server, secre
     assert (await gql_data(live_server, me, token=head))["me"]["gridScope"]["path"] == "JS01.A1.B03"
 
 
-async def test_grid_head_edits_only_his_building(live_server, secretary):
-    head = password_token("jinshui-grid-head")
+async def test_grid_head_edits_only_his_building(live_server, secretary, street):
+    head = street.token("grid-head")
     building_3 = await node_id(live_server, secretary, "JS01.A1.B03")
     building_4 = await node_id(live_server, secretary, "JS01.A1.B04")
     code = f"U{uuid.uuid4().hex[:5]}"
@@ -156,7 +156,7 @@ async def test_grid_head_edits_only_his_building(live_server, secretary):
         "node": None,
         "errors": [{"code": "NOT_FOUND"}],
     }
-    volunteer = (await gql(live_server, rename, {"id": building_3}, password_token("jinshui-volunteer"))).json()
+    volunteer = (await gql(live_server, rename, {"id": building_3}, street.token("volunteer"))).json()
     assert volunteer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 

@@ -105,7 +105,7 @@ async def shaped(live_server) -> dict:
     return {"token": token, "R": r, "A": a, "B": b, "X": x, "Y": y, "Z": z}
 
 
-async def test_set_grid_levels_takes_two_to_six_names_and_never_less_than_the_tree(live_server):
+async def test_set_grid_levels_takes_two_to_six_names_and_never_less_than_the_tree(live_server, street):
     token = await new_tenant(live_server)
     assert (await gql_data(live_server, "{ gridLevels { depth } }", token=token))["gridLevels"] == []
 
@@ -143,9 +143,9 @@ async def test_set_grid_levels_takes_two_to_six_names_and_never_less_than_the_tr
     assert three["errors"] == [] and [level["depth"] for level in three["levels"]] == [1, 2, 3]
 
     # volunteers and grid heads never name levels
-    volunteer = (await gql(live_server, LEVELS, {"names": ["a", "b"]}, password_token("jinshui-volunteer"))).json()
+    volunteer = (await gql(live_server, LEVELS, {"names": ["a", "b"]}, street.token("volunteer"))).json()
     assert volunteer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    head = (await gql(live_server, LEVELS, {"names": ["a", "b"]}, password_token("jinshui-grid-head"))).json()
+    head = (await gql(live_server, LEVELS, {"names": ["a", "b"]}, street.token("grid-head"))).json()
     assert head["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
@@ -441,9 +441,9 @@ async def test_coverage_shares_follow_organisations_heads_and_stations(live_serv
     assert final[1] == row(1, 1, 1, 1, 1, (1.0, 1.0, 1.0, 1.0))
 
 
-async def test_demo_grid_shares_match_its_counts(live_server):
-    for username in ("jinshui-secretary", "hushu-secretary"):
-        rows = (await gql_data(live_server, COVERAGE, token=password_token(username)))["gridCoverage"]
+async def test_demo_grid_shares_match_its_counts(live_server, street):
+    for who, token in (("street", street.token("secretary")), ("hushu", password_token("hushu-secretary"))):
+        rows = (await gql_data(live_server, COVERAGE, token=token))["gridCoverage"]
         assert rows
         for r in rows:
             for count, share in (
@@ -452,8 +452,8 @@ async def test_demo_grid_shares_match_its_counts(live_server):
                 ("withStation", "stationShare"),
                 ("full", "fullShare"),
             ):
-                assert r[share] == round(r[count] / r["nodes"], 4), (username, r)
-        if username == "jinshui-secretary":
+                assert r[share] == round(r[count] / r["nodes"], 4), (who, r)
+        if who == "street":
             by_level = {r["level"]: r for r in rows}
             assert (by_level[1]["partyOrganisationShare"], by_level[1]["headShare"], by_level[1]["stationShare"]) == (
                 1.0,
@@ -463,8 +463,8 @@ async def test_demo_grid_shares_match_its_counts(live_server):
             assert by_level[2]["fullShare"] == 1.0
 
 
-async def test_grid_head_attaches_only_inside_his_building(live_server):
-    secretary, head = password_token("jinshui-secretary"), password_token("jinshui-grid-head")
+async def test_grid_head_attaches_only_inside_his_building(live_server, street):
+    secretary, head = street.token("secretary"), street.token("grid-head")
     nodes = await tree(live_server, secretary)
     building_4 = nodes["JS01.A1.B04"]["id"]
     query = f"query($id: ID!) {{ node(id: $id) {{ ... on GridNode {{ {NODE} }} }} }}"

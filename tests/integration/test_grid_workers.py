@@ -17,6 +17,14 @@ from .clients import gql, gql_data
 from .test_cases import act, report
 from .test_grid import node_id
 
+
+@pytest.fixture(scope="module")
+def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
+    """This module works on the demo Jinshui's grid workers, linked to its demo users' accounts,
+    not in a street of its own."""
+    return demo_tokens
+
+
 ERR = "errors { field code message }"
 WORKER = "id name phone account { username displayName } posts nodes { path }"
 CREATE = f"mutation($input: GridWorkerInput!) {{ createGridWorker(input: $input) {{ worker {{ {WORKER} }} {ERR} }} }}"

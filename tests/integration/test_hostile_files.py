@@ -25,8 +25,8 @@ from .test_registers import upload
 GPS_IFD, ORIENTATION = 0x8825, 0x0112
 
 
-async def residents() -> int:
-    async with tenant_transaction((await Tenant.get(slug="jinshui")).id):
+async def residents(tenant: Tenant) -> int:
+    async with tenant_transaction(tenant.id):
         return await Resident.all().count()
 
 
@@ -48,8 +48,8 @@ async def refused_while_healthz_answers(server, token: str, filename: str, data:
     return body["data"]["importRegister"]
 
 
-async def test_a_sheet_with_its_last_cell_filled_is_refused_and_the_server_lives(live_server, tokens, db):
-    before = await residents()
+async def test_a_sheet_with_its_last_cell_filled_is_refused_and_the_server_lives(live_server, tokens, db, street):
+    before = await residents(street.tenant)
     declared = xlsx({"A1": "姓名", "XFD1048576": "x"})  # the finding's file: 512 GiB laid out densely
     assert len(declared) < 6000
     result = await refused_while_healthz_answers(live_server, tokens["grid-worker"], "网格.xlsx", declared)
@@ -59,23 +59,23 @@ async def test_a_sheet_with_its_last_cell_filled_is_refused_and_the_server_lives
     result = await refused_while_healthz_answers(live_server, tokens["grid-worker"], "网格.xlsx", lying)
     assert [e["code"] for e in result["errors"]] == ["TOO_LARGE"] and result["imported"] == 0
     assert live_server.process.poll() is None
-    assert await residents() == before
+    assert await residents(street.tenant) == before
 
 
-async def test_a_zip_bomb_is_refused_and_the_next_import_works(live_server, tokens, db):
-    before = await residents()
+async def test_a_zip_bomb_is_refused_and_the_next_import_works(live_server, tokens, db, street):
+    before = await residents(street.tenant)
     bomb = rezip(xlsx({"A1": "姓名"}), lambda name, body: body, {"xl/sharedStrings2.xml": b" " * (200 * 2**20)})
     assert len(bomb) < 400_000
     result = await refused_while_healthz_answers(live_server, tokens["secretary"], "炸弹.xlsx", bomb)
     assert [e["code"] for e in result["errors"]] == ["TOO_LARGE"] and result["imported"] == 0
-    assert await residents() == before
+    assert await residents(street.tenant) == before
     good = xlsx({"A1": "姓名", "B1": "网格编码", "A2": "炸弹后", "B2": "JS01.A1.B03"})
     result = await refused_while_healthz_answers(live_server, tokens["secretary"], "好.xlsx", good)
     assert (result["errors"], result["rowErrors"], result["imported"]) == ([], [], 1)
-    assert await residents() == before + 1
+    assert await residents(street.tenant) == before + 1
 
 
-async def test_a_small_png_of_144_megapixels_is_refused(live_server, tokens, fresh_database, db):
+async def test_a_small_png_of_144_megapixels_is_refused(live_server, tokens, fresh_database, db, street):
     case = await report(live_server, tokens)
     buffer = io.BytesIO()
     Image.new("1", (12_000, 12_000)).save(buffer, format="PNG", optimize=True)
@@ -83,7 +83,7 @@ async def test_a_small_png_of_144_megapixels_is_refused(live_server, tokens, fre
     before = stored_files(fresh_database)
     result = await added(live_server, tokens["grid-worker"], case["id"], buffer.getvalue(), filename="a.png")
     assert result["attachment"] is None and [e["code"] for e in result["errors"]] == ["TOO_LARGE"]
-    assert stored_files(fresh_database) == before and await rows_of(case["id"]) == 0
+    assert stored_files(fresh_database) == before and await rows_of(street.tenant, case["id"]) == 0
 
 
 async def test_photos_are_stored_upright_without_their_metadata(live_server, tokens, db):

@@ -44,14 +44,13 @@ def shape(payload: dict) -> dict:
     return {"text": re.sub(r"\d{6}\*{4}\d{3}[\dX]", "masked", text)}
 
 
-async def held_rows(name: str) -> list[Resident]:
-    tenant = await Tenant.get(slug="jinshui")
+async def held_rows(tenant: Tenant, name: str) -> list[Resident]:
     async with tenant_transaction(tenant.id):
         return await Resident.filter(tenant_id=tenant.id, name=name).all()
 
 
 async def test_a_number_registered_elsewhere_is_answered_as_a_new_one_and_held_for_the_secretary(
-    live_server, tokens, grid, db
+    live_server, tokens, grid, db, street
 ):
     elsewhere = number()
     await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=elsewhere)
@@ -99,7 +98,7 @@ async def test_a_number_registered_elsewhere_is_answered_as_a_new_one_and_held_f
         "resolveResidentConflict"
     ]
     assert done["errors"] == [] and done["resident"]["id"] == mine[0]["registered"]["id"]
-    assert await held_rows(answers["elsewhere-name"]) == []
+    assert await held_rows(street.tenant, answers["elsewhere-name"]) == []
     twice = (await gql_data(live_server, RESOLVE, {"r": held_id, "how": "DISMISS"}, tokens["secretary"]))[
         "resolveResidentConflict"
     ]
@@ -152,7 +151,7 @@ async def test_the_import_answers_a_number_registered_elsewhere_as_a_fresh_one(l
     ]
 
 
-async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, tokens, grid, db):
+async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, tokens, grid, db, street):
     outside = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=number())
     missing = "UmVzaWRlbnQ6OTk5OTk5OTk5"  # Resident:999999999
     household = (
@@ -202,7 +201,7 @@ async def test_an_id_outside_the_grid_answers_as_a_missing_one(live_server, toke
         (await gql_data(live_server, node, {"id": i}, tokens["grid-worker"]))["node"] for i in (outside["id"], missing)
     ] == [None, None]
     # Nothing was written by the refusals.
-    assert await held_rows("改名") == []
+    assert await held_rows(street.tenant, "改名") == []
 
 
 async def test_the_party_import_finds_the_registered_resident_not_the_held_one(live_server, tokens, grid, db):
@@ -224,8 +223,7 @@ async def test_the_party_import_finds_the_registered_resident_not_the_held_one(l
 # Held rows stay in step with the resident they are held of.
 
 
-async def held_of(resident_id: str) -> int | None:
-    tenant = await Tenant.get(slug="jinshui")
+async def held_of(tenant: Tenant, resident_id: str) -> int | None:
     async with tenant_transaction(tenant.id):
         return (await Resident.get(tenant_id=tenant.id, id=db_id(resident_id))).held_of_id  # type: ignore[attr-defined]
 
@@ -234,10 +232,9 @@ def db_id(global_id: str) -> int:
     return int(base64.b64decode(global_id).decode().split(":")[1])
 
 
-async def elsewhere_held(shared: str, path: str = "JS01.A1.B05") -> dict:
+async def elsewhere_held(tenant: Tenant, shared: str, path: str = "JS01.A1.B05") -> dict:
     """A resident registered with `shared` by a grid worker of `path` (the demo's tokens have no
     such worker: the service called as one), as a payload's {"id": global id}."""
-    tenant = await Tenant.get(slug="jinshui")
     async with tenant_transaction(tenant.id):
         node = await GridNode.get(tenant_id=tenant.id, path=path)
         row = await people.create_resident(
@@ -248,14 +245,16 @@ async def elsewhere_held(shared: str, path: str = "JS01.A1.B05") -> dict:
     return {"id": base64.b64encode(f"Resident:{row.id}".encode()).decode()}
 
 
-async def test_a_registered_resident_losing_his_number_hands_it_to_the_oldest_held_one(live_server, tokens, grid, db):
+async def test_a_registered_resident_losing_his_number_hands_it_to_the_oldest_held_one(
+    live_server, tokens, grid, db, street
+):
     for change in ({"idNumber": number()}, {"clearIdNumber": True}):
         shared = number()
         registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
         worker = tokens["grid-worker"]
         first = await create_resident(live_server, worker, grid[B03]["id"], idNumber=shared)
-        second = await elsewhere_held(shared)  # by a worker of another building
-        assert [await held_of(r["id"]) for r in (first, second)] == [db_id(registered["id"])] * 2
+        second = await elsewhere_held(street.tenant, shared)  # by a worker of another building
+        assert [await held_of(street.tenant, r["id"]) for r in (first, second)] == [db_id(registered["id"])] * 2
         changed = (
             await gql_data(
                 live_server, UPDATE_RESIDENT, {"input": {"id": registered["id"], **change}}, tokens["secretary"]
@@ -263,7 +262,7 @@ async def test_a_registered_resident_losing_his_number_hands_it_to_the_oldest_he
         )["updateResident"]
         assert changed["errors"] == [], changed
         # The oldest held one is the registered one now, the other held of him.
-        assert [await held_of(r["id"]) for r in (first, second)] == [None, db_id(first["id"])]
+        assert [await held_of(street.tenant, r["id"]) for r in (first, second)] == [None, db_id(first["id"])]
         conflicts = (await gql_data(live_server, CONFLICTS, token=tokens["secretary"]))["residentConflicts"]
         assert {c["held"]["id"]: c["registered"]["id"] for c in conflicts if c["held"]["idNumber"] == shared} == {
             second["id"]: first["id"]
@@ -280,13 +279,13 @@ async def test_a_registered_resident_losing_his_number_hands_it_to_the_oldest_he
 
 
 async def test_a_conflict_whose_numbers_differ_or_that_others_are_held_of_is_refused_not_a_server_error(
-    live_server, tokens, grid, db
+    live_server, tokens, grid, db, street
 ):
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = street.tenant
     shared = number()
     registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
     held = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=shared)
-    other = await elsewhere_held(shared)
+    other = await elsewhere_held(street.tenant, shared)
     async with tenant_transaction(tenant.id):  # rows as no service writes them any more
         await Resident.filter(tenant_id=tenant.id, id=db_id(other["id"])).update(held_of_id=db_id(held["id"]))
     for how in ("DISMISS", "MOVE"):
@@ -302,11 +301,11 @@ async def test_a_conflict_whose_numbers_differ_or_that_others_are_held_of_is_ref
             "resolveResidentConflict"
         ]
         assert refused["resident"] is None and refused["errors"][0]["code"] == "NUMBER_CHANGED", refused
-    assert await held_of(held["id"]) == db_id(registered["id"])  # nothing written
+    assert await held_of(street.tenant, held["id"]) == db_id(registered["id"])  # nothing written
 
 
-async def test_a_move_tells_the_registered_residents_old_grid_too(live_server, tokens, grid, db):
-    tenant = await Tenant.get(slug="jinshui")
+async def test_a_move_tells_the_registered_residents_old_grid_too(live_server, tokens, grid, db, street):
+    tenant = street.tenant
     shared = number()
     registered = await create_resident(live_server, tokens["secretary"], grid[B04]["id"], idNumber=shared)
     held = await create_resident(live_server, tokens["grid-worker"], grid[B03]["id"], idNumber=shared)
@@ -332,11 +331,11 @@ def caller(tenant: Tenant, role: str, path: str | None) -> RequestContext:
     return RequestContext(identity, tenant, GridScope(ScopeKind.SUBTREE, path) if path else GridScope(ScopeKind.TENANT))
 
 
-async def test_the_loser_of_a_race_for_a_number_is_held_unless_the_winner_is_in_his_grid(grid, db):
+async def test_the_loser_of_a_race_for_a_number_is_held_unless_the_winner_is_in_his_grid(grid, db, street):
     """The secretary's registration is written but not committed when the worker's starts: the
     worker's insert waits on the unique index, then fails as the secretary's commits. Outside
     the worker's grid, his row is written held (as a new number's answer); inside, DUPLICATE."""
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = street.tenant
     secretary, worker = caller(tenant, "secretary", None), caller(tenant, "grid-worker", B03)
     async with tenant_transaction(tenant.id):
         nodes = dict(await GridNode.filter(tenant_id=tenant.id, path__in=[B03, B04]).values_list("path", "id"))

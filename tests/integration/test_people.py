@@ -261,7 +261,7 @@ async def test_grid_head_sees_and_changes_only_his_building(live_server, tokens,
 ID_LIKE = re.compile(r"\d{6}(\d{8}|\*{4})\d{3}[\dX]")
 
 
-async def test_a_volunteer_gets_no_register_only_his_pairings_and_never_an_id_number(live_server, tokens, grid):
+async def test_a_volunteer_gets_no_register_only_his_pairings_and_never_an_id_number(live_server, tokens, grid, street):
     volunteer = tokens["volunteer"]
     for query in (
         "{ residents { totalCount } }",
@@ -290,7 +290,7 @@ async def test_a_volunteer_gets_no_register_only_his_pairings_and_never_an_id_nu
             token=tokens["secretary"],
         )
     )["volunteers"]["edges"][0]["node"]
-    assert mine["username"] == "jinshui-volunteer"
+    assert mine["username"] == street.username("volunteer")
     paired = (
         await gql_data(
             live_server,
@@ -309,7 +309,7 @@ async def test_a_volunteer_gets_no_register_only_his_pairings_and_never_an_id_nu
     response = await gql(live_server, pairings, token=volunteer)
     data = response.json()["data"]["pairings"]
     assert data["totalCount"] == len(data["edges"]) >= 5
-    assert {e["node"]["volunteer"]["username"] for e in data["edges"]} == {"jinshui-volunteer"}
+    assert {e["node"]["volunteer"]["username"] for e in data["edges"]} == {street.username("volunteer")}
     ours = next(e["node"] for e in data["edges"] if e["node"]["id"] == paired["pairing"]["id"])
     assert ours["elder"] == {
         "name": elder["name"],
@@ -460,7 +460,7 @@ async def test_every_stored_colour_is_the_derived_one(db):
                 assert {r["colour"] for r in counts} == {"red", "blue", "yellow", "none"}
 
 
-async def test_party_member_cards_points_and_the_listing_board(live_server, tokens, grid):
+async def test_party_member_cards_points_and_the_listing_board(live_server, tokens, grid, street):
     head, secretary = tokens["grid-head"], tokens["secretary"]
     r = await create_resident(live_server, head, grid[B03]["id"], idNumber=fresh_id(years_ago(55)), phone="13700001111")
     bad = (
@@ -552,7 +552,7 @@ async def test_party_member_cards_points_and_the_listing_board(live_server, toke
             head,
         )
     )["verifyCommitment"]["commitment"]
-    assert verified["verified"] and verified["verifiedBy"] == "jinshui-grid-head" and verified["verifiedAt"]
+    assert verified["verified"] and verified["verifiedBy"] == street.username("grid-head") and verified["verifiedAt"]
     for hours in (1.5, 2):
         served = (
             await gql_data(
@@ -665,7 +665,7 @@ async def test_party_member_cards_points_and_the_listing_board(live_server, toke
     }
 
 
-async def test_teams_volunteers_and_pairings(live_server, tokens, grid):
+async def test_teams_volunteers_and_pairings(live_server, tokens, grid, street):
     secretary, worker = tokens["secretary"], tokens["grid-worker"]
     team_call = (
         "mutation($input: CreateVolunteerTeamInput!) { createVolunteerTeam(input: $input) { team { id name kind } "
@@ -701,7 +701,7 @@ async def test_teams_volunteers_and_pairings(live_server, tokens, grid):
         await gql_data(
             live_server,
             volunteer_call,
-            {"input": {"teamId": team["id"], "username": "jinshui-volunteer", "name": "x"}},
+            {"input": {"teamId": team["id"], "username": street.username("volunteer"), "name": "x"}},
             secretary,
         )
     )["createVolunteer"]

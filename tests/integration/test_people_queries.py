@@ -30,8 +30,8 @@ PAGE = """query($first: Int!) {
 
 
 @pytest.fixture
-async def secretary(db) -> RequestContext:
-    return await street_secretary()
+async def secretary(db, street) -> RequestContext:
+    return await street_secretary(street.slug)
 
 
 async def statements_for_page(ctx: RequestContext, first: int) -> tuple[int, dict]:

@@ -75,9 +75,9 @@ def assert_upgrade_rate_limited(response) -> None:
     assert json.loads(response.body)["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
-async def test_a_user_past_his_budget_gets_429_on_every_replica(servers):
+async def test_a_user_past_his_budget_gets_429_on_every_replica(servers, street):
     first, second = servers
-    token = password_token("jinshui-volunteer")
+    token = street.token("volunteer")
     for server in (first, second, first, second, first, second):
         response = await gql(server, ME, token=token)
         assert response.status_code == 200, response.text
@@ -101,9 +101,9 @@ async def test_anonymous_and_bad_token_requests_share_the_address_budget(servers
     assert_upgrade_rate_limited(refused.value.response)
 
 
-async def test_id_number_writes_have_their_own_smaller_budget(servers):
+async def test_id_number_writes_have_their_own_smaller_budget(servers, street):
     first, second = servers
-    token = password_token("jinshui-secretary")
+    token = street.token("secretary")
     variables = {"input": {"nodeId": NO_SUCH_NODE, "name": "张三", "idNumber": "11010519491231002X"}}
     for server in (first, second):
         body = (await gql(server, CREATE_RESIDENT, variables, token)).json()
@@ -114,16 +114,16 @@ async def test_id_number_writes_have_their_own_smaller_budget(servers):
     assert body["data"] is None or body["data"]["createResident"] is None
     assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert body["errors"][0]["path"] == ["createResident"]
-    assert (await gql(second, ME, token=token)).json()["data"]["me"]["username"] == "jinshui-secretary"
+    assert (await gql(second, ME, token=token)).json()["data"]["me"]["username"] == street.username("secretary")
 
 
 @pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
-async def test_websocket_inits_and_subscribes_count_against_the_user(servers, protocol):
+async def test_websocket_inits_and_subscribes_count_against_the_user(servers, protocol, street):
     """6 a minute: three sockets, each a connection_init and a subscribe, spend it; a second
     subscribe on the third is refused with RATE_LIMITED, a fourth socket closed with 4429."""
-    user = "jinshui-grid-head" if protocol == "graphql-transport-ws" else "jinshui-grid-worker"
+    role = "grid-head" if protocol == "graphql-transport-ws" else "grid-worker"
     clear_budgets("redgrid-rate*anonymous*")  # every upgrade is charged to the address too
-    token = password_token(user)
+    token = street.token(role)
     start = "subscribe" if protocol == "graphql-transport-ws" else "start"
     subscription = {"query": "subscription { heartbeat(intervalSeconds: 60) }"}
 
@@ -178,8 +178,8 @@ def crowded(fresh_database):
         server.stop()
 
 
-async def test_a_callers_requests_past_his_in_flight_places_are_refused_at_once(crowded):
-    token = password_token("jinshui-dept-staff")
+async def test_a_callers_requests_past_his_in_flight_places_are_refused_at_once(crowded, street):
+    token = street.token("dept-staff")
     responses = await asyncio.gather(*(gql(crowded, PAGE, {"n": 100}, token) for _ in range(8)))
     statuses = sorted(r.status_code for r in responses)
     assert 200 in statuses and 429 in statuses and set(statuses) == {200, 429}, statuses
@@ -189,8 +189,8 @@ async def test_a_callers_requests_past_his_in_flight_places_are_refused_at_once(
     assert (await gql(crowded, ME, token=token)).status_code == 200  # the places are given back
 
 
-async def test_an_address_may_keep_only_so_many_sockets_waiting_for_connection_init(crowded):
-    token = password_token("jinshui-dept-staff")
+async def test_an_address_may_keep_only_so_many_sockets_waiting_for_connection_init(crowded, street):
+    token = street.token("dept-staff")
     url, protocols = crowded.ws_url, [Subprotocol("graphql-transport-ws")]
     async with connect(url, subprotocols=protocols) as one, connect(url, subprotocols=protocols):
         with pytest.raises(InvalidStatus) as refused:  # the third is refused before accept

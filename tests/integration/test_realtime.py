@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Account, Tenant
+from redgrid.platform.models import Account
 from redgrid.tenants.grid.models import GridNode
 
 from .clients import Subscriber, gql, gql_data, password_token
@@ -35,8 +35,9 @@ def second_server(fresh_database):
 
 
 @pytest.fixture(scope="module")
-async def jinshui(db):
-    tenant = await Tenant.get(slug="jinshui")
+async def home(db, street):
+    """The module's street and its grid nodes by path."""
+    tenant = street.tenant
     async with tenant_transaction(tenant.id):
         nodes = {n.path: n for n in await GridNode.filter(tenant_id=tenant.id)}
     return tenant, nodes
@@ -85,11 +86,11 @@ def updated(path: str):
 
 
 @pytest.fixture
-async def worker_in_building_4(jinshui):
+async def worker_in_building_4(home, street):
     """Moves the demo grid worker to building 4 for one test."""
-    tenant, nodes = jinshui
+    tenant, nodes = home
     async with tenant_transaction(tenant.id):
-        account = await Account.get(tenant_id=tenant.id, username="jinshui-grid-worker")
+        account = await Account.get(tenant_id=tenant.id, username=street.username("grid-worker"))
         before = account.grid_scope_id
         account.grid_scope_id = nodes["JS01.A1.B04"].id
         await account.save()
@@ -99,15 +100,15 @@ async def worker_in_building_4(jinshui):
 
 
 async def test_mutation_on_one_server_reaches_subscribers_on_the_other(
-    live_server, second_server, jinshui, worker_in_building_4
+    live_server, second_server, home, worker_in_building_4, street
 ):
-    tenant, nodes = jinshui
-    secretary = password_token("jinshui-secretary")
+    tenant, nodes = home
+    secretary = street.token("secretary")
     code = f"T{uuid.uuid4().hex[:6]}"
     async with (
         Subscriber(second_server, secretary) as whole_tenant,
-        Subscriber(second_server, password_token("jinshui-grid-head")) as building_3,
-        Subscriber(second_server, password_token("jinshui-grid-worker")) as building_4,
+        Subscriber(second_server, street.token("grid-head")) as building_3,
+        Subscriber(second_server, street.token("grid-worker")) as building_4,
         Subscriber(second_server, password_token("hushu-secretary")) as other_tenant,
         Subscriber(live_server, secretary, protocol="graphql-ws") as legacy,
     ):
@@ -140,20 +141,20 @@ async def test_mutation_on_one_server_reaches_subscribers_on_the_other(
 
 
 async def test_a_document_the_hub_does_not_push_gets_the_same_events_by_strawberrys_path(
-    live_server, jinshui, worker_in_building_4
+    live_server, home, worker_in_building_4, street
 ):
     """graphql/core/pushed.py plans plain `events` documents; one with a fragment at its root runs
     through strawberry and graphql/events/stream.py, with the same scope rules."""
-    _, nodes = jinshui
+    _, nodes = home
     query = (
         "subscription($area: EventArea!, $after: Int) { ...live } fragment live on Subscription "
         "{ events(area: $area, after: $after) { ... on GridEvent { seq type path code } } }"
     )
-    secretary = password_token("jinshui-secretary")
+    secretary = street.token("secretary")
     code = f"F{uuid.uuid4().hex[:6]}"
     async with (
         Subscriber(live_server, secretary, query=query) as whole_tenant,
-        Subscriber(live_server, password_token("jinshui-grid-worker"), query=query) as building_4,
+        Subscriber(live_server, street.token("grid-worker"), query=query) as building_4,
     ):
         result = await gql_data(live_server, CREATE, {"parent": gid(nodes["JS01.A1.B03"]), "code": code}, secretary)
         assert result["createGridNode"]["errors"] == []
@@ -166,15 +167,15 @@ async def test_a_document_the_hub_does_not_push_gets_the_same_events_by_strawber
         assert [(e["type"], e["path"]) for e in building_4.events] == [("GRID_NODE_UPDATED", b04)]
 
 
-async def test_a_rolled_back_mutation_never_reaches_a_screen(live_server, jinshui):
-    _, nodes = jinshui
-    head = password_token("jinshui-grid-head")
+async def test_a_rolled_back_mutation_never_reaches_a_screen(live_server, home, street):
+    _, nodes = home
+    head = street.token("grid-head")
     code = f"R{uuid.uuid4().hex[:6]}"
     # b is a mutation a grid head's role may not call at all: a GraphQL error, not a payload's.
     both = """mutation($ok: ID!, $code: String!) {
       a: createGridNode(input: {parentId: $ok, code: $code, name: "x"}) { node { id } }
       b: setGridLevels(names: ["x"]) { errors { code } } }"""
-    async with Subscriber(live_server, password_token("jinshui-secretary")) as watcher:
+    async with Subscriber(live_server, street.token("secretary")) as watcher:
         response = await gql(live_server, both, {"ok": gid(nodes["JS01.A1.B03"]), "code": code}, head)
         body = response.json()
         assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["b"], "FORBIDDEN")]
@@ -184,14 +185,14 @@ async def test_a_rolled_back_mutation_never_reaches_a_screen(live_server, jinshu
         assert ok["createGridNode"]["errors"] == []
         await watcher.wait_for(1)
         assert [e["code"] for e in watcher.events] == [code]
-    secretary = password_token("jinshui-secretary")
+    secretary = street.token("secretary")
     query = "query($p: ID!) { gridNodes(first: 500, filter: {parentId: $p}) { edges { node { code } } } }"
     listing = await gql_data(live_server, query, {"p": gid(nodes["JS01.A1.B03"])}, secretary)
     assert [e["node"]["code"] for e in listing["gridNodes"]["edges"]].count(code) == 1  # only the second try
 
 
 async def test_a_case_on_one_server_reaches_those_who_may_see_it_on_the_other(
-    live_server, second_server, tokens, worker_in_building_4
+    live_server, second_server, tokens, worker_in_building_4, street
 ):
     """The cases topic across replicas: the street and the grid head of building 3 see a case
     reported there; the grid worker of building 4, sinking staff and a volunteer it does not
@@ -202,7 +203,7 @@ async def test_a_case_on_one_server_reaches_those_who_may_see_it_on_the_other(
     async with (
         Subscriber(second_server, tokens["secretary"], area) as whole_tenant,
         Subscriber(second_server, tokens["grid-head"], area) as building_3,
-        Subscriber(second_server, password_token("jinshui-grid-worker"), area) as building_4,
+        Subscriber(second_server, street.token("grid-worker"), area) as building_4,
         Subscriber(second_server, tokens["dept-staff"], area) as staff,
         Subscriber(second_server, tokens["volunteer"], area) as volunteer,
         Subscriber(second_server, tokens["hushu-secretary"], area) as other_tenant,
@@ -226,7 +227,7 @@ async def test_a_case_on_one_server_reaches_those_who_may_see_it_on_the_other(
         for action, extra in (
             ("ACCEPT", {}),
             ("CONSULT", {}),
-            ("DISPATCH", {"assigneeKind": "DEPT_STAFF", "assignee": "jinshui-dept-staff"}),
+            ("DISPATCH", {"assigneeKind": "DEPT_STAFF", "assignee": street.username("dept-staff")}),
         ):
             marker = (await act(live_server, tokens["secretary"], marker, action, **extra))["case"]
         hushu = {"secretary": tokens["hushu-secretary"]}
@@ -248,7 +249,7 @@ def _redis(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["redis-cli", "-p", port, *args], capture_output=True, text=True, timeout=30)
 
 
-async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, second_server):
+async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, second_server, street):
     """250 cases reported and taken through four transitions each (1,250 events on the cases
     topic) while Redis is stopped after 30% of them and started again after 60%: subscribers on
     both replicas end with every event of these cases, in order, none twice."""
@@ -256,7 +257,7 @@ async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, 
     from .test_grid import node_id
 
     # Tokens of its own: the module's may not outlive a run this long on a slow machine.
-    tokens = {role: password_token(f"jinshui-{role}") for role in ("secretary", "grid-head", "grid-worker")}
+    tokens = {role: street.token(role) for role in ("secretary", "grid-head", "grid-worker")}
     head, worker = tokens["grid-head"], tokens["grid-worker"]
     report_input = {
         "title": "楼道堆物",
@@ -267,7 +268,7 @@ async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, 
     steps = [
         (head, "ACCEPT", {}),
         (head, "CONSULT", {}),
-        (head, "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+        (head, "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": street.username("grid-worker")}),
         (worker, "START", {}),
     ]
     cases, total = 250, 1250

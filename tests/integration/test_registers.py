@@ -130,7 +130,7 @@ class CountingResidents(ResidentsRegister):
         return await super().write(ctx, counted(), state)
 
 
-async def test_parts_written_before_a_bad_row_roll_back_with_their_households(db, monkeypatch):
+async def test_parts_written_before_a_bad_row_roll_back_with_their_households(db, monkeypatch, street):
     """The writer inserts parts of the file while later rows are still checked: a bad last row
     takes back every resident and every household already inserted."""
     monkeypatch.setattr(imports, "PART_ROWS", 3)
@@ -138,7 +138,7 @@ async def test_parts_written_before_a_bad_row_roll_back_with_their_households(db
     born = date(1961, 6, 1)  # no other test's numbers
     lines = [f"分批{i},{number(i, born)},,,{B03},分批楼,1单元,{100 + i // 2},," for i in range(300)]
     data = csv([*lines, f"分批坏,{number(0, born)},,,{B03},,,,,"])
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = await Tenant.get(slug=street.slug)
     spec = CountingResidents()
     async with tenant_transaction(tenant.id):
         result = await imports.run_import(secretary_context(tenant), spec, "r.csv", data)
@@ -149,7 +149,7 @@ async def test_parts_written_before_a_bad_row_roll_back_with_their_households(db
         assert not await Household.filter(tenant_id=tenant.id, building="分批楼").exists()
 
 
-async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db, monkeypatch):
+async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db, monkeypatch, street):
     """Created with the part that brings its first member, recoloured once a later part brings
     one on low income."""
     monkeypatch.setattr(imports, "PART_ROWS", 1)
@@ -160,7 +160,7 @@ async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db,
             f"分户乙,{number(3, born)},,,{B03},分户楼,1单元,101,,低保",
         ]
     )
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = await Tenant.get(slug=street.slug)
     async with tenant_transaction(tenant.id):
         result = await imports.run_import(secretary_context(tenant), ResidentsRegister(), "r.csv", data)
     assert (result.imported, result.errors) == (2, [])
@@ -169,11 +169,11 @@ async def test_a_household_split_across_parts_is_coloured_by_all_its_members(db,
         assert home.colour == "blue" and await Resident.filter(household_id=home.id).count() == 2
 
 
-async def test_residents_join_the_households_registered_before_and_those_made_with_them(db, monkeypatch):
+async def test_residents_join_the_households_registered_before_and_those_made_with_them(db, monkeypatch, street):
     """An address registered before the import (read on its node when a part reaches it) is
     joined and recoloured; a new one on a node without households is created once."""
     monkeypatch.setattr(imports, "PART_ROWS", 1)
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = await Tenant.get(slug=street.slug)
     ctx = secretary_context(tenant)
     async with tenant_transaction(tenant.id):
         homes = await imports.run_import(
@@ -286,17 +286,17 @@ async def test_units_import_and_export(live_server, tokens):
     )
 
 
-def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_path):
+def test_the_cli_imports_with_the_same_rules(live_server, fresh_database, tmp_path, street):
     path = tmp_path / "cli.csv"
     path.write_bytes(csv([f"命令行甲,{number(13)},,,{B04},,,,,"], "utf-8-sig"))
-    run = [sys.executable, "-m", "redgrid.platform.root.cli", "import", "--tenant", "jinshui", "residents", str(path)]
+    run = [sys.executable, "-m", "redgrid.platform.root.cli", "import", "--tenant", street.slug, "residents", str(path)]
     done = subprocess.run(run, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "imported 1 of 1 rows" in done.stdout
     again = subprocess.run(run, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert again.returncode == 1 and "line 2: 公民身份号码: already registered in this tenant" in again.stderr
     out = tmp_path / "out.xlsx"
-    dump = [sys.executable, "-m", "redgrid.platform.root.cli", "export", "--tenant", "jinshui", "residents", str(out)]
+    dump = [sys.executable, "-m", "redgrid.platform.root.cli", "export", "--tenant", street.slug, "residents", str(out)]
     assert (
         subprocess.run(dump, env=fresh_database, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
     )

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from redgrid.platform.limits import MIB
 
-from .clients import gql, gql_data, password_token
+from .clients import gql, gql_data
 from .conftest import LiveServer
 
 WS_INIT_TIMEOUT = 1.0
@@ -341,8 +341,8 @@ async def test_a_subscribe_message_is_held_to_the_same_document_limits(server, t
 
 
 @pytest.fixture(scope="module")
-async def grid_events(server, db) -> int:
-    """More events on Jinshui's grid topic than the replay window holds; the topic's head."""
+async def grid_events(server, db, street) -> int:
+    """More events on the street's grid topic than the replay window holds; the topic's head."""
     import base64
 
     from redgrid.platform.database import tenant_transaction
@@ -351,10 +351,10 @@ async def grid_events(server, db) -> int:
     from redgrid.realtime.eventlog import DatabaseEventLog
     from redgrid.tenants.grid.models import GridNode
 
-    tenant = await Tenant.get(slug="jinshui")
+    tenant = await Tenant.get(slug=street.slug)
     async with tenant_transaction(tenant.id):
         parent = await GridNode.get(tenant_id=tenant.id, path="JS01.A1.B03")
-    secretary = password_token("jinshui-secretary")
+    secretary = street.token("secretary")
     parent_id = base64.b64encode(f"GridNode:{parent.id}".encode()).decode()
     for _ in range(REPLAY_WINDOW + 2):
         created = await gql_data(server, CREATE, {"parent": parent_id, "code": f"L{uuid.uuid4().hex[:6]}"}, secretary)

@@ -48,7 +48,7 @@ async def station_id(server, token: str, path: str) -> str:
     return data["node"]["stations"][0]["id"]
 
 
-async def test_departments_and_staff_by_role_and_grid(live_server, tokens):
+async def test_departments_and_staff_by_role_and_grid(live_server, tokens, street):
     create = (
         "mutation($input: DepartmentInput!) { createDepartment(input: $input) { department { id name kind } "
         f"{ERR} }} }}"
@@ -96,7 +96,9 @@ async def test_departments_and_staff_by_role_and_grid(live_server, tokens):
     own = [
         e["node"] for e in (await gql_data(live_server, listing, token=tokens["dept-staff"]))["sinkingStaff"]["edges"]
     ]
-    assert [(o["username"], o["phone"]) for o in own] == [("jinshui-dept-staff", "139****0001")]  # masked for his role
+    assert [(o["username"], o["phone"]) for o in own] == [
+        (street.username("dept-staff"), "139****0001")
+    ]  # masked for his role
     volunteer = (await gql(live_server, listing, token=tokens["volunteer"])).json()
     assert volunteer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -184,7 +186,7 @@ async def test_shift_planning_rules(live_server, tokens):
     assert moved["changeDutyShift"]["shift"]["username"] == user + "y"
 
 
-async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
+async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens, street):
     now = datetime.now(UTC).isoformat()
     mine = """query($now: DateTime!) { dutyShifts(filter: {mine: true, endsAfter: $now, startsBefore: $now}) {
         edges { node { id node { path } } } } }"""
@@ -195,13 +197,13 @@ async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
     a1 = await node_id(live_server, tokens["secretary"], "JS01.A1")
     staff_rows = await gql_data(
         live_server,
-        '{ sinkingStaff(filter: {username: "jinshui-dept-staff"}) { edges { node { id } } } }',
+        '{ sinkingStaff(filter: {username: "' + street.username("dept-staff") + '"}) { edges { node { id } } } }',
         token=tokens["secretary"],
     )
     demo_staff = staff_rows["sinkingStaff"]["edges"][0]["node"]["id"]
 
     async with (
-        Subscriber(live_server, tokens["secretary"], area="ROSTER") as street,
+        Subscriber(live_server, tokens["secretary"], area="ROSTER") as whole_street,
         Subscriber(live_server, tokens["grid-head"], area="ROSTER") as building_3,
         Subscriber(live_server, tokens["dept-staff"], area="ROSTER") as staff_member,
         Subscriber(live_server, tokens["hushu-secretary"], area="ROSTER") as other_tenant,
@@ -213,7 +215,7 @@ async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
         ] == []
         for_staff = {"nodeId": a1, "staffId": demo_staff, "startsAt": starts, "endsAt": ends}
         made = (await gql_data(live_server, CREATE_SHIFT, {"input": for_staff}, tokens["secretary"]))["createDutyShift"]
-        assert made["errors"] == [] and made["shift"]["username"] == "jinshui-dept-staff"
+        assert made["errors"] == [] and made["shift"]["username"] == street.username("dept-staff")
 
         early = (await gql_data(live_server, CHECK_OUT, {"input": {"shiftId": shift_id}}, tokens["grid-worker"]))[
             "checkOut"
@@ -268,7 +270,7 @@ async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
         marker_starts, marker_ends = slot()
         b03 = await node_id(live_server, tokens["secretary"], "JS01.A1.B03")
         for_marker = {"nodeId": b03, "staffId": demo_staff, "startsAt": marker_starts, "endsAt": marker_ends}
-        await street.wait_for(4)  # every event above came out of the hub before the markers
+        await whole_street.wait_for(4)  # every event above came out of the hub before the markers
         marker = (await gql_data(live_server, CREATE_SHIFT, {"input": for_marker}, tokens["secretary"]))[
             "createDutyShift"
         ]
@@ -280,7 +282,7 @@ async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
         in_hushu = {"nodeId": hushu_node, "username": f"t-{uuid.uuid4().hex[:8]}", "startsAt": starts, "endsAt": ends}
         elsewhere = (await gql_data(live_server, CREATE_SHIFT, {"input": in_hushu}, hushu))["createDutyShift"]
         assert elsewhere["errors"] == [], elsewhere["errors"]
-        await street.wait_for(5)
+        await whole_street.wait_for(5)
         await building_3.wait_for(3)
         await staff_member.wait_for(2)
         await other_tenant.wait_for(1)
@@ -288,10 +290,10 @@ async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
         assert [(e["type"], e["subjectId"]) for e in other_tenant.events] == [
             ("ROSTER_SHIFT_CREATED", elsewhere["shift"]["id"])
         ]
-        for subscriber in (street, building_3, staff_member):
+        for subscriber in (whole_street, building_3, staff_member):
             assert (subscriber.events[-1]["type"], subscriber.events[-1]["subjectId"]) == shift_of_marker
             del subscriber.events[-1]
-        assert [e["type"] for e in street.events] == [
+        assert [e["type"] for e in whole_street.events] == [
             "ROSTER_SHIFT_CREATED",
             "ROSTER_SHIFT_CREATED",
             "ROSTER_CHECKED_IN",
@@ -300,20 +302,25 @@ async def test_check_in_out_on_duty_now_and_roster_events(live_server, tokens):
         assert [e["type"] for e in building_3.events] == ["ROSTER_CHECKED_IN", "ROSTER_CHECKED_OUT"]
         assert all(e["path"] == "JS01.A1.B03" for e in building_3.events)
         assert [(e["type"], e["people"]) for e in staff_member.events] == [
-            ("ROSTER_SHIFT_CREATED", ["jinshui-dept-staff"])
+            ("ROSTER_SHIFT_CREATED", [street.username("dept-staff")])
         ]  # named, though outside any grid
-        seqs = street.seqs
+        seqs = whole_street.seqs
         assert seqs == list(range(seqs[0], seqs[0] + 4))
 
 
-async def test_dispatch_checks_the_registers(live_server, tokens):
+async def test_dispatch_checks_the_registers(live_server, tokens, street):
     case = (await act(live_server, tokens["grid-head"], await report(live_server, tokens), "ACCEPT"))["case"]
     unknown = await act(
         live_server, tokens["grid-head"], case, "DISPATCH", assigneeKind="GRID_WORKER", assignee="nobody-here"
     )
     assert unknown["errors"][0]["code"] == "UNKNOWN_ASSIGNEE"
     no_staff = await act(
-        live_server, tokens["grid-head"], case, "DISPATCH", assigneeKind="DEPT_STAFF", assignee="jinshui-grid-worker"
+        live_server,
+        tokens["grid-head"],
+        case,
+        "DISPATCH",
+        assigneeKind="DEPT_STAFF",
+        assignee=street.username("grid-worker"),
     )
     assert no_staff["errors"][0]["code"] == "UNKNOWN_ASSIGNEE"
     bad_team = await act(live_server, tokens["grid-head"], case, "DISPATCH", assigneeKind="DUTY_TEAM", assignee="12")
@@ -321,7 +328,12 @@ async def test_dispatch_checks_the_registers(live_server, tokens):
     b06 = await report(live_server, tokens, who="secretary", path="JS01.A2.B06")
     b06 = (await act(live_server, tokens["secretary"], b06, "ACCEPT"))["case"]
     outside_worker = await act(
-        live_server, tokens["secretary"], b06, "DISPATCH", assigneeKind="GRID_WORKER", assignee="jinshui-grid-worker"
+        live_server,
+        tokens["secretary"],
+        b06,
+        "DISPATCH",
+        assigneeKind="GRID_WORKER",
+        assignee=street.username("grid-worker"),
     )
     assert outside_worker["errors"][0]["code"] == "OUTSIDE_ASSIGNEE_GRID"
     team = await demo_team_id(live_server, tokens["secretary"])
@@ -337,7 +349,7 @@ async def test_dispatch_checks_the_registers(live_server, tokens):
         )
         assert dispatched["errors"] == [] and dispatched["case"]["assignee"] == team
         await member.wait_for(1)
-        assert "jinshui-dept-staff" in member.events[0]["people"]
+        assert street.username("dept-staff") in member.events[0]["people"]
     seen = await gql_data(
         live_server,
         "{ cases(first: 50, filter: {assignedToMe: true}) { edges { node { id } } } }",

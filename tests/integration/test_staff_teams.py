@@ -123,11 +123,11 @@ async def test_duty_team_membership_within_the_grid_head_grid(live_server, token
     assert team in ids and far_team not in ids
 
 
-async def test_sinking_staff_see_the_teams_they_are_members_of(live_server, tokens):
+async def test_sinking_staff_see_the_teams_they_are_members_of(live_server, tokens, street):
     """Their own teams only, wherever they are (a membership subquery, not a grid scope)."""
     query = "{ dutyTeams { edges { node { id node { path } members { username } } } } }"
     rows = [e["node"] for e in (await gql_data(live_server, query, token=tokens["dept-staff"]))["dutyTeams"]["edges"]]
-    assert rows and all("jinshui-dept-staff" in {m["username"] for m in r["members"]} for r in rows)
+    assert rows and all(street.username("dept-staff") in {m["username"] for m in r["members"]} for r in rows)
     assert "JS01.A1" in {r["node"]["path"] for r in rows}  # the demo's team
     assert forbidden((await gql(live_server, query, token=tokens["volunteer"])).json())
 
@@ -234,7 +234,7 @@ async def test_update_department(live_server, tokens):
     }  # refusals changed nothing
 
 
-async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_server, tokens):
+async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_server, tokens, street):
     secretary, head = tokens["secretary"], tokens["grid-head"]
     a1 = await node_id(live_server, secretary, "JS01.A1")
     stations = "query($id: ID!) { node(id: $id) { ... on GridNode { stations { id name } } } }"
@@ -243,7 +243,7 @@ async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_serve
     shift = {
         "nodeId": a1,
         "stationId": point["id"],
-        "username": "jinshui-grid-head",
+        "username": street.username("grid-head"),
         "startsAt": (now - timedelta(minutes=30)).isoformat(),
         "endsAt": (now + timedelta(hours=2)).isoformat(),
     }
@@ -270,7 +270,7 @@ async def test_a_shift_at_a_service_station_is_on_duty_after_check_in(live_serve
         }
         assert rows[shift_id] == {
             "id": shift_id,
-            "username": "jinshui-grid-head",
+            "username": street.username("grid-head"),
             "station": point,
             "node": {"path": "JS01.A1"},
         }

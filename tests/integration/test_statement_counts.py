@@ -36,8 +36,8 @@ ROWS = 30  # rows the seeding makes of each list the demo has too few of
 
 
 @pytest.fixture(scope="module")
-async def secretary(db) -> RequestContext:
-    return await street_secretary()
+async def secretary(db, street) -> RequestContext:
+    return await street_secretary(street.slug)
 
 
 async def mutate(ctx: RequestContext, query: str, variables: dict, name: str) -> dict:

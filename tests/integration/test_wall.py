@@ -19,6 +19,14 @@ from .conftest import LiveServer
 from .test_cases import report
 from .test_grid import node_id
 
+
+@pytest.fixture(scope="module")
+def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
+    """This module works on the demo Jinshui's wall, signed in as its secretary through Keycloak's pages,
+    not in a street of its own."""
+    return demo_tokens
+
+
 CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
 ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
