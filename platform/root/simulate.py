@@ -34,9 +34,9 @@ def _context(tenant: Tenant, username: str, role: str, scope: GridScope) -> Requ
     return RequestContext(Identity(username, username, frozenset({role}), tenant.slug, None), tenant, scope)
 
 
-async def demo_actors(tenant: Tenant) -> tuple[demo.Actors, list[RequestContext]]:
+async def demo_actors(tenant: Tenant, secretary: str = demo.SIMULATOR) -> tuple[demo.Actors, list[RequestContext]]:
     """The demo's actors for the tenant, and the people on its roster (grid worker, staff)."""
-    manager = _context(tenant, demo.HISTORY_REPORTER, "secretary", GridScope(ScopeKind.TENANT))
+    manager = _context(tenant, secretary, "secretary", GridScope(ScopeKind.TENANT))
     worker_name, staff_name = f"{tenant.slug}-grid-worker", f"{tenant.slug}-dept-staff"
     account = await Account.get_or_none(tenant_id=tenant.id, username=worker_name)
     scope_node = await GridNode.get_or_none(id=account.grid_scope_id) if account and account.grid_scope_id else None  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ async def seed_case_history(days: int, seed: int = 2026) -> list[str]:
     for slug in DEMO_SLUGS:
         tenant = await Tenant.get(slug=slug)
         async with tenant_transaction(tenant.id):
-            actors, _ = await demo_actors(tenant)
+            actors, _ = await demo_actors(tenant, demo.HISTORY_REPORTER)
             report.append(
                 f"tenant {slug}: " + await demo.seed_history(actors, slug, days, random.Random(f"{seed}{slug}"))
             )

@@ -24,6 +24,7 @@ from redgrid.tenants.cases.models import DISTRICT_DEPARTMENT, Case, CaseCategory
 from redgrid.tenants.grid.models import GridNode
 
 HISTORY_REPORTER = "redgrid-demo-history"  # the seeding secretary: marks the history as written
+SIMULATOR = "redgrid-demo-simulator"  # the simulator's secretary: its cases are no history
 CHINA = timezone(timedelta(hours=8))
 DAILY_CASES = {"jinshui": 8, "hushu": 14}  # new cases on a working day, on average
 CATEGORIES = {  # code → weight, titles
@@ -79,24 +80,27 @@ class Grid:
 
 
 def script(rng: random.Random) -> list[tuple[timedelta, str]]:
-    """A case's steps after its report, each a delay after the one before: mostly on time,
-    sometimes late, now and then consulted, escalated or sent back to work."""
+    """A case's steps after its report, each a delay after the one before: mostly within the
+    "3-1" (on scene in 10 minutes, solved in the hour, answered in the day), sometimes late,
+    now and then escalated, consulted or sent back to work, and a few stalled on the way."""
 
-    def minutes(low: int, high: int) -> timedelta:
+    def minutes(low: float, high: float) -> timedelta:
         return timedelta(minutes=rng.uniform(low, high))
 
-    steps = [(minutes(2, 30), "accept")]
+    steps = [(minutes(0.5, 3), "accept")]
     if rng.random() < 0.03:
         steps.append((minutes(5, 60), "escalate"))
-    if rng.random() < 0.08:
+    if rng.random() < 0.05:
         steps.append((minutes(10, 60), "consult"))
-    steps.append((minutes(3, 40), "dispatch"))
-    steps.append((minutes(2, 9) if rng.random() < 0.82 else minutes(11, 90), "start"))
-    steps.append((minutes(15, 50) if rng.random() < 0.78 else minutes(65, 360), "resolve"))
+    steps.append((minutes(0.5, 3), "dispatch"))
+    steps.append((minutes(1, 3.5) if rng.random() < 0.85 else minutes(10, 80), "start"))
+    steps.append((minutes(10, 40) if rng.random() < 0.8 else minutes(65, 360), "resolve"))
     if rng.random() < 0.06:
         steps += [(minutes(30, 180), "return"), (minutes(30, 120), "resolve")]
-    steps.append((minutes(60, 1200) if rng.random() < 0.88 else minutes(1500, 3000), "verify"))
+    steps.append((minutes(60, 1200) if rng.random() < 0.9 else minutes(1500, 3000), "verify"))
     steps.append((minutes(5, 120), "close"))
+    if rng.random() < 0.04:  # stalled: still open days later, overdue
+        steps = steps[: rng.randrange(0, len(steps))]
     return steps
 
 

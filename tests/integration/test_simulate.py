@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Event, Tenant
-from redgrid.tenants.cases.demo import HISTORY_REPORTER
+from redgrid.tenants.cases.demo import HISTORY_REPORTER, SIMULATOR
 from redgrid.tenants.cases.models import Case, CaseTransition
 
 from .conftest import redgrid
@@ -80,6 +80,8 @@ async def test_simulate_reports_and_moves_cases_through_the_services(fresh_datab
         events = await Event.filter(tenant_id=tenant.id).count()
     assert cases > before_cases and moves > before_moves
     assert events - before_events >= total - 2  # every case step recorded its event
+    async with tenant_transaction(tenant.id):  # the simulator's cases are not taken for history
+        assert await Case.filter(tenant_id=tenant.id, reporter=SIMULATOR).exists()
     async with tenant_transaction(other.id):  # --tenant hushu: nothing of another street
         assert await Case.filter(tenant_id=other.id).count() == other_cases
 
