@@ -93,8 +93,8 @@ def script(rng: random.Random) -> list[tuple[timedelta, str]]:
     if rng.random() < 0.05:
         steps.append((minutes(10, 60), "consult"))
     steps.append((minutes(0.5, 3), "dispatch"))
-    steps.append((minutes(1, 3.5) if rng.random() < 0.85 else minutes(10, 80), "start"))
-    steps.append((minutes(10, 40) if rng.random() < 0.8 else minutes(65, 360), "resolve"))
+    steps.append((minutes(1, 3.5) if rng.random() < 0.9 else minutes(10, 80), "start"))
+    steps.append((minutes(10, 40) if rng.random() < 0.88 else minutes(65, 360), "resolve"))
     if rng.random() < 0.06:
         steps += [(minutes(30, 180), "return"), (minutes(30, 120), "resolve")]
     steps.append((minutes(60, 1200) if rng.random() < 0.9 else minutes(1500, 3000), "verify"))
