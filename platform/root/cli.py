@@ -1,4 +1,4 @@
-"""The `redgrid` command: serve, migrate, seed-demo, provision, users, import, export,
+"""The `redgrid` command: serve, migrate, seed-demo, simulate, provision, users, import, export,
 sweep-attachments, dev-token."""
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     if getattr(args, "like", None) or getattr(args, "district", None):
         print("error: --like and --district go with --street", file=sys.stderr)
         return 2
+    history = getattr(args, "history", 0) or 0
+    if not 0 <= history <= 366:
+        print("error: --history takes 0 to 366 days", file=sys.stderr)
+        return 2
     district, problem = _district_scale(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -64,6 +68,10 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
             lines.append(await seed_scale_street(build_provisioner(settings), scale))
         if district is not None:
             lines += await seed_district_streets(build_provisioner(settings), DEMO_DISTRICT[0], district)
+        if history:
+            from redgrid.platform.root.simulate import seed_case_history
+
+            lines += await seed_case_history(history)
         return lines
 
     try:
@@ -273,6 +281,30 @@ def cmd_sweep_attachments(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.refused else 0
 
 
+def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from redgrid.platform.root.simulate import DEMO_SLUGS, simulate
+
+    if not 0 < args.rate <= 1000 or (args.duration is not None and args.duration <= 0):
+        print("error: --rate takes 0 to 1000 events a second, --duration a positive number", file=sys.stderr)
+        return 2
+    slugs = (args.tenant,) if args.tenant else DEMO_SLUGS
+
+    def progress(done: Any) -> None:
+        print(", ".join(f"{k} {v}" for k, v in sorted(done.items())), file=sys.stderr, flush=True)
+
+    try:
+        done = asyncio.run(
+            _with_database(settings, lambda: simulate(args.rate, slugs, args.duration, progress=progress))
+        )
+    except KeyboardInterrupt:
+        return 0
+    except LookupError as exc:
+        print(f"error: {exc}: run seed-demo first", file=sys.stderr)
+        return 2
+    print(f"{sum(done.values())} events: " + ", ".join(f"{k} {v}" for k, v in sorted(done.items())))
+    return 0
+
+
 def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
     from redgrid.platform.auth.dev_identity import DevIdentity
 
@@ -338,6 +370,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     seed.add_argument("--like", choices=["jinshui", "hushu"], help="with --street: the demo tenant to copy (jinshui)")
     seed.add_argument("--district", help="with --street: its district, created when missing (jiangning)")
+    seed.add_argument(
+        "--history",
+        type=int,
+        metavar="DAYS",
+        default=0,
+        help="also write DAYS (e.g. 90) of case history for the demo tenants, through the case services",
+    )
+    sim = sub.add_parser("simulate", help="keep reporting and moving demo cases and check-ins, until stopped")
+    sim.add_argument("--rate", type=float, default=1.0, help="events a second (default 1)")
+    sim.add_argument("--tenant", help="one demo tenant's slug (default: all of them)")
+    sim.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: when interrupted)")
     provision = sub.add_parser("provision", help="create a tenant and its Keycloak side (idempotent)")
     provision.add_argument("--district", required=True, help="district slug")
     provision.add_argument("--district-name", help="create the district too, with this name")
@@ -391,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": cmd_export,
         "sweep-attachments": cmd_sweep_attachments,
         "dev-token": cmd_dev_token,
+        "simulate": cmd_simulate,
         "users": users_cli.cmd_users,
     }[args.command]
     return handler(settings, args)
