@@ -84,3 +84,28 @@ export function coverageOption(
     ],
   };
 }
+
+/** A district's streets ranked by overdue cases (worst on top), with their open cases beside. */
+export function rankingOption(
+  rows: readonly { name: string; openCases: number; overdueCases: number }[],
+  scale = 1,
+): ChartOption {
+  const font = Math.round(16 * scale);
+  const worstOnTop = [...rows].reverse();
+  const bar = (name: string, colour: string, pick: (row: (typeof rows)[number]) => number) => ({
+    type: "bar" as const,
+    name,
+    itemStyle: { color: colour },
+    label: { show: true, position: "right" as const, color: TEXT, fontSize: Math.round(13 * scale) },
+    data: worstOnTop.map(pick),
+  });
+  return {
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
+    grid: { left: 110 * scale, right: 40 * scale, top: 40 * scale, bottom: 20 * scale },
+    xAxis: { type: "value", axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
+    yAxis: { type: "category", data: worstOnTop.map((row) => row.name), axisLabel: { color: TEXT, fontSize: font } },
+    series: [bar("超期", "#e5484d", (row) => row.overdueCases), bar("在办", "#3e8ef7", (row) => row.openCases)],
+  };
+}

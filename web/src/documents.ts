@@ -5,6 +5,7 @@ export const WallStart = graphql(`
   query WallStart {
     me {
       username
+      districtSlug
       tenant {
         name
       }
@@ -116,6 +117,56 @@ export const GridEvents = graphql(`
       ... on GridEvent {
         seq
         type
+      }
+    }
+  }
+`);
+
+export const DistrictOverviewQuery = graphql(`
+  query DistrictWallOverview {
+    districtOverview {
+      district {
+        name
+      }
+      streets {
+        tenant {
+          slug
+          name
+        }
+        figures {
+          ...DistrictWallFigures
+        }
+      }
+      total {
+        streets
+        figures {
+          ...DistrictWallFigures
+        }
+      }
+      asOf
+    }
+  }
+`);
+
+export const DistrictFiguresFragment = graphql(`
+  fragment DistrictWallFigures on KeyFigures {
+    openCases
+    overdueCases
+    closedToday
+    satisfaction30Days
+    onDutyNow
+    residents
+    households
+    partyMembers
+  }
+`);
+
+export const DistrictFiguresEvents = graphql(`
+  subscription DistrictWallFigures {
+    districtFigures {
+      seq
+      tenant {
+        slug
       }
     }
   }
