@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.expressions import Q
 from websockets.asyncio.client import connect
 
-from .clients import Subscriber, gql, gql_data
-from .test_cases import report
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Tenant
+from redgrid.tenants.cases.models import Case
+from redgrid.tenants.people.tags import LOCAL_TIME
+
+from .clients import Subscriber, gql, gql_data, password_token
+from .test_cases import act, report
 
 FIGURES = (
     "{ keyFigures { openCases overdueCases closedToday onDutyNow residents households partyMembers "
@@ -92,3 +99,63 @@ async def test_areas_closed_to_a_role_refuse_its_subscription_as_their_queries_d
         "extensions"
     ]["code"] == "FORBIDDEN"
     assert await _subscription_errors(live_server, tokens["volunteer"], "GRID", protocol, open_) == []
+
+
+RATES = "{ keyFigures { reportedToday closureRate30Days onTimeClosureRate30Days } }"
+CLOSE_LOOP = [
+    ("grid-head", "ACCEPT", {}),
+    ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+    ("grid-worker", "START", {}),
+    ("grid-worker", "RESOLVE", {}),
+    ("grid-head", "VERIFY", {"satisfaction": 5, "comment": "及时"}),
+    ("grid-head", "CLOSE", {}),
+]
+
+
+async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server, tokens, db):
+    """The rates against a count of the rows themselves, before and after a case is reported
+    and closed within its deadlines; the case counts down to its first unmet deadline."""
+    jinshui = await Tenant.get(slug="jinshui")
+
+    async def counted() -> dict:
+        month = datetime.now(UTC) - timedelta(days=30)
+        midnight = datetime.now(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+        late = Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False)
+        late |= Q(overdue_answer_at__isnull=False)
+        async with tenant_transaction(jinshui.id):
+            cases = Case.filter(tenant_id=jinshui.id)
+            reported = await cases.filter(created_at__gte=month).count()
+            closed = await cases.filter(closed_at__gte=month).count()
+            return {
+                "reportedToday": await cases.filter(created_at__gte=midnight).count(),
+                "closureRate30Days": round(
+                    await cases.filter(created_at__gte=month, closed_at__isnull=False).count() / reported, 4
+                ),
+                "onTimeClosureRate30Days": round(
+                    await cases.filter(Q(closed_at__gte=month) & ~late).count() / closed, 4
+                )
+                if closed
+                else None,
+            }
+
+    before = (await gql_data(live_server, RATES, token=tokens["secretary"]))["keyFigures"]
+    case = await report(live_server, tokens)
+    assert case["nextDeadline"] == "ON_SCENE" and case["nextDue"] == case["onSceneDue"]
+    for who, action, extra in CLOSE_LOOP:
+        result = await act(live_server, tokens[who], case, action, **extra)
+        assert result["errors"] == [], (action, result["errors"])
+        case = result["case"]
+    assert case["state"] == "CLOSED" and case["nextDeadline"] is None and case["nextDue"] is None
+    after = (await gql_data(live_server, RATES, token=tokens["secretary"]))["keyFigures"]
+    assert after == await counted()
+    assert after["reportedToday"] >= before["reportedToday"] + 1
+    assert after["closureRate30Days"] > 0 and after["onTimeClosureRate30Days"] > 0
+    # The district's totals are those of all its cases: Jinshui's and Hushu's counts together.
+    district = await gql_data(
+        live_server,
+        "{ districtOverview { streets { figures { reportedToday } } total { figures { reportedToday } } } }",
+        token=password_token("jiangning-district-admin"),
+    )
+    streets = district["districtOverview"]["streets"]
+    total = district["districtOverview"]["total"]["figures"]["reportedToday"]
+    assert total == sum(s["figures"]["reportedToday"] for s in streets) >= after["reportedToday"]
