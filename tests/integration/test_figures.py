@@ -159,3 +159,38 @@ async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server
     streets = district["districtOverview"]["streets"]
     total = district["districtOverview"]["total"]["figures"]["reportedToday"]
     assert total == sum(s["figures"]["reportedToday"] for s in streets) >= after["reportedToday"]
+
+
+GRID_MAP = (
+    "query($level: Int) { gridMap(level: $level) { level cells { id path name boundary openCases overdueCases } } }"
+)
+
+
+async def test_the_grid_map_counts_each_nodes_cases_within_the_callers_scope(live_server, tokens):
+    async def grid_map(who: str, level: int | None = None) -> dict:
+        return (await gql_data(live_server, GRID_MAP, {"level": level}, tokens[who]))["gridMap"]
+
+    street = await grid_map("secretary")
+    assert street["level"] == 3 and len(street["cells"]) == 30  # Jinshui's buildings: the deepest level that fits
+    assert all(c["boundary"]["type"] == "Polygon" for c in street["cells"])  # seed-demo's generated ones
+    before = {c["path"]: c["openCases"] for c in street["cells"]}
+    await report(live_server, tokens, path="JS01.A1.B03")
+    after = {c["path"]: c["openCases"] for c in (await grid_map("secretary"))["cells"]}
+    assert after["JS01.A1.B03"] == before["JS01.A1.B03"] + 1
+    assert {p: n for p, n in after.items() if p != "JS01.A1.B03"} == {
+        p: n for p, n in before.items() if p != "JS01.A1.B03"
+    }
+    # One level up, a node counts the cases below it: area A1 holds building 3's and its neighbours'.
+    areas = {c["path"]: c for c in (await grid_map("secretary", 2))["cells"]}
+    assert areas["JS01.A1"]["openCases"] == sum(n for p, n in after.items() if p.startswith("JS01.A1."))
+    # The grid worker's scope is building 3: his map is that building alone.
+    worker = await grid_map("grid-worker")
+    assert [c["path"] for c in worker["cells"]] == ["JS01.A1.B03"]
+    assert worker["cells"][0]["openCases"] == after["JS01.A1.B03"]
+    # Hushu's own grid, nothing of Jinshui's; a volunteer has no wall; the level is bounded.
+    hushu = await grid_map("hushu-secretary")
+    assert hushu["level"] == 3 and len(hushu["cells"]) == 172 and not any("JS01" in c["path"] for c in hushu["cells"])
+    refused = (await gql(live_server, GRID_MAP, token=tokens["volunteer"])).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = (await gql(live_server, GRID_MAP, {"level": 99}, tokens["secretary"])).json()
+    assert "INVALID_LEVEL" in str(bad)
