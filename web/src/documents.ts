@@ -37,6 +37,9 @@ export const FiguresFragment = graphql(`
     openCases
     overdueCases
     closedToday
+    reportedToday
+    closureRate30Days
+    onTimeClosureRate30Days
     satisfaction30Days
     onDutyNow
     residents
@@ -61,6 +64,7 @@ export const RecentCases = graphql(`
           state
           priority
           overdue
+          nextDue
           createdAt
           node {
             path
@@ -168,6 +172,53 @@ export const DistrictFiguresEvents = graphql(`
       tenant {
         slug
       }
+    }
+  }
+`);
+
+export const CaseDue = graphql(`
+  query WallCaseDue($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Case {
+        nextDue
+      }
+    }
+  }
+`);
+
+export const GridMapQuery = graphql(`
+  query WallGridMap {
+    gridMap {
+      level
+      cells {
+        path
+        name
+        boundary
+        openCases
+        overdueCases
+      }
+    }
+  }
+`);
+
+export const OnDutyQuery = graphql(`
+  query WallOnDuty {
+    onDutyNow(first: 12) {
+      edges {
+        node {
+          id
+          username
+          endsAt
+          node {
+            name
+          }
+          staff {
+            name
+          }
+        }
+      }
+      totalCount
     }
   }
 `);
