@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -227,6 +228,11 @@ async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
 
 
 DUTY = "{ onDutyNow(first: 12) { edges { node { id } } totalCount } keyFigures { reportedToday } }"
+CREATE_SHIFT = (
+    "mutation($input: CreateDutyShiftInput!) { createDutyShift(input: $input) { shift { id } errors { code } } }"
+)
+MY_SHIFTS = "query($filter: DutyShiftFilter) { dutyShifts(filter: $filter) { edges { node { id state } } } }"
+CHECK_IN = "mutation($input: ShiftMarkInput!) { checkIn(input: $input) { shift { id } errors { code } } }"
 
 
 async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
@@ -274,7 +280,26 @@ async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
     assert "00:00" < first <= "59:59", first
     await page.wait_for_timeout(1_500)
     assert await countdown.inner_text() < first  # it ticks
-    # Who is on duty: the same people as the query, and the figures the issue names.
+    # Who is on duty: a worker checking in appears in the list (his roster change raises new
+    # figures, whose event reloads it), the same people as the query.
+    now = datetime.now(UTC)
+    window = {"mine": True, "startsBefore": now.isoformat(), "endsAfter": now.isoformat()}
+    his = await gql_data(live_server, MY_SHIFTS, {"filter": window}, tokens["grid-worker"])
+    shifts = [e["node"] for e in his["dutyShifts"]["edges"]]
+    if not shifts:  # the demo plans today's shifts by the clock; make one under way
+        shift = {
+            "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"),
+            "username": "jinshui-grid-worker",
+            "startsAt": (now - timedelta(minutes=5)).isoformat(),
+            "endsAt": (now + timedelta(hours=1)).isoformat(),
+        }
+        made = (await gql_data(live_server, CREATE_SHIFT, {"input": shift}, tokens["secretary"]))["createDutyShift"]
+        assert made["errors"] == [], made
+        shifts = [{**made["shift"], "state": "PLANNED"}]
+    if shifts[0]["state"] != "ON_DUTY":
+        checked = await gql_data(live_server, CHECK_IN, {"input": {"shiftId": shifts[0]["id"]}}, tokens["grid-worker"])
+        assert checked["checkIn"]["errors"] == [], checked
+    await page.locator("[data-test=duty] li[data-username=jinshui-grid-worker]").wait_for(timeout=5_000)
     data = await gql_data(live_server, DUTY, token=tokens["secretary"])
     await page.wait_for_function(
         "n => document.querySelectorAll('[data-test=duty] li').length === n",
