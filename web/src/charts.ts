@@ -123,6 +123,7 @@ export function rankingOption(
   const bar = (name: string, colour: string, pick: (row: (typeof rows)[number]) => number) => ({
     type: "bar" as const,
     name,
+    barMaxWidth: 26 * scale,
     itemStyle: { color: colour },
     label: { show: true, position: "right" as const, color: TEXT, fontSize: Math.round(13 * scale) },
     data: worstOnTop.map(pick),
@@ -132,7 +133,7 @@ export function rankingOption(
     tooltip: { trigger: "axis" },
     legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
     grid: { left: 110 * scale, right: 40 * scale, top: 40 * scale, bottom: 20 * scale },
-    xAxis: { type: "value", axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
+    xAxis: { type: "value", minInterval: 1, axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
     yAxis: { type: "category", data: worstOnTop.map((row) => row.name), axisLabel: { color: TEXT, fontSize: font } },
     series: [bar("超期", "#e5484d", (row) => row.overdueCases), bar("在办", "#3e8ef7", (row) => row.openCases)],
   };

@@ -157,6 +157,9 @@ export const DistrictFiguresFragment = graphql(`
     openCases
     overdueCases
     closedToday
+    reportedToday
+    closureRate30Days
+    onTimeClosureRate30Days
     satisfaction30Days
     onDutyNow
     residents
