@@ -20,8 +20,8 @@ from redgrid.graphql.core.fanout import SharedEventExecutor
 from redgrid.graphql.core.ids import parse_db_id
 from redgrid.graphql.core.limits import LimitedSchema
 from redgrid.graphql.departments import schema as departments
-from redgrid.graphql.district.schema import DistrictQuery
-from redgrid.graphql.events.schema import Subscription
+from redgrid.graphql.district.schema import DistrictQuery, DistrictSubscription
+from redgrid.graphql.events.schema import Subscription as EventsSubscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
 from redgrid.graphql.people import schema as people
@@ -65,6 +65,7 @@ Query = merge_types(
         DistrictQuery,
     ),
 )
+Subscription = merge_types("Subscription", (EventsSubscription, DistrictSubscription))
 Mutation = merge_types(
     "Mutation",
     (

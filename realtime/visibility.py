@@ -5,7 +5,9 @@ sinking staff a case is dispatched to). An event without a path (key figures, an
 counts) concerns the whole tenant: the area's role rule alone decides it.
 
 A district department's staff (no tenant) follow their department's topic, of cases alone:
-the events of the cases referred to it, from whichever street (tenants/cases/service.py)."""
+the events of the cases referred to it, from whichever street (tenants/cases/service.py).
+
+A district's readers follow its streets' FIGURES topics, and nothing else of them."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from collections.abc import Callable
 
 from redgrid.platform.context import Forbidden, RequestContext, ScopeKind
 from redgrid.platform.events import department_topic, topic_for
+from redgrid.platform.models import District, Tenant
 from redgrid.realtime.hub import HubEvent
+from redgrid.tenants.district.rules import district_to_read
 from redgrid.tenants.figures import require_figures
 from redgrid.tenants.people.privacy import require_registers
 
@@ -62,3 +66,17 @@ def named_in(ctx: RequestContext, event: HubEvent) -> bool:
         and ctx.tenant is not None
         and event.topic.startswith(f"t{ctx.tenant.id}.")
     )
+
+
+async def district_figures_topics(ctx: RequestContext, slug: str | None) -> dict[str, Tenant]:
+    """The FIGURES topics of the district the caller may read (tenants/district/rules.py: a
+    district admin his own, a platform admin any), by topic: the streets' `figures.updated`
+    events are counts only, the same a district admin reads in `districtOverview`."""
+    slug = district_to_read(ctx.require_user(), slug)
+    district = await District.get_or_none(slug=slug)
+    if district is None:
+        return {}
+    return {
+        topic_for(t.id, "figures"): t
+        for t in await Tenant.filter(district_id=district.id).select_related("district").order_by("slug")
+    }

@@ -44,6 +44,21 @@ async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, 
     return {**figures, **(await register_counts([tenant_id]))[tenant_id], "asOf": now.isoformat()}
 
 
+def share(part: int, whole: int) -> float | None:
+    """`part` of `whole` as a fraction, four decimals; None when there is no whole."""
+    return round(part / whole, 4) if whole else None
+
+
+def closure_rates(f: dict[str, Any]) -> dict[str, float | None]:
+    """The closure rate (of the cases reported in 30 days, the share closed) and the on-time
+    closure rate (of those closed in 30 days, the share with no deadline passed), from the raw
+    counts `case_figures` keeps so a district can total them before dividing."""
+    return {
+        "closureRate30Days": share(f["closedOfReported30Days"], f["reported30Days"]),
+        "onTimeClosureRate30Days": share(f["closedOnTime30Days"], f["closed30Days"]),
+    }
+
+
 def mean_satisfaction(total: int, verified: int) -> float | None:
     """The mean of `verified` satisfactions summing to `total`, two decimals; None for none."""
     return round(total / verified, 2) if verified else None
@@ -62,11 +77,21 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
     overdue = Q(closed_at=None) & (
         Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
     )
-    rated = Q(satisfaction__isnull=False, answered_at__gte=now - timedelta(days=30))
+    month = now - timedelta(days=30)
+    rated = Q(satisfaction__isnull=False, answered_at__gte=month)
+    late = (
+        Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
+    )
+    closed_30 = Q(closed_at__gte=month)
     tallies = {
         **{f"state_{state}": Count("id", _filter=Q(state=state)) for state in OPEN_STATES},
         "overdue": Count("id", _filter=overdue),
         "closed_today": Count("id", _filter=Q(closed_at__gte=local_midnight)),
+        "reported_today": Count("id", _filter=Q(created_at__gte=local_midnight)),
+        "reported_30": Count("id", _filter=Q(created_at__gte=month)),
+        "closed_of_reported_30": Count("id", _filter=Q(created_at__gte=month, closed_at__isnull=False)),
+        "closed_30": Count("id", _filter=closed_30),
+        "closed_on_time_30": Count("id", _filter=closed_30 & ~late),
         "verified": Count("id", _filter=rated),
         "rated_sum": Sum("satisfaction", _filter=rated),  # not named after the field it sums
     }
@@ -95,11 +120,20 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
         row = rows.get(tenant_id) or {}
         states = {state: n for state in OPEN_STATES if (n := row.get(f"state_{state}"))}
         verified, total = row.get("verified") or 0, int(row.get("rated_sum") or 0)
+        counts = {
+            "reported30Days": row.get("reported_30") or 0,
+            "closedOfReported30Days": row.get("closed_of_reported_30") or 0,
+            "closed30Days": row.get("closed_30") or 0,
+            "closedOnTime30Days": row.get("closed_on_time_30") or 0,
+        }
         figures[tenant_id] = {
             "openCases": sum(states.values()),
             "casesByState": states,
             "overdueCases": row.get("overdue") or 0,
             "closedToday": row.get("closed_today") or 0,
+            "reportedToday": row.get("reported_today") or 0,
+            **counts,
+            **closure_rates(counts),
             "satisfaction30Days": mean_satisfaction(total, verified),
             "verified30Days": verified,
             "satisfactionSum30Days": total,

@@ -24,6 +24,7 @@ from redgrid.graphql.grid.types import GridNode
 from redgrid.graphql.workers.accounts import AccountRef, account_named
 from redgrid.platform.models import DistrictDepartment as DistrictDepartmentModel
 from redgrid.tenants.cases import models
+from redgrid.tenants.cases.sla import next_deadline
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -119,6 +120,10 @@ class Case(DbNode):
     resolve_due: datetime
     answer_due: datetime
     overdue: list[CaseDeadline] = strawberry.field(description="Deadlines passed with their milestone unmet.")
+    next_deadline: CaseDeadline | None = strawberry.field(
+        description="The first deadline whose milestone is unmet (what a wall counts down to); null when closed."
+    )
+    next_due: datetime | None = strawberry.field(description="When `nextDeadline` is due.")
     satisfaction: int | None
     satisfaction_comment: str
     created_at: datetime
@@ -126,6 +131,7 @@ class Case(DbNode):
 
     @classmethod
     def from_model(cls, m: models.Case) -> Case:
+        upcoming = next_deadline(m)
         return from_row(
             cls,
             m,
@@ -135,6 +141,8 @@ class Case(DbNode):
             department_db_id=m.department_id,  # type: ignore[attr-defined]
             assignee=assignee_out(m.assignee_kind, m.assignee),
             overdue=[d for d in CaseDeadline if getattr(m, f"overdue_{d.value}_at") is not None],
+            next_deadline=CaseDeadline(upcoming[0]) if upcoming else None,
+            next_due=upcoming[1] if upcoming else None,
         )
 
     @strawberry.field(

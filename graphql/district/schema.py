@@ -3,10 +3,15 @@ platform's health list (tenants/district/health.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 
 from redgrid.graphql.core.context import GraphQLContext
-from redgrid.graphql.district.types import DistrictHealth, DistrictOverview
+from redgrid.graphql.district.types import DistrictHealth, DistrictOverview, StreetFiguresEvent
+from redgrid.graphql.events.stream import district_figures
+from redgrid.graphql.figures.types import KeyFigures
+from redgrid.graphql.tenancy.types import Tenant
 from redgrid.tenants.district import health, overview
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -25,3 +30,18 @@ class DistrictQuery:
     @strawberry.field(description="Platform admins: every district and tenant with its health.")
     async def platform_health(self, info: Info) -> list[DistrictHealth]:
         return [DistrictHealth.from_health(d) for d in await health.platform_health(info.context.ctx)]
+
+
+@strawberry.type
+class DistrictSubscription:
+    @strawberry.subscription(
+        description="District admins (platform admins: any district by slug): each of the district's streets' key "
+        "figures as they change, live, counts only. Load `districtOverview` on (re)subscribing; nothing is replayed."
+    )
+    async def district_figures(self, info: Info, slug: str | None = None) -> AsyncGenerator[StreetFiguresEvent, None]:
+        async for tenant, event in district_figures(info.context, slug):
+            yield StreetFiguresEvent(
+                seq=event.seq,
+                tenant=Tenant.from_model(tenant, tenant.district.slug),
+                figures=KeyFigures.from_figures(event.payload),
+            )

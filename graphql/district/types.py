@@ -34,6 +34,13 @@ class StreetFigures:
         )
 
 
+@strawberry.type(description="A street's key figures as its figures job just published them (counts only).")
+class StreetFiguresEvent:
+    seq: int = strawberry.field(description="The street's own FIGURES sequence.")
+    tenant: Tenant
+    figures: KeyFigures
+
+
 @strawberry.type(description="A district's totals over its streets.")
 class DistrictTotal:
     streets: int

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry import relay
 
 from redgrid.graphql.core.context import GraphQLContext
-from redgrid.graphql.figures.types import KeyFigures
-from redgrid.tenants import figures
+from redgrid.graphql.figures.types import GridMap, GridMapCell, KeyFigures
+from redgrid.tenants import figures, gridmap
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -18,3 +19,24 @@ class FiguresQuery:
     async def key_figures(self, info: Info) -> KeyFigures:
         f = await info.context.loaders.once("keyFigures", lambda: figures.figures_for(info.context.ctx))
         return KeyFigures.from_figures(f)
+
+    @strawberry.field(
+        description="The wall's grid map (staff roles): one level of the caller's grid with each node's boundary "
+        "and open and overdue cases. Without `level`, the deepest level of at most 300 nodes."
+    )
+    async def grid_map(self, info: Info, level: int | None = None) -> GridMap:
+        drawn, cells = await gridmap.grid_map(info.context.ctx, level)
+        return GridMap(
+            level=drawn,
+            cells=[
+                GridMapCell(
+                    id=strawberry.ID(str(relay.GlobalID("GridNode", str(c.node.id)))),
+                    path=c.node.path,
+                    name=c.node.name,
+                    boundary=c.node.boundary,
+                    open_cases=c.open_cases,
+                    overdue_cases=c.overdue_cases,
+                )
+                for c in cells
+            ],
+        )

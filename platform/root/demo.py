@@ -32,6 +32,7 @@ from redgrid.tenants.district.demo import seed_street as seed_generated_street
 from redgrid.tenants.district.snapshot import refresh as refresh_snapshot
 from redgrid.tenants.grid import service as grid
 from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.grid.shapes import polygon, split
 from redgrid.tenants.people.demo import seed_people
 from redgrid.tenants.people.scale import seed_scale
 from redgrid.tenants.staff.demo import seed_staff
@@ -57,18 +58,32 @@ async def _jinshui(ctx: RequestContext) -> GridNode:
     """Five-level grid: community → area (片区, 5 buildings) → building → unit → central household.
     A general branch on the community, a branch per area, a party group per building."""
     await grid.set_levels(ctx, ["社区", "片区", "楼栋", "单元", "党员中心户"])
-    community = await grid.create_node(ctx, parent_id=None, code="JS01", name="金水花园社区")
+    # The demo has no surveyed boundaries: generated rectangles (tenants/grid/shapes.py) give the
+    # wall's map something to draw.
+    box = (118.830, 31.940, 118.850, 31.955)
+    areas = split(box, 6)
+    community = await grid.create_node(ctx, parent_id=None, code="JS01", name="金水花园社区", boundary=polygon(box))
     await grid.update_node(ctx, community.id, head_name="王书记", head_phone="13800000001")
     await grid.add_party_organisation(ctx, community.id, name="金水花园社区党总支", kind="general_branch")
     await grid.add_station(ctx, community.id, name="金水花园党群服务站", kind="station")
     building_3 = community
     for area in range(1, 7):
-        area_node = await grid.create_node(ctx, parent_id=community.id, code=f"A{area}", name=f"第{area}片区")
+        area_box = areas[area - 1]
+        area_node = await grid.create_node(
+            ctx, parent_id=community.id, code=f"A{area}", name=f"第{area}片区", boundary=polygon(area_box)
+        )
+        buildings = split(area_box, 5)
         await grid.add_party_organisation(ctx, area_node.id, name=f"第{area}片区党支部", kind="branch")
         await grid.add_station(ctx, area_node.id, name=f"第{area}片区党群服务点", kind="point")
         await grid.update_node(ctx, area_node.id, head_name=f"片区长{area}", head_phone=f"138000001{area:02d}")
         for b in range(5 * (area - 1) + 1, 5 * area + 1):
-            node = await grid.create_node(ctx, parent_id=area_node.id, code=f"B{b:02d}", name=f"{b}号楼")
+            node = await grid.create_node(
+                ctx,
+                parent_id=area_node.id,
+                code=f"B{b:02d}",
+                name=f"{b}号楼",
+                boundary=polygon(buildings[(b - 1) % 5]),
+            )
             await grid.add_party_organisation(ctx, node.id, name=f"{b}号楼党小组", kind="group")
             await grid.update_node(ctx, node.id, head_name=f"楼栋长{b}", head_phone=f"1390000{b:04d}")
             if b == 3:
@@ -79,20 +94,27 @@ async def _jinshui(ctx: RequestContext) -> GridNode:
 async def _hushu(ctx: RequestContext) -> GridNode:
     """Town total grid → 45 villages (communities) → 172 micro-grids; 15 stations and 97 points."""
     await grid.set_levels(ctx, ["街道总网格", "村(社区)网格", "微网格"])
-    town = await grid.create_node(ctx, parent_id=None, code="HS", name="湖熟街道总网格")
+    box = (118.950, 31.800, 119.050, 31.880)  # generated, as Jinshui's
+    villages = split(box, 45)
+    town = await grid.create_node(ctx, parent_id=None, code="HS", name="湖熟街道总网格", boundary=polygon(box))
     await grid.add_party_organisation(ctx, town.id, name="湖熟街道党工委", kind="general_branch")
     first_village = town
     micro, points = 172, 97
     for v in range(1, 46):
-        village = await grid.create_node(ctx, parent_id=town.id, code=f"V{v:02d}", name=f"第{v}村(社区)网格")
+        village = await grid.create_node(
+            ctx, parent_id=town.id, code=f"V{v:02d}", name=f"第{v}村(社区)网格", boundary=polygon(villages[v - 1])
+        )
         await grid.add_party_organisation(ctx, village.id, name=f"第{v}村党总支", kind="general_branch")
         await grid.update_node(ctx, village.id, head_name=f"村书记{v}", head_phone=f"1370000{v:04d}")
         if v <= 15:
             await grid.add_station(ctx, village.id, name=f"第{v}村党群服务站", kind="station")
         first_village = village if v == 1 else first_village
         count = micro // 45 + (1 if v <= micro % 45 else 0)  # 172 micro-grids over 45 villages
+        cells = split(villages[v - 1], count)
         for m in range(1, count + 1):
-            cell = await grid.create_node(ctx, parent_id=village.id, code=f"M{m}", name=f"微网格{m}")
+            cell = await grid.create_node(
+                ctx, parent_id=village.id, code=f"M{m}", name=f"微网格{m}", boundary=polygon(cells[m - 1])
+            )
             await grid.update_node(ctx, cell.id, head_name=f"微网格长{v}-{m}")
             if points > 0 and m <= 3:
                 await grid.add_station(ctx, cell.id, name=f"微网格{v}-{m}党群服务点", kind="point")

@@ -97,6 +97,8 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
     return [
         Route("/wall", lambda request: RedirectResponse("/wall/")),
         Route("/wall/", _WithHeaders(request_response(index), headers)),
+        # The district wall: the same page, which picks its wall by the caller's roles.
+        Route("/wall/district", _WithHeaders(request_response(index), headers)),
         Route("/wall/config.json", _WithHeaders(request_response(config), headers)),
         Mount("/wall/assets", _WithHeaders(assets, {**headers, "Cache-Control": IMMUTABLE})),
     ]

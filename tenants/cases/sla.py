@@ -21,6 +21,17 @@ from redgrid.tenants.cases.service import announce, department_with, people_of
 MILESTONES = {"on_scene": "on_scene_at", "resolve": "resolved_at", "answer": "answered_at"}
 
 
+def next_deadline(case: Any) -> tuple[str, datetime] | None:
+    """The first deadline (in the loop's order) whose milestone is still unmet, and when it is
+    due: what a wall counts down to. None once the case is closed or every milestone met."""
+    if case.closed_at is not None:
+        return None
+    for deadline in DEADLINES:
+        if getattr(case, MILESTONES[deadline]) is None:
+            return deadline, getattr(case, f"{deadline}_due")
+    return None
+
+
 def _unmet(case: Case, deadline: str, now: datetime) -> bool:
     """The deadline has passed with its milestone unmet and not yet been announced."""
     due = getattr(case, f"{deadline}_due")

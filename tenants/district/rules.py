@@ -10,12 +10,26 @@ from typing import Any
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden
 from redgrid.platform.errors import InvalidInput, UserError
-from redgrid.tenants.figures import mean_satisfaction
+from redgrid.tenants.figures import closure_rates, mean_satisfaction
 from redgrid.tenants.grid.service import LevelCoverage
 from redgrid.tenants.tenancy import SLUG
 
 READERS = ("district-admin", "platform-admin")
-SUMMED = ("openCases", "overdueCases", "closedToday", "onDutyNow", "residents", "households", "partyMembers", "units")
+SUMMED = (
+    "openCases",
+    "overdueCases",
+    "closedToday",
+    "reportedToday",
+    "reported30Days",
+    "closedOfReported30Days",
+    "closed30Days",
+    "closedOnTime30Days",
+    "onDutyNow",
+    "residents",
+    "households",
+    "partyMembers",
+    "units",
+)
 TALLIED = ("casesByState", "householdsByColour")
 
 
@@ -43,7 +57,8 @@ def district_to_read(identity: Identity, slug: str | None) -> str:
 
 def total_figures(streets: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The district's figures: counts and tallies summed over its streets, satisfaction the
-    mean of all the district's verifications (not of the streets' means)."""
+    mean of all the district's verifications and the closure rates those of all its cases
+    (not means of the streets')."""
     total: dict[str, Any] = {key: 0 for key in SUMMED}
     tallies: dict[str, Counter[str]] = {key: Counter() for key in TALLIED}
     verified = satisfaction = 0
@@ -56,6 +71,7 @@ def total_figures(streets: Iterable[dict[str, Any]]) -> dict[str, Any]:
         satisfaction += street["satisfactionSum30Days"]
     return {
         **total,
+        **closure_rates(total),  # of the district's counts, not a mean of the streets' rates
         **{key: dict(counter) for key, counter in tallies.items()},
         "satisfaction30Days": mean_satisfaction(satisfaction, verified),
         "verified30Days": verified,

@@ -16,7 +16,7 @@ from .test_grid import node_id
 from .test_realtime import second_server  # noqa: F401 - the fixture
 
 CASE = (
-    "id number state version escalation assignee overdue satisfaction "
+    "id number state version escalation assignee overdue satisfaction onSceneDue nextDeadline nextDue "
     "timeline { version action fromState toState actor }"
 )
 REPORT = (

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.expressions import Q
 from websockets.asyncio.client import connect
 
-from .clients import Subscriber, gql, gql_data
-from .test_cases import report
+from redgrid.platform.database import tenant_transaction
+from redgrid.platform.models import Tenant
+from redgrid.tenants.cases.models import Case
+from redgrid.tenants.people.tags import LOCAL_TIME
+
+from .clients import Subscriber, gql, gql_data, password_token
+from .test_cases import act, report
 
 FIGURES = (
     "{ keyFigures { openCases overdueCases closedToday onDutyNow residents households partyMembers "
@@ -92,3 +99,98 @@ async def test_areas_closed_to_a_role_refuse_its_subscription_as_their_queries_d
         "extensions"
     ]["code"] == "FORBIDDEN"
     assert await _subscription_errors(live_server, tokens["volunteer"], "GRID", protocol, open_) == []
+
+
+RATES = "{ keyFigures { reportedToday closureRate30Days onTimeClosureRate30Days } }"
+CLOSE_LOOP = [
+    ("grid-head", "ACCEPT", {}),
+    ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+    ("grid-worker", "START", {}),
+    ("grid-worker", "RESOLVE", {}),
+    ("grid-head", "VERIFY", {"satisfaction": 5, "comment": "及时"}),
+    ("grid-head", "CLOSE", {}),
+]
+
+
+async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server, tokens, db):
+    """The rates against a count of the rows themselves, before and after a case is reported
+    and closed within its deadlines; the case counts down to its first unmet deadline."""
+    jinshui = await Tenant.get(slug="jinshui")
+
+    async def counted() -> dict:
+        month = datetime.now(UTC) - timedelta(days=30)
+        midnight = datetime.now(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+        late = Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False)
+        late |= Q(overdue_answer_at__isnull=False)
+        async with tenant_transaction(jinshui.id):
+            cases = Case.filter(tenant_id=jinshui.id)
+            reported = await cases.filter(created_at__gte=month).count()
+            closed = await cases.filter(closed_at__gte=month).count()
+            return {
+                "reportedToday": await cases.filter(created_at__gte=midnight).count(),
+                "closureRate30Days": round(
+                    await cases.filter(created_at__gte=month, closed_at__isnull=False).count() / reported, 4
+                ),
+                "onTimeClosureRate30Days": round(
+                    await cases.filter(Q(closed_at__gte=month) & ~late).count() / closed, 4
+                )
+                if closed
+                else None,
+            }
+
+    before = (await gql_data(live_server, RATES, token=tokens["secretary"]))["keyFigures"]
+    case = await report(live_server, tokens)
+    assert case["nextDeadline"] == "ON_SCENE" and case["nextDue"] == case["onSceneDue"]
+    for who, action, extra in CLOSE_LOOP:
+        result = await act(live_server, tokens[who], case, action, **extra)
+        assert result["errors"] == [], (action, result["errors"])
+        case = result["case"]
+    assert case["state"] == "CLOSED" and case["nextDeadline"] is None and case["nextDue"] is None
+    after = (await gql_data(live_server, RATES, token=tokens["secretary"]))["keyFigures"]
+    assert after == await counted()
+    assert after["reportedToday"] >= before["reportedToday"] + 1
+    assert after["closureRate30Days"] > 0 and after["onTimeClosureRate30Days"] > 0
+    # The district's totals are those of all its cases: Jinshui's and Hushu's counts together.
+    district = await gql_data(
+        live_server,
+        "{ districtOverview { streets { figures { reportedToday } } total { figures { reportedToday } } } }",
+        token=password_token("jiangning-district-admin"),
+    )
+    streets = district["districtOverview"]["streets"]
+    total = district["districtOverview"]["total"]["figures"]["reportedToday"]
+    assert total == sum(s["figures"]["reportedToday"] for s in streets) >= after["reportedToday"]
+
+
+GRID_MAP = (
+    "query($level: Int) { gridMap(level: $level) { level cells { id path name boundary openCases overdueCases } } }"
+)
+
+
+async def test_the_grid_map_counts_each_nodes_cases_within_the_callers_scope(live_server, tokens):
+    async def grid_map(who: str, level: int | None = None) -> dict:
+        return (await gql_data(live_server, GRID_MAP, {"level": level}, tokens[who]))["gridMap"]
+
+    street = await grid_map("secretary")
+    assert street["level"] == 3 and len(street["cells"]) == 30  # Jinshui's buildings: the deepest level that fits
+    assert all(c["boundary"]["type"] == "Polygon" for c in street["cells"])  # seed-demo's generated ones
+    before = {c["path"]: c["openCases"] for c in street["cells"]}
+    await report(live_server, tokens, path="JS01.A1.B03")
+    after = {c["path"]: c["openCases"] for c in (await grid_map("secretary"))["cells"]}
+    assert after["JS01.A1.B03"] == before["JS01.A1.B03"] + 1
+    assert {p: n for p, n in after.items() if p != "JS01.A1.B03"} == {
+        p: n for p, n in before.items() if p != "JS01.A1.B03"
+    }
+    # One level up, a node counts the cases below it: area A1 holds building 3's and its neighbours'.
+    areas = {c["path"]: c for c in (await grid_map("secretary", 2))["cells"]}
+    assert areas["JS01.A1"]["openCases"] == sum(n for p, n in after.items() if p.startswith("JS01.A1."))
+    # The grid worker's scope is building 3: his map is that building alone.
+    worker = await grid_map("grid-worker")
+    assert [c["path"] for c in worker["cells"]] == ["JS01.A1.B03"]
+    assert worker["cells"][0]["openCases"] == after["JS01.A1.B03"]
+    # Hushu's own grid, nothing of Jinshui's; a volunteer has no wall; the level is bounded.
+    hushu = await grid_map("hushu-secretary")
+    assert hushu["level"] == 3 and len(hushu["cells"]) == 172 and not any("JS01" in c["path"] for c in hushu["cells"])
+    refused = (await gql(live_server, GRID_MAP, token=tokens["volunteer"])).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = (await gql(live_server, GRID_MAP, {"level": 99}, tokens["secretary"])).json()
+    assert "INVALID_LEVEL" in str(bad)

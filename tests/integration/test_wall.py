@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -232,3 +233,97 @@ async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
                 assert titles.index(after) < titles.index(during) < titles.index(before)
     finally:
         server.stop()
+
+
+DUTY = "{ onDutyNow(first: 12) { edges { node { id } } totalCount } keyFigures { reportedToday } }"
+CREATE_SHIFT = (
+    "mutation($input: CreateDutyShiftInput!) { createDutyShift(input: $input) { shift { id } errors { code } } }"
+)
+MY_SHIFTS = "query($filter: DutyShiftFilter) { dutyShifts(filter: $filter) { edges { node { id state } } } }"
+CHECK_IN = "mutation($input: ShiftMarkInput!) { checkIn(input: $input) { shift { id } errors { code } } }"
+
+
+async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
+    live_server, tokens, page: Page, shots: Path
+) -> None:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    await keycloak_login(page, live_server.url)
+    await page.locator("[data-test=live]", has_text="实时").wait_for(timeout=15_000)
+    grid_map = page.locator("[data-test=map]")
+    await page.wait_for_function(
+        "() => document.querySelector('[data-test=map]').dataset.cells.split(',').length === 30"
+    )
+    assert await grid_map.get_attribute("data-level") == "3"  # Jinshui's buildings, drawn from their boundaries
+    assert await grid_map.locator("canvas").count() == 1
+
+    def open_in(cells: str, path: str) -> int:
+        return next(int(cell.split(":")[1]) for cell in cells.split(",") if cell.startswith(f"{path}:"))
+
+    before = open_in(await grid_map.get_attribute("data-cells") or "", "JS01.A1.B03")
+    title = f"地图测试{uuid.uuid4().hex[:6]}"
+    await report(live_server, tokens, title=title, path="JS01.A1.B03")
+    # The new case pins its building and colours it, through the CASES stream.
+    await page.wait_for_function(
+        "() => document.querySelector('[data-test=map]').dataset.pins.split(',').includes('JS01.A1.B03')",
+        timeout=3_000,
+    )
+    await page.wait_for_function(
+        "n => document.querySelector('[data-test=map]').dataset.cells.split(',')"
+        ".some(c => c.startsWith('JS01.A1.B03:') && Number(c.split(':')[1]) > n)",
+        arg=before,
+        timeout=5_000,
+    )
+    # Its SLA countdown to the first deadline (being on the scene, minutes away), counting down.
+    line = page.locator("[data-test=feed] li", has_text=title)
+    countdown = line.locator("[data-test=countdown]")
+    await page.wait_for_function(
+        "t => [...document.querySelectorAll('[data-test=feed] li')].some(li => li.textContent.includes(t)"
+        " && /^\\d\\d:\\d\\d$/.test(li.querySelector('[data-test=countdown]').textContent.trim()))",
+        arg=title,
+        timeout=3_000,
+    )
+    first = await countdown.inner_text()
+    assert "00:00" < first <= "59:59", first
+    await page.wait_for_timeout(1_500)
+    assert await countdown.inner_text() < first  # it ticks
+    # Who is on duty: a worker checking in appears in the list (his roster change raises new
+    # figures, whose event reloads it), the same people as the query.
+    now = datetime.now(UTC)
+    window = {"mine": True, "startsBefore": now.isoformat(), "endsAfter": now.isoformat()}
+    his = await gql_data(live_server, MY_SHIFTS, {"filter": window}, tokens["grid-worker"])
+    shifts = [e["node"] for e in his["dutyShifts"]["edges"]]
+    if not shifts:  # the demo plans today's shifts by the clock; make one under way
+        shift = {
+            "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"),
+            "username": "jinshui-grid-worker",
+            "startsAt": (now - timedelta(minutes=5)).isoformat(),
+            "endsAt": (now + timedelta(hours=1)).isoformat(),
+        }
+        made = (await gql_data(live_server, CREATE_SHIFT, {"input": shift}, tokens["secretary"]))["createDutyShift"]
+        assert made["errors"] == [], made
+        shifts = [{**made["shift"], "state": "PLANNED"}]
+    if shifts[0]["state"] != "ON_DUTY":
+        checked = await gql_data(live_server, CHECK_IN, {"input": {"shiftId": shifts[0]["id"]}}, tokens["grid-worker"])
+        assert checked["checkIn"]["errors"] == [], checked
+    await page.locator("[data-test=duty] li[data-username=jinshui-grid-worker]").wait_for(timeout=5_000)
+    data = await gql_data(live_server, DUTY, token=tokens["secretary"])
+    await page.wait_for_function(
+        "n => document.querySelectorAll('[data-test=duty] li').length === n",
+        arg=len(data["onDutyNow"]["edges"]),
+        timeout=5_000,
+    )
+    tiles = dict(
+        zip(
+            await page.locator("[data-test=figures] .tile .label").all_inner_texts(),
+            await page.locator("[data-test=figures] .tile .value").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert int(tiles["今日上报"]) >= 1 and tiles["办结率(30天)"].endswith("%"), tiles
+    assert tiles["在岗人员"] == str(data["onDutyNow"]["totalCount"])
+    size = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    assert await page.evaluate(size) == [1920, 1080]
+    await page.screenshot(path=str(shots / "wall-map.png"))
+    assert problems == [], problems

@@ -51,6 +51,11 @@ def street(residents: int, states: dict[str, int], verified: int, satisfaction: 
         "openCases": sum(states.values()),
         "overdueCases": 1,
         "closedToday": 2,
+        "reportedToday": 1,
+        "reported30Days": 4,
+        "closedOfReported30Days": 2,
+        "closed30Days": 3,
+        "closedOnTime30Days": 3 if residents else 0,
         "onDutyNow": 3,
         "residents": residents,
         "households": sum(colours.values()),
@@ -72,6 +77,13 @@ def test_totals_sum_the_streets_and_weigh_satisfaction_by_verifications():
     assert total["householdsByColour"] == {"red": 4, "blue": 2} and total["households"] == 6
     assert total["satisfaction30Days"] == 2.75  # 11 / 4, not the mean of 5.0 and 2.0
     assert total_figures([street(0, {}, 0, 0)])["satisfaction30Days"] is None
+
+
+def test_the_districts_closure_rates_are_those_of_all_its_cases():
+    total = total_figures([street(100, {}, 0, 0), street(0, {}, 0, 0)])
+    assert total["reportedToday"] == 2 and total["reported30Days"] == 8
+    assert total["closureRate30Days"] == 0.5  # 4 of 8
+    assert total["onTimeClosureRate30Days"] == 0.5  # 3 of 6, not the mean of 1.0 and 0.0
 
 
 def test_coverage_is_summed_per_depth():

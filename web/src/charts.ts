@@ -1,15 +1,43 @@
-/** ECharts, tree-shaken: only the pie and bar charts the wall draws, on canvas. */
-import { BarChart, PieChart } from "echarts/charts";
-import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
-import { init, use, type ComposeOption, type ECharts } from "echarts/core";
+/** ECharts, tree-shaken: only the charts the wall draws (pie, bar, the grid map and its
+ * pins, a treemap for grids without boundaries), on canvas. */
+import { BarChart, EffectScatterChart, PieChart, TreemapChart } from "echarts/charts";
+import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
+import { init, registerMap, use, type ComposeOption, type ECharts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
-import type { BarSeriesOption, PieSeriesOption } from "echarts/charts";
-import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from "echarts/components";
+import type {
+  BarSeriesOption,
+  EffectScatterSeriesOption,
+  PieSeriesOption,
+  TreemapSeriesOption,
+} from "echarts/charts";
+import type {
+  GeoComponentOption,
+  GridComponentOption,
+  LegendComponentOption,
+  TooltipComponentOption,
+} from "echarts/components";
 
-use([PieChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+use([
+  PieChart,
+  BarChart,
+  EffectScatterChart,
+  TreemapChart,
+  GeoComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 
 export type ChartOption = ComposeOption<
-  PieSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  | PieSeriesOption
+  | BarSeriesOption
+  | EffectScatterSeriesOption
+  | TreemapSeriesOption
+  | GeoComponentOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
 >;
 
 export function makeChart(element: HTMLElement): ECharts {
@@ -81,6 +109,146 @@ export function coverageOption(
       series("党组织", "#e5484d", (row) => row.partyOrganisationShare),
       series("网格长", "#f5c400", (row) => row.headShare),
       series("服务站", "#3e8ef7", (row) => row.stationShare),
+    ],
+  };
+}
+
+/** A district's streets ranked by overdue cases (worst on top), with their open cases beside. */
+export function rankingOption(
+  rows: readonly { name: string; openCases: number; overdueCases: number }[],
+  scale = 1,
+): ChartOption {
+  const font = Math.round(16 * scale);
+  const worstOnTop = [...rows].reverse();
+  const bar = (name: string, colour: string, pick: (row: (typeof rows)[number]) => number) => ({
+    type: "bar" as const,
+    name,
+    barMaxWidth: 26 * scale,
+    itemStyle: { color: colour },
+    label: { show: true, position: "right" as const, color: TEXT, fontSize: Math.round(13 * scale) },
+    data: worstOnTop.map(pick),
+  });
+  return {
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
+    grid: { left: 110 * scale, right: 40 * scale, top: 40 * scale, bottom: 20 * scale },
+    xAxis: { type: "value", minInterval: 1, axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
+    yAxis: { type: "category", data: worstOnTop.map((row) => row.name), axisLabel: { color: TEXT, fontSize: font } },
+    series: [bar("超期", "#e5484d", (row) => row.overdueCases), bar("在办", "#3e8ef7", (row) => row.openCases)],
+  };
+}
+
+/** One node of the grid map (the `gridMap` query's cell). */
+export interface MapCell {
+  path: string;
+  name: string;
+  boundary?: unknown;
+  openCases: number;
+  overdueCases: number;
+}
+
+/** A cell's colour: red with overdue cases, amber with open ones, dark blue when quiet. */
+export function cellColour(cell: MapCell): string {
+  if (cell.overdueCases > 0) return cell.overdueCases > 2 ? "#c8102e" : "#e5484d";
+  if (cell.openCases > 0) return cell.openCases > 2 ? "#f08c00" : "#f5c400";
+  return "#1d3a66";
+}
+
+type Ring = [number, number][];
+
+/** The centre of a cell's bounding box, where its pin goes; null without a boundary. */
+export function centreOf(boundary: unknown): [number, number] | null {
+  const shape = boundary as { type?: string; coordinates?: unknown } | null;
+  if (!shape?.coordinates) return null;
+  const polygons = (shape.type === "Polygon" ? [shape.coordinates] : shape.coordinates) as Ring[][];
+  const points = polygons.flatMap((polygon) => polygon[0] ?? []);
+  if (!points.length) return null;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  return [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+}
+
+let registered = "";
+
+/**
+ * The grid map: each cell its own boundary (GeoJSON, no tiles) coloured by its cases, with
+ * a pin on the cells where `pins` (cell paths) name new cases. A grid whose cells have no
+ * boundary is laid out as a treemap of the same colours instead.
+ */
+export function gridMapOption(cells: readonly MapCell[], pins: readonly string[], scale = 1): ChartOption {
+  const font = Math.round(13 * scale);
+  const drawn = cells.filter((cell) => cell.boundary);
+  if (!drawn.length) {
+    return {
+      animation: false,
+      tooltip: { formatter: "{b}: {c}" },
+      series: [
+        {
+          type: "treemap",
+          roam: false,
+          nodeClick: false,
+          breadcrumb: { show: false },
+          label: { color: TEXT, fontSize: font },
+          data: cells.map((cell) => ({
+            name: cell.name,
+            value: cell.openCases + 1, // a quiet cell keeps a place
+            itemStyle: { color: cellColour(cell), borderColor: "#0b1426" },
+          })),
+        },
+      ],
+    };
+  }
+  const key = drawn.map((cell) => cell.path).join(",");
+  if (key !== registered) {
+    registerMap("wall-grid", {
+      type: "FeatureCollection",
+      features: drawn.map((cell) => ({
+        type: "Feature",
+        properties: { name: cell.path },
+        geometry: cell.boundary,
+      })),
+    } as never);
+    registered = key;
+  }
+  const names = new Map(cells.map((cell) => [cell.path, cell]));
+  const pinned = pins.flatMap((path) => {
+    const centre = centreOf(names.get(path)?.boundary);
+    return centre ? [{ name: names.get(path)?.name ?? path, value: centre }] : [];
+  });
+  return {
+    tooltip: { trigger: "item" },
+    geo: {
+      map: "wall-grid",
+      roam: false,
+      layoutCenter: ["50%", "50%"],
+      layoutSize: "96%",
+      label: {
+        show: drawn.length <= 40,
+        color: TEXT,
+        fontSize: font,
+        formatter: (params: { name: string }) => names.get(params.name)?.name ?? "",
+      },
+      tooltip: {
+        show: true,
+        formatter: (params: { name: string }) => {
+          const cell = names.get(params.name);
+          return cell ? `${cell.name}<br/>在办 ${cell.openCases} · 超期 ${cell.overdueCases}` : "";
+        },
+      },
+      itemStyle: { borderColor: "#0b1426", borderWidth: 1 },
+      emphasis: { disabled: true },
+      regions: drawn.map((cell) => ({ name: cell.path, itemStyle: { areaColor: cellColour(cell) } })),
+    },
+    series: [
+      {
+        type: "effectScatter",
+        coordinateSystem: "geo",
+        symbolSize: 16 * scale,
+        rippleEffect: { scale: 3, brushType: "stroke" },
+        itemStyle: { color: "#ffffff" },
+        data: pinned,
+      },
     ],
   };
 }

@@ -5,6 +5,7 @@ export const WallStart = graphql(`
   query WallStart {
     me {
       username
+      districtSlug
       tenant {
         name
       }
@@ -36,6 +37,9 @@ export const FiguresFragment = graphql(`
     openCases
     overdueCases
     closedToday
+    reportedToday
+    closureRate30Days
+    onTimeClosureRate30Days
     satisfaction30Days
     onDutyNow
     residents
@@ -60,6 +64,7 @@ export const RecentCases = graphql(`
           state
           priority
           overdue
+          nextDue
           createdAt
           node {
             path
@@ -117,6 +122,106 @@ export const GridEvents = graphql(`
         seq
         type
       }
+    }
+  }
+`);
+
+export const DistrictOverviewQuery = graphql(`
+  query DistrictWallOverview {
+    districtOverview {
+      district {
+        name
+      }
+      streets {
+        tenant {
+          slug
+          name
+        }
+        figures {
+          ...DistrictWallFigures
+        }
+      }
+      total {
+        streets
+        figures {
+          ...DistrictWallFigures
+        }
+      }
+      asOf
+    }
+  }
+`);
+
+export const DistrictFiguresFragment = graphql(`
+  fragment DistrictWallFigures on KeyFigures {
+    openCases
+    overdueCases
+    closedToday
+    reportedToday
+    closureRate30Days
+    onTimeClosureRate30Days
+    satisfaction30Days
+    onDutyNow
+    residents
+    households
+    partyMembers
+  }
+`);
+
+export const DistrictFiguresEvents = graphql(`
+  subscription DistrictWallFigures {
+    districtFigures {
+      seq
+      tenant {
+        slug
+      }
+    }
+  }
+`);
+
+export const CaseDue = graphql(`
+  query WallCaseDue($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Case {
+        nextDue
+      }
+    }
+  }
+`);
+
+export const GridMapQuery = graphql(`
+  query WallGridMap {
+    gridMap {
+      level
+      cells {
+        path
+        name
+        boundary
+        openCases
+        overdueCases
+      }
+    }
+  }
+`);
+
+export const OnDutyQuery = graphql(`
+  query WallOnDuty {
+    onDutyNow(first: 12) {
+      edges {
+        node {
+          id
+          username
+          endsAt
+          node {
+            name
+          }
+          staff {
+            name
+          }
+        }
+      }
+      totalCount
     }
   }
 `);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import { CaseFeed, RECONNECT_GRACE_MS, backoffMs, isLive, movesCoverage, type CaseChange } from "./feed";
+import {
+  CaseFeed,
+  RECONNECT_GRACE_MS,
+  backoffMs,
+  cellOf,
+  countdown,
+  isLive,
+  movesCoverage,
+  type CaseChange,
+} from "./feed";
 
 const created = (seq: number, caseId: string, at: string): CaseChange => ({
   seq,
@@ -80,5 +89,33 @@ describe("coverage", () => {
       true,
       false,
     ]);
+  });
+});
+
+describe("SLA countdowns and map cells", () => {
+  const now = Date.parse("2026-01-01T08:00:00Z");
+  it("counts down to the next deadline and past it", () => {
+    expect(countdown("2026-01-01T08:09:30Z", now)).toBe("09:30");
+    expect(countdown("2026-01-01T07:54:48Z", now)).toBe("-05:12");
+    expect(countdown("2026-01-01T10:05:00Z", now)).toBe("2时05分");
+    expect(countdown(null, now)).toBe("");
+  });
+
+  it("keeps a case's deadline across events and drops it once closed", () => {
+    const feed = new CaseFeed();
+    feed.applyRow({ type: "ROW", caseId: "a", state: "REPORTED", at: "2026-01-01T07:00:00Z", due: "2026-01-01T07:10:00Z" });
+    feed.applyEvent({ seq: 1, type: "CASE_TRANSITIONED", caseId: "a", state: "ACCEPTED", at: "2026-01-01T07:01:00Z" });
+    expect(feed.items[0]?.due).toBe("2026-01-01T07:10:00Z");
+    expect(feed.setDue("a", "2026-01-01T08:00:00Z")).toBe(true);
+    expect(feed.items[0]?.due).toBe("2026-01-01T08:00:00Z");
+    feed.applyEvent({ seq: 2, type: "CASE_TRANSITIONED", caseId: "a", state: "CLOSED", at: "2026-01-01T07:30:00Z" });
+    expect(feed.items[0]?.due).toBeNull();
+    expect(feed.setDue("gone", null)).toBe(false);
+  });
+
+  it("puts a case in the map cell above it", () => {
+    expect(cellOf("JS01.A1.B03", 3)).toBe("JS01.A1.B03");
+    expect(cellOf("JS01.A1.B03", 2)).toBe("JS01.A1");
+    expect(cellOf("JS01.A1", 3)).toBeNull();
   });
 });

@@ -21,6 +21,8 @@ export interface FeedItem {
   overdue: boolean;
   /** When the case last moved (ISO time): the feed is newest first. */
   at: string;
+  /** When its first unmet deadline is due (ISO time; Case.nextDue), null when none or not known yet. */
+  due: string | null;
 }
 
 /** What a CaseEvent or a `cases` row tells the feed. */
@@ -36,6 +38,8 @@ export interface CaseChange {
   /** Whether a deadline has passed (a `cases` row knows; an event says CASE_OVERDUE). */
   overdue?: boolean;
   at: string;
+  /** Case.nextDue when known (a `cases` row; an event does not carry it: null leaves it). */
+  due?: string | null;
 }
 
 /**
@@ -80,12 +84,41 @@ export class CaseFeed {
       path: change.path ?? before?.path ?? null,
       overdue: change.type === "CASE_OVERDUE" || (change.overdue ?? before?.overdue ?? false),
       at: change.at,
+      due: change.due !== undefined ? change.due : (before?.due ?? null),
     };
-    if (item.state === "CLOSED") item.overdue = false;
+    if (item.state === "CLOSED") {
+      item.overdue = false;
+      item.due = null;
+    }
     const at = this.items.findIndex((other) => other.at < item.at);
     this.items.splice(at < 0 ? this.items.length : at, 0, item);
     if (this.items.length > this.limit) this.items.length = this.limit;
   }
+
+  /** The case's next deadline, looked up after an event moved it; false if it left the feed. */
+  setDue(caseId: string, due: string | null): boolean {
+    const item = this.items.find((other) => other.caseId === caseId);
+    if (item) item.due = item.state === "CLOSED" ? null : due;
+    return item !== undefined;
+  }
+}
+
+/** An SLA countdown: "12:34" left (minutes:seconds, or hours when more than an hour),
+ * "-05:12" past due; "" without a deadline. */
+export function countdown(due: string | null, now: number): string {
+  if (!due) return "";
+  const left = Math.round((Date.parse(due) - now) / 1000);
+  const s = Math.abs(left);
+  const two = (n: number): string => String(n).padStart(2, "0");
+  const text =
+    s >= 3600 ? `${Math.floor(s / 3600)}时${two(Math.floor((s % 3600) / 60))}分` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
+  return left < 0 ? `-${text}` : text;
+}
+
+/** The map cell a case at `path` falls in: its ancestor (or itself) at the map's `level`. */
+export function cellOf(path: string, level: number): string | null {
+  const parts = path.split(".");
+  return parts.length >= level ? parts.slice(0, level).join(".") : null;
 }
 
 /** How long a closed socket may take to come back before the wall says it is stale: the
