@@ -10,6 +10,7 @@ import os
 import uuid
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Page
 from websockets.asyncio.client import connect
 
@@ -17,6 +18,14 @@ from .clients import gql_data, password_token
 from .test_cases import report
 from .test_district import other_district  # noqa: F401 (a fixture: a second district and its admin)
 from .test_wall import page, shots, web_client  # noqa: F401 (fixtures: the browser and its realm client)
+
+
+@pytest.fixture(scope="module")
+def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
+    """This module works on the demo district's wall, its streets Jinshui and Hushu side by side,
+    not in a street of its own."""
+    return demo_tokens
+
 
 STREETS = "{ districtOverview { streets { tenant { slug name } figures { openCases } } } }"
 DISTRICT_FIGURES = (
