@@ -296,3 +296,10 @@ async def grid(live_server: LiveServer, tokens: dict[str, str]) -> dict[str, dic
         e["node"]["path"]: {"id": e["node"]["id"], "org": (e["node"]["partyOrganisations"] or [{}])[0].get("id")}
         for e in data["gridNodes"]["edges"]
     }
+
+
+# Fixtures the modules share, defined beside the helpers they go with (last: those modules
+# import the classes above).
+from .browser import page, shots, web_client  # noqa: E402, F401
+from .districts import other_district  # noqa: E402, F401
+from .realtime_api import home, second_server  # noqa: E402, F401

@@ -11,15 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from .clients import (
-    LoginRefused,
-    Subscriber,
-    browser_login,
-    gql,
-    gql_data,
-    password_token,
-    realm_admin,
-)
+from .clients import LoginRefused, Subscriber, browser_login, gql, gql_data, password_token, realm_admin
 from .conftest import redgrid
 
 CREATE = """mutation($input: CreateAccountInput!) { createAccount(input: $input) {

@@ -14,15 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from redgrid.platform.demo_users import demo_users
 
-from .clients import (
-    Subscriber,
-    gql,
-    gql_data,
-    password_token,
-    realm_admin,
-    ws_connect_close_code,
-    ws_first_event,
-)
+from .clients import Subscriber, gql, gql_data, password_token, realm_admin, ws_connect_close_code, ws_first_event
 
 ME = "{ me { username roles districtSlug tenant { slug districtSlug } gridScope { kind path } } }"
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")

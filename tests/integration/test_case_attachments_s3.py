@@ -15,9 +15,9 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from .attachments_api import added, fetch, photo
+from .cases_api import report
 from .conftest import LiveServer, free_port
-from .test_case_attachments import added, fetch, photo
-from .test_cases import report
 
 MINIO = os.environ.get("REDGRID_TEST_MINIO_BIN") or shutil.which("minio")
 KEY, SECRET, BUCKET = "redgrid-test", "redgrid-test-secret", "redgrid-photos"

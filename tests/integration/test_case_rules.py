@@ -16,9 +16,9 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants.cases import workflow
 from redgrid.tenants.cases.models import Case as CaseRow
 
+from .cases_api import MOVE, REPORT, act, category_id, report
 from .clients import gql, gql_data, password_token, provisioned_user_token
-from .test_cases import MOVE, REPORT, act, category_id, report
-from .test_grid import node_id
+from .grid_api import node_id
 
 STATES = ("REPORTED", "ACCEPTED", "CONSULTING", "DISPATCHED", "IN_PROGRESS", "RESOLVED", "VERIFIED", "CLOSED")
 ACTIONS = (

@@ -11,47 +11,8 @@ from redgrid.platform.models import Event, Tenant
 from redgrid.realtime.publisher import enter_publisher_scope
 from redgrid.tenants.cases.sla import fire_overdue
 
+from .cases_api import MOVE, act, report
 from .clients import Subscriber, gql, gql_data
-from .test_grid import node_id
-from .test_realtime import second_server  # noqa: F401 - the fixture
-
-CASE = (
-    "id number state version escalation assignee overdue satisfaction onSceneDue nextDeadline nextDue "
-    "timeline { version action fromState toState actor }"
-)
-REPORT = (
-    f"mutation($input: ReportCaseInput!) {{ reportCase(input: $input) {{ case {{ {CASE} }} "
-    "errors { field code message } } }"
-)
-MOVE = (
-    f"mutation($input: TransitionCaseInput!) {{ transitionCase(input: $input) {{ case {{ {CASE} }} "
-    "errors { field code message } } }"
-)
-
-
-async def category_id(server, token: str, code: str = "street_order") -> str:
-    rows = (await gql_data(server, "{ caseCategories { id code } }", token=token))["caseCategories"]
-    return next(r["id"] for r in rows if r["code"] == code)
-
-
-async def report(server, tokens, who="grid-worker", path="JS01.A1.B03", code="street_order", **extra):
-    variables = {
-        "input": {
-            "title": "占道经营",
-            "categoryId": await category_id(server, tokens["secretary"], code),
-            "source": "PATROL",
-            "nodeId": await node_id(server, tokens["secretary"], path),
-            **extra,
-        }
-    }
-    result = (await gql_data(server, REPORT, variables, tokens[who]))["reportCase"]
-    assert result["errors"] == [], result
-    return result["case"]
-
-
-async def act(server, token, case, action, **extra):
-    variables = {"input": {"id": case["id"], "action": action, "version": case["version"], **extra}}
-    return (await gql_data(server, MOVE, variables, token))["transitionCase"]
 
 
 async def test_the_closed_loop_by_the_right_roles(live_server, tokens, street):
@@ -192,7 +153,7 @@ async def test_100_concurrent_transitions_one_wins_per_step(live_server, tokens,
     assert [t["toState"] for t in case["timeline"]] == ["REPORTED", "ACCEPTED", "CONSULTING", "DISPATCHED"]
 
 
-async def test_overdue_fires_once_with_two_schedulers(live_server, second_server, tokens, db, street):  # noqa: F811
+async def test_overdue_fires_once_with_two_schedulers(live_server, second_server, tokens, db, street):
     code = f"fast{uuid.uuid4().hex[:6]}"
     setup = """mutation($code: String!) { setCaseCategory(input: {code: $code, name: "即时", onSceneMinutes: 0,
                resolveMinutes: 0, answerMinutes: 0}) { category { id } errors { code } } }"""

@@ -19,7 +19,7 @@ from redgrid.tenants.people.models import PartyMember, Resident
 
 from .clients import gql_data, password_token, realm_admin
 from .conftest import forget_street, redgrid, street_slug
-from .test_registers import download, imported, sheet_rows
+from .registers_api import download, imported, sheet_rows
 
 MEMBER_HEADERS = ("公民身份号码", "姓名", "所在党组织", "党员类别", "入党时间")
 MASKED = re.compile(r"^\d{6}\*{4}\d{3}[\dX]$")

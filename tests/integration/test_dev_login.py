@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .browser import chromium_page
 from .conftest import free_port
-from .test_wall import chromium_page
 
 OIDC = "/dev-identity/realms/redgrid/protocol/openid-connect"
 

@@ -20,7 +20,7 @@ from redgrid.platform.database import (
 from redgrid.platform.models import District, Tenant
 from redgrid.tenants.grid.models import GridNode
 
-from .clients import gql, gql_data, password_token, realm_admin
+from .clients import gql, gql_data, password_token
 
 
 @pytest.fixture(scope="module")
@@ -158,48 +158,6 @@ async def test_street_roles_are_refused_the_district_view(live_server, username)
         assert "district-admin" in body["errors"][0]["message"]
     body = (await gql(live_server, HEALTH, token=token)).json()
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-
-
-@pytest.fixture(scope="module")
-async def other_district(live_server):
-    """A second district with one tenant, made through the platform admin's mutations, and a
-    district admin of it in Keycloak (removed afterwards)."""
-    suffix = uuid.uuid4().hex[:8]
-    slug, tenant_slug, username = f"d{suffix}", f"t{suffix}", f"district-admin-{suffix}"
-    platform = password_token("platform-admin")
-    made = await gql_data(
-        live_server,
-        "mutation($input: CreateDistrictInput!) { createDistrict(input: $input) { created errors { code } } }",
-        {"input": {"slug": slug, "name": "溧水区"}},
-        platform,
-    )
-    assert made["createDistrict"] == {"created": True, "errors": []}
-    made = await gql_data(
-        live_server,
-        "mutation($input: CreateTenantInput!) { createTenant(input: $input) { created errors { code } } }",
-        {"input": {"slug": tenant_slug, "name": "永阳街道", "districtSlug": slug}},
-        platform,
-    )
-    assert made["createTenant"] == {"created": True, "errors": []}
-    admin = realm_admin()
-    password = f"Pw-{uuid.uuid4().hex}"
-    user_id = admin.create_user(
-        {
-            "username": username,
-            "email": f"{username}@example.org",
-            "firstName": username,
-            "lastName": slug,
-            "enabled": True,
-            "emailVerified": True,
-            "attributes": {"district": [slug]},
-            "credentials": [{"type": "password", "value": password, "temporary": False}],
-        }
-    )
-    admin.assign_realm_roles(user_id, [admin.get_realm_role("district-admin")])
-    try:
-        yield {"slug": slug, "tenant": tenant_slug, "token": password_token(username, password)}
-    finally:
-        admin.delete_user(user_id)
 
 
 async def test_another_districts_admin_sees_nothing_of_jiangning(live_server, other_district):

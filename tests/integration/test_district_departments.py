@@ -15,10 +15,10 @@ from redgrid.platform.database import department_transaction, tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.sla import fire_overdue
 
+from .attachments_api import added, fetch, photo
+from .cases_api import category_id, report
 from .clients import Subscriber, gql, gql_data, password_token, provisioned_user_token, realm_admin
-from .test_case_attachments import added, fetch, photo
-from .test_cases import category_id, report
-from .test_realtime import any_node, wait_until
+from .realtime_api import any_node, wait_until
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,8 @@ import pytest
 from playwright.async_api import Page
 from websockets.asyncio.client import connect
 
+from .cases_api import report
 from .clients import gql_data, password_token
-from .test_cases import report
-from .test_district import other_district  # noqa: F401 (a fixture: a second district and its admin)
-from .test_wall import page, shots, web_client  # noqa: F401 (fixtures: the browser and its realm client)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +56,7 @@ async def district_messages(server, token: str, slug: str | None, until: float) 
 async def test_a_district_admin_follows_his_streets_figures_and_nobody_else_does(
     live_server,
     tokens,
-    other_district,  # noqa: F811
+    other_district,
 ) -> None:
     admin = password_token("jiangning-district-admin")
 
@@ -91,9 +89,9 @@ async def test_a_district_admin_follows_his_streets_figures_and_nobody_else_does
 async def test_the_district_wall_shows_every_street_of_jiangning_live(
     live_server,
     tokens,
-    other_district,  # noqa: F811
-    page: Page,  # noqa: F811
-    shots: Path,  # noqa: F811
+    other_district,
+    page: Page,
+    shots: Path,
 ) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

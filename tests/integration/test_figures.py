@@ -12,12 +12,11 @@ from tortoise.expressions import Q
 from websockets.asyncio.client import connect
 
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.models import Case
 from redgrid.tenants.people.tags import LOCAL_TIME
 
+from .cases_api import act, report
 from .clients import Subscriber, gql, gql_data, password_token
-from .test_cases import act, report
 
 FIGURES = (
     "{ keyFigures { openCases overdueCases closedToday onDutyNow residents households partyMembers "
@@ -104,7 +103,7 @@ async def test_areas_closed_to_a_role_refuse_its_subscription_as_their_queries_d
 RATES = "{ keyFigures { reportedToday closureRate30Days onTimeClosureRate30Days } }"
 CLOSE_LOOP = [
     ("grid-head", "ACCEPT", {}),
-    ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "jinshui-grid-worker"}),
+    ("grid-head", "DISPATCH", {"assigneeKind": "GRID_WORKER", "assignee": "{street}-grid-worker"}),
     ("grid-worker", "START", {}),
     ("grid-worker", "RESOLVE", {}),
     ("grid-head", "VERIFY", {"satisfaction": 5, "comment": "及时"}),
@@ -112,10 +111,10 @@ CLOSE_LOOP = [
 ]
 
 
-async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server, tokens, db):
+async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server, tokens, db, street):
     """The rates against a count of the rows themselves, before and after a case is reported
     and closed within its deadlines; the case counts down to its first unmet deadline."""
-    jinshui = await Tenant.get(slug="jinshui")
+    jinshui = street.tenant
 
     async def counted() -> dict:
         month = datetime.now(UTC) - timedelta(days=30)
@@ -142,6 +141,7 @@ async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server
     case = await report(live_server, tokens)
     assert case["nextDeadline"] == "ON_SCENE" and case["nextDue"] == case["onSceneDue"]
     for who, action, extra in CLOSE_LOOP:
+        extra = {k: v.format(street=street.slug) if isinstance(v, str) else v for k, v in extra.items()}
         result = await act(live_server, tokens[who], case, action, **extra)
         assert result["errors"] == [], (action, result["errors"])
         case = result["case"]
@@ -150,7 +150,7 @@ async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server
     assert after == await counted()
     assert after["reportedToday"] >= before["reportedToday"] + 1
     assert after["closureRate30Days"] > 0 and after["onTimeClosureRate30Days"] > 0
-    # The district's totals are those of all its cases: Jinshui's and Hushu's counts together.
+    # A district's totals are those of all its cases: its streets' counts together.
     district = await gql_data(
         live_server,
         "{ districtOverview { streets { figures { reportedToday } } total { figures { reportedToday } } } }",
@@ -158,7 +158,7 @@ async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server
     )
     streets = district["districtOverview"]["streets"]
     total = district["districtOverview"]["total"]["figures"]["reportedToday"]
-    assert total == sum(s["figures"]["reportedToday"] for s in streets) >= after["reportedToday"]
+    assert total == sum(s["figures"]["reportedToday"] for s in streets)
 
 
 GRID_MAP = (

@@ -14,10 +14,10 @@ from redgrid.realtime.publisher import enter_publisher_scope
 
 from .clients import Subscriber, gql_data
 from .conftest import LiveServer
-from .test_realtime import CREATE, gid, home  # noqa: F401 - the fixture
+from .realtime_api import CREATE, gid
 
 
-async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_server, fresh_database, home, street):  # noqa: F811
+async def test_sigterm_closes_subscribers_with_reconnect_and_loses_nothing(live_server, fresh_database, home, street):
     tenant, nodes = home
     secretary = street.token("secretary")
     parent = gid(nodes["JS01.A3"])

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from .clients import gql, gql_data, password_token
+from .grid_api import node_id
 
 NODE_FIELDS = (
     "id code path level name retired parent { code } children { code } partyOrganisations { kind } stations { kind }"
@@ -17,12 +18,6 @@ MOVE = f"""mutation($id: ID!, $to: ID!) {{ moveGridSubtree(id: $id, newParentId:
   node {{ {NODE_FIELDS} }} errors {{ field code message }} }} }}"""
 RETIRE = """mutation($id: ID!) { retireGridNode(id: $id) { node { retired } errors { field code message } } }"""
 FIND = """query($path: String!) { gridNodes(first: 5, filter: {nameContains: $path}) { edges { node { id path } } } }"""
-
-
-async def node_id(server, token: str, path: str) -> str:
-    query = "query { gridNodes(first: 500, filter: {includeRetired: true}) { edges { node { id path } } } }"
-    data = await gql_data(server, query, token=token)
-    return next(e["node"]["id"] for e in data["gridNodes"]["edges"] if e["node"]["path"] == path)
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ import pytest
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Account, Tenant
 
+from .cases_api import act, report
 from .clients import gql, gql_data
-from .test_cases import act, report
-from .test_grid import node_id
+from .grid_api import node_id
 
 
 @pytest.fixture(scope="module")

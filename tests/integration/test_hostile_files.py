@@ -17,10 +17,10 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants.people.models import Resident
 
 from ..unit.test_sandbox import rezip, xlsx
+from .attachments_api import added, fetch, rows_of, stored_files
+from .cases_api import report
 from .clients import gql_data
-from .test_case_attachments import added, fetch, rows_of, stored_files
-from .test_cases import report
-from .test_registers import upload
+from .registers_api import upload
 
 GPS_IFD, ORIENTATION = 0x8825, 0x0112
 

@@ -23,8 +23,8 @@ from redgrid.tenants.people import service as people
 from redgrid.tenants.people.models import Resident
 
 from .clients import gql, gql_data
-from .test_people import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, unique_name
-from .test_registers import imported
+from .people_api import CREATE_RESIDENT, UPDATE_RESIDENT, create_resident, unique_name
+from .registers_api import imported
 
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
 HEADERS = "姓名,公民身份号码,性别,联系电话,网格编码,楼栋,单元,房号,房屋类型,标签"

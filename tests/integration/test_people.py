@@ -12,18 +12,9 @@ from datetime import date, timedelta
 from redgrid.tenants.people import idcard, tags
 
 from .clients import gql, gql_data, password_token
+from .people_api import CREATE_RESIDENT, ERRORS, RESIDENT, UPDATE_RESIDENT, create_resident, unique_name
 
-ERRORS = "errors { field code message }"
-RESIDENT = "id name idNumber sex birthDate age phone tags node { path } household { id colour }"
 HOUSEHOLD = "id address kind colour members { name } partyMembers { category }"
-CREATE_RESIDENT = (
-    "mutation($input: CreateResidentInput!) { createResident(input: $input) "
-    f"{{ resident {{ {RESIDENT} }} {ERRORS} }} }}"
-)
-UPDATE_RESIDENT = (
-    "mutation($input: UpdateResidentInput!) { updateResident(input: $input) "
-    f"{{ resident {{ {RESIDENT} }} {ERRORS} }} }}"
-)
 CREATE_HOUSEHOLD = (
     f"mutation($input: CreateHouseholdInput!) {{ createHousehold(input: $input) {{ household {{ {HOUSEHOLD} }} "
     f"{ERRORS} }} }}"
@@ -65,19 +56,7 @@ def years_ago(years: int, days: int = 30) -> date:
     return tags.years_before(tags.today(), years) - timedelta(days=days)
 
 
-def unique_name(prefix: str = "测试") -> str:
-    return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
-
-
-async def create_resident(server, token: str, node_id: str, **fields) -> dict:
-    payload = (
-        await gql_data(server, CREATE_RESIDENT, {"input": {"nodeId": node_id, "name": unique_name(), **fields}}, token)
-    )["createResident"]
-    assert payload["errors"] == [], payload["errors"]
-    return payload["resident"]
 
 
 async def create_household(server, token: str, node_id: str, kind: str = "OWNED") -> dict:

@@ -12,42 +12,10 @@ import pytest
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Account
-from redgrid.tenants.grid.models import GridNode
 
 from .clients import Subscriber, gql, gql_data, password_token
 from .conftest import LiveServer
-
-CREATE = """mutation($parent: ID!, $code: String!) {
-  createGridNode(input: {parentId: $parent, code: $code, name: "测试网格"}) {
-    node { id path } errors { code message } } }"""
-
-
-@pytest.fixture(scope="module")
-def second_server(fresh_database):
-    """A second replica whose hub reads the event log only when it sees a gap (its periodic
-    catch-up is an hour away): what reaches its subscribers came through Redis."""
-    server = LiveServer({**fresh_database, "REDGRID_HUB_CATCH_UP_SECONDS": "3600"})
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-async def home(db, street):
-    """The module's street and its grid nodes by path."""
-    tenant = street.tenant
-    async with tenant_transaction(tenant.id):
-        nodes = {n.path: n for n in await GridNode.filter(tenant_id=tenant.id)}
-    return tenant, nodes
-
-
-def gid(node: GridNode) -> str:
-    import base64
-
-    return base64.b64encode(f"GridNode:{node.id}".encode()).decode()
-
+from .realtime_api import CREATE, any_node, gid, wait_until
 
 TOUCH = "mutation($id: ID!) { updateGridNode(input: {id: $id}) { node { path } errors { code } } }"
 
@@ -57,22 +25,6 @@ async def touch(server: LiveServer, token: str, node: str) -> str:
     result = (await gql_data(server, TOUCH, {"id": node}, token))["updateGridNode"]
     assert result["errors"] == [], result["errors"]
     return result["node"]["path"]
-
-
-async def any_node(server: LiveServer, token: str) -> str:
-    """The id of one node of the caller's grid."""
-    data = await gql_data(server, "{ gridNodes(first: 1) { edges { node { id } } } }", token=token)
-    return data["gridNodes"]["edges"][0]["node"]["id"]
-
-
-async def wait_until(subscriber: Subscriber, seen, within: float = 30) -> None:
-    """Wait until `seen(event)` holds for an event `subscriber` received."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not any(seen(e) for e in subscriber.events):
-        assert asyncio.get_running_loop().time() < deadline, f"no marker among {subscriber.events}"
-        await subscriber.wait_for(
-            len(subscriber.events) + 1, within=max(0.1, deadline - asyncio.get_running_loop().time())
-        )
 
 
 async def node_path(server: LiveServer, token: str) -> str:
@@ -197,7 +149,7 @@ async def test_a_case_on_one_server_reaches_those_who_may_see_it_on_the_other(
     """The cases topic across replicas: the street and the grid head of building 3 see a case
     reported there; the grid worker of building 4, sinking staff and a volunteer it does not
     name, and another street, see nothing."""
-    from .test_cases import act, report
+    from .cases_api import act, report
 
     area = "CASES"
     async with (
@@ -253,8 +205,8 @@ async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, 
     """250 cases reported and taken through four transitions each (1,250 events on the cases
     topic) while Redis is stopped after 30% of them and started again after 60%: subscribers on
     both replicas end with every event of these cases, in order, none twice."""
-    from .test_cases import MOVE, REPORT, category_id
-    from .test_grid import node_id
+    from .cases_api import MOVE, REPORT, category_id
+    from .grid_api import node_id
 
     # Tokens of its own: the module's may not outlive a run this long on a slow machine.
     tokens = {role: street.token(role) for role in ("secretary", "grid-head", "grid-worker")}

@@ -5,13 +5,11 @@ the CLI with the same files."""
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 from datetime import date
 
-import httpx
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
@@ -23,35 +21,14 @@ from redgrid.tenants.people.registers import HouseholdsRegister, ResidentsRegist
 
 from .clients import gql_data
 from .conftest import ROOT
+from .registers_api import download, imported, sheet_rows, upload
 
-IMPORT = """mutation($register: Register!, $file: Upload!) {
-  importRegister(register: $register, file: $file) {
-    imported rows moreRowErrors rowErrors { line column reason } errors { field code message } } }"""
 B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
 RESIDENT_HEADERS = "姓名,公民身份号码,性别,联系电话,网格编码,楼栋,单元,房号,房屋类型,标签"
 
 
 def number(sequence: int, birth: date = date(1950, 5, 1)) -> str:
     return idcard.make("130102", birth, sequence)  # a region no other test uses
-
-
-async def upload(server, token: str, register: str, filename: str, data: bytes) -> httpx.Response:
-    operations = {"query": IMPORT, "variables": {"register": register, "file": None}}
-    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
-        return await client.post(
-            "/graphql",
-            headers={"Authorization": f"Bearer {token}"},
-            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
-            files={"0": (filename, data, "application/octet-stream")},
-        )
-
-
-async def imported(server, token: str, register: str, filename: str, data: bytes) -> dict:
-    response = await upload(server, token, register, filename, data)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert not body.get("errors"), body["errors"]
-    return body["data"]["importRegister"]
 
 
 async def resident_count(server, token: str, search: str) -> int:
@@ -235,15 +212,6 @@ async def test_party_members_from_xlsx_turn_their_households_red(live_server, to
         "edges"
     ][0]
     assert row["node"]["household"]["colour"] == "RED"
-
-
-async def download(server, token: str, register: str) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
-        return await client.get(f"/registers/{register}.xlsx", headers={"Authorization": f"Bearer {token}"})
-
-
-def sheet_rows(body: bytes) -> list[tuple]:
-    return list(load_workbook(io.BytesIO(body), read_only=True).worksheets[0].iter_rows(values_only=True))
 
 
 async def test_exports_are_masked_by_role_and_scoped(live_server, tokens):

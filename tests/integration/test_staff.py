@@ -6,9 +6,9 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from .cases_api import act, report
 from .clients import Subscriber, gql, gql_data
-from .test_cases import act, report
-from .test_grid import node_id
+from .grid_api import node_id
 
 ERR = "errors { field code message }"
 STAFF = f"staff {{ id name phone username node {{ path }} department {{ name }} }} {ERR}"

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from .clients import gql, gql_data
-from .test_grid import node_id
+from .grid_api import node_id
 
 ERR = "errors { field code message }"
 TEAM = f"team {{ id name node {{ path }} members {{ id name }} }} {ERR}"

@@ -14,8 +14,8 @@ from redgrid.platform.models import Tenant
 from redgrid.tenants.people.models import Resident
 
 from .clients import gql_data
-from .test_people import CREATE_RESIDENT, create_resident, unique_name
-from .test_registers import download, imported
+from .people_api import CREATE_RESIDENT, create_resident, unique_name
+from .registers_api import download, imported
 
 B03 = "JS01.A1.B03"
 REPORT = (

@@ -5,29 +5,28 @@ order steps, typed validation errors, paging and filters."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
 from .clients import gql, gql_data
+from .units_api import (
+    B03,
+    B04,
+    CREATE_PROJECT,
+    CREATE_UNIT,
+    ERRORS,
+    PROJECT,
+    UNIT,
+    create_project,
+    create_unit,
+    refused,
+    unique_name,
+)
 
-ERRORS = "errors { field code message }"
-UNIT = (
-    "id name kind partyOrganisation contacts { name phone role } pairedNode { path } resources { kind shareable } "
-    "needs { description }"
-)
-CREATE_UNIT = (
-    f"mutation($input: CreateJointUnitInput!) {{ createJointUnit(input: $input) {{ unit {{ {UNIT} }} {ERRORS} }} }}"
-)
 UNITS = f"""query($first: Int, $after: String, $filter: JointUnitFilter) {{
   jointUnits(first: $first, after: $after, filter: $filter) {{ totalCount edges {{ node {{ {UNIT} }} }} }} }}"""
 ADD_RESOURCE = (
     "mutation($input: AddUnitResourceInput!) { addUnitResource(input: $input) { resource { id kind shareable } "
-    f"{ERRORS} }} }}"
-)
-PROJECT = "id title budget status claimedBy { id name } node { path }"
-CREATE_PROJECT = (
-    f"mutation($input: CreatePublicProjectInput!) {{ createPublicProject(input: $input) {{ project {{ {PROJECT} }} "
     f"{ERRORS} }} }}"
 )
 CLAIM = (
@@ -47,11 +46,6 @@ PLACE = (
 ACCEPT = f"mutation($id: ID!) {{ acceptServiceOrder(id: $id) {{ order {{ {ORDER} }} {ERRORS} }} }}"
 DELIVER = f"mutation($id: ID!) {{ deliverServiceOrder(id: $id) {{ order {{ {ORDER} }} {ERRORS} }} }}"
 RATE = f"mutation($id: ID!, $r: Int!) {{ rateServiceOrder(id: $id, rating: $r) {{ order {{ {ORDER} }} {ERRORS} }} }}"
-B03, B04 = "JS01.A1.B03", "JS01.A1.B04"
-
-
-def unique_name(prefix: str = "测试单位") -> str:
-    return f"{prefix}{uuid.uuid4().hex[:6]}"
 
 
 @pytest.fixture(scope="module")
@@ -62,27 +56,9 @@ async def grid(live_server, tokens) -> dict[str, str]:
     return {e["node"]["path"]: e["node"]["id"] for e in data["gridNodes"]["edges"]}
 
 
-def refused(body: dict) -> bool:
-    return body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-
-
 def as_missing(body: dict) -> bool:
     """Refused as a missing id: what lies outside the caller's grid answers so."""
     return [e["code"] for e in next(iter(body["data"].values()))["errors"]] == ["NOT_FOUND"]
-
-
-async def create_unit(server, token: str, node_id: str | None, **fields) -> dict:
-    variables = {"input": {"name": unique_name(), "kind": "ENTERPRISE", "pairedNodeId": node_id, **fields}}
-    payload = (await gql_data(server, CREATE_UNIT, variables, token))["createJointUnit"]
-    assert payload["errors"] == [], payload["errors"]
-    return payload["unit"]
-
-
-async def create_project(server, token: str, node_id: str, budget: float = 8000.5) -> dict:
-    variables = {"input": {"nodeId": node_id, "title": unique_name("项目"), "budget": budget}}
-    payload = (await gql_data(server, CREATE_PROJECT, variables, token))["createPublicProject"]
-    assert payload["errors"] == [], payload["errors"]
-    return payload["project"]
 
 
 async def test_the_demo_council_has_the_seeds_figures(live_server, tokens):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from .clients import gql, gql_data
-from .test_registers import imported
-from .test_units import B03, B04, create_project, create_unit, refused, unique_name
+from .registers_api import imported
+from .units_api import B03, B04, create_project, create_unit, refused, unique_name
 
 ERRORS = "errors { field code message }"
 NEED = "id description unit { id }"

@@ -6,19 +6,18 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
-from .clients import gql_data, realm_admin
+from .browser import chromium_page, web_origin
+from .cases_api import report
+from .clients import gql_data
 from .conftest import LiveServer
-from .test_cases import report
-from .test_grid import node_id
+from .grid_api import node_id
 
 
 @pytest.fixture(scope="module")
@@ -28,38 +27,7 @@ def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
     return demo_tokens
 
 
-CHROMIUM = "/usr/bin/chromium"
-LOOPBACK_REDIRECT = "http://127.0.0.1/*"  # Keycloak lets a loopback IP redirect use any port
 ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
-
-
-@contextmanager
-def web_origin(origin: str) -> Iterator[str]:
-    """The realm's `redgrid-web` client as deploy/keycloak/redgrid-realm.json now has it (a
-    port-free loopback redirect), plus a server's origin for CORS on the token endpoint, which
-    Keycloak matches with its port; the origin is taken away again afterwards."""
-    admin = realm_admin()
-    client_id = admin.get_client_id("redgrid-web")
-    client = admin.get_client(client_id)
-    redirects = list(client["redirectUris"])
-    if LOOPBACK_REDIRECT not in redirects:
-        redirects.append(LOOPBACK_REDIRECT)
-    attributes = {**client["attributes"], "post.logout.redirect.uris": f"http://localhost:8000/*##{LOOPBACK_REDIRECT}"}
-    admin.update_client(
-        client_id,
-        {"redirectUris": redirects, "webOrigins": [*client["webOrigins"], origin], "attributes": attributes},
-    )
-    try:
-        yield origin
-    finally:
-        origins = admin.get_client(client_id)["webOrigins"]
-        admin.update_client(client_id, {"webOrigins": [o for o in origins if o != origin]})
-
-
-@pytest.fixture(scope="module")
-def web_client(live_server) -> Iterator[str]:
-    with web_origin(live_server.url) as origin:
-        yield origin
 
 
 def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> None:
@@ -79,36 +47,6 @@ def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> No
     config = httpx.get(f"{live_server.url}/wall/config.json").json()
     assert config == {"authority": f"{keycloak}/realms/redgrid", "clientId": "redgrid-web"}
     assert httpx.get(f"{live_server.url}/wall/assets/..%2Findex.html").status_code == 404
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: REDGRID_SCREENSHOT_DIR, or the test's temporary folder."""
-    folder = Path(os.environ.get("REDGRID_SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@asynccontextmanager
-async def chromium_page() -> AsyncIterator[Page]:
-    """A 1920x1080 zh-CN page in Debian's chromium (Playwright's own builds are not reachable)."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
-        )
-        context = await browser.new_context(
-            viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
-        )
-        try:
-            yield await context.new_page()
-        finally:
-            await browser.close()
-
-
-@pytest.fixture
-async def page(web_client) -> AsyncIterator[Page]:
-    async with chromium_page() as page:
-        yield page
 
 
 async def keycloak_login(page: Page, server_url: str) -> None:
