@@ -10,22 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Page
 
 from .browser import chromium_page, web_origin
 from .cases_api import report
 from .clients import gql_data
-from .conftest import LiveServer
+from .conftest import LiveServer, Street
 from .grid_api import node_id
-
-
-@pytest.fixture(scope="module")
-def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
-    """This module works on the demo Jinshui's wall, signed in as its secretary through Keycloak's pages,
-    not in a street of its own."""
-    return demo_tokens
-
 
 ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
 
@@ -49,12 +40,13 @@ def test_the_wall_is_served_with_caching_and_security_headers(live_server) -> No
     assert httpx.get(f"{live_server.url}/wall/assets/..%2Findex.html").status_code == 404
 
 
-async def keycloak_login(page: Page, server_url: str) -> None:
-    """Open the wall: Keycloak's own login page, then back to the wall with a code (PKCE)."""
+async def keycloak_login(page: Page, server_url: str, street: Street) -> None:
+    """Open the wall: Keycloak's own login page as the street's secretary, then back to the
+    wall with a code (PKCE)."""
     await page.goto(f"{server_url}/wall/")
     await page.wait_for_url(f"{os.environ['REDGRID_KEYCLOAK_URL'].rstrip('/')}/**")
-    await page.fill("#username", "jinshui-secretary")
-    await page.fill("#password", "redgrid-demo")
+    await page.fill("#username", street.username("secretary"))
+    await page.fill("#password", street.password("secretary"))
     await page.click("#kc-login")
     await page.wait_for_url(f"{server_url}/wall/")
 
@@ -65,14 +57,14 @@ async def open_cases(page: Page) -> int:
 
 
 async def test_a_reported_case_reaches_the_wall_within_two_seconds(
-    live_server, tokens, page: Page, shots: Path
+    live_server, tokens, street: Street, page: Page, shots: Path
 ) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
-    await keycloak_login(page, live_server.url)
+    await keycloak_login(page, live_server.url, street)
 
     me = await gql_data(live_server, "{ me { tenant { name } } }", token=tokens["secretary"])
     tenant = me["me"]["tenant"]["name"]
@@ -136,7 +128,7 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
 
 
 async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
-    fresh_database, live_server, tokens
+    fresh_database, live_server, tokens, street: Street
 ) -> None:
     """A wall on its own server; that server stops, a case is reported through another replica
     meanwhile, and the server comes back on the same port: the wall says so, then resubscribes
@@ -146,7 +138,7 @@ async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
         server.wait_ready()
         with web_origin(server.url):
             async with chromium_page() as page:
-                await keycloak_login(page, server.url)
+                await keycloak_login(page, server.url, street)
                 live = page.locator("[data-test=live]")
                 await live.filter(has_text="实时").wait_for(timeout=15_000)
                 before = f"重启前{uuid.uuid4().hex[:6]}"
@@ -182,12 +174,12 @@ CHECK_IN = "mutation($input: ShiftMarkInput!) { checkIn(input: $input) { shift {
 
 
 async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
-    live_server, tokens, page: Page, shots: Path
+    live_server, tokens, street: Street, page: Page, shots: Path
 ) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    await keycloak_login(page, live_server.url)
+    await keycloak_login(page, live_server.url, street)
     await page.locator("[data-test=live]", has_text="实时").wait_for(timeout=15_000)
     grid_map = page.locator("[data-test=map]")
     await page.wait_for_function(
@@ -235,7 +227,7 @@ async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
     if not shifts:  # the demo plans today's shifts by the clock; make one under way
         shift = {
             "nodeId": await node_id(live_server, tokens["secretary"], "JS01.A1.B03"),
-            "username": "jinshui-grid-worker",
+            "username": street.username("grid-worker"),
             "startsAt": (now - timedelta(minutes=5)).isoformat(),
             "endsAt": (now + timedelta(hours=1)).isoformat(),
         }
@@ -245,7 +237,7 @@ async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
     if shifts[0]["state"] != "ON_DUTY":
         checked = await gql_data(live_server, CHECK_IN, {"input": {"shiftId": shifts[0]["id"]}}, tokens["grid-worker"])
         assert checked["checkIn"]["errors"] == [], checked
-    await page.locator("[data-test=duty] li[data-username=jinshui-grid-worker]").wait_for(timeout=5_000)
+    await page.locator(f"[data-test=duty] li[data-username={street.username('grid-worker')}]").wait_for(timeout=5_000)
     data = await gql_data(live_server, DUTY, token=tokens["secretary"])
     await page.wait_for_function(
         "n => document.querySelectorAll('[data-test=duty] li').length === n",
