@@ -15,15 +15,8 @@ from redgrid.platform.models import Account, Tenant
 
 from .cases_api import act, report
 from .clients import gql, gql_data
+from .conftest import Street
 from .grid_api import node_id
-
-
-@pytest.fixture(scope="module")
-def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:
-    """This module works on the demo Jinshui's grid workers, linked to its demo users' accounts,
-    not in a street of its own."""
-    return demo_tokens
-
 
 ERR = "errors { field code message }"
 WORKER = "id name phone account { username displayName } posts nodes { path }"
@@ -74,8 +67,9 @@ async def nodes(live_server, tokens) -> dict[str, str]:
 
 
 @pytest.fixture
-async def jinshui(db) -> Tenant:
-    return await Tenant.get(slug="jinshui")
+async def jinshui(street: Street) -> Tenant:
+    """The module's own street (the demo Jinshui's shape)."""
+    return street.tenant
 
 
 @pytest.fixture
@@ -206,7 +200,9 @@ async def test_a_grid_head_keeps_his_subtree_only_and_the_others_read_by_role(li
     assert not [w for w in await listing(live_server, tokens["hushu-secretary"]) if tag in w["name"]]
 
 
-async def test_account_links_stay_in_the_tenant_and_in_the_callers_view(live_server, tokens, nodes, spare_account):
+async def test_account_links_stay_in_the_tenant_and_in_the_callers_view(
+    street: Street, live_server, tokens, nodes, spare_account
+):
     secretary, head = tokens["secretary"], tokens["grid-head"]
     tag = suffix()
     person = {"name": f"有号{tag}", "nodeIds": [nodes["JS01.A1.B03"]], "posts": ["FULL_TIME_WORKER"]}
@@ -215,7 +211,7 @@ async def test_account_links_stay_in_the_tenant_and_in_the_callers_view(live_ser
         assert codes(refused["createGridWorker"]) == ["NOT_FOUND"], username
     assert not [w for w in await listing(live_server, secretary) if tag in w["name"]]  # nothing written
     # A grid head links only accounts of his grid: the secretary's (the whole tenant) is not his to see.
-    by_head = await gql_data(live_server, CREATE, {"input": {**person, "username": "jinshui-secretary"}}, head)
+    by_head = await gql_data(live_server, CREATE, {"input": {**person, "username": street.username("secretary")}}, head)
     assert codes(by_head["createGridWorker"]) == ["NOT_FOUND"]
     linked = await gql_data(live_server, CREATE, {"input": {**person, "username": spare_account.username}}, secretary)
     assert linked["createGridWorker"]["worker"]["account"] == {
@@ -226,36 +222,40 @@ async def test_account_links_stay_in_the_tenant_and_in_the_callers_view(live_ser
     assert codes(again["createGridWorker"]) == ["DUPLICATE"]
 
 
-async def test_a_nodes_head_is_an_account_and_his_typed_name_stays(live_server, tokens, nodes):
+async def test_a_nodes_head_is_an_account_and_his_typed_name_stays(street: Street, live_server, tokens, nodes):
     secretary, head = tokens["secretary"], tokens["grid-head"]
     b03, b05 = nodes["JS01.A1.B03"], nodes["JS01.A1.B05"]
     demo = (await gql_data(live_server, SET_HEAD, {"input": {"id": b03}}, secretary))["updateGridNode"]["node"]
-    assert demo["headAccount"]["username"] == "jinshui-grid-head" and demo["headName"] == "楼栋长3"  # seeded
+    assert demo["headAccount"]["username"] == street.username("grid-head") and demo["headName"] == "楼栋长3"  # seeded
     unlinked = await gql_data(live_server, SET_HEAD, {"input": {"id": b03, "headUsername": ""}}, head)
     assert unlinked["updateGridNode"]["node"] == {"headName": "楼栋长3", "headAccount": None}
     other_tenant = await gql_data(
         live_server, SET_HEAD, {"input": {"id": b03, "headUsername": "hushu-grid-head"}}, head
     )
     assert codes(other_tenant["updateGridNode"]) == ["NOT_FOUND"]
-    outside = await gql_data(live_server, SET_HEAD, {"input": {"id": b05, "headUsername": "jinshui-grid-head"}}, head)
+    outside = await gql_data(
+        live_server, SET_HEAD, {"input": {"id": b05, "headUsername": street.username("grid-head")}}, head
+    )
     assert codes(outside["updateGridNode"]) == ["NOT_FOUND"]  # B05 is not his node
     # His account's grid is B03: he cannot head B05, whoever asks.
     elsewhere = await gql_data(
-        live_server, SET_HEAD, {"input": {"id": b05, "headUsername": "jinshui-grid-head"}}, secretary
+        live_server, SET_HEAD, {"input": {"id": b05, "headUsername": street.username("grid-head")}}, secretary
     )
     assert codes(elsewhere["updateGridNode"]) == ["OUTSIDE_ACCOUNT_GRID"]
-    relinked = await gql_data(live_server, SET_HEAD, {"input": {"id": b03, "headUsername": "jinshui-grid-head"}}, head)
-    assert relinked["updateGridNode"]["node"]["headAccount"]["username"] == "jinshui-grid-head"
+    relinked = await gql_data(
+        live_server, SET_HEAD, {"input": {"id": b03, "headUsername": street.username("grid-head")}}, head
+    )
+    assert relinked["updateGridNode"]["node"]["headAccount"]["username"] == street.username("grid-head")
 
 
-async def test_staff_and_volunteers_link_to_their_accounts(live_server, tokens, nodes, spare_account):
+async def test_staff_and_volunteers_link_to_their_accounts(street: Street, live_server, tokens, nodes, spare_account):
     secretary = tokens["secretary"]
     query = "{ sinkingStaff(first: 100) { edges { node { id name username account { username } } } } }"
     staff = {
         e["node"]["name"]: e["node"]
         for e in (await gql_data(live_server, query, token=secretary))["sinkingStaff"]["edges"]
     }
-    assert staff["周警官"]["account"] == {"username": "jinshui-dept-staff"}  # the demo links him
+    assert staff["周警官"]["account"] == {"username": street.username("dept-staff")}  # the demo links him
     target = staff["吴队员"]
     by_head = (
         await gql(
@@ -266,7 +266,7 @@ async def test_staff_and_volunteers_link_to_their_accounts(live_server, tokens, 
         )
     ).json()
     assert by_head["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    for username in ("hushu-dept-staff", "jinshui-dept-staff"):  # another tenant's; already 周警官's
+    for username in ("hushu-dept-staff", street.username("dept-staff")):  # another tenant's; already 周警官's
         refused = await gql_data(
             live_server, LINK_STAFF, {"input": {"id": target["id"], "username": username}}, secretary
         )
@@ -308,10 +308,10 @@ async def test_staff_and_volunteers_link_to_their_accounts(live_server, tokens, 
         e["node"]["name"]: e["node"]
         for e in (await gql_data(live_server, volunteers, token=secretary))["volunteers"]["edges"]
     }
-    assert rows["志愿者小李"]["account"] == {"username": "jinshui-volunteer"}
+    assert rows["志愿者小李"]["account"] == {"username": street.username("volunteer")}
     other = next(v for name, v in rows.items() if v["account"] is None)
     taken = await gql_data(
-        live_server, LINK_VOLUNTEER, {"input": {"id": other["id"], "username": "jinshui-volunteer"}}, secretary
+        live_server, LINK_VOLUNTEER, {"input": {"id": other["id"], "username": street.username("volunteer")}}, secretary
     )
     assert codes(taken["linkVolunteerAccount"]) == ["DUPLICATE"]
     # The linked volunteer still finds his own pairings through the link.
@@ -320,15 +320,17 @@ async def test_staff_and_volunteers_link_to_their_accounts(live_server, tokens, 
 
 
 async def test_the_picker_names_linked_people_and_assigned_to_me_follows_the_register(
-    live_server, tokens, nodes, jinshui
+    street: Street, live_server, tokens, nodes, jinshui
 ):
     secretary, worker = tokens["secretary"], tokens["grid-worker"]
     async with tenant_transaction(jinshui.id):
-        await Account.filter(tenant_id=jinshui.id, username="jinshui-grid-worker").update(display_name="张网格")
+        await Account.filter(tenant_id=jinshui.id, username=street.username("grid-worker")).update(
+            display_name="张网格"
+        )
     demo = next(
         w
         for w in await listing(live_server, secretary)
-        if (w["account"] or {}).get("username") == "jinshui-grid-worker"
+        if (w["account"] or {}).get("username") == street.username("grid-worker")
     )
     assert demo["name"] == "网格员小张" and demo["posts"] == ["FULL_TIME_WORKER", "INFORMATION"]
 
@@ -336,17 +338,17 @@ async def test_the_picker_names_linked_people_and_assigned_to_me_follows_the_reg
     case = await report(live_server, tokens, who="secretary", path="JS01.A2.B07")
     case = (await act(live_server, secretary, case, "ACCEPT"))["case"]
     not_yet = await act(
-        live_server, secretary, case, "DISPATCH", assigneeKind="GRID_WORKER", assignee="jinshui-grid-worker"
+        live_server, secretary, case, "DISPATCH", assigneeKind="GRID_WORKER", assignee=street.username("grid-worker")
     )
     assert codes(not_yet) == ["OUTSIDE_ASSIGNEE_GRID"]
     picked = (await gql_data(live_server, PICKER, {"id": case["id"]}, secretary))["dispatchCandidates"]
-    assert "jinshui-grid-worker" not in [c["assignee"] for c in picked if c["kind"] == "GRID_WORKER"]
+    assert street.username("grid-worker") not in [c["assignee"] for c in picked if c["kind"] == "GRID_WORKER"]
     assert {
         "kind": "DEPT_STAFF",
-        "assignee": "jinshui-dept-staff",
+        "assignee": street.username("dept-staff"),
         "name": "周警官",
         "posts": [],
-        "account": {"username": "jinshui-dept-staff", "displayName": "jinshui-dept-staff"},
+        "account": {"username": street.username("dept-staff"), "displayName": street.username("dept-staff")},
     } in picked
 
     # The register puts him on building 7 too: the picker offers him, by name and account.
@@ -356,19 +358,19 @@ async def test_the_picker_names_linked_people_and_assigned_to_me_follows_the_reg
         "phone": "13700000301",
         "nodeIds": [nodes["JS01.A1.B03"], nodes["JS01.A2.B07"]],
         "posts": demo["posts"],
-        "username": "jinshui-grid-worker",
+        "username": street.username("grid-worker"),
     }
     try:
         assert (await gql_data(live_server, UPDATE, {"input": serve}, secretary))["updateGridWorker"]["errors"] == []
         picked = (await gql_data(live_server, PICKER, {"id": case["id"]}, secretary))["dispatchCandidates"]
-        mine = [c for c in picked if c["kind"] == "GRID_WORKER" and c["assignee"] == "jinshui-grid-worker"]
+        mine = [c for c in picked if c["kind"] == "GRID_WORKER" and c["assignee"] == street.username("grid-worker")]
         assert mine == [
             {
                 "kind": "GRID_WORKER",
-                "assignee": "jinshui-grid-worker",
+                "assignee": street.username("grid-worker"),
                 "name": "网格员小张",
                 "posts": ["FULL_TIME_WORKER", "INFORMATION"],
-                "account": {"username": "jinshui-grid-worker", "displayName": "张网格"},
+                "account": {"username": street.username("grid-worker"), "displayName": "张网格"},
             }
         ]
         # Only who may dispatch the case asks: one refusal for "not yours" and "not to see".
@@ -384,8 +386,8 @@ async def test_the_picker_names_linked_people_and_assigned_to_me_follows_the_reg
             "query($id: ID!) { node(id: $id) { ... on Case { assignee assigneeAccount { username displayName } } } }"
         )
         assert (await gql_data(live_server, shown, {"id": case["id"]}, secretary))["node"] == {
-            "assignee": "jinshui-grid-worker",
-            "assigneeAccount": {"username": "jinshui-grid-worker", "displayName": "张网格"},
+            "assignee": street.username("grid-worker"),
+            "assigneeAccount": {"username": street.username("grid-worker"), "displayName": "张网格"},
         }
         assigned = "{ cases(first: 200, filter: {assignedToMe: true}) { edges { node { id } } } }"
         ids = [e["node"]["id"] for e in (await gql_data(live_server, assigned, token=worker))["cases"]["edges"]]
@@ -396,7 +398,7 @@ async def test_the_picker_names_linked_people_and_assigned_to_me_follows_the_reg
         serve["nodeIds"] = [nodes["JS01.A1.B03"]]
         await gql_data(live_server, UPDATE, {"input": serve}, secretary)
         async with tenant_transaction(jinshui.id):
-            await Account.filter(tenant_id=jinshui.id, username="jinshui-grid-worker").update(display_name="")
+            await Account.filter(tenant_id=jinshui.id, username=street.username("grid-worker")).update(display_name="")
 
 
 link_accounts = importlib.import_module("redgrid.platform.migrations.0012_grid_workers").link_accounts
@@ -406,7 +408,7 @@ class _Undo(Exception):
     pass
 
 
-async def test_the_migration_links_what_names_an_account_and_loses_no_typed_head(db):
+async def test_the_migration_links_what_names_an_account_and_loses_no_typed_head(street: Street, db):
     """Run as `redgrid migrate` runs it, by the tables' owner, in a transaction rolled back."""
     import os
 
@@ -416,7 +418,7 @@ async def test_the_migration_links_what_names_an_account_and_loses_no_typed_head
     try:
         with pytest.raises(_Undo):
             async with owner.transaction():
-                tenant = await owner.fetchval("SELECT id FROM tenant WHERE slug = 'jinshui'")
+                tenant = await owner.fetchval("SELECT id FROM tenant WHERE slug = $1", street.slug)
                 tag = suffix()
                 ids = {}
                 for username, display in ((f"m-{tag}", "王头"), (f"n-{tag}", "李同名"), (f"o-{tag}", "李同名")):
