@@ -98,7 +98,8 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
         assert await page.locator("[data-test=feed] li", has_text=title).is_visible()
         await page.screenshot(path=str(shots / name))
         assert (shots / name).stat().st_size > 10_000
-    # A grid change (a station on a level-3 node, where the demo has none) redraws coverage.
+    # A grid change (a station on a level-3 node, where the demo has none) redraws coverage
+    # (debounced after the GRID event: a reaction, not the 2 s goal, so a wider wait).
     coverage = page.locator("section.coverage")
     shares = await coverage.get_attribute("data-station-shares")
     assert shares is not None and shares.split(",")[2] == "0"
@@ -117,7 +118,7 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
     assert added["addServiceStation"]["errors"] == []
     await page.wait_for_function(
         "() => document.querySelector('section.coverage').dataset.stationShares.split(',')[2] !== '0'",
-        timeout=3_000,
+        timeout=10_000,
     )
     assert problems == [], problems  # no script error, no Content-Security-Policy violation
 
@@ -197,7 +198,7 @@ async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
     # The new case pins its building and colours it, through the CASES stream.
     await page.wait_for_function(
         "() => document.querySelector('[data-test=map]').dataset.pins.split(',').includes('JS01.A1.B03')",
-        timeout=3_000,
+        timeout=10_000,
     )
     await page.wait_for_function(
         "n => document.querySelector('[data-test=map]').dataset.cells.split(',')"
@@ -212,7 +213,7 @@ async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
         "t => [...document.querySelectorAll('[data-test=feed] li')].some(li => li.textContent.includes(t)"
         " && /^\\d\\d:\\d\\d$/.test(li.querySelector('[data-test=countdown]').textContent.trim()))",
         arg=title,
-        timeout=3_000,
+        timeout=10_000,
     )
     first = await countdown.inner_text()
     assert "00:00" < first <= "59:59", first
