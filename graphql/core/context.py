@@ -13,6 +13,7 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any, cast
 
@@ -103,6 +104,11 @@ class GraphQLContext:
         RateLimited when spent."""
         body = self.request.scope.get(BODY_BYTES_KEY, 0) // BODY_BYTES_PER_COST
         await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost + body)
+
+    def database_turn(self) -> AbstractAsyncContextManager[None]:
+        """A turn at the database for this caller, before his operation's transaction begins
+        (platform/fair_share.py)."""
+        return self.services.database_turns.turn(caller_of(self._ctx.identity, self.request))
 
     @property
     def viewer_key(self) -> Hashable:

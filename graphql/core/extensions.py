@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, Node, StringValueNode
@@ -121,8 +121,9 @@ class TenantTransaction(SchemaExtension):
             yield
             return
         mutation = execution.operation_type is OperationType.MUTATION
+        turn = getattr(execution.context, "database_turn", None)  # absent: a context of a test's own
         try:
-            async with caller_transaction(execution.context.ctx):
+            async with turn() if turn else nullcontext(), caller_transaction(execution.context.ctx):
                 yield
                 if mutation and getattr(execution.result, "errors", None):
                     raise _RollBack

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from redgrid.platform import metrics
 from redgrid.platform.auth.authenticator import Authenticator, build_authenticator
 from redgrid.platform.auth.dev_identity import DevIdentity
+from redgrid.platform.fair_share import FairShare
 from redgrid.platform.limits import get_limits
 from redgrid.platform.provisioning import Provisioner, build_provisioner
 from redgrid.platform.ratelimit import RateLimiter
@@ -47,6 +48,7 @@ class Services:
     scheduler: Scheduler
     watch: RightsWatch
     rate_limiter: RateLimiter
+    database_turns: FairShare
 
     async def start(self) -> None:
         metrics.SUBSCRIPTIONS.set_function(lambda: self.hub.subscriber_count)
@@ -95,4 +97,5 @@ def build_services(settings: Settings) -> Services:
             authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)
         ),
         rate_limiter=RateLimiter(get_limits(), settings.redis_url),
+        database_turns=FairShare(get_limits().database_turns),
     )
