@@ -1,5 +1,6 @@
 """Work in the field: the idempotency keys of mutations sent from phones (`idempotent_request`,
-platform/idempotency.py)."""
+platform/idempotency.py), and the categories whose simple problems a grid worker handles
+himself (`case_category.self_handle`)."""
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
@@ -44,4 +45,5 @@ class Migration(migrations.Migration):
             },
             bases=["TenantOwned"],
         ),
+        ops.AddField(model_name="CaseCategory", name="self_handle", field=fields.BooleanField(default=False)),
     ]
