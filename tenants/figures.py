@@ -273,9 +273,9 @@ async def case_trend(tenant_id: int, days: int = TREND_DAYS, now: datetime | Non
     ]
 
 
-async def trend_for(ctx: RequestContext, days: int = TREND_DAYS) -> list[dict[str, Any]]:
+async def trend_for(ctx: RequestContext, days: int = TREND_DAYS, now: datetime | None = None) -> list[dict[str, Any]]:
     """The caller's street's case trend (staff roles, the street's totals like its figures)."""
     require_figures(ctx)
     if not 1 <= days <= MAX_TREND_DAYS:
         raise InvalidInput(UserError("days", "INVALID_DAYS", f"from 1 to {MAX_TREND_DAYS} days"))
-    return await case_trend(ctx.require_tenant().id, days)
+    return await case_trend(ctx.require_tenant().id, days, now)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import strawberry
 from strawberry import relay
 
@@ -27,8 +29,9 @@ class FiguresQuery:
         "closedToday and overdueCases carry on."
     )
     async def case_trend(self, info: Info, days: int = figures.TREND_DAYS) -> CaseTrend:
-        rows = await figures.trend_for(info.context.ctx, days)
-        return CaseTrend(time_zone=LOCAL_TIME.key, days=[CaseTrendDay(**row) for row in rows])
+        now = datetime.now(UTC)
+        rows = await figures.trend_for(info.context.ctx, days, now)
+        return CaseTrend(time_zone=LOCAL_TIME.key, days=[CaseTrendDay(**row) for row in rows], as_of=now)
 
     @strawberry.field(
         description="The wall's grid map (staff roles): one level of the caller's grid with each node's boundary "

@@ -100,3 +100,4 @@ class CaseTrendDay:
 class CaseTrend:
     time_zone: str = strawberry.field(description="The IANA time zone the days are counted in.")
     days: list[CaseTrendDay]
+    as_of: datetime = strawberry.field(description="When today's counts were taken.")

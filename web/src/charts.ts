@@ -1,12 +1,13 @@
-/** ECharts, tree-shaken: only the charts the wall draws (pie, bar, the grid map and its
- * pins, a treemap for grids without boundaries), on canvas. */
-import { BarChart, EffectScatterChart, PieChart, TreemapChart } from "echarts/charts";
+/** ECharts, tree-shaken: only the charts the wall draws (pie, bar, the 30-day trend's lines,
+ * the grid map and its pins, a treemap for grids without boundaries), on canvas. */
+import { BarChart, EffectScatterChart, LineChart, PieChart, TreemapChart } from "echarts/charts";
 import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { init, registerMap, use, type ComposeOption, type ECharts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import type {
   BarSeriesOption,
   EffectScatterSeriesOption,
+  LineSeriesOption,
   PieSeriesOption,
   TreemapSeriesOption,
 } from "echarts/charts";
@@ -20,6 +21,7 @@ import type {
 use([
   PieChart,
   BarChart,
+  LineChart,
   EffectScatterChart,
   TreemapChart,
   GeoComponent,
@@ -32,6 +34,7 @@ use([
 export type ChartOption = ComposeOption<
   | PieSeriesOption
   | BarSeriesOption
+  | LineSeriesOption
   | EffectScatterSeriesOption
   | TreemapSeriesOption
   | GeoComponentOption
@@ -136,6 +139,45 @@ export function rankingOption(
     xAxis: { type: "value", minInterval: 1, axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
     yAxis: { type: "category", data: worstOnTop.map((row) => row.name), axisLabel: { color: TEXT, fontSize: font } },
     series: [bar("超期", "#e5484d", (row) => row.overdueCases), bar("在办", "#3e8ef7", (row) => row.openCases)],
+  };
+}
+
+/** The 30-day trend: cases reported, closed and overdue (at each day's end) per day, today last. */
+export function trendOption(
+  days: readonly { day: string; reported: number; closed: number; overdue: number }[],
+  scale = 1,
+): ChartOption {
+  const font = Math.round(13 * scale);
+  const line = (name: string, colour: string, pick: (day: (typeof days)[number]) => number) => ({
+    type: "line" as const,
+    name,
+    showSymbol: false,
+    lineStyle: { color: colour, width: 2 * scale },
+    itemStyle: { color: colour },
+    data: days.map(pick),
+  });
+  return {
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
+    grid: { left: 40 * scale, right: 16 * scale, top: 34 * scale, bottom: 26 * scale },
+    xAxis: {
+      type: "category",
+      boundaryGap: false,
+      data: days.map((day) => day.day.slice(5).replace("-", "/")),
+      axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) },
+    },
+    yAxis: {
+      type: "value",
+      minInterval: 1,
+      axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) },
+      splitLine: { lineStyle: { color: "#24324a" } },
+    },
+    series: [
+      line("上报", "#3e8ef7", (day) => day.reported),
+      line("办结", "#4cc38a", (day) => day.closed),
+      line("超期", "#e5484d", (day) => day.overdue),
+    ],
   };
 }
 
