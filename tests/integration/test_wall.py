@@ -10,11 +10,12 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page
+from playwright.async_api import Locator, Page
 from redis.asyncio import Redis
 
 from redgrid.platform.database import tenant_transaction
@@ -62,6 +63,34 @@ async def keycloak_login(page: Page, server_url: str, street: Street) -> None:
 async def open_cases(page: Page) -> int:
     text = await page.locator("[data-test=figures] .tile").first.locator(".value").inner_text()
     return int(text)
+
+
+@contextlib.asynccontextmanager
+async def wall_of(server: LiveServer, street: Street) -> AsyncIterator[tuple[Page, Locator]]:
+    """A wall on a server of a test's own (the realm's web client admitting its origin) in a
+    browser of its own, logged in as the street's secretary and live; and its live indicator."""
+    with web_origin(server.url):
+        async with chromium_page() as page:
+            await keycloak_login(page, server.url, street)
+            live = page.locator("[data-test=live]")
+            await live.filter(has_text="实时").wait_for(timeout=15_000)
+            yield page, live
+
+
+async def reported_and_seen(server: LiveServer, tokens: dict[str, str], page: Page, prefix: str) -> str:
+    """Report a case titled `prefix` and a random suffix; its title, once the feed shows it (2 s)."""
+    title = f"{prefix}{uuid.uuid4().hex[:6]}"
+    await report(server, tokens, title=title)
+    await page.locator("[data-test=feed] li", has_text=title).wait_for(timeout=2_000)
+    return title
+
+
+async def assert_caught_up(page: Page, before: str, during: str, after: str) -> None:
+    """Every case once in the feed, newest first: nothing missed in the gap, nothing doubled."""
+    for title in (before, during, after):
+        assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
+    titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
+    assert titles.index(after) < titles.index(during) < titles.index(before)
 
 
 async def test_a_reported_case_reaches_the_wall_within_two_seconds(
@@ -169,42 +198,21 @@ async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
     server = LiveServer(fresh_database)
     try:
         server.wait_ready()
-        with web_origin(server.url):
-            async with chromium_page() as page:
-                await keycloak_login(page, server.url, street)
-                live = page.locator("[data-test=live]")
-                await live.filter(has_text="实时").wait_for(timeout=15_000)
-                before = f"重启前{uuid.uuid4().hex[:6]}"
-                await report(live_server, tokens, title=before)
-                await page.locator("[data-test=feed] li", has_text=before).wait_for(timeout=2_000)
+        async with wall_of(server, street) as (page, live):
+            before = await reported_and_seen(live_server, tokens, page, "重启前")
+            server.stop()
+            await live.filter(has_text="连接中断").wait_for(timeout=5_000)
+            during = f"停机中{uuid.uuid4().hex[:6]}"
+            await report(live_server, tokens, title=during)
 
-                server.stop()
-                await live.filter(has_text="连接中断").wait_for(timeout=5_000)
-                during = f"停机中{uuid.uuid4().hex[:6]}"
-                await report(live_server, tokens, title=during)
-
-                server = LiveServer(fresh_database, port=server.port)
-                server.wait_ready()
-                await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=20_000)
-                await live.filter(has_text="实时").wait_for(timeout=15_000)
-                after = f"重启后{uuid.uuid4().hex[:6]}"
-                await report(live_server, tokens, title=after)
-                await page.locator("[data-test=feed] li", has_text=after).wait_for(timeout=2_000)
-                for title in (before, during, after):
-                    assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
-                titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
-                assert titles.index(after) < titles.index(during) < titles.index(before)
+            server = LiveServer(fresh_database, port=server.port)
+            server.wait_ready()
+            await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=20_000)
+            await live.filter(has_text="实时").wait_for(timeout=15_000)
+            after = await reported_and_seen(live_server, tokens, page, "重启后")
+            await assert_caught_up(page, before, during, after)
     finally:
         server.stop()
-
-
-async def assert_caught_up(page: Page, before: str, during: str, after: str) -> None:
-    """Every case once in the feed, newest first: nothing missed in the gap, nothing doubled."""
-    await page.locator("[data-test=feed] li", has_text=after).wait_for(timeout=2_000)
-    for title in (before, during, after):
-        assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
-    titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
-    assert titles.index(after) < titles.index(during) < titles.index(before)
 
 
 async def test_after_a_network_cut_the_wall_shows_stale_then_catches_up_exactly(
@@ -216,9 +224,7 @@ async def test_after_a_network_cut_the_wall_shows_stale_then_catches_up_exactly(
     await keycloak_login(page, live_server.url, street)
     live = page.locator("[data-test=live]")
     await live.filter(has_text="实时").wait_for(timeout=15_000)
-    before = f"断网前{uuid.uuid4().hex[:6]}"
-    await report(live_server, tokens, title=before)
-    await page.locator("[data-test=feed] li", has_text=before).wait_for(timeout=2_000)
+    before = await reported_and_seen(live_server, tokens, page, "断网前")
 
     await page.context.set_offline(True)
     during = f"断网中{uuid.uuid4().hex[:6]}"
@@ -229,8 +235,7 @@ async def test_after_a_network_cut_the_wall_shows_stale_then_catches_up_exactly(
     await page.context.set_offline(False)
     await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=15_000)
     await live.filter(has_text="实时").wait_for(timeout=15_000)
-    after = f"断网后{uuid.uuid4().hex[:6]}"
-    await report(live_server, tokens, title=after)
+    after = await reported_and_seen(live_server, tokens, page, "断网后")
     await assert_caught_up(page, before, during, after)
 
 
@@ -274,44 +279,35 @@ async def test_through_a_redis_restart_the_wall_stays_exactly_right(
     outage, the hub rejoins its groups on the new Redis and events come live again, each once."""
     redis = OwnRedis(tmp_path)
     redis.start()
-    server = LiveServer({**fresh_database, "REDGRID_REDIS_URL": redis.url})
+    # Its hub reads the log every second while Redis is away (5 s by default): a shorter test.
+    server = LiveServer({**fresh_database, "REDGRID_REDIS_URL": redis.url, "REDGRID_HUB_CATCH_UP_SECONDS": "1"})
     try:
         server.wait_ready()
-        with web_origin(server.url):
-            async with chromium_page() as page:
-                await keycloak_login(page, server.url, street)
-                live = page.locator("[data-test=live]")
-                await live.filter(has_text="实时").wait_for(timeout=15_000)
-                await page.evaluate(
-                    "() => { window.liveSeen = []; const el = document.querySelector('[data-test=live]');"
-                    " new MutationObserver(() => window.liveSeen.push(el.textContent))"
-                    ".observe(el, { childList: true, characterData: true, subtree: true }); }"
-                )
-                before = f"缓存前{uuid.uuid4().hex[:6]}"
-                await report(server, tokens, title=before)
-                await page.locator("[data-test=feed] li", has_text=before).wait_for(timeout=2_000)
+        async with wall_of(server, street) as (page, live):
+            await page.evaluate(
+                "() => { window.liveSeen = []; const el = document.querySelector('[data-test=live]');"
+                " new MutationObserver(() => window.liveSeen.push(el.textContent))"
+                ".observe(el, { childList: true, characterData: true, subtree: true }); }"
+            )
+            before = await reported_and_seen(server, tokens, page, "缓存前")
+            redis.stop()
+            during = f"缓存停{uuid.uuid4().hex[:6]}"
+            await report(server, tokens, title=during)  # sequenced in the log, not sent
+            await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=15_000)
 
-                redis.stop()
-                during = f"缓存停{uuid.uuid4().hex[:6]}"
-                await report(server, tokens, title=during)  # sequenced in the log, not sent
-                await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=15_000)
-
-                redis.start()  # empty: no groups, nothing of before
-                probe = f"缓存探{uuid.uuid4().hex[:6]}"
-                await report(server, tokens, title=probe)  # through the log or the rejoined groups
-                await page.locator("[data-test=feed] li", has_text=probe).wait_for(timeout=15_000)
-                client = Redis.from_url(redis.url)
-                try:  # the hub joined its topics' groups again on the new Redis
-                    assert await client.keys("redgrid:group:*"), "the hub did not rejoin its groups"
-                finally:
-                    await client.aclose()
-                after = f"缓存后{uuid.uuid4().hex[:6]}"
-                await report(server, tokens, title=after)
-                await assert_caught_up(page, before, during, after)
-                assert await page.locator("[data-test=feed] li", has_text=probe).count() == 1
-                assert await page.evaluate("() => window.liveSeen") == [], "the wall went stale"
-                await page.wait_for_timeout(1_000)
-                assert await page.locator("[data-test=feed] li", has_text=during).count() == 1
+            redis.start()  # empty: no groups, nothing of before
+            probe = f"缓存探{uuid.uuid4().hex[:6]}"
+            await report(server, tokens, title=probe)  # through the log or the rejoined groups
+            await page.locator("[data-test=feed] li", has_text=probe).wait_for(timeout=15_000)
+            client = Redis.from_url(redis.url)
+            try:  # the hub joined its topics' groups again on the new Redis
+                assert await client.keys("redgrid:group:*"), "the hub did not rejoin its groups"
+            finally:
+                await client.aclose()
+            after = await reported_and_seen(server, tokens, page, "缓存后")  # live again: within 2 s
+            await assert_caught_up(page, before, during, after)
+            assert await page.locator("[data-test=feed] li", has_text=probe).count() == 1
+            assert await page.evaluate("() => window.liveSeen") == [], "the wall went stale"
     finally:
         server.stop()
         redis.stop()

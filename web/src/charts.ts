@@ -79,6 +79,17 @@ export function householdsOption(rows: readonly { colour: string; count: number 
   };
 }
 
+/** What the charts on axes share: no animation, an axis tooltip, the legend on top, and the
+ * grid's margins (left, right, top, bottom) as laid out at 1920 px. */
+function axisChart(scale: number, font: number, [left, right, top, bottom]: [number, number, number, number]): ChartOption {
+  return {
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
+    grid: { left: left * scale, right: right * scale, top: top * scale, bottom: bottom * scale },
+  };
+}
+
 export function coverageOption(
   rows: readonly { level: number; partyOrganisationShare: number; headShare: number; stationShare: number }[],
   scale = 1,
@@ -93,10 +104,7 @@ export function coverageOption(
     data: rows.map((row) => percent(pick(row))),
   });
   return {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
-    grid: { left: 56 * scale, right: 16 * scale, top: 44 * scale, bottom: 36 * scale },
+    ...axisChart(scale, font, [56, 16, 44, 36]),
     xAxis: {
       type: "category",
       data: rows.map((row) => `第${row.level}级`),
@@ -132,10 +140,7 @@ export function rankingOption(
     data: worstOnTop.map(pick),
   });
   return {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
-    grid: { left: 110 * scale, right: 40 * scale, top: 40 * scale, bottom: 20 * scale },
+    ...axisChart(scale, font, [110, 40, 40, 20]),
     xAxis: { type: "value", minInterval: 1, axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
     yAxis: { type: "category", data: worstOnTop.map((row) => row.name), axisLabel: { color: TEXT, fontSize: font } },
     series: [bar("超期", "#e5484d", (row) => row.overdueCases), bar("在办", "#3e8ef7", (row) => row.openCases)],
@@ -157,10 +162,7 @@ export function trendOption(
     data: days.map(pick),
   });
   return {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
-    grid: { left: 40 * scale, right: 16 * scale, top: 34 * scale, bottom: 26 * scale },
+    ...axisChart(scale, font, [40, 16, 34, 26]),
     xAxis: {
       type: "category",
       boundaryGap: false,
