@@ -21,3 +21,95 @@ export const MobileMe = graphql(`
     }
   }
 `);
+
+export const VisitHouseholds = graphql(`
+  query VisitHouseholds($address: String) {
+    households(first: 30, filter: { addressContains: $address }) {
+      edges {
+        node {
+          id
+          address
+        }
+      }
+    }
+  }
+`);
+
+export const VisitCoverageFigure = graphql(`
+  query VisitCoverageFigure {
+    visitCoverage {
+      days
+      total {
+        households
+        visited
+        rate
+      }
+    }
+  }
+`);
+
+export const VisitCategories = graphql(`
+  query VisitCategories {
+    caseCategories {
+      id
+      name
+      selfHandle
+    }
+  }
+`);
+
+export const RecordHomeVisit = graphql(`
+  mutation RecordHomeVisit($input: RecordHomeVisitInput!) {
+    recordHomeVisit(input: $input) {
+      visit {
+        id
+      }
+      case {
+        id
+        number
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const MobileCase = graphql(`
+  query MobileCase($id: ID!) {
+    node(id: $id) {
+      ... on Case {
+        id
+        number
+        title
+        state
+        version
+        reporter
+        assignee
+        category {
+          name
+          selfHandle
+        }
+      }
+    }
+  }
+`);
+
+export const MoveCase = graphql(`
+  mutation MoveCase($input: TransitionCaseInput!) {
+    transitionCase(input: $input) {
+      case {
+        id
+        state
+        version
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);

@@ -10,7 +10,7 @@ import type { Component } from "vue";
 
 import type { Role } from "../gql/graphql";
 
-export type TabKey = "tasks" | "inbox" | "report" | "duty" | "overview" | "me";
+export type TabKey = "tasks" | "inbox" | "report" | "visits" | "duty" | "overview" | "me";
 
 export interface Tab {
   key: TabKey;
@@ -27,14 +27,15 @@ export const TABS: readonly Tab[] = [
   { key: "inbox", path: "/inbox", title: "待处理", icon: "todo-list-o", view: () => import("./views/InboxView.vue") },
   { key: "tasks", path: "/tasks", title: "我的任务", icon: "orders-o", view: () => import("./views/TasksView.vue") },
   { key: "report", path: "/report", title: "上报", icon: "add-o", view: () => import("./views/ReportView.vue") },
+  { key: "visits", path: "/visits", title: "入户", icon: "home-o", view: () => import("./views/VisitsView.vue") },
   { key: "duty", path: "/duty", title: "值班", icon: "clock-o", view: () => import("./views/DutyView.vue") },
   { key: "me", path: "/me", title: "我的", icon: "user-o", view: () => import("./views/MeView.vue") },
 ];
 
 /** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记: what each role's phone shows. */
 export const ROLE_TABS: Partial<Record<Role, readonly TabKey[]>> = {
-  GRID_WORKER: ["tasks", "report", "duty", "me"],
-  GRID_HEAD: ["inbox", "tasks", "report", "me"],
+  GRID_WORKER: ["tasks", "report", "visits", "duty", "me"],
+  GRID_HEAD: ["inbox", "tasks", "report", "visits", "me"],
   DEPT_STAFF: ["tasks", "duty", "me"],
   VOLUNTEER: ["report", "me"],
   SECRETARY: ["overview", "inbox", "me"],
