@@ -6,37 +6,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.tenants.cases.models import Case
 from redgrid.tenants.visits.models import HomeVisit
 
-from .browser import CHROMIUM
+from .browser import chromium_page
 from .cases_api import report
 from .clients import gql_data
 from .conftest import Street
 
 SELF_HANDLED = """mutation($code: String!) { setCaseCategory(input: {code: $code, name: "简易问题", selfHandle: true})
     { errors { code } } }"""
-
-
-@asynccontextmanager
-async def phone() -> AsyncIterator[Page]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
-        )
-        context = await browser.new_context(
-            viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True
-        )
-        try:
-            yield await context.new_page()
-        finally:
-            await browser.close()
 
 
 async def phone_login(page: Page, server_url: str, street: Street, role: str) -> None:
@@ -57,7 +40,7 @@ async def test_a_grid_worker_visits_with_a_follow_up_and_handles_a_simple_proble
     ] == []
     simple = await report(live_server, tokens, code=code)  # by the grid worker, in his building
     worker = street.username("grid-worker")
-    async with phone() as page:
+    async with chromium_page(390, 844, mobile=True) as page:
         await phone_login(page, live_server.url, street, "grid-worker")
         await page.locator("[data-tab=visits]").click()
         await page.locator("[data-test=coverage]", has_text="近30天").wait_for(timeout=10_000)
