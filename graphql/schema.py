@@ -31,12 +31,13 @@ from redgrid.graphql.registers.schema import RegistersMutation
 from redgrid.graphql.staff import schema as staff
 from redgrid.graphql.tenancy.schema import TenancyMutation, TenancyQuery
 from redgrid.graphql.units import schema as units
+from redgrid.graphql.visits import schema as visits
 from redgrid.graphql.workers import schema as workers
 from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff, workers, departments, accounts)
+AREAS = (grid, people, cases, units, staff, workers, departments, accounts, visits)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -65,6 +66,7 @@ Query = merge_types(
         FiguresQuery,
         accounts.AccountsQuery,
         DistrictQuery,
+        visits.VisitsQuery,
     ),
 )
 Subscription = merge_types("Subscription", (EventsSubscription, DistrictSubscription))
@@ -81,6 +83,7 @@ Mutation = merge_types(
         departments.DepartmentsMutation,
         RegistersMutation,
         accounts.AccountsMutation,
+        visits.VisitsMutation,
     ),
 )
 

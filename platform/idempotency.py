@@ -2,7 +2,8 @@
 
 A phone that lost its signal cannot know whether its request arrived; it sends the same
 request again with the same `Idempotency-Key`. The record is kept in the database, scoped by
-tenant, caller and key, in the transaction of the mutation itself:
+tenant (or, for a district department's staff, department), caller and key, in the
+transaction of the mutation itself:
 
 1. `claim` inserts the key's row before the mutation runs. A concurrent request with the same
    key waits on the unique index until the first one commits (then it finds the row and
@@ -20,13 +21,15 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.models import IdempotentRequest, Tenant
+from redgrid.platform.models import DepartmentIdempotentRequest, IdempotentRequest, Tenant
 
 HEADER = "idempotency-key"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -61,33 +64,51 @@ def caller_key(subject: str) -> str:
     return subject if len(subject) <= 64 else hashlib.sha256(subject.encode()).hexdigest()
 
 
-async def claim(tenant_id: int, subject: str, key: str, request_hash: str, retention: timedelta) -> str | None:
-    """Inside the caller's tenant transaction: take `key` for this request (None: run it) or
-    return the response stored for it by an earlier request (replay it). The same key with
-    another request is refused (IDEMPOTENCY_KEY_REUSED)."""
-    subject = caller_key(subject)
-    await IdempotentRequest.filter(
-        tenant_id=tenant_id, subject=subject, key=key, created_at__lt=datetime.now(UTC) - retention
-    ).delete()
+@dataclass(frozen=True)
+class Claimant:
+    """Whose key it is: a caller of a tenant, or a district department's staff member (no tenant)."""
+
+    subject: str
+    key: str
+    request_hash: str
+    tenant_id: int | None = None
+    department_id: int | None = None
+
+    @property
+    def table(self) -> type[IdempotentRequest] | type[DepartmentIdempotentRequest]:
+        return IdempotentRequest if self.tenant_id is not None else DepartmentIdempotentRequest
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        owner = {"tenant_id": self.tenant_id} if self.tenant_id is not None else {"department_id": self.department_id}
+        return {**owner, "subject": caller_key(self.subject), "key": self.key}
+
+
+async def claim(claimant: Claimant, retention: timedelta) -> str | None:
+    """Inside the caller's transaction: take the key for this request (None: run it) or return
+    the response stored for it by an earlier request (replay it). The same key with another
+    request is refused (IDEMPOTENCY_KEY_REUSED)."""
+    table, scope = claimant.table, claimant.scope
+    await table.filter(**scope, created_at__lt=datetime.now(UTC) - retention).delete()
     try:
         async with in_transaction("default"):  # a savepoint: the transaction goes on after a conflict
-            await IdempotentRequest.create(tenant_id=tenant_id, subject=subject, key=key, request_hash=request_hash)
+            await table.create(**scope, request_hash=claimant.request_hash)
         return None
     except IntegrityError as exc:
         if "unique" not in str(exc).lower():
             raise
     # Another request took the key and has committed (the insert waited for it).
-    row = await IdempotentRequest.get(tenant_id=tenant_id, subject=subject, key=key)
-    if row.request_hash != request_hash or row.response is None:
+    row = await table.get(**scope)
+    if row.request_hash != claimant.request_hash or row.response is None:
         raise IdempotencyRefused(
             422, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for another request: send a new key"
         )
     return row.response
 
 
-async def record(tenant_id: int, subject: str, key: str, response: str) -> None:
-    """Store the response of the request that claimed `key`, in its transaction."""
-    await IdempotentRequest.filter(tenant_id=tenant_id, subject=caller_key(subject), key=key).update(response=response)
+async def record(claimant: Claimant, response: str) -> None:
+    """Store the response of the request that claimed the key, in its transaction."""
+    await claimant.table.filter(**claimant.scope).update(response=response)
 
 
 _last_purge = 0.0
@@ -105,4 +126,4 @@ async def purge_expired(retention: timedelta, now: datetime | None = None, *, fo
     for tenant in await Tenant.all():
         async with tenant_transaction(tenant.id):
             purged += await IdempotentRequest.filter(tenant_id=tenant.id, created_at__lt=cutoff).delete()
-    return purged
+    return purged + await DepartmentIdempotentRequest.filter(created_at__lt=cutoff).delete()

@@ -181,6 +181,26 @@ class IdempotentRequest(TenantOwned):
         indexes = (("created_at",),)
 
 
+class DepartmentIdempotentRequest(Model):
+    """`IdempotentRequest` for a district department's staff, who have no tenant: the same
+    record, scoped by their department instead (a platform table, like the department's members)."""
+
+    id = fields.BigIntField(primary_key=True)
+    department: fields.ForeignKeyRelation[DistrictDepartment] = fields.ForeignKeyField(
+        "redgrid.DistrictDepartment", related_name=False, on_delete=fields.CASCADE
+    )
+    subject = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=64)
+    request_hash = fields.CharField(max_length=64)
+    response = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "department_idempotent_request"
+        unique_together = (("department", "subject", "key"),)
+        indexes = (("created_at",),)
+
+
 class TopicSequence(Model):
     """The last sequence number handed out per topic (in PostgreSQL, not Redis, so a Redis
     restart can never reset it)."""

@@ -47,6 +47,7 @@ class CaseSource(Enum):
     HOTLINE_12345 = "hotline_12345"
     CAMERA = "camera"
     INSPECTION = "inspection"
+    HOME_VISIT = "home_visit"  # a home visit's follow-up (recordHomeVisit)
 
 
 @strawberry.enum

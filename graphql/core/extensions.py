@@ -23,7 +23,7 @@ from redgrid.graphql.core.responses import encode_json
 from redgrid.platform import metrics
 from redgrid.platform.context import RequestContext
 from redgrid.platform.database import department_transaction, tenant_transaction
-from redgrid.platform.idempotency import IdempotencyRefused, claim, record
+from redgrid.platform.idempotency import Claimant, IdempotencyRefused, claim, record
 from redgrid.platform.settings import get_settings
 from redgrid.platform.text import bad_character
 
@@ -134,21 +134,23 @@ class TenantTransaction(SchemaExtension):
         mutation = execution.operation_type is OperationType.MUTATION
         ctx: RequestContext = execution.context.ctx
         key = header_key(execution.context.request) if mutation and ctx.identity is not None else None
-        claimant: tuple[int, str, str, str] | None = None  # tenant, subject, key, request digest
+        claimant: Claimant | None = None
         if key is not None and ctx.identity is not None:
-            if ctx.tenant_id is None:
+            if ctx.tenant_id is None and ctx.department_id is None:  # a platform or district admin
                 raise IdempotencyRefused(
-                    400, "IDEMPOTENCY_UNSUPPORTED", "idempotency keys are kept per street: this caller has none"
+                    400,
+                    "IDEMPOTENCY_UNSUPPORTED",
+                    "idempotency keys are kept per street or department: you have neither",
                 )
             digest = await request_hash(execution.query, execution.operation_name, execution.variables)
-            claimant = (ctx.tenant_id, ctx.identity.subject, key, digest)
+            claimant = Claimant(ctx.identity.subject, key, digest, ctx.tenant_id, ctx.department_id)
         turn = getattr(execution.context, "database_turn", None)  # absent: a context of a test's own
         try:
             async with turn() if turn else nullcontext(), caller_transaction(ctx):
                 stored = None
                 if claimant is not None:
                     retention = timedelta(seconds=get_settings().idempotency_retention_seconds)
-                    stored = await claim(*claimant, retention)
+                    stored = await claim(claimant, retention)
                 if stored is not None:  # run before: its response, and nothing runs
                     execution.result = GraphQLExecutionResult(data=orjson.loads(stored))
                     execution.context.request.scope[REPLAYED_KEY] = True
@@ -156,7 +158,7 @@ class TenantTransaction(SchemaExtension):
                 if mutation and getattr(execution.result, "errors", None):
                     raise _RollBack
                 if claimant is not None and stored is None:
-                    await record(*claimant[:3], encode_json(getattr(execution.result, "data", None)))
+                    await record(claimant, encode_json(getattr(execution.result, "data", None)))
         except _RollBack:
             return
 

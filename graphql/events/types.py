@@ -82,6 +82,7 @@ class EventType(Enum):
     PEOPLE_PAIRING_STARTED = "people.pairing_started"
     PEOPLE_PAIRING_ENDED = "people.pairing_ended"
     PEOPLE_IMPORTED = "people.imported"
+    PEOPLE_HOME_VISIT_RECORDED = "people.home_visit_recorded"
     ROSTER_STAFF_ASSIGNED = "roster.staff_assigned"
     ROSTER_TEAM_CREATED = "roster.team_created"
     ROSTER_TEAM_MEMBER_ADDED = "roster.team_member_added"
@@ -121,6 +122,7 @@ SUBJECTS: dict[EventType, str] = {
     **dict.fromkeys((T.PEOPLE_COMMITMENT_MADE, T.PEOPLE_COMMITMENT_VERIFIED), "Commitment"),
     T.PEOPLE_VOLUNTEER_REGISTERED: "Volunteer",
     **dict.fromkeys((T.PEOPLE_PAIRING_STARTED, T.PEOPLE_PAIRING_ENDED), "Pairing"),
+    T.PEOPLE_HOME_VISIT_RECORDED: "HomeVisit",
     T.ROSTER_STAFF_ASSIGNED: "SinkingStaff",
     **dict.fromkeys((T.ROSTER_WORKER_SAVED, T.ROSTER_WORKER_REMOVED), "GridWorker"),
     **dict.fromkeys((T.ROSTER_TEAM_CREATED, T.ROSTER_TEAM_MEMBER_ADDED, T.ROSTER_TEAM_MEMBER_REMOVED), "DutyTeam"),
@@ -212,7 +214,9 @@ class GridEvent(Event):
 @strawberry.type(description="Residents, households, party members and volunteers.")
 class PeopleEvent(Event):
     subject_id: strawberry.ID | None = strawberry.field(default=None, description=SUBJECT_DOC)
-    household_id: strawberry.ID | None = strawberry.field(default=None, description="PEOPLE_MEMBER_ADDED, _REMOVED.")
+    household_id: strawberry.ID | None = strawberry.field(
+        default=None, description="PEOPLE_MEMBER_ADDED, _REMOVED, PEOPLE_HOME_VISIT_RECORDED."
+    )
     resident_id: strawberry.ID | None = strawberry.field(default=None, description="PEOPLE_MEMBER_ADDED, _REMOVED.")
     member_id: strawberry.ID | None = strawberry.field(
         default=None, description="The party member a commitment, service, attendance or points entry is for."

@@ -11,7 +11,7 @@ from redgrid.platform.models import DistrictDepartment, TenantOwned
 if TYPE_CHECKING:
     from redgrid.tenants.grid.models import GridNode
 
-SOURCES = ("patrol", "resident_report", "hotline_12345", "camera", "inspection")
+SOURCES = ("patrol", "resident_report", "hotline_12345", "camera", "inspection", "home_visit")
 PRIORITIES = ("low", "normal", "high", "urgent")
 # `line_dept`: a case referred to a line department of the district (action `refer`, not
 # dispatch); its assignee is the department's id.

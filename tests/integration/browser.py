@@ -56,14 +56,15 @@ def shots(tmp_path: Path) -> Path:
 
 
 @asynccontextmanager
-async def chromium_page() -> AsyncIterator[Page]:
-    """A 1920x1080 zh-CN page in Debian's chromium (Playwright's own builds are not reachable)."""
+async def chromium_page(width: int = 1920, height: int = 1080, *, mobile: bool = False) -> AsyncIterator[Page]:
+    """A zh-CN page in Debian's chromium (Playwright's own builds are not reachable): 1920x1080,
+    or a phone's size with `mobile`."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
         )
         context = await browser.new_context(
-            viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
+            viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=mobile
         )
         try:
             yield await context.new_page()

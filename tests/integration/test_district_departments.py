@@ -387,3 +387,30 @@ async def test_department_policies_hold_when_the_filter_is_bypassed(live_server,
     async with tenant_transaction(None) as conn:
         assert await conn.execute_query_dict("SELECT id FROM grid_case") == []
         assert await conn.execute_query_dict("SELECT id FROM grid_node") == []
+
+
+async def test_department_staff_retry_with_an_idempotency_key_runs_once(live_server, departments, tokens):
+    """A department's staff have no tenant: their keys are kept per department, with the same rules."""
+    import httpx
+
+    roads = departments["roads"]
+    case = await refer(live_server, tokens, roads)
+    body = {"query": MOVE, "variables": {"input": {"id": case["id"], "action": "START", "version": case["version"]}}}
+    headers = {"Authorization": f"Bearer {roads['token']}", "Idempotency-Key": uuid.uuid4().hex}
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as client:
+        first = await client.post("/graphql", json=body, headers=headers)
+        again = await client.post("/graphql", json=body, headers=headers)
+        assert first.json()["data"]["transitionCase"]["errors"] == [], first.text
+        assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+        other = {**body, "variables": {"input": {**body["variables"]["input"], "note": "另一个"}}}
+        reused = await client.post("/graphql", json=other, headers=headers)
+        assert reused.status_code == 422
+        assert reused.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+        # The district's admin has neither a street nor a department: his key is refused, typed.
+        admin = {"Authorization": f"Bearer {password_token('jiangning-district-admin')}", "Idempotency-Key": "k1"}
+        create = {"query": CREATE, "variables": {"input": {"slug": f"x-{uuid.uuid4().hex[:6]}", "name": "x"}}}
+        refused = await client.post("/graphql", json=create, headers=admin)
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_UNSUPPORTED"
+    timeline = (await gql_data(live_server, NODE, {"id": case["id"]}, roads["token"]))["node"]["timeline"]
+    assert [t["action"] for t in timeline].count("START") == 1
