@@ -24,6 +24,7 @@ from redgrid.graphql.district.schema import DistrictQuery, DistrictSubscription
 from redgrid.graphql.events.schema import Subscription as EventsSubscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
+from redgrid.graphql.notices import schema as notices
 from redgrid.graphql.people import schema as people
 from redgrid.graphql.registers.schema import RegistersMutation
 from redgrid.graphql.staff import schema as staff
@@ -34,7 +35,7 @@ from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff, workers, departments, accounts)
+AREAS = (grid, people, cases, units, staff, workers, departments, accounts, notices)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -63,9 +64,10 @@ Query = merge_types(
         FiguresQuery,
         accounts.AccountsQuery,
         DistrictQuery,
+        notices.NoticesQuery,
     ),
 )
-Subscription = merge_types("Subscription", (EventsSubscription, DistrictSubscription))
+Subscription = merge_types("Subscription", (EventsSubscription, DistrictSubscription, notices.NoticesSubscription))
 Mutation = merge_types(
     "Mutation",
     (
@@ -79,6 +81,7 @@ Mutation = merge_types(
         departments.DepartmentsMutation,
         RegistersMutation,
         accounts.AccountsMutation,
+        notices.NoticesMutation,
     ),
 )
 

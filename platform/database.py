@@ -39,6 +39,8 @@ MODEL_MODULES = [
     "redgrid.tenants.accounts.models",
     "redgrid.tenants.workers.models",
     "redgrid.tenants.district.models",
+    "redgrid.tenants.notices.models",
+    "redgrid.tenants.knocks.models",
 ]
 POLICY_NAME = "tenant_isolation"
 DISTRICT_POLICY_NAME = "district_read"

@@ -25,6 +25,7 @@ from redgrid.realtime.publisher import Publisher
 from redgrid.tenants.cases.sla import fire_overdue
 from redgrid.tenants.district.snapshot import refresh_changed
 from redgrid.tenants.figures import publish_changed
+from redgrid.tenants.knocks.service import notify_missed
 
 if TYPE_CHECKING:
     from redgrid.graphql.core.services import GraphQLServices
@@ -56,6 +57,7 @@ class Services:
         self.scheduler.add("sla-overdue", fire_overdue)
         self.scheduler.add("key-figures", publish_changed)
         self.scheduler.add("district-snapshots", refresh_changed)
+        self.scheduler.add("missed-knocks", notify_missed)
         self.scheduler.start()
 
     async def close(self, drain_seconds: float) -> None:
