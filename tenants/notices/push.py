@@ -84,12 +84,15 @@ def vapid() -> Vapid | None:
     return _from_setting(path.read_text())
 
 
-def public_key() -> str | None:
-    """The application server key a browser subscribes with (base64url, uncompressed point)."""
-    key = vapid()
-    if key is None:
-        return None
+def application_server_key(key: Vapid) -> str:
+    """The public key a browser subscribes with (base64url of the uncompressed point)."""
     return _b64(key.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def public_key() -> str | None:
+    """This server's application server key; None when push is off."""
+    key = vapid()
+    return None if key is None else application_server_key(key)
 
 
 def _endpoint_errors(endpoint: str) -> list[UserError]:
