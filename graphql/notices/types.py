@@ -20,6 +20,12 @@ from redgrid.tenants.people import volunteers
 Info = strawberry.Info[GraphQLContext, None]
 
 
+async def visible_case(info: Info, case_id: int | None) -> Case | None:
+    """The case a notification or knock is about, when the caller may see it (now)."""
+    found = None if case_id is None else await cases.case_by_id(info.context.ctx, case_id)
+    return Case.from_model(found) if found else None
+
+
 @strawberry.type(
     description="One of the caller's notifications. `case` and `pairing` are null once he may not see them."
 )
@@ -38,10 +44,7 @@ class Notification(DbNode):
 
     @strawberry.field
     async def case(self, info: Info) -> Case | None:
-        if self.case_db_id is None:
-            return None
-        found = await cases.case_by_id(info.context.ctx, self.case_db_id)
-        return Case.from_model(found) if found else None
+        return await visible_case(info, self.case_db_id)
 
     @strawberry.field
     async def pairing(self, info: Info) -> Pairing | None:
@@ -67,7 +70,4 @@ class Knock(DbNode):
 
     @strawberry.field(description="The case a NEEDS_HELP knock raised, when the caller may see it.")
     async def case(self, info: Info) -> Case | None:
-        if self.case_db_id is None:
-            return None
-        found = await cases.case_by_id(info.context.ctx, self.case_db_id)
-        return Case.from_model(found) if found else None
+        return await visible_case(info, self.case_db_id)

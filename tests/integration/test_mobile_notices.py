@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, async_playwright
 
 from .browser import CHROMIUM
-from .cases_api import act, report
+from .cases_api import dispatched
 from .clients import gql_data
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -43,17 +43,7 @@ async def test_the_phone_shows_notifications_live_and_records_a_knock(live_serve
             if before:
                 await badge.filter(has_text=str(before)).wait_for(timeout=10_000)
 
-            case = await report(live_server, tokens)
-            case = (await act(live_server, tokens["grid-head"], case, "ACCEPT"))["case"]
-            moved = await act(
-                live_server,
-                tokens["grid-head"],
-                case,
-                "DISPATCH",
-                assigneeKind="GRID_WORKER",
-                assignee=street.username("grid-worker"),
-            )
-            assert moved["errors"] == []
+            case = await dispatched(live_server, tokens, street.username("grid-worker"))
             await badge.filter(has_text=str(before + 1)).wait_for(timeout=5_000)  # live, no reload
 
             await worker.click("[data-tab=notices]")

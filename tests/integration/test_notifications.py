@@ -17,7 +17,7 @@ from redgrid.tenants.cases.sla import fire_overdue
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.notices.models import Notification
 
-from .cases_api import act, report
+from .cases_api import act, dispatched, report
 from .clients import gql, gql_data
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -76,16 +76,7 @@ async def accepted_case(live_server, tokens) -> dict:
 
 
 async def test_dispatch_reaches_the_assignee_alone(live_server, tokens, street, extra):
-    case = await accepted_case(live_server, tokens)
-    moved = await act(
-        live_server,
-        tokens["grid-head"],
-        case,
-        "DISPATCH",
-        assigneeKind="GRID_WORKER",
-        assignee=street.username("grid-worker"),
-    )
-    assert moved["errors"] == []
+    case = await dispatched(live_server, tokens, street.username("grid-worker"))
     assert await received(street, case) == {street.username("grid-worker"): ["dispatched"]}
     mine = (await gql_data(live_server, LIST, {"first": 50}, tokens["grid-worker"]))["notifications"]["edges"]
     about = [e["node"] for e in mine if e["node"]["case"] and e["node"]["case"]["id"] == case["id"]]
@@ -106,11 +97,8 @@ async def test_a_team_dispatch_reaches_its_members_with_accounts(live_server, to
 
 
 async def test_returned_goes_back_to_whoever_it_goes_back_to(live_server, tokens, street, extra):
-    case = await accepted_case(live_server, tokens)
     worker = street.username("grid-worker")
-    case = (await act(live_server, tokens["grid-head"], case, "DISPATCH", assigneeKind="GRID_WORKER", assignee=worker))[
-        "case"
-    ]
+    case = await dispatched(live_server, tokens, worker)
     case = (await act(live_server, tokens["grid-worker"], case, "START"))["case"]
     case = (await act(live_server, tokens["grid-worker"], case, "RESOLVE"))["case"]
     # the head sends the resolution back to work: to the worker
@@ -146,12 +134,8 @@ async def test_overdue_reaches_the_assignee_and_the_responsible_manager(live_ser
         token=tokens["secretary"],
     )
     assert made["setCaseCategory"]["errors"] == []
-    case = await report(live_server, tokens, code="notice_overdue")
-    case = (await act(live_server, tokens["grid-head"], case, "ACCEPT"))["case"]
     worker = street.username("grid-worker")
-    case = (await act(live_server, tokens["grid-head"], case, "DISPATCH", assigneeKind="GRID_WORKER", assignee=worker))[
-        "case"
-    ]
+    case = await dispatched(live_server, tokens, worker, code="notice_overdue")
     assert await fire_overdue(datetime.now(UTC) + timedelta(minutes=2)) >= 1
     assert await received(street, case) == {
         worker: ["dispatched", "overdue"],
@@ -230,15 +214,7 @@ async def test_the_live_unread_count_follows_within_two_seconds(live_server, tok
     async with CountWatcher(live_server, worker) as watcher:
         assert await watcher.next_value(10) == truth  # at once, from the database
         await asyncio.sleep(0.5)  # the hub joins the topic's group after the subscribe message
-        case = await accepted_case(live_server, tokens)
-        await act(
-            live_server,
-            tokens["grid-head"],
-            case,
-            "DISPATCH",
-            assigneeKind="GRID_WORKER",
-            assignee=street.username("grid-worker"),
-        )
+        await dispatched(live_server, tokens, street.username("grid-worker"))
         started = asyncio.get_running_loop().time()
         assert await watcher.next_value(2) == truth + 1
         assert asyncio.get_running_loop().time() - started < 2
@@ -250,15 +226,7 @@ async def test_the_live_unread_count_follows_within_two_seconds(live_server, tok
         assert await watcher.next_value(2) == 0
         assert watcher.values == [truth, truth + 1, 0]
     # away: a notification arrives while he is not connected; the reconnect reads the truth
-    case = await accepted_case(live_server, tokens)
-    await act(
-        live_server,
-        tokens["grid-head"],
-        case,
-        "DISPATCH",
-        assigneeKind="GRID_WORKER",
-        assignee=street.username("grid-worker"),
-    )
+    case = await dispatched(live_server, tokens, street.username("grid-worker"))
     async with CountWatcher(live_server, worker) as again:
         assert await again.next_value(10) == 1
     unread = (await gql_data(live_server, LIST, {"first": 10, "unread": True}, worker))["notifications"]["edges"]

@@ -22,7 +22,7 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.tenants.notices.models import PushSubscription
 from redgrid.tenants.notices.push import generate_private_key
 
-from .cases_api import act, report
+from .cases_api import dispatched
 from .clients import gql_data
 from .conftest import LiveServer
 
@@ -119,15 +119,6 @@ async def subscriptions(street) -> list[str]:
         return [s.endpoint for s in await PushSubscription.filter(tenant_id=street.tenant.id).order_by("id")]
 
 
-async def dispatched_case(server, tokens, street) -> dict:
-    case = await report(server, tokens)
-    case = (await act(server, tokens["grid-head"], case, "ACCEPT"))["case"]
-    worker = street.username("grid-worker")
-    moved = await act(server, tokens["grid-head"], case, "DISPATCH", assigneeKind="GRID_WORKER", assignee=worker)
-    assert moved["errors"] == [], moved
-    return moved["case"]
-
-
 async def test_production_without_a_key_sends_no_push(live_server, tokens):
     assert (await gql_data(live_server, "{ pushPublicKey }", token=tokens["grid-worker"]))["pushPublicKey"] is None
     browser = Browser("https://fcm.googleapis.com/fcm/send/abc")
@@ -145,7 +136,7 @@ async def test_a_notification_is_pushed_encrypted_and_signed(push_server, push_s
         "subscribePush"
     ]
     assert answer == {"subscribed": True, "errors": []}
-    case = await dispatched_case(push_server, tokens, street)
+    case = await dispatched(push_server, tokens, street.username("grid-worker"))
     headers, body = await push_service.wait_for("/ok/worker-phone")
     message = browser.decrypt(body)
     assert message["kind"] == "dispatched" and case["number"] in message["text"]
@@ -166,7 +157,7 @@ async def test_a_gone_subscription_is_removed(push_server, push_service, tokens,
     answer = (await gql_data(push_server, SUBSCRIBE, {"input": gone.input()}, tokens["grid-worker"]))["subscribePush"]
     assert answer["errors"] == []
     assert gone.endpoint in await subscriptions(street)
-    await dispatched_case(push_server, tokens, street)
+    await dispatched(push_server, tokens, street.username("grid-worker"))
     await push_service.wait_for("/gone/old-phone")
     for _ in range(50):
         if gone.endpoint not in await subscriptions(street):
