@@ -26,6 +26,7 @@ from redgrid.graphql.district.schema import DistrictQuery, DistrictSubscription
 from redgrid.graphql.events.schema import Subscription as EventsSubscription
 from redgrid.graphql.figures.schema import FiguresQuery
 from redgrid.graphql.grid import schema as grid
+from redgrid.graphql.notices import schema as notices
 from redgrid.graphql.people import schema as people
 from redgrid.graphql.registers.schema import RegistersMutation
 from redgrid.graphql.staff import schema as staff
@@ -37,7 +38,7 @@ from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff, workers, departments, accounts, visits)
+AREAS = (grid, people, cases, units, staff, workers, departments, accounts, visits, notices)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -67,9 +68,10 @@ Query = merge_types(
         accounts.AccountsQuery,
         DistrictQuery,
         visits.VisitsQuery,
+        notices.NoticesQuery,
     ),
 )
-Subscription = merge_types("Subscription", (EventsSubscription, DistrictSubscription))
+Subscription = merge_types("Subscription", (EventsSubscription, DistrictSubscription, notices.NoticesSubscription))
 Mutation = merge_types(
     "Mutation",
     (
@@ -84,6 +86,7 @@ Mutation = merge_types(
         RegistersMutation,
         accounts.AccountsMutation,
         visits.VisitsMutation,
+        notices.NoticesMutation,
     ),
 )
 

@@ -40,6 +40,8 @@ MODEL_MODULES = [
     "redgrid.tenants.workers.models",
     "redgrid.tenants.district.models",
     "redgrid.tenants.visits.models",
+    "redgrid.tenants.notices.models",
+    "redgrid.tenants.knocks.models",
 ]
 POLICY_NAME = "tenant_isolation"
 DISTRICT_POLICY_NAME = "district_read"

@@ -87,6 +87,19 @@ class Settings(BaseSettings):
     s3_secret_access_key: str = ""
     s3_region: str = "us-east-1"
 
+    # Web Push (tenants/notices/push.py). The VAPID private key as PEM or as the base64url of its
+    # 32 raw bytes (`redgrid vapid-keys` makes one); empty: in development a pair kept in the
+    # data dir, in production no push. A subscription's endpoint must be https on one of the
+    # push services' hosts (or a subdomain); `push_allow_loopback` lets http://127.0.0.1:PORT
+    # through too, for tests and development only.
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:redgrid@example.invalid"
+    push_hosts: str = (
+        "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,"
+        "notify.windows.com,push.apple.com"
+    )
+    push_allow_loopback: bool = False
+
     @model_validator(mode="after")
     def _production_needs_real_services(self) -> Settings:
         if self.env is Environment.PRODUCTION:

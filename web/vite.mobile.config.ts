@@ -59,6 +59,8 @@ export default defineConfig({
         navigateFallback: "/m/index.html",
         navigateFallbackAllowlist: [/^\/m\//],
         cleanupOutdatedCaches: true,
+        // Web Push: the push and notificationclick handlers (mobile/public/push-sw.js).
+        importScripts: ["/m/push-sw.js"],
       },
     }),
     residentWithoutManifest,

@@ -319,6 +319,19 @@ def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vapid_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """A new VAPID key pair for Web Push: the private key as REDGRID_VAPID_PRIVATE_KEY takes it,
+    and the public key browsers subscribe with (the server also serves it as `pushPublicKey`)."""
+    from py_vapid import Vapid
+
+    from redgrid.tenants.notices.push import application_server_key, generate_private_key
+
+    private = generate_private_key()
+    print(f"REDGRID_VAPID_PRIVATE_KEY={private}")
+    print(f"# public key (applicationServerKey): {application_server_key(Vapid.from_raw(private.encode()))}")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from redgrid.platform.root.server import serve
 
@@ -416,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     from redgrid.platform.root import users_cli
 
     users_cli.add_parser(sub)
+    sub.add_parser("vapid-keys", help="print a new VAPID key pair for Web Push (REDGRID_VAPID_PRIVATE_KEY)")
     token = sub.add_parser("dev-token", help="print a dev identity token for a demo user")
     token.add_argument("username")
     token.add_argument("--password", default="redgrid-demo")
@@ -434,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": cmd_export,
         "sweep-attachments": cmd_sweep_attachments,
         "dev-token": cmd_dev_token,
+        "vapid-keys": cmd_vapid_keys,
         "simulate": cmd_simulate,
         "users": users_cli.cmd_users,
     }[args.command]

@@ -29,6 +29,7 @@ from redgrid.realtime.publisher import Publisher
 from redgrid.tenants.cases.sla import fire_overdue
 from redgrid.tenants.district.snapshot import refresh_changed
 from redgrid.tenants.figures import publish_changed
+from redgrid.tenants.knocks.service import notify_missed
 
 if TYPE_CHECKING:
     from redgrid.graphql.core.services import GraphQLServices
@@ -63,6 +64,7 @@ class Services:
         self.scheduler.add("district-snapshots", refresh_changed)
         retention = timedelta(seconds=self.settings.idempotency_retention_seconds)
         self.scheduler.add("idempotency-keys", partial(purge_expired, retention))
+        self.scheduler.add("missed-knocks", notify_missed)
         self.scheduler.start()
 
     async def close(self, drain_seconds: float) -> None:

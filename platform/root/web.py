@@ -114,6 +114,7 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
     mobile = dist / "m"
     app = page(mobile / "index.html")
     service_worker = page(mobile / "sw.js", "text/javascript")
+    push_handlers = page(mobile / "push-sw.js", "text/javascript")  # imported by sw.js (Web Push)
     return [
         Route("/wall", lambda request: RedirectResponse("/wall/")),
         Route("/wall/", _WithHeaders(wall, headers)),
@@ -127,6 +128,7 @@ def web_routes(settings: Settings) -> list[BaseRoute]:
         Route("/m/config.json", _WithHeaders(request_response(config), phone)),
         Route("/m/manifest.webmanifest", _WithHeaders(page(mobile / "manifest.webmanifest", MANIFEST), phone)),
         Route("/m/sw.js", _WithHeaders(service_worker, {**phone, "Service-Worker-Allowed": "/m/"})),
+        Route("/m/push-sw.js", _WithHeaders(push_handlers, phone)),
         Mount(
             "/m/assets",
             _WithHeaders(

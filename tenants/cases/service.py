@@ -39,6 +39,7 @@ from redgrid.tenants.cases.workflow import (
     target_state,
 )
 from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.notices import service as notices
 from redgrid.tenants.scope import path_filter
 from redgrid.tenants.staff import dispatch
 
@@ -445,6 +446,7 @@ async def transition(
     await announce(
         fresh, "case.transitioned", payload, path, departments=(department_with(case), department_with(fresh))
     )
+    await notices.case_transitioned(ctx, fresh, action)  # in this transaction
     return fresh
 
 

@@ -16,6 +16,7 @@ from redgrid.platform.database import tenant_transaction
 from redgrid.platform.models import Tenant
 from redgrid.tenants.cases.models import DEADLINES, Case
 from redgrid.tenants.cases.service import announce, department_with, people_of
+from redgrid.tenants.notices import service as notices
 
 # deadline → the timestamp that meets it
 MILESTONES = {"on_scene": "on_scene_at", "resolve": "resolved_at", "answer": "answered_at"}
@@ -86,4 +87,5 @@ async def fire_overdue(now: datetime | None = None) -> int:
                         case.node.path,
                         departments=(department_with(case),),
                     )
+                    await notices.case_overdue(case, deadline)
     return fired

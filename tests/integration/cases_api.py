@@ -46,3 +46,12 @@ async def report(server, tokens, who="grid-worker", path="JS01.A1.B03", code="st
 async def act(server, token, case, action, **extra):
     variables = {"input": {"id": case["id"], "action": action, "version": case["version"], **extra}}
     return (await gql_data(server, MOVE, variables, token))["transitionCase"]
+
+
+async def dispatched(server, tokens, assignee: str, **extra) -> dict:
+    """A case reported, accepted and dispatched by the grid head to the grid worker `assignee`."""
+    case = await report(server, tokens, **extra)
+    case = (await act(server, tokens["grid-head"], case, "ACCEPT"))["case"]
+    moved = await act(server, tokens["grid-head"], case, "DISPATCH", assigneeKind="GRID_WORKER", assignee=assignee)
+    assert moved["errors"] == [], moved
+    return moved["case"]

@@ -113,3 +113,129 @@ export const MoveCase = graphql(`
     }
   }
 `);
+
+/* The notification centre (graphql/notices/): the caller's own notifications, the live unread
+   count, marking read, and the Web Push opt-in. */
+
+export const MobileNotifications = graphql(`
+  query MobileNotifications($first: Int!) {
+    notifications(first: $first) {
+      edges {
+        node {
+          id
+          kind
+          text
+          createdAt
+          readAt
+          case {
+            id
+          }
+        }
+      }
+    }
+    pushPublicKey
+  }
+`);
+
+export const MobileUnreadCount = graphql(`
+  subscription MobileUnreadCount {
+    unreadNotificationCount
+  }
+`);
+
+export const MobileMarkRead = graphql(`
+  mutation MobileMarkRead($ids: [ID!], $all: Boolean!) {
+    markNotificationsRead(ids: $ids, all: $all) {
+      marked
+      unreadCount
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const MobileSubscribePush = graphql(`
+  mutation MobileSubscribePush($input: SubscribePushInput!) {
+    subscribePush(input: $input) {
+      subscribed
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const MobileUnsubscribePush = graphql(`
+  mutation MobileUnsubscribePush($endpoint: String!) {
+    unsubscribePush(endpoint: $endpoint) {
+      subscribed
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);
+
+/* The volunteers' daily knock log (爱心敲门, tenants/knocks/). */
+
+export const MobileMyPairings = graphql(`
+  query MobileMyPairings {
+    pairings(first: 100) {
+      edges {
+        node {
+          id
+          kind
+          active
+          elder {
+            name
+            address
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const MobilePairingKnocks = graphql(`
+  query MobilePairingKnocks($pairingId: ID!) {
+    pairingKnocks(pairingId: $pairingId, first: 7) {
+      edges {
+        node {
+          id
+          day
+          status
+          note
+        }
+      }
+    }
+  }
+`);
+
+export const MobileRecordKnock = graphql(`
+  mutation MobileRecordKnock($input: RecordKnockInput!) {
+    recordKnock(input: $input) {
+      knock {
+        id
+        day
+        status
+        note
+        case {
+          id
+          number
+        }
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);

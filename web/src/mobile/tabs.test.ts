@@ -6,15 +6,15 @@ const keys = (roles: Parameters<typeof tabsFor>[0]): string[] => tabsFor(roles).
 
 describe("tabsFor", () => {
   it("gives each role its own tabs", () => {
-    expect(keys(["GRID_WORKER"])).toEqual(["tasks", "report", "visits", "duty", "me"]);
-    expect(keys(["GRID_HEAD"])).toEqual(["inbox", "tasks", "report", "visits", "me"]);
-    expect(keys(["DEPT_STAFF"])).toEqual(["tasks", "duty", "me"]);
-    expect(keys(["VOLUNTEER"])).toEqual(["report", "me"]);
-    expect(keys(["SECRETARY"])).toEqual(["overview", "inbox", "me"]);
+    expect(keys(["GRID_WORKER"])).toEqual(["tasks", "report", "visits", "duty", "notices", "me"]);
+    expect(keys(["GRID_HEAD"])).toEqual(["inbox", "tasks", "report", "visits", "notices", "me"]);
+    expect(keys(["DEPT_STAFF"])).toEqual(["tasks", "duty", "notices", "me"]);
+    expect(keys(["VOLUNTEER"])).toEqual(["report", "knock", "notices", "me"]);
+    expect(keys(["SECRETARY"])).toEqual(["overview", "inbox", "notices", "me"]);
   });
 
   it("unites several roles' tabs in one order, and leaves others only their own page", () => {
-    expect(keys(["GRID_WORKER", "GRID_HEAD"])).toEqual(["inbox", "tasks", "report", "visits", "duty", "me"]);
+    expect(keys(["GRID_WORKER", "GRID_HEAD"])).toEqual(["inbox", "tasks", "report", "visits", "duty", "notices", "me"]);
     expect(keys(["DISTRICT_ADMIN"])).toEqual(["me"]);
   });
 });

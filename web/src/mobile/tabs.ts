@@ -10,7 +10,7 @@ import type { Component } from "vue";
 
 import type { Role } from "../gql/graphql";
 
-export type TabKey = "tasks" | "inbox" | "report" | "visits" | "duty" | "overview" | "me";
+export type TabKey = "tasks" | "inbox" | "report" | "visits" | "duty" | "knock" | "overview" | "notices" | "me";
 
 export interface Tab {
   key: TabKey;
@@ -29,16 +29,18 @@ export const TABS: readonly Tab[] = [
   { key: "report", path: "/report", title: "上报", icon: "add-o", view: () => import("./views/ReportView.vue") },
   { key: "visits", path: "/visits", title: "入户", icon: "home-o", view: () => import("./views/VisitsView.vue") },
   { key: "duty", path: "/duty", title: "值班", icon: "clock-o", view: () => import("./views/DutyView.vue") },
+  { key: "knock", path: "/knock", title: "敲门", icon: "home-o", view: () => import("./views/KnockView.vue") },
+  { key: "notices", path: "/notices", title: "消息", icon: "bell", view: () => import("./views/NoticesView.vue") },
   { key: "me", path: "/me", title: "我的", icon: "user-o", view: () => import("./views/MeView.vue") },
 ];
 
 /** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记: what each role's phone shows. */
 export const ROLE_TABS: Partial<Record<Role, readonly TabKey[]>> = {
-  GRID_WORKER: ["tasks", "report", "visits", "duty", "me"],
-  GRID_HEAD: ["inbox", "tasks", "report", "visits", "me"],
-  DEPT_STAFF: ["tasks", "duty", "me"],
-  VOLUNTEER: ["report", "me"],
-  SECRETARY: ["overview", "inbox", "me"],
+  GRID_WORKER: ["tasks", "report", "visits", "duty", "notices", "me"],
+  GRID_HEAD: ["inbox", "tasks", "report", "visits", "notices", "me"],
+  DEPT_STAFF: ["tasks", "duty", "notices", "me"],
+  VOLUNTEER: ["report", "knock", "notices", "me"],
+  SECRETARY: ["overview", "inbox", "notices", "me"],
 };
 
 /** The tabs of a user with these roles (the union, in TABS order); ["me"] for any other role. */
