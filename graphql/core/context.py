@@ -35,6 +35,7 @@ from redgrid.graphql.core.ratelimits import (
     CLOSE_RATE_LIMITED,
     LimitedLegacyWSHandler,
     LimitedTransportWSHandler,
+    PublicRateLimited,
     admit_websocket,
     caller_of,
     identify,
@@ -220,11 +221,13 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """An operation refused for its cost (graphql/core/limits.py) before it ran is a 429, like
-        any rate limit; a field refused by its own budget (GuessingLimit) stays a field error."""
+        any rate limit, and so is a public field refused by its budget (PublicLimit); a field
+        refused by its own budget (GuessingLimit) stays a field error."""
         result = await super().execute_single(*args, **kwargs)
         for error in result.errors or ():
-            if isinstance(error.original_error, RateLimited) and not error.path:
-                raise TooManyRequests(error.original_error)
+            limited = error.original_error
+            if isinstance(limited, RateLimited) and (not error.path or isinstance(limited, PublicRateLimited)):
+                raise TooManyRequests(limited)
         return result
 
     def encode_json(self, data: object) -> str | bytes:
