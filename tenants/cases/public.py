@@ -134,7 +134,11 @@ async def report(
     if tenant is None:
         raise InvalidInput(UserError("street", "NOT_FOUND", "no such street"), *errors)
     async with tenant_transaction(tenant.id):
-        category = await CaseCategory.get_or_none(tenant_id=tenant.id, code=category_code[:32])
+        category = (
+            await CaseCategory.get_or_none(tenant_id=tenant.id, code=category_code)
+            if category_code.replace("_", "").isalnum() and len(category_code) <= 32  # as set_category admits
+            else None
+        )
         if category is None:
             errors.append(UserError("category", "NOT_FOUND", "no such category in this street"))
         if errors:

@@ -133,6 +133,7 @@ async def test_every_field_is_held_to_its_limits(live_server, street):
         ({"latitude": 91.0, "longitude": 10.0}, "latitude", "INVALID_POINT"),
         ({"latitude": 31.9}, "latitude", "INVALID_POINT"),
         ({"category": "no_such"}, "category", "NOT_FOUND"),
+        ({"category": "city\u0000appearance"}, "category", "NOT_FOUND"),
     ]
     for input_, field, code in cases:
         body = (await resident_report(live_server, street.slug, **input_)).json()
