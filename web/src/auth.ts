@@ -21,7 +21,8 @@ export class Auth {
   private readonly manager: UserManager;
   private user: User | null = null;
 
-  constructor(config: WebConfig) {
+  /** `store` keeps the session: a wall's tab (sessionStorage), or a phone across restarts. */
+  constructor(config: WebConfig, store: Storage = window.sessionStorage) {
     const home = new URL(import.meta.env.BASE_URL, window.location.origin).href;
     this.manager = new UserManager({
       authority: config.authority,
@@ -31,8 +32,8 @@ export class Auth {
       response_type: "code",
       scope: "openid",
       automaticSilentRenew: true,
-      // A wall is one tab for days: keep its session across reloads of that tab only.
-      userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+      // A wall is one tab for days: by default its session lives across reloads of that tab only.
+      userStore: new WebStorageStateStore({ store }),
     });
     this.manager.events.addUserLoaded((user) => {
       this.user = user;
