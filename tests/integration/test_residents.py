@@ -16,12 +16,14 @@ import httpx
 import pytest
 import redis
 from PIL import Image
+from playwright.async_api import async_playwright
 
 from redgrid.platform.database import tenant_transaction
 from redgrid.tenants.cases.models import Case, PublicReport
 from redgrid.tenants.grid.shapes import split
 
 from .attachments_api import added, fetch, photo
+from .browser import CHROMIUM
 from .cases_api import act, report
 from .clients import gql, gql_data
 from .conftest import LiveServer
@@ -287,3 +289,62 @@ async def test_the_public_budgets_answer_429_with_retry_after(tight_server, stre
     assert guessing.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     photo_guess = await fetch_photo(tight_server, street.slug, token, 0)
     assert photo_guess.status_code == 429 and int(photo_guess.headers["retry-after"]) >= 1
+
+
+async def test_a_resident_reports_follows_and_rates_through_the_pages(live_server, street, tokens, tmp_path):
+    """The pages at 390x844 in zh-CN with the position granted: the resident reports with a
+    photo and his position, a grid head's team resolves the case through the API, and the
+    resident rates it through his tracking link."""
+    latitude, longitude = IN_B03
+    chosen = tmp_path / "现场.jpg"
+    chosen.write_bytes(gps_photo())
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
+        )
+        try:
+            context = await browser.new_context(
+                viewport={"width": 390, "height": 844},
+                device_scale_factor=3,
+                is_mobile=True,
+                has_touch=True,
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                geolocation={"latitude": latitude, "longitude": longitude},
+                permissions=["geolocation"],
+            )
+            page = await context.new_page()
+            await page.goto(f"{live_server.url}/r/{street.slug}")
+            await page.locator("[data-category=city_appearance]").click()
+            await page.locator("[data-test=description] textarea").fill("楼道灯不亮了")
+            await page.locator("[data-test=locate]").click()
+            await page.locator("[data-test=point]").get_by_text(f"{latitude:.5f}").wait_for()
+            await page.locator(".van-uploader__input").set_input_files(str(chosen))
+            await page.locator(".van-uploader__preview").wait_for()
+            await page.locator("[data-test=submit]").click()
+            link = await page.locator("[data-test=tracking-link] .van-cell__label").inner_text(timeout=15_000)
+            assert link.startswith(f"{live_server.url}/r/{street.slug}/t#")
+            number = re.search(r"编号 (\S+?)。", await page.locator("[data-test=reported]").inner_text()).group(1)
+
+            case = await staff_case(live_server, tokens["grid-head"], number)
+            assert case["node"]["path"] == "JS01.A1.B03" and len(case["attachments"]) == 1
+            case = (await act(live_server, tokens["grid-head"], case, "ACCEPT"))["case"]
+            worker = street.username("grid-worker")
+            extra = {"assigneeKind": "GRID_WORKER", "assignee": worker}
+            case = (await act(live_server, tokens["grid-head"], case, "DISPATCH", **extra))["case"]
+            case = (await act(live_server, tokens["grid-worker"], case, "START"))["case"]
+            await added(live_server, tokens["grid-worker"], case["id"], photo())
+            await act(live_server, tokens["grid-worker"], case, "RESOLVE")
+
+            await page.goto(link)
+            await page.locator("[data-test=state][data-state=RESOLVED]").wait_for()
+            await page.locator("[data-test=resolution-photo] img").wait_for()
+            await page.locator("[data-test=stars] .van-rate__item").nth(3).click()
+            await page.locator("[data-test=comment] textarea").fill("修得很快")
+            await page.locator("[data-test=rate]").click()
+            await page.locator("[data-test=rated]").wait_for()
+            assert await page.locator("[data-test=rate-form]").count() == 0
+        finally:
+            await browser.close()
+    rated = await staff_case(live_server, tokens["grid-head"], number)
+    assert (rated["satisfaction"], rated["satisfactionBy"]) == (4, "RESIDENT")
