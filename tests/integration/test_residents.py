@@ -291,7 +291,7 @@ async def test_the_public_budgets_answer_429_with_retry_after(tight_server, stre
     assert photo_guess.status_code == 429 and int(photo_guess.headers["retry-after"]) >= 1
 
 
-async def test_a_resident_reports_follows_and_rates_through_the_pages(live_server, street, tokens, tmp_path):
+async def test_a_resident_reports_follows_and_rates_through_the_pages(live_server, street, tokens, tmp_path, shots):
     """The pages at 390x844 in zh-CN with the position granted: the resident reports with a
     photo and his position, a grid head's team resolves the case through the API, and the
     resident rates it through his tracking link."""
@@ -321,6 +321,7 @@ async def test_a_resident_reports_follows_and_rates_through_the_pages(live_serve
             await page.locator("[data-test=point]").get_by_text(f"{latitude:.5f}").wait_for()
             await page.locator(".van-uploader__input").set_input_files(str(chosen))
             await page.locator(".van-uploader__preview").wait_for()
+            await page.screenshot(path=shots / "resident-report.png", full_page=True)
             await page.locator("[data-test=submit]").click()
             link = await page.locator("[data-test=tracking-link] .van-cell__label").inner_text(timeout=15_000)
             assert link.startswith(f"{live_server.url}/r/{street.slug}/t#")
@@ -339,10 +340,12 @@ async def test_a_resident_reports_follows_and_rates_through_the_pages(live_serve
             await page.goto(link)
             await page.locator("[data-test=state][data-state=RESOLVED]").wait_for()
             await page.locator("[data-test=resolution-photo] img").wait_for()
+            await page.screenshot(path=shots / "resident-track.png", full_page=True)
             await page.locator("[data-test=stars] .van-rate__item").nth(3).click()
             await page.locator("[data-test=comment] textarea").fill("修得很快")
             await page.locator("[data-test=rate]").click()
             await page.locator("[data-test=rated]").wait_for()
+            await page.screenshot(path=shots / "resident-rated.png", full_page=True)
             assert await page.locator("[data-test=rate-form]").count() == 0
         finally:
             await browser.close()
