@@ -3,6 +3,8 @@
  * case. The token stays in the fragment, which the browser never sends: no server log, no
  * Referer carries it.
  */
+import { Unavailable } from "../api";
+
 export type ResidentRoute = { page: "report"; street: string } | { page: "track"; street: string; token: string } | null;
 
 const SLUG = /^[a-z][a-z0-9-]{1,62}$/;
@@ -29,3 +31,10 @@ export const STATE_NAMES: Record<string, string> = {
   VERIFIED: "已核查",
   CLOSED: "已关闭",
 };
+
+/** What a resident is told when a request could not be answered. */
+export function failure(error: unknown): string {
+  if (error instanceof Unavailable && error.status === 429) return "操作过于频繁，请稍后再试。";
+  if (error instanceof TypeError) return "网络不可用，请稍后再试。";
+  return "提交失败，请稍后再试。";
+}

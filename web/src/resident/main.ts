@@ -7,6 +7,7 @@ import { createApp, h } from "vue";
 
 import { Api } from "../api";
 import "../mobile/mobile.css";
+import "./resident.css";
 import { route } from "./links";
 import ReportPage from "./ReportPage.vue";
 import TrackPage from "./TrackPage.vue";
