@@ -93,6 +93,13 @@ class Limits(BaseSettings):
     rate_user: str = Field(default="450/minute", description="operations of one signed-in user")
     rate_anonymous: str = Field(default="60/minute", description="requests of one anonymous client address")
     rate_guessing: str = Field(default="30/minute", description="writes that look a person up by ID-card number")
+    rate_public: str = Field(
+        default="10/minute",
+        description="a resident's public reports, tracking views and ratings, per client address (no account)",
+    )
+    rate_public_reports: str = Field(
+        default="5/day", description="public reports written per client address (no account)"
+    )
     rate_cost: str = Field(
         default="400000/minute", description="cost (graphql/core/limits.py) of one caller's operations"
     )

@@ -63,14 +63,16 @@ def principal(tenant: str | None, subject: str | None, address: str | None) -> s
 
 
 class RateLimiter:
-    """`user`, `anonymous`, `guessing` and `cost` budgets (Limits.rate_*), each a sliding window,
-    and the requests in flight per caller in this process."""
+    """`user`, `anonymous`, `guessing`, `public`, `public_reports` and `cost` budgets
+    (Limits.rate_*), each a sliding window, and the requests in flight per caller in this process."""
 
     def __init__(self, limits: Limits, redis_url: str = "") -> None:
         self._items: dict[str, RateLimitItem] = {
             "user": parse(limits.rate_user),
             "anonymous": parse(limits.rate_anonymous),
             "guessing": parse(limits.rate_guessing),
+            "public": parse(limits.rate_public),
+            "public_reports": parse(limits.rate_public_reports),
             "cost": parse(limits.rate_cost),
         }
         self._in_flight_limit = limits.in_flight
@@ -105,6 +107,14 @@ class RateLimiter:
 
     async def guessing(self, tenant: str | None, subject: str) -> None:
         await self.hit("guessing", f"{tenant or '-'}:{subject}")
+
+    async def public(self, address: str | None) -> None:
+        """A resident's public operation (report, tracking view, rating): the tightest budget."""
+        await self.hit("public", address or "unknown")
+
+    async def public_report(self, address: str | None) -> None:
+        """One more public report written by the client address today."""
+        await self.hit("public_reports", address or "unknown")
 
     async def cost(self, caller: str, cost: int) -> None:
         """Charge an operation's cost to its caller (`principal`); RateLimited when it is spent."""

@@ -25,7 +25,7 @@ from redgrid.platform.context import RequestContext, system_context
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import Event, Tenant, TopicSequence
-from redgrid.tenants.cases.models import Case
+from redgrid.tenants.cases.models import RATED_BY_RESIDENT, RATED_BY_STAFF, Case
 from redgrid.tenants.cases.workflow import STATES
 from redgrid.tenants.people.models import Household, PartyMember, Resident
 from redgrid.tenants.people.tags import LOCAL_TIME
@@ -44,6 +44,7 @@ async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, 
     now = now or datetime.now(UTC)
     figures = (await case_figures([tenant_id], now))[tenant_id]
     del figures["verified30Days"], figures["satisfactionSum30Days"]
+    del figures["residentSatisfactionSum30Days"], figures["typedSatisfactionSum30Days"]
     return {**figures, **(await register_counts([tenant_id]))[tenant_id], "asOf": now.isoformat()}
 
 
@@ -67,6 +68,27 @@ def mean_satisfaction(total: int, verified: int) -> float | None:
     return round(total / verified, 2) if verified else None
 
 
+RATING_COUNTS = (
+    "residentRatings30Days",
+    "residentSatisfactionSum30Days",
+    "typedRatings30Days",
+    "typedSatisfactionSum30Days",
+)
+
+
+def rating_split(*, resident: tuple[int, int], staff: tuple[int, int]) -> dict[str, Any]:
+    """Satisfaction given by residents through their tracking links and typed in by staff at
+    verify, apart: each one's count, sum (what a district totals) and mean."""
+    return {
+        "residentRatings30Days": resident[0],
+        "residentSatisfactionSum30Days": resident[1],
+        "residentSatisfaction30Days": mean_satisfaction(resident[1], resident[0]),
+        "typedRatings30Days": staff[0],
+        "typedSatisfactionSum30Days": staff[1],
+        "typedSatisfaction30Days": mean_satisfaction(staff[1], staff[0]),
+    }
+
+
 def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, int]:
     return {tenant_id: n for tenant_id, n in rows}
 
@@ -81,7 +103,9 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
         Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
     )
     month = now - timedelta(days=30)
-    rated = Q(satisfaction__isnull=False, answered_at__gte=month)
+    rated = Q(satisfaction__isnull=False, satisfaction_at__gte=month)
+    by_resident = rated & Q(satisfaction_by=RATED_BY_RESIDENT)
+    by_staff = rated & Q(satisfaction_by=RATED_BY_STAFF)
     late = (
         Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
     )
@@ -97,6 +121,10 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
         "closed_on_time_30": Count("id", _filter=closed_30 & ~late),
         "verified": Count("id", _filter=rated),
         "rated_sum": Sum("satisfaction", _filter=rated),  # not named after the field it sums
+        "resident_rated": Count("id", _filter=by_resident),
+        "resident_sum": Sum("satisfaction", _filter=by_resident),
+        "staff_rated": Count("id", _filter=by_staff),
+        "staff_sum": Sum("satisfaction", _filter=by_staff),
     }
     rows = {
         row["tenant_id"]: row
@@ -140,6 +168,10 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
             "satisfaction30Days": mean_satisfaction(total, verified),
             "verified30Days": verified,
             "satisfactionSum30Days": total,
+            **rating_split(
+                resident=(row.get("resident_rated") or 0, int(row.get("resident_sum") or 0)),
+                staff=(row.get("staff_rated") or 0, int(row.get("staff_sum") or 0)),
+            ),
             "onDutyNow": on_duty.get(tenant_id, 0),
         }
     return figures

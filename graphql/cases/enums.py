@@ -89,3 +89,11 @@ class CaseOrderField(Enum):
     CREATED_AT = "created_at"
     RESOLVE_DUE = "resolve_due"
     NUMBER = "number"
+
+
+@strawberry.enum(
+    description="Who gave a case's satisfaction: the resident through his tracking link, or staff typing it in."
+)
+class CaseRatedBy(Enum):
+    RESIDENT = "resident"
+    STAFF = "staff"

@@ -90,3 +90,21 @@ class SetSlaRuleInput:
     on_scene_minutes: int
     resolve_minutes: int
     answer_minutes: int
+
+
+@strawberry.input(description="A resident's report from the public page, without an account.")
+class ResidentReportInput:
+    street: str = strawberry.field(description="The street's (or town's) public slug.")
+    category: str = strawberry.field(description="A category's code (publicStreet.categories).")
+    description: str = strawberry.field(description="What is wrong, at most 500 characters.")
+    address: str = strawberry.field(default="", description="Where, in words; at most 200 characters.")
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@strawberry.input(description="A resident's own rating of the case his tracking link follows.")
+class RateTrackedCaseInput:
+    street: str
+    token: str
+    satisfaction: int = strawberry.field(description="1 to 5.")
+    comment: str = strawberry.field(default="", description="At most 500 characters.")

@@ -8,16 +8,30 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from redgrid.graphql.cases.enums import CaseAssigneeKind
-from redgrid.graphql.cases.inputs import ReportCaseInput, SetCaseCategoryInput, SetSlaRuleInput, TransitionCaseInput
-from redgrid.graphql.cases.payloads import CaseAttachmentPayload, CaseCategoryPayload, CasePayload
-from redgrid.graphql.cases.types import Case, CaseAttachment, CaseCategory
+from redgrid.graphql.cases.inputs import (
+    RateTrackedCaseInput,
+    ReportCaseInput,
+    ResidentReportInput,
+    SetCaseCategoryInput,
+    SetSlaRuleInput,
+    TransitionCaseInput,
+)
+from redgrid.graphql.cases.payloads import (
+    CaseAttachmentPayload,
+    CaseCategoryPayload,
+    CasePayload,
+    ResidentReportPayload,
+    TrackedCasePayload,
+)
+from redgrid.graphql.cases.types import Case, CaseAttachment, CaseCategory, TrackedCase
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import db_id, optional_db_id
 from redgrid.graphql.core.payloads import mutation
+from redgrid.graphql.core.ratelimits import PublicLimit, public_report_admission
 from redgrid.graphql.core.uploads import uploaded
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.limits import get_limits
-from redgrid.tenants.cases import attachments
+from redgrid.tenants.cases import attachments, public
 from redgrid.tenants.cases import service as cases
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -104,3 +118,36 @@ class CaseMutation:
             answer=input.answer_minutes,
         )
         return CaseCategoryPayload(category=CaseCategory.from_model(await rule.category))
+
+    @mutation(
+        description="Public, no account: a resident reports a problem to his street, with a photo if he has one "
+        "(multipart request). Answers the tracking token once. Errors: NOT_FOUND (street, category), TOO_LONG, "
+        "INVALID_TEXT, INVALID_POINT, and the photo's TOO_LARGE, UNSUPPORTED_TYPE. Rate-limited per client: 429.",
+        extensions=[PublicLimit()],
+    )
+    async def report_as_resident(
+        self, info: Info, input: ResidentReportInput, photo: Upload | None = None
+    ) -> ResidentReportPayload:
+        data, filename = await uploaded(photo, get_limits().photo_bytes + 1) if photo is not None else (None, None)
+        reported = await public.report(
+            input.street,
+            category_code=input.category,
+            description=input.description,
+            address=input.address,
+            latitude=input.latitude,
+            longitude=input.longitude,
+            photo=data,
+            filename=filename,
+            admit=public_report_admission(info),
+        )
+        return ResidentReportPayload(number=reported.number, tracking_token=reported.token)
+
+    @mutation(
+        description="Public, no account: the resident rates the case his tracking token follows, once it is "
+        "resolved; once. Errors: NOT_FOUND (a wrong token or street alike), NOT_RESOLVED, ALREADY_RATED, "
+        "OUT_OF_RANGE, TOO_LONG.",
+        extensions=[PublicLimit()],
+    )
+    async def rate_tracked_case(self, input: RateTrackedCaseInput) -> TrackedCasePayload:
+        tracked = await public.rate(input.street, input.token, satisfaction=input.satisfaction, comment=input.comment)
+        return TrackedCasePayload(case=TrackedCase.from_tracked(tracked))

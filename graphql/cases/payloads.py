@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from redgrid.graphql.cases.types import Case, CaseAttachment, CaseCategory
+from redgrid.graphql.cases.types import Case, CaseAttachment, CaseCategory, TrackedCase
 from redgrid.graphql.core.payloads import Payload
 
 
@@ -21,3 +21,17 @@ class CaseAttachmentPayload(Payload):
 @strawberry.type
 class CaseCategoryPayload(Payload):
     category: CaseCategory | None = None
+
+
+@strawberry.type(description="A resident's report: its number and the tracking token, given this once.")
+class ResidentReportPayload(Payload):
+    number: str | None = None
+    tracking_token: str | None = strawberry.field(
+        default=None,
+        description="Unguessable; kept by the server only as a hash. Put it in the link's fragment (#), not its path.",
+    )
+
+
+@strawberry.type
+class TrackedCasePayload(Payload):
+    case: TrackedCase | None = None

@@ -6,13 +6,14 @@ import strawberry
 from tortoise.queryset import QuerySet
 
 from redgrid.graphql.cases.inputs import CaseFilter, CaseOrder
-from redgrid.graphql.cases.types import Case, CaseCategory
+from redgrid.graphql.cases.types import Case, CaseCategory, PublicCategory, PublicStreet, TrackedCase
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.filtering import narrowed
 from redgrid.graphql.core.ids import optional_db_id
 from redgrid.graphql.core.pagination import Connection, ordering, paginate
+from redgrid.graphql.core.ratelimits import PublicLimit
 from redgrid.graphql.grid.filters import in_subtree
-from redgrid.tenants.cases import models
+from redgrid.tenants.cases import models, public
 from redgrid.tenants.cases import service as cases
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -51,3 +52,28 @@ class CaseQuery:
     @strawberry.field
     async def case_categories(self, info: Info) -> list[CaseCategory]:
         return [CaseCategory.from_model(c) for c in await cases.categories(info.context.ctx)]
+
+    @strawberry.field(
+        description="Public, no account: a street's name and categories for the residents' report page; "
+        "null for no such street.",
+        extensions=[PublicLimit()],
+    )
+    async def public_street(self, slug: str) -> PublicStreet | None:
+        found = await public.categories(slug)
+        if found is None:
+            return None
+        tenant, categories = found
+        return PublicStreet(
+            slug=tenant.slug,
+            name=tenant.name,
+            categories=[PublicCategory(code=c.code, name=c.name) for c in categories],
+        )
+
+    @strawberry.field(
+        description="Public, no account: the case a resident's tracking token follows; null for a wrong "
+        "token or street alike.",
+        extensions=[PublicLimit()],
+    )
+    async def tracked_case(self, street: str, token: str) -> TrackedCase | None:
+        found = await public.tracked(street, token)
+        return TrackedCase.from_tracked(found) if found else None

@@ -13,6 +13,7 @@ from redgrid.graphql.cases.enums import (
     CaseDeadline,
     CaseEscalation,
     CasePriority,
+    CaseRatedBy,
     CaseSource,
     CaseState,
 )
@@ -23,7 +24,7 @@ from redgrid.graphql.departments.types import DistrictDepartment
 from redgrid.graphql.grid.types import GridNode
 from redgrid.graphql.workers.accounts import AccountRef, account_named
 from redgrid.platform.models import DistrictDepartment as DistrictDepartmentModel
-from redgrid.tenants.cases import models
+from redgrid.tenants.cases import models, public
 from redgrid.tenants.cases.sla import next_deadline
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -129,6 +130,9 @@ class Case(DbNode):
     next_due: datetime | None = strawberry.field(description="When `nextDeadline` is due.")
     satisfaction: int | None
     satisfaction_comment: str
+    satisfaction_by: CaseRatedBy | None = strawberry.field(
+        description="RESIDENT: rated by the resident through his tracking link; STAFF: typed in at verify."
+    )
     created_at: datetime
     closed_at: datetime | None
 
@@ -180,3 +184,58 @@ class Case(DbNode):
     async def attachments(self, info: Info) -> list[CaseAttachment]:
         rows = await info.context.loaders.many(models.CaseAttachment, "case_id", "id").load(self.db_id)
         return [CaseAttachment.from_model(r) for r in rows]
+
+
+@strawberry.type
+class PublicCategory:
+    code: str
+    name: str
+
+
+@strawberry.type(description="A street as its residents see it on the public page: its name and its categories.")
+class PublicStreet:
+    slug: str
+    name: str
+    categories: list[PublicCategory]
+
+
+@strawberry.type(description="A resolution photo of a tracked case: fetch it from /public/photo with the token.")
+class TrackedPhoto:
+    index: int = strawberry.field(description="Its place among the case's resolution photos, from 0.")
+    content_type: str
+    width: int | None
+    height: int | None
+
+
+@strawberry.type(
+    description="A case as whoever holds its tracking link sees it: no names, phones, notes or other cases."
+)
+class TrackedCase:
+    number: str
+    category: str = strawberry.field(description="The category's name.")
+    state: CaseState
+    reported_at: datetime
+    resolved_at: datetime | None
+    verified_at: datetime | None
+    closed_at: datetime | None
+    satisfaction: int | None = strawberry.field(description="The resident's own rating, once he gave it.")
+    may_rate: bool = strawberry.field(description="Resolved (or verified, closed) and not rated yet.")
+    photos: list[TrackedPhoto] = strawberry.field(description="The resolution's photos, once resolved.")
+
+    @classmethod
+    def from_tracked(cls, t: public.Tracked) -> TrackedCase:
+        return cls(
+            number=t.number,
+            category=t.category,
+            state=CaseState(t.state),
+            reported_at=t.reported_at,
+            resolved_at=t.resolved_at,
+            verified_at=t.verified_at,
+            closed_at=t.closed_at,
+            satisfaction=t.satisfaction,
+            may_rate=t.may_rate,
+            photos=[
+                TrackedPhoto(index=n, content_type=p.content_type, width=p.width, height=p.height)
+                for n, p in enumerate(t.photos)
+            ],
+        )

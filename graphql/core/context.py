@@ -37,6 +37,7 @@ from redgrid.graphql.core.ratelimits import (
     CLOSE_RATE_LIMITED,
     LimitedLegacyWSHandler,
     LimitedTransportWSHandler,
+    PublicRateLimited,
     admit_websocket,
     caller_of,
     identify,
@@ -231,14 +232,16 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """An operation refused for its cost (graphql/core/limits.py) before it ran is a 429, like
-        any rate limit; a field refused by its own budget (GuessingLimit) stays a field error. An
-        Idempotency-Key refused (graphql/core/idempotency.py) is a 400 or 422 likewise."""
+        any rate limit, and so is a public field refused by its budget (PublicLimit); a field
+        refused by its own budget (GuessingLimit) stays a field error. An Idempotency-Key refused
+        (graphql/core/idempotency.py) is a 400 or 422 likewise."""
         result = await super().execute_single(*args, **kwargs)
         for error in result.errors or ():
-            if isinstance(error.original_error, RateLimited) and not error.path:
-                raise TooManyRequests(error.original_error)
-            if isinstance(error.original_error, IdempotencyRefused):
-                raise KeyRefusal(error.original_error)
+            limited = error.original_error
+            if isinstance(limited, RateLimited) and (not error.path or isinstance(limited, PublicRateLimited)):
+                raise TooManyRequests(limited)
+            if isinstance(limited, IdempotencyRefused):
+                raise KeyRefusal(limited)
         return result
 
     def encode_json(self, data: object) -> str | bytes:

@@ -12,6 +12,7 @@ their own, so numbers cannot be tried at speed. An HTTP request then holds one o
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import GraphQLError, GraphQLFormattedError
@@ -101,6 +102,36 @@ class GuessingLimit(FieldExtension):
         if identity is not None:
             await info.context.services.rate_limiter.guessing(identity.tenant_slug, identity.subject)
         return await next_(source, info, **kwargs)
+
+
+class PublicRateLimited(RateLimited):
+    """A public field's own budget spent: unlike GuessingLimit's, the whole request answers 429
+    with Retry-After (RedGridGraphQL.execute_single), as the anonymous caller's client expects."""
+
+
+class PublicLimit(FieldExtension):
+    """On the fields a resident uses without an account (report, tracking view, rating): the
+    tightest budget, per client address, charged before the field runs."""
+
+    async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        try:
+            await info.context.services.rate_limiter.public(client_address(info.context.request))
+        except RateLimited as exc:
+            raise PublicRateLimited(exc.retry_after) from None
+        return await next_(source, info, **kwargs)
+
+
+def public_report_admission(info: Any) -> Callable[[], Awaitable[None]]:
+    """What a public report calls just before it is written: one of the client address's
+    reports of the day (PublicRateLimited when they are spent)."""
+
+    async def admit() -> None:
+        try:
+            await info.context.services.rate_limiter.public_report(client_address(info.context.request))
+        except RateLimited as exc:
+            raise PublicRateLimited(exc.retry_after) from None
+
+    return admit
 
 
 async def _charge_subscribe(handler: Any) -> RateLimited | None:

@@ -38,6 +38,7 @@ class EventType(Enum):
     CASE_TRANSITIONED = "case.transitioned"
     CASE_ATTACHMENT_ADDED = "case.attachment_added"
     CASE_OVERDUE = "case.overdue"
+    CASE_RATED = "case.rated"
     FIGURES_UPDATED = "figures.updated"
     GRID_NODE_CREATED = "grid.node_created"
     GRID_NODE_UPDATED = "grid.node_updated"

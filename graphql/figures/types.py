@@ -37,7 +37,17 @@ class KeyFigures:
     on_time_closure_rate_30_days: float | None = strawberry.field(
         description="Of the cases closed in the last 30 days, the share with no deadline passed; null when none were."
     )
-    satisfaction_30_days: float | None = strawberry.field(description="mean of the last 30 days' verifications, 1 to 5")
+    satisfaction_30_days: float | None = strawberry.field(
+        description="mean of every satisfaction given in the last 30 days, 1 to 5 (residents' and typed alike)"
+    )
+    resident_satisfaction_30_days: float | None = strawberry.field(
+        description="mean of the ratings residents gave themselves through their tracking links, 30 days"
+    )
+    resident_ratings_30_days: int = strawberry.field(description="how many ratings residents gave, 30 days")
+    typed_satisfaction_30_days: float | None = strawberry.field(
+        description="mean of the satisfactions staff typed in at verify (phone-ins), 30 days"
+    )
+    typed_ratings_30_days: int = strawberry.field(description="how many satisfactions staff typed in, 30 days")
     on_duty_now: int
     residents: int
     households: int
@@ -59,6 +69,11 @@ class KeyFigures:
             on_time_closure_rate_30_days=f.get("onTimeClosureRate30Days"),
             cases_by_state=[CaseStateCount(state=s, count=by_state[s.value]) for s in CaseState if s.value in by_state],
             satisfaction_30_days=f["satisfaction30Days"],
+            # .get: figures events recorded before the split lack these.
+            resident_satisfaction_30_days=f.get("residentSatisfaction30Days"),
+            resident_ratings_30_days=f.get("residentRatings30Days", 0),
+            typed_satisfaction_30_days=f.get("typedSatisfaction30Days"),
+            typed_ratings_30_days=f.get("typedRatings30Days", 0),
             on_duty_now=f["onDutyNow"],
             residents=f["residents"],
             households=f["households"],

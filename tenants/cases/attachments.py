@@ -108,26 +108,13 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
     _check_room(await CaseAttachment.filter(case_id=case.id).count(), case.state)  # before a costly decode
     photo = await accept_off_loop(data)
 
-    store, key = storage(), new_key(tenant.id)
-    await store.put(key, photo.data, photo.content_type)
-    on_rollback(lambda: store.delete(key))
+    key = await _put(tenant.id, photo)
     try:
         _check_room(*await _count_and_state(case.id))
     except InvalidInput:
-        await store.delete(key)
+        await storage().delete(key)
         raise
-    attachment = await CaseAttachment.create(
-        tenant_id=tenant.id,
-        case_id=case.id,
-        storage_key=key,
-        filename=stored_filename(filename, photo),
-        content_type=photo.content_type,
-        size=len(photo.data),
-        sha256=hashlib.sha256(photo.data).hexdigest(),
-        width=photo.width,
-        height=photo.height,
-        uploaded_by=identity.username,
-    )
+    attachment = await _row(tenant.id, case.id, key, photo, filename, identity.username)
     located = photo.position is not None and bool(
         # Only a case with no location takes the photo's: one given or taken before stands.
         await Case.filter(id=case.id, latitude__isnull=True, longitude__isnull=True).update(
@@ -143,6 +130,39 @@ async def add(ctx: RequestContext, case_id: int, *, data: bytes, filename: str |
         path=case.node.path,
     )
     return attachment
+
+
+async def _put(tenant_id: int, photo: Photo) -> str:
+    """The photo's bytes stored under a new key, deleted again if the transaction rolls back."""
+    store, key = storage(), new_key(tenant_id)
+    await store.put(key, photo.data, photo.content_type)
+    on_rollback(lambda: store.delete(key))
+    return key
+
+
+async def _row(
+    tenant_id: int, case_id: int, key: str, photo: Photo, filename: str | None, uploaded_by: str
+) -> CaseAttachment:
+    return await CaseAttachment.create(
+        tenant_id=tenant_id,
+        case_id=case_id,
+        storage_key=key,
+        filename=stored_filename(filename, photo),
+        content_type=photo.content_type,
+        size=len(photo.data),
+        sha256=hashlib.sha256(photo.data).hexdigest(),
+        width=photo.width,
+        height=photo.height,
+        uploaded_by=uploaded_by,
+    )
+
+
+async def attach_to_new_case(
+    tenant_id: int, case_id: int, photo: Photo, filename: str | None, uploaded_by: str
+) -> CaseAttachment:
+    """An accepted photo (`accept_off_loop`) as the first of a case just opened in this
+    transaction: no room to check, no event (the case's own `case.created` tells)."""
+    return await _row(tenant_id, case_id, await _put(tenant_id, photo), photo, filename, uploaded_by)
 
 
 async def visible_attachment(ctx: RequestContext, attachment_id: int) -> CaseAttachment | None:

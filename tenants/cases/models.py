@@ -22,6 +22,13 @@ ASSIGNEE_KINDS = ("grid_worker", "duty_team", "dept_staff", DISTRICT_DEPARTMENT)
 _REFERRED = "SELECT {column} FROM grid_case WHERE department_id = {{department}}"
 ESCALATION_LEVELS = ("grid", "community", "street", "department")
 DEADLINES = ("on_scene", "resolve", "answer")
+# The reporter of a case a resident reported on the public page, without an account: no
+# username has a ':' (tenants/accounts/rules.py), so nobody is taken for him.
+RESIDENT = "resident:public"
+# Who gave a case's satisfaction: the resident himself through his tracking link, or a manager
+# typing in what the resident said on the phone (verify).
+RATED_BY_RESIDENT = "resident"
+RATED_BY_STAFF = "staff"
 
 
 class CaseCategory(TenantOwned):
@@ -99,6 +106,8 @@ class Case(TenantOwned):
     overdue_answer_at = fields.DatetimeField(null=True)
     satisfaction = fields.SmallIntField(null=True)
     satisfaction_comment = fields.TextField(default="")
+    satisfaction_by = fields.CharField(max_length=8, null=True)  # RATED_BY_RESIDENT or RATED_BY_STAFF
+    satisfaction_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
     # The district department the case was last referred to; kept when the department hands it
@@ -169,3 +178,20 @@ class CaseAttachment(TenantOwned):
     class Meta:
         table = "case_attachment"
         indexes = (("tenant_id", "case_id"),)
+
+
+class PublicReport(TenantOwned):
+    """A case a resident reported on the public page, without an account. Its tracking token is
+    kept only as its SHA-256: whoever holds the link sees the case's public view and rates it
+    once (`rated_at`); the database alone gives no link away."""
+
+    id = fields.BigIntField(primary_key=True)
+    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
+        "redgrid.Case", related_name="public_report", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    rated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "public_report"

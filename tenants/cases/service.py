@@ -23,10 +23,13 @@ from redgrid.tenants.cases.models import (
     ASSIGNEE_KINDS,
     DISTRICT_DEPARTMENT,
     PRIORITIES,
+    RATED_BY_STAFF,
+    RESIDENT,
     SOURCES,
     Case,
     CaseCategory,
     CaseTransition,
+    PublicReport,
     SlaRule,
 )
 from redgrid.tenants.cases.workflow import (
@@ -200,7 +203,8 @@ async def people_of(case: Case) -> list[str]:
     """The usernames a case's events name, so their own subscriptions see them: who reported
     it and who acts as its assignee (each member of a dispatched duty team)."""
     acting = await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
-    return [*acting, *([case.reporter] if case.reporter not in acting else [])]
+    reporter = [] if case.reporter in acting or case.reporter == RESIDENT else [case.reporter]
+    return [*acting, *reporter]
 
 
 def _event_payload(case: Case, people: list[str], **extra: Any) -> dict[str, Any]:
@@ -262,21 +266,50 @@ async def report(
     if errors:
         raise InvalidInput(*errors)
     assert node is not None and category is not None
+    return await open_case(
+        tenant,
+        category,
+        node,
+        title=title.strip(),
+        description=description,
+        source=source,
+        priority=priority,
+        address=address,
+        point=(latitude, longitude) if latitude is not None and longitude is not None else None,
+        reporter=identity.username,
+    )
+
+
+async def open_case(
+    tenant: Tenant,
+    category: CaseCategory,
+    node: GridNode,
+    *,
+    title: str,
+    description: str,
+    source: str,
+    priority: str,
+    address: str,
+    point: tuple[float, float] | None,
+    reporter: str,
+) -> Case:
+    """A new case, checked already, in the tenant's transaction: its number, deadlines, first
+    line of the timeline and `case.created` event (to the grid head's inbox at its node)."""
     now = clock.now()  # real time but for the demo history's seeding clock
     deadlines: dict[str, Any] = await _deadlines(category, priority, now)  # `**`-passed: not `using_db`'s type
     case = await Case.create(
         tenant_id=tenant.id,
         number=uuid.uuid4().hex[:16],
-        title=title.strip(),
+        title=title,
         description=description,
         category=category,
         source=source,
         priority=priority,
         node=node,
         address=address,
-        latitude=latitude,
-        longitude=longitude,
-        reporter=identity.username,
+        latitude=point[0] if point else None,
+        longitude=point[1] if point else None,
+        reporter=reporter,
         created_at=now,
         **deadlines,
     )
@@ -289,13 +322,12 @@ async def report(
         action="report",
         from_state=None,
         to_state="reported",
-        actor=identity.username,
+        actor=reporter,
         note=description[:500],
         at=now,
     )
-    await events.record(
-        ctx, "cases", "case.created", _event_payload(case, await people_of(case), source=source), path=node.path
-    )
+    payload = _event_payload(case, await people_of(case), source=source)
+    await events.record_in(tenant.id, events.topic_for(tenant.id, "cases"), "case.created", payload, path=node.path)
     return case
 
 
@@ -395,9 +427,7 @@ async def transition(
     elif action == "return" and to_state == "in_progress":  # the resolution was not good enough
         changes["resolved_at"] = None  # not resolved any more: the resolve deadline counts again
     elif action == "verify":
-        if satisfaction is None or not 1 <= satisfaction <= 5:
-            raise InvalidInput(UserError("satisfaction", "OUT_OF_RANGE", "the resident's satisfaction, 1 to 5"))
-        changes |= {"answered_at": now, "satisfaction": satisfaction, "satisfaction_comment": comment[:1000]}
+        changes |= {"answered_at": now, **await _typed_rating(case, satisfaction, comment, now)}
     elif action == "close":
         changes["closed_at"] = now
     elif action in ("return", "escalate") and to_state == "accepted":
@@ -417,6 +447,8 @@ async def transition(
             "answered_at": None,
             "satisfaction": None,
             "satisfaction_comment": "",
+            "satisfaction_by": None,
+            "satisfaction_at": None,
             "assignee_kind": None,
             "assignee": None,
             "department_id": None,
@@ -428,6 +460,8 @@ async def transition(
     updated = await Case.filter(id=case.id, version=version).update(version=version + 1, **changes)
     if updated == 0:  # another hand won the race since we read it
         raise InvalidInput(UserError("version", "STALE_VERSION", "the case changed since you read it"))
+    if action == "reopen":  # a new resolution to come: its resident rates that one
+        await PublicReport.filter(case_id=case.id).update(rated_at=None)
     await CaseTransition.create(
         tenant_id=case.tenant_id,  # type: ignore[attr-defined]
         case_id=case.id,
@@ -472,6 +506,30 @@ async def _may_handle_himself(ctx: RequestContext, case: Case, path: str) -> boo
     if refusal is not None:
         raise InvalidInput(UserError("action", refusal, "the case has been escalated above the grid"))
     return True
+
+
+async def _typed_rating(case: Case, satisfaction: int | None, comment: str, now: datetime) -> dict[str, Any]:
+    """What verify records of the resident's satisfaction, typed in by the manager from a phone
+    call: 1 to 5. A case a resident reported on the public page takes none: he rates it himself
+    through his tracking link (tenants/cases/public.py)."""
+    if await PublicReport.filter(case_id=case.id).exists():
+        if satisfaction is not None:
+            raise InvalidInput(
+                UserError(
+                    "satisfaction",
+                    "RESIDENT_RATES",
+                    "a case reported on the public page is rated by the resident himself: verify it without one",
+                )
+            )
+        return {}
+    if satisfaction is None or not 1 <= satisfaction <= 5:
+        raise InvalidInput(UserError("satisfaction", "OUT_OF_RANGE", "the resident's satisfaction, 1 to 5"))
+    return {
+        "satisfaction": satisfaction,
+        "satisfaction_comment": comment[:1000],
+        "satisfaction_by": RATED_BY_STAFF,
+        "satisfaction_at": now,
+    }
 
 
 def department_with(case: Case) -> int | None:

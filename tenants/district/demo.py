@@ -20,7 +20,7 @@ from typing import Any
 
 from redgrid.platform.context import RequestContext
 from redgrid.platform.database import bulk_insert, bulk_insert_returning
-from redgrid.tenants.cases.models import Case, CaseCategory
+from redgrid.tenants.cases.models import RATED_BY_STAFF, Case, CaseCategory
 from redgrid.tenants.district.snapshot import refresh
 from redgrid.tenants.grid.models import GridLevel, GridNode, PartyOrganisation, ServiceStation
 from redgrid.tenants.people import colour, idcard
@@ -270,6 +270,7 @@ async def _cases(tenant_id: int, plan: StreetPlan, grids: list[dict[str, Any]], 
                 row[f"overdue_{deadline}_at"] = due
         if state in ("verified", "closed"):
             row["satisfaction"] = (5, 5, 4, 4, 3)[n % 5]
+            row["satisfaction_by"], row["satisfaction_at"] = RATED_BY_STAFF, row["answered_at"]
         if state == "closed":
             row["closed_at"] = row["answered_at"] + timedelta(hours=1)
         rows.append(row)

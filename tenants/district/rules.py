@@ -10,7 +10,7 @@ from typing import Any
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden
 from redgrid.platform.errors import InvalidInput, UserError
-from redgrid.tenants.figures import closure_rates, mean_satisfaction
+from redgrid.tenants.figures import RATING_COUNTS, closure_rates, mean_satisfaction, rating_split
 from redgrid.tenants.grid.service import LevelCoverage
 from redgrid.tenants.tenancy import SLUG
 
@@ -62,6 +62,7 @@ def total_figures(streets: Iterable[dict[str, Any]]) -> dict[str, Any]:
     total: dict[str, Any] = {key: 0 for key in SUMMED}
     tallies: dict[str, Counter[str]] = {key: Counter() for key in TALLIED}
     verified = satisfaction = 0
+    ratings = dict.fromkeys(RATING_COUNTS, 0)
     for street in streets:
         for key in SUMMED:
             total[key] += street[key]
@@ -69,6 +70,8 @@ def total_figures(streets: Iterable[dict[str, Any]]) -> dict[str, Any]:
             tallies[key].update(street[key])
         verified += street["verified30Days"]
         satisfaction += street["satisfactionSum30Days"]
+        for key in RATING_COUNTS:
+            ratings[key] += street.get(key, 0)
     return {
         **total,
         **closure_rates(total),  # of the district's counts, not a mean of the streets' rates
@@ -76,6 +79,10 @@ def total_figures(streets: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "satisfaction30Days": mean_satisfaction(satisfaction, verified),
         "verified30Days": verified,
         "satisfactionSum30Days": satisfaction,
+        **rating_split(
+            resident=(ratings["residentRatings30Days"], ratings["residentSatisfactionSum30Days"]),
+            staff=(ratings["typedRatings30Days"], ratings["typedSatisfactionSum30Days"]),
+        ),
     }
 
 

@@ -34,3 +34,26 @@ def split(box: Box, n: int, gap: float = 0.06) -> list[Box]:
         left = west + col * width
         cells.append((left + pad_x, top - height + pad_y, left + width - pad_x, top - pad_y))
     return cells
+
+
+def _in_ring(ring: list[list[float]], x: float, y: float) -> bool:
+    """Ray casting: whether (x, y) lies inside the closed ring (a point on an edge may go
+    either way)."""
+    inside = False
+    for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:], strict=False):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def contains(boundary: dict[str, Any] | None, longitude: float, latitude: float) -> bool:
+    """Whether a GeoJSON Polygon or MultiPolygon (as grid/service.py's `_check_boundary` admits
+    them) holds the point: inside an outer ring and outside its holes."""
+    if not boundary:
+        return False
+    polygons = boundary["coordinates"] if boundary.get("type") == "MultiPolygon" else [boundary.get("coordinates")]
+    for rings in polygons:
+        if rings and _in_ring(rings[0], longitude, latitude):
+            if not any(_in_ring(hole, longitude, latitude) for hole in rings[1:]):
+                return True
+    return False

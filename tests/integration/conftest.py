@@ -72,6 +72,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         REDGRID_LIMIT_RATE_ANONYMOUS="100000/minute",
         REDGRID_LIMIT_RATE_GUESSING="100000/minute",
         REDGRID_LIMIT_RATE_COST="1000000000/minute",
+        REDGRID_LIMIT_RATE_PUBLIC="100000/minute",
+        REDGRID_LIMIT_RATE_PUBLIC_REPORTS="100000/day",
         REDGRID_LIMIT_IN_FLIGHT="1000",
         REDGRID_LIMIT_IN_FLIGHT_BUSY="1000",
         REDGRID_LIMIT_WS_PENDING_PER_ADDRESS="1000",

@@ -150,6 +150,8 @@ async def fuzz_server(
         REDGRID_LIMIT_RATE_USER=RAISED_RATE,
         REDGRID_LIMIT_RATE_ANONYMOUS=RAISED_RATE,
         REDGRID_LIMIT_RATE_GUESSING=RAISED_RATE,
+        REDGRID_LIMIT_RATE_PUBLIC=RAISED_RATE,
+        REDGRID_LIMIT_RATE_PUBLIC_REPORTS="1000000/day",
     )
     redgrid(env, "migrate")
     redgrid(env, "seed-demo")

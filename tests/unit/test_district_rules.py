@@ -8,6 +8,7 @@ from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden
 from redgrid.platform.errors import InvalidInput
 from redgrid.tenants.district.rules import district_to_read, total_coverage, total_figures
+from redgrid.tenants.figures import rating_split
 from redgrid.tenants.grid.service import LevelCoverage
 
 
@@ -77,6 +78,17 @@ def test_totals_sum_the_streets_and_weigh_satisfaction_by_verifications():
     assert total["householdsByColour"] == {"red": 4, "blue": 2} and total["households"] == 6
     assert total["satisfaction30Days"] == 2.75  # 11 / 4, not the mean of 5.0 and 2.0
     assert total_figures([street(0, {}, 0, 0)])["satisfaction30Days"] is None
+
+
+def test_residents_and_typed_ratings_are_totalled_apart():
+    a = {**street(1, {}, 3, 12), **rating_split(resident=(2, 9), staff=(1, 3))}
+    b = {**street(1, {}, 2, 5), **rating_split(resident=(0, 0), staff=(2, 5))}
+    assert a["residentSatisfaction30Days"] == 4.5 and a["typedSatisfaction30Days"] == 3.0
+    assert b["residentSatisfaction30Days"] is None  # no resident rated: no mean, not 0
+    total = total_figures([a, b])
+    assert (total["residentRatings30Days"], total["residentSatisfaction30Days"]) == (2, 4.5)
+    assert (total["typedRatings30Days"], total["typedSatisfaction30Days"]) == (3, 2.67)  # 8 / 3
+    assert total["satisfaction30Days"] == 3.4  # 17 / 5, both kinds
 
 
 def test_the_districts_closure_rates_are_those_of_all_its_cases():

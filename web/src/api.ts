@@ -72,9 +72,10 @@ export class Api {
   }
 
   private async send<R>(headers: Record<string, string>, body: BodyInit): Promise<R> {
+    const token = this.token(); // none on the residents' public pages
     const response = await fetch("/graphql", {
       method: "POST",
-      headers: { ...headers, Authorization: `Bearer ${this.token()}` },
+      headers: token ? { ...headers, Authorization: `Bearer ${token}` } : headers,
       body,
     });
     if (response.status === 429 || response.status >= 500) throw new Unavailable(response.status);
