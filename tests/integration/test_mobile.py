@@ -3,6 +3,7 @@ at 390x844 driven by Playwright, logged in through Keycloak's own login page."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -34,8 +35,9 @@ def test_the_phone_app_is_served_as_a_pwa_with_caching_and_security_headers(live
     deep = httpx.get(f"{live_server.url}/m/tasks")
     assert deep.status_code == 200 and deep.text == index.text
     script = next(part.split('"')[1] for part in index.text.split("src=")[1:] if part.startswith('"/m/assets/'))
-    asset = httpx.get(f"{live_server.url}{script}")
+    asset = httpx.get(f"{live_server.url}{script}", headers={"Accept-Encoding": "gzip"})
     assert asset.status_code == 200 and asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["content-encoding"] == "gzip"  # phones on slow networks
     assert httpx.get(f"{live_server.url}/m/assets/missing.js").status_code == 404
     assert httpx.get(f"{live_server.url}/m/assets/..%2Findex.html").status_code == 404
 
@@ -53,6 +55,9 @@ def test_the_phone_app_is_served_as_a_pwa_with_caching_and_security_headers(live
     assert worker.headers["cache-control"] == "no-cache" and worker.headers["service-worker-allowed"] == "/m/"
     config = httpx.get(f"{live_server.url}/m/config.json").json()
     assert config == {"authority": f"{keycloak}/realms/redgrid", "clientId": "redgrid-web"}
+    # The page carries the same, escaped, so a phone logs in without asking for it first.
+    carried = json.dumps(config, separators=(",", ":")).replace('"', "&quot;")
+    assert f'<meta name="redgrid-config" content="{carried}"' in index.text
     # The wall keeps its own, stricter policy.
     wall = httpx.get(f"{live_server.url}/wall/")
     assert wall.headers["permissions-policy"] == "camera=(), microphone=(), geolocation=()"
