@@ -4,6 +4,8 @@ else. `graphql/schema.graphql` is its exported SDL (tests fail when it drifts)."
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
@@ -18,7 +20,7 @@ from redgrid.graphql.core.errors import client_error
 from redgrid.graphql.core.extensions import OperationMetrics, TenantTransaction, TextGuard
 from redgrid.graphql.core.fanout import SharedEventExecutor
 from redgrid.graphql.core.ids import parse_db_id
-from redgrid.graphql.core.limits import LimitedSchema
+from redgrid.graphql.core.limits import LimitedSchema, prepared_for_transfer
 from redgrid.graphql.departments import schema as departments
 from redgrid.graphql.district.schema import DistrictQuery, DistrictSubscription
 from redgrid.graphql.events.schema import Subscription as EventsSubscription
@@ -84,6 +86,8 @@ Mutation = merge_types(
 
 
 class RedGridSchema(LimitedSchema):
+    prepared_by = "redgrid.graphql.schema:prepare_text"
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Logged without the document, variables or messages (graphql/core/errorlog.py), then typed
         and, in production, masked for the client (graphql/core/errors.py). strawberry hands this hook
@@ -105,3 +109,8 @@ schema = RedGridSchema(
     extensions=[OperationMetrics, TextGuard, TenantTransaction],
     execution_context_class=SharedEventExecutor,
 )
+
+
+def prepare_text(text: str) -> tuple[Any, list[Any], int, bool]:
+    """A document prepared in a worker process of `schema` (graphql/core/documents.py)."""
+    return prepared_for_transfer(schema._schema, text)

@@ -41,6 +41,13 @@ class Limits(BaseSettings):
     graphql_cost: int = Field(default=100_000, ge=100, description="the cost budget of one operation (README)")
     graphql_default_page: int = Field(default=100, ge=1, description="what a list without `first` counts as, for cost")
     graphql_cache_entries: int = Field(default=256, ge=0, description="parsed and validated documents kept")
+    graphql_prepare_workers: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description="processes, at a lower CPU priority, that parse and validate documents not yet cached "
+        "(0: on the event loop)",
+    )
     graphql_introspection: str = Field(
         default="authenticated",
         pattern="^(anyone|authenticated|nobody)$",
@@ -95,6 +102,12 @@ class Limits(BaseSettings):
     in_flight: int = Field(default=4, ge=1, description="requests of one caller running at once, per server process")
     in_flight_busy: int = Field(
         default=4, ge=1, description="requests running in one process from which each caller may run only one"
+    )
+    database_turns: int = Field(
+        default=5,
+        ge=1,
+        description="operations holding a database connection at once per process, handed out fairly between "
+        "callers (at most the connection pool's size)",
     )
 
 

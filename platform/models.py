@@ -159,6 +159,28 @@ class Event(TenantOwned):
         indexes = (("seq", "id"), ("published_at", "seq"))
 
 
+class IdempotentRequest(TenantOwned):
+    """A mutation sent with an `Idempotency-Key` header, and the response it got.
+
+    Written in the transaction of the mutation itself (platform/idempotency.py): the row is
+    inserted before the mutation runs, so a concurrent request with the same key waits on the
+    unique index and then replays; its response is stored before the commit, so the writes and
+    the record exist together or not at all. Purged after the retention window.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    subject = fields.CharField(max_length=64)  # the caller's Keycloak subject
+    key = fields.CharField(max_length=64)
+    request_hash = fields.CharField(max_length=64)  # SHA-256 of the document, variables and files
+    response = fields.TextField(null=True)  # the JSON of the result's `data`, once it ran
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "idempotent_request"
+        unique_together = (("tenant", "subject", "key"),)
+        indexes = (("created_at",),)
+
+
 class TopicSequence(Model):
     """The last sequence number handed out per topic (in PostgreSQL, not Redis, so a Redis
     restart can never reset it)."""

@@ -70,6 +70,12 @@ def start() -> None:
     forkserver.ensure_running()
 
 
+def process_context() -> multiprocessing.context.BaseContext:
+    """The forkserver context, for pools of long-lived workers that must not be forks of the
+    server's threads and event loop either (graphql/core/documents.py)."""
+    return _CONTEXT
+
+
 def preload(module: str) -> None:
     """Import `module` once in the forkserver, so each child starts with it (call at import
     time of the module that holds parse functions, before the first parse)."""

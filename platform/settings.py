@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     sla_scan_seconds: float = Field(default=15, gt=0)
     # How often each hub reads the event log for what the channel layer did not bring (realtime/hub.py).
     hub_catch_up_seconds: float = Field(default=5, gt=0)
+    # How long a mutation's Idempotency-Key is remembered (platform/idempotency.py): a retry
+    # within it replays the first response; the purge job removes older keys.
+    idempotency_retention_seconds: float = Field(default=7 * 86400, gt=0)
 
     # Websockets: uvicorn's implementation and its per-connection costs (see README).
     ws_impl: Literal["websockets-sansio", "websockets", "wsproto"] = "websockets-sansio"

@@ -30,6 +30,7 @@ class CaseAction(Enum):
     CONSULT = "consult"
     DISPATCH = "dispatch"
     START = "start"
+    HANDLE = "handle"
     RESOLVE = "resolve"
     VERIFY = "verify"
     CLOSE = "close"

@@ -49,7 +49,9 @@ class ReportCaseInput:
 class TransitionCaseInput:
     id: relay.GlobalID
     action: CaseAction = strawberry.field(
-        description="Any but REPORT (reportCase does that); each state allows some (else ILLEGAL_TRANSITION)."
+        description="Any but REPORT (reportCase does that); each state allows some (else ILLEGAL_TRANSITION). "
+        "HANDLE: a grid worker who reported the case or whose grid covers it takes it himself, straight to "
+        "IN_PROGRESS, where its category allows (else NOT_SELF_HANDLED)."
     )
     version: int = strawberry.field(description="The version you read; a stale one is refused.")
     note: str = ""
@@ -74,6 +76,11 @@ class SetCaseCategoryInput:
     on_scene_minutes: int = 10
     resolve_minutes: int = 60
     answer_minutes: int = 1440
+    self_handle: bool | None = strawberry.field(
+        default=None,
+        description="Its cases are handled by the grid worker who finds them (HANDLE); null keeps it as it is "
+        "(a new category: dispatched).",
+    )
 
 
 @strawberry.input

@@ -89,6 +89,7 @@ class CaseMutation:
             on_scene=input.on_scene_minutes,
             resolve=input.resolve_minutes,
             answer=input.answer_minutes,
+            self_handle=input.self_handle,
         )
         return CaseCategoryPayload(category=CaseCategory.from_model(category))
 

@@ -37,6 +37,9 @@ class CaseCategory(DbNode):
     on_scene_minutes: int
     resolve_minutes: int
     answer_minutes: int
+    self_handle: bool = strawberry.field(
+        description="Its cases are simple problems a grid worker handles himself (HANDLE), not dispatched."
+    )
 
     @classmethod
     def from_model(cls, m: models.CaseCategory) -> CaseCategory:

@@ -13,6 +13,7 @@ be asked, HTTP answers 503 and the websocket closes with 1013 (try again later).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any, cast
 
@@ -28,6 +29,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 from redgrid.graphql.core.gate import ADMITTED_KEY, IDENTITY_KEY, IN_FLIGHT_KEY, PROVIDER_DOWN, refusals
+from redgrid.graphql.core.idempotency import REPLAYED_HEADER, REPLAYED_KEY, KeyRefusal, header_key
 from redgrid.graphql.core.loaders import Loaders
 from redgrid.graphql.core.media import GRAPHQL_RESPONSE, LEGACY_JSON, negotiated_media_type
 from redgrid.graphql.core.persisted import PersistedQueries, PersistedQueryError, storable
@@ -46,6 +48,7 @@ from redgrid.graphql.core.services import GraphQLServices
 from redgrid.platform.auth.identity import AuthError, Identity
 from redgrid.platform.body_limit import BODY_BYTES_KEY, BODY_BYTES_PER_COST, json_depth
 from redgrid.platform.context import Forbidden, RequestContext
+from redgrid.platform.idempotency import IdempotencyRefused
 from redgrid.platform.limits import get_limits
 from redgrid.platform.ratelimit import RateLimited, TooManyRequests
 from redgrid.platform.tenancy import resolve_context
@@ -103,6 +106,11 @@ class GraphQLContext:
         RateLimited when spent."""
         body = self.request.scope.get(BODY_BYTES_KEY, 0) // BODY_BYTES_PER_COST
         await self.services.rate_limiter.cost(caller_of(self._ctx.identity, self.request), cost + body)
+
+    def database_turn(self) -> AbstractAsyncContextManager[None]:
+        """A turn at the database for this caller, before his operation's transaction begins
+        (platform/fair_share.py)."""
+        return self.services.database_turns.turn(caller_of(self._ctx.identity, self.request))
 
     @property
     def viewer_key(self) -> Hashable:
@@ -180,6 +188,7 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
         media_type = request.scope[MEDIA_KEY] = negotiated_media_type(request.headers.get("accept"))
         response: Any
         try:
+            header_key(request)  # a malformed Idempotency-Key: 400 before the body is read
             response = await super().run(request, context, root_value)
         except StarletteHTTPException as exc:  # from get_context or execute_single: no operation ran
             response = refusal_response(exc)
@@ -193,6 +202,8 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
                 _services(request).rate_limiter.leave(caller)
         if (status := request.scope.pop(STATUS_KEY, None)) is not None:
             response.status_code = status
+        if request.scope.pop(REPLAYED_KEY, False):
+            response.headers[REPLAYED_HEADER] = "true"
         if isinstance(response, Response) and response.media_type == LEGACY_JSON:
             response.headers["content-type"] = media_type
         return response
@@ -220,11 +231,14 @@ class RedGridGraphQL(GraphQL[GraphQLContext, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """An operation refused for its cost (graphql/core/limits.py) before it ran is a 429, like
-        any rate limit; a field refused by its own budget (GuessingLimit) stays a field error."""
+        any rate limit; a field refused by its own budget (GuessingLimit) stays a field error. An
+        Idempotency-Key refused (graphql/core/idempotency.py) is a 400 or 422 likewise."""
         result = await super().execute_single(*args, **kwargs)
         for error in result.errors or ():
             if isinstance(error.original_error, RateLimited) and not error.path:
                 raise TooManyRequests(error.original_error)
+            if isinstance(error.original_error, IdempotencyRefused):
+                raise KeyRefusal(error.original_error)
         return result
 
     def encode_json(self, data: object) -> str | bytes:

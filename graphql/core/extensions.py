@@ -7,17 +7,24 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, nullcontext
+from datetime import timedelta
 from typing import Any
 
+import orjson
 from graphql import DocumentNode, GraphQLError, Node, StringValueNode
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from redgrid.graphql.core.idempotency import REPLAYED_KEY, header_key, request_hash
+from redgrid.graphql.core.responses import encode_json
 from redgrid.platform import metrics
 from redgrid.platform.context import RequestContext
 from redgrid.platform.database import department_transaction, tenant_transaction
+from redgrid.platform.idempotency import IdempotencyRefused, claim, record
+from redgrid.platform.settings import get_settings
 from redgrid.platform.text import bad_character
 
 
@@ -112,7 +119,11 @@ def caller_transaction(ctx: RequestContext) -> AbstractAsyncContextManager[BaseD
 class TenantTransaction(SchemaExtension):
     """Every query and mutation in one transaction of the caller's tenant (or district
     department). A mutation that ends with a GraphQL error (refused, or failed half-way) is rolled back
-    whole; one that returns typed user errors wrote nothing, since services validate first."""
+    whole; one that returns typed user errors wrote nothing, since services validate first.
+
+    A mutation sent over HTTP with an `Idempotency-Key` claims its key in that transaction
+    before it runs and stores its response before the commit (platform/idempotency.py): a retry
+    with the same key and request gets the stored response and runs nothing."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
@@ -121,11 +132,31 @@ class TenantTransaction(SchemaExtension):
             yield
             return
         mutation = execution.operation_type is OperationType.MUTATION
+        ctx: RequestContext = execution.context.ctx
+        key = header_key(execution.context.request) if mutation and ctx.identity is not None else None
+        claimant: tuple[int, str, str, str] | None = None  # tenant, subject, key, request digest
+        if key is not None and ctx.identity is not None:
+            if ctx.tenant_id is None:
+                raise IdempotencyRefused(
+                    400, "IDEMPOTENCY_UNSUPPORTED", "idempotency keys are kept per street: this caller has none"
+                )
+            digest = await request_hash(execution.query, execution.operation_name, execution.variables)
+            claimant = (ctx.tenant_id, ctx.identity.subject, key, digest)
+        turn = getattr(execution.context, "database_turn", None)  # absent: a context of a test's own
         try:
-            async with caller_transaction(execution.context.ctx):
+            async with turn() if turn else nullcontext(), caller_transaction(ctx):
+                stored = None
+                if claimant is not None:
+                    retention = timedelta(seconds=get_settings().idempotency_retention_seconds)
+                    stored = await claim(*claimant, retention)
+                if stored is not None:  # run before: its response, and nothing runs
+                    execution.result = GraphQLExecutionResult(data=orjson.loads(stored))
+                    execution.context.request.scope[REPLAYED_KEY] = True
                 yield
                 if mutation and getattr(execution.result, "errors", None):
                     raise _RollBack
+                if claimant is not None and stored is None:
+                    await record(*claimant[:3], encode_json(getattr(execution.result, "data", None)))
         except _RollBack:
             return
 

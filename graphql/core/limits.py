@@ -23,8 +23,9 @@ by their text and filled only with documents that passed the size and token chec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import cache, lru_cache
+import asyncio
+from collections.abc import Mapping
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from graphql import (
@@ -39,6 +40,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Source,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -49,6 +51,7 @@ from strawberry import Schema
 from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionContext, PreExecutionError
 
+from redgrid.graphql.core.documents import DocumentCache, PreparationFailed, Preparer
 from redgrid.platform.limits import Limits, get_limits
 from redgrid.platform.ratelimit import RateLimited
 from redgrid.platform.settings import Environment, get_settings
@@ -85,30 +88,65 @@ def size_error(query: str) -> GraphQLError | None:
 
 def prepare(schema: GraphQLSchema, query: str) -> Prepared:
     """The parsed document and its validation errors, computed once per distinct text (bounded
-    cache); GraphQLError when it cannot be parsed or is refused before it is."""
+    cache, on this thread); GraphQLError when it cannot be parsed or is refused before it is."""
     if (error := size_error(query)) is not None:
         raise error
-    return _prepared()(schema, query)
+    if (known := document_cache().get(query)) is not None:
+        return known
+    prepared = prepare_document(schema, query)
+    document_cache().put(query, prepared)
+    return prepared
+
+
+async def prepare_off_loop(schema: GraphQLSchema, query: str, preparer: Preparer) -> Prepared:
+    """As `prepare`, but a text the cache has not seen is prepared by `preparer`, in a worker
+    process (graphql/core/documents.py)."""
+    if (error := size_error(query)) is not None:
+        raise error
+    if (known := document_cache().get(query)) is not None:
+        return known
+    try:
+        document, errors, cost, paged_by_variable = await preparer.run(query)
+    except PreparationFailed as exc:
+        raise limit_error("UNREADABLE", str(exc)) from None
+    source = Source(query)
+    prepared = Prepared(
+        document,
+        [GraphQLError(m, source=source, positions=p, extensions=x) for m, p, x in errors],
+        cost,
+        paged_by_variable,
+    )
+    document_cache().put(query, prepared)
+    return prepared
+
+
+def prepared_for_transfer(schema: GraphQLSchema, query: str) -> tuple[DocumentNode, list[Any], int, bool]:
+    """`prepare_document` in a worker process, its errors as plain values: a GraphQLError loses
+    its positions and extensions when pickled."""
+    document, errors, cost, paged_by_variable = prepare_document(schema, query)
+    return document, [(e.message, e.positions, e.extensions) for e in errors], cost, paged_by_variable
 
 
 @cache
-def _prepared() -> Callable[[GraphQLSchema, str], Prepared]:
+def document_cache() -> DocumentCache[Prepared]:
+    """Prepared documents by text: only documents that passed the size and token checks."""
+    return DocumentCache(get_limits().graphql_cache_entries)
+
+
+def prepare_document(schema: GraphQLSchema, query: str) -> Prepared:
+    """Parse (within the token limit), apply our limits, then graphql-core's rules."""
     limits = get_limits()
-
-    def prepare_document(schema: GraphQLSchema, query: str) -> Prepared:
-        try:
-            document = parse(query, max_tokens=limits.graphql_tokens)
-        except GraphQLError as exc:
-            if "Parsing aborted" in exc.message:  # graphql-core's own limits: tokens, nesting
-                code = "TOO_DEEP" if "nested" in exc.message else "TOO_LARGE"
-                raise limit_error(code, exc.message.removeprefix("Syntax Error: ")) from None
-            raise
-        errors, cost, paged_by_variable = check(schema, document, limits)
-        if not errors:  # graphql-core's rules only for what is within our limits: they are not all linear
-            errors = validate_document(schema, document, specified_rules)
-        return Prepared(document, errors, cost, paged_by_variable)
-
-    return lru_cache(maxsize=limits.graphql_cache_entries)(prepare_document)
+    try:
+        document = parse(query, max_tokens=limits.graphql_tokens)
+    except GraphQLError as exc:
+        if "Parsing aborted" in exc.message:  # graphql-core's own limits: tokens, nesting
+            code = "TOO_DEEP" if "nested" in exc.message else "TOO_LARGE"
+            raise limit_error(code, exc.message.removeprefix("Syntax Error: ")) from None
+        raise
+    errors, cost, paged_by_variable = check(schema, document, limits)
+    if not errors:  # graphql-core's rules only for what is within our limits: they are not all linear
+        errors = validate_document(schema, document, specified_rules)
+    return Prepared(document, errors, cost, paged_by_variable)
 
 
 def check(
@@ -311,11 +349,40 @@ class LimitedSchema(Schema):
             return refused
         return await super()._prepare_operation_async(context, extensions_runner)
 
+    # `module:function` that prepares a text with this schema in a worker process (see
+    # `prepared_for_transfer`); None: on the event loop.
+    prepared_by: str | None = None
+    _preparer: Preparer | None = None
+
+    def preparer(self) -> Preparer:
+        if self._preparer is None:
+            workers = get_limits().graphql_prepare_workers if self.prepared_by else 0
+            self._preparer = Preparer(self.prepared_by or "", workers)
+        return self._preparer
+
+    async def warm(self) -> None:
+        """Start the worker processes now, so that the first document they prepare does not wait
+        for them to import the schema."""
+        preparer = self.preparer()
+        if preparer.workers > 0:
+            await asyncio.gather(*(preparer.run("{ __typename }") for _ in range(preparer.workers)))
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._preparer is not None:
+            self._preparer.close()
+            self._preparer = None
+
     async def _prepare(self, context: ExecutionContext) -> PreExecutionError | None:
         if not context.query or context.graphql_document is not None:
             return None
         try:
-            document, errors, cost, paged_by_variable = prepare(self._schema, context.query)
+            preparer = self.preparer()
+            if preparer.workers > 0:
+                prepared = await prepare_off_loop(self._schema, context.query, preparer)
+            else:
+                prepared = prepare(self._schema, context.query)
+            document, errors, cost, paged_by_variable = prepared
             if not errors and paged_by_variable:  # a cheap walk: the limits bound the document
                 errors, cost, _ = check(self._schema, document, get_limits(), context.variables or {})
             if not errors:

@@ -82,9 +82,11 @@ REFUSAL_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 429: "RATE_LIMITED", 
 
 
 def refusal_response(exc: StarletteHTTPException) -> JSONResponse:
-    """A refusal before any operation runs (401, 403, 429 with Retry-After, 503), its body a
-    GraphQL error a client can read like any other."""
-    extensions: dict[str, Any] = {"code": REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")}
+    """A refusal before any operation runs (401, 403, 429 with Retry-After, 503; an
+    Idempotency-Key's 400 or 422 with its own code), its body a GraphQL error a client can read
+    like any other."""
+    code = getattr(exc, "code", None) or REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")
+    extensions: dict[str, Any] = {"code": code}
     if isinstance(exc, TooManyRequests):
         extensions["retryAfter"] = exc.retry_after
     error = {"message": exc.detail, "extensions": extensions}

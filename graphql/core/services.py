@@ -13,6 +13,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from redgrid.platform.auth.authenticator import Authenticator
+from redgrid.platform.fair_share import FairShare
 from redgrid.platform.provisioning import Provisioner
 from redgrid.platform.ratelimit import RateLimiter
 from redgrid.platform.tenancy import TenantDirectory
@@ -53,3 +54,7 @@ class GraphQLServices(Protocol):
     @property
     def rate_limiter(self) -> RateLimiter:
         """Per-caller budgets: requests, in-flight places, cost, subscriptions, guesses."""
+
+    @property
+    def database_turns(self) -> FairShare:
+        """Database connections shared out fairly between the callers of this process."""

@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.services = build_services(settings)
         await app.state.services.start()
         await asyncio.to_thread(sandbox.start)  # the first import or photo then waits for no forkserver
+        warming = asyncio.create_task(schema.warm())  # the first unseen document then waits for no worker
         collector = FrozenCollector(settings.gc_full_pass_seconds, OPEN_SOCKETS)
         collector.start()  # last: what starting made is long-lived
         log.info(
@@ -132,6 +133,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await collector.stop()
+            warming.cancel()
+            schema.close()
             await app.state.services.close(drain_seconds=settings.shutdown_grace_seconds)
             await close_database()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
@@ -10,6 +12,8 @@ from redis.asyncio import Redis
 from redgrid.platform import metrics
 from redgrid.platform.auth.authenticator import Authenticator, build_authenticator
 from redgrid.platform.auth.dev_identity import DevIdentity
+from redgrid.platform.fair_share import FairShare
+from redgrid.platform.idempotency import purge_expired
 from redgrid.platform.limits import get_limits
 from redgrid.platform.provisioning import Provisioner, build_provisioner
 from redgrid.platform.ratelimit import RateLimiter
@@ -47,6 +51,7 @@ class Services:
     scheduler: Scheduler
     watch: RightsWatch
     rate_limiter: RateLimiter
+    database_turns: FairShare
 
     async def start(self) -> None:
         metrics.SUBSCRIPTIONS.set_function(lambda: self.hub.subscriber_count)
@@ -56,6 +61,8 @@ class Services:
         self.scheduler.add("sla-overdue", fire_overdue)
         self.scheduler.add("key-figures", publish_changed)
         self.scheduler.add("district-snapshots", refresh_changed)
+        retention = timedelta(seconds=self.settings.idempotency_retention_seconds)
+        self.scheduler.add("idempotency-keys", partial(purge_expired, retention))
         self.scheduler.start()
 
     async def close(self, drain_seconds: float) -> None:
@@ -95,4 +102,5 @@ def build_services(settings: Settings) -> Services:
             authenticator.still_valid, min(RECHECK_SECONDS, settings.user_status_ttl_seconds or RECHECK_SECONDS)
         ),
         rate_limiter=RateLimiter(get_limits(), settings.redis_url),
+        database_turns=FairShare(get_limits().database_turns),
     )

@@ -33,6 +33,8 @@ class CaseCategory(TenantOwned):
     on_scene_minutes = fields.IntField(default=10)
     resolve_minutes = fields.IntField(default=60)
     answer_minutes = fields.IntField(default=1440)
+    # A simple problem its grid workers handle themselves (`handle`), not dispatched.
+    self_handle = fields.BooleanField(default=False)
 
     department_rls: ClassVar[dict[str, str]] = {"SELECT": f"id IN ({_REFERRED.format(column='category_id')})"}
     department_lookup: ClassVar[str | None] = "cases__department_id"

@@ -29,7 +29,15 @@ from redgrid.tenants.cases.models import (
     CaseTransition,
     SlaRule,
 )
-from redgrid.tenants.cases.workflow import ACTIONS, NEXT_LEVEL, Actor, target_state
+from redgrid.tenants.cases.workflow import (
+    ACTIONS,
+    NEXT_LEVEL,
+    NOT_A_HANDLER,
+    NOT_SELF_HANDLED,
+    Actor,
+    self_handling_refusal,
+    target_state,
+)
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.scope import path_filter
 from redgrid.tenants.staff import dispatch
@@ -123,8 +131,16 @@ def _require_street_secretary(ctx: RequestContext) -> None:
 
 
 async def set_category(
-    ctx: RequestContext, *, code: str, name: str, on_scene: int, resolve: int, answer: int
+    ctx: RequestContext,
+    *,
+    code: str,
+    name: str,
+    on_scene: int,
+    resolve: int,
+    answer: int,
+    self_handle: bool | None = None,
 ) -> CaseCategory:
+    """Add or change a category; `self_handle` None keeps what it was (a new one: dispatched)."""
     tenant = ctx.require_tenant()
     _require_street_secretary(ctx)
     errors = _check_minutes({"onSceneMinutes": on_scene, "resolveMinutes": resolve, "answerMinutes": answer})
@@ -141,6 +157,7 @@ async def set_category(
             "on_scene_minutes": on_scene,
             "resolve_minutes": resolve,
             "answer_minutes": answer,
+            **({} if self_handle is None else {"self_handle": self_handle}),
         },
     )
     return category
@@ -308,7 +325,8 @@ async def _refusal(ctx: RequestContext, case: Case, action: str, acting: list[st
     is_assignee = Actor.ASSIGNEE in allowed and identity.username in acting
     if case.assignee_kind == DISTRICT_DEPARTMENT:  # its staff, acting as the department's
         is_assignee = is_assignee and case.assignee == str(ctx.department_id)
-    if not (is_manager or is_assignee):
+    handles_it = Actor.GRID_WORKER in allowed and await _may_handle_himself(ctx, case, case.node.path)
+    if not (is_manager or is_assignee or handles_it):
         return f"you may not {action} this case"
     if action == "verify" and identity.username in acting:  # a grid head who handled it himself
         return "whoever handled a case does not verify it: a manager above or beside him does"
@@ -323,13 +341,16 @@ async def allowed_actions(ctx: RequestContext, case_id: int) -> list[str]:
     if case is None:
         return []
     acting = await _acting(case) if case.assignee else []
-    return [
-        action
-        for action in ACTIONS
-        if target_state(action, case.state) is not None
-        and not (action == "escalate" and case.escalation not in NEXT_LEVEL)
-        and await _refusal(ctx, case, action, acting) is None
-    ]
+
+    async def permitted(action: str) -> bool:
+        if target_state(action, case.state) is None or (action == "escalate" and case.escalation not in NEXT_LEVEL):
+            return False
+        try:
+            return await _refusal(ctx, case, action, acting) is None
+        except InvalidInput:  # a typed refusal (handle: the category's rule, the case's level)
+            return False
+
+    return [action for action in ACTIONS if await permitted(action)]
 
 
 async def transition(
@@ -397,6 +418,8 @@ async def transition(
         changes |= await _referral(case, department_id, note)
     elif action == "start":
         changes["on_scene_at"] = now
+    elif action == "handle":  # he is on the scene: he found it, or came to it
+        changes |= {"assignee_kind": "grid_worker", "assignee": identity.username, "on_scene_at": now}
     elif action == "resolve":
         changes["resolved_at"] = now
     elif action == "return" and to_state == "in_progress":  # the resolution was not good enough
@@ -454,6 +477,30 @@ async def transition(
         fresh, "case.transitioned", payload, path, departments=(department_with(case), department_with(fresh))
     )
     return fresh
+
+
+async def _may_handle_himself(ctx: RequestContext, case: Case, path: str) -> bool:
+    """Whether the caller takes the case himself (`handle`, workflow.self_handling_refusal):
+    False for whom it is not (then Forbidden), a typed refusal where only the category or the
+    case's level stands in his way."""
+    identity = ctx.require_user()
+    category = await CaseCategory.get(id=case.category_id)  # type: ignore[attr-defined]
+    refusal = self_handling_refusal(
+        grid_worker=identity.has_any("grid-worker") and ctx.tenant is not None,
+        reported_it=case.reporter == identity.username,
+        covers_it=ctx.scope.covers(path),
+        category_allows=category.self_handle,
+        escalation=case.escalation,
+    )
+    if refusal == NOT_A_HANDLER:
+        return False
+    if refusal == NOT_SELF_HANDLED:
+        raise InvalidInput(
+            UserError("action", refusal, f"{category.name}: its cases are dispatched, not handled by a grid worker")
+        )
+    if refusal is not None:
+        raise InvalidInput(UserError("action", refusal, "the case has been escalated above the grid"))
+    return True
 
 
 def department_with(case: Case) -> int | None:

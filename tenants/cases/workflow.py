@@ -2,7 +2,9 @@
 
 reported → accepted → (consulting) → dispatched → in_progress → resolved → verified → closed,
 plus return (hand back), escalate (grid → community → street → department), reopen, and
-refer (to a line department of the district).
+refer (to a line department of the district). A simple problem (一般问题由微网格员直接处置) goes
+reported → in_progress by `handle`: a grid worker takes it himself, where its category allows,
+then resolves it, and the grid head verifies it as any other.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ STATES = ("reported", "accepted", "consulting", "dispatched", "in_progress", "re
 class Actor(Flag):
     MANAGER = auto()  # the secretary or grid head responsible at the case's level and place
     ASSIGNEE = auto()  # whoever the case is dispatched to
+    # A grid worker who reported the case, or whose grid covers it, on a grid-level case whose
+    # category allows it (`self_handling_refusal`).
+    GRID_WORKER = auto()
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ ACTIONS: dict[str, Action] = {
     "consult": Action({"accepted": "consulting"}, Actor.MANAGER),
     "dispatch": Action({"accepted": "dispatched", "consulting": "dispatched"}, Actor.MANAGER),
     "start": Action({"dispatched": "in_progress"}, Actor.ASSIGNEE),
+    # A grid worker handles a simple problem himself: he becomes its assignee, on the scene.
+    "handle": Action({"reported": "in_progress"}, Actor.GRID_WORKER),
     "resolve": Action({"in_progress": "resolved"}, Actor.ASSIGNEE),
     "verify": Action({"resolved": "verified"}, Actor.MANAGER),
     "close": Action({"verified": "closed"}, Actor.MANAGER),
@@ -57,3 +64,24 @@ def target_state(action: str, state: str) -> str | None:
     """The state `action` leads to from `state`, or None when it is not allowed there."""
     rule = ACTIONS.get(action)
     return rule.moves.get(state) if rule else None
+
+
+# Why a caller may not `handle` a case himself (None: he may).
+NOT_A_HANDLER = "NOT_A_HANDLER"  # not a grid worker who reported it or whose grid covers it
+NOT_SELF_HANDLED = "NOT_SELF_HANDLED"  # its category is handled by dispatch
+ESCALATED = "ESCALATED"  # no longer the grid's own case
+
+
+def self_handling_refusal(
+    *, grid_worker: bool, reported_it: bool, covers_it: bool, category_allows: bool, escalation: str
+) -> str | None:
+    """Whether a caller may take a reported case himself (`handle`): a grid worker who reported
+    it or whose grid covers its node, on a case still at the grid's level, of a category the
+    street's secretary marked as one its grid workers handle directly."""
+    if not grid_worker or not (reported_it or covers_it):
+        return NOT_A_HANDLER
+    if not category_allows:
+        return NOT_SELF_HANDLED
+    if escalation != "grid":
+        return ESCALATED
+    return None

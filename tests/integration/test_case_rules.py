@@ -26,6 +26,7 @@ ACTIONS = (
     "CONSULT",
     "DISPATCH",
     "START",
+    "HANDLE",
     "RESOLVE",
     "VERIFY",
     "CLOSE",
@@ -37,7 +38,7 @@ ACTIONS = (
 # What the closed loop allows from each state, and where it leads: written out here, not read
 # from the workflow, so that a change of the table has to be a change of this test too.
 ALLOWED = {
-    "REPORTED": {"ACCEPT": "ACCEPTED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
+    "REPORTED": {"ACCEPT": "ACCEPTED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED", "HANDLE": "IN_PROGRESS"},
     "ACCEPTED": {"CONSULT": "CONSULTING", "DISPATCH": "DISPATCHED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
     "CONSULTING": {"DISPATCH": "DISPATCHED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},
     "DISPATCHED": {"START": "IN_PROGRESS", "RETURN": "ACCEPTED", "ESCALATE": "ACCEPTED", "REFER": "DISPATCHED"},

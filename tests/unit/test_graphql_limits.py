@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError, parse, specified_rules, validate
 
-from redgrid.graphql.core.limits import LIST_ESTIMATE, _prepared, check, prepare, size_error
+from redgrid.graphql.core.limits import LIST_ESTIMATE, check, document_cache, prepare, size_error
 from redgrid.graphql.schema import schema
 from redgrid.platform.body_limit import json_depth
 from redgrid.platform.limits import Limits
@@ -84,7 +84,7 @@ def test_introspection_is_not_counted_as_cost() -> None:
 
 def test_a_document_over_the_size_limit_is_refused_before_parsing_and_never_cached() -> None:
     prepare(schema._schema, "{ __typename }")
-    cached = _prepared().cache_info().currsize
+    cached = len(document_cache())
     for n in range(20):
         big = "{ " + f"x{n} " * LIMITS.graphql_document_bytes + " }"
         assert size_error(big) is not None
@@ -94,8 +94,8 @@ def test_a_document_over_the_size_limit_is_refused_before_parsing_and_never_cach
             assert exc.extensions == {"code": "TOO_LARGE"}
         else:
             raise AssertionError("prepared a document over the size limit")
-    assert _prepared().cache_info().currsize == cached
-    assert _prepared().cache_info().maxsize == LIMITS.graphql_cache_entries
+    assert len(document_cache()) == cached
+    assert document_cache().size == LIMITS.graphql_cache_entries
 
 
 def test_too_many_tokens_is_refused_while_parsing() -> None:

@@ -22,6 +22,7 @@ ACTION_NAMES = (
     "consult",
     "dispatch",
     "start",
+    "handle",
     "resolve",
     "verify",
     "close",
@@ -34,7 +35,7 @@ PRE_RESOLUTION = ("reported", "accepted", "consulting", "dispatched", "in_progre
 
 # state → {action: the state it leads to}; an action missing from a state's row is refused there.
 ALLOWED: dict[str, dict[str, str]] = {
-    "reported": {"accept": "accepted", "escalate": "accepted", "refer": "dispatched"},
+    "reported": {"accept": "accepted", "escalate": "accepted", "refer": "dispatched", "handle": "in_progress"},
     "accepted": {"consult": "consulting", "dispatch": "dispatched", "escalate": "accepted", "refer": "dispatched"},
     "consulting": {"dispatch": "dispatched", "escalate": "accepted", "refer": "dispatched"},
     "dispatched": {"start": "in_progress", "return": "accepted", "escalate": "accepted", "refer": "dispatched"},
@@ -49,6 +50,7 @@ WHO: dict[str, Actor] = {
     "consult": Actor.MANAGER,
     "dispatch": Actor.MANAGER,
     "start": Actor.ASSIGNEE,
+    "handle": Actor.GRID_WORKER,  # a grid worker on a simple problem (self_handling_refusal)
     "resolve": Actor.ASSIGNEE,
     "verify": Actor.MANAGER,
     "close": Actor.MANAGER,
@@ -64,7 +66,7 @@ def test_the_states_are_the_loop_in_order() -> None:
     assert workflow.STATES[0] == "reported" and workflow.STATES[-1] == "closed"
 
 
-def test_the_actions_are_exactly_the_eleven_named() -> None:
+def test_the_actions_are_exactly_the_twelve_named() -> None:
     assert tuple(workflow.ACTIONS) == ACTION_NAMES == tuple(WHO)
 
 
@@ -104,6 +106,38 @@ def test_only_the_assignee_starts_and_resolves_and_only_a_manager_accepts_dispat
     assert assignee_only == {"start", "resolve"}
     assert manager_only == {"accept", "consult", "dispatch", "verify", "close", "reopen", "refer"}
     assert both == {"return", "escalate"}
+    assert {a for a, act in workflow.ACTIONS.items() if act.actors == Actor.GRID_WORKER} == {"handle"}
+
+
+# ---- a grid worker handling a simple problem himself (一般问题由微网格员直接处置) ----
+
+
+def _refusal(**changes: object) -> str | None:
+    given: dict = dict(grid_worker=True, reported_it=True, covers_it=True, category_allows=True, escalation="grid")
+    return workflow.self_handling_refusal(**(given | changes))
+
+
+def test_a_grid_worker_handles_a_simple_problem_he_reported_or_his_grid_covers() -> None:
+    assert _refusal() is None
+    assert _refusal(reported_it=False) is None  # another's report in his grid
+    assert _refusal(covers_it=False) is None  # his own report, wherever it is
+
+
+def test_nobody_else_handles_a_case_himself() -> None:
+    assert _refusal(grid_worker=False) == workflow.NOT_A_HANDLER  # a grid head dispatches instead
+    assert _refusal(reported_it=False, covers_it=False) == workflow.NOT_A_HANDLER  # not his
+    # Who he is is decided first: a stranger learns nothing of the category.
+    assert _refusal(grid_worker=False, category_allows=False) == workflow.NOT_A_HANDLER
+
+
+def test_only_a_category_that_allows_it_and_only_at_the_grids_level() -> None:
+    assert _refusal(category_allows=False) == workflow.NOT_SELF_HANDLED
+    for level in ("community", "street", "department"):
+        assert _refusal(escalation=level) == workflow.ESCALATED
+
+
+def test_handling_takes_a_reported_case_straight_to_work() -> None:
+    assert workflow.ACTIONS["handle"].moves == {"reported": "in_progress"}
 
 
 def test_escalation_is_open_until_a_resolution_and_always_lands_in_accepted() -> None:
