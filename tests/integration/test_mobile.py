@@ -3,6 +3,7 @@ at 390x844 driven by Playwright, logged in through Keycloak's own login page."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import uuid
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, Route
 
 from .attachments_api import photo
 from .browser import chromium
@@ -255,3 +256,65 @@ async def test_a_volunteer_calling_a_grid_heads_mutation_is_refused(live_server,
     assert "ACCEPT" in head and "START" not in head
     volunteer = (await gql_data(live_server, query, {"id": case["id"]}, tokens["volunteer"]))["node"]
     assert volunteer is None or volunteer["actions"] == []
+
+
+async def test_a_report_made_without_signal_is_sent_once_when_the_network_returns(
+    live_server, street: Street, tokens, browser: Browser, spot: dict, photo_file: Path
+) -> None:
+    """Offline, the report waits in IndexedDB; back online it is sent, and its answer is lost
+    on the way back (the server made the case); the next try carries the same Idempotency-Key,
+    so the server answers it again (Idempotent-Replayed) instead of making a second case."""
+    title = f"断网上报{uuid.uuid4().hex[:6]}"
+    keys: list[str] = []
+    replayed: list[str] = []
+    lost = asyncio.Event()
+    offline = True
+
+    async def lose_first_answer(route: Route) -> None:
+        body = route.request.post_data or ""
+        if "ReportCase" not in body:
+            await route.continue_()
+            return
+        if offline:  # Playwright's routes see requests before the offline network refuses them
+            await route.abort("internetdisconnected")
+            return
+        keys.append(route.request.headers["idempotency-key"])
+        if lost.is_set():
+            await route.continue_()
+            return
+        await route.fetch()  # the server makes the case; the answer never reaches the phone
+        lost.set()
+        await route.abort("internetdisconnected")
+
+    async with phone(browser, live_server, street, "grid-worker", spot) as worker:
+        worker.on(
+            "response",
+            lambda r: replayed.append(r.headers.get("idempotent-replayed", "")) if r.url.endswith("/graphql") else None,
+        )
+        await worker.route("**/graphql", lose_first_answer)
+        await worker.locator("[data-tab=report]").click()
+        form = worker.locator("[data-test=report]")
+        await form.locator("[data-test=position]", has_text=f"{spot['latitude']:.5f}").wait_for()
+        await worker.context.set_offline(True)
+        await form.locator("input[name=title]").fill(title)
+        await pick(worker, "category", "市容环境")
+        await form.locator("input[type=file]").set_input_files(photo_file)
+        await form.locator(".van-uploader__preview").wait_for()
+        await form.locator("[data-test=submit]").click()
+        await worker.locator("[data-test=outbox]", has_text="1 项").wait_for()
+        assert keys == [] and await case_by_title(live_server, tokens["secretary"], title) == []
+
+        offline = False
+        await worker.context.set_offline(False)  # the network returns: sent, answer lost
+        await asyncio.wait_for(lost.wait(), 15)
+        assert len(await case_by_title(live_server, tokens["secretary"], title)) == 1
+        await worker.locator("[data-test=outbox]").wait_for()  # still waiting on the phone
+
+        await worker.context.set_offline(True)  # signal drops and comes back: the retry
+        await worker.wait_for_timeout(200)
+        await worker.context.set_offline(False)
+        await worker.locator("[data-test=outbox]").wait_for(state="detached", timeout=15_000)
+    assert len(keys) == 2 and keys[0] == keys[1] and uuid.UUID(keys[0]).version == 4
+    assert "true" in replayed
+    [case] = await case_by_title(live_server, tokens["secretary"], title)
+    assert len(case["attachments"]) == 1 and case["node"]["path"] == spot["path"]
