@@ -27,18 +27,14 @@ import argparse
 import asyncio
 import gzip
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from playwright.async_api import Browser, async_playwright
 from registers import fresh_database
+from wall import free_port, redgrid, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "dist"
@@ -56,42 +52,6 @@ STAMP = """(() => {
   };
   new MutationObserver(seen).observe(document, { childList: true, subtree: true, attributes: true });
 })()"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def redgrid(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "redgrid.platform.root.cli", *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def start_server(env: dict[str, str], port: int, workdir: str) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "redgrid.platform.root.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/m/", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("the server did not come up")
 
 
 async def login(browser: Browser, url: str) -> Any:

@@ -22,6 +22,15 @@ export const MobileMe = graphql(`
   }
 `);
 
+/** What a mutation's payload says when the server refuses it (UserError). */
+export const Refusal = graphql(`
+  fragment Refusal on UserError {
+    field
+    code
+    message
+  }
+`);
+
 /** One line of a case list (tasks, inbox): what a countdown and a state tag need. */
 export const CaseLine = graphql(`
   fragment CaseLine on Case {
@@ -136,9 +145,7 @@ export const ReportCase = graphql(`
         number
       }
       errors {
-        field
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -153,9 +160,7 @@ export const TransitionCase = graphql(`
         version
       }
       errors {
-        field
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -168,9 +173,7 @@ export const AddCasePhoto = graphql(`
         id
       }
       errors {
-        field
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -211,9 +214,7 @@ export const CheckIn = graphql(`
         state
       }
       errors {
-        field
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -227,9 +228,7 @@ export const CheckOut = graphql(`
         state
       }
       errors {
-        field
-        code
-        message
+        ...Refusal
       }
     }
   }
