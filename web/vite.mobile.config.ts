@@ -1,6 +1,7 @@
 import { VantResolver } from "@vant/auto-import-resolver";
 import vue from "@vitejs/plugin-vue";
 import { fileURLToPath } from "node:url";
+import type { AcceptedPlugin } from "postcss";
 import Components from "unplugin-vue-components/vite";
 import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
@@ -10,6 +11,22 @@ import { VitePWA } from "vite-plugin-pwa";
 // manifest and the service worker revalidated. Vant's components are imported where a
 // template uses them (the resolver), so a page ships only the parts it shows.
 const root = fileURLToPath(new URL("./mobile", import.meta.url));
+
+/**
+ * Fonts come from the server alone (no CDN; the CSP refuses others): Vant's icon font is
+ * inlined as a data: URL, and its fallback on a CDN is dropped from every @font-face.
+ */
+const localFontsOnly: AcceptedPlugin = {
+  postcssPlugin: "local-fonts-only",
+  Declaration: {
+    src: (declaration) => {
+      if (declaration.parent?.type !== "atrule") return;
+      const sources = declaration.value.split(/,(?![^(]*\))/);
+      const local = sources.filter((source) => !/url\(\s*["']?(?:https?:)?\/\//.test(source));
+      if (local.length !== sources.length) declaration.value = local.join(",");
+    },
+  },
+};
 
 /** The residents' pages are not the staff's app: no manifest link there (the PWA plugin adds it to every page). */
 const residentWithoutManifest: Plugin = {
@@ -65,6 +82,7 @@ export default defineConfig({
     }),
     residentWithoutManifest,
   ],
+  css: { postcss: { plugins: [localFontsOnly] } },
   build: {
     outDir: "../dist/m",
     emptyOutDir: true,

@@ -77,7 +77,9 @@ class Migration(migrations.Migration):
             },
             bases=["Model"],
         ),
-        ops.AddField(model_name="CaseCategory", name="self_handle", field=fields.BooleanField(default=False)),
+        ops.AddField(
+            model_name="CaseCategory", name="self_handle", field=fields.BooleanField(default=False, db_default=False)
+        ),
         ops.CreateModel(
             name="HomeVisit",
             fields=[

@@ -41,7 +41,7 @@ class CaseCategory(TenantOwned):
     resolve_minutes = fields.IntField(default=60)
     answer_minutes = fields.IntField(default=1440)
     # A simple problem its grid workers handle themselves (`handle`), not dispatched.
-    self_handle = fields.BooleanField(default=False)
+    self_handle = fields.BooleanField(default=False, db_default=False)  # raw inserts (0009) too
 
     department_rls: ClassVar[dict[str, str]] = {"SELECT": f"id IN ({_REFERRED.format(column='category_id')})"}
     department_lookup: ClassVar[str | None] = "cases__department_id"

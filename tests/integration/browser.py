@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from .clients import realm_admin
 
@@ -56,20 +56,26 @@ def shots(tmp_path: Path) -> Path:
 
 
 @asynccontextmanager
-async def chromium_page(width: int = 1920, height: int = 1080, *, mobile: bool = False) -> AsyncIterator[Page]:
-    """A zh-CN page in Debian's chromium (Playwright's own builds are not reachable): 1920x1080,
-    or a phone's size with `mobile`."""
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's chromium (Playwright's own builds are not reachable), for a module's pages."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
         )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@asynccontextmanager
+async def chromium_page(width: int = 1920, height: int = 1080, *, mobile: bool = False) -> AsyncIterator[Page]:
+    """A zh-CN page in Debian's chromium: 1920x1080, or a phone's size with `mobile`."""
+    async with chromium() as browser:
         context = await browser.new_context(
             viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=mobile
         )
-        try:
-            yield await context.new_page()
-        finally:
-            await browser.close()
+        yield await context.new_page()
 
 
 @pytest.fixture

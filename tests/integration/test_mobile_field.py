@@ -64,11 +64,13 @@ async def test_a_grid_worker_visits_with_a_follow_up_and_handles_a_simple_proble
 
         # The simple problem he reported: he takes it himself, then resolves it.
         await page.goto(f"{live_server.url}/m/case/{simple['id']}")
-        await page.locator("[data-test=case-state]", has_text="已上报").wait_for(timeout=10_000)
-        await page.locator("[data-test=self-handle]").click()
-        await page.locator("[data-test=case-state]", has_text="处置中").wait_for(timeout=10_000)
-        await page.locator("[data-test=resolve]").click()
-        await page.locator("[data-test=case-state]", has_text="已处置").wait_for(timeout=10_000)
+        await page.locator("[data-test=state]", has_text="已上报").wait_for(timeout=10_000)
+        await page.locator("[data-action=HANDLE]").click()  # offered because the server lists it
+        await page.locator("[data-test=confirm]").click()
+        await page.locator("[data-test=state]", has_text="处置中").wait_for(timeout=10_000)
+        await page.locator("[data-action=RESOLVE]").click()
+        await page.locator("[data-test=confirm]").click()
+        await page.locator("[data-test=state]", has_text="已办结").wait_for(timeout=10_000)
         async with tenant_transaction(street.tenant.id):
             row = await Case.get(tenant_id=street.tenant.id, number=simple["number"])
             assert (row.state, row.assignee) == ("resolved", worker)

@@ -71,6 +71,11 @@ export class Api {
     return this.send<R>(headers, form);
   }
 
+  /** The access token, for a request of the page's own (a photo served with it). */
+  bearer(): string {
+    return this.token();
+  }
+
   private async send<R>(headers: Record<string, string>, body: BodyInit): Promise<R> {
     const token = this.token(); // none on the residents' public pages
     const response = await fetch("/graphql", {

@@ -5,13 +5,16 @@
  */
 import { UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
 
-/** What the server tells the page (GET /wall/config.json): where to log in. */
+/** What the server tells the page (GET <base>/config.json, or in the page): where to log in. */
 export interface WebConfig {
   authority: string;
   clientId: string;
 }
 
 export async function loadConfig(): Promise<WebConfig> {
+  // The phones' page carries it (a round trip less on a slow network); a cached copy is empty.
+  const carried = document.querySelector<HTMLMetaElement>('meta[name="redgrid-config"]')?.content;
+  if (carried) return JSON.parse(carried) as WebConfig;
   const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: "no-store" });
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   return (await response.json()) as WebConfig;

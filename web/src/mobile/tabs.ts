@@ -3,12 +3,16 @@
  * the union, in the order of TABS. The server stays the authority: a tab only groups what its
  * role may do, and every action on it is still checked (and may be refused) by the API.
  *
- * To add a tab: a `Tab` in TABS (its view is loaded lazily, so it costs nothing on the first
+ * To add a tab: a `Tab` in TABS (its view loaded lazily, so it costs nothing on the first
  * load), then its key in the roles that see it below.
  */
 import type { Component } from "vue";
 
 import type { Role } from "../gql/graphql";
+// The first tab of most roles comes with the app itself: on a slow network a lazy view is
+// one more round trip before the list can even be asked for.
+import InboxView from "./views/InboxView.vue";
+import TasksView from "./views/TasksView.vue";
 
 export type TabKey = "tasks" | "inbox" | "report" | "visits" | "duty" | "knock" | "overview" | "notices" | "me";
 
@@ -24,8 +28,8 @@ export interface Tab {
 
 export const TABS: readonly Tab[] = [
   { key: "overview", path: "/overview", title: "概览", icon: "chart-trending-o", view: () => import("./views/OverviewView.vue") },
-  { key: "inbox", path: "/inbox", title: "待处理", icon: "todo-list-o", view: () => import("./views/InboxView.vue") },
-  { key: "tasks", path: "/tasks", title: "我的任务", icon: "orders-o", view: () => import("./views/TasksView.vue") },
+  { key: "inbox", path: "/inbox", title: "待处理", icon: "todo-list-o", view: () => Promise.resolve(InboxView) },
+  { key: "tasks", path: "/tasks", title: "我的任务", icon: "orders-o", view: () => Promise.resolve(TasksView) },
   { key: "report", path: "/report", title: "上报", icon: "add-o", view: () => import("./views/ReportView.vue") },
   { key: "visits", path: "/visits", title: "入户", icon: "home-o", view: () => import("./views/VisitsView.vue") },
   { key: "duty", path: "/duty", title: "值班", icon: "clock-o", view: () => import("./views/DutyView.vue") },
