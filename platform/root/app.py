@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from redgrid.graphql.core.context import RedGridGraphQL
 from redgrid.graphql.core.gate import RateGate, SocketGate, route_path
 from redgrid.graphql.downloads.attachments import download_attachment
+from redgrid.graphql.downloads.indicators import download_indicators
 from redgrid.graphql.downloads.registers import download
 from redgrid.graphql.schema import schema
 from redgrid.platform import sandbox
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/registers/{name}.xlsx", download),
+        Route("/indicators/cases.xlsx", download_indicators),
         Route("/attachments/{id}", download_attachment),
         *web_routes(settings),
     ]

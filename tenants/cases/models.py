@@ -27,6 +27,9 @@ DEADLINES = ("on_scene", "resolve", "answer")
 class CaseCategory(TenantOwned):
     """A category of the tenant's taxonomy, with its default "3-1" deadlines in minutes."""
 
+    # A district's case indicators group its streets' cases by category (tenants/cases/indicators.py).
+    district_readable: ClassVar[bool] = True
+
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=32)
     name = fields.CharField(max_length=100)
@@ -99,6 +102,9 @@ class Case(TenantOwned):
     overdue_answer_at = fields.DatetimeField(null=True)
     satisfaction = fields.SmallIntField(null=True)
     satisfaction_comment = fields.TextField(default="")
+    # How many times the case was reopened after verification or closing: rework (返工), which
+    # the case indicators count (tenants/cases/indicators.py).
+    reopened = fields.SmallIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
     # The district department the case was last referred to; kept when the department hands it
