@@ -17,6 +17,7 @@ it runs, never after the work is done.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -66,6 +67,8 @@ RATES = {
     "satisfactionRate": ("satisfied", "rated"),
 }
 _FACT = {RECEIVED: "r", DUE: "d", RATED: "a"}
+# Each count's column in `case_day` (tenants/cases/rollup.py).
+DAY_COLUMNS = {name: "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in name) for name in RULES}
 
 
 def share(part: int, whole: int) -> float | None:
@@ -199,49 +202,80 @@ _LABELS = {
 }
 
 
+def _tallies() -> str:
+    """Each count of RULES over the facts `f` (kind `f.k`) of the cases `c`."""
+    return ",\n  ".join(
+        f"count(*) FILTER (WHERE f.k = '{_FACT[ts]}'{f' AND {cond}' if cond else ''}) AS \"{name}\""
+        for name, (ts, cond) in RULES.items()
+    )
+
+
+# One fact per deciding timestamp of each case `c`: (kind, at).
+_FACTS = "CROSS JOIN LATERAL (VALUES " + ", ".join(f"('{_FACT[ts]}', c.{ts})" for ts in _FACT) + ") AS f(k, at)"
+_LOCAL_DAY = f"(f.at AT TIME ZONE '{LOCAL_TIME.key}')::date"
+
+
 def periods_sql(
-    tenant_ids: list[int], query: IndicatorQuery, *, subtree: str | None, level: int
+    tenant_ids: list[int], query: IndicatorQuery, *, subtree: str | None, level: int, rolled: Sequence[int] = ()
 ) -> tuple[str, list[Any]]:
     """The one PostgreSQL statement answering `query` over the cases of `tenant_ids` (and of
     the grid subtree `subtree`, when given): a row per (period, street, group) with at least
     one fact, in order, at most MAX_ROWS + 1 of them (one more tells the caller he asked for
-    too much)."""
+    too much). The streets of `rolled` (grouped by street or not at all: "street" or "total")
+    are read from their days (tenants/cases/rollup.py), the others from their cases."""
     p = _Params(True)
     start, end = local_bounds(query.first, query.last)
     s, e = p(start), p(end)
     key, street = _group(query.dimension, level)
-    unit = "day" if query.period == "whole" else query.period
-    bucket = (
-        f"{p(query.first)}::date"
-        if query.period == "whole"
-        else f"date_trunc('{unit}', f.at AT TIME ZONE '{LOCAL_TIME.key}')::date"
-    )
-    where = [f"c.tenant_id IN {p.many(tenant_ids)}"]
+    if query.period == "whole":
+        bucket = day_bucket = f"{p(query.first)}::date"
+    else:
+        bucket = f"date_trunc('{query.period}', f.at AT TIME ZONE '{LOCAL_TIME.key}')::date"
+        day_bucket = f"date_trunc('{query.period}', d.day::timestamp)::date"
+    live = [t for t in tenant_ids if t not in rolled]
+    where = [f"c.tenant_id IN {p.many(live)}"]
     if subtree is not None:
         where.append(f"(n.path = {p(subtree)} OR left(n.path, {len(subtree) + 1}) = {p(subtree + '.')})")
     where.append("(" + " OR ".join(f"({_in_range('c.' + ts, s, e)})" for ts in _FACT) + ")")
-    tallies = ",\n  ".join(
-        f"count(*) FILTER (WHERE f.k = '{_FACT[ts]}'{f' AND {cond}' if cond else ''}) AS \"{name}\""
-        for name, (ts, cond) in RULES.items()
-    )
-    facts = ", ".join(f"('{_FACT[ts]}', c.{ts})" for ts in _FACT)
     label, join = _LABELS.get(query.dimension, ("NULL::text", ""))
     category = ", min(cc.name) AS category_name" if query.dimension == "category" else ""
+    days = ""
+    if rolled:
+        sums = ", ".join(f'sum(d.{column})::bigint AS "{name}"' for name, column in DAY_COLUMNS.items())
+        days = f"""
+UNION ALL
+SELECT {day_bucket} AS period, {street.replace("c.", "d.")} AS t, NULL::text AS k, {sums}
+FROM case_day d
+WHERE d.tenant_id IN {p.many(list(rolled))} AND d.day >= {p(query.first)} AND d.day <= {p(query.last)}
+GROUP BY 1, 2, 3"""
     sql = f"""WITH g AS (
 SELECT {bucket} AS period, {street} AS t, {key} AS k{category},
-  {tallies}
+  {_tallies()}
 FROM grid_case c
 JOIN grid_node n ON n.id = c.node_id
 JOIN case_category cc ON cc.id = c.category_id
-CROSS JOIN LATERAL (VALUES {facts}) AS f(k, at)
+{_FACTS}
 WHERE {" AND ".join(where)} AND {_in_range("f.at", s, e)}
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3{days}
 )
 SELECT g.*, ts.slug AS street, {label} AS label
 FROM g LEFT JOIN tenant ts ON ts.id = g.t {join}
 ORDER BY g.period, ts.slug NULLS FIRST, g.k NULLS LAST
 LIMIT {MAX_ROWS + 1}"""
     return sql, p.values
+
+
+def day_counts_sql(tenant_id: int) -> tuple[str, list[Any]]:
+    """The statement that writes a street's `case_day` rows: its counts per local day, by the
+    same RULES (tenants/cases/rollup.py)."""
+    columns = ", ".join(DAY_COLUMNS.values())
+    sql = f"""INSERT INTO case_day (tenant_id, day, {columns})
+SELECT $1, {_LOCAL_DAY}, {_tallies()}
+FROM grid_case c
+{_FACTS}
+WHERE c.tenant_id = $1 AND f.at IS NOT NULL
+GROUP BY 2"""
+    return sql, [tenant_id]
 
 
 def counts_sql(tenant_ids: list[int], start: datetime, end: datetime, postgres: bool) -> tuple[str, list[Any]]:
@@ -271,11 +305,19 @@ async def street_counts(tenant_ids: list[int], start: datetime, end: datetime) -
     return {t: {name: int((rows.get(t) or {}).get(name) or 0) for name in COUNTS} for t in tenant_ids}
 
 
-async def rows_of(tenant_ids: list[int], query: IndicatorQuery, subtree: str | None, level: int) -> list[IndicatorRow]:
+ROLLED_UP = ("street", "total")  # the groupings a street's days answer
+
+
+async def rows_of(
+    tenant_ids: list[int], query: IndicatorQuery, subtree: str | None, level: int, rolled: list[int] | None = None
+) -> list[IndicatorRow]:
+    """The rows of `query` over these tenants' cases, read from the days of the tenants of
+    `rolled` where the grouping allows it."""
     conn = connection()
     if not is_postgres(conn):
         raise InvalidInput(UserError("groupBy", "UNSUPPORTED", "grouped case indicators need PostgreSQL"))
-    sql, values = periods_sql(tenant_ids, query, subtree=subtree, level=level)
+    usable = rolled if rolled and subtree is None and query.dimension in ROLLED_UP else []
+    sql, values = periods_sql(tenant_ids, query, subtree=subtree, level=level, rolled=usable)
     rows = await conn.execute_query_dict(sql, values)
     if len(rows) > MAX_ROWS:
         raise InvalidInput(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tortoise import fields
 
@@ -175,3 +175,41 @@ class CaseAttachment(TenantOwned):
     class Meta:
         table = "case_attachment"
         indexes = (("tenant_id", "case_id"),)
+
+
+class CaseDay(TenantOwned):
+    """A street's case indicators of one local day, as last computed from its cases
+    (tenants/cases/rollup.py): what a district's indicators by street read instead of a year
+    of cases. Counts only."""
+
+    district_readable: ClassVar[bool] = True
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    received = fields.IntField()
+    registered = fields.IntField()
+    due = fields.IntField()
+    closed = fields.IntField()
+    closed_on_time = fields.IntField()
+    reworked = fields.IntField()
+    rated = fields.IntField()
+    satisfied = fields.IntField()
+
+    class Meta:
+        table = "case_day"
+        unique_together = (("tenant", "day"),)
+
+
+class CaseDayMark(TenantOwned):
+    """The mark of the street's `cases` topic its `CaseDay` rows were computed at, and when:
+    they are used only while it is still the topic's mark."""
+
+    district_readable: ClassVar[bool] = True
+
+    id = fields.BigIntField(primary_key=True)
+    watermark: fields.JSONField[Any] = fields.JSONField()
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "case_day_mark"
+        unique_together = (("tenant",),)

@@ -1,7 +1,9 @@
 """A district's case indicators (tenants/cases/indicators.py) across its streets, for its
 district admin or a platform admin: counts of streets, grids, categories, sources and line
 departments, never of a person. Read in one `district_transaction`, whose SELECT-only policy
-admits the cases, grid nodes and categories of the district's streets and nothing else."""
+admits the cases, grid nodes and categories of the district's streets and nothing else. By
+street (or in total), a street whose days are current (tenants/cases/rollup.py) is read from
+them, the others from their cases."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from redgrid.platform.context import RequestContext
 from redgrid.platform.database import district_transaction
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import District, Tenant
+from redgrid.tenants.cases import rollup
 from redgrid.tenants.cases.indicators import IndicatorQuery, IndicatorRow, check_query, rows_of
 from redgrid.tenants.district.rules import district_to_read
 
@@ -23,4 +26,4 @@ async def district_indicators(ctx: RequestContext, slug: str | None, query: Indi
         raise InvalidInput(UserError("slug", "NOT_FOUND", "no such district"))
     ids = list(await Tenant.filter(district_id=district.id).values_list("id", flat=True))
     async with district_transaction(district.id):
-        return await rows_of(ids, query, None, query.level or 1)
+        return await rows_of(ids, query, None, query.level or 1, await rollup.current(ids))

@@ -17,12 +17,13 @@ from openpyxl import load_workbook
 from redgrid.platform import clock
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden, GridScope, RequestContext, ScopeKind
-from redgrid.platform.database import tenant_transaction
+from redgrid.platform.database import district_transaction, tenant_transaction
 from redgrid.platform.errors import InvalidInput
-from redgrid.platform.models import Account
+from redgrid.platform.models import Account, District
 from redgrid.tenants.cases import service
-from redgrid.tenants.cases.indicators import IndicatorQuery, case_indicators, street_counts
-from redgrid.tenants.cases.models import Case
+from redgrid.tenants.cases import rollup
+from redgrid.tenants.cases.indicators import IndicatorQuery, case_indicators, rows_of, street_counts
+from redgrid.tenants.cases.models import Case, CaseDayMark
 from redgrid.tenants.cases.sla import fire_overdue
 from redgrid.tenants.district.indicators import district_indicators
 from redgrid.tenants.figures import key_figures
@@ -259,6 +260,34 @@ async def test_a_district_admin_sees_his_districts_streets_not_their_workers(dat
         await district_indicators(admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="worker"))
     with pytest.raises(Forbidden):  # another district
         await district_indicators(admin, "jiangning", q)
+
+
+async def test_a_districts_days_agree_with_its_cases(data):
+    """The days the scheduler job keeps (tenants/cases/rollup.py) answer what the cases do, by
+    day, week and in total; a street whose days are stale is counted from its cases."""
+    tenant = data.street.tenant
+    admin = RequestContext(Identity("da", "da", frozenset({"district-admin"}), None, data.street.district))
+    district = await District.get(slug=data.street.district)
+    for _ in range(3):  # the publisher of a live server may number an event meanwhile
+        async with tenant_transaction(tenant.id):
+            await rollup.refresh(tenant)
+        async with district_transaction(district.id):
+            if await rollup.current([tenant.id]) == [tenant.id]:
+                break
+    else:
+        raise AssertionError("the street's days never became current")
+    for period in ("day", "week", "whole"):
+        query = IndicatorQuery(first=FIRST, last=LAST, dimension="street", period=period)
+        rolled = await district_indicators(admin, None, query)
+        async with tenant_transaction(tenant.id):
+            live = await rows_of([tenant.id], query, None, 1, rolled=[])
+        assert rolled == live, period
+    by_day = await district_indicators(admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="street", period="day"))
+    assert {r.period: r.counts["due"] for r in by_day} == {date(2025, 3, d): n for d, n in ((3, 0), (4, 3), (5, 1), (6, 3))}
+    async with tenant_transaction(tenant.id):
+        await CaseDayMark.filter(tenant_id=tenant.id).update(watermark={"cases": -1})
+    stale = await district_indicators(admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="street", period="day"))
+    assert stale == by_day
 
 
 async def test_the_walls_rates_are_the_indicators_of_the_last_30_days(data):

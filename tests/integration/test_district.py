@@ -45,6 +45,8 @@ SUMMED = ("overdueCases", "openCases", "closedToday", "onDutyNow", "residents", 
 # The tables the overview and the case indicators read (tenants/district/): the policy is on these alone.
 READ_BY_THE_OVERVIEW = {
     "case_category",
+    "case_day",
+    "case_day_mark",
     "street_snapshot",
     "grid_case",
     "duty_shift",
