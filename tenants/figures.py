@@ -71,8 +71,9 @@ def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, int]:
 async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[str, Any]]:
     """The cases' and the roster's figures of each tenant, in two grouped queries whatever the
     number of tenants (a district's overview asks for all its streets at once: one pass over
-    their cases) and one of the case indicators' over the last 30 days, plus `verified30Days` and `satisfactionSum30Days`, what the satisfaction is
-    the mean of (a district's mean weighs its streets by them)."""
+    their cases) and the case indicators' counts over the last 30 days in a third, plus
+    `verified30Days` and `satisfactionSum30Days`, what the satisfaction is the mean of (a
+    district's mean weighs its streets by them)."""
     local_midnight = now.astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
     overdue = Q(closed_at=None) & (
         Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)

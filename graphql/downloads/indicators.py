@@ -29,7 +29,9 @@ def _query(request: Request) -> tuple[IndicatorQuery, str | None]:
     given = request.query_params
     unknown = sorted(set(given) - set(PARAMETERS))
     if unknown or any(len(v) > PARAMETER_CHARS for v in given.values()):
-        raise HTTPException(400, f"query parameters: {', '.join(PARAMETERS)}, each at most {PARAMETER_CHARS} characters")
+        raise HTTPException(
+            400, f"query parameters: {', '.join(PARAMETERS)}, each at most {PARAMETER_CHARS} characters"
+        )
     try:
         first, last = date.fromisoformat(given["from"]), date.fromisoformat(given["to"])
         level = int(given["level"]) if "level" in given else None

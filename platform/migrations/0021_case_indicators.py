@@ -21,7 +21,7 @@ async def count_reopened(apps, schema_editor) -> None:
     )
 
 
-def _tenant() -> tuple[str, fields.ForeignKeyField]:
+def _tenant() -> tuple[str, fields.Field]:
     return (
         "tenant",
         fields.ForeignKeyField(

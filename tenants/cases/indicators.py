@@ -158,7 +158,8 @@ class _Params:
     """Positional parameters in the connection's dialect ($n for PostgreSQL, ? for SQLite)."""
 
     def __init__(self, postgres: bool) -> None:
-        self.postgres, self.values = postgres, []  # type: list[Any]
+        self.postgres = postgres
+        self.values: list[Any] = []
 
     def __call__(self, value: Any) -> str:
         self.values.append(value)
@@ -284,7 +285,7 @@ def counts_sql(tenant_ids: list[int], start: datetime, end: datetime, postgres: 
     p = _Params(postgres)
     s, e = p(start), p(end)
     tallies = ",\n  ".join(
-        f"count(*) FILTER (WHERE {_in_range('c.' + ts, s, e)}{f' AND {cond}' if cond else ''}) AS \"{name}\""
+        f'count(*) FILTER (WHERE {_in_range("c." + ts, s, e)}{f" AND {cond}" if cond else ""}) AS "{name}"'
         for name, (ts, cond) in RULES.items()
     )
     where = " OR ".join(f"({_in_range('c.' + ts, s, e)})" for ts in _FACT)
@@ -321,7 +322,9 @@ async def rows_of(
     rows = await conn.execute_query_dict(sql, values)
     if len(rows) > MAX_ROWS:
         raise InvalidInput(
-            UserError("groupBy", "TOO_MANY_ROWS", f"more than {MAX_ROWS} periods × groups: narrow the range or grouping")
+            UserError(
+                "groupBy", "TOO_MANY_ROWS", f"more than {MAX_ROWS} periods × groups: narrow the range or grouping"
+            )
         )
     return [
         IndicatorRow(
@@ -380,6 +383,7 @@ SHEET_COLUMNS = (
 def export_xlsx(rows: list[IndicatorRow]) -> bytes:
     """The rows as a spreadsheet: counts and rates (0 to 1) as numbers, every text hardened by
     tenants/tabular.py (grid and team names are typed by officials: never a live formula)."""
+
     def cells(row: IndicatorRow) -> list[Any]:
         values: dict[str, Any] = {
             "period": row.period.isoformat(),

@@ -24,6 +24,6 @@ async def district_indicators(ctx: RequestContext, slug: str | None, query: Indi
     district = await District.get_or_none(slug=slug)
     if district is None:
         raise InvalidInput(UserError("slug", "NOT_FOUND", "no such district"))
-    ids = list(await Tenant.filter(district_id=district.id).values_list("id", flat=True))
+    ids: list[int] = [t.id for t in await Tenant.filter(district_id=district.id).only("id")]
     async with district_transaction(district.id):
         return await rows_of(ids, query, None, query.level or 1, await rollup.current(ids))

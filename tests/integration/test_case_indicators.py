@@ -20,8 +20,7 @@ from redgrid.platform.context import Forbidden, GridScope, RequestContext, Scope
 from redgrid.platform.database import district_transaction, tenant_transaction
 from redgrid.platform.errors import InvalidInput
 from redgrid.platform.models import Account, District
-from redgrid.tenants.cases import service
-from redgrid.tenants.cases import rollup
+from redgrid.tenants.cases import rollup, service
 from redgrid.tenants.cases.indicators import IndicatorQuery, case_indicators, rows_of, street_counts
 from redgrid.tenants.cases.models import Case, CaseDayMark
 from redgrid.tenants.cases.sla import fire_overdue
@@ -71,7 +70,9 @@ class Data:
 
         return (await CaseCategory.get(tenant_id=self.street.tenant.id, code=self.category)).id
 
-    async def loop(self, case: Case, day: int, times: list[tuple[int, int]], assignee: tuple[str, str], sat: int) -> Case:
+    async def loop(
+        self, case: Case, day: int, times: list[tuple[int, int]], assignee: tuple[str, str], sat: int
+    ) -> Case:
         """(accept,) dispatch, start, resolve, verify, close at the local times given."""
         kind, who = assignee
         actor = self.worker if kind == "grid_worker" else self.staff
@@ -104,7 +105,9 @@ async def data(street, db) -> Data:
     code = f"ind{uuid.uuid4().hex[:6]}"
     d = Data(street, scope, inside, outside, code)
     async with tenant_transaction(tenant.id):
-        await service.set_category(d.secretary, code=code, name="=HYPERLINK(\"x\") 指标", on_scene=10, resolve=60, answer=1440)
+        await service.set_category(
+            d.secretary, code=code, name='=HYPERLINK("x") 指标', on_scene=10, resolve=60, answer=1440
+        )
     worker, staff = ("grid_worker", street.username("grid-worker")), ("dept_staff", street.username("dept-staff"))
     # c1: every deadline met, satisfied.
     c1 = await d.at(local(3, 9), d.secretary, None, "inside", source="patrol")
@@ -209,7 +212,9 @@ async def test_groups_by_grid_worker_category_and_source(data):
         assert grids[inside].label and grids[inside].street == data.street.slug
     workers = {r.key: r.counts for r in await ask(data, data.secretary, dimension="worker")}
     assert workers == {
-        data.street.username("grid-worker"): counts(received=3, registered=3, due=3, closed=3, closedOnTime=1, rated=3, satisfied=2),
+        data.street.username("grid-worker"): counts(
+            received=3, registered=3, due=3, closed=3, closedOnTime=1, rated=3, satisfied=2
+        ),
         data.street.username("dept-staff"): counts(
             received=1, registered=1, due=1, closed=1, closedOnTime=1, reworked=1, rated=1, satisfied=1
         ),
@@ -252,7 +257,10 @@ async def test_a_district_admin_sees_his_districts_streets_not_their_workers(dat
     q = IndicatorQuery(first=FIRST, last=LAST, dimension="street")
     rows = await district_indicators(admin, None, q)
     assert [(r.street, r.counts) for r in rows] == [
-        (data.street.slug, counts(received=7, registered=5, due=7, closed=4, closedOnTime=2, reworked=1, rated=4, satisfied=3))
+        (
+            data.street.slug,
+            counts(received=7, registered=5, due=7, closed=4, closedOnTime=2, reworked=1, rated=4, satisfied=3),
+        )
     ]
     by_category = await district_indicators(admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="category"))
     assert [(r.key, r.label, r.counts["due"]) for r in by_category] == [(data.category, '=HYPERLINK("x") 指标', 7)]
@@ -282,11 +290,17 @@ async def test_a_districts_days_agree_with_its_cases(data):
         async with tenant_transaction(tenant.id):
             live = await rows_of([tenant.id], query, None, 1, rolled=[])
         assert rolled == live, period
-    by_day = await district_indicators(admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="street", period="day"))
-    assert {r.period: r.counts["due"] for r in by_day} == {date(2025, 3, d): n for d, n in ((3, 0), (4, 3), (5, 1), (6, 3))}
+    by_day = await district_indicators(
+        admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="street", period="day")
+    )
+    assert {r.period: r.counts["due"] for r in by_day} == {
+        date(2025, 3, d): n for d, n in ((3, 0), (4, 3), (5, 1), (6, 3))
+    }
     async with tenant_transaction(tenant.id):
         await CaseDayMark.filter(tenant_id=tenant.id).update(watermark={"cases": -1})
-    stale = await district_indicators(admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="street", period="day"))
+    stale = await district_indicators(
+        admin, None, IndicatorQuery(first=FIRST, last=LAST, dimension="street", period="day")
+    )
     assert stale == by_day
 
 
@@ -307,7 +321,8 @@ async def test_the_walls_rates_are_the_indicators_of_the_last_30_days(data):
 
 async def test_the_api_and_the_export(live_server, tokens, street, data):
     query = """query($g: IndicatorGrouping!) { caseIndicators(from: "2025-03-01", to: "2025-03-07", groupBy: $g) {
-        period key label received due closed closedOnTime closureRate onTimeClosureRate reworkRate satisfactionRate } }"""
+        period key label received due closed closedOnTime
+        closureRate onTimeClosureRate reworkRate satisfactionRate } }"""
     rows = (await gql_data(live_server, query, {"g": "CATEGORY"}, tokens["secretary"]))["caseIndicators"]
     assert rows == [
         {

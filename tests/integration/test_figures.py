@@ -174,7 +174,9 @@ async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server
                 }.get(action, {})
                 actor = secretary
                 if action in ("start", "resolve"):
-                    identity = Identity("w", street.username("grid-worker"), frozenset({"grid-worker"}), street.slug, None)
+                    identity = Identity(
+                        "w", street.username("grid-worker"), frozenset({"grid-worker"}), street.slug, None
+                    )
                     actor = RequestContext(identity, jinshui, GridScope(ScopeKind.SUBTREE, node.path))
                 made = await cases_service.transition(actor, made.id, action, version=made.version, **extra)
     after = (await gql_data(live_server, RATES, token=tokens["secretary"]))["keyFigures"]
