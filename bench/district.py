@@ -28,11 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
-import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +37,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-from registers import PAGE, SQL_PAGE, fresh_database, settle, with_database
+from registers import PAGE, SQL_PAGE, seeded_database, settle, time_here, timed_in_a_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS, STATIONS, CASES_PER_STREET = 1938, 515, 300
@@ -217,38 +214,11 @@ async def timings(app_url: str, owner_url: str, runs: int) -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    name = "redgrid_bench_district"
-    owner, app = os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"]
-    if args.reuse:
-        owner_url, app_url = with_database(owner, name), with_database(app, name)
-    else:
-        owner_url, app_url = await fresh_database(owner, app, name)
-    os.environ.update(
-        REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING"
+    await seeded_database(
+        "redgrid_bench_district", args.reuse, lambda owner_url: seed(owner_url, args.streets, args.residents)
     )
-    if not args.reuse:
-        migrate = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "redgrid.platform.root.cli", "migrate", cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
-        )
-        assert await migrate.wait() == 0, "redgrid migrate failed"
-
-        from redgrid.platform.database import close_database, init_database
-
-        await init_database(url=app_url)
-        try:
-            await seed(owner_url, args.streets, args.residents)
-        finally:
-            await close_database()
-    # Timed in a fresh process, as a server serves it (see bench/registers.py).
-    load_before = os.getloadavg()[0]
-    timer = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--time", "--runs", str(args.runs), stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await timer.communicate()
-    assert timer.returncode == 0, "the timer failed"
-    t = json.loads(out.decode().strip().splitlines()[-1])
+    t, load_before, load_after = await timed_in_a_process(__file__, args.runs)
     print(f"{t['streets']} streets, {t['residents']:,} residents; {args.runs} runs each (p99, median in ms)")
-    load_after = os.getloadavg()[0]
     print(f"load average (2 cores, shared with whatever else runs): {load_before:.1f} before, {load_after:.1f} after")
     print(f"{'':<44}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
     rows = (
@@ -270,16 +240,7 @@ async def main(args: argparse.Namespace) -> None:
 
 async def time_only(args: argparse.Namespace) -> None:
     """Run by `main` in a process of its own, with the environment it set; prints JSON."""
-    from redgrid.platform.database import close_database, init_database
-
-    app_url = os.environ["REDGRID_DATABASE_URL"]
-    await init_database(url=app_url)
-    try:
-        gc.collect()
-        gc.freeze()  # as the app's lifespan does once started
-        print(json.dumps(await timings(app_url, os.environ["REDGRID_MIGRATION_DATABASE_URL"], args.runs)))
-    finally:
-        await close_database()
+    await time_here(timings, args.runs)
 
 
 if __name__ == "__main__":

@@ -155,7 +155,7 @@ def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 class _Params:
-    """Positional parameters in the connection's dialect ($n for PostgreSQL, ? for SQLite)."""
+    """Numbered parameters in the connection's dialect ($n for PostgreSQL, ?n for SQLite)."""
 
     def __init__(self, postgres: bool) -> None:
         self.postgres = postgres
@@ -163,7 +163,7 @@ class _Params:
 
     def __call__(self, value: Any) -> str:
         self.values.append(value)
-        return f"${len(self.values)}" if self.postgres else "?"
+        return ("$" if self.postgres else "?") + str(len(self.values))
 
     def many(self, values: list[Any]) -> str:
         return "(" + ", ".join(self(v) for v in values) + ")" if values else "(NULL)"
