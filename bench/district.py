@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +36,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-from registers import PAGE, SQL_PAGE, seeded_database, settle, time_here, timed_in_a_process
+from registers import PAGE, SQL_PAGE, p99, print_comparison, seeded_database, settle, time_here, timed_in_a_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS, STATIONS, CASES_PER_STREET = 1938, 515, 300
@@ -74,10 +73,6 @@ SELECT t.slug,
      LEFT JOIN LATERAL (SELECT true AS has FROM service_station s WHERE s.node_id = n.id LIMIT 1) s ON true
      WHERE n.tenant_id = t.id AND n.retired_at IS NULL GROUP BY n.level) c) AS coverage
 FROM tenant t WHERE t.district_id = $1 ORDER BY t.slug"""
-
-
-def p99(times: list[float]) -> float:
-    return statistics.quantiles(times, n=100)[98]
 
 
 def from_graphql(data: dict[str, Any]) -> dict[str, Any]:
@@ -219,8 +214,6 @@ async def main(args: argparse.Namespace) -> None:
     )
     t, load_before, load_after = await timed_in_a_process(__file__, args.runs)
     print(f"{t['streets']} streets, {t['residents']:,} residents; {args.runs} runs each (p99, median in ms)")
-    print(f"load average (2 cores, shared with whatever else runs): {load_before:.1f} before, {load_after:.1f} after")
-    print(f"{'':<44}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
     rows = (
         ("district figures, GraphQL (snapshots)", "figures", "figures_sql"),
         ("district figures, one SQL (raw tables)", "figures_sql", "figures_sql"),
@@ -229,9 +222,7 @@ async def main(args: argparse.Namespace) -> None:
         ("households page, GraphQL", "page", "page_sql"),
         ("households page, one SQL", "page_sql", "page_sql"),
     )
-    for label, way, baseline in rows:
-        times, ratio = t[way], p99(t[way]) / p99(t[baseline])
-        print(f"{label:<44}{p99(times) * 1000:>8.1f}{statistics.median(times) * 1000:>8.1f}{ratio:>11.2f}")
+    print_comparison(t, rows, (load_before, load_after))
     print(
         f"goals: district figures p99 {p99(t['figures']) * 1000:.1f} ms (<= 100 ms); "
         f"households page {p99(t['page']) / p99(t['page_sql']):.2f} x its SQL at p99 (<= 2)"

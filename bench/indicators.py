@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -37,7 +36,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-from registers import seeded_database, settle, time_here, timed_in_a_process
+from registers import p99, print_comparison, seeded_database, settle, time_here, timed_in_a_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS, STATIONS, RESIDENTS = 1938, 515, 50_000
@@ -79,10 +78,6 @@ SQL_STREET = SQL.format(
     key="array_to_string((string_to_array(n.path, '.'))[1:2], '.')", join="JOIN grid_node n ON n.id = c.node_id"
 )
 STATES = (("closed", 14), ("verified", 1), ("resolved", 1), ("in_progress", 1), ("dispatched", 1), ("accepted", 1))
-
-
-def p99(times: list[float]) -> float:
-    return statistics.quantiles(times, n=100)[98]
 
 
 async def seed_cases(per_day: int) -> int:
@@ -252,8 +247,6 @@ async def main(args: argparse.Namespace) -> None:
         f"{t['streets']} streets, {t['received']:,} cases received in {FIRST.year}, {t['rows']} rows; "
         f"{args.runs} runs each (p99, median in ms)"
     )
-    print(f"load average (2 cores, shared with whatever else runs): {load_before:.1f} before, {load_after:.1f} after")
-    print(f"{'':<58}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
     rows = (
         ("district by street and month, GraphQL", "district", "district_sql"),
         ("district by street and month, hand-written SQL", "district_sql", "district_sql"),
@@ -262,9 +255,7 @@ async def main(args: argparse.Namespace) -> None:
         ("one street by grid area and month, GraphQL", "street", "street_sql"),
         ("one street by grid area and month, hand-written SQL", "street_sql", "street_sql"),
     )
-    for label, way, baseline in rows:
-        times, ratio = t[way], p99(t[way]) / p99(t[baseline])
-        print(f"{label:<58}{p99(times) * 1000:>8.1f}{statistics.median(times) * 1000:>8.1f}{ratio:>11.2f}")
+    print_comparison(t, rows, (load_before, load_after))
     print(
         f"goal: the district's indicators p99 {p99(t['district']) * 1000:.1f} ms, "
         f"{p99(t['district_alone']) * 1000:.1f} ms back to back (<= 200 ms)"

@@ -137,6 +137,21 @@ async def time_here(timings: Callable[[str, str, int], Awaitable[dict[str, Any]]
         await close_database()
 
 
+def p99(times: list[float]) -> float:
+    return statistics.quantiles(times, n=100)[98]
+
+
+def print_comparison(t: dict[str, Any], rows: tuple[tuple[str, str, str], ...], load: tuple[float, float]) -> None:
+    """A table of (label, way, baseline): each way's p99 and median in ms and its p99 over its
+    baseline's, after the load average the timer ran at."""
+    print(f"load average (2 cores, shared with whatever else runs): {load[0]:.1f} before, {load[1]:.1f} after")
+    width = max(len(label) for label, _, _ in rows) + 2
+    print(f"{'':<{width}}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
+    for label, way, baseline in rows:
+        times, ratio = t[way], p99(t[way]) / p99(t[baseline])
+        print(f"{label:<{width}}{p99(times) * 1000:>8.1f}{statistics.median(times) * 1000:>8.1f}{ratio:>11.2f}")
+
+
 async def street(name: str, residents: int):  # type: ignore[no-untyped-def]
     """A tenant with the scale street's grid and no people yet, and its secretary."""
     from redgrid.platform.database import tenant_transaction
