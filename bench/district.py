@@ -28,11 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
-import os
-import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +36,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-from registers import PAGE, SQL_PAGE, fresh_database, settle, with_database
+from registers import PAGE, SQL_PAGE, p99, print_comparison, seeded_database, settle, time_here, timed_in_a_process
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS, STATIONS, CASES_PER_STREET = 1938, 515, 300
@@ -77,10 +73,6 @@ SELECT t.slug,
      LEFT JOIN LATERAL (SELECT true AS has FROM service_station s WHERE s.node_id = n.id LIMIT 1) s ON true
      WHERE n.tenant_id = t.id AND n.retired_at IS NULL GROUP BY n.level) c) AS coverage
 FROM tenant t WHERE t.district_id = $1 ORDER BY t.slug"""
-
-
-def p99(times: list[float]) -> float:
-    return statistics.quantiles(times, n=100)[98]
 
 
 def from_graphql(data: dict[str, Any]) -> dict[str, Any]:
@@ -217,40 +209,11 @@ async def timings(app_url: str, owner_url: str, runs: int) -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    name = "redgrid_bench_district"
-    owner, app = os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"]
-    if args.reuse:
-        owner_url, app_url = with_database(owner, name), with_database(app, name)
-    else:
-        owner_url, app_url = await fresh_database(owner, app, name)
-    os.environ.update(
-        REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING"
+    await seeded_database(
+        "redgrid_bench_district", args.reuse, lambda owner_url: seed(owner_url, args.streets, args.residents)
     )
-    if not args.reuse:
-        migrate = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "redgrid.platform.root.cli", "migrate", cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
-        )
-        assert await migrate.wait() == 0, "redgrid migrate failed"
-
-        from redgrid.platform.database import close_database, init_database
-
-        await init_database(url=app_url)
-        try:
-            await seed(owner_url, args.streets, args.residents)
-        finally:
-            await close_database()
-    # Timed in a fresh process, as a server serves it (see bench/registers.py).
-    load_before = os.getloadavg()[0]
-    timer = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--time", "--runs", str(args.runs), stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await timer.communicate()
-    assert timer.returncode == 0, "the timer failed"
-    t = json.loads(out.decode().strip().splitlines()[-1])
+    t, load_before, load_after = await timed_in_a_process(__file__, args.runs)
     print(f"{t['streets']} streets, {t['residents']:,} residents; {args.runs} runs each (p99, median in ms)")
-    load_after = os.getloadavg()[0]
-    print(f"load average (2 cores, shared with whatever else runs): {load_before:.1f} before, {load_after:.1f} after")
-    print(f"{'':<44}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
     rows = (
         ("district figures, GraphQL (snapshots)", "figures", "figures_sql"),
         ("district figures, one SQL (raw tables)", "figures_sql", "figures_sql"),
@@ -259,9 +222,7 @@ async def main(args: argparse.Namespace) -> None:
         ("households page, GraphQL", "page", "page_sql"),
         ("households page, one SQL", "page_sql", "page_sql"),
     )
-    for label, way, baseline in rows:
-        times, ratio = t[way], p99(t[way]) / p99(t[baseline])
-        print(f"{label:<44}{p99(times) * 1000:>8.1f}{statistics.median(times) * 1000:>8.1f}{ratio:>11.2f}")
+    print_comparison(t, rows, (load_before, load_after))
     print(
         f"goals: district figures p99 {p99(t['figures']) * 1000:.1f} ms (<= 100 ms); "
         f"households page {p99(t['page']) / p99(t['page_sql']):.2f} x its SQL at p99 (<= 2)"
@@ -270,16 +231,7 @@ async def main(args: argparse.Namespace) -> None:
 
 async def time_only(args: argparse.Namespace) -> None:
     """Run by `main` in a process of its own, with the environment it set; prints JSON."""
-    from redgrid.platform.database import close_database, init_database
-
-    app_url = os.environ["REDGRID_DATABASE_URL"]
-    await init_database(url=app_url)
-    try:
-        gc.collect()
-        gc.freeze()  # as the app's lifespan does once started
-        print(json.dumps(await timings(app_url, os.environ["REDGRID_MIGRATION_DATABASE_URL"], args.runs)))
-    finally:
-        await close_database()
+    await time_here(timings, args.runs)
 
 
 if __name__ == "__main__":

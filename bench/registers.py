@@ -31,8 +31,10 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -80,6 +82,74 @@ async def fresh_database(owner_url: str, app_url: str, name: str = "redgrid_benc
     finally:
         await conn.close()
     return with_database(owner_url, name), with_database(app_url, name)
+
+
+async def seeded_database(name: str, reuse: bool, seed: Callable[[str], Awaitable[None]]) -> None:
+    """The bench database `name` beside the test database, set as the environment's database:
+    reused as a previous run left it, or made afresh, migrated and seeded by `seed(owner_url)`."""
+    owner, app = os.environ["REDGRID_TEST_MIGRATION_DATABASE_URL"], os.environ["REDGRID_TEST_DATABASE_URL"]
+    if reuse:
+        owner_url, app_url = with_database(owner, name), with_database(app, name)
+    else:
+        owner_url, app_url = await fresh_database(owner, app, name)
+    os.environ.update(
+        REDGRID_DATABASE_URL=app_url, REDGRID_MIGRATION_DATABASE_URL=owner_url, REDGRID_LOG_LEVEL="WARNING"
+    )
+    if reuse:
+        return
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "redgrid.platform.root.cli", "migrate", cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await migrate.wait() == 0, "redgrid migrate failed"
+
+    from redgrid.platform.database import close_database, init_database
+
+    await init_database(url=app_url)
+    try:
+        await seed(owner_url)
+    finally:
+        await close_database()
+
+
+async def timed_in_a_process(script: str, runs: int) -> tuple[dict[str, Any], float, float]:
+    """Run `script --time --runs N` in a fresh process, as a server serves it: its JSON, and the
+    load average before and after."""
+    load_before = os.getloadavg()[0]
+    timer = await asyncio.create_subprocess_exec(
+        sys.executable, script, "--time", "--runs", str(runs), stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await timer.communicate()
+    assert timer.returncode == 0, "the timer failed"
+    return json.loads(out.decode().strip().splitlines()[-1]), load_before, os.getloadavg()[0]
+
+
+async def time_here(timings: Callable[[str, str, int], Awaitable[dict[str, Any]]], runs: int) -> None:
+    """The timer's side of `timed_in_a_process`: `timings(app_url, owner_url, runs)` as JSON."""
+    from redgrid.platform.database import close_database, init_database
+
+    app_url = os.environ["REDGRID_DATABASE_URL"]
+    await init_database(url=app_url)
+    try:
+        gc.collect()
+        gc.freeze()  # as the app's lifespan does once started
+        print(json.dumps(await timings(app_url, os.environ["REDGRID_MIGRATION_DATABASE_URL"], runs)))
+    finally:
+        await close_database()
+
+
+def p99(times: list[float]) -> float:
+    return statistics.quantiles(times, n=100)[98]
+
+
+def print_comparison(t: dict[str, Any], rows: tuple[tuple[str, str, str], ...], load: tuple[float, float]) -> None:
+    """A table of (label, way, baseline): each way's p99 and median in ms and its p99 over its
+    baseline's, after the load average the timer ran at."""
+    print(f"load average (2 cores, shared with whatever else runs): {load[0]:.1f} before, {load[1]:.1f} after")
+    width = max(len(label) for label, _, _ in rows) + 2
+    print(f"{'':<{width}}{'p99':>8}{'median':>8}{'p99 ratio':>11}")
+    for label, way, baseline in rows:
+        times, ratio = t[way], p99(t[way]) / p99(t[baseline])
+        print(f"{label:<{width}}{p99(times) * 1000:>8.1f}{statistics.median(times) * 1000:>8.1f}{ratio:>11.2f}")
 
 
 async def street(name: str, residents: int):  # type: ignore[no-untyped-def]

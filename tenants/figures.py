@@ -25,6 +25,8 @@ from redgrid.platform.context import RequestContext, system_context
 from redgrid.platform.database import tenant_transaction
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import Event, Tenant, TopicSequence
+from redgrid.tenants.cases import indicators
+from redgrid.tenants.cases.indicators import share
 from redgrid.tenants.cases.models import RATED_BY_RESIDENT, RATED_BY_STAFF, Case
 from redgrid.tenants.cases.workflow import STATES
 from redgrid.tenants.people.models import Household, PartyMember, Resident
@@ -33,6 +35,8 @@ from redgrid.tenants.staff.models import DutyShift
 from redgrid.tenants.staff.service import STAFF_ROLES
 
 WATCHED = ("cases", "roster", "people")
+# The indicators' counts over the last 30 days the figures keep (tenants/cases/indicators.py).
+WINDOW_COUNTS = {"due": "due30Days", "closed": "closedOfDue30Days", "closedOnTime": "closedOnTimeOfDue30Days"}
 OPEN_STATES = tuple(state for state in STATES if state != "closed")
 PUBLISHER = "figures-publisher"
 TREND_DAYS = 30
@@ -48,18 +52,14 @@ async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, 
     return {**figures, **(await register_counts([tenant_id]))[tenant_id], "asOf": now.isoformat()}
 
 
-def share(part: int, whole: int) -> float | None:
-    """`part` of `whole` as a fraction, four decimals; None when there is no whole."""
-    return round(part / whole, 4) if whole else None
-
-
 def closure_rates(f: dict[str, Any]) -> dict[str, float | None]:
-    """The closure rate (of the cases reported in 30 days, the share closed) and the on-time
-    closure rate (of those closed in 30 days, the share with no deadline passed), from the raw
-    counts `case_figures` keeps so a district can total them before dividing."""
+    """The closure rate and the on-time closure rate of the cases due in the last 30 days, as
+    the case indicators define them (tenants/cases/indicators.py, docs/indicators.md), from the
+    raw counts `case_figures` keeps so a district can total them before dividing."""
+    counts = {name: f[key] for name, key in WINDOW_COUNTS.items()}
     return {
-        "closureRate30Days": share(f["closedOfReported30Days"], f["reported30Days"]),
-        "onTimeClosureRate30Days": share(f["closedOnTime30Days"], f["closed30Days"]),
+        "closureRate30Days": share(counts["closed"], counts["due"]),
+        "onTimeClosureRate30Days": share(counts["closedOnTime"], counts["due"]),
     }
 
 
@@ -96,8 +96,9 @@ def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, int]:
 async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[str, Any]]:
     """The cases' and the roster's figures of each tenant, in two grouped queries whatever the
     number of tenants (a district's overview asks for all its streets at once: one pass over
-    their cases), plus `verified30Days` and `satisfactionSum30Days`, what the satisfaction is
-    the mean of (a district's mean weighs its streets by them)."""
+    their cases) and the case indicators' counts over the last 30 days in a third, plus
+    `verified30Days` and `satisfactionSum30Days`, what the satisfaction is the mean of (a
+    district's mean weighs its streets by them)."""
     local_midnight = now.astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
     overdue = Q(closed_at=None) & (
         Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
@@ -106,19 +107,11 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
     rated = Q(satisfaction__isnull=False, satisfaction_at__gte=month)
     by_resident = rated & Q(satisfaction_by=RATED_BY_RESIDENT)
     by_staff = rated & Q(satisfaction_by=RATED_BY_STAFF)
-    late = (
-        Q(overdue_on_scene_at__isnull=False) | Q(overdue_resolve_at__isnull=False) | Q(overdue_answer_at__isnull=False)
-    )
-    closed_30 = Q(closed_at__gte=month)
     tallies = {
         **{f"state_{state}": Count("id", _filter=Q(state=state)) for state in OPEN_STATES},
         "overdue": Count("id", _filter=overdue),
         "closed_today": Count("id", _filter=Q(closed_at__gte=local_midnight)),
         "reported_today": Count("id", _filter=Q(created_at__gte=local_midnight)),
-        "reported_30": Count("id", _filter=Q(created_at__gte=month)),
-        "closed_of_reported_30": Count("id", _filter=Q(created_at__gte=month, closed_at__isnull=False)),
-        "closed_30": Count("id", _filter=closed_30),
-        "closed_on_time_30": Count("id", _filter=closed_30 & ~late),
         "verified": Count("id", _filter=rated),
         "rated_sum": Sum("satisfaction", _filter=rated),  # not named after the field it sums
         "resident_rated": Count("id", _filter=by_resident),
@@ -146,17 +139,13 @@ async def case_figures(tenant_ids: list[int], now: datetime) -> dict[int, dict[s
         .group_by("tenant_id")
         .values_list("tenant_id", "n")
     )
+    window = await indicators.street_counts(tenant_ids, month, now)
     figures = {}
     for tenant_id in tenant_ids:
         row = rows.get(tenant_id) or {}
         states = {state: n for state in OPEN_STATES if (n := row.get(f"state_{state}"))}
         verified, total = row.get("verified") or 0, int(row.get("rated_sum") or 0)
-        counts = {
-            "reported30Days": row.get("reported_30") or 0,
-            "closedOfReported30Days": row.get("closed_of_reported_30") or 0,
-            "closed30Days": row.get("closed_30") or 0,
-            "closedOnTime30Days": row.get("closed_on_time_30") or 0,
-        }
+        counts = {key: window[tenant_id][name] for name, key in WINDOW_COUNTS.items()}
         figures[tenant_id] = {
             "openCases": sum(states.values()),
             "casesByState": states,

@@ -4,15 +4,20 @@ platform's health list (tenants/district/health.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from datetime import date
+from typing import Annotated
 
 import strawberry
 
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.district.types import DistrictHealth, DistrictOverview, StreetFiguresEvent
 from redgrid.graphql.events.stream import district_figures
-from redgrid.graphql.figures.types import KeyFigures
+from redgrid.graphql.figures.enums import IndicatorGrouping, IndicatorPeriod
+from redgrid.graphql.figures.schema import FROM, LEVEL, TO, indicator_query
+from redgrid.graphql.figures.types import CaseIndicatorRow, KeyFigures
 from redgrid.graphql.tenancy.types import Tenant
 from redgrid.tenants.district import health, overview
+from redgrid.tenants.district.indicators import district_indicators
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -26,6 +31,23 @@ class DistrictQuery:
     async def district_overview(self, info: Info, slug: str | None = None) -> DistrictOverview | None:
         result = await overview.district_overview(info.context.ctx, slug)
         return DistrictOverview.from_overview(result) if result else None
+
+    @strawberry.field(
+        description="District admins (platform admins: any district by slug): the case indicators of the district's "
+        "streets by period and group (not by worker or team), at most 2,000 rows; docs/indicators.md defines each."
+    )
+    async def district_case_indicators(
+        self,
+        info: Info,
+        first: Annotated[date, FROM],
+        to: Annotated[date, TO],
+        slug: str | None = None,
+        group_by: IndicatorGrouping = IndicatorGrouping.STREET,
+        period: IndicatorPeriod = IndicatorPeriod.WHOLE,
+        level: Annotated[int | None, LEVEL] = None,
+    ) -> list[CaseIndicatorRow]:
+        query = indicator_query(first, to, group_by, period, level)
+        return [CaseIndicatorRow.from_row(r) for r in await district_indicators(info.context.ctx, slug, query)]
 
     @strawberry.field(description="Platform admins: every district and tenant with its health.")
     async def platform_health(self, info: Info) -> list[DistrictHealth]:

@@ -3,17 +3,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
 from redgrid.graphql.core.context import GraphQLContext
-from redgrid.graphql.figures.types import CaseTrend, CaseTrendDay, GridMap, GridMapCell, KeyFigures
+from redgrid.graphql.figures.enums import IndicatorGrouping, IndicatorPeriod
+from redgrid.graphql.figures.types import CaseIndicatorRow, CaseTrend, CaseTrendDay, GridMap, GridMapCell, KeyFigures
 from redgrid.tenants import figures, gridmap
+from redgrid.tenants.cases.indicators import IndicatorQuery, case_indicators
 from redgrid.tenants.people.tags import LOCAL_TIME
 
 Info = strawberry.Info[GraphQLContext, None]
+FROM = strawberry.argument(name="from", description="The first local day (Asia/Shanghai), inclusive.")
+TO = strawberry.argument(description="The last local day, inclusive; at most 366 periods from `from`.")
+LEVEL = strawberry.argument(description="GRID: the level cases roll up to (1 = the root); at least the caller's own.")
+
+
+def indicator_query(
+    first: date, to: date, group_by: IndicatorGrouping, period: IndicatorPeriod, level: int | None
+) -> IndicatorQuery:
+    return IndicatorQuery(first=first, last=to, dimension=group_by.value, period=period.value, level=level)
 
 
 @strawberry.type
@@ -32,6 +44,22 @@ class FiguresQuery:
         now = datetime.now(UTC)
         rows = await figures.trend_for(info.context.ctx, days, now)
         return CaseTrend(time_zone=LOCAL_TIME.key, days=[CaseTrendDay(**row) for row in rows], as_of=now)
+
+    @strawberry.field(
+        description="Case indicators of the caller's street (secretaries; grid heads within their grid), by period "
+        "and group, at most 2,000 rows; docs/indicators.md defines each. Also GET /indicators/cases.xlsx."
+    )
+    async def case_indicators(
+        self,
+        info: Info,
+        first: Annotated[date, FROM],
+        to: Annotated[date, TO],
+        group_by: IndicatorGrouping = IndicatorGrouping.TOTAL,
+        period: IndicatorPeriod = IndicatorPeriod.WHOLE,
+        level: Annotated[int | None, LEVEL] = None,
+    ) -> list[CaseIndicatorRow]:
+        query = indicator_query(first, to, group_by, period, level)
+        return [CaseIndicatorRow.from_row(r) for r in await case_indicators(info.context.ctx, query)]
 
     @strawberry.field(
         description="The wall's grid map (staff roles): one level of the caller's grid with each node's boundary "

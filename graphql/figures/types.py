@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from redgrid.graphql.cases.enums import CaseState
 from redgrid.graphql.people.enums import HouseholdColour
+from redgrid.tenants.cases.indicators import IndicatorRow
 
 
 @strawberry.type
@@ -32,10 +33,12 @@ class KeyFigures:
     closed_today: int
     reported_today: int = strawberry.field(description="Cases reported since local midnight.")
     closure_rate_30_days: float | None = strawberry.field(
-        description="Of the cases reported in the last 30 days, the share closed (0 to 1); null when none were."
+        description="Of the cases due in the last 30 days (their answer deadline passed), the share closed "
+        "(0 to 1), as `caseIndicators` counts them; null when none were due."
     )
     on_time_closure_rate_30_days: float | None = strawberry.field(
-        description="Of the cases closed in the last 30 days, the share with no deadline passed; null when none were."
+        description="Of the cases due in the last 30 days, the share closed with every deadline met, as "
+        "`caseIndicators` counts them; null when none were due."
     )
     satisfaction_30_days: float | None = strawberry.field(
         description="mean of every satisfaction given in the last 30 days, 1 to 5 (residents' and typed alike)"
@@ -116,3 +119,48 @@ class CaseTrend:
     time_zone: str = strawberry.field(description="The IANA time zone the days are counted in.")
     days: list[CaseTrendDay]
     as_of: datetime = strawberry.field(description="When today's counts were taken.")
+
+
+@strawberry.type(description="One period and group of case indicators; docs/indicators.md defines each figure.")
+class CaseIndicatorRow:
+    period: date = strawberry.field(description="The period's first local day (the range's first for WHOLE).")
+    street: str | None = strawberry.field(description="The street's slug, where groups are kept apart by street.")
+    key: str | None = strawberry.field(
+        description="The group: a grid path, a username, a duty team's or department's id, a category's code, a "
+        "source; null for TOTAL and STREET, and for the cases no worker, team or department holds."
+    )
+    label: str | None = strawberry.field(description="The group's name, where it has one.")
+    received: int = strawberry.field(description="Cases reported in the period (上报数).")
+    registered: int = strawberry.field(description="Of those, the cases taken into the loop (立案数).")
+    due: int = strawberry.field(description="Cases whose answer deadline fell in the period (应结案数).")
+    closed: int = strawberry.field(description="Of the cases due, those closed (结案数).")
+    closed_on_time: int = strawberry.field(description="Of the cases due, those closed with every deadline met.")
+    reworked: int = strawberry.field(description="Of the cases due, those reopened at least once (返工).")
+    rated: int = strawberry.field(description="Cases whose resident's satisfaction was recorded in the period.")
+    satisfied: int = strawberry.field(description="Of those, rated 4 or 5.")
+    closure_rate: float | None = strawberry.field(description="closed / due, 0 to 1; null when none were due.")
+    on_time_closure_rate: float | None = strawberry.field(description="closedOnTime / due; null when none were due.")
+    rework_rate: float | None = strawberry.field(description="reworked / due; null when none were due.")
+    satisfaction_rate: float | None = strawberry.field(description="satisfied / rated; null when none were rated.")
+
+    @classmethod
+    def from_row(cls, row: IndicatorRow) -> CaseIndicatorRow:
+        c, r = row.counts, row.rates
+        return cls(
+            period=row.period,
+            street=row.street,
+            key=row.key,
+            label=row.label,
+            received=c["received"],
+            registered=c["registered"],
+            due=c["due"],
+            closed=c["closed"],
+            closed_on_time=c["closedOnTime"],
+            reworked=c["reworked"],
+            rated=c["rated"],
+            satisfied=c["satisfied"],
+            closure_rate=r["closureRate"],
+            on_time_closure_rate=r["onTimeClosureRate"],
+            rework_rate=r["reworkRate"],
+            satisfaction_rate=r["satisfactionRate"],
+        )

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from redgrid.graphql.core.context import RedGridGraphQL
 from redgrid.graphql.core.gate import RateGate, SocketGate, route_path
 from redgrid.graphql.downloads.attachments import download_attachment
+from redgrid.graphql.downloads.indicators import download_indicators
 from redgrid.graphql.downloads.public import download_tracked_photo
 from redgrid.graphql.downloads.registers import download
 from redgrid.graphql.schema import schema
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/registers/{name}.xlsx", download),
+        Route("/indicators/cases.xlsx", download_indicators),
         Route("/attachments/{id}", download_attachment),
         Route("/public/photo", download_tracked_photo),
         *web_routes(settings),

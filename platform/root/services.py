@@ -26,6 +26,7 @@ from redgrid.realtime.eventlog import DatabaseEventLog
 from redgrid.realtime.hub import Hub
 from redgrid.realtime.layer import build_channel_layer
 from redgrid.realtime.publisher import Publisher
+from redgrid.tenants.cases import rollup
 from redgrid.tenants.cases.sla import fire_overdue
 from redgrid.tenants.district.snapshot import refresh_changed
 from redgrid.tenants.figures import publish_changed
@@ -62,6 +63,7 @@ class Services:
         self.scheduler.add("sla-overdue", fire_overdue)
         self.scheduler.add("key-figures", publish_changed)
         self.scheduler.add("district-snapshots", refresh_changed)
+        self.scheduler.add("case-days", rollup.refresh_changed)
         retention = timedelta(seconds=self.settings.idempotency_retention_seconds)
         self.scheduler.add("idempotency-keys", partial(purge_expired, retention))
         self.scheduler.add("missed-knocks", notify_missed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tortoise import fields
 
@@ -33,6 +33,9 @@ RATED_BY_STAFF = "staff"
 
 class CaseCategory(TenantOwned):
     """A category of the tenant's taxonomy, with its default "3-1" deadlines in minutes."""
+
+    # A district's case indicators group its streets' cases by category (tenants/cases/indicators.py).
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=32)
@@ -108,6 +111,9 @@ class Case(TenantOwned):
     satisfaction_comment = fields.TextField(default="")
     satisfaction_by = fields.CharField(max_length=8, null=True)  # RATED_BY_RESIDENT or RATED_BY_STAFF
     satisfaction_at = fields.DatetimeField(null=True)
+    # How many times the case was reopened after verification or closing: rework (返工), which
+    # the case indicators count (tenants/cases/indicators.py).
+    reopened = fields.SmallIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
     # The district department the case was last referred to; kept when the department hands it
@@ -195,3 +201,41 @@ class PublicReport(TenantOwned):
 
     class Meta:
         table = "public_report"
+
+
+class CaseDay(TenantOwned):
+    """A street's case indicators of one local day, as last computed from its cases
+    (tenants/cases/rollup.py): what a district's indicators by street read instead of a year
+    of cases. Counts only."""
+
+    district_readable: ClassVar[bool] = True
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    received = fields.IntField()
+    registered = fields.IntField()
+    due = fields.IntField()
+    closed = fields.IntField()
+    closed_on_time = fields.IntField()
+    reworked = fields.IntField()
+    rated = fields.IntField()
+    satisfied = fields.IntField()
+
+    class Meta:
+        table = "case_day"
+        unique_together = (("tenant", "day"),)
+
+
+class CaseDayMark(TenantOwned):
+    """The mark of the street's `cases` topic its `CaseDay` rows were computed at, and when:
+    they are used only while it is still the topic's mark."""
+
+    district_readable: ClassVar[bool] = True
+
+    id = fields.BigIntField(primary_key=True)
+    watermark: fields.JSONField[Any] = fields.JSONField()
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "case_day_mark"
+        unique_together = (("tenant",),)

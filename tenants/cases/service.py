@@ -487,6 +487,7 @@ async def transition(
             "answer_due": deadlines["answer_due"],
             "overdue_resolve_at": None,
             "overdue_answer_at": None,
+            "reopened": case.reopened + 1,  # rework: the version check makes the count exact
         }
     updated = await Case.filter(id=case.id, version=version).update(version=version + 1, **changes)
     if updated == 0:  # another hand won the race since we read it

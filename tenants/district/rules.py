@@ -10,7 +10,7 @@ from typing import Any
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import Forbidden
 from redgrid.platform.errors import InvalidInput, UserError
-from redgrid.tenants.figures import RATING_COUNTS, closure_rates, mean_satisfaction, rating_split
+from redgrid.tenants.figures import RATING_COUNTS, WINDOW_COUNTS, closure_rates, mean_satisfaction, rating_split
 from redgrid.tenants.grid.service import LevelCoverage
 from redgrid.tenants.tenancy import SLUG
 
@@ -20,10 +20,7 @@ SUMMED = (
     "overdueCases",
     "closedToday",
     "reportedToday",
-    "reported30Days",
-    "closedOfReported30Days",
-    "closed30Days",
-    "closedOnTime30Days",
+    *WINDOW_COUNTS.values(),
     "onDutyNow",
     "residents",
     "households",

@@ -42,8 +42,11 @@ KEY_FIGURES = f"{{ keyFigures {{ {FIGURES} }} gridCoverage {{ {COVERAGE} }} }}"
 HEALTH = """{ platformHealth { district { slug } tenants {
   tenant { slug } accounts lastActivityAt openCases overdueCases } } }"""
 SUMMED = ("overdueCases", "openCases", "closedToday", "onDutyNow", "residents", "households", "partyMembers")
-# The tables the overview reads (tenants/district/overview.py): the policy is on these alone.
+# The tables the overview and the case indicators read (tenants/district/): the policy is on these alone.
 READ_BY_THE_OVERVIEW = {
+    "case_category",
+    "case_day",
+    "case_day_mark",
     "street_snapshot",
     "grid_case",
     "duty_shift",

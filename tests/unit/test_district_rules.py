@@ -53,10 +53,9 @@ def street(residents: int, states: dict[str, int], verified: int, satisfaction: 
         "overdueCases": 1,
         "closedToday": 2,
         "reportedToday": 1,
-        "reported30Days": 4,
-        "closedOfReported30Days": 2,
-        "closed30Days": 3,
-        "closedOnTime30Days": 3 if residents else 0,
+        "due30Days": 4,
+        "closedOfDue30Days": 2,
+        "closedOnTimeOfDue30Days": 2 if residents else 0,
         "onDutyNow": 3,
         "residents": residents,
         "households": sum(colours.values()),
@@ -93,9 +92,9 @@ def test_residents_and_typed_ratings_are_totalled_apart():
 
 def test_the_districts_closure_rates_are_those_of_all_its_cases():
     total = total_figures([street(100, {}, 0, 0), street(0, {}, 0, 0)])
-    assert total["reportedToday"] == 2 and total["reported30Days"] == 8
+    assert total["reportedToday"] == 2 and total["due30Days"] == 8
     assert total["closureRate30Days"] == 0.5  # 4 of 8
-    assert total["onTimeClosureRate30Days"] == 0.5  # 3 of 6, not the mean of 1.0 and 0.0
+    assert total["onTimeClosureRate30Days"] == 0.25  # 2 of 8, not the mean of 0.5 and 0.0
 
 
 def test_coverage_is_summed_per_depth():
