@@ -18,6 +18,7 @@ from redgrid.graphql.core.fanout import SharedPayload
 from redgrid.graphql.figures.types import KeyFigures
 from redgrid.graphql.people.enums import HouseholdColour
 from redgrid.graphql.registers.types import Register
+from redgrid.graphql.sharing.enums import ShareRequestStatus
 from redgrid.realtime.hub import HubEvent
 
 log = structlog.get_logger("redgrid.events")
@@ -30,6 +31,7 @@ class EventArea(Enum):
     CASES = "cases"
     ROSTER = "roster"
     FIGURES = "figures"
+    SHARING = "sharing"
 
 
 @strawberry.enum(description="What happened, one value per change services record (`case.created`: CASE_CREATED).")
@@ -58,6 +60,13 @@ class EventType(Enum):
     UNITS_ORDER_ACCEPTED = "units.order_accepted"
     UNITS_ORDER_DELIVERED = "units.order_delivered"
     UNITS_ORDER_RATED = "units.order_rated"
+    SHARING_REQUESTED = "sharing.requested"
+    SHARING_APPROVED = "sharing.approved"
+    SHARING_DECLINED = "sharing.declined"
+    SHARING_SCHEDULED = "sharing.scheduled"
+    SHARING_DELIVERED = "sharing.delivered"
+    SHARING_CANCELLED = "sharing.cancelled"
+    SHARING_RATED = "sharing.rated"
     UNITS_PROJECT_CREATED = "units.project_created"
     UNITS_PROJECT_UPDATED = "units.project_updated"
     UNITS_PROJECT_CLAIMED = "units.project_claimed"
@@ -257,8 +266,15 @@ class FiguresEvent(Event):
     figures: KeyFigures = strawberry.field(description="The same figures as the `keyFigures` query's.")
 
 
+@strawberry.type(description="A request between streets moved a step; both streets of the request hear it.")
+class SharingEvent(Event):
+    request_id: strawberry.ID = strawberry.field(description="The ShareRequest's global id.")
+    status: ShareRequestStatus
+    version: int
+
+
 TenantEvent = Annotated[
-    CaseEvent | GridEvent | PeopleEvent | RosterEvent | FiguresEvent,
+    CaseEvent | GridEvent | PeopleEvent | RosterEvent | FiguresEvent | SharingEvent,
     strawberry.union("TenantEvent", description="One committed change, typed by its area (all implement Event)."),
 ]
 
@@ -370,6 +386,15 @@ def _subject(kind: EventType, p: dict[str, Any]) -> strawberry.ID | None:
     return None if type_name is None else _gid(type_name, p.get("id"))
 
 
+def _sharing(kind: EventType, p: dict[str, Any], base: dict[str, Any]) -> SharingEvent:
+    return SharingEvent(
+        **base,
+        request_id=strawberry.ID(to_base64("ShareRequest", p["requestId"])),
+        status=ShareRequestStatus(p["status"]),
+        version=p["version"],
+    )
+
+
 # By the topic's area (platform/events.py): units.* events go out on the grid topic.
 BUILDERS: dict[str, Callable[[EventType, dict[str, Any], dict[str, Any]], TenantEvent]] = {
     "cases": _case,
@@ -377,6 +402,7 @@ BUILDERS: dict[str, Callable[[EventType, dict[str, Any], dict[str, Any]], Tenant
     "people": _people,
     "roster": _roster,
     "figures": _figures,
+    "sharing": _sharing,
 }
 
 

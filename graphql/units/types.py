@@ -16,6 +16,7 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
 from redgrid.graphql.grid.types import GridNode
+from redgrid.graphql.sharing.enums import ShareScope
 from redgrid.graphql.units.enums import OrderStatus, ProjectStatus, ResourceKind, ServiceCategory, UnitKind
 from redgrid.tenants.units import access, models
 
@@ -95,6 +96,8 @@ class UnitResource(DbNode):
     kind: ResourceKind
     description: str
     shareable: bool
+    share_scope: ShareScope = strawberry.field(description="Who finds it in the catalogue.")
+    quantity: int | None = strawberry.field(description="Goods left (null: not counted).")
     created_at: datetime
 
     @classmethod
