@@ -67,10 +67,14 @@ class EventType(Enum):
     SHARING_DELIVERED = "sharing.delivered"
     SHARING_CANCELLED = "sharing.cancelled"
     SHARING_RATED = "sharing.rated"
+    SHARING_NEED_ADDED = "sharing.need_added"
+    SHARING_NEED_CLAIMED = "sharing.need_claimed"
+    SHARING_NEED_COMPLETED = "sharing.need_completed"
     UNITS_PROJECT_CREATED = "units.project_created"
     UNITS_PROJECT_UPDATED = "units.project_updated"
     UNITS_PROJECT_CLAIMED = "units.project_claimed"
     UNITS_PROJECT_COMPLETED = "units.project_completed"
+    UNITS_PROJECT_PLEDGED = "units.project_pledged"
     UNITS_IMPORTED = "units.imported"
     PEOPLE_RESIDENT_REGISTERED = "people.resident_registered"
     PEOPLE_RESIDENT_UPDATED = "people.resident_updated"
@@ -114,12 +118,19 @@ SUBJECTS: dict[EventType, str] = {
     **dict.fromkeys((T.UNITS_UNIT_REGISTERED, T.UNITS_UNIT_UPDATED, T.UNITS_UNIT_PAIRED), "JointUnit"),
     **dict.fromkeys((T.UNITS_RESOURCE_ADDED, T.UNITS_RESOURCE_UPDATED), "UnitResource"),
     **dict.fromkeys((T.UNITS_NEED_ADDED, T.UNITS_NEED_UPDATED), "UnitNeed"),
+    **dict.fromkeys((T.SHARING_NEED_ADDED, T.SHARING_NEED_CLAIMED, T.SHARING_NEED_COMPLETED), "GridNeed"),
     **dict.fromkeys((T.UNITS_MENU_ITEM_ADDED, T.UNITS_MENU_ITEM_UPDATED), "ServiceItem"),
     **dict.fromkeys(
         (T.UNITS_ORDER_PLACED, T.UNITS_ORDER_ACCEPTED, T.UNITS_ORDER_DELIVERED, T.UNITS_ORDER_RATED), "ServiceOrder"
     ),
     **dict.fromkeys(
-        (T.UNITS_PROJECT_CREATED, T.UNITS_PROJECT_UPDATED, T.UNITS_PROJECT_CLAIMED, T.UNITS_PROJECT_COMPLETED),
+        (
+            T.UNITS_PROJECT_CREATED,
+            T.UNITS_PROJECT_UPDATED,
+            T.UNITS_PROJECT_CLAIMED,
+            T.UNITS_PROJECT_COMPLETED,
+            T.UNITS_PROJECT_PLEDGED,
+        ),
         "PublicProject",
     ),
     **dict.fromkeys((T.PEOPLE_RESIDENT_REGISTERED, T.PEOPLE_RESIDENT_UPDATED, T.PEOPLE_RESIDENT_REMOVED), "Resident"),

@@ -22,3 +22,30 @@ class ShareRequestStatus(Enum):
     SCHEDULED = "scheduled"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+
+@strawberry.enum(description="A resident's small wish (微心愿) or an item of the grid's needs list (群众需求清单).")
+class NeedKind(Enum):
+    WISH = "wish"
+    GRID = "grid"
+
+
+@strawberry.enum(description="open → claimed → completed (with a photo).")
+class NeedStatus(Enum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+
+
+@strawberry.enum(description="Who claims a need.")
+class ClaimantKind(Enum):
+    UNIT = "unit"
+    VOLUNTEER = "volunteer"
+    PARTY_MEMBER = "party_member"
+
+
+@strawberry.enum(description="What a suggested match is.")
+class SuggestionKind(Enum):
+    RESOURCE = "resource"
+    MENU_ITEM = "menu_item"
+    VOLUNTEER_TEAM = "volunteer_team"

@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 
 from redgrid.graphql.core.pagination import Direction
-from redgrid.graphql.sharing.enums import ShareRequestStatus, ShareScope
+from redgrid.graphql.sharing.enums import NeedKind, NeedStatus, ShareRequestStatus, ShareScope
 from redgrid.graphql.units.enums import ResourceKind
 
 
@@ -48,3 +48,18 @@ class RequestShareInput:
     quantity: int | None = strawberry.field(default=None, description="How many, for counted goods.")
     slot_start: datetime | None = strawberry.field(default=None, description="A venue's booking: from…")
     slot_end: datetime | None = strawberry.field(default=None, description="…until (at most 7 days).")
+
+
+@strawberry.input
+class AddGridNeedInput:
+    node_id: relay.GlobalID
+    kind: NeedKind
+    title: str
+    description: str = ""
+    resource_kind: ResourceKind | None = None
+
+
+@strawberry.input
+class GridNeedFilter:
+    status: NeedStatus | None = None
+    kind: NeedKind | None = None

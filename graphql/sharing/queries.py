@@ -7,9 +7,17 @@ import strawberry
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.filtering import narrowed
 from redgrid.graphql.core.pagination import Connection, Ordering, ordering, paginate
-from redgrid.graphql.sharing.inputs import CatalogueFilter, CatalogueOrder, ShareRequestFilter
-from redgrid.graphql.sharing.types import SharedResource, ShareRequest
-from redgrid.tenants.sharing import catalogue, requests
+from redgrid.graphql.sharing.inputs import CatalogueFilter, CatalogueOrder, GridNeedFilter, ShareRequestFilter
+from redgrid.graphql.sharing.types import (
+    DistrictPledges,
+    GridNeed,
+    PledgeTotals,
+    SharedResource,
+    ShareRequest,
+    StreetPledges,
+)
+from redgrid.graphql.tenancy.types import Tenant
+from redgrid.tenants.sharing import catalogue, needs, pledges, requests
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -50,3 +58,31 @@ class SharingQuery:
             tenant_id = info.context.ctx.tenant_id
             query = query.filter(tenant_id=tenant_id) if f.mine else query.exclude(tenant_id=tenant_id)
         return await paginate(query, first, after, ShareRequest.from_model, Ordering("requested_at", True))
+
+    @strawberry.field(description="The needs of the caller's grid (a unit contact: of his street), newest first.")
+    async def grid_needs(
+        self, info: Info, first: int = 50, after: str | None = None, filter: GridNeedFilter | None = None
+    ) -> Connection[GridNeed]:
+        f = filter or GridNeedFilter()
+        query = narrowed(needs.needs(info.context.ctx), status=f.status, kind=f.kind)
+        return await paginate(query, first, after, GridNeed.from_model, Ordering("created_at", True))
+
+    @strawberry.field(description="The caller's street's crowdfunding: projects pledged to, units pledging, yuan.")
+    async def crowdfunding(self, info: Info) -> PledgeTotals:
+        return PledgeTotals.from_totals(await pledges.street_totals(info.context.ctx))
+
+    @strawberry.field(
+        description="District admins (platform admins: any district by slug): crowdfunding street by street and in "
+        "total. Null when no such district exists."
+    )
+    async def district_crowdfunding(self, info: Info, slug: str | None = None) -> DistrictPledges | None:
+        found = await pledges.district_totals(info.context.ctx, slug)
+        if found is None:
+            return None
+        return DistrictPledges(
+            streets=[
+                StreetPledges(tenant=Tenant.from_model(t, found.district.slug), totals=PledgeTotals.from_totals(s))
+                for t, s in found.streets
+            ],
+            total=PledgeTotals.from_totals(found.total),
+        )

@@ -6,13 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.relay import to_base64
 
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
-from redgrid.graphql.sharing.enums import ShareRequestStatus, ShareScope
+from redgrid.graphql.grid.types import GridNode
+from redgrid.graphql.sharing.enums import (
+    ClaimantKind,
+    NeedKind,
+    NeedStatus,
+    ShareRequestStatus,
+    ShareScope,
+    SuggestionKind,
+)
+from redgrid.graphql.tenancy.types import Tenant
 from redgrid.graphql.units.enums import ResourceKind
-from redgrid.tenants.sharing import catalogue, models
+from redgrid.tenants.sharing import catalogue, models, needs, pledges
+from redgrid.tenants.units.models import JointUnit as JointUnitModel
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -84,3 +95,107 @@ class ShareRequest(DbNode):
     async def resource(self, info: Info) -> SharedResource | None:
         row = await catalogue.share_by_id(info.context.ctx, self.share_db_id)
         return None if row is None else SharedResource.from_model(row)
+
+
+@strawberry.type(description="Pledges counted: projects with a pledge, distinct units pledging, yuan pledged.")
+class PledgeTotals:
+    projects: int
+    units: int
+    amount: float = strawberry.field(description="Yuan.")
+
+    @classmethod
+    def from_totals(cls, t: pledges.Totals) -> PledgeTotals:
+        return cls(projects=t.projects, units=t.units, amount=float(t.amount))
+
+
+@strawberry.type(description="A unit's pledge to a crowdfunded project.")
+class ProjectPledge(DbNode):
+    db_id: strawberry.Private[int]
+    project_db_id: strawberry.Private[int]
+    unit_db_id: strawberry.Private[int]
+    amount: float = strawberry.field(description="Yuan.")
+    pledged_by: str
+    pledged_at: datetime
+
+    @classmethod
+    def from_model(cls, m: models.ProjectPledge) -> ProjectPledge:
+        return from_row(
+            cls,
+            m,
+            db_id=m.id,
+            project_db_id=m.project_id,  # type: ignore[attr-defined]
+            unit_db_id=m.unit_id,  # type: ignore[attr-defined]
+            amount=float(m.amount),
+        )
+
+    @strawberry.field(description="The pledging unit's name.")
+    async def unit_name(self, info: Info) -> str:
+        unit = await info.context.loaders.by_id(JointUnitModel).load(self.unit_db_id)
+        return unit.name if unit else ""
+
+
+@strawberry.type(description="A street of the district with its crowdfunding totals.")
+class StreetPledges:
+    tenant: Tenant
+    totals: PledgeTotals
+
+
+@strawberry.type(description="A district's crowdfunding, street by street and in total (counts and sums only).")
+class DistrictPledges:
+    streets: list[StreetPledges]
+    total: PledgeTotals
+
+
+@strawberry.type(description="A match suggested for a need, with why: same kind, shared terms, nearness.")
+class NeedSuggestion:
+    kind: SuggestionKind
+    subject_id: strawberry.ID = strawberry.field(description="The SharedResource, ServiceItem or VolunteerTeam.")
+    title: str
+    offered_by: str
+    score: float
+    reasons: list[str]
+
+    @classmethod
+    def from_suggestion(cls, s: needs.Suggestion) -> NeedSuggestion:
+        type_name = {"resource": "SharedResource", "menu_item": "ServiceItem", "volunteer_team": "VolunteerTeam"}[
+            s.kind
+        ]
+        return cls(
+            kind=SuggestionKind(s.kind),
+            subject_id=strawberry.ID(to_base64(type_name, s.id)),
+            title=s.title,
+            offered_by=s.offered_by,
+            score=s.score,
+            reasons=s.reasons,
+        )
+
+
+@strawberry.type(description="A need on a grid node: a resident's small wish or the grid's needs list.")
+class GridNeed(DbNode):
+    db_id: strawberry.Private[int]
+    node_db_id: strawberry.Private[int]
+    photo_key: strawberry.Private[str | None]
+    kind: NeedKind
+    resource_kind: ResourceKind | None = strawberry.field(description="What would meet it, if one kind.")
+    title: str
+    description: str
+    status: NeedStatus
+    created_by: str
+    claimant_kind: ClaimantKind | None
+    claimant_name: str
+    claimed_at: datetime | None
+    completed_at: datetime | None
+    photo_sha256: str | None = strawberry.field(description="The completion photo's SHA-256.")
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, m: models.GridNeed) -> GridNeed:
+        return from_row(cls, m, db_id=m.id, node_db_id=m.node_id, photo_key=m.photo_key)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def node(self, info: Info) -> GridNode:
+        return await GridNode.load(info, self.node_db_id)
+
+    @strawberry.field(description="Suggested matches, best first (at most 10).")
+    async def suggestions(self, info: Info) -> list[NeedSuggestion]:
+        return [NeedSuggestion.from_suggestion(s) for s in await needs.suggestions(info.context.ctx, self.db_id)]

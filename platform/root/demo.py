@@ -35,6 +35,7 @@ from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.grid.shapes import polygon, split
 from redgrid.tenants.people.demo import seed_people
 from redgrid.tenants.people.scale import seed_scale
+from redgrid.tenants.sharing.demo import seed_crowdfunding
 from redgrid.tenants.staff.demo import seed_staff
 from redgrid.tenants.tenancy import create_district, create_tenant
 from redgrid.tenants.units.demo import seed_units
@@ -145,6 +146,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             scoped = await BUILDERS[slug](secretary)
             people = await seed_people(secretary, slug)
             units = await seed_units(secretary, slug)
+            units += f"; {await seed_crowdfunding(secretary, slug)}"
             staff = await seed_staff(secretary, slug)
             for user in demo_users():
                 if user.tenant == slug:

@@ -145,7 +145,10 @@ class GridNeed(TenantOwned):
 
 class ProjectPledge(TenantOwned):
     """A unit's pledge of an amount (yuan) to a crowdfunded public-benefit project; one per unit
-    and project (a second pledge changes the amount)."""
+    and project (a second pledge changes the amount). The district's totals read it
+    (tenants/sharing/pledges.py): counts and sums only."""
+
+    district_readable: ClassVar[bool] = True
 
     id = fields.BigIntField(primary_key=True)
     project: fields.ForeignKeyRelation[PublicProject] = fields.ForeignKeyField(

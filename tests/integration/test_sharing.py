@@ -395,3 +395,132 @@ async def test_a_unit_contact_keeps_his_units_resources_and_answers_their_reques
     assert units["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # no register of his street
     # His street's catalogue is open to him.
     assert {r["kind"] for r in await search(live_server, unit_contact, words=offered["word"])} >= {"EXPERTISE"}
+
+
+PLEDGE = """mutation($p: ID!, $u: ID!, $a: Float!) { pledgeToProject(projectId: $p, unitId: $u, amount: $a) {
+  pledge { amount unitName } errors { code field } } }"""
+TOTALS = "projects units amount"
+
+
+async def test_units_pledge_to_a_project_counted_per_project_street_and_district(live_server, streets, secretaries):
+    from .clients import password_token
+
+    a = secretaries["A"]
+    data = await gql_data(
+        live_server,
+        "{ publicProjects(first: 1, filter: {status: OPEN}) { edges { node { id pledged } } }"
+        " jointUnits(first: 2) { edges { node { id } } } crowdfunding { " + TOTALS + " } }",
+        token=a,
+    )
+    project = data["publicProjects"]["edges"][0]["node"]
+    units = [e["node"]["id"] for e in data["jointUnits"]["edges"]]
+    before = data["crowdfunding"]
+    for unit, amount in zip(units, (3000.5, 1500), strict=True):
+        made = await gql_data(live_server, PLEDGE, {"p": project["id"], "u": unit, "a": amount}, a)
+        assert made["pledgeToProject"]["errors"] == []
+    again = await gql_data(live_server, PLEDGE, {"p": project["id"], "u": units[1], "a": 2000}, a)  # replaces
+    assert again["pledgeToProject"]["pledge"]["amount"] == 2000
+    bad = await gql_data(live_server, PLEDGE, {"p": project["id"], "u": units[1], "a": -1}, a)
+    assert bad["pledgeToProject"]["errors"] == [{"code": "OUT_OF_RANGE", "field": "amount"}]
+    other_street = await gql_data(live_server, PLEDGE, {"p": project["id"], "u": units[0], "a": 5}, secretaries["B"])
+    assert other_street["pledgeToProject"]["errors"][0]["code"] == "NOT_FOUND"
+    node = await gql_data(
+        live_server,
+        "query($id: ID!) { node(id: $id) { ... on PublicProject { pledged pledges { amount unitName } } } }",
+        {"id": project["id"]},
+        a,
+    )
+    assert node["node"]["pledged"] == project["pledged"] + 5000.5
+    assert [p["amount"] for p in node["node"]["pledges"]] == [3000.5, 2000]
+    after = (await gql_data(live_server, "{ crowdfunding { " + TOTALS + " } }", token=a))["crowdfunding"]
+    assert after["amount"] == before["amount"] + 5000.5 and after["units"] >= 2 and after["projects"] >= 1
+    district = await gql_data(
+        live_server,
+        "query($slug: String) { districtCrowdfunding(slug: $slug) { streets { tenant { slug } totals { "
+        + TOTALS
+        + " } } total { "
+        + TOTALS
+        + " } } }",
+        {"slug": streets["A"].district},
+        password_token("platform-admin"),
+    )
+    by_street = {s["tenant"]["slug"]: s["totals"] for s in district["districtCrowdfunding"]["streets"]}
+    assert set(by_street) == {streets["A"].slug, streets["B"].slug}
+    assert by_street[streets["A"].slug] == after
+    assert (
+        district["districtCrowdfunding"]["total"]["amount"] == after["amount"] + by_street[streets["B"].slug]["amount"]
+    )
+
+
+async def test_the_demo_reproduces_the_sources_crowdfunding(live_server):
+    """篇2: 169 projects, 2.1158 million yuan, 146 paired units, in the demo's Jinshui."""
+    from .clients import password_token
+
+    data = await gql_data(live_server, "{ crowdfunding { " + TOTALS + " } }", token=password_token("jinshui-secretary"))
+    assert data["crowdfunding"] == {"projects": 169, "units": 146, "amount": 2115800.0}
+
+
+NEED = """mutation($input: AddGridNeedInput!) { addGridNeed(input: $input) { need { id status kind }
+  errors { code field } } }"""
+COMPLETE = """mutation($id: ID!, $file: Upload!) { completeGridNeed(id: $id, file: $file) {
+  need { status photoSha256 completedAt } errors { code } } }"""
+
+
+async def test_a_wish_is_matched_claimed_and_completed_with_a_photo(live_server, secretaries, offered, streets):
+    import json
+
+    import httpx
+
+    from .attachments_api import photo
+
+    a = secretaries["A"]
+    nodes = await gql_data(
+        live_server, "{ gridNodes(first: 1, filter: {level: 3}) { edges { node { id } } } }", token=a
+    )
+    node = nodes["gridNodes"]["edges"][0]["node"]["id"]
+    made = await gql_data(
+        live_server,
+        NEED,
+        {"input": {"nodeId": node, "kind": "WISH", "title": f"借用{offered['word']}场地", "resourceKind": "VENUE"}},
+        a,
+    )
+    assert made["addGridNeed"]["errors"] == []
+    need = made["addGridNeed"]["need"]["id"]
+    # Suggestions: the offered venue first (same kind, shared terms), each with its reasons.
+    found = await gql_data(
+        live_server,
+        "query($id: ID!) { node(id: $id) { ... on GridNeed { suggestions { kind title offeredBy score reasons } } } }",
+        {"id": need},
+        a,
+    )
+    best = found["node"]["suggestions"][0]
+    assert (
+        best["kind"] == "RESOURCE" and best["title"].endswith("venue") and best["offeredBy"] == offered["unit"]["name"]
+    )
+    assert "same kind: venue" in best["reasons"] and any(r.startswith("shares ") for r in best["reasons"])
+    # Another street does not see the need.
+    assert (await gql_data(live_server, "query($id: ID!) { node(id: $id) { id } }", {"id": need}, secretaries["B"]))[
+        "node"
+    ] is None
+    claim = """mutation($id: ID!, $u: ID!) { claimGridNeed(id: $id, claimantKind: UNIT, claimantId: $u) {
+      need { status claimantName } errors { code } } }"""
+    claimed = await gql_data(live_server, claim, {"id": need, "u": offered["unit"]["id"]}, a)
+    assert claimed["claimGridNeed"]["need"] == {"status": "CLAIMED", "claimantName": offered["unit"]["name"]}
+    late = await gql_data(live_server, claim, {"id": need, "u": offered["unit"]["id"]}, a)
+    assert late["claimGridNeed"]["errors"] == [{"code": "ALREADY_CLAIMED"}]
+    picture = photo()
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as client:
+        response = await client.post(
+            "/graphql",
+            headers={"Authorization": f"Bearer {a}"},
+            data={
+                "operations": json.dumps({"query": COMPLETE, "variables": {"id": need, "file": None}}),
+                "map": json.dumps({"0": ["variables.file"]}),
+            },
+            files={"0": ("done.jpg", picture, "image/jpeg")},
+        )
+    done = response.json()["data"]["completeGridNeed"]
+    assert done["errors"] == [] and done["need"]["status"] == "COMPLETED" and done["need"]["completedAt"]
+    assert len(done["need"]["photoSha256"]) == 64  # of the photo as stored
+    listed = await gql_data(live_server, "{ gridNeeds(filter: {status: COMPLETED}) { totalCount } }", token=a)
+    assert listed["gridNeeds"]["totalCount"] >= 1
