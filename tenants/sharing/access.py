@@ -32,6 +32,15 @@ def is_secretary(ctx: RequestContext) -> bool:
     return ctx.identity is not None and ctx.identity.has_any("secretary")
 
 
+def is_unit_contact(ctx: RequestContext) -> bool:
+    return ctx.identity is not None and ctx.identity.has_any("unit-contact")
+
+
+def contact_of(ctx: RequestContext, unit_id: int) -> bool:
+    """The caller is the unit contact of this unit (his account names it)."""
+    return is_unit_contact(ctx) and ctx.unit_id is not None and ctx.unit_id == unit_id
+
+
 def keeps_unit(ctx: RequestContext, unit_id: int) -> bool:
     """The caller keeps this unit of his street: a secretary every unit, a unit contact his own."""
-    return is_secretary(ctx) or (ctx.unit_id is not None and ctx.unit_id == unit_id)
+    return is_secretary(ctx) or contact_of(ctx, unit_id)

@@ -34,7 +34,7 @@ from redgrid.tenants.people.models import PartyMember, Volunteer, VolunteerTeam
 from redgrid.tenants.people.service import node_for_write
 from redgrid.tenants.scope import in_scope
 from redgrid.tenants.sharing import catalogue
-from redgrid.tenants.sharing.access import takes_part
+from redgrid.tenants.sharing.access import contact_of, takes_part
 from redgrid.tenants.sharing.models import CLAIMANT_KINDS, NEED_KINDS, GridNeed, ResourceShare
 from redgrid.tenants.units.access import require, sees_units
 from redgrid.tenants.units.models import RESOURCE_KINDS, JointUnit, ServiceItem
@@ -106,7 +106,7 @@ async def _claimant(ctx: RequestContext, kind: str, claimant_id: int) -> str:
     """The claimant's name, when the caller may record his claim."""
     tenant = ctx.require_tenant()
     if kind == "unit":
-        if ctx.unit_id == claimant_id and ctx.identity and ctx.identity.has_any("unit-contact"):
+        if contact_of(ctx, claimant_id):
             unit = await JointUnit.get_or_none(tenant_id=tenant.id, id=claimant_id)
         else:
             require(ctx, "claims")
@@ -144,8 +144,7 @@ async def claim_need(ctx: RequestContext, need_id: int, kind: str, claimant_id: 
 async def complete_need(ctx: RequestContext, need_id: int, *, data: bytes) -> GridNeed:
     """claimed → completed, with a photo of it done."""
     need = await _for_write(ctx, need_id)
-    unit_contact = need.claimant_kind == "unit" and ctx.unit_id == need.claimant_id
-    if not unit_contact:
+    if not (need.claimant_kind == "unit" and need.claimant_id is not None and contact_of(ctx, need.claimant_id)):
         require(ctx, "claims")
     if need.status != "claimed":
         raise InvalidInput(

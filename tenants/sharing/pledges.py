@@ -21,6 +21,7 @@ from redgrid.platform.database import district_transaction, unique_or
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import District, Tenant
 from redgrid.tenants.district.rules import district_to_read
+from redgrid.tenants.sharing.access import contact_of
 from redgrid.tenants.sharing.models import ProjectPledge
 from redgrid.tenants.units.access import require, sees_units
 from redgrid.tenants.units.models import JointUnit, PublicProject
@@ -44,7 +45,7 @@ def _amount_problem(amount: Decimal) -> UserError | None:
 
 
 async def _pledging_unit(ctx: RequestContext, unit_id: int) -> JointUnit:
-    if ctx.unit_id is not None and ctx.unit_id == unit_id and ctx.identity and ctx.identity.has_any("unit-contact"):
+    if contact_of(ctx, unit_id):
         unit = await JointUnit.get_or_none(tenant_id=ctx.require_tenant().id, id=unit_id)
         if unit is not None:
             return unit

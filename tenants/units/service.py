@@ -21,6 +21,7 @@ from redgrid.tenants.people.service import node_for_write
 from redgrid.tenants.phones import phone_error
 from redgrid.tenants.scope import in_scope
 from redgrid.tenants.sharing import catalogue
+from redgrid.tenants.sharing.access import contact_of, is_unit_contact
 from redgrid.tenants.units.access import covers_pairing, require, require_sees, sees_units
 from redgrid.tenants.units.models import RESOURCE_KINDS, UNIT_KINDS, JointUnit, UnitNeed, UnitResource
 
@@ -182,7 +183,7 @@ def _check_resource(kind: str | None, description: str | None) -> list[UserError
 async def _unit_for_resources(ctx: RequestContext, unit_id: int, field: str) -> JointUnit:
     """The unit whose resources the caller keeps: a secretary's of his grid, or a unit
     contact's own unit (tenants/sharing/access.py)."""
-    if ctx.unit_id is not None and ctx.unit_id == unit_id and ctx.identity and ctx.identity.has_any("unit-contact"):
+    if contact_of(ctx, unit_id):
         unit = (
             await JointUnit.filter(tenant_id=ctx.require_tenant().id, id=unit_id).select_related("paired_node").first()
         )
@@ -193,7 +194,7 @@ async def _unit_for_resources(ctx: RequestContext, unit_id: int, field: str) -> 
 
 
 def _require_keeps_resources(ctx: RequestContext) -> None:
-    if not (ctx.identity is not None and ctx.identity.has_any("unit-contact")):
+    if not is_unit_contact(ctx):
         require(ctx, "edits")
 
 
