@@ -14,7 +14,7 @@ They are the street's totals, counts only: every role that may subscribe in the 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
@@ -23,6 +23,7 @@ from tortoise.functions import Count, Sum
 from redgrid.platform import events
 from redgrid.platform.context import RequestContext, system_context
 from redgrid.platform.database import tenant_transaction
+from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import Event, Tenant, TopicSequence
 from redgrid.tenants.cases.models import Case
 from redgrid.tenants.cases.workflow import STATES
@@ -34,6 +35,8 @@ from redgrid.tenants.staff.service import STAFF_ROLES
 WATCHED = ("cases", "roster", "people")
 OPEN_STATES = tuple(state for state in STATES if state != "closed")
 PUBLISHER = "figures-publisher"
+TREND_DAYS = 30
+MAX_TREND_DAYS = 90
 
 
 async def key_figures(tenant_id: int, now: datetime | None = None) -> dict[str, Any]:
@@ -218,3 +221,61 @@ async def figures_for(ctx: RequestContext) -> dict[str, Any]:
     """The caller's street's figures."""
     require_figures(ctx)
     return await key_figures(ctx.require_tenant().id)
+
+
+def trend_days(now: datetime, days: int) -> list[tuple[date, datetime, datetime]]:
+    """The last `days` local days, oldest first, today last: each with its start and its end
+    (the next midnight; today's is `now`), in UTC."""
+    today = now.astimezone(LOCAL_TIME).date()
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, datetime.min.time(), LOCAL_TIME).astimezone(UTC)
+
+    spans = []
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        spans.append((day, midnight(day), now if back == 0 else midnight(day + timedelta(days=1))))
+    return spans
+
+
+async def case_trend(tenant_id: int, days: int = TREND_DAYS, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per local day of the last `days` (today last, so far): the cases reported and closed
+    that day, and the open cases overdue at its end (today: now, the `overdueCases` figure).
+    One grouped query, a count per day and series, in the caller's tenant transaction."""
+    now = now or datetime.now(UTC)
+    spans = trend_days(now, days)
+    tallies = {}
+    for i, (_, start, end) in enumerate(spans):
+        late = (Q(overdue_on_scene_at__lt=end) | Q(overdue_resolve_at__lt=end) | Q(overdue_answer_at__lt=end)) & (
+            Q(closed_at=None) | Q(closed_at__gte=end)
+        )
+        tallies[f"reported_{i}"] = Count("id", _filter=Q(created_at__gte=start, created_at__lt=end))
+        tallies[f"closed_{i}"] = Count("id", _filter=Q(closed_at__gte=start, closed_at__lt=end))
+        tallies[f"overdue_{i}"] = Count("id", _filter=late)
+    first = spans[0][1]
+    rows = (
+        await Case.filter(
+            Q(tenant_id=tenant_id) & (Q(created_at__gte=first) | Q(closed_at__gte=first) | Q(closed_at=None))
+        )
+        .annotate(**tallies)
+        .group_by("tenant_id")
+        .values(*tallies)
+    )
+    row = rows[0] if rows else {}
+    return [
+        {
+            "day": day,
+            "reported": row.get(f"reported_{i}") or 0,
+            "closed": row.get(f"closed_{i}") or 0,
+            "overdue": row.get(f"overdue_{i}") or 0,
+        }
+        for i, (day, _, _) in enumerate(spans)
+    ]
+
+
+async def trend_for(ctx: RequestContext, days: int = TREND_DAYS, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The caller's street's case trend (staff roles, the street's totals like its figures)."""
+    require_figures(ctx)
+    if not 1 <= days <= MAX_TREND_DAYS:
+        raise InvalidInput(UserError("days", "INVALID_DAYS", f"from 1 to {MAX_TREND_DAYS} days"))
+    return await case_trend(ctx.require_tenant().id, days, now)

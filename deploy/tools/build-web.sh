@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Build web/ (the wall) into web/dist when it is out of date; quiet and idempotent.
+# Build web/ into web/dist when it is out of date; quiet and idempotent. Two Vite builds: the
+# wall (vite.config.ts, web/dist, served at /wall/), then the phones' app and the residents'
+# pages (vite.mobile.config.ts, web/dist/m, served at /m/ and /r/).
 #   bash deploy/tools/build-web.sh         npm ci when the lock file changed, then `npm run build`
 #                                          when a source (or graphql/schema.graphql) is newer than
-#                                          web/dist/index.html
+#                                          web/dist/m/index.html (the last page built) or a page
+#                                          is missing
 #   bash deploy/tools/build-web.sh check   npm ci when needed, then codegen, vue-tsc, eslint, vitest
 # Output is kept in web/.build.log and printed only when a step fails.
 set -euo pipefail
@@ -24,9 +27,9 @@ if [ "${1:-build}" = check ]; then
     exit 0
 fi
 
-stamp=dist/index.html
-if [ -f "$stamp" ] && [ -z "$(find src index.html package.json package-lock.json vite.config.ts codegen.ts \
-    tsconfig.json ../graphql/schema.graphql -newer "$stamp" -print -quit)" ]; then
+stamp=dist/m/index.html
+if [ -f dist/index.html ] && [ -f "$stamp" ] && [ -z "$(find src index.html mobile package.json package-lock.json \
+    vite.config.ts vite.mobile.config.ts codegen.ts tsconfig.json ../graphql/schema.graphql -newer "$stamp" -print -quit)" ]; then
     exit 0
 fi
 run npm run --silent build

@@ -23,7 +23,7 @@ from redgrid.graphql.departments.types import DistrictDepartment
 from redgrid.graphql.grid.types import GridNode
 from redgrid.graphql.workers.accounts import AccountRef, account_named
 from redgrid.platform.models import DistrictDepartment as DistrictDepartmentModel
-from redgrid.tenants.cases import models
+from redgrid.tenants.cases import models, service
 from redgrid.tenants.cases.sla import next_deadline
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -180,3 +180,10 @@ class Case(DbNode):
     async def attachments(self, info: Info) -> list[CaseAttachment]:
         rows = await info.context.loaders.many(models.CaseAttachment, "case_id", "id").load(self.db_id)
         return [CaseAttachment.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="What the caller may do to the case now, by the rules transitionCase applies (state, place, "
+        "part in the case); an action's inputs (an assignee, a rating) are checked when it is done."
+    )
+    async def actions(self, info: Info) -> list[CaseAction]:
+        return [CaseAction(action) for action in await service.allowed_actions(info.context.ctx, self.db_id)]

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import strawberry
 from strawberry import relay
 
 from redgrid.graphql.core.context import GraphQLContext
-from redgrid.graphql.figures.types import GridMap, GridMapCell, KeyFigures
+from redgrid.graphql.figures.types import CaseTrend, CaseTrendDay, GridMap, GridMapCell, KeyFigures
 from redgrid.tenants import figures, gridmap
+from redgrid.tenants.people.tags import LOCAL_TIME
 
 Info = strawberry.Info[GraphQLContext, None]
 
@@ -19,6 +22,16 @@ class FiguresQuery:
     async def key_figures(self, info: Info) -> KeyFigures:
         f = await info.context.loaders.once("keyFigures", lambda: figures.figures_for(info.context.ctx))
         return KeyFigures.from_figures(f)
+
+    @strawberry.field(
+        description="The street's cases per local day (staff roles, the street's totals): reported, closed and "
+        "overdue, for the last `days` (1 to 90) with today so far, whose counts the FIGURES events' reportedToday, "
+        "closedToday and overdueCases carry on."
+    )
+    async def case_trend(self, info: Info, days: int = figures.TREND_DAYS) -> CaseTrend:
+        now = datetime.now(UTC)
+        rows = await figures.trend_for(info.context.ctx, days, now)
+        return CaseTrend(time_zone=LOCAL_TIME.key, days=[CaseTrendDay(**row) for row in rows], as_of=now)
 
     @strawberry.field(
         description="The wall's grid map (staff roles): one level of the caller's grid with each node's boundary "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -86,3 +86,18 @@ class GridMapCell:
 class GridMap:
     level: int | None = strawberry.field(description="The level drawn (1 = the root); null for an empty grid.")
     cells: list[GridMapCell]
+
+
+@strawberry.type(description="One local day of the street's cases.")
+class CaseTrendDay:
+    day: date
+    reported: int = strawberry.field(description="Cases reported that day.")
+    closed: int = strawberry.field(description="Cases closed that day.")
+    overdue: int = strawberry.field(description="Open cases with a deadline passed at the day's end (today: now).")
+
+
+@strawberry.type(description="The street's cases per day, oldest first, today (so far) last.")
+class CaseTrend:
+    time_zone: str = strawberry.field(description="The IANA time zone the days are counted in.")
+    days: list[CaseTrendDay]
+    as_of: datetime = strawberry.field(description="When today's counts were taken.")

@@ -309,6 +309,50 @@ async def may_manage(ctx: RequestContext, case: Case, path: str) -> bool:
     return identity.has_any("secretary") and ctx.scope.kind is ScopeKind.TENANT
 
 
+async def _acting(case: Case) -> list[str]:
+    """The usernames acting as the case's assignee (a team's members, a department's staff)."""
+    return await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
+
+
+async def _refusal(ctx: RequestContext, case: Case, action: str, acting: list[str]) -> str | None:
+    """Why the caller may not `action` the case (its node loaded), whose state allows the
+    action; None when he may. `acting`: the case's assignees, where the action asks."""
+    identity = ctx.require_user()
+    allowed = ACTIONS[action].actors
+    is_manager = Actor.MANAGER in allowed and await may_manage(ctx, case, case.node.path)
+    if action == "refer":  # the street's own decision: its tenant-wide secretary's
+        is_manager = is_manager and ctx.scope.kind is ScopeKind.TENANT and identity.has_any("secretary")
+    is_assignee = Actor.ASSIGNEE in allowed and identity.username in acting
+    if case.assignee_kind == DISTRICT_DEPARTMENT:  # its staff, acting as the department's
+        is_assignee = is_assignee and case.assignee == str(ctx.department_id)
+    handles_it = Actor.GRID_WORKER in allowed and await _may_handle_himself(ctx, case, case.node.path)
+    if not (is_manager or is_assignee or handles_it):
+        return f"you may not {action} this case"
+    if action == "verify" and identity.username in acting:  # a grid head who handled it himself
+        return "whoever handled a case does not verify it: a manager above or beside him does"
+    return None
+
+
+async def allowed_actions(ctx: RequestContext, case_id: int) -> list[str]:
+    """What the caller may do to the case now, by the rules `transition` applies (its state,
+    his place and part in it); the inputs an action takes (an assignee, a rating) are checked
+    when it is done. Empty for a case out of his sight."""
+    case = await (await visible(ctx)).select_related("node").get_or_none(id=case_id)
+    if case is None:
+        return []
+    acting = await _acting(case) if case.assignee else []
+
+    async def permitted(action: str) -> bool:
+        if target_state(action, case.state) is None or (action == "escalate" and case.escalation not in NEXT_LEVEL):
+            return False
+        try:
+            return await _refusal(ctx, case, action, acting) is None
+        except InvalidInput:  # a typed refusal (handle: the category's rule, the case's level)
+            return False
+
+    return [action for action in ACTIONS if await permitted(action)]
+
+
 async def transition(
     ctx: RequestContext,
     case_id: int,
@@ -349,25 +393,12 @@ async def transition(
     if to_state is None:
         raise InvalidInput(UserError("action", "ILLEGAL_TRANSITION", f"a {case.state} case cannot be {action}ed"))
     path = case.node.path
-    allowed = ACTIONS[action].actors
-    is_manager = Actor.MANAGER in allowed and await may_manage(ctx, case, path)
-    if action == "refer":  # the street's own decision: its tenant-wide secretary's
-        is_manager = is_manager and ctx.scope.kind is ScopeKind.TENANT and identity.has_any("secretary")
     # Who acts as its assignee: asked only where it matters (assignee actions, and verify,
     # which whoever handled the case may not do).
-    acting = (
-        await dispatch.acting_usernames(case.tenant_id, case.assignee_kind, case.assignee)  # type: ignore[attr-defined]
-        if Actor.ASSIGNEE in allowed or action == "verify"
-        else []
-    )
-    is_assignee = Actor.ASSIGNEE in allowed and identity.username in acting
-    if case.assignee_kind == DISTRICT_DEPARTMENT:  # its staff, acting as the department's
-        is_assignee = is_assignee and case.assignee == str(ctx.department_id)
-    handles_it = Actor.GRID_WORKER in allowed and await _may_handle_himself(ctx, case, path)
-    if not (is_manager or is_assignee or handles_it):
-        raise Forbidden(f"you may not {action} this case")
-    if action == "verify" and identity.username in acting:  # a grid head who handled it himself
-        raise Forbidden("whoever handled a case does not verify it: a manager above or beside him does")
+    acting = await _acting(case) if Actor.ASSIGNEE in ACTIONS[action].actors or action == "verify" else []
+    refused = await _refusal(ctx, case, action, acting)
+    if refused:
+        raise Forbidden(refused)
 
     now = clock.now()  # real time but for the demo history's seeding clock
     changes: dict[str, Any] = {"state": to_state}

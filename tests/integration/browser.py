@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from .clients import realm_admin
 
@@ -56,19 +56,26 @@ def shots(tmp_path: Path) -> Path:
 
 
 @asynccontextmanager
-async def chromium_page() -> AsyncIterator[Page]:
-    """A 1920x1080 zh-CN page in Debian's chromium (Playwright's own builds are not reachable)."""
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's chromium (Playwright's own builds are not reachable), for a module's pages."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else []
         )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@asynccontextmanager
+async def chromium_page() -> AsyncIterator[Page]:
+    """A 1920x1080 zh-CN page in Debian's chromium."""
+    async with chromium() as browser:
         context = await browser.new_context(
             viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )
-        try:
-            yield await context.new_page()
-        finally:
-            await browser.close()
+        yield await context.new_page()
 
 
 @pytest.fixture

@@ -86,6 +86,20 @@ async def test_a_district_admin_follows_his_streets_figures_and_nobody_else_does
     assert refused and "FORBIDDEN" in str(refused)
 
 
+# What scales with the screen: the title's and the table's text, the ranking chart's canvas and
+# its legend's font; and every element the page lays out that reaches outside the viewport.
+MEASURE = """() => ({
+  h1: parseFloat(getComputedStyle(document.querySelector('h1')).fontSize),
+  cell: parseFloat(getComputedStyle(document.querySelector('[data-test=streets] td')).fontSize),
+  canvas: document.querySelector('section.ranking canvas').getBoundingClientRect().width,
+  legend: document.querySelector('section.ranking .chart').chart.getOption().legend[0].textStyle.fontSize,
+  outside: [...document.querySelectorAll('main, main *')].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.left < 0 || r.top < 0 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5);
+  }).map((e) => `${e.tagName}.${e.className}`),
+})"""
+
+
 async def test_the_district_wall_shows_every_street_of_jiangning_live(
     live_server,
     tokens,
@@ -134,4 +148,21 @@ async def test_the_district_wall_shows_every_street_of_jiangning_live(
     assert await page.evaluate(size) == [1920, 1080]
     await page.screenshot(path=str(shots / "district-wall.png"))
     assert (shots / "district-wall.png").stat().st_size > 10_000
+
+    # Scaled to 3840x2160: still exactly one screen, no element outside it, text and chart twice the size.
+    small = await page.evaluate(MEASURE)
+    await page.set_viewport_size({"width": 3840, "height": 2160})
+    await page.wait_for_function(
+        "w => document.querySelector('section.ranking canvas').getBoundingClientRect().width > 1.9 * w",
+        arg=small["canvas"],
+        timeout=5_000,
+    )
+    large = await page.evaluate(MEASURE)
+    assert await page.evaluate(size) == [3840, 2160]
+    assert small["outside"] == [] and large["outside"] == [], (small["outside"], large["outside"])
+    assert large["h1"] == pytest.approx(2 * small["h1"], rel=0.02)
+    assert large["cell"] == pytest.approx(2 * small["cell"], rel=0.02)
+    assert large["legend"] == 2 * small["legend"]
+    await page.screenshot(path=str(shots / "district-wall-4k.png"))
+    assert (shots / "district-wall-4k.png").stat().st_size > 20_000
     assert problems == [], problems

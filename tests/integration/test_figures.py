@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tortoise.expressions import Q
@@ -159,6 +159,92 @@ async def test_reported_today_and_the_closure_rates_follow_the_cases(live_server
     streets = district["districtOverview"]["streets"]
     total = district["districtOverview"]["total"]["figures"]["reportedToday"]
     assert total == sum(s["figures"]["reportedToday"] for s in streets)
+
+
+TREND = (
+    "query($days: Int!) { caseTrend(days: $days) { timeZone days { day reported closed overdue } } "
+    "keyFigures { reportedToday closedToday overdueCases } }"
+)
+
+
+async def test_the_case_trend_counts_each_local_day_as_the_rows_do(live_server, tokens, db, street):
+    """30 local days of reported, closed and overdue cases, against the rows counted here: with a
+    case reported, closed and overdue on days of their own, backdated, and today equal to the
+    key figures (which the FIGURES events carry on)."""
+    case = await report(live_server, tokens)
+    for who, action, extra in CLOSE_LOOP:
+        extra = {k: v.format(street=street.slug) if isinstance(v, str) else v for k, v in extra.items()}
+        result = await act(live_server, tokens[who], case, action, **extra)
+        assert result["errors"] == [], (action, result["errors"])
+        case = result["case"]
+    late = await report(live_server, tokens)
+    now = datetime.now(UTC)
+    async with tenant_transaction(street.tenant.id):  # reported 9 days ago, closed 4 days ago; late since 6
+        await Case.filter(number=case["number"]).update(
+            created_at=now - timedelta(days=9), closed_at=now - timedelta(days=4)
+        )
+        await Case.filter(number=late["number"]).update(
+            created_at=now - timedelta(days=7), overdue_resolve_at=now - timedelta(days=6)
+        )
+
+    trend = await gql_data(live_server, TREND, {"days": 30}, tokens["secretary"])
+    days = trend["caseTrend"]["days"]
+    assert trend["caseTrend"]["timeZone"] == "Asia/Shanghai" and len(days) == 30
+    today = datetime.now(LOCAL_TIME).date()
+    assert [d["day"] for d in days] == [(today - timedelta(days=29 - i)).isoformat() for i in range(30)]
+
+    async with tenant_transaction(street.tenant.id):
+        rows = await Case.filter(tenant_id=street.tenant.id).values(
+            "created_at", "closed_at", "overdue_on_scene_at", "overdue_resolve_at", "overdue_answer_at"
+        )
+    ends = {
+        d["day"]: datetime.combine(date.fromisoformat(d["day"]) + timedelta(days=1), datetime.min.time(), LOCAL_TIME)
+        for d in days
+    }
+    ends[today.isoformat()] = datetime.now(UTC)
+
+    def local_day(at: datetime | None) -> str | None:
+        return at.astimezone(LOCAL_TIME).date().isoformat() if at else None
+
+    def overdue_at(end: datetime) -> int:
+        def late_then(r: dict) -> bool:
+            marks = [r[k] for k in ("overdue_on_scene_at", "overdue_resolve_at", "overdue_answer_at") if r[k]]
+            return bool(marks) and min(marks) < end and (r["closed_at"] is None or r["closed_at"] >= end)
+
+        return sum(1 for r in rows if late_then(r))
+
+    counted = [
+        {
+            "day": d["day"],
+            "reported": sum(1 for r in rows if local_day(r["created_at"]) == d["day"]),
+            "closed": sum(1 for r in rows if local_day(r["closed_at"]) == d["day"]),
+            "overdue": overdue_at(ends[d["day"]]),
+        }
+        for d in days
+    ]
+    # Today's overdue count is of the moment: a case the SLA scan marks in between moves it.
+    assert [{**d, "overdue": 0} for d in days] == [{**d, "overdue": 0} for d in counted]
+    assert [d["overdue"] for d in days[:-1]] == [d["overdue"] for d in counted[:-1]]
+    backdated = {d["day"]: d for d in days}
+    nine, seven, four = ((today - timedelta(days=n)).isoformat() for n in (9, 7, 4))
+    assert backdated[nine]["reported"] >= 1 and backdated[seven]["reported"] >= 1 and backdated[four]["closed"] >= 1
+    assert days[-4]["overdue"] >= 1  # the late case, still open
+    figures = trend["keyFigures"]
+    assert (days[-1]["reported"], days[-1]["closed"]) == (figures["reportedToday"], figures["closedToday"])
+    assert days[-1]["overdue"] == figures["overdueCases"]
+
+    # Staff only, like the figures; the window is bounded.
+    refused = (await gql(live_server, TREND, {"days": 30}, tokens["volunteer"])).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for days_asked in (0, 91):
+        bad = (await gql(live_server, TREND, {"days": days_asked}, tokens["secretary"])).json()
+        assert "INVALID_DAYS" in str(bad)
+    hushu = (await gql_data(live_server, TREND, {"days": 3}, tokens["hushu-secretary"]))["caseTrend"]["days"]
+    assert len(hushu) == 3  # Hushu's own street: none of the cases above
+    assert (
+        hushu[-1]["reported"]
+        == (await gql_data(live_server, RATES, token=tokens["hushu-secretary"]))["keyFigures"]["reportedToday"]
+    )
 
 
 GRID_MAP = (

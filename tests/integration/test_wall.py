@@ -3,19 +3,28 @@ Keycloak's own login page, live through the server's subscriptions (no polling).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import socket
+import subprocess
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page
+from playwright.async_api import Locator, Page
+from redis.asyncio import Redis
+
+from redgrid.platform.database import tenant_transaction
+from redgrid.tenants.grid.models import GridNode
 
 from .browser import chromium_page, web_origin
 from .cases_api import report
 from .clients import gql_data
-from .conftest import LiveServer, Street
+from .conftest import LiveServer, Street, free_port
 from .grid_api import node_id
 
 ADD_STATION = "mutation($input: AddServiceStationInput!) { addServiceStation(input: $input) { errors { code } } }"
@@ -56,6 +65,34 @@ async def open_cases(page: Page) -> int:
     return int(text)
 
 
+@contextlib.asynccontextmanager
+async def wall_of(server: LiveServer, street: Street) -> AsyncIterator[tuple[Page, Locator]]:
+    """A wall on a server of a test's own (the realm's web client admitting its origin) in a
+    browser of its own, logged in as the street's secretary and live; and its live indicator."""
+    with web_origin(server.url):
+        async with chromium_page() as page:
+            await keycloak_login(page, server.url, street)
+            live = page.locator("[data-test=live]")
+            await live.filter(has_text="实时").wait_for(timeout=15_000)
+            yield page, live
+
+
+async def reported_and_seen(server: LiveServer, tokens: dict[str, str], page: Page, prefix: str) -> str:
+    """Report a case titled `prefix` and a random suffix; its title, once the feed shows it (2 s)."""
+    title = f"{prefix}{uuid.uuid4().hex[:6]}"
+    await report(server, tokens, title=title)
+    await page.locator("[data-test=feed] li", has_text=title).wait_for(timeout=2_000)
+    return title
+
+
+async def assert_caught_up(page: Page, before: str, during: str, after: str) -> None:
+    """Every case once in the feed, newest first: nothing missed in the gap, nothing doubled."""
+    for title in (before, during, after):
+        assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
+    titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
+    assert titles.index(after) < titles.index(during) < titles.index(before)
+
+
 async def test_a_reported_case_reaches_the_wall_within_two_seconds(
     live_server, tokens, street: Street, page: Page, shots: Path
 ) -> None:
@@ -74,6 +111,8 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
         "() => /^\\d+$/.test(document.querySelector('[data-test=figures] .tile .value').textContent.trim())"
     )
     open_before = await open_cases(page)
+    await page.wait_for_function("() => document.querySelector('[data-test=trend]').dataset.today")
+    reported_before = int((await page.locator("[data-test=trend]").get_attribute("data-today") or "").split(":")[1])
 
     title = f"墙面测试{uuid.uuid4().hex[:6]}"
     started = time.monotonic()
@@ -84,12 +123,34 @@ async def test_a_reported_case_reaches_the_wall_within_two_seconds(
     assert title in line and case["number"] in line and "已上报" in line
     assert feed_seconds <= 2.0
 
+    # The 30-day trend: today's point moves with the case event, then the figures' exact count.
+    trend = page.locator("[data-test=trend]")
+    assert await trend.get_attribute("data-days") == "30"
+    await page.wait_for_function(
+        "n => Number(document.querySelector('[data-test=trend]').dataset.today.split(':')[1]) > n",
+        arg=reported_before,
+        timeout=2_000,
+    )
+    lines = await page.evaluate(
+        "() => document.querySelector('[data-test=trend] .chart').chart.getOption().series"
+        ".map(s => [s.type, s.name, s.data.length, s.data.at(-1)])"
+    )
+    today = (await trend.get_attribute("data-today") or "").split(":")
+    assert lines == [
+        ["line", "上报", 30, int(today[1])],
+        ["line", "办结", 30, int(today[2])],
+        ["line", "超期", 30, int(today[3])],
+    ], lines
     # The figures move through the FIGURES stream (the server's figures job), not by polling.
     await page.wait_for_function(
         "n => Number(document.querySelector('[data-test=figures] .tile .value').textContent) > n",
         arg=open_before,
         timeout=5_000,
     )
+    tiles = await page.locator("[data-test=figures] .tile .value").all_inner_texts()
+    await page.wait_for_function(
+        "n => document.querySelector('[data-test=trend]').dataset.today.split(':')[1] === n", arg=tiles[2]
+    )  # today's point is the figures' reportedToday again
     # Laid out for 1920x1080, scaling to 3840x2160: exactly one screen, nothing cut off or scrolling.
     for width, height, name in ((1920, 1080, "wall.png"), (3840, 2160, "wall-4k.png")):
         await page.set_viewport_size({"width": width, "height": height})
@@ -137,33 +198,149 @@ async def test_after_a_restart_the_wall_shows_stale_then_catches_up_exactly(
     server = LiveServer(fresh_database)
     try:
         server.wait_ready()
-        with web_origin(server.url):
-            async with chromium_page() as page:
-                await keycloak_login(page, server.url, street)
-                live = page.locator("[data-test=live]")
-                await live.filter(has_text="实时").wait_for(timeout=15_000)
-                before = f"重启前{uuid.uuid4().hex[:6]}"
-                await report(live_server, tokens, title=before)
-                await page.locator("[data-test=feed] li", has_text=before).wait_for(timeout=2_000)
+        async with wall_of(server, street) as (page, live):
+            before = await reported_and_seen(live_server, tokens, page, "重启前")
+            server.stop()
+            await live.filter(has_text="连接中断").wait_for(timeout=5_000)
+            during = f"停机中{uuid.uuid4().hex[:6]}"
+            await report(live_server, tokens, title=during)
 
-                server.stop()
-                await live.filter(has_text="连接中断").wait_for(timeout=5_000)
-                during = f"停机中{uuid.uuid4().hex[:6]}"
-                await report(live_server, tokens, title=during)
-
-                server = LiveServer(fresh_database, port=server.port)
-                server.wait_ready()
-                await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=20_000)
-                await live.filter(has_text="实时").wait_for(timeout=15_000)
-                after = f"重启后{uuid.uuid4().hex[:6]}"
-                await report(live_server, tokens, title=after)
-                await page.locator("[data-test=feed] li", has_text=after).wait_for(timeout=2_000)
-                for title in (before, during, after):
-                    assert await page.locator("[data-test=feed] li", has_text=title).count() == 1, title
-                titles = await page.locator("[data-test=feed] li .title").all_inner_texts()
-                assert titles.index(after) < titles.index(during) < titles.index(before)
+            server = LiveServer(fresh_database, port=server.port)
+            server.wait_ready()
+            await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=20_000)
+            await live.filter(has_text="实时").wait_for(timeout=15_000)
+            after = await reported_and_seen(live_server, tokens, page, "重启后")
+            await assert_caught_up(page, before, during, after)
     finally:
         server.stop()
+
+
+async def test_after_a_network_cut_the_wall_shows_stale_then_catches_up_exactly(
+    live_server, tokens, street: Street, page: Page
+) -> None:
+    """The browser goes offline (its socket's frames stop both ways); cases are reported
+    meanwhile; back online, the wall resubscribes `after` its last seq or gets the frames held
+    back, and shows every case once."""
+    await keycloak_login(page, live_server.url, street)
+    live = page.locator("[data-test=live]")
+    await live.filter(has_text="实时").wait_for(timeout=15_000)
+    before = await reported_and_seen(live_server, tokens, page, "断网前")
+
+    await page.context.set_offline(True)
+    during = f"断网中{uuid.uuid4().hex[:6]}"
+    await report(live_server, tokens, title=during)
+    await live.filter(has_text="连接中断").wait_for(timeout=15_000)  # no heartbeat for two intervals
+    assert await page.locator("[data-test=feed] li", has_text=during).count() == 0
+
+    await page.context.set_offline(False)
+    await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=15_000)
+    await live.filter(has_text="实时").wait_for(timeout=15_000)
+    after = await reported_and_seen(live_server, tokens, page, "断网后")
+    await assert_caught_up(page, before, during, after)
+
+
+class OwnRedis:
+    """A Redis of one test's own on a free port (Debian's redis-server, which deploy/services.sh
+    installs), which the test may stop and start again: the suite's shared Redis is never touched.
+    Nothing is persisted, so a restart forgets every group and key, as a crashed Redis does."""
+
+    def __init__(self, folder: Path) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is missing: deploy/services.sh installs Debian's package"
+        self.binary, self.folder, self.port = binary, folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen([self.binary, *args, "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return
+            time.sleep(0.1)
+        raise AssertionError("the test's own redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+async def test_through_a_redis_restart_the_wall_stays_exactly_right(
+    fresh_database, tokens, street: Street, tmp_path: Path
+) -> None:
+    """A wall on a server of its own whose Redis (its own too) stops while a case is reported
+    through that server, and starts again empty. The socket never drops and the server's hub
+    reads what the channel layer cannot bring from the event log (every
+    REDGRID_HUB_CATCH_UP_SECONDS), so the wall is not stale: the case arrives during the
+    outage, the hub rejoins its groups on the new Redis and events come live again, each once."""
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    # Its hub reads the log every second while Redis is away (5 s by default): a shorter test.
+    server = LiveServer({**fresh_database, "REDGRID_REDIS_URL": redis.url, "REDGRID_HUB_CATCH_UP_SECONDS": "1"})
+    try:
+        server.wait_ready()
+        async with wall_of(server, street) as (page, live):
+            await page.evaluate(
+                "() => { window.liveSeen = []; const el = document.querySelector('[data-test=live]');"
+                " new MutationObserver(() => window.liveSeen.push(el.textContent))"
+                ".observe(el, { childList: true, characterData: true, subtree: true }); }"
+            )
+            before = await reported_and_seen(server, tokens, page, "缓存前")
+            redis.stop()
+            during = f"缓存停{uuid.uuid4().hex[:6]}"
+            await report(server, tokens, title=during)  # sequenced in the log, not sent
+            await page.locator("[data-test=feed] li", has_text=during).wait_for(timeout=15_000)
+
+            redis.start()  # empty: no groups, nothing of before
+            probe = f"缓存探{uuid.uuid4().hex[:6]}"
+            await report(server, tokens, title=probe)  # through the log or the rejoined groups
+            await page.locator("[data-test=feed] li", has_text=probe).wait_for(timeout=15_000)
+            client = Redis.from_url(redis.url)
+            try:  # the hub joined its topics' groups again on the new Redis
+                assert await client.keys("redgrid:group:*"), "the hub did not rejoin its groups"
+            finally:
+                await client.aclose()
+            after = await reported_and_seen(server, tokens, page, "缓存后")  # live again: within 2 s
+            await assert_caught_up(page, before, during, after)
+            assert await page.locator("[data-test=feed] li", has_text=probe).count() == 1
+            assert await page.evaluate("() => window.liveSeen") == [], "the wall went stale"
+    finally:
+        server.stop()
+        redis.stop()
+
+
+async def test_a_grid_without_boundaries_is_drawn_as_a_treemap(live_server, street: Street, page: Page, db) -> None:
+    """The map falls back to a treemap when no cell of the level drawn has a boundary: the
+    chart's own option holds a treemap series of every cell, and no geo map. (The street's
+    buildings lose their boundaries in the database for the test, and get them back after.)"""
+    async with tenant_transaction(street.tenant.id):
+        buildings = GridNode.filter(tenant_id=street.tenant.id, level=3)
+        shapes = dict(await buildings.values_list("id", "boundary"))
+        assert len(shapes) == 30 and all(shapes.values())
+        await buildings.update(boundary=None)
+    try:
+        await keycloak_login(page, live_server.url, street)
+        await page.locator("[data-test=live]", has_text="实时").wait_for(timeout=15_000)
+        await page.wait_for_function(
+            "() => document.querySelector('[data-test=map]').dataset.cells.split(',').length === 30"
+        )
+        drawn = "() => document.querySelector('[data-test=map] .chart').chart.getOption()"
+        await page.wait_for_function(f"() => ({drawn})().series[0].type === 'treemap'", timeout=5_000)
+        option = await page.evaluate(
+            f"() => {{ const o = ({drawn})(); return {{ series: o.series.map(s => [s.type, s.data.length]),"
+            f" geo: (o.geo || []).length, names: o.series[0].data.map(d => d.name) }} }}"
+        )
+        assert option["series"] == [["treemap", 30]] and option["geo"] == 0, option
+        assert len(set(option["names"])) == 30
+        assert await page.locator("[data-test=map] canvas").count() == 1
+    finally:
+        async with tenant_transaction(street.tenant.id):
+            for node, boundary in shapes.items():
+                await GridNode.filter(id=node).update(boundary=boundary)
 
 
 DUTY = "{ onDutyNow(first: 12) { edges { node { id } } totalCount } keyFigures { reportedToday } }"

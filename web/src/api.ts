@@ -10,6 +10,13 @@ import { createClient, type Client } from "graphql-ws";
 import { backoffMs } from "./feed";
 import type { TypedDocumentString } from "./gql/graphql";
 
+/** The server could not answer now (HTTP 429 or 5xx): the same request may be tried again. */
+export class Unavailable extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
 export class Api {
   readonly socket: Client;
   private readonly listeners = new Set<(up: boolean) => void>();
@@ -34,17 +41,53 @@ export class Api {
     this.listeners.add(listener);
   }
 
-  async query<R, V>(document: TypedDocumentString<R, V>, variables?: V): Promise<R> {
+  /**
+   * One operation over HTTP. `headers` go along (a phone's Idempotency-Key). Without a network
+   * fetch rejects with a TypeError, which is passed on as it is: callers may queue and retry.
+   */
+  async query<R, V>(document: TypedDocumentString<R, V>, variables?: V, headers: Record<string, string> = {}): Promise<R> {
+    return this.send<R>(
+      { "Content-Type": "application/json", ...headers },
+      JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+    );
+  }
+
+  /**
+   * A mutation with one file (the GraphQL multipart request): `file` takes the place of the
+   * variable named `field`.
+   */
+  async upload<R, V>(
+    document: TypedDocumentString<R, V>,
+    variables: V,
+    field: string,
+    file: Blob,
+    filename: string,
+    headers: Record<string, string> = {},
+  ): Promise<R> {
+    const form = new FormData();
+    form.append("operations", JSON.stringify({ query: document.toString(), variables: { ...variables, [field]: null } }));
+    form.append("map", JSON.stringify({ 0: [`variables.${field}`] }));
+    form.append("0", file, filename);
+    return this.send<R>(headers, form);
+  }
+
+  /** The access token, for a request of the page's own (a photo served with it). */
+  bearer(): string {
+    return this.token();
+  }
+
+  private async send<R>(headers: Record<string, string>, body: BodyInit): Promise<R> {
     const response = await fetch("/graphql", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.token()}` },
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      headers: { ...headers, Authorization: `Bearer ${this.token()}` },
+      body,
     });
-    const body = (await response.json()) as { data?: R; errors?: { message: string }[] };
-    if (!response.ok || body.errors?.length || !body.data) {
-      throw new Error(body.errors?.map((e) => e.message).join("; ") || `HTTP ${response.status}`);
+    if (response.status === 429 || response.status >= 500) throw new Unavailable(response.status);
+    const answer = (await response.json()) as { data?: R; errors?: { message: string }[] };
+    if (!response.ok || answer.errors?.length || !answer.data) {
+      throw new Error(answer.errors?.map((e) => e.message).join("; ") || `HTTP ${response.status}`);
     }
-    return body.data;
+    return answer.data;
   }
 
   /**

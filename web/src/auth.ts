@@ -5,13 +5,16 @@
  */
 import { UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
 
-/** What the server tells the page (GET /wall/config.json): where to log in. */
+/** What the server tells the page (GET <base>/config.json, or in the page): where to log in. */
 export interface WebConfig {
   authority: string;
   clientId: string;
 }
 
 export async function loadConfig(): Promise<WebConfig> {
+  // The phones' page carries it (a round trip less on a slow network); a cached copy is empty.
+  const carried = document.querySelector<HTMLMetaElement>('meta[name="redgrid-config"]')?.content;
+  if (carried) return JSON.parse(carried) as WebConfig;
   const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: "no-store" });
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   return (await response.json()) as WebConfig;
@@ -21,7 +24,8 @@ export class Auth {
   private readonly manager: UserManager;
   private user: User | null = null;
 
-  constructor(config: WebConfig) {
+  /** `store` keeps the session: a wall's tab (sessionStorage), or a phone across restarts. */
+  constructor(config: WebConfig, store: Storage = window.sessionStorage) {
     const home = new URL(import.meta.env.BASE_URL, window.location.origin).href;
     this.manager = new UserManager({
       authority: config.authority,
@@ -31,8 +35,8 @@ export class Auth {
       response_type: "code",
       scope: "openid",
       automaticSilentRenew: true,
-      // A wall is one tab for days: keep its session across reloads of that tab only.
-      userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+      // A wall is one tab for days: by default its session lives across reloads of that tab only.
+      userStore: new WebStorageStateStore({ store }),
     });
     this.manager.events.addUserLoaded((user) => {
       this.user = user;

@@ -1,12 +1,13 @@
-/** ECharts, tree-shaken: only the charts the wall draws (pie, bar, the grid map and its
- * pins, a treemap for grids without boundaries), on canvas. */
-import { BarChart, EffectScatterChart, PieChart, TreemapChart } from "echarts/charts";
+/** ECharts, tree-shaken: only the charts the wall draws (pie, bar, the 30-day trend's lines,
+ * the grid map and its pins, a treemap for grids without boundaries), on canvas. */
+import { BarChart, EffectScatterChart, LineChart, PieChart, TreemapChart } from "echarts/charts";
 import { GeoComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { init, registerMap, use, type ComposeOption, type ECharts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import type {
   BarSeriesOption,
   EffectScatterSeriesOption,
+  LineSeriesOption,
   PieSeriesOption,
   TreemapSeriesOption,
 } from "echarts/charts";
@@ -20,6 +21,7 @@ import type {
 use([
   PieChart,
   BarChart,
+  LineChart,
   EffectScatterChart,
   TreemapChart,
   GeoComponent,
@@ -32,6 +34,7 @@ use([
 export type ChartOption = ComposeOption<
   | PieSeriesOption
   | BarSeriesOption
+  | LineSeriesOption
   | EffectScatterSeriesOption
   | TreemapSeriesOption
   | GeoComponentOption
@@ -76,6 +79,17 @@ export function householdsOption(rows: readonly { colour: string; count: number 
   };
 }
 
+/** What the charts on axes share: no animation, an axis tooltip, the legend on top, and the
+ * grid's margins (left, right, top, bottom) as laid out at 1920 px. */
+function axisChart(scale: number, font: number, [left, right, top, bottom]: [number, number, number, number]): ChartOption {
+  return {
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
+    grid: { left: left * scale, right: right * scale, top: top * scale, bottom: bottom * scale },
+  };
+}
+
 export function coverageOption(
   rows: readonly { level: number; partyOrganisationShare: number; headShare: number; stationShare: number }[],
   scale = 1,
@@ -90,10 +104,7 @@ export function coverageOption(
     data: rows.map((row) => percent(pick(row))),
   });
   return {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
-    grid: { left: 56 * scale, right: 16 * scale, top: 44 * scale, bottom: 36 * scale },
+    ...axisChart(scale, font, [56, 16, 44, 36]),
     xAxis: {
       type: "category",
       data: rows.map((row) => `第${row.level}级`),
@@ -129,13 +140,46 @@ export function rankingOption(
     data: worstOnTop.map(pick),
   });
   return {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend: { top: 0, itemWidth: 25 * scale, itemHeight: 14 * scale, textStyle: { color: TEXT, fontSize: font } },
-    grid: { left: 110 * scale, right: 40 * scale, top: 40 * scale, bottom: 20 * scale },
+    ...axisChart(scale, font, [110, 40, 40, 20]),
     xAxis: { type: "value", minInterval: 1, axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) }, splitLine: { lineStyle: { color: "#24324a" } } },
     yAxis: { type: "category", data: worstOnTop.map((row) => row.name), axisLabel: { color: TEXT, fontSize: font } },
     series: [bar("超期", "#e5484d", (row) => row.overdueCases), bar("在办", "#3e8ef7", (row) => row.openCases)],
+  };
+}
+
+/** The 30-day trend: cases reported, closed and overdue (at each day's end) per day, today last. */
+export function trendOption(
+  days: readonly { day: string; reported: number; closed: number; overdue: number }[],
+  scale = 1,
+): ChartOption {
+  const font = Math.round(13 * scale);
+  const line = (name: string, colour: string, pick: (day: (typeof days)[number]) => number) => ({
+    type: "line" as const,
+    name,
+    showSymbol: false,
+    lineStyle: { color: colour, width: 2 * scale },
+    itemStyle: { color: colour },
+    data: days.map(pick),
+  });
+  return {
+    ...axisChart(scale, font, [40, 16, 34, 26]),
+    xAxis: {
+      type: "category",
+      boundaryGap: false,
+      data: days.map((day) => day.day.slice(5).replace("-", "/")),
+      axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) },
+    },
+    yAxis: {
+      type: "value",
+      minInterval: 1,
+      axisLabel: { color: TEXT, fontSize: Math.round(12 * scale) },
+      splitLine: { lineStyle: { color: "#24324a" } },
+    },
+    series: [
+      line("上报", "#3e8ef7", (day) => day.reported),
+      line("办结", "#4cc38a", (day) => day.closed),
+      line("超期", "#e5484d", (day) => day.overdue),
+    ],
   };
 }
 

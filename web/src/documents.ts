@@ -32,6 +32,21 @@ export const KeyFiguresQuery = graphql(`
   }
 `);
 
+export const TrendQuery = graphql(`
+  query WallTrend {
+    caseTrend(days: 30) {
+      timeZone
+      asOf
+      days {
+        day
+        reported
+        closed
+        overdue
+      }
+    }
+  }
+`);
+
 export const FiguresFragment = graphql(`
   fragment WallFigures on KeyFigures {
     openCases

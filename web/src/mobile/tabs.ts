@@ -1,0 +1,52 @@
+/**
+ * The one place that says which tabs each role sees, in order. A user with several roles gets
+ * the union, in the order of TABS. The server stays the authority: a tab only groups what its
+ * role may do, and every action on it is still checked (and may be refused) by the API.
+ *
+ * To add a tab: a `Tab` in TABS (its view loaded lazily, so it costs nothing on the first
+ * load), then its key in the roles that see it below.
+ */
+import type { Component } from "vue";
+
+import type { Role } from "../gql/graphql";
+// The first tab of most roles comes with the app itself: on a slow network a lazy view is
+// one more round trip before the list can even be asked for.
+import InboxView from "./views/InboxView.vue";
+import TasksView from "./views/TasksView.vue";
+
+export type TabKey = "tasks" | "inbox" | "report" | "duty" | "overview" | "me";
+
+export interface Tab {
+  key: TabKey;
+  /** The path under /m/ (the router's base). */
+  path: string;
+  title: string;
+  /** A Vant icon name. */
+  icon: string;
+  view: () => Promise<Component | { default: Component }>;
+}
+
+export const TABS: readonly Tab[] = [
+  { key: "overview", path: "/overview", title: "概览", icon: "chart-trending-o", view: () => import("./views/OverviewView.vue") },
+  { key: "inbox", path: "/inbox", title: "待处理", icon: "todo-list-o", view: () => Promise.resolve(InboxView) },
+  { key: "tasks", path: "/tasks", title: "我的任务", icon: "orders-o", view: () => Promise.resolve(TasksView) },
+  { key: "report", path: "/report", title: "上报", icon: "add-o", view: () => import("./views/ReportView.vue") },
+  { key: "duty", path: "/duty", title: "值班", icon: "clock-o", view: () => import("./views/DutyView.vue") },
+  { key: "me", path: "/me", title: "我的", icon: "user-o", view: () => import("./views/MeView.vue") },
+];
+
+/** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记: what each role's phone shows. */
+export const ROLE_TABS: Partial<Record<Role, readonly TabKey[]>> = {
+  GRID_WORKER: ["tasks", "report", "duty", "me"],
+  GRID_HEAD: ["inbox", "tasks", "report", "me"],
+  DEPT_STAFF: ["tasks", "duty", "me"],
+  VOLUNTEER: ["report", "me"],
+  SECRETARY: ["overview", "inbox", "me"],
+};
+
+/** The tabs of a user with these roles (the union, in TABS order); ["me"] for any other role. */
+export function tabsFor(roles: readonly Role[]): Tab[] {
+  const keys = new Set<TabKey>(roles.flatMap((role) => ROLE_TABS[role] ?? []));
+  keys.add("me");
+  return TABS.filter((tab) => keys.has(tab.key));
+}
