@@ -225,7 +225,7 @@ async def test_each_role_sees_only_its_tabs(live_server, street: Street, browser
         "grid-head": ["inbox", "tasks", "report", "me"],
         "dept-staff": ["tasks", "duty", "me"],
         "volunteer": ["report", "me"],
-        "secretary": ["overview", "inbox", "me"],
+        "secretary": ["overview", "inbox", "catalogue", "requests", "needs", "me"],
     }
     for role, tabs in expected.items():
         async with phone(browser, live_server, street, role, spot) as page:

@@ -524,3 +524,59 @@ async def test_a_wish_is_matched_claimed_and_completed_with_a_photo(live_server,
     assert len(done["need"]["photoSha256"]) == 64  # of the photo as stored
     listed = await gql_data(live_server, "{ gridNeeds(filter: {status: COMPLETED}) { totalCount } }", token=a)
     assert listed["gridNeeds"]["totalCount"] >= 1
+
+
+async def test_a_request_made_and_approved_through_the_phone_screens(
+    live_server, web_client, streets, secretaries, offered
+):
+    """B's secretary finds A's resource in /m/'s catalogue and asks for it; A's secretary
+    approves it on his requests page; B's request is approved."""
+    from .browser import chromium
+    from .test_mobile import phone
+
+    description = f"{offered['word']} 讲座"
+    made = await gql_data(
+        live_server,
+        ADD,
+        {
+            "input": {
+                "unitId": offered["unit"]["id"],
+                "kind": "EXPERTISE",
+                "description": description,
+                "shareScope": "DISTRICT",
+            }
+        },
+        secretaries["A"],
+    )
+    assert made["addUnitResource"]["errors"] == []
+    here = {"latitude": 31.95, "longitude": 118.85}
+    async with chromium() as browser:
+        async with phone(browser, live_server, streets["B"], "secretary", here) as page:
+            assert "catalogue" in await page.locator("[data-test=tabs] [data-tab]").evaluate_all(
+                "items => items.map(i => i.dataset.tab)"
+            )
+            await page.locator("[data-test=tabs] [data-tab=catalogue]").click()
+            await page.locator("[data-test=catalogue][data-loaded=true]").wait_for()
+            search = page.locator("[data-test=catalogue-search] input")
+            await search.fill(description)
+            await search.press("Enter")
+            row = page.locator(f"[data-test=catalogue] [data-share='{description}']")
+            await row.wait_for()
+            await row.locator("[data-test=ask]").click()
+            await page.get_by_text("已提交申请").wait_for()
+        async with phone(browser, live_server, streets["A"], "secretary", here) as page:
+            await page.locator("[data-test=tabs] [data-tab=requests]").click()
+            row = page.locator(f"[data-test=share-requests] [data-request='{description}']")
+            await row.locator("[data-test=approve]").click()
+            await page.locator(f"[data-request='{description}'][data-status=APPROVED]").wait_for(timeout=10_000)
+    mine = await gql_data(
+        live_server,
+        "{ shareRequests(first: 50, filter: {mine: true}) { edges { node { status resource { description } } } } }",
+        token=secretaries["B"],
+    )
+    statuses = [
+        e["node"]["status"]
+        for e in mine["shareRequests"]["edges"]
+        if e["node"]["resource"]["description"] == description
+    ]
+    assert statuses == ["APPROVED"]

@@ -10,7 +10,8 @@ describe("tabsFor", () => {
     expect(keys(["GRID_HEAD"])).toEqual(["inbox", "tasks", "report", "me"]);
     expect(keys(["DEPT_STAFF"])).toEqual(["tasks", "duty", "me"]);
     expect(keys(["VOLUNTEER"])).toEqual(["report", "me"]);
-    expect(keys(["SECRETARY"])).toEqual(["overview", "inbox", "me"]);
+    expect(keys(["SECRETARY"])).toEqual(["overview", "inbox", "catalogue", "requests", "needs", "me"]);
+    expect(keys(["UNIT_CONTACT"])).toEqual(["catalogue", "requests", "needs", "me"]);
   });
 
   it("unites several roles' tabs in one order, and leaves others only their own page", () => {

@@ -14,7 +14,7 @@ import type { Role } from "../gql/graphql";
 import InboxView from "./views/InboxView.vue";
 import TasksView from "./views/TasksView.vue";
 
-export type TabKey = "tasks" | "inbox" | "report" | "duty" | "overview" | "me";
+export type TabKey = "tasks" | "inbox" | "report" | "duty" | "overview" | "catalogue" | "requests" | "needs" | "me";
 
 export interface Tab {
   key: TabKey;
@@ -32,16 +32,20 @@ export const TABS: readonly Tab[] = [
   { key: "tasks", path: "/tasks", title: "我的任务", icon: "orders-o", view: () => Promise.resolve(TasksView) },
   { key: "report", path: "/report", title: "上报", icon: "add-o", view: () => import("./views/ReportView.vue") },
   { key: "duty", path: "/duty", title: "值班", icon: "clock-o", view: () => import("./views/DutyView.vue") },
+  { key: "catalogue", path: "/catalogue", title: "共享", icon: "shop-o", view: () => import("./views/CatalogueView.vue") },
+  { key: "requests", path: "/requests", title: "申请", icon: "exchange", view: () => import("./views/ShareRequestsView.vue") },
+  { key: "needs", path: "/needs", title: "需求", icon: "gift-o", view: () => import("./views/NeedsView.vue") },
   { key: "me", path: "/me", title: "我的", icon: "user-o", view: () => import("./views/MeView.vue") },
 ];
 
-/** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记: what each role's phone shows. */
+/** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记 / 单位联络员: what each role's phone shows. */
 export const ROLE_TABS: Partial<Record<Role, readonly TabKey[]>> = {
   GRID_WORKER: ["tasks", "report", "duty", "me"],
   GRID_HEAD: ["inbox", "tasks", "report", "me"],
   DEPT_STAFF: ["tasks", "duty", "me"],
   VOLUNTEER: ["report", "me"],
-  SECRETARY: ["overview", "inbox", "me"],
+  SECRETARY: ["overview", "inbox", "catalogue", "requests", "needs", "me"],
+  UNIT_CONTACT: ["catalogue", "requests", "needs", "me"],
 };
 
 /** The tabs of a user with these roles (the union, in TABS order); ["me"] for any other role. */
