@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from redgrid.graphql.core.compiled import compiled_page
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.filtering import narrowed
 from redgrid.graphql.core.pagination import Connection, Ordering, ordering, paginate
 from redgrid.graphql.sharing.inputs import CatalogueFilter, CatalogueOrder, GridNeedFilter, ShareRequestFilter
+from redgrid.graphql.sharing.shapes import SHARED_RESOURCE_SHAPE
 from redgrid.graphql.sharing.types import (
     DistrictPledges,
     GridNeed,
@@ -17,6 +19,7 @@ from redgrid.graphql.sharing.types import (
     StreetPledges,
 )
 from redgrid.graphql.tenancy.types import Tenant
+from redgrid.tenants.people.privacy import rule_for
 from redgrid.tenants.sharing import catalogue, needs, pledges, requests
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -45,8 +48,12 @@ class SharingQuery:
             district_only=f.district_only,
             in_stock=f.in_stock,
         )
-        query = catalogue.search(info.context.ctx, search)
-        return await paginate(query, first, after, SharedResource.from_model, ordering(o.field, o.direction))
+        ctx = info.context.ctx
+        query, order_by = catalogue.search(ctx, search), ordering(o.field, o.direction)
+        compiled = await compiled_page(info, query, first, after, order_by, SHARED_RESOURCE_SHAPE, rule_for(ctx))
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]
+        return await paginate(query, first, after, SharedResource.from_model, order_by)
 
     @strawberry.field(description="Requests the caller's street made, and those made of it, newest first.")
     async def share_requests(
