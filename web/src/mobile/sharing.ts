@@ -1,4 +1,7 @@
-/** The words the sharing pages show for the API's enums. */
+/** The words the sharing pages show for the API's enums, and how they load their lists. */
+import { showNotify } from "vant";
+import { type Ref, ref } from "vue";
+
 import type { NeedStatus, ResourceKind, ShareRequestStatus, ShareScope } from "../gql/graphql";
 
 export const KIND_NAMES: Record<ResourceKind, string> = {
@@ -22,3 +25,20 @@ export const REQUEST_NAMES: Record<ShareRequestStatus, string> = {
 };
 
 export const NEED_NAMES: Record<NeedStatus, string> = { OPEN: "待认领", CLAIMED: "已认领", COMPLETED: "已完成" };
+
+/** A list a page loads (and reloads): its rows, whether the first load ended, and `load`. A
+ * failed load keeps the rows it had and says why in a notification. */
+export function useList<T>(fetch: () => Promise<T[]>): { rows: Ref<T[]>; loaded: Ref<boolean>; load: () => Promise<void> } {
+  const rows = ref<T[]>([]) as Ref<T[]>;
+  const loaded = ref(false);
+  async function load(): Promise<void> {
+    try {
+      rows.value = await fetch();
+    } catch (error) {
+      showNotify({ type: "danger", message: String(error instanceof Error ? error.message : error) });
+    } finally {
+      loaded.value = true;
+    }
+  }
+  return { rows, loaded, load };
+}
