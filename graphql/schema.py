@@ -29,6 +29,7 @@ from redgrid.graphql.grid import schema as grid
 from redgrid.graphql.notices import schema as notices
 from redgrid.graphql.people import schema as people
 from redgrid.graphql.registers.schema import RegistersMutation
+from redgrid.graphql.sharing import schema as sharing
 from redgrid.graphql.staff import schema as staff
 from redgrid.graphql.tenancy.schema import TenancyMutation, TenancyQuery
 from redgrid.graphql.units import schema as units
@@ -38,7 +39,7 @@ from redgrid.platform.settings import Environment, get_settings
 
 Info = strawberry.Info[GraphQLContext, None]
 
-AREAS = (grid, people, cases, units, staff, workers, departments, accounts, visits, notices)
+AREAS = (grid, people, cases, units, sharing, staff, workers, departments, accounts, visits, notices)
 # `node(id)` asks the area named in the id.
 NODE_RESOLVERS = {name: resolve for area in AREAS for name, resolve in area.NODES.items()}
 
@@ -61,6 +62,7 @@ Query = merge_types(
         people.PeopleQuery,
         cases.CaseQuery,
         units.UnitsQuery,
+        sharing.SharingQuery,
         staff.StaffQuery,
         workers.WorkersQuery,
         departments.DepartmentsQuery,
@@ -80,6 +82,7 @@ Mutation = merge_types(
         people.PeopleMutation,
         cases.CaseMutation,
         units.UnitsMutation,
+        sharing.SharingMutation,
         staff.StaffMutation,
         workers.WorkersMutation,
         departments.DepartmentsMutation,

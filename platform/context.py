@@ -54,6 +54,8 @@ class RequestContext:
     scope: GridScope = GridScope(ScopeKind.NONE)
     # The district department a staff member without a tenant works for (platform/tenancy.py).
     department_id: int | None = None
+    # The joint unit a unit contact keeps (his account's unit; tenants/sharing/access.py).
+    unit_id: int | None = None
 
     def require_user(self) -> Identity:
         if self.identity is None:

@@ -42,6 +42,7 @@ MODEL_MODULES = [
     "redgrid.tenants.visits.models",
     "redgrid.tenants.notices.models",
     "redgrid.tenants.knocks.models",
+    "redgrid.tenants.sharing.models",
 ]
 POLICY_NAME = "tenant_isolation"
 DISTRICT_POLICY_NAME = "district_read"
@@ -381,6 +382,7 @@ def row_level_security_sql(app_role: str | None) -> list[str]:
                 f"(SELECT t.id FROM tenant t WHERE t.district_id = {district_expr}))"
             )
     statements += department_policy_sql()
+    statements += sharing_policy_sql()
     if app_role:
         role = f'"{app_role}"'
         statements += [
@@ -409,6 +411,32 @@ def department_policy_sql() -> list[str]:
             using = "" if command == "INSERT" else f" USING ({condition})"
             check = f" WITH CHECK ({condition})" if command in ("INSERT", "UPDATE") else ""
             statements.append(f'CREATE POLICY {name} ON "{table}" FOR {command}{using}{check}')
+    return statements
+
+
+SHARING_POLICY = "street_sharing"
+
+
+def sharing_policy_sql() -> list[str]:
+    """Idempotent statements: beside the tenant policy, one permissive policy per command
+    another street may use on a table (`TenantOwned.sharing_rls`: the catalogue and requests of
+    tenants/sharing/), and a restrictive one every insert must meet (`sharing_insert_check`)."""
+    statements: list[str] = []
+    for table, model in sorted(_tenant_owned_models().items()):
+        for command in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            name = f"{SHARING_POLICY}_{command.lower()}"
+            statements.append(f'DROP POLICY IF EXISTS {name} ON "{table}"')
+            if (condition := model.sharing_rls.get(command)) is None:
+                continue
+            using = "" if command == "INSERT" else f" USING ({condition})"
+            check = f" WITH CHECK ({condition})" if command in ("INSERT", "UPDATE") else ""
+            statements.append(f'CREATE POLICY {name} ON "{table}" FOR {command}{using}{check}')
+        statements.append(f'DROP POLICY IF EXISTS {SHARING_POLICY}_insert_check ON "{table}"')
+        if model.sharing_insert_check:
+            statements.append(
+                f'CREATE POLICY {SHARING_POLICY}_insert_check ON "{table}" AS RESTRICTIVE FOR INSERT '
+                f"WITH CHECK ({model.sharing_insert_check})"
+            )
     return statements
 
 

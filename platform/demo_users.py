@@ -11,7 +11,10 @@ from dataclasses import dataclass
 DEMO_PASSWORD = "redgrid-demo"
 DEMO_DISTRICT = ("jiangning", "江宁区")
 DEMO_TENANTS = (("jinshui", "金水街道", "street"), ("hushu", "湖熟街道", "town"))
-TENANT_ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
+# The demo tenants have a user of each; a unit contact keeps one unit's resources and requests
+# (tenants/sharing/), with an account a secretary makes.
+DEMO_ROLES = ("secretary", "grid-head", "grid-worker", "dept-staff", "volunteer")
+TENANT_ROLES = DEMO_ROLES + ("unit-contact",)
 ROLES = ("platform-admin", "district-admin") + TENANT_ROLES
 
 
@@ -30,5 +33,5 @@ def demo_users() -> list[DemoUser]:
         DemoUser(f"{district}-district-admin", "district-admin", None, district),
     ]
     for tenant, _name, _kind in DEMO_TENANTS:
-        users += [DemoUser(f"{tenant}-{role}", role, tenant, district) for role in TENANT_ROLES]
+        users += [DemoUser(f"{tenant}-{role}", role, tenant, district) for role in DEMO_ROLES]
     return users

@@ -14,7 +14,7 @@ from redgrid.platform.context import RequestContext
 from redgrid.platform.database import on_commit
 from redgrid.platform.models import Event
 
-TOPIC_AREAS = ("grid", "people", "cases", "roster", "figures", "notices")
+TOPIC_AREAS = ("grid", "people", "cases", "roster", "figures", "notices", "sharing")
 
 # Set by the process's publisher; called after a transaction that recorded events commits.
 _after_commit: list[Callable[[], None]] = []

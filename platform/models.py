@@ -91,6 +91,11 @@ class TenantOwned(Model):
     # True on the tables a district's overview reads: their rows are also readable (SELECT
     # only) in a `district_transaction` of the tenant's district (platform/database.py).
     district_readable: ClassVar[bool] = False
+    # What another street may do with rows of this table, beside the tenant policy: SQL
+    # conditions by command (permissive policies, tenants/sharing/models.py), and a condition
+    # every insert must also meet (a restrictive policy). Empty: nothing.
+    sharing_rls: ClassVar[dict[str, str]] = {}
+    sharing_insert_check: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
@@ -117,6 +122,10 @@ class Account(TenantOwned):
     grid_scope: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "redgrid.GridNode", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    # A unit contact's unit: the one unit whose resources and requests he keeps.
+    unit: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "redgrid.JointUnit", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -142,6 +151,13 @@ class Event(TenantOwned):
         ("SELECT", "INSERT"),
         "topic IN ('t' || tenant_id || '.cases', 'dept' || {department} || '.cases') AND (tenant_id, payload->>'id') "
         "IN (SELECT tenant_id, id::text FROM grid_case WHERE department_id = {department})",
+    )
+    # A street announces a sharing request's step to the other street of the request too, on
+    # that street's sharing topic; the request's own policy decides which requests it may name.
+    sharing_rls: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("SELECT", "INSERT"),
+        "topic = 't' || tenant_id || '.sharing' AND payload->>'requestId' IN (SELECT r.id::text FROM "
+        "share_request r WHERE r.tenant_id = event.tenant_id OR r.owner_tenant_id = event.tenant_id)",
     )
 
     id = fields.BigIntField(primary_key=True)

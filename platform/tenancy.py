@@ -42,7 +42,8 @@ async def resolve_context(identity: Identity | None, directory: TenantDirectory)
         account = await _account_for(tenant, identity)
         # grid_scope_id: tortoise's FK column; grid_scope: a GridNode, typed Model (the platform may not name it)
         scope_path = account.grid_scope.path if account.grid_scope_id else None  # type: ignore[attr-defined,union-attr]
-    return RequestContext(identity, tenant, grid_scope_for(identity, scope_path))
+    unit_id = account.unit_id if identity.has_any("unit-contact") else None  # type: ignore[attr-defined]
+    return RequestContext(identity, tenant, grid_scope_for(identity, scope_path), unit_id=unit_id)
 
 
 def _tenant_role(identity: Identity) -> str:

@@ -20,12 +20,14 @@ from redgrid.realtime.hub import HubEvent
 from redgrid.tenants.district.rules import district_to_read
 from redgrid.tenants.figures import require_figures
 from redgrid.tenants.people.privacy import require_registers
+from redgrid.tenants.sharing.access import require_sharing
 
 # Areas closed to some roles, with the rule their queries apply; the others (grid, cases,
 # roster) are open to every member of the tenant and narrowed event by event.
 AREA_RULES: dict[str, Callable[[RequestContext], None]] = {
     "figures": require_figures,
     "people": require_registers,
+    "sharing": require_sharing,
 }
 
 

@@ -19,6 +19,9 @@ class CreateAccountInput:
     email: str = strawberry.field(
         default="", description="With the realm's SMTP configured, the invitation goes there instead of a password."
     )
+    unit_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="A unit contact's joint unit (required for UNIT_CONTACT, refused for the others)."
+    )
 
 
 @strawberry.input
@@ -28,6 +31,7 @@ class UpdateAccountInput:
     email: str | None = None
     grid_scope_id: relay.GlobalID | None = None
     clear_grid_scope: bool = strawberry.field(default=False, description="Make it a whole-street account.")
+    unit_id: relay.GlobalID | None = strawberry.field(default=None, description="A unit contact's joint unit.")
 
 
 @strawberry.input

@@ -44,6 +44,7 @@ class AccountsMutation:
             role=input.role.value,
             grid_scope_id=optional_db_id(input.grid_scope_id, "GridNode", "gridScopeId"),
             email=input.email,
+            unit_id=optional_db_id(input.unit_id, "JointUnit", "unitId"),
         )
         made = await accounts.create_account(info.context.ctx, info.context.services.users, draft)
         return CreateAccountPayload(
@@ -63,6 +64,7 @@ class AccountsMutation:
             email=input.email,
             grid_scope_id=optional_db_id(input.grid_scope_id, "GridNode", "gridScopeId"),
             clear_grid_scope=input.clear_grid_scope,
+            unit_id=optional_db_id(input.unit_id, "JointUnit", "unitId"),
         )
         return AccountPayload(account=Account.from_model(row))
 

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.relay import to_base64
 
 from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
@@ -34,6 +35,7 @@ class AccountAction(Enum):
 class Account(DbNode):
     db_id: strawberry.Private[int]
     scope_db_id: strawberry.Private[int | None]
+    unit_db_id: strawberry.Private[int | None]
     username: str
     display_name: str
     role: Role | None = strawberry.field(description="Null for an account seen only through its first sign-in.")
@@ -46,6 +48,7 @@ class Account(DbNode):
         return cls(
             db_id=m.id,
             scope_db_id=m.grid_scope_id,  # type: ignore[attr-defined]
+            unit_db_id=m.unit_id,  # type: ignore[attr-defined]
             username=m.username,
             display_name=m.display_name,
             role=_role(m.role),
@@ -53,6 +56,10 @@ class Account(DbNode):
             enabled=m.enabled,
             created_at=m.created_at,
         )
+
+    @strawberry.field(description="A unit contact's joint unit: its id (the unit itself is a register's).")
+    def unit_id(self) -> strawberry.ID | None:
+        return None if self.unit_db_id is None else strawberry.ID(to_base64("JointUnit", self.unit_db_id))
 
     @strawberry.field(description="The grid node the account acts in; null: the whole street.")
     async def grid_scope(self, info: Info) -> GridNode | None:

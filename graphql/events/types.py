@@ -18,6 +18,7 @@ from redgrid.graphql.core.fanout import SharedPayload
 from redgrid.graphql.figures.types import KeyFigures
 from redgrid.graphql.people.enums import HouseholdColour
 from redgrid.graphql.registers.types import Register
+from redgrid.graphql.sharing.enums import ShareRequestStatus
 from redgrid.realtime.hub import HubEvent
 
 log = structlog.get_logger("redgrid.events")
@@ -30,6 +31,7 @@ class EventArea(Enum):
     CASES = "cases"
     ROSTER = "roster"
     FIGURES = "figures"
+    SHARING = "sharing"
 
 
 @strawberry.enum(description="What happened, one value per change services record (`case.created`: CASE_CREATED).")
@@ -59,10 +61,21 @@ class EventType(Enum):
     UNITS_ORDER_ACCEPTED = "units.order_accepted"
     UNITS_ORDER_DELIVERED = "units.order_delivered"
     UNITS_ORDER_RATED = "units.order_rated"
+    SHARING_REQUESTED = "sharing.requested"
+    SHARING_APPROVED = "sharing.approved"
+    SHARING_DECLINED = "sharing.declined"
+    SHARING_SCHEDULED = "sharing.scheduled"
+    SHARING_DELIVERED = "sharing.delivered"
+    SHARING_CANCELLED = "sharing.cancelled"
+    SHARING_RATED = "sharing.rated"
+    SHARING_NEED_ADDED = "sharing.need_added"
+    SHARING_NEED_CLAIMED = "sharing.need_claimed"
+    SHARING_NEED_COMPLETED = "sharing.need_completed"
     UNITS_PROJECT_CREATED = "units.project_created"
     UNITS_PROJECT_UPDATED = "units.project_updated"
     UNITS_PROJECT_CLAIMED = "units.project_claimed"
     UNITS_PROJECT_COMPLETED = "units.project_completed"
+    UNITS_PROJECT_PLEDGED = "units.project_pledged"
     UNITS_IMPORTED = "units.imported"
     PEOPLE_RESIDENT_REGISTERED = "people.resident_registered"
     PEOPLE_RESIDENT_UPDATED = "people.resident_updated"
@@ -107,12 +120,19 @@ SUBJECTS: dict[EventType, str] = {
     **dict.fromkeys((T.UNITS_UNIT_REGISTERED, T.UNITS_UNIT_UPDATED, T.UNITS_UNIT_PAIRED), "JointUnit"),
     **dict.fromkeys((T.UNITS_RESOURCE_ADDED, T.UNITS_RESOURCE_UPDATED), "UnitResource"),
     **dict.fromkeys((T.UNITS_NEED_ADDED, T.UNITS_NEED_UPDATED), "UnitNeed"),
+    **dict.fromkeys((T.SHARING_NEED_ADDED, T.SHARING_NEED_CLAIMED, T.SHARING_NEED_COMPLETED), "GridNeed"),
     **dict.fromkeys((T.UNITS_MENU_ITEM_ADDED, T.UNITS_MENU_ITEM_UPDATED), "ServiceItem"),
     **dict.fromkeys(
         (T.UNITS_ORDER_PLACED, T.UNITS_ORDER_ACCEPTED, T.UNITS_ORDER_DELIVERED, T.UNITS_ORDER_RATED), "ServiceOrder"
     ),
     **dict.fromkeys(
-        (T.UNITS_PROJECT_CREATED, T.UNITS_PROJECT_UPDATED, T.UNITS_PROJECT_CLAIMED, T.UNITS_PROJECT_COMPLETED),
+        (
+            T.UNITS_PROJECT_CREATED,
+            T.UNITS_PROJECT_UPDATED,
+            T.UNITS_PROJECT_CLAIMED,
+            T.UNITS_PROJECT_COMPLETED,
+            T.UNITS_PROJECT_PLEDGED,
+        ),
         "PublicProject",
     ),
     **dict.fromkeys((T.PEOPLE_RESIDENT_REGISTERED, T.PEOPLE_RESIDENT_UPDATED, T.PEOPLE_RESIDENT_REMOVED), "Resident"),
@@ -262,8 +282,15 @@ class FiguresEvent(Event):
     figures: KeyFigures = strawberry.field(description="The same figures as the `keyFigures` query's.")
 
 
+@strawberry.type(description="A request between streets moved a step; both streets of the request hear it.")
+class SharingEvent(Event):
+    request_id: strawberry.ID = strawberry.field(description="The ShareRequest's global id.")
+    status: ShareRequestStatus
+    version: int
+
+
 TenantEvent = Annotated[
-    CaseEvent | GridEvent | PeopleEvent | RosterEvent | FiguresEvent,
+    CaseEvent | GridEvent | PeopleEvent | RosterEvent | FiguresEvent | SharingEvent,
     strawberry.union("TenantEvent", description="One committed change, typed by its area (all implement Event)."),
 ]
 
@@ -375,6 +402,15 @@ def _subject(kind: EventType, p: dict[str, Any]) -> strawberry.ID | None:
     return None if type_name is None else _gid(type_name, p.get("id"))
 
 
+def _sharing(kind: EventType, p: dict[str, Any], base: dict[str, Any]) -> SharingEvent:
+    return SharingEvent(
+        **base,
+        request_id=strawberry.ID(to_base64("ShareRequest", p["requestId"])),
+        status=ShareRequestStatus(p["status"]),
+        version=p["version"],
+    )
+
+
 # By the topic's area (platform/events.py): units.* events go out on the grid topic.
 BUILDERS: dict[str, Callable[[EventType, dict[str, Any], dict[str, Any]], TenantEvent]] = {
     "cases": _case,
@@ -382,6 +418,7 @@ BUILDERS: dict[str, Callable[[EventType, dict[str, Any], dict[str, Any]], Tenant
     "people": _people,
     "roster": _roster,
     "figures": _figures,
+    "sharing": _sharing,
 }
 
 

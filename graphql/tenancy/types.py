@@ -21,6 +21,7 @@ class Role(Enum):
     GRID_WORKER = "grid-worker"
     DEPT_STAFF = "dept-staff"
     VOLUNTEER = "volunteer"
+    UNIT_CONTACT = "unit-contact"
 
 
 @strawberry.enum(description="A street (街道) or a town (镇).")

@@ -23,6 +23,7 @@ class UnitKind(Enum):
 class ResourceKind(Enum):
     VENUE = "venue"
     EQUIPMENT = "equipment"
+    GOODS = "goods"
     EXPERTISE = "expertise"
     FUNDS = "funds"
     VOLUNTEERS = "volunteers"

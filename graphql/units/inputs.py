@@ -7,6 +7,7 @@ import strawberry
 from strawberry import relay
 
 from redgrid.graphql.core.pagination import Direction
+from redgrid.graphql.sharing.enums import ShareScope
 from redgrid.graphql.units.enums import (
     OrderStatus,
     ProjectStatus,
@@ -108,7 +109,9 @@ class AddUnitResourceInput:
     unit_id: relay.GlobalID
     kind: ResourceKind
     description: str
-    shareable: bool = False
+    shareable: bool = strawberry.field(default=False, description="Shorthand for shareScope DISTRICT.")
+    share_scope: ShareScope | None = strawberry.field(default=None, description="Who finds it in the catalogue.")
+    quantity: int | None = strawberry.field(default=None, description="Goods: how many (null: not counted).")
 
 
 @strawberry.input
@@ -117,6 +120,8 @@ class UpdateUnitResourceInput:
     kind: ResourceKind | None = None
     description: str | None = None
     shareable: bool | None = None
+    share_scope: ShareScope | None = None
+    quantity: int | None = strawberry.field(default=None, description="Goods: how many are left now.")
 
 
 @strawberry.input

@@ -92,6 +92,8 @@ class UnitsMutation:
             kind=input.kind.value,
             description=input.description,
             shareable=input.shareable,
+            share_scope=input.share_scope.value if input.share_scope else None,
+            quantity=input.quantity,
         )
         return UnitResourcePayload(resource=UnitResource.from_model(row))
 
@@ -103,6 +105,8 @@ class UnitsMutation:
             kind=input.kind.value if input.kind else None,
             description=input.description,
             shareable=input.shareable,
+            share_scope=input.share_scope.value if input.share_scope else None,
+            quantity=input.quantity,
         )
         return UnitResourcePayload(resource=UnitResource.from_model(row))
 

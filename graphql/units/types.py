@@ -16,7 +16,10 @@ from redgrid.graphql.core.context import GraphQLContext
 from redgrid.graphql.core.ids import DbNode
 from redgrid.graphql.core.mapping import from_row
 from redgrid.graphql.grid.types import GridNode
+from redgrid.graphql.sharing.enums import ShareScope
+from redgrid.graphql.sharing.types import ProjectPledge
 from redgrid.graphql.units.enums import OrderStatus, ProjectStatus, ResourceKind, ServiceCategory, UnitKind
+from redgrid.tenants.sharing.models import ProjectPledge as PledgeModel
 from redgrid.tenants.units import access, models
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -95,6 +98,8 @@ class UnitResource(DbNode):
     kind: ResourceKind
     description: str
     shareable: bool
+    share_scope: ShareScope = strawberry.field(description="Who finds it in the catalogue.")
+    quantity: int | None = strawberry.field(description="Goods left (null: not counted).")
     created_at: datetime
 
     @classmethod
@@ -153,6 +158,16 @@ class PublicProject(DbNode):
     @strawberry.field(description="Null while open, or when the claiming unit is outside the caller's grid.")
     async def claimed_by(self, info: Info) -> JointUnit | None:
         return await _visible_unit(info, self.claimed_by_db_id)
+
+    @strawberry.field(description="Units' pledges to it (众筹), largest first.")
+    async def pledges(self, info: Info) -> list[ProjectPledge]:
+        rows = await info.context.loaders.many(PledgeModel, "project_id", "-amount").load(self.db_id)
+        return [ProjectPledge.from_model(r) for r in rows]
+
+    @strawberry.field(description="What its pledges add up to, in yuan.")
+    async def pledged(self, info: Info) -> float:
+        rows = await info.context.loaders.many(PledgeModel, "project_id", "-amount").load(self.db_id)
+        return float(sum(r.amount for r in rows))
 
 
 @strawberry.type(description="An item of the street's service menu (服务清单).")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from redgrid.platform.auth.identity import Identity
 from redgrid.platform.context import GridScope, RequestContext, ScopeKind
 from redgrid.platform.database import tenant_transaction
-from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS, TENANT_ROLES, demo_users
+from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_ROLES, DEMO_TENANTS, demo_users
 from redgrid.platform.errors import InvalidInput, UserError
 from redgrid.platform.models import Account, District, Tenant
 from redgrid.platform.provisioning import Provisioner
@@ -35,6 +35,7 @@ from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.grid.shapes import polygon, split
 from redgrid.tenants.people.demo import seed_people
 from redgrid.tenants.people.scale import seed_scale
+from redgrid.tenants.sharing.demo import seed_crowdfunding
 from redgrid.tenants.staff.demo import seed_staff
 from redgrid.tenants.tenancy import create_district, create_tenant
 from redgrid.tenants.units.demo import seed_units
@@ -145,6 +146,7 @@ async def seed_demo(provisioner: Provisioner) -> list[str]:
             scoped = await BUILDERS[slug](secretary)
             people = await seed_people(secretary, slug)
             units = await seed_units(secretary, slug)
+            units += f"; {await seed_crowdfunding(secretary, slug)}"
             staff = await seed_staff(secretary, slug)
             for user in demo_users():
                 if user.tenant == slug:
@@ -177,7 +179,7 @@ async def seed_street(
     shapes = {s: (name, kind) for s, name, kind in DEMO_TENANTS}
     if like not in shapes:
         raise InvalidInput(UserError("like", "INVALID_SHAPE", f"a street is shaped like one of {', '.join(shapes)}"))
-    problems = [p for role in TENANT_ROLES if (p := account_rules.username_problem(f"{slug}-{role}"))]
+    problems = [p for role in DEMO_ROLES if (p := account_rules.username_problem(f"{slug}-{role}"))]
     if problems:
         raise InvalidInput(
             UserError("street", "INVALID_SLUG", f"{slug!r} makes invalid user names: {problems[0].message}")
@@ -204,7 +206,7 @@ async def seed_street(
             await seed_staff(secretary, like),
         ]
         report.append(f"tenant {slug} (like {like}): grid users scoped to {scoped.name}; " + "; ".join(lines))
-        for role in TENANT_ROLES:
+        for role in DEMO_ROLES:
             username = f"{slug}-{role}"
             draft = AccountDraft(username, username, role, scoped.id if role in SCOPED_ROLES else None)
             account = await create_account(secretary, directory, draft)

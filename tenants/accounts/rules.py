@@ -1,10 +1,12 @@
 """Who may hand out which account, over which part of the grid: pure rules, so they are
 tested without a database or Keycloak (tests/unit/test_account_rules.py).
 
-Only the five tenant roles are ever granted here: district and platform roles belong to the
+Only the tenant roles are ever granted here: district and platform roles belong to the
 platform's operators, never to a street. A secretary grants any tenant role (his is the
 highest in a street); a grid head only volunteers. An account's grid scope must lie inside the
-actor's own; a tenant-wide account (no scope) only comes from a tenant-wide actor.
+actor's own; a tenant-wide account (no scope) only comes from a tenant-wide actor. A unit
+contact has no grid: his account names one joint unit, which the actor's grid must cover, and
+no other role names a unit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ GRANTS: dict[str, frozenset[str]] = {
 MANAGERS = tuple(GRANTS)
 # Roles that act in a grid subtree: without a scope they see nothing, so one is required.
 SCOPED_ROLES = frozenset({"grid-head", "grid-worker", "volunteer"})
+# Roles that keep one joint unit instead of a grid (tenants/sharing/).
+UNIT_ROLES = frozenset({"unit-contact"})
 ACTIONS = ("create", "update", "disable", "enable")
 
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,62}$")
@@ -47,6 +51,10 @@ def role_problem(actor_roles: Iterable[str], role: str) -> UserError | None:
 
 def scope_problem(actor_scope: GridScope, role: str, path: str | None) -> UserError | None:
     """Whether an account of `role` may be scoped to the node at `path` (None: the whole tenant)."""
+    if role in UNIT_ROLES:
+        if path is not None:
+            return UserError("gridScopeId", "SCOPE_NOT_ALLOWED", "a unit contact keeps a unit, not a grid")
+        return None
     if path is None:
         if role in SCOPED_ROLES:
             return UserError("gridScopeId", "SCOPE_REQUIRED", f"an account of {role} needs a grid node")
@@ -56,6 +64,19 @@ def scope_problem(actor_scope: GridScope, role: str, path: str | None) -> UserEr
     if not actor_scope.covers(path):
         return UserError("gridScopeId", "SCOPE_OUTSIDE", "that grid node is outside your own scope")
     return None
+
+
+def unit_problem(actor_scope: GridScope, role: str, unit: tuple[str | None] | None) -> UserError | None:
+    """Whether an account of `role` may name `unit`: None for no unit, else a 1-tuple of the
+    path of the grid node the unit is paired with (None: unpaired, which only a tenant-wide
+    actor covers). A unit outside the actor's grid answers as a missing one."""
+    if role not in UNIT_ROLES:
+        return None if unit is None else UserError("unitId", "UNIT_NOT_ALLOWED", "only a unit contact keeps a unit")
+    if unit is None:
+        return UserError("unitId", "UNIT_REQUIRED", "a unit contact keeps one unit")
+    (path,) = unit
+    covered = actor_scope.kind is ScopeKind.TENANT if path is None else actor_scope.covers(path)
+    return None if covered else UserError("unitId", "NOT_FOUND", "no such unit")
 
 
 def may_manage(actor_roles: Iterable[str], actor_scope: GridScope, role: str, path: str | None) -> bool:

@@ -25,6 +25,7 @@ from redgrid.tenants.accounts import rules
 from redgrid.tenants.accounts.models import AccountChange
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.scope import path_filter
+from redgrid.tenants.units.models import JointUnit
 
 NAME_CHARS = 100
 
@@ -38,6 +39,7 @@ class AccountDraft:
     role: str
     grid_scope_id: int | None
     email: str = ""
+    unit_id: int | None = None  # a unit contact's unit
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def snapshot(account: Account, scope_path: str | None) -> dict[str, Any]:
         "email": account.email,
         "enabled": account.enabled,
         "gridScope": scope_path,
+        "unit": account.unit_id,  # type: ignore[attr-defined]
     }
 
 
@@ -100,15 +103,28 @@ async def _scope_node(ctx: RequestContext, node_id: int | None) -> GridNode | No
     return node
 
 
+async def _unit_of(ctx: RequestContext, unit_id: int | None) -> tuple[str | None] | None:
+    """The unit as the rules judge it: None for none, else (its paired node's path,)."""
+    if unit_id is None:
+        return None
+    unit = await JointUnit.filter(tenant_id=ctx.require_tenant().id, id=unit_id).select_related("paired_node").first()
+    if unit is None:
+        raise InvalidInput(UserError("unitId", "NOT_FOUND", "no such unit"))
+    return (unit.paired_node.path if unit.paired_node else None,)
+
+
 async def _checked(ctx: RequestContext, draft: AccountDraft) -> GridNode | None:
     """Every problem of `draft` at once, or the grid node it is scoped to."""
     identity = ctx.require_user()
     errors = text_errors("displayName", draft.display_name, NAME_CHARS, code="INVALID_NAME")
     errors += [e for e in (rules.email_problem(draft.email),) if e]
     node = await _scope_node(ctx, draft.grid_scope_id)
+    unit = await _unit_of(ctx, draft.unit_id)
     # The scope is judged for a role the actor may grant: for any other, the role is the answer.
-    problem = rules.role_problem(identity.roles, draft.role) or rules.scope_problem(
-        ctx.scope, draft.role, node.path if node else None
+    problem = (
+        rules.role_problem(identity.roles, draft.role)
+        or rules.scope_problem(ctx.scope, draft.role, node.path if node else None)
+        or rules.unit_problem(ctx.scope, draft.role, unit)
     )
     if problem is not None:
         errors.append(problem)
@@ -152,6 +168,7 @@ async def create_account(ctx: RequestContext, directory: UserDirectory, draft: A
                 role=draft.role,
                 email=draft.email,
                 grid_scope=node,
+                unit_id=draft.unit_id,
             )
         first, last = rules.split_name(draft.display_name)
         user = NewUser(username, draft.email, first, last, draft.role, tenant.slug, district.slug)
@@ -195,17 +212,20 @@ async def update_account(
     email: str | None = None,
     grid_scope_id: int | None = None,
     clear_grid_scope: bool = False,
+    unit_id: int | None = None,
 ) -> Account:
     """Change what is given; the rest stays. The new state is checked as a creation would be."""
     tenant = ctx.require_tenant()
     account = await _managed(ctx, account_id)
     old_path = scope_path(account)
+    draft_role = role if role is not None else account.role
     draft = AccountDraft(
         username=account.username,
         display_name=(display_name if display_name is not None else account.display_name).strip(),
         role=role if role is not None else account.role,
         grid_scope_id=None if clear_grid_scope else (grid_scope_id or account.grid_scope_id),  # type: ignore[attr-defined]
         email=(email if email is not None else account.email).strip(),
+        unit_id=unit_id or (account.unit_id if draft_role in rules.UNIT_ROLES else None),  # type: ignore[attr-defined]
     )
     node = await _checked(ctx, draft)
     if account.email and not draft.email:
@@ -219,7 +239,8 @@ async def update_account(
             draft.email,
             node,
         )
-        await account.save(update_fields=["display_name", "role", "email", "grid_scope_id"])
+        account.unit_id = draft.unit_id
+        await account.save(update_fields=["display_name", "role", "email", "grid_scope_id", "unit_id"])
         await _record(ctx, account, "update", before)
         try:
             if draft.role != before["role"]:

@@ -29,6 +29,7 @@ from redgrid.platform.storage import Storage, new_key, storage
 from redgrid.tenants.cases.models import Case, CaseAttachment
 from redgrid.tenants.cases.photos import Photo, accept, sniff
 from redgrid.tenants.cases.service import may_manage, people_of, visible
+from redgrid.tenants.sharing.models import GridNeed
 from redgrid.tenants.staff import dispatch
 
 SWEEP_CHUNK = 5000  # keys per IN list
@@ -204,6 +205,9 @@ async def sweep_orphans(
                 chunk = CaseAttachment.filter(storage_key__in=keys[start : start + SWEEP_CHUNK])
                 # tortoise types flat values_list rows as tuples
                 referred.update(cast("list[str]", await chunk.values_list("storage_key", flat=True)))
+                # a completed need's photo (tenants/sharing/needs.py) is stored the same way
+                needs = GridNeed.filter(photo_key__in=keys[start : start + SWEEP_CHUNK])
+                referred.update(cast("list[str]", await needs.values_list("photo_key", flat=True)))
         orphans = [key for key in keys if key not in referred]
         if not force and len(orphans) > max(SUSPICIOUS_ORPHANS, len(keys) * SUSPICIOUS_SHARE):
             report.refused[tenant_id] = (len(orphans), len(keys))

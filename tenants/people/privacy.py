@@ -87,6 +87,8 @@ RULES: dict[str, Rule] = {
     "grid-worker": Rule(Reach.GRID, frozenset({Area.RESIDENTS, Area.VOLUNTEERS}), Exposure.MASKED, Exposure.FULL),
     "dept-staff": Rule(Reach.NONE, frozenset(), Exposure.HIDDEN, Exposure.MASKED),
     "volunteer": Rule(Reach.OWN, frozenset(), Exposure.HIDDEN, Exposure.MASKED),
+    # A unit contact keeps his unit's shared resources and requests (tenants/sharing/), no register.
+    "unit-contact": Rule(Reach.NONE, frozenset(), Exposure.HIDDEN, Exposure.HIDDEN),
 }
 NOTHING = Rule(Reach.NONE, frozenset(), Exposure.HIDDEN, Exposure.HIDDEN)
 

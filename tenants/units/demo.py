@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from redgrid.platform.context import RequestContext
 from redgrid.tenants.grid.models import GridNode
+from redgrid.tenants.sharing.catalogue import publish_all
 from redgrid.tenants.units.models import (
-    RESOURCE_KINDS,
     SERVICE_CATEGORIES,
     JointUnit,
     PublicProject,
@@ -109,7 +109,7 @@ async def seed_units(ctx: RequestContext, shape: str) -> str:
         )
     await JointUnit.bulk_create(units)
     unit_ids = [u.id for u in await JointUnit.filter(tenant_id=tenant_id).order_by("id")]
-    kinds = RESOURCE_KINDS
+    kinds = tuple(RESOURCES)
     await UnitResource.bulk_create(
         [
             UnitResource(
@@ -118,10 +118,12 @@ async def seed_units(ctx: RequestContext, shape: str) -> str:
                 kind=kinds[r % len(kinds)],
                 description=RESOURCES[kinds[r % len(kinds)]],
                 shareable=r < SHAREABLE,
+                share_scope="district" if r < SHAREABLE else "street",
             )
             for r in range(SHAREABLE + PRIVATE)
         ]
     )
+    await publish_all(tenant_id)
     await UnitNeed.bulk_create(
         [
             UnitNeed(

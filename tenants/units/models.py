@@ -23,7 +23,7 @@ UNIT_KINDS = (
     "owners_committee",
     "other",
 )
-RESOURCE_KINDS = ("venue", "equipment", "expertise", "funds", "volunteers")
+RESOURCE_KINDS = ("venue", "equipment", "goods", "expertise", "funds", "volunteers")
 PROJECT_STATUSES = ("open", "claimed", "completed")
 # The five categories of the seeds' menu: 党建, 讲堂, 民生, 健康, 文体.
 SERVICE_CATEGORIES = ("party_building", "lecture", "livelihood", "health", "culture_sport")
@@ -59,7 +59,9 @@ class JointUnit(TenantOwned):
 class UnitResource(TenantOwned):
     """Something a unit offers (venue, equipment, expertise, funds, volunteers).
 
-    `shareable` marks it for other streets of the district too, once cross-tenant sharing exists.
+    `share_scope` says who finds it in the catalogue (tenants/sharing/): its street, its
+    district, or every district; `shareable` is true when that is more than its street.
+    `quantity` counts goods (null: not counted), never below zero.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -69,6 +71,8 @@ class UnitResource(TenantOwned):
     kind = fields.CharField(max_length=20)
     description = fields.CharField(max_length=500)
     shareable = fields.BooleanField(default=False)
+    share_scope = fields.CharField(max_length=10, default="street")
+    quantity = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -20,6 +20,8 @@ from redgrid.platform.errors import InvalidInput, UserError, text_errors
 from redgrid.tenants.people.service import node_for_write
 from redgrid.tenants.phones import phone_error
 from redgrid.tenants.scope import in_scope
+from redgrid.tenants.sharing import catalogue
+from redgrid.tenants.sharing.access import contact_of, is_unit_contact
 from redgrid.tenants.units.access import covers_pairing, require, require_sees, sees_units
 from redgrid.tenants.units.models import RESOURCE_KINDS, UNIT_KINDS, JointUnit, UnitNeed, UnitResource
 
@@ -147,6 +149,8 @@ async def update_unit(ctx: RequestContext, unit_id: int, *, fields: UnitFields) 
     for column, value in values.items():
         setattr(unit, column, value)
     await unit.save()
+    if "name" in values:
+        await catalogue.rename_unit(unit)
     await events.record(ctx, "grid", "units.unit_updated", {"id": unit.id}, path=path_of(unit))
     return unit
 
@@ -176,21 +180,58 @@ def _check_resource(kind: str | None, description: str | None) -> list[UserError
     return [e for e in errors if e is not None]
 
 
-async def add_resource(
-    ctx: RequestContext, unit_id: int, *, kind: str, description: str, shareable: bool
-) -> UnitResource:
+async def _unit_for_resources(ctx: RequestContext, unit_id: int, field: str) -> JointUnit:
+    """The unit whose resources the caller keeps: a secretary's of his grid, or a unit
+    contact's own unit (tenants/sharing/access.py)."""
+    if contact_of(ctx, unit_id):
+        unit = (
+            await JointUnit.filter(tenant_id=ctx.require_tenant().id, id=unit_id).select_related("paired_node").first()
+        )
+        if unit is not None:
+            return unit
     require(ctx, "edits")
-    errors = _check_resource(kind, description)
+    return await unit_for_write(ctx, unit_id, field)
+
+
+def _require_keeps_resources(ctx: RequestContext) -> None:
+    if not is_unit_contact(ctx):
+        require(ctx, "edits")
+
+
+def _scope_and_flag(share_scope: str | None, shareable: bool | None) -> dict[str, Any]:
+    """The share scope and the `shareable` flag kept in step: a scope beyond the street is
+    shareable; the flag alone means the district, or the street only."""
+    if share_scope is not None:
+        return {"share_scope": share_scope, "shareable": share_scope != "street"}
+    if shareable is not None:
+        return {"share_scope": "district" if shareable else "street", "shareable": shareable}
+    return {}
+
+
+async def add_resource(
+    ctx: RequestContext,
+    unit_id: int,
+    *,
+    kind: str,
+    description: str,
+    shareable: bool = False,
+    share_scope: str | None = None,
+    quantity: int | None = None,
+) -> UnitResource:
+    _require_keeps_resources(ctx)
+    errors = _check_resource(kind, description) + catalogue.check_share(share_scope, quantity)
     if errors:
         raise InvalidInput(*errors)
-    unit = await unit_for_write(ctx, unit_id, "unitId")
+    unit = await _unit_for_resources(ctx, unit_id, "unitId")
     resource = await UnitResource.create(
         tenant_id=unit.tenant_id,  # type: ignore[attr-defined]
         unit=unit,
         kind=kind,
         description=description.strip(),
-        shareable=shareable,
+        quantity=quantity,
+        **_scope_and_flag(share_scope, shareable),
     )
+    await catalogue.publish(resource, unit)
     await events.record(ctx, "grid", "units.resource_added", {"id": resource.id, "unitId": unit.id}, path=path_of(unit))
     return resource
 
@@ -202,23 +243,32 @@ async def update_resource(
     kind: str | None = None,
     description: str | None = None,
     shareable: bool | None = None,
+    share_scope: str | None = None,
+    quantity: int | None = None,
 ) -> UnitResource:
-    require(ctx, "edits")
-    errors = _check_resource(kind, description)
+    """Change what is given; `quantity` sets the goods left."""
+    _require_keeps_resources(ctx)
+    errors = _check_resource(kind, description) + catalogue.check_share(share_scope, quantity)
     if errors:
         raise InvalidInput(*errors)
     resource = await UnitResource.filter(tenant_id=ctx.require_tenant().id, id=resource_id).first()
     if resource is None:
         raise InvalidInput(UserError("id", "NOT_FOUND", "no such resource"))
-    unit = await unit_for_write(ctx, resource.unit_id, "id")  # type: ignore[attr-defined]
-    for column, value in (
-        ("kind", kind),
-        ("description", description and description.strip()),
-        ("shareable", shareable),
-    ):
+    try:
+        unit = await _unit_for_resources(ctx, resource.unit_id, "id")  # type: ignore[attr-defined]
+    except InvalidInput:
+        raise InvalidInput(UserError("id", "NOT_FOUND", "no such resource")) from None
+    changes: dict[str, Any] = {
+        "kind": kind,
+        "description": description and description.strip(),
+        "quantity": quantity,
+        **_scope_and_flag(share_scope, shareable),
+    }
+    for column, value in changes.items():
         if value is not None:
             setattr(resource, column, value)
     await resource.save()
+    await catalogue.publish(resource, unit)
     await events.record(
         ctx, "grid", "units.resource_updated", {"id": resource.id, "unitId": unit.id}, path=path_of(unit)
     )

@@ -7,7 +7,7 @@ registers' demo, without events; run once, when the tenant's grid is built."""
 from __future__ import annotations
 
 from redgrid.platform.context import RequestContext
-from redgrid.platform.demo_users import TENANT_ROLES
+from redgrid.platform.demo_users import DEMO_ROLES
 from redgrid.platform.models import Account
 from redgrid.tenants.grid.models import GridNode
 from redgrid.tenants.people.models import Volunteer
@@ -26,7 +26,7 @@ TEAM = (
 async def seed_workers(ctx: RequestContext, slug: str, node: GridNode) -> str:
     tenant = ctx.require_tenant()
     accounts = {
-        role: (await Account.get_or_create(tenant_id=tenant.id, username=f"{slug}-{role}"))[0] for role in TENANT_ROLES
+        role: (await Account.get_or_create(tenant_id=tenant.id, username=f"{slug}-{role}"))[0] for role in DEMO_ROLES
     }
     node.head_account = accounts["grid-head"]
     await node.save(update_fields=["head_account_id"])

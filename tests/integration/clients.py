@@ -280,3 +280,16 @@ def browser_login(username: str, password: str, new_password: str | None = None)
         )
         assert grant.status_code == 200, grant.text
         return grant.json()["access_token"]
+
+
+def ensure_realm_role(name: str, description: str = "") -> None:
+    """The realm role `name` in the running realm, created when missing (idempotent): a role the
+    realm JSON gained since the realm was imported, which the lead's next import brings anyway."""
+    from keycloak.exceptions import KeycloakGetError, KeycloakPostError
+
+    admin = realm_admin()
+    try:
+        admin.get_realm_role(name)
+    except KeycloakGetError:
+        with contextlib.suppress(KeycloakPostError):  # another process made it meanwhile
+            admin.create_realm_role({"name": name, "description": description}, skip_exists=True)

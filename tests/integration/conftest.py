@@ -242,26 +242,34 @@ def forget_street(slug: str) -> None:
             admin.delete_user(user_id)
 
 
-@pytest.fixture(scope="module")
-async def street(request: pytest.FixtureRequest, fresh_database: dict[str, str], db: None) -> AsyncIterator[Street]:
-    """This module's own street (see Street); its Keycloak users are deleted afterwards."""
+async def build_street(env: dict[str, str], slug: str, district: str, like: str = "jinshui") -> Street:
+    """`redgrid seed-demo --street SLUG` in `district`, its users given lasting passwords and
+    e-mails (what each user's first login would do). The caller forgets it (forget_street)."""
     import secrets
 
     from .clients import realm_admin
 
+    redgrid(env, "seed-demo", "--street", slug, "--like", like, "--district", district)
+    admin = realm_admin()
+    passwords = {}
+    for role in Street.ROLES:
+        user_id = admin.get_user_id(f"{slug}-{role}")
+        passwords[role] = f"Pw-{secrets.token_hex(16)}"
+        admin.set_user_password(user_id, passwords[role], temporary=False)
+        user = admin.get_user(user_id)  # Keycloak's update replaces the attributes: sent back whole
+        email = f"{slug}-{role}@example.com"
+        admin.update_user(user_id, {**user, "email": email, "emailVerified": True, "requiredActions": []})
+    street = Street(slug, await Tenant.get(slug=slug), passwords)
+    street.district = district
+    return street
+
+
+@pytest.fixture(scope="module")
+async def street(request: pytest.FixtureRequest, fresh_database: dict[str, str], db: None) -> AsyncIterator[Street]:
+    """This module's own street (see Street); its Keycloak users are deleted afterwards."""
     slug = street_slug(request.module.__name__)
     try:
-        redgrid(fresh_database, "seed-demo", "--street", slug, "--like", "jinshui", "--district", f"{slug}-district")
-        admin = realm_admin()
-        passwords = {}
-        for role in Street.ROLES:  # what each user's first login would do: a lasting password, an e-mail
-            user_id = admin.get_user_id(f"{slug}-{role}")
-            passwords[role] = f"Pw-{secrets.token_hex(16)}"
-            admin.set_user_password(user_id, passwords[role], temporary=False)
-            user = admin.get_user(user_id)  # Keycloak's update replaces the attributes: sent back whole
-            email = f"{slug}-{role}@example.com"
-            admin.update_user(user_id, {**user, "email": email, "emailVerified": True, "requiredActions": []})
-        yield Street(slug, await Tenant.get(slug=slug), passwords)
+        yield await build_street(fresh_database, slug, f"{slug}-district")
     finally:
         forget_street(slug)
 

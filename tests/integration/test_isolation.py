@@ -111,13 +111,17 @@ async def test_every_tenant_owned_table_has_its_policy(db):
         [tables],
     )
     assert {r["relname"] for r in rows} == set(tables)
-    # The tenant policy, one per command a district department's staff have on the table, and
-    # on the tables a district's overview reads a SELECT-only one.
+    # The tenant policy, one per command a district department's staff have on the table, on
+    # the tables a district's overview reads a SELECT-only one, and one per command another
+    # street has (and its insert check) on the tables of sharing across streets.
     models = _tenant_owned_models()
     readable = set(district_readable_tables())
+
+    def expected(model) -> int:
+        return 1 + len(model.department_rls) + len(model.sharing_rls) + (model.sharing_insert_check is not None)
+
     assert all(
-        r["relrowsecurity"]
-        and r["policies"] == 1 + len(models[r["relname"]].department_rls) + (r["relname"] in readable)
+        r["relrowsecurity"] and r["policies"] == expected(models[r["relname"]]) + (r["relname"] in readable)
         for r in rows
     ), rows
     assert sum(r["policies"] for r in rows) > len(rows)  # the case tables have department policies

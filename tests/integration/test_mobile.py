@@ -225,7 +225,7 @@ async def test_each_role_sees_only_its_tabs(live_server, street: Street, browser
         "grid-head": ["inbox", "tasks", "report", "visits", "notices", "me"],
         "dept-staff": ["tasks", "duty", "notices", "me"],
         "volunteer": ["report", "knock", "notices", "me"],
-        "secretary": ["overview", "inbox", "notices", "me"],
+        "secretary": ["overview", "inbox", "catalogue", "requests", "needs", "notices", "me"],
     }
     for role, tabs in expected.items():
         async with phone(browser, live_server, street, role, spot) as page:

@@ -15,7 +15,7 @@ NOTHING = GridScope(ScopeKind.NONE)
 @pytest.mark.parametrize(
     ("actor", "granted"),
     [
-        ({"secretary"}, {"secretary", "grid-head", "grid-worker", "dept-staff", "volunteer"}),
+        ({"secretary"}, {"secretary", "grid-head", "grid-worker", "dept-staff", "volunteer", "unit-contact"}),
         ({"grid-head"}, {"volunteer"}),
         ({"grid-worker"}, set()),
         ({"dept-staff", "volunteer"}, set()),
@@ -82,3 +82,27 @@ def test_emails(email, ok):
 )
 def test_names_split_for_the_identity_provider(name, split):
     assert rules.split_name(name) == split
+
+
+@pytest.mark.parametrize(
+    ("actor_scope", "role", "unit", "code"),
+    [
+        (STREET, "unit-contact", ("JS01.A1",), None),
+        (STREET, "unit-contact", (None,), None),  # an unpaired unit: the street's
+        (BUILDING, "unit-contact", ("JS01.A1.B03",), None),
+        (BUILDING, "unit-contact", ("JS01.A2",), "NOT_FOUND"),  # outside his grid: as if missing
+        (BUILDING, "unit-contact", (None,), "NOT_FOUND"),
+        (STREET, "unit-contact", None, "UNIT_REQUIRED"),
+        (STREET, "grid-worker", ("JS01.A1",), "UNIT_NOT_ALLOWED"),
+        (STREET, "grid-worker", None, None),
+    ],
+)
+def test_a_unit_contact_keeps_one_unit_of_the_actors_grid(actor_scope, role, unit, code):
+    problem = rules.unit_problem(actor_scope, role, unit)
+    assert (problem.code if problem else None) == code
+
+
+def test_a_unit_contact_has_no_grid():
+    assert rules.scope_problem(STREET, "unit-contact", None) is None
+    problem = rules.scope_problem(STREET, "unit-contact", "JS01.A1")
+    assert problem is not None and problem.code == "SCOPE_NOT_ALLOWED"

@@ -34,6 +34,7 @@ SCOPES: list[tuple[tuple[str, ...], GridScope, GridScope]] = [
     (("grid-worker",), NONE, GridScope(ScopeKind.SUBTREE, PATH)),
     (("dept-staff",), NONE, NONE),
     (("volunteer",), NONE, NONE),
+    (("unit-contact",), NONE, NONE),  # no grid: his account names a unit (tenants/sharing/)
     (("platform-admin",), NONE, NONE),
     (("district-admin",), NONE, NONE),
     ((), NONE, NONE),

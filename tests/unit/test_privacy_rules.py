@@ -47,6 +47,7 @@ EXPECTED: dict[str, tuple[Reach, frozenset[Area], Exposure, Exposure]] = {
     "grid-worker": (Reach.GRID, frozenset({Area.RESIDENTS, Area.VOLUNTEERS}), MASKED, FULL),
     "dept-staff": (Reach.NONE, frozenset(), HIDDEN, MASKED),
     "volunteer": (Reach.OWN, frozenset(), HIDDEN, MASKED),
+    "unit-contact": (Reach.NONE, frozenset(), HIDDEN, HIDDEN),
     # Platform and district admins work above the tenants: no register, no personal data.
     "platform-admin": (Reach.NONE, frozenset(), HIDDEN, HIDDEN),
     "district-admin": (Reach.NONE, frozenset(), HIDDEN, HIDDEN),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from redgrid.graphql.events.types import CaseEvent, EventType, FiguresEvent, GridEvent, RosterEvent, typed_event
 from redgrid.realtime.hub import HubEvent
+from redgrid.tenants.sharing import requests as sharing_requests
 from redgrid.tenants.units.menu import STEPS
 
 TENANTS = Path(__file__).resolve().parents[2] / "tenants"
@@ -18,9 +19,10 @@ def test_every_recorded_type_is_an_event_type() -> None:
     recorded = {
         name
         for source in TENANTS.rglob("*.py")
-        for name in re.findall(r'"((?:case|grid|people|roster|figures|units)\.[a-z_]+)"', source.read_text())
+        for name in re.findall(r'"((?:case|grid|people|roster|figures|units|sharing)\.[a-z_]+)"', source.read_text())
     }
     recorded |= {f"units.order_{step.target}" for step in STEPS.values()}  # menu.py's f-string
+    recorded |= {f"sharing.{step.target}" for step in sharing_requests.STEPS.values()}  # requests.py's
     assert recorded == {t.value for t in EventType}
 
 
@@ -98,3 +100,13 @@ def test_shift_times_and_figures_are_typed() -> None:
 
 def test_a_type_this_build_does_not_know_is_skipped() -> None:
     assert typed_event(hub_event("t1.grid", "grid.something_new", {"id": 1})) is None
+
+
+def test_a_sharing_event_names_the_request() -> None:
+    from redgrid.graphql.events.types import SharingEvent
+
+    typed = typed_event(
+        hub_event("t1.sharing", "sharing.approved", {"requestId": "7", "status": "approved", "version": 2}, None)
+    )
+    assert isinstance(typed, SharingEvent)
+    assert (typed.request_id, typed.status.name, typed.version) == ("U2hhcmVSZXF1ZXN0Ojc=", "APPROVED", 2)

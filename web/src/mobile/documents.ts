@@ -434,3 +434,117 @@ export const MobileRecordKnock = graphql(`
     }
   }
 `);
+
+export const MobileCatalogue = graphql(`
+  query MobileCatalogue($filter: CatalogueFilter) {
+    catalogue(first: 50, filter: $filter) {
+      edges {
+        node {
+          id
+          kind
+          description
+          unitName
+          streetName
+          scope
+          quantity
+          own
+        }
+      }
+    }
+  }
+`);
+
+export const ShareRequestLine = graphql(`
+  fragment ShareRequestLine on ShareRequest {
+    id
+    status
+    mine
+    offered
+    requesterName
+    note
+    quantity
+    slotStart
+    slotEnd
+    requesterRating
+    ownerRating
+    requestedAt
+    resource {
+      description
+      unitName
+      streetName
+    }
+  }
+`);
+
+export const MobileShareRequests = graphql(`
+  query MobileShareRequests {
+    shareRequests(first: 50) {
+      edges {
+        node {
+          ...ShareRequestLine
+        }
+      }
+    }
+  }
+`);
+
+export const RequestShare = graphql(`
+  mutation RequestShare($input: RequestShareInput!) {
+    requestShare(input: $input) {
+      request {
+        ...ShareRequestLine
+      }
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const ApproveShareRequest = graphql(`
+  mutation ApproveShareRequest($id: ID!) {
+    approveShareRequest(id: $id) {
+      request {
+        ...ShareRequestLine
+      }
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const DeclineShareRequest = graphql(`
+  mutation DeclineShareRequest($id: ID!, $reason: String!) {
+    declineShareRequest(id: $id, reason: $reason) {
+      request {
+        ...ShareRequestLine
+      }
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const MobileGridNeeds = graphql(`
+  query MobileGridNeeds {
+    gridNeeds(first: 50) {
+      edges {
+        node {
+          id
+          kind
+          title
+          status
+          claimantName
+          node {
+            name
+          }
+        }
+      }
+    }
+  }
+`);

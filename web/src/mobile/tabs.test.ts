@@ -10,7 +10,8 @@ describe("tabsFor", () => {
     expect(keys(["GRID_HEAD"])).toEqual(["inbox", "tasks", "report", "visits", "notices", "me"]);
     expect(keys(["DEPT_STAFF"])).toEqual(["tasks", "duty", "notices", "me"]);
     expect(keys(["VOLUNTEER"])).toEqual(["report", "knock", "notices", "me"]);
-    expect(keys(["SECRETARY"])).toEqual(["overview", "inbox", "notices", "me"]);
+    expect(keys(["SECRETARY"])).toEqual(["overview", "inbox", "catalogue", "requests", "needs", "notices", "me"]);
+    expect(keys(["UNIT_CONTACT"])).toEqual(["catalogue", "requests", "needs", "notices", "me"]);
   });
 
   it("unites several roles' tabs in one order, and leaves others only their own page", () => {

@@ -14,7 +14,19 @@ import type { Role } from "../gql/graphql";
 import InboxView from "./views/InboxView.vue";
 import TasksView from "./views/TasksView.vue";
 
-export type TabKey = "tasks" | "inbox" | "report" | "visits" | "duty" | "knock" | "overview" | "notices" | "me";
+export type TabKey =
+  | "tasks"
+  | "inbox"
+  | "report"
+  | "visits"
+  | "duty"
+  | "knock"
+  | "overview"
+  | "catalogue"
+  | "requests"
+  | "needs"
+  | "notices"
+  | "me";
 
 export interface Tab {
   key: TabKey;
@@ -34,17 +46,21 @@ export const TABS: readonly Tab[] = [
   { key: "visits", path: "/visits", title: "入户", icon: "home-o", view: () => import("./views/VisitsView.vue") },
   { key: "duty", path: "/duty", title: "值班", icon: "clock-o", view: () => import("./views/DutyView.vue") },
   { key: "knock", path: "/knock", title: "敲门", icon: "home-o", view: () => import("./views/KnockView.vue") },
+  { key: "catalogue", path: "/catalogue", title: "共享", icon: "shop-o", view: () => import("./views/CatalogueView.vue") },
+  { key: "requests", path: "/requests", title: "申请", icon: "exchange", view: () => import("./views/ShareRequestsView.vue") },
+  { key: "needs", path: "/needs", title: "需求", icon: "gift-o", view: () => import("./views/NeedsView.vue") },
   { key: "notices", path: "/notices", title: "消息", icon: "bell", view: () => import("./views/NoticesView.vue") },
   { key: "me", path: "/me", title: "我的", icon: "user-o", view: () => import("./views/MeView.vue") },
 ];
 
-/** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记: what each role's phone shows. */
+/** 网格员 / 网格长 / 下沉人员 / 志愿者 / 书记 / 单位联络员: what each role's phone shows. */
 export const ROLE_TABS: Partial<Record<Role, readonly TabKey[]>> = {
   GRID_WORKER: ["tasks", "report", "visits", "duty", "notices", "me"],
   GRID_HEAD: ["inbox", "tasks", "report", "visits", "notices", "me"],
   DEPT_STAFF: ["tasks", "duty", "notices", "me"],
   VOLUNTEER: ["report", "knock", "notices", "me"],
-  SECRETARY: ["overview", "inbox", "notices", "me"],
+  SECRETARY: ["overview", "inbox", "catalogue", "requests", "needs", "notices", "me"],
+  UNIT_CONTACT: ["catalogue", "requests", "needs", "notices", "me"],
 };
 
 /** The tabs of a user with these roles (the union, in TABS order); ["me"] for any other role. */
