@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
-from graphql import GraphQLError, Source
+from graphql import GraphQLError, GraphQLSyntaxError, Source
 
 T = TypeVar("T")
 WORKER_NICE = 10  # below the server's loop: the kernel lets it run when the loop has nothing to do
@@ -85,16 +85,21 @@ def _run_in_worker(function_ref: str, text: str) -> Any:
     GraphQLError does not keep its extensions and positions through pickling."""
     try:
         return _function(function_ref)(text)
+    except GraphQLSyntaxError as error:  # its own type: what the caller is told depends on it
+        return _Refusal(error.message, error.extensions, error.positions, syntax=True)
     except GraphQLError as error:
         return _Refusal(error.message, error.extensions, error.positions)
 
 
 class _Refusal:
-    def __init__(self, message: str, extensions: dict[str, Any] | None, positions: Any) -> None:
-        self.message, self.extensions, self.positions = message, extensions, positions
+    def __init__(self, message: str, extensions: Any, positions: Any, *, syntax: bool = False) -> None:
+        self.message, self.extensions, self.positions, self.syntax = message, extensions, positions, syntax
 
     def error(self, text: str) -> GraphQLError:
-        return GraphQLError(self.message, source=Source(text), positions=self.positions, extensions=self.extensions)
+        source = Source(text)
+        if self.syntax and self.positions:
+            return GraphQLSyntaxError(source, self.positions[0], self.message.removeprefix("Syntax Error: "))
+        return GraphQLError(self.message, source=source, positions=self.positions, extensions=self.extensions)
 
 
 class PreparationFailed(Exception):

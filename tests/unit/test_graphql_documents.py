@@ -8,13 +8,20 @@ import os
 import signal
 
 import pytest
-from graphql import GraphQLError, print_ast
+from graphql import GraphQLError, GraphQLSyntaxError, print_ast
 
 from redgrid.graphql.core.documents import WORKER_NICE, DocumentCache, PreparationFailed, Preparer
 from redgrid.graphql.core.limits import prepare_document, prepare_off_loop
 from redgrid.graphql.schema import schema
 
 WORKER = "redgrid.graphql.schema:prepare_text"
+
+
+def prepare_error(text: str) -> GraphQLError:
+    """What preparing `text` on this thread raises."""
+    with pytest.raises(GraphQLError) as raised:
+        prepare_document(schema._schema, text)
+    return raised.value
 
 
 def test_a_flood_of_texts_used_once_does_not_evict_a_text_in_use() -> None:
@@ -54,9 +61,10 @@ def test_a_worker_prepares_what_the_loop_would() -> None:
             with pytest.raises(GraphQLError) as refused:
                 await preparer.run("{ " + "__typename " * 2000 + "}")
             assert refused.value.extensions == {"code": "TOO_LARGE"}
-            with pytest.raises(GraphQLError) as syntax:
+            with pytest.raises(GraphQLSyntaxError) as syntax:
                 await preparer.run("{ x(")
             assert syntax.value.locations
+            assert syntax.value.message == prepare_error("{ x(").message
         finally:
             preparer.close()
 
