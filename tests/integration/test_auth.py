@@ -14,7 +14,21 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from redgrid.platform.demo_users import demo_users
 
-from .clients import Subscriber, gql, gql_data, password_token, realm_admin, ws_connect_close_code, ws_first_event
+from .clients import (
+    Subscriber,
+    gql,
+    gql_data,
+    password_token,
+    realm_admin,
+    realm_lock,
+    ws_connect_close_code,
+    ws_first_event,
+)
+
+# test_auth disables and changes the demo users hushu-volunteer and hushu-grid-worker in the
+# shared realm for a while: the modules that sign them in run on the same xdist worker, after
+# or before it, never at the same time (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("demo-users")
 
 ME = "{ me { username roles districtSlug tenant { slug districtSlug } gridScope { kind path } } }"
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
@@ -66,17 +80,19 @@ def bad_tokens() -> dict[str, str]:
 
 def _short_lived_token(seconds: int) -> str:
     """A real Keycloak token of the secretary that lives `seconds`: the client's token lifespan
-    is set so for one grant, then restored."""
+    is set so for one grant, then restored; meanwhile no other xdist worker takes a token."""
     admin = realm_admin()
     client_uuid = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
-    client = admin.get_client(client_uuid)
-    attributes = dict(client.get("attributes") or {})
-    admin.update_client(client_uuid, {**client, "attributes": {**attributes, "access.token.lifespan": str(seconds)}})
-    try:
-        token = password_token("jinshui-secretary")
-    finally:
-        restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
-        admin.update_client(client_uuid, {**client, "attributes": restored})
+    with realm_lock():
+        client = admin.get_client(client_uuid)
+        attributes = dict(client.get("attributes") or {})
+        lifespan = {**attributes, "access.token.lifespan": str(seconds)}
+        admin.update_client(client_uuid, {**client, "attributes": lifespan})
+        try:
+            token = password_token("jinshui-secretary")
+        finally:
+            restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
+            admin.update_client(client_uuid, {**client, "attributes": restored})
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= seconds
     return token
