@@ -33,7 +33,7 @@ export REDGRID_TEST_MINIO_BIN
 # database and a Redis index of its own (tests/integration/conftest.py). Giving -n (or
 # -p no:xdist) yourself replaces this.
 workers=${REDGRID_TEST_WORKERS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}
-parallel=(-n "$workers" --dist loadgroup)
+parallel=(-n "$workers" --dist loadfile)
 for arg in "$@"; do
     case $arg in -n | -n* | --numprocesses | --numprocesses=* | no:xdist) parallel=() ;; esac
 done

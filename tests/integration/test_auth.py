@@ -25,11 +25,6 @@ from .clients import (
     ws_first_event,
 )
 
-# test_auth disables and changes the demo users hushu-volunteer and hushu-grid-worker in the
-# shared realm for a while: the modules that sign them in run on the same xdist worker, after
-# or before it, never at the same time (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("demo-users")
-
 ME = "{ me { username roles districtSlug tenant { slug districtSlug } gridScope { kind path } } }"
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
@@ -153,6 +148,7 @@ async def test_good_token_subscribes(live_server, protocol):
     assert payload["data"]["heartbeat"]
 
 
+@pytest.mark.alone  # hushu-volunteer, disabled meanwhile, is signed in by other modules (tests/conftest.py)
 async def test_disabled_user_is_refused(live_server):
     username = "hushu-volunteer"
     token = password_token(username)
@@ -192,6 +188,7 @@ def _restore(admin, user_id: str, user: dict) -> None:
     admin.update_user(user_id, user)
 
 
+@pytest.mark.alone  # hushu-grid-worker loses his rights meanwhile, in the realm every xdist worker uses
 @pytest.mark.parametrize(
     ("change", "undo", "code", "protocol"),
     [

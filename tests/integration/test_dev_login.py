@@ -19,11 +19,6 @@ import pytest
 from .browser import chromium_page
 from .conftest import free_port
 
-# Starts `redgrid serve` with no configuration, which seeds its SQLite as it starts: a heavy
-# start, which with test_embedded_default's and test_dev_login's at once on two cores made
-# both time out; they run on one xdist worker, one after the other (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("embedded-servers")
-
 OIDC = "/dev-identity/realms/redgrid/protocol/openid-connect"
 
 

@@ -22,9 +22,6 @@ from redgrid.tenants.grid.models import GridNode
 
 from .clients import gql, gql_data, password_token
 
-# Signs in hushu-volunteer, whom test_auth disables for a while: on its xdist worker (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("demo-users")
-
 
 @pytest.fixture(scope="module")
 def tokens(demo_tokens: dict[str, str]) -> dict[str, str]:

@@ -13,11 +13,6 @@ import pytest
 
 from .conftest import free_port
 
-# Starts `redgrid serve` with no configuration, which seeds its SQLite as it starts: a heavy
-# start, which with test_embedded_default's and test_dev_login's at once on two cores made
-# both time out; they run on one xdist worker, one after the other (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("embedded-servers")
-
 
 @pytest.fixture(scope="module")
 def embedded_workdir(tmp_path_factory):

@@ -22,9 +22,6 @@ from redgrid.graphql.schema import schema
 from .clients import gql, password_token
 from .conftest import LiveServer
 
-# Signs in hushu-volunteer, whom test_auth disables for a while: on its xdist worker (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("demo-users")
-
 ME = "{ me { username } }"
 CREATE_RESIDENT = (
     "mutation($input: CreateResidentInput!) { createResident(input: $input) { resident { id } errors { field code } } }"

@@ -8,9 +8,6 @@ import pytest
 
 from .clients import gql, gql_data, password_token, realm_admin
 
-# Signs in hushu-volunteer, whom test_auth disables for a while: on its xdist worker (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("demo-users")
-
 CREATE = """
 mutation($input: CreateTenantInput!) {
   createTenant(input: $input) {
