@@ -29,8 +29,9 @@ export REDGRID_TEST_MINIO_BIN
 # waiting on server processes, PostgreSQL, Keycloak and chromium, but each worker also brings a
 # server, its database's backends and a browser of its own, so more workers than cores only
 # slow the tests with latency goals (test_wall's 2 s); REDGRID_TEST_WORKERS overrides, 0 is
-# serial. Each test module stays whole on one worker (tests/conftest.py); each worker has a
-# database and a Redis index of its own (tests/integration/conftest.py). Giving -n (or
+# serial. Each test module stays whole on one worker (loadfile: its street is built once); a
+# test marked `alone` runs while no other worker is in a test (tests/conftest.py); each worker
+# has a database and a Redis index of its own (tests/integration/conftest.py). Giving -n (or
 # -p no:xdist) yourself replaces this.
 workers=${REDGRID_TEST_WORKERS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}
 parallel=(-n "$workers" --dist loadfile)
