@@ -25,5 +25,18 @@ wait "$minio_build" || { cat .venv/minio-build.log >&2; echo "MinIO build failed
 wait "$chromium_install" || { cat .venv/chromium-install.log >&2; echo "chromium install failed" >&2; exit 1; }
 REDGRID_TEST_MINIO_BIN="$(cat .venv/minio-path)"
 export REDGRID_TEST_MINIO_BIN
+# In parallel (pytest-xdist): one worker per core, at most 4. Most of the suite's time is spent
+# waiting on server processes, PostgreSQL, Keycloak and chromium, but each worker also brings a
+# server, its database's backends and a browser of its own, so more workers than cores only
+# slow the tests with latency goals (test_wall's 2 s); REDGRID_TEST_WORKERS overrides, 0 is
+# serial. Each test module stays whole on one worker (loadfile: its street is built once); a
+# test marked `alone` runs while no other worker is in a test (tests/conftest.py); each worker
+# has a database and a Redis index of its own (tests/integration/conftest.py). Giving -n (or
+# -p no:xdist) yourself replaces this.
+workers=${REDGRID_TEST_WORKERS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}
+parallel=(-n "$workers" --dist loadfile)
+for arg in "$@"; do
+    case $arg in -n | -n* | --numprocesses | --numprocesses=* | no:xdist) parallel=() ;; esac
+done
 # Last, so that pytest's own summary (with the suite's time) closes the output, where CI reads it.
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest "${parallel[@]}" "$@"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from .clients import realm_admin
+from .clients import realm_admin, realm_lock
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -25,20 +25,25 @@ def web_origin(origin: str) -> Iterator[str]:
     Keycloak matches with its port; the origin is taken away again afterwards."""
     admin = realm_admin()
     client_id = admin.get_client_id("redgrid-web")
-    client = admin.get_client(client_id)
-    redirects = list(client["redirectUris"])
-    if LOOPBACK_REDIRECT not in redirects:
-        redirects.append(LOOPBACK_REDIRECT)
-    attributes = {**client["attributes"], "post.logout.redirect.uris": f"http://localhost:8000/*##{LOOPBACK_REDIRECT}"}
-    admin.update_client(
-        client_id,
-        {"redirectUris": redirects, "webOrigins": [*client["webOrigins"], origin], "attributes": attributes},
-    )
+    with realm_lock():  # another xdist worker's module may be adding or taking away its own origin
+        client = admin.get_client(client_id)
+        redirects = list(client["redirectUris"])
+        if LOOPBACK_REDIRECT not in redirects:
+            redirects.append(LOOPBACK_REDIRECT)
+        attributes = {
+            **client["attributes"],
+            "post.logout.redirect.uris": f"http://localhost:8000/*##{LOOPBACK_REDIRECT}",
+        }
+        admin.update_client(
+            client_id,
+            {"redirectUris": redirects, "webOrigins": [*client["webOrigins"], origin], "attributes": attributes},
+        )
     try:
         yield origin
     finally:
-        origins = admin.get_client(client_id)["webOrigins"]
-        admin.update_client(client_id, {"webOrigins": [o for o in origins if o != origin]})
+        with realm_lock():
+            origins = admin.get_client(client_id)["webOrigins"]
+            admin.update_client(client_id, {"webOrigins": [o for o in origins if o != origin]})
 
 
 @pytest.fixture(scope="module")

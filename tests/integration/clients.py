@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import json
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx
+from filelock import FileLock
 from keycloak import KeycloakAdmin
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -22,6 +25,16 @@ def token_url() -> str:
     return f"{base.rstrip('/')}/realms/{realm}/protocol/openid-connect/token"
 
 
+def realm_lock() -> FileLock:
+    """The lock the xdist workers (and any other run on this machine) take for what in the
+    shared realm they must not do at once: change a client's settings (read, changed, written
+    back whole), or take a token while test_auth.py shortens the API client's token lifespan.
+    One instance per path, so a test that holds it may take a token (the lock is reentrant)."""
+    realm = os.environ.get("REDGRID_KEYCLOAK_REALM", "redgrid")
+    path = Path(tempfile.gettempdir()) / f"redgrid-tests-realm-{realm}.lock"
+    return FileLock(path, timeout=600, is_singleton=True)
+
+
 def password_token(username: str, password: str = DEMO_PASSWORD, *, client_id: str | None = None) -> str:
     data = {
         "grant_type": "password",
@@ -31,7 +44,8 @@ def password_token(username: str, password: str = DEMO_PASSWORD, *, client_id: s
     }
     if client_id is None:
         data["client_secret"] = os.environ["REDGRID_KEYCLOAK_CLIENT_SECRET"]
-    response = httpx.post(token_url(), data=data, timeout=30)
+    with realm_lock():
+        response = httpx.post(token_url(), data=data, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 

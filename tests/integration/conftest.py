@@ -37,6 +37,52 @@ REQUIRED = (
 )
 
 
+def worker_services(environ: dict[str, str] | os._Environ[str], worker: str) -> dict[str, str]:
+    """The services' settings of xdist worker `worker` (gw0, gw1, ...): a database of its own,
+    `<test database>_<worker>` (made by `own_database`), and the Redis index `worker`'s number
+    above the suite's. Keycloak is shared: each module's street has a unique slug, and what the
+    workers must not do at once takes `clients.realm_lock()`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    changed = {}
+    for name in ("REDGRID_TEST_DATABASE_URL", "REDGRID_TEST_MIGRATION_DATABASE_URL"):
+        if environ.get(name):
+            parts = urlsplit(environ[name])
+            changed[name] = urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{worker}"))
+    if environ.get("REDGRID_REDIS_URL"):
+        parts = urlsplit(environ["REDGRID_REDIS_URL"])
+        index = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+        changed["REDGRID_REDIS_URL"] = urlunsplit(parts._replace(path=f"/{index}"))
+    return changed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, this worker's own database and Redis index, for the fixtures and for the
+    tests that read the environment themselves."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ.update(worker_services(os.environ, worker))
+
+
+async def own_database(owner_url: str, app_role: str) -> None:
+    """The database of `owner_url`, made when missing as deploy/services.sh makes redgrid_test:
+    owned by the owner role (which may CREATEDB), the app role may connect and use temporary
+    tables, nobody else anything."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(owner_url)
+    name = parts.path.strip("/")
+    conn = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        await conn.execute(f'GRANT CONNECT, TEMP ON DATABASE "{name}" TO "{app_role}"')
+    finally:
+        await conn.close()
+
+
 def _require_services() -> dict[str, str]:
     missing = [name for name in REQUIRED if not os.environ.get(name)]
     if missing:
@@ -83,7 +129,36 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def redgrid(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """`redgrid ARGS` in a process of its own; with `check`, it must succeed."""
+    """`redgrid ARGS` in a process of its own; with `check`, it must succeed.
+
+    `seed-demo` other than `--street` makes the demo's groups in the shared realm when they are
+    missing: while they are, one xdist worker at a time (two would both create them)."""
+    if args[:1] == ("seed-demo",) and "--street" not in args and not _demo_groups_exist():
+        from .clients import realm_lock
+
+        with realm_lock():
+            return _redgrid(env, *args, check=check)
+    return _redgrid(env, *args, check=check)
+
+
+def _demo_groups_exist() -> bool:
+    from keycloak.exceptions import KeycloakGetError
+
+    from redgrid.platform.demo_users import DEMO_DISTRICT, DEMO_TENANTS
+
+    from .clients import realm_admin
+
+    admin = realm_admin()
+    paths = [f"/districts/{DEMO_DISTRICT[0]}", *(f"/tenants/{slug}" for slug, _, _ in DEMO_TENANTS)]
+    try:
+        for path in paths:
+            admin.get_group_by_path(path)
+    except KeycloakGetError:
+        return False
+    return True
+
+
+def _redgrid(env: dict[str, str], *args: str, check: bool) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "redgrid.platform.root.cli", *args],
         env=env,
@@ -113,6 +188,7 @@ async def fresh_database(server_env: dict[str, str]) -> dict[str, str]:
     from urllib.parse import urlsplit
 
     app_role = urlsplit(server_env["REDGRID_DATABASE_URL"]).username or ""
+    await own_database(server_env["REDGRID_MIGRATION_DATABASE_URL"], app_role)
     await _reset_schema(server_env["REDGRID_MIGRATION_DATABASE_URL"], app_role)
     redgrid(server_env, "migrate")
     redgrid(server_env, "seed-demo")

@@ -14,7 +14,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from redgrid.platform.demo_users import demo_users
 
-from .clients import Subscriber, gql, gql_data, password_token, realm_admin, ws_connect_close_code, ws_first_event
+from .clients import (
+    Subscriber,
+    gql,
+    gql_data,
+    password_token,
+    realm_admin,
+    realm_lock,
+    ws_connect_close_code,
+    ws_first_event,
+)
 
 ME = "{ me { username roles districtSlug tenant { slug districtSlug } gridScope { kind path } } }"
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
@@ -66,17 +75,19 @@ def bad_tokens() -> dict[str, str]:
 
 def _short_lived_token(seconds: int) -> str:
     """A real Keycloak token of the secretary that lives `seconds`: the client's token lifespan
-    is set so for one grant, then restored."""
+    is set so for one grant, then restored; meanwhile no other xdist worker takes a token."""
     admin = realm_admin()
     client_uuid = admin.get_client_id(os.environ["REDGRID_KEYCLOAK_CLIENT_ID"])
-    client = admin.get_client(client_uuid)
-    attributes = dict(client.get("attributes") or {})
-    admin.update_client(client_uuid, {**client, "attributes": {**attributes, "access.token.lifespan": str(seconds)}})
-    try:
-        token = password_token("jinshui-secretary")
-    finally:
-        restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
-        admin.update_client(client_uuid, {**client, "attributes": restored})
+    with realm_lock():
+        client = admin.get_client(client_uuid)
+        attributes = dict(client.get("attributes") or {})
+        lifespan = {**attributes, "access.token.lifespan": str(seconds)}
+        admin.update_client(client_uuid, {**client, "attributes": lifespan})
+        try:
+            token = password_token("jinshui-secretary")
+        finally:
+            restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", "")}
+            admin.update_client(client_uuid, {**client, "attributes": restored})
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= seconds
     return token
@@ -137,6 +148,7 @@ async def test_good_token_subscribes(live_server, protocol):
     assert payload["data"]["heartbeat"]
 
 
+@pytest.mark.alone  # hushu-volunteer, disabled meanwhile, is signed in by other modules (tests/conftest.py)
 async def test_disabled_user_is_refused(live_server):
     username = "hushu-volunteer"
     token = password_token(username)
@@ -176,6 +188,7 @@ def _restore(admin, user_id: str, user: dict) -> None:
     admin.update_user(user_id, user)
 
 
+@pytest.mark.alone  # hushu-grid-worker loses his rights meanwhile, in the realm every xdist worker uses
 @pytest.mark.parametrize(
     ("change", "undo", "code", "protocol"),
     [

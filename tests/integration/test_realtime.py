@@ -201,6 +201,7 @@ def _redis(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["redis-cli", "-p", port, *args], capture_output=True, text=True, timeout=30)
 
 
+@pytest.mark.alone  # stops the Redis every xdist worker uses (tests/conftest.py)
 async def test_redis_restart_during_1000_transitions_loses_nothing(live_server, second_server, street):
     """250 cases reported and taken through four transitions each (1,250 events on the cases
     topic) while Redis is stopped after 30% of them and started again after 60%: subscribers on
