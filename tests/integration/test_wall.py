@@ -3,6 +3,7 @@ Keycloak's own login page, live through the server's subscriptions (no polling).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -300,8 +301,12 @@ async def test_through_a_redis_restart_the_wall_stays_exactly_right(
             await report(server, tokens, title=probe)  # through the log or the rejoined groups
             await page.locator("[data-test=feed] li", has_text=probe).wait_for(timeout=15_000)
             client = Redis.from_url(redis.url)
-            try:  # the hub joined its topics' groups again on the new Redis
-                assert await client.keys("redgrid:group:*"), "the hub did not rejoin its groups"
+            try:  # the hub joins its topics' groups again on the new Redis (the probe may come by the log first)
+                for _ in range(100):
+                    if await client.keys("redgrid:group:*"):
+                        break
+                    await asyncio.sleep(0.1)
+                assert await client.keys("redgrid:group:*"), "the hub did not rejoin its groups within 10 s"
             finally:
                 await client.aclose()
             after = await reported_and_seen(server, tokens, page, "缓存后")  # live again: within 2 s
@@ -343,7 +348,7 @@ async def test_a_grid_without_boundaries_is_drawn_as_a_treemap(live_server, stre
                 await GridNode.filter(id=node).update(boundary=boundary)
 
 
-DUTY = "{ onDutyNow(first: 12) { edges { node { id } } totalCount } keyFigures { reportedToday } }"
+DUTY = "{ onDutyNow(first: 12) { edges { node { id } } totalCount } keyFigures { reportedToday closureRate30Days } }"
 CREATE_SHIFT = (
     "mutation($input: CreateDutyShiftInput!) { createDutyShift(input: $input) { shift { id } errors { code } } }"
 )
@@ -429,7 +434,10 @@ async def test_the_wall_maps_the_grid_counts_down_and_lists_who_is_on_duty(
             strict=True,
         )
     )
-    assert int(tiles["今日上报"]) >= 1 and tiles["办结率(30天)"].endswith("%"), tiles
+    assert int(tiles["今日上报"]) >= 1, tiles
+    # Of the cases due in the last 30 days (docs/indicators.md): none may be due yet in a new street.
+    rate = tiles["办结率(30天)"]
+    assert rate.endswith("%") if data["keyFigures"]["closureRate30Days"] is not None else rate == "—", tiles
     assert tiles["在岗人员"] == str(data["onDutyNow"]["totalCount"])
     size = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     assert await page.evaluate(size) == [1920, 1080]
