@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +33,7 @@ from graphql import GraphQLError, GraphQLSyntaxError, Source
 T = TypeVar("T")
 WORKER_NICE = 10  # below the server's loop: the kernel lets it run when the loop has nothing to do
 PROTECTED_SHARE = 0.75  # of the cache's entries, for texts used more than once
+SERVER_CHECK_SECONDS = 1.0  # how often a worker looks whether the server that started it is alive
 
 
 class DocumentCache(Generic[T]):
@@ -70,8 +73,19 @@ class DocumentCache(Generic[T]):
             self._probation.popitem(last=False)
 
 
-def _start_worker() -> None:
+def _start_worker(server: int) -> None:
     os.nice(WORKER_NICE)
+    # Forked from the forkserver, not the server: were the server killed, nothing would end us.
+    threading.Thread(target=_end_with, args=(server,), daemon=True, name="end-with-server").start()
+
+
+def _end_with(server: int) -> None:
+    while True:
+        time.sleep(SERVER_CHECK_SECONDS)
+        try:
+            os.kill(server, 0)
+        except ProcessLookupError:
+            os._exit(0)
 
 
 def _function(function_ref: str) -> Callable[[str], Any]:
@@ -120,7 +134,10 @@ class Preparer:
             from redgrid.platform import sandbox  # its forkserver: a clean process, never a fork of the loop
 
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=sandbox.process_context(), initializer=_start_worker
+                max_workers=self.workers,
+                mp_context=sandbox.process_context(),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 

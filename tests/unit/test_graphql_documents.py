@@ -99,3 +99,36 @@ def test_a_worker_runs_below_the_loop() -> None:
             preparer.close()
 
     assert asyncio.run(run()) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE)
+
+
+def test_a_worker_ends_with_a_server_that_was_killed(tmp_path) -> None:
+    """A server killed outright (no shutdown) leaves no worker behind: the worker is a child of
+    the forkserver, so it watches the server itself."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import asyncio, os\n"
+        "from redgrid.graphql.core.documents import Preparer\n"
+        "async def main():\n"
+        f"    preparer = Preparer({WORKER!r}, 1)\n"
+        "    await preparer.run('{ __typename }')\n"
+        "    print(*preparer._executor()._processes, flush=True)\n"
+        "    os._exit(0)  # as SIGKILL would: no close, no atexit\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n"
+    )
+    out = tmp_path / "out"
+    with out.open("w") as stdout:  # a file: the orphaned forkserver would hold a pipe open
+        subprocess.run([sys.executable, str(script)], stdout=stdout, timeout=120, check=True)
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"worker {worker} outlived its server")
